@@ -1,0 +1,58 @@
+package dev.parley.schemas;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One turn of a conversation as published to the prompts topic (schema {@code prompt.v1.json}).
+ *
+ * @param requestId      unique id chosen by the sender; replays of the same id are idempotent
+ * @param conversationId the conversation; must equal the Kafka record key
+ * @param messages       the new message(s) of this turn; earlier turns come from the history store
+ * @param system         optional system prompt for the conversation
+ * @param replyTo        optional reply topic (the worker's default when {@code null})
+ * @param params         optional sampling parameters
+ * @param stream         whether chunk records are wanted before the final reply
+ * @param deadline       optional instant after which the turn is not started
+ * @param metadata       strings echoed back in the reply
+ */
+public record Prompt(
+        String requestId,
+        String conversationId,
+        List<ChatMessage> messages,
+        String system,
+        String replyTo,
+        GenerationParams params,
+        boolean stream,
+        Instant deadline,
+        Map<String, String> metadata) {
+
+    public Prompt {
+        Objects.requireNonNull(requestId, "request_id");
+        Objects.requireNonNull(conversationId, "conversation_id");
+        Objects.requireNonNull(messages, "messages");
+        if (messages.isEmpty()) {
+            throw new IllegalArgumentException("messages must not be empty");
+        }
+        messages = List.copyOf(messages);
+        metadata = metadata == null ? null : Map.copyOf(metadata);
+    }
+
+    /** A prompt with a single user message and no options. */
+    public static Prompt of(String requestId, String conversationId, String userMessage) {
+        return new Prompt(requestId, conversationId, List.of(ChatMessage.user(userMessage)),
+                null, null, null, false, null, null);
+    }
+
+    /** The parameters given, or {@link GenerationParams#DEFAULTS}. */
+    public GenerationParams paramsOrDefaults() {
+        return params == null ? GenerationParams.DEFAULTS : params;
+    }
+
+    /** The metadata given, or an empty map. */
+    public Map<String, String> metadataOrEmpty() {
+        return metadata == null ? Map.of() : metadata;
+    }
+}

@@ -1,0 +1,189 @@
+package dev.parley.schemas.validation;
+
+import dev.parley.schemas.ChatMessage;
+import dev.parley.schemas.Prompt;
+import dev.parley.schemas.Role;
+import dev.parley.schemas.codec.WireJson;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.stream.Collectors;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectReader;
+
+/**
+ * Turns the raw bytes of a prompt record into a {@link Prompt} or a {@link Rejection} that names what is wrong.
+ * It never throws on bad input: whatever arrives on the topic, the worker gets an answer it can act on.
+ */
+public final class PromptDecoder {
+
+    /** Kafka's default maximum message size. */
+    public static final int DEFAULT_MAX_BYTES = 1_048_576;
+
+    private static final int MAX_REPORTED_VIOLATIONS = 5;
+
+    private final int maxBytes;
+    private final WireSchema schema;
+    private final ObjectReader treeReader;
+
+    public PromptDecoder(int maxBytes) {
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("maxBytes must be >= 1, got " + maxBytes);
+        }
+        this.maxBytes = maxBytes;
+        this.schema = WireSchema.load(WireSchema.PROMPT_V1);
+        this.treeReader = WireJson.mapper().reader()
+                .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
+
+    public PromptDecoder() {
+        this(DEFAULT_MAX_BYTES);
+    }
+
+    /** The outcome of decoding one record. */
+    public sealed interface Result permits Accepted, Rejected {
+    }
+
+    public record Accepted(Prompt prompt) implements Result {
+    }
+
+    public record Rejected(Rejection rejection) implements Result {
+    }
+
+    /**
+     * Decodes a record value.
+     *
+     * @param key   the record key as text, or {@code null} when the record has none
+     * @param value the record value
+     */
+    public Result decode(String key, byte[] value) {
+        if (value == null || value.length == 0) {
+            return reject(RejectionCode.INVALID_JSON, null, "record value is empty; expected a prompt JSON object");
+        }
+        if (value.length > maxBytes) {
+            return reject(RejectionCode.TOO_LARGE, null,
+                    "record value is " + value.length + " bytes, over the maximum of " + maxBytes);
+        }
+        String text;
+        try {
+            text = strictUtf8(value);
+        } catch (CharacterCodingException e) {
+            return reject(RejectionCode.INVALID_UTF8, null, "record value is not valid UTF-8: " + describe(e, value));
+        }
+        JsonNode tree;
+        try {
+            tree = treeReader.readTree(text);
+        } catch (JacksonException e) {
+            return reject(RejectionCode.INVALID_JSON, null, "record value is not valid JSON: " + e.getOriginalMessage()
+                    + location(e));
+        }
+        List<Violation> violations = schema.validate(tree);
+        if (!violations.isEmpty()) {
+            String reason = violations.stream().limit(MAX_REPORTED_VIOLATIONS).map(Violation::message)
+                    .collect(Collectors.joining("; "));
+            if (violations.size() > MAX_REPORTED_VIOLATIONS) {
+                reason += "; and " + (violations.size() - MAX_REPORTED_VIOLATIONS) + " more";
+            }
+            return reject(RejectionCode.SCHEMA_VIOLATION, violations.get(0).field(), reason);
+        }
+        Prompt prompt;
+        try {
+            prompt = WireJson.mapper().treeToValue(tree, Prompt.class);
+        } catch (JacksonException | IllegalArgumentException e) {
+            return reject(RejectionCode.INVALID_VALUE, fieldOf(e), "unusable value: " + rootMessage(e));
+        }
+        List<ChatMessage> messages = prompt.messages();
+        int last = messages.size() - 1;
+        if (messages.get(last).role() != Role.USER) {
+            return reject(RejectionCode.INVALID_VALUE, "$.messages[" + last + "].role",
+                    "$.messages[" + last + "].role: the last message is the one answered and must have role 'user', got '"
+                            + messages.get(last).role().wireName() + "'");
+        }
+        if (key == null) {
+            return reject(RejectionCode.MISSING_KEY, null,
+                    "record has no key; it must equal conversation_id '" + Values.quote(prompt.conversationId()) + "'");
+        }
+        if (!key.equals(prompt.conversationId())) {
+            return reject(RejectionCode.KEY_MISMATCH, "$.conversation_id",
+                    "record key '" + Values.quote(key) + "' differs from $.conversation_id '"
+                            + Values.quote(prompt.conversationId()) + "'");
+        }
+        return new Accepted(prompt);
+    }
+
+    private static Result reject(RejectionCode code, String field, String reason) {
+        return new Rejected(new Rejection(code, field, reason));
+    }
+
+    private static String strictUtf8(byte[] value) throws CharacterCodingException {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        CharBuffer chars = decoder.decode(ByteBuffer.wrap(value));
+        return chars.toString();
+    }
+
+    private static String describe(CharacterCodingException e, byte[] value) {
+        if (e instanceof MalformedInputException malformed) {
+            int offset = firstMalformedOffset(value);
+            if (offset >= 0) {
+                return String.format("malformed byte 0x%02X at offset %d", value[offset] & 0xFF, offset);
+            }
+            return "malformed sequence of " + malformed.getInputLength() + " byte(s)";
+        }
+        return e.toString();
+    }
+
+    /** Finds the offset of the first byte that cannot start or continue a UTF-8 sequence. */
+    private static int firstMalformedOffset(byte[] value) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(value);
+        CharBuffer out = CharBuffer.allocate(value.length + 1);
+        var result = decoder.decode(in, out, true);
+        return result.isError() ? in.position() : -1;
+    }
+
+    private static String location(JacksonException e) {
+        var loc = e.getLocation();
+        if (loc == null || loc.getLineNr() < 0) {
+            return "";
+        }
+        return " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
+    }
+
+    private static String fieldOf(Exception e) {
+        if (e instanceof tools.jackson.databind.DatabindException databind && !databind.getPath().isEmpty()) {
+            StringBuilder path = new StringBuilder("$");
+            for (var ref : databind.getPath()) {
+                if (ref.getPropertyName() != null) {
+                    path.append('.').append(ref.getPropertyName());
+                } else if (ref.getIndex() >= 0) {
+                    path.append('[').append(ref.getIndex()).append(']');
+                }
+            }
+            return path.toString();
+        }
+        return null;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        String field = e instanceof Exception ex ? fieldOf(ex) : null;
+        String message = cause instanceof JacksonException jackson ? jackson.getOriginalMessage() : cause.getMessage();
+        return field == null ? message : field + ": " + message;
+    }
+}

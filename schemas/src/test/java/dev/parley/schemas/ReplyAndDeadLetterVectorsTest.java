@@ -1,0 +1,62 @@
+package dev.parley.schemas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.schemas.codec.JsonDeserializer;
+import dev.parley.schemas.codec.JsonSerializer;
+import dev.parley.schemas.codec.WireJson;
+import dev.parley.schemas.validation.Violation;
+import dev.parley.schemas.validation.WireSchema;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ReplyAndDeadLetterVectorsTest {
+
+    private static final WireSchema REPLY = WireSchema.load(WireSchema.REPLY_V1);
+    private static final WireSchema DEAD_LETTER = WireSchema.load(WireSchema.DEAD_LETTER_V1);
+
+    static List<TestVectors.Valid> validReplies() {
+        return TestVectors.locate().validReplies();
+    }
+
+    static List<TestVectors.Invalid> invalidReplies() {
+        return TestVectors.locate().invalidReplies();
+    }
+
+    static List<TestVectors.Valid> validDeadLetters() {
+        return TestVectors.locate().validDeadLetters();
+    }
+
+    @ParameterizedTest
+    @MethodSource("validReplies")
+    void validReplyValidatesAndRoundTripsThroughTheKafkaSerdes(TestVectors.Valid vector) {
+        assertThat(REPLY.validate(WireJson.mapper().readTree(vector.bytes()))).isEmpty();
+
+        Reply reply = new JsonDeserializer<>(Reply.class).deserialize("t", vector.bytes());
+        byte[] written = new JsonSerializer<Reply>().serialize("t", reply);
+
+        assertThat(REPLY.validate(WireJson.mapper().readTree(written))).isEmpty();
+        assertThat(new JsonDeserializer<>(Reply.class).deserialize("t", written)).isEqualTo(reply);
+    }
+
+    @ParameterizedTest
+    @MethodSource("invalidReplies")
+    void invalidReplyFailsNamingTheField(TestVectors.Invalid vector) {
+        List<Violation> violations = REPLY.validate(WireJson.mapper().readTree(vector.bytes()));
+
+        assertThat(violations).isNotEmpty();
+        assertThat(violations).anySatisfy(v -> assertThat(v.message()).contains(vector.field()));
+    }
+
+    @ParameterizedTest
+    @MethodSource("validDeadLetters")
+    void validDeadLetterValidatesAndRoundTrips(TestVectors.Valid vector) {
+        assertThat(DEAD_LETTER.validate(WireJson.mapper().readTree(vector.bytes()))).isEmpty();
+
+        DeadLetter letter = WireJson.fromBytes(vector.bytes(), DeadLetter.class);
+
+        assertThat(WireJson.fromBytes(WireJson.toBytes(letter), DeadLetter.class)).isEqualTo(letter);
+        assertThat(DEAD_LETTER.validate(WireJson.mapper().readTree(WireJson.toBytes(letter)))).isEmpty();
+    }
+}

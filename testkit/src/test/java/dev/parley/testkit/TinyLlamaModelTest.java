@@ -1,0 +1,33 @@
+package dev.parley.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import de.kherud.llama.InferenceParameters;
+import de.kherud.llama.LlamaModel;
+import de.kherud.llama.ModelParameters;
+import dev.parley.testkit.gguf.TinyLlamaModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TinyLlamaModelTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void loadsInLlamaCppAndGenerates() throws Exception {
+        Path file = TinyLlamaModel.write(tmp.resolve("tiny.gguf"), 42);
+        assertThat(Files.size(file)).isBetween(50_000L, 2_000_000L);
+
+        LlamaModel model = new LlamaModel(new ModelParameters().setModel(file.toString()).setCtxSize(512)
+                .setThreads(1).disableLog());
+        int[] tokens = model.encode("hello world");
+        String text = model.complete(new InferenceParameters("hello world").setNPredict(16).setTemperature(0f));
+
+        assertThat(tokens).isNotEmpty();
+        assertThat(model.decode(tokens)).contains("hello world");
+        assertThat(text).isNotNull();
+    }
+}
