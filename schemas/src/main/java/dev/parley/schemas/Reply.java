@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param usage          token accounting
  * @param timings        latency breakdown
  * @param turn           1-based position of this turn in the conversation history
+ * @param droppedTurns   earlier turns left out of the prompt to fit the model's context (0 or absent: none)
  * @param model          id of the model that answered
  * @param worker         id of the worker that answered
  * @param error          what went wrong (status error)
@@ -29,6 +30,7 @@ public record Reply(
         Usage usage,
         Timings timings,
         Integer turn,
+        Integer droppedTurns,
         String model,
         String worker,
         ErrorInfo error,
@@ -50,6 +52,6 @@ public record Reply(
     /** The same reply with other timings: a republished stored reply keeps everything else. */
     public Reply withTimings(Timings newTimings) {
         return new Reply(requestId, conversationId, status, content, finishReason, usage, newTimings,
-                turn, model, worker, error, metadata);
+                turn, droppedTurns, model, worker, error, metadata);
     }
 }

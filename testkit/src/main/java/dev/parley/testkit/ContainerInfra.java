@@ -24,6 +24,13 @@ public final class ContainerInfra implements ParleyInfra {
 
     /** Whether a Docker engine answers (about half a second when none does; it never hangs). */
     public static boolean dockerAvailable() {
+        // Ask Testcontainers only when there is a hint of an engine: without one it logs an alarming ERROR.
+        boolean hint = System.getenv("DOCKER_HOST") != null
+                || java.nio.file.Files.exists(java.nio.file.Path.of("/var/run/docker.sock"))
+                || java.nio.file.Files.exists(java.nio.file.Path.of(System.getProperty("user.home"), ".testcontainers.properties"));
+        if (!hint) {
+            return false;
+        }
         try {
             return DockerClientFactory.instance().isDockerAvailable();
         } catch (RuntimeException | LinkageError e) {

@@ -102,7 +102,9 @@ public final class TinyLlamaModel {
     /** Writes the model into a new temporary file. */
     public static Path writeTemp(long seed) {
         try {
-            return write(Files.createTempFile("parley-tiny-", ".gguf"), seed);
+            Path file = Files.createTempFile("parley-tiny-", ".gguf");
+            file.toFile().deleteOnExit();
+            return write(file, seed);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

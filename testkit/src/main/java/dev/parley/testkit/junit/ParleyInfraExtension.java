@@ -33,7 +33,12 @@ public final class ParleyInfraExtension implements ParameterResolver {
         if (parameter.getParameter().getType() == ParleyInfra.class) {
             return store.computeIfAbsent("infra", key -> new InfraResource(ParleyInfra.start()), InfraResource.class).infra();
         }
-        return store.computeIfAbsent("models", key -> new TestModels(
+        return resolveModels(context);
+    }
+
+    /** The test models, located (and fetched if needed) once per test JVM. */
+    public TestModels resolveModels(ExtensionContext context) {
+        return context.getRoot().getStore(NAMESPACE).computeIfAbsent("models", key -> new TestModels(
                 ModelLocator.fromEnvironment().locate(),
                 TinyLlamaModel.writeTemp(42)), TestModels.class);
     }

@@ -1,0 +1,298 @@
+package dev.parley.client;
+
+import dev.parley.client.internal.PendingReplies;
+import dev.parley.client.internal.ReplyListener;
+import dev.parley.schemas.ChatMessage;
+import dev.parley.schemas.Prompt;
+import dev.parley.schemas.Reply;
+import dev.parley.schemas.codec.WireJson;
+import dev.parley.schemas.validation.PromptDecoder;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Sends prompts to Parley and hands back their replies.
+ *
+ * <pre>{@code
+ * try (ParleyClient client = ParleyClient.builder().bootstrapServers("localhost:9092").build()) {
+ *     Reply reply = client.send("user-42", "What is Kafka?").join();
+ *     System.out.println(reply.content());
+ * }
+ * }</pre>
+ *
+ * <p>Each prompt is published keyed by its conversation id, so the turns of a conversation are answered in order.
+ * Replies are matched to requests by request id; a reply that arrives twice (a worker redelivery) completes the
+ * future once. The client reads its reply topic from the moment it is built and sees only replies sent after that.
+ *
+ * <p>Futures complete on the client's reply thread: use the {@code *Async} variants of {@link CompletableFuture} for
+ * blocking follow-up work. The client is thread-safe; share one per application and {@link #close()} it on shutdown.
+ */
+public final class ParleyClient implements AutoCloseable {
+
+    /** Default topic prompts are published to. */
+    public static final String DEFAULT_PROMPTS_TOPIC = "parley.prompts";
+    /** Default topic replies are read from. */
+    public static final String DEFAULT_REPLIES_TOPIC = "parley.replies";
+    /** Default time to wait for a reply. */
+    public static final Duration DEFAULT_REPLY_TIMEOUT = Duration.ofSeconds(60);
+    /** Default time to wait for the broker when starting. */
+    public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(30);
+
+    private final String promptsTopic;
+    private final String repliesTopic;
+    private final Duration replyTimeout;
+    private final KafkaProducer<String, byte[]> producer;
+    private final ScheduledExecutorService timer;
+    private final PendingReplies pending;
+    private final ReplyListener listener;
+    private final PromptDecoder validator = new PromptDecoder();
+    private volatile boolean closed;
+
+    private ParleyClient(Builder builder) {
+        this.promptsTopic = builder.promptsTopic;
+        this.repliesTopic = builder.repliesTopic;
+        this.replyTimeout = builder.replyTimeout;
+        String clientId = builder.clientId != null ? builder.clientId : "parley-client-" + UUID.randomUUID();
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, clientId + "-timeouts");
+            t.setDaemon(true);
+            return t;
+        });
+        this.pending = new PendingReplies(timer);
+
+        Map<String, Object> producerConfig = new HashMap<>(builder.kafka);
+        producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, builder.bootstrapServers);
+        producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-producer");
+        producerConfig.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
+        producerConfig.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        producerConfig.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 2);
+        this.producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer());
+
+        Map<String, Object> consumerConfig = new HashMap<>(builder.kafka);
+        consumerConfig.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, builder.bootstrapServers);
+        consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-replies");
+        consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        consumerConfig.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        try {
+            this.listener = new ReplyListener(consumerConfig, repliesTopic, pending, clientId + "-replies",
+                    builder.startTimeout);
+        } catch (RuntimeException e) {
+            producer.close(Duration.ZERO);
+            timer.shutdownNow();
+            throw e;
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Sends one user message and returns the future reply. */
+    public CompletableFuture<Reply> send(String conversationId, String userMessage) {
+        return send(conversationId, userMessage, SendOptions.NONE);
+    }
+
+    /** Sends one user message with options and returns the future reply. */
+    public CompletableFuture<Reply> send(String conversationId, String userMessage, SendOptions options) {
+        Objects.requireNonNull(options, "options");
+        Prompt prompt = toPrompt(conversationId, userMessage, options);
+        return send(prompt, options.timeout() != null ? options.timeout() : replyTimeout);
+    }
+
+    /**
+     * Sends a fully built prompt. Its {@code reply_to} is replaced by this client's reply topic, so the reply comes
+     * back here.
+     */
+    public CompletableFuture<Reply> send(Prompt prompt) {
+        return send(prompt, replyTimeout);
+    }
+
+    private CompletableFuture<Reply> send(Prompt prompt, Duration timeout) {
+        ensureOpen();
+        Prompt routed = withReplyTopic(prompt);
+        byte[] value = encodeValidated(routed);
+        CompletableFuture<Reply> reply = pending.register(routed.requestId(), routed.conversationId(), timeout);
+        producer.send(new ProducerRecord<>(promptsTopic, routed.conversationId(), value), (metadata, error) -> {
+            if (error != null) {
+                pending.fail(routed.requestId(), new ParleyException("could not publish request " + routed.requestId()
+                        + " to " + promptsTopic + ": " + error.getMessage(), error));
+            }
+        });
+        return reply;
+    }
+
+    /**
+     * Publishes a user message without waiting for its reply (which still goes to this client's reply topic).
+     *
+     * @return the request id, to correlate the reply yourself
+     */
+    public String publish(String conversationId, String userMessage) {
+        return publish(conversationId, userMessage, SendOptions.NONE);
+    }
+
+    /** Like {@link #publish(String, String)}, with options. */
+    public String publish(String conversationId, String userMessage, SendOptions options) {
+        ensureOpen();
+        Prompt prompt = withReplyTopic(toPrompt(conversationId, userMessage, options));
+        producer.send(new ProducerRecord<>(promptsTopic, prompt.conversationId(), encodeValidated(prompt)));
+        return prompt.requestId();
+    }
+
+    /** Replies dropped because their request had already been answered (redeliveries). */
+    public long duplicateRepliesDropped() {
+        return pending.duplicatesDropped();
+    }
+
+    /** Requests still waiting for a reply. */
+    public int pendingRequests() {
+        return pending.size();
+    }
+
+    /** The topic this client publishes to. */
+    public String promptsTopic() {
+        return promptsTopic;
+    }
+
+    /** The topic this client reads replies from. */
+    public String repliesTopic() {
+        return repliesTopic;
+    }
+
+    /** Flushes what was published, stops reading replies and fails requests still waiting. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            producer.close(Duration.ofSeconds(10));
+        } finally {
+            listener.close();
+            pending.failAll("client closed");
+            timer.shutdownNow();
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("ParleyClient is closed");
+        }
+    }
+
+    private static Prompt toPrompt(String conversationId, String userMessage, SendOptions options) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        Objects.requireNonNull(userMessage, "userMessage");
+        String requestId = options.requestId() != null ? options.requestId() : UUID.randomUUID().toString();
+        return new Prompt(requestId, conversationId, List.of(ChatMessage.user(userMessage)), options.system(), null,
+                options.params(), false, options.deadline(), options.metadata().isEmpty() ? null : options.metadata());
+    }
+
+    private Prompt withReplyTopic(Prompt prompt) {
+        return new Prompt(prompt.requestId(), prompt.conversationId(), prompt.messages(), prompt.system(), repliesTopic,
+                prompt.params(), prompt.stream(), prompt.deadline(), prompt.metadata());
+    }
+
+    /** Refuses, before anything is sent, a prompt a worker would dead-letter; the message names the field. */
+    private byte[] encodeValidated(Prompt prompt) {
+        byte[] value = WireJson.toBytes(prompt);
+        if (validator.decode(prompt.conversationId(), value) instanceof PromptDecoder.Rejected rejected) {
+            throw new IllegalArgumentException("invalid prompt: " + rejected.rejection().reason());
+        }
+        return value;
+    }
+
+    /** Configures a {@link ParleyClient}. */
+    public static final class Builder {
+        private String bootstrapServers;
+        private String promptsTopic = DEFAULT_PROMPTS_TOPIC;
+        private String repliesTopic = DEFAULT_REPLIES_TOPIC;
+        private Duration replyTimeout = DEFAULT_REPLY_TIMEOUT;
+        private Duration startTimeout = DEFAULT_START_TIMEOUT;
+        private String clientId;
+        private final Map<String, Object> kafka = new HashMap<>();
+
+        private Builder() {
+        }
+
+        /** The Kafka bootstrap servers, {@code host:port[,host:port...]}. Required. */
+        public Builder bootstrapServers(String bootstrapServers) {
+            if (bootstrapServers == null || bootstrapServers.isBlank()) {
+                throw new IllegalArgumentException("bootstrapServers must not be blank, got '" + bootstrapServers + "'");
+            }
+            this.bootstrapServers = bootstrapServers;
+            return this;
+        }
+
+        /** The topic prompts go to (default {@value #DEFAULT_PROMPTS_TOPIC}). */
+        public Builder promptsTopic(String topic) {
+            this.promptsTopic = requireTopic("promptsTopic", topic);
+            return this;
+        }
+
+        /** The topic replies are read from (default {@value #DEFAULT_REPLIES_TOPIC}). */
+        public Builder repliesTopic(String topic) {
+            this.repliesTopic = requireTopic("repliesTopic", topic);
+            return this;
+        }
+
+        /** How long {@code send} waits for a reply before failing with {@link ParleyTimeoutException}. */
+        public Builder replyTimeout(Duration timeout) {
+            this.replyTimeout = requirePositive("replyTimeout", timeout);
+            return this;
+        }
+
+        /** How long {@link #build()} waits for the broker. */
+        public Builder startTimeout(Duration timeout) {
+            this.startTimeout = requirePositive("startTimeout", timeout);
+            return this;
+        }
+
+        /** A name for this client's Kafka clients and threads. */
+        public Builder clientId(String clientId) {
+            this.clientId = clientId;
+            return this;
+        }
+
+        /** Any Kafka client property (security settings, for example), applied to producer and consumer. */
+        public Builder kafkaProperty(String key, Object value) {
+            this.kafka.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** Connects, starts reading replies and returns the client. */
+        public ParleyClient build() {
+            if (bootstrapServers == null) {
+                throw new IllegalStateException("bootstrapServers is required");
+            }
+            return new ParleyClient(this);
+        }
+
+        private static String requireTopic(String name, String topic) {
+            if (topic == null || !topic.matches("[a-zA-Z0-9._-]{1,249}")) {
+                throw new IllegalArgumentException(name + " must be a Kafka topic name, got '" + topic + "'");
+            }
+            return topic;
+        }
+
+        private static Duration requirePositive(String name, Duration value) {
+            if (value == null || value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, got " + value);
+            }
+            return value;
+        }
+    }
+}

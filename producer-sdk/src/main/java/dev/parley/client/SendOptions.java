@@ -1,0 +1,136 @@
+package dev.parley.client;
+
+import dev.parley.schemas.GenerationParams;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Per-request options of {@link ParleyClient#send(String, String, SendOptions)}. Immutable; build one with
+ * {@link #builder()} and derive variants with {@link #newBuilder()}.
+ */
+public final class SendOptions {
+
+    /** No options: a generated request id, the worker's defaults, the client's timeout. */
+    public static final SendOptions NONE = builder().build();
+
+    private final String requestId;
+    private final String system;
+    private final GenerationParams params;
+    private final Instant deadline;
+    private final Map<String, String> metadata;
+    private final Duration timeout;
+
+    private SendOptions(Builder builder) {
+        this.requestId = builder.requestId;
+        this.system = builder.system;
+        this.params = builder.params;
+        this.deadline = builder.deadline;
+        this.metadata = Map.copyOf(builder.metadata);
+        this.timeout = builder.timeout;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this object's values. */
+    public Builder newBuilder() {
+        Builder b = new Builder();
+        b.requestId = requestId;
+        b.system = system;
+        b.params = params;
+        b.deadline = deadline;
+        b.metadata.putAll(metadata);
+        b.timeout = timeout;
+        return b;
+    }
+
+    /** The caller's request id, or {@code null} to have one generated. */
+    public String requestId() {
+        return requestId;
+    }
+
+    /** The system prompt, or {@code null} to keep the conversation's. */
+    public String system() {
+        return system;
+    }
+
+    /** Sampling parameters, or {@code null} for the worker's defaults. */
+    public GenerationParams params() {
+        return params;
+    }
+
+    /** The instant after which the worker should not start the turn, or {@code null}. */
+    public Instant deadline() {
+        return deadline;
+    }
+
+    /** Strings echoed back in the reply. */
+    public Map<String, String> metadata() {
+        return metadata;
+    }
+
+    /** How long to wait for the reply, or {@code null} for the client's default. */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    public static final class Builder {
+        private String requestId;
+        private String system;
+        private GenerationParams params;
+        private Instant deadline;
+        private final Map<String, String> metadata = new LinkedHashMap<>();
+        private Duration timeout;
+
+        private Builder() {
+        }
+
+        /**
+         * Use this request id instead of a generated one. Sending the same id again is idempotent: the conversation
+         * gets one turn and the same reply.
+         */
+        public Builder requestId(String requestId) {
+            if (requestId != null && (requestId.isEmpty() || requestId.length() > 128)) {
+                throw new IllegalArgumentException("requestId must be 1-128 characters, got " + requestId.length());
+            }
+            this.requestId = requestId;
+            return this;
+        }
+
+        public Builder system(String system) {
+            this.system = system;
+            return this;
+        }
+
+        public Builder params(GenerationParams params) {
+            this.params = params;
+            return this;
+        }
+
+        public Builder deadline(Instant deadline) {
+            this.deadline = deadline;
+            return this;
+        }
+
+        public Builder metadata(String key, String value) {
+            this.metadata.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        public Builder timeout(Duration timeout) {
+            if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+                throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+            }
+            this.timeout = timeout;
+            return this;
+        }
+
+        public SendOptions build() {
+            return new SendOptions(this);
+        }
+    }
+}

@@ -1,0 +1,205 @@
+package dev.parley.worker;
+
+import dev.parley.schemas.validation.PromptDecoder;
+import dev.parley.worker.config.WorkerConfig;
+import dev.parley.worker.dispatch.Dispatcher;
+import dev.parley.worker.engine.InferenceEngine;
+import dev.parley.worker.history.HistoryStore;
+import dev.parley.worker.history.RedisHistoryStore;
+import dev.parley.worker.intake.DeadLetterPublisher;
+import dev.parley.worker.intake.IntakeSettings;
+import dev.parley.worker.intake.PromptIntake;
+import dev.parley.worker.intake.TopicProvisioner;
+import dev.parley.worker.metrics.ParleyMeter;
+import dev.parley.worker.metrics.WorkerMetrics;
+import dev.parley.worker.reply.ReplyPublisher;
+import dev.parley.worker.turn.Backoff;
+import dev.parley.worker.turn.Sleeper;
+import dev.parley.worker.turn.TurnProcessor;
+import dev.parley.worker.turn.TurnSettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Parley worker: consumes prompts in a consumer group, answers them with the one shared engine, keeps
+ * history in Redis and publishes replies. {@link #close()} stops intake, lets running turns finish within the
+ * shutdown grace, commits and releases everything but the engine (whose owner closes it).
+ */
+public final class Worker implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Worker.class);
+    private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+    private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(30);
+
+    private final WorkerConfig config;
+    private final HistoryStore history;
+    private final KafkaProducer<String, byte[]> producer;
+    private final ExecutorService turnThreads;
+    private final Dispatcher dispatcher;
+    private final PromptIntake intake;
+    private final Thread intakeThread;
+    private volatile boolean closed;
+
+    private Worker(WorkerConfig config, InferenceEngine engine, MeterRegistry registry) {
+        this.config = config;
+        if (config.createTopics()) {
+            try (Admin admin = Admin.create(kafkaCommon(config))) {
+                TopicProvisioner.ensure(admin, List.of(config.promptsTopic(), config.repliesTopic(),
+                        config.deadLetterTopic()), config.partitions(), config.replicationFactor());
+            }
+        }
+        this.history = RedisHistoryStore.connect(config.redisUri(), config.historyTtl());
+        this.producer = new KafkaProducer<>(producerConfig(config), new StringSerializer(), new ByteArraySerializer());
+        WorkerMetrics metrics = new WorkerMetrics(registry);
+        int maxInFlight = config.maxInFlight() > 0 ? config.maxInFlight() : engine.info().slots();
+        this.turnThreads = Executors.newFixedThreadPool(maxInFlight, named("parley-turn-"));
+
+        // The processor reports done turns to the intake, which is built after the dispatcher that needs the
+        // processor: the holder breaks the cycle.
+        PromptIntake[] intakeHolder = new PromptIntake[1];
+        TurnProcessor processor = new TurnProcessor(history, engine,
+                new ReplyPublisher(producer, config.repliesTopic()), metrics,
+                new TurnSettings(config.workerId(), config.defaultMaxTokens(), config.turnAttempts(), Backoff.DEFAULT,
+                        PUBLISH_TIMEOUT),
+                Sleeper.REAL, Clock.systemUTC(),
+                turn -> intakeHolder[0].markDone(turn.partition(), turn.offset()));
+        this.dispatcher = new Dispatcher(maxInFlight, turnThreads, processor);
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig(config),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        this.intake = new PromptIntake(consumer, new PromptDecoder(config.maxPromptBytes()),
+                new DeadLetterPublisher(producer, config.deadLetterTopic(), config.workerId(), Clock.systemUTC()),
+                dispatcher, metrics,
+                new IntakeSettings(config.promptsTopic(), config.maxBufferedRecords(), POLL_TIMEOUT,
+                        config.commitInterval(), config.revokeGrace(), config.shutdownGrace()));
+        intakeHolder[0] = intake;
+
+        metrics.gauge(ParleyMeter.RECORDS_BUFFERED, intake::buffered);
+        metrics.gauge(ParleyMeter.TURNS_IN_FLIGHT, dispatcher::inFlight);
+        metrics.gauge(ParleyMeter.PARTITIONS_PAUSED, () -> intake.isPaused() ? intake.assignment().size() : 0);
+
+        this.intakeThread = new Thread(intake, "parley-intake");
+        this.intakeThread.start();
+        log.info("Worker {} consuming {} as group {} with {} turn(s) in flight, model {}", config.workerId(),
+                config.promptsTopic(), config.groupId(), maxInFlight, engine.info().model());
+    }
+
+    /** Starts a worker on a loaded engine. */
+    public static Worker start(WorkerConfig config, InferenceEngine engine, MeterRegistry registry) {
+        return new Worker(config, engine, registry);
+    }
+
+    public WorkerConfig config() {
+        return config;
+    }
+
+    /** Partitions owned now. */
+    public Set<TopicPartition> assignment() {
+        return intake.assignment();
+    }
+
+    /** Records read and not yet done. */
+    public int buffered() {
+        return intake.buffered();
+    }
+
+    /** Whether the history store answers. */
+    public boolean historyReachable() {
+        return history.isReachable();
+    }
+
+    /** Whether intake is running (false once stopped or if its loop failed). */
+    public boolean isRunning() {
+        return !closed && intakeThread.isAlive();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        log.info("Worker {} stopping", config.workerId());
+        intake.stop();
+        try {
+            Duration wait = config.shutdownGrace().plusSeconds(15);
+            if (!intake.awaitStopped(wait)) {
+                log.warn("Intake did not stop within {}", wait);
+            }
+            turnThreads.shutdown();
+            if (!turnThreads.awaitTermination(5, TimeUnit.SECONDS)) {
+                // Interrupts turns waiting on retries; a turn inside native generation finishes its tokens first.
+                turnThreads.shutdownNow();
+                turnThreads.awaitTermination(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            turnThreads.shutdownNow();
+        } finally {
+            producer.close(Duration.ofSeconds(10));
+            history.close();
+        }
+        log.info("Worker {} stopped", config.workerId());
+    }
+
+    private static Map<String, Object> kafkaCommon(WorkerConfig config) {
+        Map<String, Object> props = new HashMap<>(config.kafka());
+        props.put("bootstrap.servers", config.bootstrapServers());
+        return props;
+    }
+
+    private static Map<String, Object> producerConfig(WorkerConfig config) {
+        Map<String, Object> props = kafkaCommon(config);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, config.workerId() + "-producer");
+        props.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
+        props.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 1);
+        return props;
+    }
+
+    private static Map<String, Object> consumerConfig(WorkerConfig config) {
+        Map<String, Object> props = kafkaCommon(config);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, config.workerId() + "-consumer");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // Cooperative rebalancing: partitions that stay keep their turns (and warm caches) running.
+        props.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        props.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, Math.min(500, config.maxBufferedRecords())));
+        if (config.groupInstanceId() != null) {
+            props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.groupInstanceId());
+        }
+        return props;
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger counter = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + counter.incrementAndGet());
+            thread.setDaemon(false);
+            return thread;
+        };
+    }
+}

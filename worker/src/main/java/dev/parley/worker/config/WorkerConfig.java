@@ -1,0 +1,307 @@
+package dev.parley.worker.config;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything a worker needs besides its engine. Immutable; build with {@link #builder()}, whose setters reject bad
+ * values with a message naming the setting.
+ */
+public final class WorkerConfig {
+
+    public static final String DEFAULT_PROMPTS_TOPIC = "parley.prompts";
+    public static final String DEFAULT_REPLIES_TOPIC = "parley.replies";
+    public static final String DEFAULT_DEAD_LETTER_TOPIC = "parley.dlq";
+    public static final String DEFAULT_GROUP_ID = "parley-workers";
+    public static final int DEFAULT_PARTITIONS = 12;
+    public static final int DEFAULT_MAX_BUFFERED_RECORDS = 1000;
+    public static final int DEFAULT_MAX_PROMPT_BYTES = 1_048_576;
+    public static final int DEFAULT_MAX_TOKENS = 256;
+    public static final int DEFAULT_TURN_ATTEMPTS = 3;
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_REVOKE_GRACE = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_HISTORY_TTL = Duration.ofDays(7);
+
+    private final String bootstrapServers;
+    private final String redisUri;
+    private final String promptsTopic;
+    private final String repliesTopic;
+    private final String deadLetterTopic;
+    private final String groupId;
+    private final String groupInstanceId;
+    private final String workerId;
+    private final boolean createTopics;
+    private final int partitions;
+    private final short replicationFactor;
+    private final int maxBufferedRecords;
+    private final int maxInFlight;
+    private final int maxPromptBytes;
+    private final int defaultMaxTokens;
+    private final int turnAttempts;
+    private final Duration shutdownGrace;
+    private final Duration revokeGrace;
+    private final Duration commitInterval;
+    private final Duration historyTtl;
+    private final Map<String, String> kafka;
+
+    private WorkerConfig(Builder b) {
+        this.bootstrapServers = require("bootstrap-servers", b.bootstrapServers);
+        this.redisUri = require("redis", b.redisUri);
+        this.promptsTopic = b.promptsTopic;
+        this.repliesTopic = b.repliesTopic;
+        this.deadLetterTopic = b.deadLetterTopic;
+        this.groupId = b.groupId;
+        this.groupInstanceId = b.groupInstanceId;
+        this.workerId = b.workerId != null ? b.workerId : defaultWorkerId();
+        this.createTopics = b.createTopics;
+        this.partitions = b.partitions;
+        this.replicationFactor = b.replicationFactor;
+        this.maxBufferedRecords = b.maxBufferedRecords;
+        this.maxInFlight = b.maxInFlight;
+        this.maxPromptBytes = b.maxPromptBytes;
+        this.defaultMaxTokens = b.defaultMaxTokens;
+        this.turnAttempts = b.turnAttempts;
+        this.shutdownGrace = b.shutdownGrace;
+        this.revokeGrace = b.revokeGrace;
+        this.commitInterval = b.commitInterval;
+        this.historyTtl = b.historyTtl;
+        this.kafka = Map.copyOf(b.kafka);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private static String require(String name, String value) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(name + " is required");
+        }
+        return value;
+    }
+
+    private static String defaultWorkerId() {
+        String host = System.getenv().getOrDefault("HOSTNAME", "worker");
+        return host + "-" + ProcessHandle.current().pid();
+    }
+
+    public String bootstrapServers() { return bootstrapServers; }
+    public String redisUri() { return redisUri; }
+    public String promptsTopic() { return promptsTopic; }
+    public String repliesTopic() { return repliesTopic; }
+    public String deadLetterTopic() { return deadLetterTopic; }
+    public String groupId() { return groupId; }
+    /** Static membership id, or {@code null} for dynamic membership. */
+    public String groupInstanceId() { return groupInstanceId; }
+    public String workerId() { return workerId; }
+    public boolean createTopics() { return createTopics; }
+    public int partitions() { return partitions; }
+    /** Replication factor of created topics; -1 means the broker's default. */
+    public short replicationFactor() { return replicationFactor; }
+    public int maxBufferedRecords() { return maxBufferedRecords; }
+    /** Turns run at once; 0 means one per engine slot. */
+    public int maxInFlight() { return maxInFlight; }
+    public int maxPromptBytes() { return maxPromptBytes; }
+    public int defaultMaxTokens() { return defaultMaxTokens; }
+    public int turnAttempts() { return turnAttempts; }
+    public Duration shutdownGrace() { return shutdownGrace; }
+    public Duration revokeGrace() { return revokeGrace; }
+    public Duration commitInterval() { return commitInterval; }
+    /** How long an idle conversation's history is kept; zero keeps it forever. */
+    public Duration historyTtl() { return historyTtl; }
+    /** Extra Kafka client properties, applied to the consumer, producer and admin client. */
+    public Map<String, String> kafka() { return kafka; }
+
+    public Builder newBuilder() {
+        Builder b = new Builder();
+        b.bootstrapServers = bootstrapServers;
+        b.redisUri = redisUri;
+        b.promptsTopic = promptsTopic;
+        b.repliesTopic = repliesTopic;
+        b.deadLetterTopic = deadLetterTopic;
+        b.groupId = groupId;
+        b.groupInstanceId = groupInstanceId;
+        b.workerId = workerId;
+        b.createTopics = createTopics;
+        b.partitions = partitions;
+        b.replicationFactor = replicationFactor;
+        b.maxBufferedRecords = maxBufferedRecords;
+        b.maxInFlight = maxInFlight;
+        b.maxPromptBytes = maxPromptBytes;
+        b.defaultMaxTokens = defaultMaxTokens;
+        b.turnAttempts = turnAttempts;
+        b.shutdownGrace = shutdownGrace;
+        b.revokeGrace = revokeGrace;
+        b.commitInterval = commitInterval;
+        b.historyTtl = historyTtl;
+        b.kafka.putAll(kafka);
+        return b;
+    }
+
+    public static final class Builder {
+        private String bootstrapServers;
+        private String redisUri;
+        private String promptsTopic = DEFAULT_PROMPTS_TOPIC;
+        private String repliesTopic = DEFAULT_REPLIES_TOPIC;
+        private String deadLetterTopic = DEFAULT_DEAD_LETTER_TOPIC;
+        private String groupId = DEFAULT_GROUP_ID;
+        private String groupInstanceId;
+        private String workerId;
+        private boolean createTopics = true;
+        private int partitions = DEFAULT_PARTITIONS;
+        private short replicationFactor = -1;
+        private int maxBufferedRecords = DEFAULT_MAX_BUFFERED_RECORDS;
+        private int maxInFlight;
+        private int maxPromptBytes = DEFAULT_MAX_PROMPT_BYTES;
+        private int defaultMaxTokens = DEFAULT_MAX_TOKENS;
+        private int turnAttempts = DEFAULT_TURN_ATTEMPTS;
+        private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+        private Duration revokeGrace = DEFAULT_REVOKE_GRACE;
+        private Duration commitInterval = DEFAULT_COMMIT_INTERVAL;
+        private Duration historyTtl = DEFAULT_HISTORY_TTL;
+        private final Map<String, String> kafka = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        public Builder bootstrapServers(String value) {
+            this.bootstrapServers = require("bootstrap-servers", value);
+            return this;
+        }
+
+        public Builder redisUri(String value) {
+            require("redis", value);
+            if (!value.startsWith("redis://") && !value.startsWith("rediss://")) {
+                throw new IllegalArgumentException("redis must be a redis:// or rediss:// URI, got '" + value + "'");
+            }
+            this.redisUri = value;
+            return this;
+        }
+
+        public Builder promptsTopic(String value) {
+            this.promptsTopic = topic("prompts-topic", value);
+            return this;
+        }
+
+        public Builder repliesTopic(String value) {
+            this.repliesTopic = topic("replies-topic", value);
+            return this;
+        }
+
+        public Builder deadLetterTopic(String value) {
+            this.deadLetterTopic = topic("dlq-topic", value);
+            return this;
+        }
+
+        public Builder groupId(String value) {
+            this.groupId = require("group-id", value);
+            return this;
+        }
+
+        public Builder groupInstanceId(String value) {
+            this.groupInstanceId = value == null || value.isBlank() ? null : value;
+            return this;
+        }
+
+        public Builder workerId(String value) {
+            this.workerId = require("worker-id", value);
+            return this;
+        }
+
+        public Builder createTopics(boolean value) {
+            this.createTopics = value;
+            return this;
+        }
+
+        public Builder partitions(int value) {
+            this.partitions = atLeast("partitions", value, 1);
+            return this;
+        }
+
+        public Builder replicationFactor(int value) {
+            if (value != -1 && value < 1) {
+                throw new IllegalArgumentException("replication-factor must be -1 (broker default) or >= 1, got " + value);
+            }
+            this.replicationFactor = (short) value;
+            return this;
+        }
+
+        public Builder maxBufferedRecords(int value) {
+            this.maxBufferedRecords = atLeast("max-buffered-records", value, 1);
+            return this;
+        }
+
+        public Builder maxInFlight(int value) {
+            this.maxInFlight = atLeast("max-in-flight", value, 0);
+            return this;
+        }
+
+        public Builder maxPromptBytes(int value) {
+            this.maxPromptBytes = atLeast("max-prompt-bytes", value, 64);
+            return this;
+        }
+
+        public Builder defaultMaxTokens(int value) {
+            this.defaultMaxTokens = atLeast("default-max-tokens", value, 1);
+            return this;
+        }
+
+        public Builder turnAttempts(int value) {
+            this.turnAttempts = atLeast("turn-attempts", value, 1);
+            return this;
+        }
+
+        public Builder shutdownGrace(Duration value) {
+            this.shutdownGrace = nonNegative("shutdown-grace", value);
+            return this;
+        }
+
+        public Builder revokeGrace(Duration value) {
+            this.revokeGrace = nonNegative("revoke-grace", value);
+            return this;
+        }
+
+        public Builder commitInterval(Duration value) {
+            this.commitInterval = nonNegative("commit-interval", value);
+            return this;
+        }
+
+        public Builder historyTtl(Duration value) {
+            this.historyTtl = nonNegative("history-ttl", value);
+            return this;
+        }
+
+        /** A Kafka client property passed through to every Kafka client of the worker. */
+        public Builder kafka(String key, String value) {
+            this.kafka.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        public WorkerConfig build() {
+            return new WorkerConfig(this);
+        }
+
+        private static String topic(String name, String value) {
+            if (value == null || !value.matches("[a-zA-Z0-9._-]{1,249}")) {
+                throw new IllegalArgumentException(name + " must be a Kafka topic name, got '" + value + "'");
+            }
+            return value;
+        }
+
+        private static int atLeast(String name, int value, int min) {
+            if (value < min) {
+                throw new IllegalArgumentException(name + " must be >= " + min + ", got " + value);
+            }
+            return value;
+        }
+
+        private static Duration nonNegative(String name, Duration value) {
+            if (value == null || value.isNegative()) {
+                throw new IllegalArgumentException(name + " must be a non-negative duration, got " + value);
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package dev.parley.worker.dispatch;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides which turn runs next. One FIFO per conversation; at most one turn of a conversation runs at a time; at
+ * most {@code maxInFlight} turns run at all; a free place goes to the conversation whose next turn has waited
+ * longest. Different conversations of one partition run side by side.
+ *
+ * <p>Thread-safe: the poll thread enqueues, turn threads report back through {@link #finished}. Turns run on the
+ * given {@link Executor}, so tests can drive the policy without threads.
+ */
+public final class Dispatcher {
+
+    /** Runs one turn to completion on the calling thread. */
+    @FunctionalInterface
+    public interface TurnRunner {
+        void run(PendingTurn turn);
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+    private final int maxInFlight;
+    private final Executor executor;
+    private final TurnRunner runner;
+
+    private final Map<String, Conversation> conversations = new HashMap<>();
+    // Conversations with a waiting turn and none running, the longest-waiting head first.
+    private final TreeSet<Conversation> ready = new TreeSet<>(
+            Comparator.comparingLong(Conversation::headSequence).thenComparing(c -> c.id));
+    private final Set<PendingTurn> running = new HashSet<>();
+    private long sequence;
+    private int queued;
+    private boolean starting = true;
+
+    private static final class Conversation {
+        final String id;
+        final ArrayDeque<Sequenced> queue = new ArrayDeque<>();
+        boolean inFlight;
+
+        Conversation(String id) {
+            this.id = id;
+        }
+
+        long headSequence() {
+            return queue.isEmpty() ? Long.MAX_VALUE : queue.peekFirst().sequence;
+        }
+    }
+
+    private record Sequenced(PendingTurn turn, long sequence) {
+    }
+
+    public Dispatcher(int maxInFlight, Executor executor, TurnRunner runner) {
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("maxInFlight must be >= 1, got " + maxInFlight);
+        }
+        this.maxInFlight = maxInFlight;
+        this.executor = executor;
+        this.runner = runner;
+    }
+
+    /** Queues a turn behind its conversation's earlier ones and starts what can start. */
+    public void enqueue(PendingTurn turn) {
+        synchronized (this) {
+            Conversation conversation = conversations.computeIfAbsent(turn.conversationId(), Conversation::new);
+            boolean wasReady = ready.remove(conversation);
+            conversation.queue.addLast(new Sequenced(turn, sequence++));
+            queued++;
+            if (wasReady || !conversation.inFlight) {
+                ready.add(conversation);
+            }
+        }
+        promoteAndExecute();
+    }
+
+    /** Reports a turn as done (whatever its outcome); its conversation's next turn may start. */
+    public void finished(PendingTurn turn) {
+        synchronized (this) {
+            if (!running.remove(turn)) {
+                throw new IllegalStateException("turn " + turn + " finished but was not running");
+            }
+            Conversation conversation = conversations.get(turn.conversationId());
+            conversation.inFlight = false;
+            if (conversation.queue.isEmpty()) {
+                conversations.remove(conversation.id);
+            } else {
+                ready.add(conversation);
+            }
+        }
+        promoteAndExecute();
+    }
+
+    /**
+     * Removes the waiting turns of these partitions (they were revoked: the new owner gets them again) and returns
+     * them. Running turns are left to finish.
+     */
+    public synchronized List<PendingTurn> dropQueued(Collection<TopicPartition> partitions) {
+        List<PendingTurn> dropped = new ArrayList<>();
+        for (Conversation conversation : new ArrayList<>(conversations.values())) {
+            boolean wasReady = ready.remove(conversation);
+            conversation.queue.removeIf(s -> {
+                if (partitions.contains(s.turn().partition())) {
+                    dropped.add(s.turn());
+                    return true;
+                }
+                return false;
+            });
+            if (conversation.queue.isEmpty() && !conversation.inFlight) {
+                conversations.remove(conversation.id);
+            } else if (wasReady && !conversation.queue.isEmpty()) {
+                ready.add(conversation);
+            }
+        }
+        queued -= dropped.size();
+        return dropped;
+    }
+
+    /** Starts no more turns (shutdown); running ones go on. */
+    public synchronized void stopStarting() {
+        starting = false;
+    }
+
+    /** Turns waiting. */
+    public synchronized int queued() {
+        return queued;
+    }
+
+    /** Turns running. */
+    public synchronized int inFlight() {
+        return running.size();
+    }
+
+    /** Turns running for these partitions. */
+    public synchronized int inFlight(Collection<TopicPartition> partitions) {
+        int n = 0;
+        for (PendingTurn turn : running) {
+            if (partitions.contains(turn.partition())) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private void promoteAndExecute() {
+        List<PendingTurn> toRun = new ArrayList<>();
+        synchronized (this) {
+            while (starting && running.size() < maxInFlight && !ready.isEmpty()) {
+                Conversation conversation = ready.pollFirst();
+                PendingTurn turn = conversation.queue.pollFirst().turn();
+                conversation.inFlight = true;
+                queued--;
+                running.add(turn);
+                toRun.add(turn);
+            }
+        }
+        for (PendingTurn turn : toRun) {
+            try {
+                executor.execute(() -> runAndFinish(turn));
+            } catch (RejectedExecutionException e) {
+                log.warn("Turn {} not started: the worker is shutting down", turn);
+                synchronized (this) {
+                    running.remove(turn);
+                    Conversation conversation = conversations.remove(turn.conversationId());
+                    if (conversation != null) {
+                        ready.remove(conversation);
+                        queued -= conversation.queue.size();
+                    }
+                }
+            }
+        }
+    }
+
+    private void runAndFinish(PendingTurn turn) {
+        try {
+            runner.run(turn);
+        } catch (RuntimeException e) {
+            log.error("Turn {} failed unexpectedly; it will be redelivered after a restart", turn, e);
+        } finally {
+            finished(turn);
+        }
+    }
+}

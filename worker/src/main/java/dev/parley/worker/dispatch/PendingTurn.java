@@ -1,0 +1,30 @@
+package dev.parley.worker.dispatch;
+
+import dev.parley.schemas.Prompt;
+import java.util.Objects;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * An accepted prompt waiting for, or running, its turn.
+ *
+ * @param partition     where the record came from
+ * @param offset        the record's offset
+ * @param prompt        the decoded prompt
+ * @param arrivedNanos  {@link System#nanoTime()} when the worker received it
+ */
+public record PendingTurn(TopicPartition partition, long offset, Prompt prompt, long arrivedNanos) {
+
+    public PendingTurn {
+        Objects.requireNonNull(partition, "partition");
+        Objects.requireNonNull(prompt, "prompt");
+    }
+
+    public String conversationId() {
+        return prompt.conversationId();
+    }
+
+    @Override
+    public String toString() {
+        return prompt.conversationId() + "/" + prompt.requestId() + "@" + partition + ":" + offset;
+    }
+}

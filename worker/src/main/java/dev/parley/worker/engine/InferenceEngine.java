@@ -1,0 +1,28 @@
+package dev.parley.worker.engine;
+
+/**
+ * The port between a turn and the model. One engine serves every conversation of a worker from one loaded model;
+ * implementations keep each conversation's KV cache warm between its turns where they can.
+ *
+ * <p>{@link #generate} is called from several turn threads at once (at most {@link EngineInfo#slots()} at a time)
+ * and blocks until the generation ends.
+ */
+public interface InferenceEngine extends AutoCloseable {
+
+    /** What is loaded and how much context a conversation gets. */
+    EngineInfo info();
+
+    /**
+     * Generates the assistant's answer to a transcript.
+     *
+     * @param request  the conversation, its transcript and sampling parameters
+     * @param listener receives text as it is generated
+     * @throws ContextOverflowException when the new turn cannot fit even without history (not worth retrying)
+     * @throws EngineException          when generation failed (worth retrying)
+     */
+    Generation generate(GenerationRequest request, TokenListener listener);
+
+    /** Releases what can be released. The model itself may stay mapped until the process exits. */
+    @Override
+    void close();
+}

@@ -1,0 +1,23 @@
+package dev.parley.worker.engine;
+
+import java.util.List;
+
+/**
+ * Resolved sampling parameters of one generation; {@code null} fields use the engine's defaults.
+ *
+ * @param maxTokens the most tokens to generate
+ */
+public record Sampling(int maxTokens, Double temperature, Double topP, Integer topK, Long seed, List<String> stop) {
+
+    public Sampling {
+        if (maxTokens < 1) {
+            throw new IllegalArgumentException("maxTokens must be >= 1, got " + maxTokens);
+        }
+        stop = stop == null ? List.of() : List.copyOf(stop);
+    }
+
+    /** Greedy decoding: the same transcript always gives the same answer. */
+    public static Sampling greedy(int maxTokens) {
+        return new Sampling(maxTokens, 0.0, null, null, 0L, List.of());
+    }
+}

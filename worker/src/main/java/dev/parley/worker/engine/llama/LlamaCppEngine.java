@@ -1,0 +1,251 @@
+package dev.parley.worker.engine.llama;
+
+import de.kherud.llama.LlamaModel;
+import de.kherud.llama.LlamaOutput;
+import de.kherud.llama.ModelParameters;
+import de.kherud.llama.ParleyNativeAccess;
+import de.kherud.llama.ParleyNativeAccess.NativeCallException;
+import dev.parley.schemas.ChatMessage;
+import dev.parley.schemas.FinishReason;
+import dev.parley.schemas.codec.WireJson;
+import dev.parley.worker.engine.ContextWindow;
+import dev.parley.worker.engine.EngineException;
+import dev.parley.worker.engine.EngineInfo;
+import dev.parley.worker.engine.Generation;
+import dev.parley.worker.engine.GenerationRequest;
+import dev.parley.worker.engine.InferenceEngine;
+import dev.parley.worker.engine.Sampling;
+import dev.parley.worker.engine.TokenListener;
+import dev.parley.worker.engine.Transcript;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The engine on java-llama.cpp: one loaded model, {@code slots} sequences decoded together by llama.cpp's server
+ * loop (continuous batching). Each conversation is pinned to a slot ({@code id_slot}) so the next turn computes only
+ * its new tokens; a conversation that lost its slot is re-prefilled from the transcript (its history).
+ *
+ * <p>The prompt is rendered with the model's chat template, tokenized here and sent as token ids, so the token
+ * count in the reply is exactly what was evaluated and the context budget is checked before anything runs.
+ */
+public final class LlamaCppEngine implements InferenceEngine {
+
+    private static final Logger log = LoggerFactory.getLogger(LlamaCppEngine.class);
+    /** After an overflow, leave this much of the context free so the next turns keep their cached prefix. */
+    private static final double HEADROOM = 0.25;
+
+    private final LlamaModel model;
+    private final EngineInfo info;
+    private final SlotAffinity slots;
+    private final ContextWindow window;
+
+    private LlamaCppEngine(LlamaModel model, EngineInfo info) {
+        this.model = model;
+        this.info = info;
+        this.slots = new SlotAffinity(info.slots());
+        this.window = new ContextWindow(info.contextPerSlot(), HEADROOM);
+    }
+
+    /** Loads the model once; java-llama.cpp cannot free a model, so load one engine per process. */
+    public static LlamaCppEngine load(LlamaEngineConfig config) {
+        ModelParameters parameters = new ModelParameters()
+                .setModel(config.model().toString())
+                .setParallel(config.slots())
+                .setCtxSize(config.slots() * config.contextPerSlot())
+                .setThreads(config.threads())
+                .setThreadsBatch(config.threads())
+                .setCacheTypeK(config.cacheType().llamaType())
+                .setCacheTypeV(config.cacheType().llamaType())
+                .enableContBatching()
+                .disableLog();
+        if (config.cacheType().quantized()) {
+            // llama.cpp refuses a quantized V cache without flash attention (with a misleading "could not load").
+            parameters.enableFlashAttn();
+        }
+        if (config.gpuLayers() > 0) {
+            parameters.setGpuLayers(config.gpuLayers());
+        }
+        long started = System.nanoTime();
+        LlamaModel model;
+        try {
+            model = ParleyNativeAccess.load(parameters);
+        } catch (NativeCallException e) {
+            throw new EngineException("could not load model " + config.model() + ": " + e.getMessage(), e);
+        }
+        String name = config.model().getFileName().toString().replaceFirst("(?i)\\.gguf$", "");
+        log.info("Loaded {} in {} ms: {} slots x {} tokens, {} threads, KV cache {}", name,
+                (System.nanoTime() - started) / 1_000_000, config.slots(), config.contextPerSlot(), config.threads(),
+                config.cacheType());
+        return new LlamaCppEngine(model, new EngineInfo(name, config.slots(), config.contextPerSlot()));
+    }
+
+    @Override
+    public EngineInfo info() {
+        return info;
+    }
+
+    /** Conversations holding a slot now. */
+    public int warmConversations() {
+        return slots.warmConversations();
+    }
+
+    /** Slots generating now. */
+    public int busySlots() {
+        return slots.busySlots();
+    }
+
+    /** How often a conversation lost its slot to another one. */
+    public long evictions() {
+        return slots.evictions();
+    }
+
+    /** The slot a conversation is pinned to, or -1 (for tests and diagnostics). */
+    public int slotOf(String conversationId) {
+        return slots.slotOf(conversationId);
+    }
+
+    /** Tokenizes text the way prompts are tokenized (control strings included). */
+    public int[] tokenize(String text) {
+        return model.encode(text);
+    }
+
+    /** The transcript rendered with the model's chat template, ending with the assistant's cue. */
+    public String render(Transcript transcript) {
+        ObjectNode request = WireJson.mapper().createObjectNode();
+        ArrayNode messages = request.putArray("messages");
+        for (ChatMessage message : transcript.messages()) {
+            messages.addObject().put("role", message.role().wireName()).put("content", message.content());
+        }
+        return model.applyTemplate(WireJson.toString(request));
+    }
+
+    @Override
+    public Generation generate(GenerationRequest request, TokenListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        SlotAffinity.Lease lease;
+        try {
+            lease = slots.acquire(request.conversationId());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineException("interrupted while waiting for a free slot", e);
+        }
+        int[] slotContents = null;
+        try {
+            Sampling sampling = request.sampling();
+            ContextWindow.Fitted fitted = window.fit(request.conversationId(), request.transcript(),
+                    sampling.maxTokens(), t -> model.encode(render(t)));
+            int[] prompt = fitted.tokens();
+            // llama.cpp always evaluates the last prompt token again, to get its logits.
+            int cached = Math.max(0, Math.min(SlotAffinity.commonPrefix(lease.previousTokens(), prompt),
+                    prompt.length - 1));
+            Streamed streamed = stream(prompt, lease.slot(), sampling, request.deadline(), listener);
+            int[] answer = model.encode(streamed.text());
+            slotContents = concat(prompt, answer);
+            return new Generation(streamed.text(), streamed.finishReason(), prompt.length, cached,
+                    streamed.tokens(), fitted.droppedTurns(), streamed.firstTokenNanos(), streamed.totalNanos(),
+                    !lease.warm());
+        } finally {
+            slots.release(lease, slotContents);
+        }
+    }
+
+    private record Streamed(String text, int tokens, FinishReason finishReason, long firstTokenNanos, long totalNanos) {
+    }
+
+    private Streamed stream(int[] prompt, int slot, Sampling sampling, Instant deadline, TokenListener listener) {
+        long start = System.nanoTime();
+        int taskId;
+        try {
+            taskId = ParleyNativeAccess.requestCompletion(model, requestJson(prompt, slot, sampling));
+        } catch (NativeCallException e) {
+            throw new EngineException("llama.cpp refused the request: " + e.getMessage(), e);
+        }
+        StringBuilder text = new StringBuilder();
+        int tokens = 0;
+        long firstToken = -1;
+        FinishReason finish = null;
+        try {
+            // Always read to the end or cancel from this thread: an abandoned stream makes other readers spin.
+            while (true) {
+                LlamaOutput output = ParleyNativeAccess.receiveCompletion(model, taskId);
+                if (ParleyNativeAccess.isStop(output)) {
+                    text.append(output.text); // empty in stream mode; kept in case a version sends a tail
+                    break;
+                }
+                // In stream mode llama.cpp sends one output per generated token (text may be empty while it
+                // holds back a possible stop string or an incomplete UTF-8 sequence).
+                tokens++;
+                if (firstToken < 0) {
+                    firstToken = System.nanoTime() - start;
+                }
+                if (!output.text.isEmpty()) {
+                    text.append(output.text);
+                    listener.onText(output.text);
+                }
+                if (deadline != null && Instant.now().isAfter(deadline)) {
+                    ParleyNativeAccess.cancelCompletion(model, taskId);
+                    finish = FinishReason.DEADLINE;
+                    break;
+                }
+            }
+        } catch (NativeCallException e) {
+            // The native side has already dropped the task; a failed decode fails every request in flight.
+            throw new EngineException("generation failed: " + e.getMessage(), e);
+        }
+        if (finish == null) {
+            finish = tokens >= sampling.maxTokens() ? FinishReason.LENGTH : FinishReason.STOP;
+        }
+        long total = System.nanoTime() - start;
+        return new Streamed(text.toString(), tokens, finish, firstToken < 0 ? total : firstToken, total);
+    }
+
+    private static String requestJson(int[] prompt, int slot, Sampling sampling) {
+        ObjectNode json = WireJson.mapper().createObjectNode();
+        ArrayNode tokens = json.putArray("prompt");
+        for (int token : prompt) {
+            tokens.add(token);
+        }
+        json.put("id_slot", slot);
+        json.put("cache_prompt", true);
+        json.put("stream", true);
+        json.put("n_predict", sampling.maxTokens());
+        json.put("n_probs", 0); // n_probs > 0 aborts the JVM in java-llama.cpp 4.2.0
+        if (sampling.temperature() != null) {
+            json.put("temperature", sampling.temperature());
+        }
+        if (sampling.topP() != null) {
+            json.put("top_p", sampling.topP());
+        }
+        if (sampling.topK() != null) {
+            json.put("top_k", sampling.topK());
+        }
+        if (sampling.seed() != null) {
+            json.put("seed", sampling.seed());
+        }
+        if (!sampling.stop().isEmpty()) {
+            ArrayNode stop = json.putArray("stop");
+            sampling.stop().forEach(stop::add);
+        }
+        return WireJson.toString(json);
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    /**
+     * Stops accepting work. The native model is deliberately not closed: java-llama.cpp's close frees nothing and
+     * hangs threads still waiting on it; the memory goes back when the process exits.
+     */
+    @Override
+    public void close() {
+        log.debug("Engine for {} closed (native model is released at process exit)", info.model());
+    }
+}

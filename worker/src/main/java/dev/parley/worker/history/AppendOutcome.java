@@ -1,0 +1,22 @@
+package dev.parley.worker.history;
+
+import dev.parley.schemas.Reply;
+
+/** What happened when a turn was offered to the history. */
+public sealed interface AppendOutcome {
+
+    /** Stored as turn {@code turn}. */
+    record Appended(int turn) implements AppendOutcome {
+    }
+
+    /** The request id was already answered; nothing was stored and this is the reply given then. */
+    record Duplicate(Reply storedReply) implements AppendOutcome {
+    }
+
+    /**
+     * The history moved on (another turn was stored since it was read); nothing was stored and the turn must be
+     * redone on the new history.
+     */
+    record Conflict(int historyLength) implements AppendOutcome {
+    }
+}

@@ -1,0 +1,68 @@
+package dev.parley.worker.metrics;
+
+import java.util.List;
+
+/**
+ * Every meter a worker publishes: the one list that docs and tests check against. Names are dotted, lower case and
+ * meaningful without their tags; tags are of low cardinality (never a conversation id, request id or text).
+ */
+public enum ParleyMeter {
+    PROMPTS_RECEIVED("parley.prompts.received", Type.COUNTER, "records", "Prompt records read from the prompts topic"),
+    PROMPTS_REJECTED("parley.prompts.rejected", Type.COUNTER, "records", "Prompt records sent to the dead-letter topic", "reason"),
+    RECORDS_SKIPPED("parley.records.skipped", Type.COUNTER, "records", "Records skipped because the commit metadata lists them as done before a restart"),
+    TURNS("parley.turns", Type.COUNTER, "turns", "Turns answered, by reply status", "status"),
+    TURNS_REPLAYED("parley.turns.replayed", Type.COUNTER, "turns", "Redelivered requests answered again from the stored reply, without generating"),
+    TURN_RETRIES("parley.turn.retries", Type.COUNTER, "retries", "Turn steps retried", "cause"),
+    REHYDRATIONS("parley.rehydrations", Type.COUNTER, "turns", "Turns of a conversation with history that had no warm slot, so its context was re-prefilled"),
+    TURN_DURATION("parley.turn.duration", Type.TIMER, "seconds", "From a prompt's arrival at the worker to its reply being acknowledged"),
+    QUEUE_WAIT("parley.turn.queue.wait", Type.TIMER, "seconds", "From a prompt's arrival to the start of its turn"),
+    FIRST_TOKEN("parley.turn.first.token", Type.TIMER, "seconds", "From the start of generation to the first generated token"),
+    PROMPT_TOKENS("parley.tokens.prompt", Type.COUNTER, "tokens", "Prompt tokens of generated turns"),
+    CACHED_TOKENS("parley.tokens.cached", Type.COUNTER, "tokens", "Prompt tokens reused from a warm KV cache"),
+    COMPLETION_TOKENS("parley.tokens.completion", Type.COUNTER, "tokens", "Tokens generated"),
+    HISTORY_LATENCY("parley.history.latency", Type.TIMER, "seconds", "History store operations", "operation"),
+    REPLY_PUBLISH_LATENCY("parley.reply.publish.latency", Type.TIMER, "seconds", "From sending a reply to the broker's acknowledgement"),
+    SLOTS_BUSY("parley.slots.busy", Type.GAUGE, "slots", "Engine slots generating now"),
+    CONVERSATIONS_WARM("parley.conversations.warm", Type.GAUGE, "conversations", "Conversations whose KV cache is held in a slot"),
+    RECORDS_BUFFERED("parley.records.buffered", Type.GAUGE, "records", "Records read and not yet done (queued, running or being dead-lettered)"),
+    TURNS_IN_FLIGHT("parley.turns.in.flight", Type.GAUGE, "turns", "Turns running now"),
+    PARTITIONS_PAUSED("parley.partitions.paused", Type.GAUGE, "partitions", "Partitions paused by backpressure");
+
+    /** Kind of meter. */
+    public enum Type { COUNTER, TIMER, GAUGE }
+
+    private final String meterName;
+    private final Type type;
+    private final String baseUnit;
+    private final String description;
+    private final List<String> tags;
+
+    ParleyMeter(String meterName, Type type, String baseUnit, String description, String... tags) {
+        this.meterName = meterName;
+        this.type = type;
+        this.baseUnit = baseUnit;
+        this.description = description;
+        this.tags = List.of(tags);
+    }
+
+    public String meterName() {
+        return meterName;
+    }
+
+    public Type type() {
+        return type;
+    }
+
+    public String baseUnit() {
+        return baseUnit;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** Tag keys this meter carries. */
+    public List<String> tags() {
+        return tags;
+    }
+}

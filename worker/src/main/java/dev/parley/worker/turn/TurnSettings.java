@@ -1,0 +1,14 @@
+package dev.parley.worker.turn;
+
+import java.time.Duration;
+
+/**
+ * @param workerId         reported in replies
+ * @param defaultMaxTokens used when a prompt does not set max_tokens
+ * @param attempts         how often a failing generation is tried before an error reply
+ * @param backoff          delays between retries
+ * @param publishTimeout   how long to wait for the broker to acknowledge a reply before retrying
+ */
+public record TurnSettings(String workerId, int defaultMaxTokens, int attempts, Backoff backoff,
+                           Duration publishTimeout) {
+}

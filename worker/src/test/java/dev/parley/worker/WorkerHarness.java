@@ -1,0 +1,141 @@
+package dev.parley.worker;
+
+import dev.parley.client.ParleyClient;
+import dev.parley.schemas.DeadLetter;
+import dev.parley.schemas.codec.WireJson;
+import dev.parley.testkit.ParleyInfra;
+import dev.parley.worker.config.WorkerConfig;
+import dev.parley.worker.engine.InferenceEngine;
+import dev.parley.worker.history.HistoryEntry;
+import dev.parley.worker.history.RedisHistoryStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * One test's Parley: its own topics and consumer group on the shared broker, workers on given engines, a client,
+ * and direct views of Redis and the dead-letter topic to check what happened.
+ */
+final class WorkerHarness implements AutoCloseable {
+
+    final ParleyInfra infra;
+    final String prefix = "t" + UUID.randomUUID().toString().substring(0, 8);
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final List<Worker> workers = new ArrayList<>();
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final int partitions;
+
+    WorkerHarness(ParleyInfra infra, int partitions) {
+        this.infra = infra;
+        this.partitions = partitions;
+    }
+
+    String promptsTopic() {
+        return prefix + ".prompts";
+    }
+
+    String repliesTopic() {
+        return prefix + ".replies";
+    }
+
+    String deadLetterTopic() {
+        return prefix + ".dlq";
+    }
+
+    WorkerConfig.Builder config(String workerId) {
+        return WorkerConfig.builder()
+                .bootstrapServers(infra.bootstrapServers())
+                .redisUri(infra.redisUri())
+                .promptsTopic(promptsTopic())
+                .repliesTopic(repliesTopic())
+                .deadLetterTopic(deadLetterTopic())
+                .groupId(prefix + "-workers")
+                .workerId(workerId)
+                .partitions(partitions)
+                .shutdownGrace(Duration.ofSeconds(20))
+                .commitInterval(Duration.ofMillis(200));
+    }
+
+    Worker startWorker(String workerId, InferenceEngine engine) {
+        return startWorker(config(workerId).build(), engine);
+    }
+
+    Worker startWorker(WorkerConfig config, InferenceEngine engine) {
+        Worker worker = Worker.start(config, engine, registry);
+        workers.add(worker);
+        return worker;
+    }
+
+    ParleyClient client() {
+        ParleyClient client = ParleyClient.builder()
+                .bootstrapServers(infra.bootstrapServers())
+                .promptsTopic(promptsTopic())
+                .repliesTopic(repliesTopic())
+                .replyTimeout(Duration.ofSeconds(120))
+                .build();
+        closeables.add(client);
+        return client;
+    }
+
+    /** The conversation's stored turns. */
+    List<HistoryEntry> history(String conversationId) {
+        try (RedisHistoryStore store = RedisHistoryStore.connect(infra.redisUri(), Duration.ZERO)) {
+            return store.load(conversationId);
+        }
+    }
+
+    /** Sends a raw record to the prompts topic. */
+    void sendRaw(String key, byte[] value) throws Exception {
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", infra.bootstrapServers()),
+                new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(promptsTopic(), key, value)).get();
+        }
+    }
+
+    /** Reads the dead-letter topic from the start until {@code expected} letters arrived or the timeout passed. */
+    List<DeadLetter> deadLetters(int expected, Duration timeout) {
+        return readAll(deadLetterTopic(), expected, timeout).stream()
+                .map(r -> WireJson.fromBytes(r.value(), DeadLetter.class)).collect(Collectors.toList());
+    }
+
+    /** Reads a topic from the start. */
+    List<ConsumerRecord<String, byte[]>> readAll(String topic, int expected, Duration timeout) {
+        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of("bootstrap.servers", infra.bootstrapServers()),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            Set<TopicPartition> all = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).collect(Collectors.toSet());
+            consumer.assign(all);
+            consumer.seekToBeginning(all);
+            List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (records.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+            return records;
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (AutoCloseable closeable : closeables) {
+            closeable.close();
+        }
+        for (Worker worker : workers) {
+            worker.close();
+        }
+    }
+}
