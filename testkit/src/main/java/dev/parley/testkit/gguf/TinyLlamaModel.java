@@ -12,9 +12,11 @@ import java.util.SplittableRandom;
  * A synthetic llama-architecture GGUF of a few hundred KB with random weights: it loads in llama.cpp and generates
  * (nonsense) very fast, which is all the oracle and dispatch tests need from a model.
  *
- * <p>The vocabulary is SentencePiece-style: {@code <unk>}, {@code <s>}, {@code </s>}, then one token per printable
- * ASCII character and {@code ▁} (the SentencePiece space). There are deliberately no byte tokens, so whatever the
- * model samples detokenizes to valid UTF-8. It has no chat template, so llama.cpp falls back to ChatML.
+ * <p>The vocabulary is SentencePiece-style: {@code <unk>}, {@code <s>}, {@code </s>}, {@code ▁} (the SentencePiece
+ * space), one token per printable ASCII character, and the 256 byte-fallback tokens {@code <0x00>}..{@code <0xFF>}
+ * that SentencePiece needs for every other character (without them llama.cpp aborts on a newline). Bytes from 0x80
+ * up are typed as control tokens: they still encode any input, but render as nothing when sampled, so random
+ * generation always detokenizes to valid UTF-8. It has no chat template, so llama.cpp falls back to ChatML.
  */
 public final class TinyLlamaModel {
 
@@ -28,6 +30,7 @@ public final class TinyLlamaModel {
     private static final int TOKEN_TYPE_NORMAL = 1;
     private static final int TOKEN_TYPE_UNKNOWN = 2;
     private static final int TOKEN_TYPE_CONTROL = 3;
+    private static final int TOKEN_TYPE_BYTE = 6;
 
     private TinyLlamaModel() {
     }
@@ -38,11 +41,15 @@ public final class TinyLlamaModel {
         for (char c = '!'; c <= '~'; c++) {
             tokens.add(String.valueOf(c));
         }
+        int firstByte = tokens.size();
+        for (int b = 0; b < 256; b++) {
+            tokens.add(String.format("<0x%02X>", b));
+        }
         int vocab = tokens.size();
         float[] scores = new float[vocab];
         int[] types = new int[vocab];
         for (int i = 0; i < vocab; i++) {
-            types[i] = TOKEN_TYPE_NORMAL;
+            types[i] = i < firstByte ? TOKEN_TYPE_NORMAL : (i - firstByte < 0x80 ? TOKEN_TYPE_BYTE : TOKEN_TYPE_CONTROL);
             scores[i] = -i;
         }
         types[0] = TOKEN_TYPE_UNKNOWN;

@@ -96,7 +96,7 @@ public final class PromptIntake implements Runnable {
     @Override
     public void run() {
         try {
-            consumer.subscribe(List.of(settings.topic()), new RebalanceListener());
+            subscribe();
             while (running) {
                 pollOnce();
             }
@@ -113,6 +113,10 @@ public final class PromptIntake implements Runnable {
                 stopped.countDown();
             }
         }
+    }
+
+    void subscribe() {
+        consumer.subscribe(List.of(settings.topic()), new RebalanceListener());
     }
 
     /** One round of the loop: poll, hand out, collect what is done, adjust backpressure, commit. */

@@ -1,0 +1,207 @@
+package dev.parley.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.parley.schemas.FinishReason;
+import dev.parley.schemas.Prompt;
+import dev.parley.schemas.Reply;
+import dev.parley.schemas.ReplyStatus;
+import dev.parley.schemas.TestVectors;
+import dev.parley.schemas.Timings;
+import dev.parley.schemas.Usage;
+import dev.parley.schemas.codec.WireJson;
+import dev.parley.schemas.validation.PromptDecoder;
+import dev.parley.testkit.ParleyInfra;
+import dev.parley.testkit.junit.ParleyInfraExtension;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The client against a real broker. Replies are written by the test itself, standing in for a worker, so the
+ * client's own logic (correlation, duplicates, timeouts, start position) is what is tested.
+ */
+@ExtendWith(ParleyInfraExtension.class)
+class ParleyClientTest {
+
+    private final String prefix = "sdk" + UUID.randomUUID().toString().substring(0, 8);
+    private final String prompts = prefix + ".prompts";
+    private final String replies = prefix + ".replies";
+    private ParleyInfra infra;
+    private KafkaProducer<String, byte[]> replyWriter;
+    private final List<ParleyClient> clients = new ArrayList<>();
+
+    @BeforeEach
+    void createTopics(ParleyInfra infra) throws Exception {
+        this.infra = infra;
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", infra.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(prompts, 3, (short) 1), new NewTopic(replies, 3, (short) 1))).all().get();
+        }
+        replyWriter = new KafkaProducer<>(Map.of("bootstrap.servers", infra.bootstrapServers()),
+                new StringSerializer(), new ByteArraySerializer());
+    }
+
+    @AfterEach
+    void close() {
+        clients.forEach(ParleyClient::close);
+        replyWriter.close();
+    }
+
+    private ParleyClient client(Duration timeout) {
+        ParleyClient client = ParleyClient.builder().bootstrapServers(infra.bootstrapServers())
+                .promptsTopic(prompts).repliesTopic(replies).replyTimeout(timeout).build();
+        clients.add(client);
+        return client;
+    }
+
+    private void reply(String requestId, String conversationId, String content) throws Exception {
+        Reply reply = new Reply(requestId, conversationId, ReplyStatus.OK, content, FinishReason.STOP,
+                new Usage(3, 0, 2), Timings.NONE, 1, 0, "m", "w", null, null);
+        replyWriter.send(new ProducerRecord<>(replies, conversationId, WireJson.toBytes(reply))).get();
+    }
+
+    private List<ConsumerRecord<String, byte[]>> promptRecords(int expected) {
+        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of("bootstrap.servers", infra.bootstrapServers()),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            Set<TopicPartition> all = consumer.partitionsFor(prompts).stream()
+                    .map(p -> new TopicPartition(prompts, p.partition())).collect(Collectors.toSet());
+            consumer.assign(all);
+            consumer.seekToBeginning(all);
+            List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+            long deadline = System.currentTimeMillis() + 20_000;
+            while (records.size() < expected && System.currentTimeMillis() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+            return records;
+        }
+    }
+
+    @Test
+    void sendPublishesAKeyedValidPromptAndCompletesWithItsReply() throws Exception {
+        ParleyClient client = client(Duration.ofSeconds(30));
+        CompletableFuture<Reply> future = client.send("conv-a", "Hello",
+                SendOptions.builder().requestId("req-a").system("Be brief.").metadata("trace", "t1").build());
+
+        ConsumerRecord<String, byte[]> record = promptRecords(1).get(0);
+        assertThat(record.key()).isEqualTo("conv-a");
+        var decoded = (PromptDecoder.Accepted) new PromptDecoder().decode(record.key(), record.value());
+        assertThat(decoded.prompt().requestId()).isEqualTo("req-a");
+        assertThat(decoded.prompt().replyTo()).isEqualTo(replies);
+        assertThat(decoded.prompt().system()).isEqualTo("Be brief.");
+        assertThat(decoded.prompt().metadata()).containsEntry("trace", "t1");
+
+        reply("someone-elses-request", "conv-x", "not yours");
+        reply("req-a", "conv-a", "Hi!");
+
+        assertThat(future.join().content()).isEqualTo("Hi!");
+        assertThat(client.pendingRequests()).isZero();
+    }
+
+    @Test
+    void aDuplicateReplyCompletesOnceAndIsCounted() throws Exception {
+        ParleyClient client = client(Duration.ofSeconds(30));
+        CompletableFuture<Reply> future = client.send("conv-b", "Hello", SendOptions.builder().requestId("req-b").build());
+
+        reply("req-b", "conv-b", "first");
+        reply("req-b", "conv-b", "again");
+
+        assertThat(future.join().content()).isEqualTo("first");
+        await().atMost(Duration.ofSeconds(20)).until(() -> client.duplicateRepliesDropped() == 1);
+    }
+
+    @Test
+    void noReplyInTimeFailsWithATimeoutNamingTheRequest() {
+        ParleyClient client = client(Duration.ofMillis(300));
+
+        CompletableFuture<Reply> future = client.send("conv-c", "Hello", SendOptions.builder().requestId("req-c").build());
+
+        assertThatThrownBy(future::join).isInstanceOf(CompletionException.class)
+                .cause().isInstanceOf(ParleyTimeoutException.class)
+                .hasMessageContaining("req-c").hasMessageContaining("conv-c").hasMessageContaining("PT0.3S");
+    }
+
+    @Test
+    void repliesSentBeforeTheClientStartedAreNotSeen() throws Exception {
+        reply("req-old", "conv-d", "stale");
+        ParleyClient client = client(Duration.ofSeconds(2));
+
+        CompletableFuture<Reply> future = client.send("conv-d", "Hello", SendOptions.builder().requestId("req-old").build());
+
+        assertThatThrownBy(future::join).cause().isInstanceOf(ParleyTimeoutException.class);
+    }
+
+    @Test
+    void publishReturnsTheRequestIdWithoutWaiting() {
+        ParleyClient client = client(Duration.ofSeconds(30));
+
+        String requestId = client.publish("conv-e", "fire and forget");
+
+        var record = promptRecords(1).get(0);
+        var decoded = (PromptDecoder.Accepted) new PromptDecoder().decode(record.key(), record.value());
+        assertThat(decoded.prompt().requestId()).isEqualTo(requestId);
+        assertThat(client.pendingRequests()).isZero();
+    }
+
+    @Test
+    void aPromptAWorkerWouldRejectIsRefusedBeforeSendingNamingTheField() {
+        ParleyClient client = client(Duration.ofSeconds(30));
+
+        assertThatThrownBy(() -> client.send("conv-f", "", SendOptions.NONE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("$.messages[0].content");
+        assertThatThrownBy(() -> client.send("conv f", "hi")).hasMessageContaining("$.conversation_id");
+    }
+
+    @Test
+    void everyValidSharedVectorGoesThroughTheClientUnchanged() {
+        ParleyClient client = client(Duration.ofSeconds(30));
+        List<Prompt> sent = new ArrayList<>();
+        for (TestVectors.Valid vector : TestVectors.locate().validPrompts()) {
+            Prompt prompt = WireJson.fromBytes(vector.bytes(), Prompt.class);
+            client.send(prompt);
+            sent.add(prompt);
+        }
+
+        List<Prompt> received = promptRecords(sent.size()).stream()
+                .map(r -> ((PromptDecoder.Accepted) new PromptDecoder().decode(r.key(), r.value())).prompt()).toList();
+
+        assertThat(received).hasSameSizeAs(sent);
+        for (Prompt prompt : sent) {
+            Prompt routed = new Prompt(prompt.requestId(), prompt.conversationId(), prompt.messages(), prompt.system(),
+                    replies, prompt.params(), prompt.stream(), prompt.deadline(), prompt.metadata());
+            assertThat(received).contains(routed);
+        }
+    }
+
+    @Test
+    void builderRefusesBadSettingsNamingThem() {
+        assertThatThrownBy(() -> ParleyClient.builder().replyTimeout(Duration.ZERO)).hasMessageContaining("replyTimeout");
+        assertThatThrownBy(() -> ParleyClient.builder().repliesTopic("no spaces")).hasMessageContaining("'no spaces'");
+        assertThatThrownBy(() -> ParleyClient.builder().build()).hasMessageContaining("bootstrapServers");
+        assertThatThrownBy(() -> ParleyClient.builder().bootstrapServers(infra.bootstrapServers())
+                .repliesTopic("does-not-exist").startTimeout(Duration.ofSeconds(2)).build())
+                .hasMessageContaining("does-not-exist");
+    }
+}

@@ -1,0 +1,78 @@
+package dev.parley.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.client.ParleyClient;
+import dev.parley.client.SendOptions;
+import dev.parley.schemas.DeadLetter;
+import dev.parley.schemas.GenerationParams;
+import dev.parley.schemas.Reply;
+import dev.parley.schemas.TestVectors;
+import dev.parley.testkit.ParleyInfra;
+import dev.parley.testkit.junit.ParleyInfraExtension;
+import dev.parley.worker.engine.llama.LlamaCppEngine;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Every invalid shared test vector ends in the dead-letter topic while valid prompts on the same partition flow. */
+@ExtendWith({ParleyInfraExtension.class, EngineExtension.class})
+class DeadLetterTest {
+
+    private static final int MAX_PROMPT_BYTES = 4096;
+
+    @Test
+    void invalidVectorsAreDeadLetteredAndValidPromptsKeepBeingAnswered(ParleyInfra infra,
+                                                                       @EngineExtension.Tiny LlamaCppEngine engine)
+            throws Exception {
+        try (WorkerHarness harness = new WorkerHarness(infra, 1)) {
+            harness.startWorker(harness.config("dlq-worker").maxPromptBytes(MAX_PROMPT_BYTES).build(), engine);
+            ParleyClient client = harness.client();
+            List<TestVectors.Invalid> vectors = new ArrayList<>();
+            for (TestVectors.Invalid vector : TestVectors.locate().invalidPrompts()) {
+                if (vector.maxBytes() > 0) {
+                    // A size case: make the payload exceed this worker's limit instead.
+                    byte[] big = ("{\"request_id\":\"r\",\"conversation_id\":\"conv-1\",\"messages\":[{\"role\":\"user\","
+                            + "\"content\":\"" + "x".repeat(MAX_PROMPT_BYTES) + "\"}]}").getBytes(StandardCharsets.UTF_8);
+                    vector = new TestVectors.Invalid(vector.name(), big, vector.key(), vector.code(), null, null, 0);
+                }
+                vectors.add(vector);
+            }
+
+            List<CompletableFuture<Reply>> valid = new ArrayList<>();
+            GenerationParams shortAnswer = GenerationParams.DEFAULTS.withMaxTokens(4);
+            for (TestVectors.Invalid vector : vectors) {
+                harness.sendRaw(vector.key(), vector.bytes());
+                valid.add(client.send("conv-" + valid.size(), "still here?", SendOptions.builder().params(shortAnswer).build()));
+            }
+
+            for (CompletableFuture<Reply> reply : valid) {
+                assertThat(reply.join().isOk()).isTrue();
+            }
+            List<DeadLetter> letters = harness.deadLetters(vectors.size(), Duration.ofSeconds(60));
+            assertThat(letters).hasSize(vectors.size());
+            for (TestVectors.Invalid vector : vectors) {
+                DeadLetter letter = letters.stream()
+                        .filter(l -> Arrays.equals(l.payload(), vector.bytes()) && Objects.equals(l.source().key(), vector.key()))
+                        .findFirst()
+                        .orElseThrow(() -> new AssertionError("no dead letter for " + vector.name()));
+                assertThat(letter.code()).as(vector.name() + ": " + letter.reason()).isEqualTo(vector.code());
+                if (vector.field() != null) {
+                    assertThat(letter.reason()).as(vector.name()).contains(vector.field());
+                    assertThat(letter.field()).isEqualTo(vector.field());
+                }
+                assertThat(letter.source().topic()).isEqualTo(harness.promptsTopic());
+                assertThat(letter.source().partition()).isZero();
+                assertThat(letter.source().key()).isEqualTo(vector.key());
+                assertThat(letter.worker()).isEqualTo("dlq-worker");
+            }
+            assertThat(letters).extracting(l -> l.source().offset()).doesNotHaveDuplicates();
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.parley.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.client.ParleyClient;
+import dev.parley.client.SendOptions;
+import dev.parley.schemas.ChatMessage;
+import dev.parley.schemas.GenerationParams;
+import dev.parley.schemas.Reply;
+import dev.parley.testkit.ParleyInfra;
+import dev.parley.testkit.junit.ParleyInfraExtension;
+import dev.parley.worker.engine.Transcript;
+import dev.parley.worker.engine.llama.LlamaCppEngine;
+import dev.parley.worker.engine.llama.LlamaEngineConfig;
+import dev.parley.worker.history.HistoryEntry;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A conversation moves to a worker with a fresh engine, which rebuilds its context from the Redis history. */
+@ExtendWith({ParleyInfraExtension.class, EngineExtension.class})
+class RehydrationTest {
+
+    private static final Logger log = LoggerFactory.getLogger(RehydrationTest.class);
+    private static final GenerationParams GREEDY = GenerationParams.DEFAULTS.withMaxTokens(20).withTemperature(0).withSeed(1);
+
+    @Test
+    void anotherWorkerGoesOnWithTheFullHistory(ParleyInfra infra, LlamaCppEngine engineA,
+                                               ParleyInfraExtension.TestModels models) throws Exception {
+        try (WorkerHarness harness = new WorkerHarness(infra, 2)) {
+            String conversation = harness.prefix + "-zed";
+            String system = "You are a helpful assistant. Answer in one short sentence.";
+            Worker workerA = harness.startWorker("worker-a", engineA);
+            ParleyClient client = harness.client();
+            Reply first = client.send(conversation, "My name is Zed.",
+                    SendOptions.builder().system(system).params(GREEDY).build()).join();
+            Reply second = client.send(conversation, "I live in Paris.", SendOptions.builder().params(GREEDY).build()).join();
+            assertThat(first.worker()).isEqualTo("worker-a");
+            assertThat(second.worker()).isEqualTo("worker-a");
+            workerA.close();
+
+            // A new engine instance: nothing of the conversation is in its KV cache.
+            LlamaCppEngine engineB = LlamaCppEngine.load(LlamaEngineConfig.forModel(models.real()).withSlots(2));
+            harness.startWorker("worker-b", engineB);
+            Reply third = client.send(conversation, "What is my name?", SendOptions.builder().params(GREEDY).build()).join();
+
+            assertThat(third.worker()).isEqualTo("worker-b");
+            assertThat(third.turn()).isEqualTo(3);
+            List<HistoryEntry> history = harness.history(conversation);
+            assertThat(history).hasSize(3);
+            // Worker B's prompt is exactly the template over turns 1-2 plus the new message.
+            Transcript expected = new Transcript(system,
+                    history.subList(0, 2).stream().map(HistoryEntry::toExchange).toList(),
+                    List.of(ChatMessage.user("What is my name?")));
+            String rendered = engineB.render(expected);
+            assertThat(rendered).contains("My name is Zed.").contains(first.content()).contains("I live in Paris.")
+                    .contains(second.content());
+            assertThat(third.usage().promptTokens()).isEqualTo(engineB.tokenize(rendered).length);
+            assertThat(third.usage().promptTokens()).isGreaterThan(second.usage().promptTokens());
+            assertThat(third.usage().cachedTokens()).as("cold engine").isZero();
+
+            log.info("Recall check (SmolLM2-135M, greedy): 'What is my name?' -> '{}'", third.content());
+            assertThat(third.content()).as("the 135M model recalls the name from the rehydrated history")
+                    .containsIgnoringCase("Zed");
+        }
+    }
+}

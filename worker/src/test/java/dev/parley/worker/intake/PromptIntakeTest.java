@@ -1,0 +1,163 @@
+package dev.parley.worker.intake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.schemas.Prompt;
+import dev.parley.schemas.codec.WireJson;
+import dev.parley.schemas.validation.PromptDecoder;
+import dev.parley.worker.dispatch.Dispatcher;
+import dev.parley.worker.dispatch.PendingTurn;
+import dev.parley.worker.metrics.WorkerMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The poll loop's bookkeeping on Kafka's MockConsumer: backpressure, commit points, revocation. */
+class PromptIntakeTest {
+
+    private static final String TOPIC = "prompts";
+    private static final TopicPartition P0 = new TopicPartition(TOPIC, 0);
+    private static final TopicPartition P1 = new TopicPartition(TOPIC, 1);
+
+    private final MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest");
+    private final MockProducer<String, byte[]> producer =
+            new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+    private final Deque<Runnable> jobs = new ArrayDeque<>();
+    private final WorkerMetrics metrics = new WorkerMetrics(new SimpleMeterRegistry());
+    private PromptIntake intake;
+    private Dispatcher dispatcher;
+    private long nextOffset0;
+    private long nextOffset1;
+
+    @BeforeEach
+    void setUp() {
+        dispatcher = new Dispatcher(8, jobs::addLast, this::finishTurn);
+        intake = new PromptIntake(consumer, new PromptDecoder(), new DeadLetterPublisher(producer, "dlq", "w", Clock.systemUTC()),
+                dispatcher, metrics, new IntakeSettings(TOPIC, 4, Duration.ofMillis(1), Duration.ZERO,
+                        Duration.ofMillis(50), Duration.ofMillis(50)));
+        consumer.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
+        intake.subscribe();
+        consumer.rebalance(List.of(P0, P1));
+    }
+
+    private void finishTurn(PendingTurn turn) {
+        intake.markDone(turn.partition(), turn.offset());
+    }
+
+    private void addPrompt(TopicPartition partition, String conversation) {
+        long offset = partition.equals(P0) ? nextOffset0++ : nextOffset1++;
+        byte[] value = WireJson.toBytes(Prompt.of("r-" + partition.partition() + "-" + offset, conversation, "hi"));
+        consumer.addRecord(new ConsumerRecord<>(TOPIC, partition.partition(), offset, conversation, value));
+    }
+
+    private void runJobs(int n) {
+        for (int i = 0; i < n; i++) {
+            jobs.pollFirst().run();
+        }
+    }
+
+    private long committed(TopicPartition partition) {
+        OffsetAndMetadata offset = consumer.committed(Set.of(partition)).get(partition);
+        return offset == null ? -1 : offset.offset();
+    }
+
+    @Test
+    void pausesWhenTheBufferIsFullAndResumesWhenItDrains() {
+        for (int i = 0; i < 6; i++) {
+            addPrompt(P0, "c" + i);
+        }
+        intake.pollOnce();
+        assertThat(intake.buffered()).isEqualTo(6);
+        assertThat(intake.isPaused()).isTrue();
+        assertThat(consumer.paused()).containsExactlyInAnyOrder(P0, P1);
+
+        runJobs(3);
+        intake.pollOnce();
+        assertThat(intake.isPaused()).as("3 left, above the resume mark of 2").isTrue();
+
+        runJobs(1);
+        intake.pollOnce();
+        assertThat(intake.buffered()).isEqualTo(2);
+        assertThat(intake.isPaused()).isFalse();
+        assertThat(consumer.paused()).isEmpty();
+    }
+
+    @Test
+    void aSlowConversationHoldsOnlyItsPartitionsCommitPoint() {
+        addPrompt(P0, "slow");    // offset 0
+        addPrompt(P0, "fast");    // offset 1
+        addPrompt(P1, "other");   // offset 0
+        intake.pollOnce();
+
+        // Run "fast" (second job) and "other", leave "slow" running.
+        Runnable slow = jobs.pollFirst();
+        runJobs(2);
+        intake.pollOnce();
+
+        assertThat(committed(P0)).isZero();
+        assertThat(committed(P1)).isEqualTo(1);
+        assertThat(consumer.committed(Set.of(P0)).get(P0).metadata()).isEqualTo("parley-done:v1:1");
+
+        slow.run();
+        intake.pollOnce();
+        assertThat(committed(P0)).isEqualTo(2);
+    }
+
+    @Test
+    void badRecordsAreDeadLetteredAndCountAsDone() {
+        consumer.addRecord(new ConsumerRecord<>(TOPIC, 0, 0, "k", "not json".getBytes(StandardCharsets.UTF_8)));
+        nextOffset0 = 1;
+        addPrompt(P0, "k");
+        intake.pollOnce();
+        runJobs(1);
+        intake.pollOnce();
+
+        assertThat(producer.history()).hasSize(1);
+        assertThat(producer.history().get(0).topic()).isEqualTo("dlq");
+        assertThat(committed(P0)).isEqualTo(2);
+    }
+
+    @Test
+    void revocationDropsQueuedTurnsAndCommitsWhatIsDone() {
+        addPrompt(P0, "a");
+        addPrompt(P0, "a");   // queued behind the first
+        intake.pollOnce();
+        runJobs(1);           // first done, second starts (queued as a job, not run)
+
+        consumer.rebalance(List.of(P1));   // P0 revoked: the second turn is still "running" until its grace ends
+
+        assertThat(intake.assignment()).containsExactly(P1);
+        consumer.rebalance(List.of(P0, P1)); // MockConsumer reports commits of assigned partitions only
+        assertThat(committed(P0)).isEqualTo(1);
+    }
+
+    @Test
+    void recordsListedAsDoneInCommitMetadataAreSkipped() {
+        consumer.commitSync(Map.of(P0, new OffsetAndMetadata(0, "parley-done:v1:1")));
+        consumer.rebalance(List.of(P1));
+        consumer.rebalance(List.of(P0, P1));
+        addPrompt(P0, "a");
+        addPrompt(P0, "b");   // offset 1: done before the restart
+        intake.pollOnce();
+
+        assertThat(jobs).hasSize(1);
+        runJobs(1);
+        intake.pollOnce();
+        assertThat(committed(P0)).isEqualTo(2);
+    }
+}

@@ -1,0 +1,66 @@
+package dev.parley.worker.turn;
+
+import dev.parley.schemas.Reply;
+import dev.parley.worker.history.AppendOutcome;
+import dev.parley.worker.history.HistoryEntry;
+import dev.parley.worker.history.HistoryStore;
+import dev.parley.worker.history.HistoryUnavailableException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The history contract in memory, with a switch to simulate an outage for the next N calls. */
+final class InMemoryHistoryStore implements HistoryStore {
+
+    final Map<String, List<HistoryEntry>> turns = new HashMap<>();
+    final Map<String, Reply> replies = new HashMap<>();
+    int failNextCalls;
+    int calls;
+
+    private void maybeFail() {
+        calls++;
+        if (failNextCalls > 0) {
+            failNextCalls--;
+            throw new HistoryUnavailableException("simulated outage", null);
+        }
+    }
+
+    @Override
+    public synchronized List<HistoryEntry> load(String conversationId) {
+        maybeFail();
+        return List.copyOf(turns.getOrDefault(conversationId, List.of()));
+    }
+
+    @Override
+    public synchronized Optional<Reply> storedReply(String conversationId, String requestId) {
+        maybeFail();
+        return Optional.ofNullable(replies.get(conversationId + "/" + requestId));
+    }
+
+    @Override
+    public synchronized AppendOutcome append(String conversationId, HistoryEntry entry, Reply reply) {
+        maybeFail();
+        Reply stored = replies.get(conversationId + "/" + entry.requestId());
+        if (stored != null) {
+            return new AppendOutcome.Duplicate(stored);
+        }
+        List<HistoryEntry> list = turns.computeIfAbsent(conversationId, c -> new ArrayList<>());
+        if (list.size() + 1 != entry.turn()) {
+            return new AppendOutcome.Conflict(list.size());
+        }
+        list.add(entry);
+        replies.put(conversationId + "/" + entry.requestId(), reply);
+        return new AppendOutcome.Appended(entry.turn());
+    }
+
+    @Override
+    public boolean isReachable() {
+        return failNextCalls == 0;
+    }
+
+    @Override
+    public void close() {
+    }
+}

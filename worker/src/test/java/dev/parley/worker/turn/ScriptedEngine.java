@@ -1,0 +1,44 @@
+package dev.parley.worker.turn;
+
+import dev.parley.schemas.FinishReason;
+import dev.parley.worker.engine.EngineException;
+import dev.parley.worker.engine.EngineInfo;
+import dev.parley.worker.engine.Generation;
+import dev.parley.worker.engine.GenerationRequest;
+import dev.parley.worker.engine.InferenceEngine;
+import dev.parley.worker.engine.TokenListener;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/** An engine whose answers and failures are scripted; records what it was asked. */
+final class ScriptedEngine implements InferenceEngine {
+
+    final List<GenerationRequest> requests = new ArrayList<>();
+    int failNext;
+    RuntimeException failure = new EngineException("simulated decode failure");
+    Function<GenerationRequest, String> answer = r -> "answer " + r.transcript().history().size();
+    Runnable beforeAnswer = () -> { };
+
+    @Override
+    public EngineInfo info() {
+        return new EngineInfo("scripted", 2, 1024);
+    }
+
+    @Override
+    public Generation generate(GenerationRequest request, TokenListener listener) {
+        requests.add(request);
+        if (failNext > 0) {
+            failNext--;
+            throw failure;
+        }
+        beforeAnswer.run();
+        String text = answer.apply(request);
+        listener.onText(text);
+        return new Generation(text, FinishReason.STOP, 10, 0, 3, 0, 1_000_000, 2_000_000, true);
+    }
+
+    @Override
+    public void close() {
+    }
+}

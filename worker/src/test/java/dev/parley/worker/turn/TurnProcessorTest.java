@@ -1,0 +1,165 @@
+package dev.parley.worker.turn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.schemas.ChatMessage;
+import dev.parley.schemas.FinishReason;
+import dev.parley.schemas.Prompt;
+import dev.parley.schemas.Reply;
+import dev.parley.schemas.ReplyStatus;
+import dev.parley.schemas.Timings;
+import dev.parley.schemas.Usage;
+import dev.parley.schemas.codec.WireJson;
+import dev.parley.worker.dispatch.PendingTurn;
+import dev.parley.worker.engine.ContextOverflowException;
+import dev.parley.worker.history.HistoryEntry;
+import dev.parley.worker.metrics.WorkerMetrics;
+import dev.parley.worker.reply.ReplyPublisher;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+class TurnProcessorTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-28T10:00:00Z");
+
+    private final InMemoryHistoryStore history = new InMemoryHistoryStore();
+    private final ScriptedEngine engine = new ScriptedEngine();
+    private final MockProducer<String, byte[]> producer =
+            new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+    private final List<Duration> sleeps = new ArrayList<>();
+    private final List<PendingTurn> done = new ArrayList<>();
+    private final TurnProcessor processor = new TurnProcessor(history, engine, new ReplyPublisher(producer, "replies"),
+            new WorkerMetrics(new SimpleMeterRegistry()),
+            new TurnSettings("w1", 64, 3, Backoff.DEFAULT, Duration.ofSeconds(5)),
+            sleeps::add, Clock.fixed(NOW, ZoneOffset.UTC), done::add);
+
+    private static PendingTurn turn(String requestId, String conversation, String text) {
+        return new PendingTurn(new TopicPartition("prompts", 0), 7, Prompt.of(requestId, conversation, text), 0);
+    }
+
+    private List<Reply> published() {
+        return producer.history().stream().map(r -> WireJson.fromBytes(r.value(), Reply.class)).toList();
+    }
+
+    @Test
+    void answersStoresAndPublishesThenReportsDone() {
+        PendingTurn turn = turn("r1", "c", "hello");
+
+        processor.run(turn);
+
+        assertThat(published()).singleElement().satisfies(reply -> {
+            assertThat(reply.status()).isEqualTo(ReplyStatus.OK);
+            assertThat(reply.content()).isEqualTo("answer 0");
+            assertThat(reply.turn()).isEqualTo(1);
+            assertThat(reply.worker()).isEqualTo("w1");
+        });
+        assertThat(producer.history().get(0).key()).isEqualTo("c");
+        assertThat(history.turns.get("c")).extracting(HistoryEntry::answer).containsExactly("answer 0");
+        assertThat(done).containsExactly(turn);
+    }
+
+    @Test
+    void theSecondTurnSeesTheFirstInItsTranscript() {
+        processor.run(turn("r1", "c", "one"));
+        processor.run(turn("r2", "c", "two"));
+
+        assertThat(engine.requests.get(1).transcript().history()).singleElement()
+                .satisfies(e -> assertThat(e.messages()).containsExactly(ChatMessage.user("one"), ChatMessage.assistant("answer 0")));
+        assertThat(published()).extracting(Reply::turn).containsExactly(1, 2);
+    }
+
+    @Test
+    void aRedeliveredRequestGetsTheStoredReplyWithoutGenerating() {
+        processor.run(turn("r1", "c", "hello"));
+        processor.run(turn("r1", "c", "hello"));
+
+        assertThat(engine.requests).hasSize(1);
+        assertThat(published()).hasSize(2);
+        assertThat(published().get(1)).isEqualTo(published().get(0));
+        assertThat(history.turns.get("c")).hasSize(1);
+    }
+
+    @Test
+    void aHistoryOutageIsWaitedOutWithGrowingBackoff() {
+        history.failNextCalls = 3;
+
+        processor.run(turn("r1", "c", "hello"));
+
+        assertThat(sleeps).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400));
+        assertThat(published()).singleElement().extracting(Reply::status).isEqualTo(ReplyStatus.OK);
+    }
+
+    @Test
+    void aGenerationThatKeepsFailingGetsAnErrorReplyAndTheConversationMovesOn() {
+        engine.failNext = 3;
+
+        processor.run(turn("r1", "c", "hello"));
+        processor.run(turn("r2", "c", "next"));
+
+        assertThat(published().get(0).status()).isEqualTo(ReplyStatus.ERROR);
+        assertThat(published().get(0).error().code()).isEqualTo("generation_failed");
+        assertThat(published().get(1).status()).isEqualTo(ReplyStatus.OK);
+        assertThat(published().get(1).turn()).isEqualTo(1);
+        assertThat(done).hasSize(2);
+    }
+
+    @Test
+    void aTurnThatCannotFitGetsAnErrorReplyWithoutRetrying() {
+        engine.failNext = 1;
+        engine.failure = new ContextOverflowException(5000, 1024);
+
+        processor.run(turn("r1", "c", "huge"));
+
+        assertThat(engine.requests).hasSize(1);
+        assertThat(published().get(0).error().code()).isEqualTo("context_overflow");
+        assertThat(published().get(0).error().message()).contains("5000").contains("1024");
+    }
+
+    @Test
+    void aPassedDeadlineExpiresTheTurnWithoutGenerating() {
+        Prompt prompt = new Prompt("r1", "c", List.of(ChatMessage.user("late")), null, null, null, false,
+                NOW.minusSeconds(1), null);
+
+        processor.run(new PendingTurn(new TopicPartition("prompts", 0), 1, prompt, 0));
+
+        assertThat(engine.requests).isEmpty();
+        assertThat(published().get(0).status()).isEqualTo(ReplyStatus.EXPIRED);
+        assertThat(published().get(0).finishReason()).isEqualTo(FinishReason.DEADLINE);
+    }
+
+    @Test
+    void whenAnotherWorkerStoredTheSameRequestMeanwhileItsReplyIsPublished() {
+        Reply theirs = new Reply("r1", "c", ReplyStatus.OK, "their answer", FinishReason.STOP, Usage.NONE,
+                Timings.NONE, 1, 0, "m", "w2", null, null);
+        engine.beforeAnswer = () -> {
+            history.turns.put("c", new ArrayList<>(List.of(
+                    new HistoryEntry(1, "r1", null, List.of(ChatMessage.user("hello")), "their answer", NOW))));
+            history.replies.put("c/r1", theirs);
+        };
+
+        processor.run(turn("r1", "c", "hello"));
+
+        assertThat(published()).containsExactly(theirs);
+        assertThat(history.turns.get("c")).hasSize(1);
+    }
+
+    @Test
+    void metadataIsEchoed() {
+        Prompt prompt = new Prompt("r1", "c", List.of(ChatMessage.user("hi")), null, null, null, false, null,
+                java.util.Map.of("trace", "t-1"));
+
+        processor.run(new PendingTurn(new TopicPartition("prompts", 0), 1, prompt, 0));
+
+        assertThat(published().get(0).metadata()).containsEntry("trace", "t-1");
+    }
+}
