@@ -1,0 +1,30 @@
+package dev.parley.cli;
+
+import dev.parley.worker.cli.WorkerCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code parley} command. */
+@Command(name = "parley", mixinStandardHelpOptions = true, version = "parley 0.1.0",
+        description = "Kafka-native worker pool for local LLM inference.",
+        subcommands = {DemoCommand.class, DevCommand.class, InfraCommand.class, WorkerCommand.class})
+public final class ParleyCli implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("demo") && System.getProperty("parley.log.level") == null) {
+            // The demo prints its own story; only warnings go to the log.
+            System.setProperty("parley.log.level", "WARN");
+        }
+        int code = new CommandLine(new ParleyCli()).execute(args);
+        // java-llama.cpp leaves a native non-daemon thread behind: leave explicitly.
+        System.exit(code);
+    }
+}
