@@ -1,5 +1,6 @@
 package dev.parley.cli;
 
+import dev.parley.bench.BenchCommand;
 import dev.parley.worker.cli.WorkerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -7,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code parley} command. */
 @Command(name = "parley", mixinStandardHelpOptions = true, version = "parley 0.1.0",
         description = "Kafka-native worker pool for local LLM inference.",
-        subcommands = {DemoCommand.class, DevCommand.class, InfraCommand.class, WorkerCommand.class})
+        subcommands = {DemoCommand.class, DevCommand.class, InfraCommand.class, WorkerCommand.class, BenchCommand.class})
 public final class ParleyCli implements Runnable {
 
     @CommandLine.Spec
@@ -19,7 +20,8 @@ public final class ParleyCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        if (args.length > 0 && args[0].equals("demo") && System.getProperty("parley.log.level") == null) {
+        if (args.length > 0 && (args[0].equals("demo") || args[0].equals("bench"))
+                && System.getProperty("parley.log.level") == null) {
             // The demo prints its own story; only warnings go to the log.
             System.setProperty("parley.log.level", "WARN");
         }

@@ -1,0 +1,78 @@
+package dev.parley.bench;
+
+import dev.parley.client.ParleyClient;
+import dev.parley.client.SendOptions;
+import dev.parley.schemas.GenerationParams;
+import dev.parley.schemas.Reply;
+import dev.parley.testkit.ParleyInfra;
+import dev.parley.worker.Worker;
+import dev.parley.worker.config.WorkerConfig;
+import dev.parley.worker.engine.llama.LlamaCppEngine;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** Parley end to end: SDK → Kafka → worker (slots pinned) → Redis → reply, conversations concurrent. */
+final class ParleyRunner {
+
+    private final ParleyInfra infra;
+
+    ParleyRunner(ParleyInfra infra) {
+        this.infra = infra;
+    }
+
+    ModeResult run(String mode, String description, Workload workload, LlamaCppEngine engine) {
+        String prefix = "bench" + ProcessHandle.current().pid() + mode.replaceAll("[^a-z0-9]", "");
+        WorkerConfig config = WorkerConfig.builder().bootstrapServers(infra.bootstrapServers())
+                .redisUri(infra.redisUri()).promptsTopic(prefix + ".prompts").repliesTopic(prefix + ".replies")
+                .deadLetterTopic(prefix + ".dlq").groupId(prefix).workerId("bench-worker")
+                .partitions(Math.max(12, workload.conversations())).build();
+        try (Worker worker = Worker.start(config, engine, new SimpleMeterRegistry());
+             ParleyClient client = ParleyClient.builder().bootstrapServers(infra.bootstrapServers())
+                     .promptsTopic(config.promptsTopic()).repliesTopic(config.repliesTopic())
+                     .replyTimeout(Duration.ofMinutes(10)).build()) {
+            awaitAssignment(worker);
+            SendOptions options = SendOptions.builder().system(Workload.SYSTEM)
+                    .params(GenerationParams.DEFAULTS.withMaxTokens(workload.maxTokens()).withTemperature(0)).build();
+            long started = System.nanoTime();
+            List<CompletableFuture<List<TurnSample>>> conversations = new ArrayList<>();
+            for (int c = 0; c < workload.conversations(); c++) {
+                int conversation = c;
+                String id = workload.conversationId(mode, c);
+                CompletableFuture<List<TurnSample>> chain = CompletableFuture.completedFuture(new ArrayList<>());
+                for (int t = 0; t < workload.turns(); t++) {
+                    int turn = t;
+                    chain = chain.thenCompose(samples -> {
+                        long sent = System.nanoTime();
+                        return client.send(id, workload.question(conversation, turn), options).thenApply(reply -> {
+                            samples.add(sample(mode, conversation, turn, reply, sent));
+                            return samples;
+                        });
+                    });
+                }
+                conversations.add(chain);
+            }
+            List<TurnSample> samples = new ArrayList<>();
+            conversations.forEach(c -> samples.addAll(c.join()));
+            return new ModeResult(mode, description, samples, (System.nanoTime() - started) / 1e9);
+        }
+    }
+
+    private static TurnSample sample(String mode, int conversation, int turn, Reply reply, long sentNanos) {
+        if (!reply.isOk()) {
+            throw new IllegalStateException("benchmark turn failed: " + reply.error());
+        }
+        return new TurnSample(mode, conversation, turn, reply.usage().promptTokens(), reply.usage().cachedTokens(),
+                reply.usage().completionTokens(), reply.timings().queuedMs() + reply.timings().firstTokenMs(),
+                (System.nanoTime() - sentNanos) / 1e6);
+    }
+
+    private static void awaitAssignment(Worker worker) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (worker.assignment().isEmpty() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package dev.parley.bench;
+
+import java.util.Arrays;
+
+/** Percentiles by nearest rank. */
+final class Stats {
+
+    private Stats() {
+    }
+
+    static double percentile(double[] values, double p) {
+        if (values.length == 0) {
+            return Double.NaN;
+        }
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+
+    static double median(double[] values) {
+        return percentile(values, 50);
+    }
+}

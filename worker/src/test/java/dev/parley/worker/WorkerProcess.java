@@ -1,0 +1,77 @@
+package dev.parley.worker;
+
+import dev.parley.worker.cli.WorkerMain;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A worker in its own JVM ({@code parley worker}), for tests that signal or kill it. */
+final class WorkerProcess implements AutoCloseable {
+
+    private final Process process;
+    private final Path log;
+
+    private WorkerProcess(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    static WorkerProcess start(List<String> workerArguments) throws IOException {
+        Path log = Files.createTempFile("parley-worker-", ".log");
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"), "-Xmx512m", "-XX:+UseSerialGC",
+                "-cp", System.getProperty("java.class.path"), WorkerMain.class.getName()));
+        command.addAll(workerArguments);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new WorkerProcess(process, log);
+    }
+
+    /** Waits until the worker printed its ready line. */
+    void awaitReady(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (output().contains("PARLEY_WORKER_READY")) {
+                return;
+            }
+            if (!process.isAlive()) {
+                throw new IllegalStateException("worker exited with " + process.exitValue() + ":\n" + output());
+            }
+            Thread.sleep(50); // polling a child process's log: there is nothing to wait on
+        }
+        throw new IllegalStateException("worker not ready within " + timeout + ":\n" + output());
+    }
+
+    /** SIGTERM. */
+    void terminate() {
+        process.destroy();
+    }
+
+    /** SIGKILL. */
+    void kill() {
+        process.destroyForcibly();
+    }
+
+    boolean awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    int exitValue() {
+        return process.exitValue();
+    }
+
+    String output() throws IOException {
+        return Files.readString(log);
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (process.isAlive()) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        Files.deleteIfExists(log);
+    }
+}
