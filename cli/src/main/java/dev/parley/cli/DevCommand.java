@@ -6,7 +6,7 @@ import dev.parley.worker.cli.WorkerOptions;
 import dev.parley.worker.engine.llama.LlamaCppEngine;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import dev.parley.worker.cli.ShutdownOnSignal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -24,13 +24,8 @@ public final class DevCommand implements Callable<Integer> {
         Path model = options.resolveModel(ModelLocator.fromEnvironment());
         Stack stack = Stack.start(ParleyInfra.start(), () -> LlamaCppEngine.load(options.engineConfig(model)),
                 options::workerConfig);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stack.close();
-            stopped.countDown();
-        }, "parley-shutdown"));
         Addresses.print(stack.infra);
-        stopped.await();
+        ShutdownOnSignal.awaitSignal(stack::close);
         return 0;
     }
 }

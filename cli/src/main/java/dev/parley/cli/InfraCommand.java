@@ -6,8 +6,8 @@ import dev.parley.worker.intake.TopicProvisioner;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.admin.Admin;
+import dev.parley.worker.cli.ShutdownOnSignal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -27,13 +27,8 @@ public final class InfraCommand implements Callable<Integer> {
             TopicProvisioner.ensure(admin, List.of(WorkerConfig.DEFAULT_PROMPTS_TOPIC, WorkerConfig.DEFAULT_REPLIES_TOPIC,
                     WorkerConfig.DEFAULT_DEAD_LETTER_TOPIC), partitions, (short) -1);
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            infra.close();
-            stopped.countDown();
-        }, "parley-shutdown"));
         Addresses.print(infra);
-        stopped.await();
+        ShutdownOnSignal.awaitSignal(infra::close);
         return 0;
     }
 }

@@ -33,7 +33,7 @@ class TinyLlamaModelTest {
         assertThat(model.decode(tokens)).contains("hello world");
         assertThat(other.length).isGreaterThan(20);
         assertThat(text).doesNotContain("\uFFFD");
-        // Written metadata reads back: 2 (K,V) x 2 layers x 2 KV heads x 16 dims x 2 bytes (F16) per token.
+        // Written metadata reads back: 2 (K,V) x 2 layers x 1 KV head x 32 dims x 2 bytes (F16) per token.
         var metadata = dev.parley.models.GgufMetadata.read(file);
         assertThat(metadata.architecture()).isEqualTo("llama");
         assertThat(metadata.kvBytesPerToken(2.0)).isEqualTo(256.0);

@@ -22,8 +22,9 @@ public final class TinyLlamaModel {
 
     public static final int EMBEDDING = 64;
     public static final int LAYERS = 2;
-    public static final int HEADS = 4;
-    public static final int KV_HEADS = 2;
+    // Head dimension 32: quantized KV caches (Q8_0, Q4_0) need it to be a multiple of their 32-value blocks.
+    public static final int HEADS = 2;
+    public static final int KV_HEADS = 1;
     public static final int FEED_FORWARD = 128;
     public static final int CONTEXT = 4096;
 

@@ -6,7 +6,6 @@ import dev.parley.worker.engine.llama.LlamaCppEngine;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -23,14 +22,9 @@ public final class WorkerCommand implements Callable<Integer> {
         Path model = options.resolveModel(ModelLocator.fromEnvironment());
         LlamaCppEngine engine = LlamaCppEngine.load(options.engineConfig(model));
         Worker worker = Worker.start(options.workerConfig(null, null), engine, new SimpleMeterRegistry());
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            worker.close();
-            stopped.countDown();
-        }, "parley-shutdown"));
         System.out.println("PARLEY_WORKER_READY worker=" + worker.config().workerId());
         System.out.flush();
-        stopped.await();
+        ShutdownOnSignal.awaitSignal(worker::close);
         return 0;
     }
 }

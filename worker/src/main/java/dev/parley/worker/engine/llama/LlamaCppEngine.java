@@ -5,6 +5,7 @@ import de.kherud.llama.LlamaOutput;
 import de.kherud.llama.ModelParameters;
 import de.kherud.llama.ParleyNativeAccess;
 import de.kherud.llama.ParleyNativeAccess.NativeCallException;
+import dev.parley.models.GgufMetadata;
 import dev.parley.schemas.ChatMessage;
 import dev.parley.schemas.FinishReason;
 import dev.parley.schemas.codec.WireJson;
@@ -17,6 +18,7 @@ import dev.parley.worker.engine.InferenceEngine;
 import dev.parley.worker.engine.Sampling;
 import dev.parley.worker.engine.TokenListener;
 import dev.parley.worker.engine.Transcript;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Objects;
@@ -38,6 +40,8 @@ public final class LlamaCppEngine implements InferenceEngine {
     private static final Logger log = LoggerFactory.getLogger(LlamaCppEngine.class);
     /** After an overflow, leave this much of the context free so the next turns keep their cached prefix. */
     private static final double HEADROOM = 0.25;
+    /** Values per block of llama.cpp's Q8_0 and Q4_0 types. */
+    private static final int QUANT_BLOCK = 32;
 
     private final LlamaModel model;
     private final EngineInfo info;
@@ -53,6 +57,7 @@ public final class LlamaCppEngine implements InferenceEngine {
 
     /** Loads the model once; java-llama.cpp cannot free a model, so load one engine per process. */
     public static LlamaCppEngine load(LlamaEngineConfig config) {
+        checkCacheTypeFits(config);
         ModelParameters parameters = new ModelParameters()
                 .setModel(config.model().toString())
                 .setParallel(config.slots())
@@ -82,6 +87,26 @@ public final class LlamaCppEngine implements InferenceEngine {
                 (System.nanoTime() - started) / 1_000_000, config.slots(), config.contextPerSlot(), config.threads(),
                 config.cacheType());
         return new LlamaCppEngine(model, new EngineInfo(name, config.slots(), config.contextPerSlot()));
+    }
+
+    /** llama.cpp aborts the whole process on a quantized cache whose blocks do not divide the head: refuse first. */
+    private static void checkCacheTypeFits(LlamaEngineConfig config) {
+        if (!config.cacheType().quantized()) {
+            return;
+        }
+        long headDim;
+        try {
+            GgufMetadata metadata = GgufMetadata.read(config.model());
+            long heads = metadata.archNumber("attention.head_count");
+            headDim = metadata.number(metadata.architecture() + ".attention.key_length")
+                    .orElse(metadata.archNumber("embedding_length") / heads);
+        } catch (IOException | RuntimeException e) {
+            throw new EngineException("cannot read " + config.model() + " as GGUF: " + e.getMessage(), e);
+        }
+        if (headDim % QUANT_BLOCK != 0) {
+            throw new EngineException("KV cache type " + config.cacheType() + " needs a head dimension divisible by "
+                    + QUANT_BLOCK + "; " + config.model().getFileName() + " has " + headDim + ": use f16");
+        }
     }
 
     @Override
