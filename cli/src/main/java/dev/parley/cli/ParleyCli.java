@@ -1,7 +1,9 @@
 package dev.parley.cli;
 
 import dev.parley.bench.BenchCommand;
+import dev.parley.worker.cli.SettingsOptions;
 import dev.parley.worker.cli.WorkerCommand;
+import dev.parley.worker.cli.WorkerMain;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -22,11 +24,14 @@ public final class ParleyCli implements Runnable {
     public static void main(String[] args) {
         if (args.length > 0 && (args[0].equals("demo") || args[0].equals("bench"))
                 && System.getProperty("parley.log.level") == null) {
-            // The demo prints its own story; only warnings go to the log.
+            // These commands print their own story; only warnings go to the log.
             System.setProperty("parley.log.level", "WARN");
         }
-        int code = new CommandLine(new ParleyCli()).execute(args);
+        CommandLine commandLine = new CommandLine(new ParleyCli());
+        for (String name : new String[] {"worker", "dev", "demo"}) {
+            SettingsOptions.install(commandLine.getSubcommands().get(name));
+        }
         // java-llama.cpp leaves a native non-daemon thread behind: leave explicitly.
-        System.exit(code);
+        System.exit(WorkerMain.run(commandLine, args));
     }
 }

@@ -2,42 +2,33 @@ package dev.parley.cli;
 
 import dev.parley.client.ParleyClient;
 import dev.parley.testkit.ParleyInfra;
-import dev.parley.worker.Worker;
-import dev.parley.worker.config.WorkerConfig;
-import dev.parley.worker.engine.llama.LlamaCppEngine;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import dev.parley.worker.cli.WorkerRuntime;
+import dev.parley.worker.config.Settings;
+import java.util.function.Function;
 
-/** Infra + one worker, as {@code dev} and {@code demo} run them; closes in reverse order. */
+/** Infra and one worker process's parts, as {@code dev} and {@code demo} run them; closes in reverse order. */
 final class Stack implements AutoCloseable {
 
     final ParleyInfra infra;
-    final LlamaCppEngine engine;
-    final Worker worker;
-    final long modelLoadMillis;
+    final WorkerRuntime runtime;
 
-    private Stack(ParleyInfra infra, LlamaCppEngine engine, Worker worker, long modelLoadMillis) {
+    private Stack(ParleyInfra infra, WorkerRuntime runtime) {
         this.infra = infra;
-        this.engine = engine;
-        this.worker = worker;
-        this.modelLoadMillis = modelLoadMillis;
+        this.runtime = runtime;
     }
 
-    static Stack start(ParleyInfra infra, java.util.function.Supplier<LlamaCppEngine> engineLoader,
-                       java.util.function.BiFunction<String, String, WorkerConfig> config) {
+    /** Starts a worker on {@code infra}; settings are resolved once the infra's addresses are known. */
+    static Stack start(ParleyInfra infra, Function<ParleyInfra, Settings> settings) {
         try {
-            long started = System.nanoTime();
-            LlamaCppEngine engine = engineLoader.get();
-            long loadMillis = (System.nanoTime() - started) / 1_000_000;
-            Worker worker = Worker.start(config.apply(infra.bootstrapServers(), infra.redisUri()), engine,
-                    new SimpleMeterRegistry());
-            return new Stack(infra, engine, worker, loadMillis);
+            return new Stack(infra, WorkerRuntime.start(settings.apply(infra)));
         } catch (RuntimeException e) {
             infra.close();
             throw e;
         }
     }
 
-    ParleyClient client(WorkerConfig config) {
+    ParleyClient client() {
+        var config = runtime.worker().config();
         return ParleyClient.builder()
                 .bootstrapServers(infra.bootstrapServers())
                 .promptsTopic(config.promptsTopic())
@@ -48,9 +39,8 @@ final class Stack implements AutoCloseable {
     @Override
     public void close() {
         try {
-            worker.close();
+            runtime.close();
         } finally {
-            engine.close();
             infra.close();
         }
     }

@@ -17,7 +17,9 @@ import dev.parley.worker.turn.Backoff;
 import dev.parley.worker.turn.Sleeper;
 import dev.parley.worker.turn.TurnProcessor;
 import dev.parley.worker.turn.TurnSettings;
+import dev.parley.worker.ops.Readiness;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -61,6 +63,7 @@ public final class Worker implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final PromptIntake intake;
     private final Thread intakeThread;
+    private final List<KafkaClientMetrics> kafkaMetrics;
     private volatile boolean closed;
 
     private Worker(WorkerConfig config, InferenceEngine engine, MeterRegistry registry) {
@@ -71,7 +74,7 @@ public final class Worker implements AutoCloseable {
                         config.deadLetterTopic()), config.partitions(), config.replicationFactor());
             }
         }
-        this.history = RedisHistoryStore.connect(config.redisUri(), config.historyTtl());
+        this.history = RedisHistoryStore.connect(config.redisUri(), config.redisOptions(), config.historyTtl());
         this.producer = new KafkaProducer<>(producerConfig(config), new StringSerializer(), new ByteArraySerializer());
         WorkerMetrics metrics = new WorkerMetrics(registry);
         int maxInFlight = config.maxInFlight() > 0 ? config.maxInFlight() : engine.info().slots();
@@ -97,6 +100,11 @@ public final class Worker implements AutoCloseable {
         intakeHolder[0] = intake;
 
         metrics.gauge(ParleyMeter.RECORDS_BUFFERED, intake::buffered);
+        metrics.gauge(ParleyMeter.SLOTS_BUSY, engine::busySlots);
+        metrics.gauge(ParleyMeter.CONVERSATIONS_WARM, engine::warmConversations);
+        // Kafka's own client metrics (consumer lag among them); reading them from another thread is safe.
+        this.kafkaMetrics = List.of(new KafkaClientMetrics(consumer), new KafkaClientMetrics(producer));
+        kafkaMetrics.forEach(binder -> binder.bindTo(registry));
         metrics.gauge(ParleyMeter.TURNS_IN_FLIGHT, dispatcher::inFlight);
         metrics.gauge(ParleyMeter.PARTITIONS_PAUSED, () -> intake.isPaused() ? intake.assignment().size() : 0);
 
@@ -130,6 +138,11 @@ public final class Worker implements AutoCloseable {
         return history.isReachable();
     }
 
+    /** Model loaded (it is, once the worker exists), group joined, Redis reachable. */
+    public Readiness readiness() {
+        return new Readiness(true, intake.hasJoinedGroup() && isRunning(), history.isReachable());
+    }
+
     /** Whether intake is running (false once stopped or if its loop failed). */
     public boolean isRunning() {
         return !closed && intakeThread.isAlive();
@@ -158,6 +171,7 @@ public final class Worker implements AutoCloseable {
             Thread.currentThread().interrupt();
             turnThreads.shutdownNow();
         } finally {
+            kafkaMetrics.forEach(KafkaClientMetrics::close);
             producer.close(Duration.ofSeconds(10));
             history.close();
         }

@@ -52,6 +52,16 @@ final class ObservingEngine implements InferenceEngine {
     }
 
     @Override
+    public int busySlots() {
+        return delegate.busySlots();
+    }
+
+    @Override
+    public int warmConversations() {
+        return delegate.warmConversations();
+    }
+
+    @Override
     public void close() {
     }
 }

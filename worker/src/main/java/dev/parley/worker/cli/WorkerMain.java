@@ -1,5 +1,6 @@
 package dev.parley.worker.cli;
 
+import dev.parley.worker.config.SettingsException;
 import picocli.CommandLine;
 
 /** Entry point of the worker image: the {@code worker} command alone. */
@@ -9,8 +10,21 @@ public final class WorkerMain {
     }
 
     public static void main(String[] args) {
-        int code = new CommandLine(new WorkerCommand()).execute(args);
-        // java-llama.cpp leaves a native non-daemon thread behind: leave explicitly.
-        System.exit(code);
+        System.exit(run(SettingsOptions.install(new CommandLine(new WorkerCommand())), args));
+    }
+
+    /**
+     * Runs a command line, reporting configuration errors as such (exit code 2) rather than as a crash; the caller
+     * exits, since java-llama.cpp leaves a native non-daemon thread behind.
+     */
+    public static int run(CommandLine commandLine, String[] args) {
+        commandLine.setExecutionExceptionHandler((e, cmd, parseResult) -> {
+            if (e instanceof SettingsException || e instanceof IllegalArgumentException) {
+                cmd.getErr().println("parley: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
+        return commandLine.execute(args);
     }
 }

@@ -46,6 +46,7 @@ public final class WorkerConfig {
     private final Duration commitInterval;
     private final Duration historyTtl;
     private final Map<String, String> kafka;
+    private final Map<RedisOption, String> redisOptions;
 
     private WorkerConfig(Builder b) {
         this.bootstrapServers = require("bootstrap-servers", b.bootstrapServers);
@@ -69,6 +70,7 @@ public final class WorkerConfig {
         this.commitInterval = b.commitInterval;
         this.historyTtl = b.historyTtl;
         this.kafka = Map.copyOf(b.kafka);
+        this.redisOptions = Map.copyOf(b.redisOptions);
     }
 
     public static Builder builder() {
@@ -113,6 +115,8 @@ public final class WorkerConfig {
     public Duration historyTtl() { return historyTtl; }
     /** Extra Kafka client properties, applied to the consumer, producer and admin client. */
     public Map<String, String> kafka() { return kafka; }
+    /** Redis connection options beyond the URI. */
+    public Map<RedisOption, String> redisOptions() { return redisOptions; }
 
     public Builder newBuilder() {
         Builder b = new Builder();
@@ -137,6 +141,7 @@ public final class WorkerConfig {
         b.commitInterval = commitInterval;
         b.historyTtl = historyTtl;
         b.kafka.putAll(kafka);
+        b.redisOptions.putAll(redisOptions);
         return b;
     }
 
@@ -162,6 +167,7 @@ public final class WorkerConfig {
         private Duration commitInterval = DEFAULT_COMMIT_INTERVAL;
         private Duration historyTtl = DEFAULT_HISTORY_TTL;
         private final Map<String, String> kafka = new LinkedHashMap<>();
+        private final Map<RedisOption, String> redisOptions = new LinkedHashMap<>();
 
         private Builder() {
         }
@@ -276,6 +282,12 @@ public final class WorkerConfig {
         /** A Kafka client property passed through to every Kafka client of the worker. */
         public Builder kafka(String key, String value) {
             this.kafka.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** Redis connection options beyond the URI (credentials, TLS, timeouts). */
+        public Builder redisOptions(Map<RedisOption, String> options) {
+            this.redisOptions.putAll(options);
             return this;
         }
 

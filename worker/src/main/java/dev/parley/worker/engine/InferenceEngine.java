@@ -22,6 +22,16 @@ public interface InferenceEngine extends AutoCloseable {
      */
     Generation generate(GenerationRequest request, TokenListener listener);
 
+    /** Slots generating now, for metrics; -1 when the engine does not know. */
+    default int busySlots() {
+        return -1;
+    }
+
+    /** Conversations whose KV cache is held warm now, for metrics; -1 when the engine does not know. */
+    default int warmConversations() {
+        return -1;
+    }
+
     /** Releases what can be released. The model itself may stay mapped until the process exits. */
     @Override
     void close();

@@ -2,10 +2,11 @@ package dev.parley.worker.history;
 
 import dev.parley.schemas.Reply;
 import dev.parley.schemas.codec.WireJson;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import dev.parley.worker.config.RedisOption;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.exceptions.JedisException;
@@ -47,7 +48,12 @@ public final class RedisHistoryStore implements HistoryStore {
 
     /** Connects to {@code redis://[:password@]host:port[/db]} (or {@code rediss://} for TLS). */
     public static RedisHistoryStore connect(String uri, Duration ttl) {
-        return new RedisHistoryStore(RedisClient.create(URI.create(uri)), ttl);
+        return connect(uri, Map.of(), ttl);
+    }
+
+    /** Connects with extra options (credentials, TLS trust store, timeouts). */
+    public static RedisHistoryStore connect(String uri, Map<RedisOption, String> options, Duration ttl) {
+        return new RedisHistoryStore(RedisConnector.connect(uri, options), ttl);
     }
 
     static String turnsKey(String conversationId) {

@@ -61,6 +61,7 @@ public final class PromptIntake implements Runnable {
     private volatile boolean running = true;
     private volatile int buffered;
     private volatile boolean paused;
+    private volatile boolean joined;
     private long lastCommitNanos = System.nanoTime();
 
     public PromptIntake(Consumer<String, byte[]> consumer, PromptDecoder decoder, DeadLetterPublisher deadLetters,
@@ -86,6 +87,11 @@ public final class PromptIntake implements Runnable {
     /** Whether fetching is paused by backpressure. */
     public boolean isPaused() {
         return paused;
+    }
+
+    /** Whether the consumer has joined its group (its assignment may be empty). */
+    public boolean hasJoinedGroup() {
+        return joined;
     }
 
     /** Partitions this worker owns now. */
@@ -322,6 +328,7 @@ public final class PromptIntake implements Runnable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            joined = true; // called after every rebalance, also with nothing (more) to own
             if (partitions.isEmpty()) {
                 return;
             }

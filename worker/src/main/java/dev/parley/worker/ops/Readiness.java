@@ -1,0 +1,16 @@
+package dev.parley.worker.ops;
+
+/**
+ * Whether a worker can do its job now.
+ *
+ * @param modelLoaded    the engine is loaded
+ * @param groupJoined    the consumer joined its group and got an assignment (possibly empty: more workers than
+ *                       partitions is fine)
+ * @param redisReachable the history store answers
+ */
+public record Readiness(boolean modelLoaded, boolean groupJoined, boolean redisReachable) {
+
+    public boolean ready() {
+        return modelLoaded && groupJoined && redisReachable;
+    }
+}
