@@ -95,9 +95,9 @@ public final class WorkerMetrics {
     }
 
     public Timer historyTimer(String operation) {
-        return Timer.builder(ParleyMeter.HISTORY_LATENCY.meterName())
+        return histogram(Timer.builder(ParleyMeter.HISTORY_LATENCY.meterName())
                 .description(ParleyMeter.HISTORY_LATENCY.description())
-                .tag("operation", operation)
+                .tag("operation", operation))
                 .register(registry);
     }
 
@@ -130,6 +130,13 @@ public final class WorkerMetrics {
     }
 
     private Timer timer(ParleyMeter meter) {
-        return Timer.builder(meter.meterName()).description(meter.description()).register(registry);
+        return histogram(Timer.builder(meter.meterName()).description(meter.description())).register(registry);
+    }
+
+    /** Histogram buckets, so percentiles can be aggregated across workers (histogram_quantile in Prometheus). */
+    private static Timer.Builder histogram(Timer.Builder builder) {
+        return builder.publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(10));
     }
 }

@@ -61,7 +61,7 @@ class OpsEndpointsTest {
                 String expectedType = switch (meter.type()) {
                     case COUNTER -> "counter";
                     case GAUGE -> "gauge";
-                    case TIMER -> "summary";
+                    case TIMER -> "histogram";
                 };
                 String family = meter.prometheusName();
                 if (meter == ParleyMeter.PROMPTS_REJECTED || meter == ParleyMeter.TURN_RETRIES) {
