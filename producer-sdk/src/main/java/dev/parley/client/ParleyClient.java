@@ -3,6 +3,7 @@ package dev.parley.client;
 import dev.parley.client.internal.PendingReplies;
 import dev.parley.client.internal.ReplyListener;
 import dev.parley.schemas.ChatMessage;
+import dev.parley.schemas.Chunk;
 import dev.parley.schemas.Prompt;
 import dev.parley.schemas.Reply;
 import dev.parley.schemas.codec.WireJson;
@@ -15,7 +16,10 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.SubmissionPublisher;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -120,11 +124,61 @@ public final class ParleyClient implements AutoCloseable {
         return send(prompt, replyTimeout);
     }
 
+    /**
+     * Sends one user message asking for a streamed answer: {@code onChunk} receives the text as it is generated (on
+     * the client's reply thread: keep it quick), the future the final reply.
+     */
+    public CompletableFuture<Reply> send(String conversationId, String userMessage, SendOptions options,
+                                         Consumer<Chunk> onChunk) {
+        Objects.requireNonNull(onChunk, "onChunk");
+        Prompt prompt = streamed(toPrompt(conversationId, userMessage, options));
+        return send(prompt, options.timeout() != null ? options.timeout() : replyTimeout, onChunk);
+    }
+
+    /** Sends one user message asking for a streamed answer, as a {@link ReplyStream}. */
+    public ReplyStream stream(String conversationId, String userMessage, SendOptions options) {
+        SubmissionPublisher<Chunk> chunks = new SubmissionPublisher<>();
+        Prompt prompt = streamed(toPrompt(conversationId, userMessage, options));
+        CompletableFuture<Reply> reply = send(prompt, options.timeout() != null ? options.timeout() : replyTimeout,
+                chunks::submit);
+        reply.whenComplete((done, error) -> {
+            if (error != null) {
+                chunks.closeExceptionally(error);
+            } else {
+                chunks.close();
+            }
+        });
+        return new ReplyStream() {
+            @Override
+            public String requestId() {
+                return prompt.requestId();
+            }
+
+            @Override
+            public Flow.Publisher<Chunk> chunks() {
+                return chunks;
+            }
+
+            @Override
+            public CompletableFuture<Reply> reply() {
+                return reply;
+            }
+        };
+    }
+
     private CompletableFuture<Reply> send(Prompt prompt, Duration timeout) {
+        return send(prompt, timeout, null);
+    }
+
+    private CompletableFuture<Reply> send(Prompt prompt, Duration timeout, Consumer<Chunk> onChunk) {
         ensureOpen();
+        if (prompt.replyTo() != null && !prompt.replyTo().equals(repliesTopic)) {
+            throw new IllegalArgumentException("send() awaits replies on this client's topic '" + repliesTopic
+                    + "'; use publish() to direct replies to '" + prompt.replyTo() + "'");
+        }
         Prompt routed = withReplyTopic(prompt);
         byte[] value = encodeValidated(routed);
-        CompletableFuture<Reply> reply = pending.register(routed.requestId(), routed.conversationId(), timeout);
+        CompletableFuture<Reply> reply = pending.register(routed.requestId(), routed.conversationId(), timeout, onChunk);
         producer.send(new ProducerRecord<>(promptsTopic, routed.conversationId(), value), (metadata, error) -> {
             if (error != null) {
                 pending.fail(routed.requestId(), new ParleyException("could not publish request " + routed.requestId()
@@ -143,10 +197,14 @@ public final class ParleyClient implements AutoCloseable {
         return publish(conversationId, userMessage, SendOptions.NONE);
     }
 
-    /** Like {@link #publish(String, String)}, with options. */
+    /**
+     * Like {@link #publish(String, String)}, with options. {@link SendOptions#replyTo()} may send the reply to
+     * another topic (a service that processes results elsewhere).
+     */
     public String publish(String conversationId, String userMessage, SendOptions options) {
         ensureOpen();
-        Prompt prompt = withReplyTopic(toPrompt(conversationId, userMessage, options));
+        Prompt built = toPrompt(conversationId, userMessage, options);
+        Prompt prompt = options.replyTo() != null ? built : withReplyTopic(built);
         producer.send(new ProducerRecord<>(promptsTopic, prompt.conversationId(), encodeValidated(prompt)));
         return prompt.requestId();
     }
@@ -197,8 +255,14 @@ public final class ParleyClient implements AutoCloseable {
         Objects.requireNonNull(conversationId, "conversationId");
         Objects.requireNonNull(userMessage, "userMessage");
         String requestId = options.requestId() != null ? options.requestId() : UUID.randomUUID().toString();
-        return new Prompt(requestId, conversationId, List.of(ChatMessage.user(userMessage)), options.system(), null,
-                options.params(), false, options.deadline(), options.metadata().isEmpty() ? null : options.metadata());
+        return new Prompt(requestId, conversationId, List.of(ChatMessage.user(userMessage)), options.system(),
+                options.replyTo(), options.params(), false, options.deadline(),
+                options.metadata().isEmpty() ? null : options.metadata());
+    }
+
+    private static Prompt streamed(Prompt prompt) {
+        return new Prompt(prompt.requestId(), prompt.conversationId(), prompt.messages(), prompt.system(),
+                prompt.replyTo(), prompt.params(), true, prompt.deadline(), prompt.metadata());
     }
 
     private Prompt withReplyTopic(Prompt prompt) {

@@ -22,6 +22,7 @@ public final class SendOptions {
     private final Instant deadline;
     private final Map<String, String> metadata;
     private final Duration timeout;
+    private final String replyTo;
 
     private SendOptions(Builder builder) {
         this.requestId = builder.requestId;
@@ -30,6 +31,7 @@ public final class SendOptions {
         this.deadline = builder.deadline;
         this.metadata = Map.copyOf(builder.metadata);
         this.timeout = builder.timeout;
+        this.replyTo = builder.replyTo;
     }
 
     public static Builder builder() {
@@ -45,6 +47,7 @@ public final class SendOptions {
         b.deadline = deadline;
         b.metadata.putAll(metadata);
         b.timeout = timeout;
+        b.replyTo = replyTo;
         return b;
     }
 
@@ -78,7 +81,13 @@ public final class SendOptions {
         return timeout;
     }
 
+    /** The topic the reply goes to ({@code publish} only), or {@code null} for the client's reply topic. */
+    public String replyTo() {
+        return replyTo;
+    }
+
     public static final class Builder {
+        private String replyTo;
         private String requestId;
         private String system;
         private GenerationParams params;
@@ -126,6 +135,18 @@ public final class SendOptions {
                 throw new IllegalArgumentException("timeout must be positive, got " + timeout);
             }
             this.timeout = timeout;
+            return this;
+        }
+
+        /**
+         * Sends the reply to another topic. Only for {@link ParleyClient#publish}: {@code send} awaits replies on the
+         * client's own reply topic.
+         */
+        public Builder replyTo(String topic) {
+            if (topic != null && !topic.matches("[a-zA-Z0-9._-]{1,249}")) {
+                throw new IllegalArgumentException("replyTo must be a Kafka topic name, got '" + topic + "'");
+            }
+            this.replyTo = topic;
             return this;
         }
 

@@ -15,6 +15,31 @@ class ReplyAndDeadLetterVectorsTest {
 
     private static final WireSchema REPLY = WireSchema.load(WireSchema.REPLY_V1);
     private static final WireSchema DEAD_LETTER = WireSchema.load(WireSchema.DEAD_LETTER_V1);
+    private static final WireSchema CHUNK = WireSchema.load(WireSchema.CHUNK_V1);
+
+    static List<TestVectors.Valid> validChunks() {
+        return TestVectors.locate().validChunks();
+    }
+
+    static List<TestVectors.Invalid> invalidChunks() {
+        return TestVectors.locate().invalidChunks();
+    }
+
+    @ParameterizedTest
+    @MethodSource("validChunks")
+    void validChunkValidatesAndRoundTrips(TestVectors.Valid vector) {
+        assertThat(CHUNK.validate(WireJson.mapper().readTree(vector.bytes()))).isEmpty();
+        Chunk chunk = WireJson.fromBytes(vector.bytes(), Chunk.class);
+        assertThat(WireJson.fromBytes(WireJson.toBytes(chunk), Chunk.class)).isEqualTo(chunk);
+        assertThat(CHUNK.validate(WireJson.mapper().readTree(WireJson.toBytes(chunk)))).isEmpty();
+    }
+
+    @ParameterizedTest
+    @MethodSource("invalidChunks")
+    void invalidChunkFailsNamingTheField(TestVectors.Invalid vector) {
+        assertThat(CHUNK.validate(WireJson.mapper().readTree(vector.bytes())))
+                .anySatisfy(v -> assertThat(v.message()).contains(vector.field()));
+    }
 
     static List<TestVectors.Valid> validReplies() {
         return TestVectors.locate().validReplies();

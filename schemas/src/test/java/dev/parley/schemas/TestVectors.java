@@ -87,6 +87,14 @@ public final class TestVectors {
         return invalid("reply/invalid");
     }
 
+    public List<Valid> validChunks() {
+        return valid("chunk/valid");
+    }
+
+    public List<Invalid> invalidChunks() {
+        return invalid("chunk/invalid");
+    }
+
     public List<Valid> validDeadLetters() {
         return valid("dead-letter/valid");
     }

@@ -2,6 +2,7 @@ package dev.parley.client.internal;
 
 import dev.parley.client.ParleyException;
 import dev.parley.client.ParleyTimeoutException;
+import dev.parley.schemas.Chunk;
 import dev.parley.schemas.Reply;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -12,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * Requests waiting for their reply, by request id. The first reply for an id completes its future; later ones
@@ -21,7 +23,30 @@ public final class PendingReplies {
 
     private static final int REMEMBERED_COMPLETIONS = 100_000;
 
-    private record Pending(CompletableFuture<Reply> future, ScheduledFuture<?> timeout) {
+    private record Pending(CompletableFuture<Reply> future, ScheduledFuture<?> timeout, ChunkFilter chunks) {
+    }
+
+    /** Passes a request's chunks on once each, in order, dropping those of superseded attempts. */
+    private static final class ChunkFilter {
+        private final Consumer<Chunk> sink;
+        private int attempt;
+        private int nextSeq;
+
+        ChunkFilter(Consumer<Chunk> sink) {
+            this.sink = sink;
+        }
+
+        synchronized boolean offer(Chunk chunk) {
+            if (chunk.attempt() < attempt || (chunk.attempt() == attempt && chunk.seq() < nextSeq)) {
+                return false;
+            }
+            if (chunk.attempt() > attempt) {
+                attempt = chunk.attempt();
+            }
+            nextSeq = chunk.seq() + 1;
+            sink.accept(chunk);
+            return true;
+        }
     }
 
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
@@ -36,13 +61,20 @@ public final class PendingReplies {
 
     /** Registers a request before it is sent, so that even an instant reply finds it. */
     public CompletableFuture<Reply> register(String requestId, String conversationId, Duration timeout) {
+        return register(requestId, conversationId, timeout, null);
+    }
+
+    /** Registers a streamed request: its chunks go to {@code chunkSink} (on the reply thread), then the reply. */
+    public CompletableFuture<Reply> register(String requestId, String conversationId, Duration timeout,
+                                             Consumer<Chunk> chunkSink) {
         CompletableFuture<Reply> future = new CompletableFuture<>();
         ScheduledFuture<?> timeoutTask = timer.schedule(() -> {
             if (pending.remove(requestId) != null) {
                 future.completeExceptionally(new ParleyTimeoutException(requestId, conversationId, timeout));
             }
         }, timeout.toNanos(), TimeUnit.NANOSECONDS);
-        Pending previous = pending.putIfAbsent(requestId, new Pending(future, timeoutTask));
+        Pending previous = pending.putIfAbsent(requestId, new Pending(future, timeoutTask,
+                chunkSink == null ? null : new ChunkFilter(chunkSink)));
         if (previous != null) {
             timeoutTask.cancel(false);
             // Same id sent twice by this client while the first is in flight: both callers get the one reply.
@@ -70,6 +102,15 @@ public final class PendingReplies {
         }
         waiting.future().complete(reply);
         return true;
+    }
+
+    /** Hands a chunk to the request it belongs to; returns false when nobody here streams it (or a duplicate). */
+    public boolean chunk(Chunk chunk) {
+        Pending waiting = pending.get(chunk.requestId());
+        if (waiting == null || waiting.chunks() == null) {
+            return false;
+        }
+        return waiting.chunks().offer(chunk);
     }
 
     /** Fails a request whose prompt could not be sent. */

@@ -1,5 +1,6 @@
 package dev.parley.client.internal;
 
+import dev.parley.schemas.Chunk;
 import dev.parley.schemas.Reply;
 import dev.parley.schemas.codec.WireJson;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Reads the reply topic on its own thread and hands replies to {@link PendingReplies}. It reads every partition from
@@ -27,6 +29,7 @@ public final class ReplyListener implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ReplyListener.class);
     private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration REFRESH = Duration.ofSeconds(60);
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final String topic;
@@ -63,9 +66,14 @@ public final class ReplyListener implements AutoCloseable {
 
     private void run() {
         try {
+            long nextRefresh = System.nanoTime() + REFRESH.toNanos();
             while (running) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
                     handle(record);
+                }
+                if (System.nanoTime() > nextRefresh) {
+                    refreshPartitions();
+                    nextRefresh = System.nanoTime() + REFRESH.toNanos();
                 }
             }
         } catch (WakeupException e) {
@@ -81,15 +89,35 @@ public final class ReplyListener implements AutoCloseable {
     }
 
     private void handle(ConsumerRecord<String, byte[]> record) {
-        Reply reply;
         try {
-            reply = WireJson.fromBytes(record.value(), Reply.class);
+            JsonNode json = WireJson.mapper().readTree(record.value());
+            if (Chunk.TYPE.equals(json.path("type").asString(""))) {
+                pending.chunk(WireJson.mapper().treeToValue(json, Chunk.class));
+            } else {
+                pending.complete(WireJson.mapper().treeToValue(json, Reply.class));
+            }
         } catch (RuntimeException e) {
-            log.warn("Skipping unreadable reply at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
+            log.warn("Skipping unreadable record at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
                     e.getMessage());
+        }
+    }
+
+    /** Starts reading partitions added to the reply topic since the last look (from their beginning: all new). */
+    private void refreshPartitions() {
+        List<PartitionInfo> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+        if (partitions == null) {
             return;
         }
-        pending.complete(reply);
+        Set<TopicPartition> current = consumer.assignment();
+        Set<TopicPartition> added = partitions.stream().map(p -> new TopicPartition(topic, p.partition()))
+                .filter(tp -> !current.contains(tp)).collect(Collectors.toSet());
+        if (!added.isEmpty()) {
+            Set<TopicPartition> all = new java.util.HashSet<>(current);
+            all.addAll(added);
+            consumer.assign(all);
+            consumer.seekToBeginning(added);
+            log.info("Reply topic {} grew: now reading {} partitions", topic, all.size());
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.parley.worker.reply;
 
+import dev.parley.schemas.Chunk;
 import dev.parley.schemas.Reply;
 import dev.parley.schemas.codec.WireJson;
 import java.util.concurrent.CompletableFuture;
@@ -39,6 +40,12 @@ public final class ReplyPublisher {
             acked.completeExceptionally(e);
         }
         return acked;
+    }
+
+    /** Sends a chunk of a streamed reply without waiting; the final reply's acknowledgement covers it. */
+    public void publishChunk(String topic, Chunk chunk) {
+        String target = topic != null ? topic : defaultTopic;
+        producer.send(new ProducerRecord<>(target, chunk.conversationId(), WireJson.toBytes(chunk)));
     }
 
     public String defaultTopic() {

@@ -23,6 +23,7 @@ import dev.parley.worker.history.HistoryEntry;
 import dev.parley.worker.history.HistoryStore;
 import dev.parley.worker.history.HistoryUnavailableException;
 import dev.parley.worker.metrics.WorkerMetrics;
+import dev.parley.worker.reply.ChunkStream;
 import dev.parley.worker.reply.ReplyPublisher;
 import java.time.Clock;
 import java.time.Duration;
@@ -96,6 +97,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
         Prompt prompt = turn.prompt();
         int failures = 0;
         int outages = 0;
+        int attempt = 0;
         while (true) {
             try {
                 Optional<Reply> stored = timedStoredReply(prompt);
@@ -108,7 +110,16 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                     return expired(turn, startNanos);
                 }
                 List<HistoryEntry> entries = timedLoad(prompt.conversationId());
-                Generation generation = engine.generate(request(prompt, entries), TokenListener.NONE);
+                attempt++;
+                ChunkStream chunks = prompt.stream()
+                        ? new ChunkStream(replies, prompt.replyTo(), prompt.requestId(), prompt.conversationId(),
+                                attempt, settings.workerId(), settings.chunkBatching())
+                        : null;
+                Generation generation = engine.generate(request(prompt, entries),
+                        chunks != null ? chunks : TokenListener.NONE);
+                if (chunks != null) {
+                    chunks.flush();
+                }
                 metrics.generated(generation, !entries.isEmpty());
                 HistoryEntry entry = new HistoryEntry(entries.size() + 1, prompt.requestId(), prompt.system(),
                         prompt.messages(), generation.text(), clock.instant());

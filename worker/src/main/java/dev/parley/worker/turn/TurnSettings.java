@@ -1,5 +1,6 @@
 package dev.parley.worker.turn;
 
+import dev.parley.worker.reply.ChunkStream;
 import java.time.Duration;
 
 /**
@@ -8,7 +9,12 @@ import java.time.Duration;
  * @param attempts         how often a failing generation is tried before an error reply
  * @param backoff          delays between retries
  * @param publishTimeout   how long to wait for the broker to acknowledge a reply before retrying
+ * @param chunkBatching    how streamed text is batched into chunk records
  */
 public record TurnSettings(String workerId, int defaultMaxTokens, int attempts, Backoff backoff,
-                           Duration publishTimeout) {
+                           Duration publishTimeout, ChunkStream.Batching chunkBatching) {
+
+    public TurnSettings(String workerId, int defaultMaxTokens, int attempts, Backoff backoff, Duration publishTimeout) {
+        this(workerId, defaultMaxTokens, attempts, backoff, publishTimeout, ChunkStream.Batching.DEFAULT);
+    }
 }

@@ -19,6 +19,7 @@ final class ScriptedEngine implements InferenceEngine {
     RuntimeException failure = new EngineException("simulated decode failure");
     Function<GenerationRequest, String> answer = r -> "answer " + r.transcript().history().size();
     Runnable beforeAnswer = () -> { };
+    String partialBeforeFailure;
 
     @Override
     public EngineInfo info() {
@@ -30,6 +31,9 @@ final class ScriptedEngine implements InferenceEngine {
         requests.add(request);
         if (failNext > 0) {
             failNext--;
+            if (partialBeforeFailure != null) {
+                listener.onText(partialBeforeFailure);
+            }
             throw failure;
         }
         beforeAnswer.run();

@@ -14,6 +14,7 @@ import dev.parley.worker.dispatch.PendingTurn;
 import dev.parley.worker.engine.ContextOverflowException;
 import dev.parley.worker.history.HistoryEntry;
 import dev.parley.worker.metrics.WorkerMetrics;
+import dev.parley.worker.reply.ChunkStream;
 import dev.parley.worker.reply.ReplyPublisher;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -151,6 +152,30 @@ class TurnProcessorTest {
 
         assertThat(published()).containsExactly(theirs);
         assertThat(history.turns.get("c")).hasSize(1);
+    }
+
+    @Test
+    void aRetriedStreamedGenerationSendsItsChunksAsANewAttempt() {
+        engine.failNext = 1;
+        engine.partialBeforeFailure = "Once upon";
+        Prompt prompt = new Prompt("r1", "c", List.of(ChatMessage.user("story")), null, null, null, true, null, null);
+        TurnProcessor everyToken = new TurnProcessor(history, engine, new ReplyPublisher(producer, "replies"),
+                new WorkerMetrics(new SimpleMeterRegistry()),
+                new TurnSettings("w1", 64, 3, Backoff.DEFAULT, Duration.ofSeconds(5),
+                        new ChunkStream.Batching(1, Duration.ZERO)),
+                sleeps::add, Clock.fixed(NOW, ZoneOffset.UTC), done::add);
+
+        everyToken.run(new PendingTurn(new TopicPartition("prompts", 0), 1, prompt, 0));
+
+        var records = producer.history().stream().map(r -> WireJson.mapper().readTree(r.value())).toList();
+        assertThat(records).hasSize(3);
+        assertThat(records.get(0).get("type").asString()).isEqualTo("chunk");
+        assertThat(records.get(0).get("attempt").asInt()).isEqualTo(1);
+        assertThat(records.get(0).get("delta").asString()).isEqualTo("Once upon");
+        assertThat(records.get(1).get("attempt").asInt()).isEqualTo(2);
+        assertThat(records.get(1).get("seq").asInt()).isZero();
+        assertThat(records.get(1).get("delta").asString()).isEqualTo("answer 0");
+        assertThat(records.get(2).get("content").asString()).as("the final reply").isEqualTo("answer 0");
     }
 
     @Test

@@ -1,0 +1,36 @@
+package dev.parley.schemas;
+
+import java.util.Objects;
+
+/**
+ * Text generated so far for a streamed prompt (schema {@code chunk.v1.json}), published on the reply topic before
+ * the final {@link Reply}.
+ *
+ * @param type           always {@value #TYPE}: tells chunks from replies on the reply topic
+ * @param requestId      the prompt's request id
+ * @param conversationId the prompt's conversation id
+ * @param seq            0-based position within the attempt
+ * @param attempt        1-based generation attempt; a higher one replaces the text of earlier ones
+ * @param delta          text generated since the previous chunk
+ * @param worker         the worker generating
+ */
+public record Chunk(String type, String requestId, String conversationId, int seq, int attempt, String delta,
+                    String worker) {
+
+    public static final String TYPE = "chunk";
+
+    public Chunk {
+        type = TYPE;
+        Objects.requireNonNull(requestId, "request_id");
+        Objects.requireNonNull(conversationId, "conversation_id");
+        Objects.requireNonNull(delta, "delta");
+        if (seq < 0) {
+            throw new IllegalArgumentException("seq must be >= 0, got " + seq);
+        }
+        attempt = Math.max(1, attempt);
+    }
+
+    public static Chunk of(String requestId, String conversationId, int seq, int attempt, String delta, String worker) {
+        return new Chunk(TYPE, requestId, conversationId, seq, attempt, delta, worker);
+    }
+}
