@@ -1,6 +1,5 @@
 package dev.parley.cli;
 
-import dev.parley.bench.BenchCommand;
 import dev.parley.worker.cli.SettingsOptions;
 import dev.parley.worker.cli.WorkerCommand;
 import dev.parley.worker.cli.WorkerMain;
@@ -10,7 +9,8 @@ import picocli.CommandLine.Command;
 /** The {@code parley} command. */
 @Command(name = "parley", mixinStandardHelpOptions = true, version = "parley 0.1.0",
         description = "Kafka-native worker pool for local LLM inference.",
-        subcommands = {DemoCommand.class, DevCommand.class, InfraCommand.class, WorkerCommand.class, BenchCommand.class})
+        subcommands = {DemoCommand.class, DevCommand.class, InfraCommand.class, WorkerCommand.class, ChatCommand.class,
+                BatchCommand.class, dev.parley.bench.BenchCommand.class})
 public final class ParleyCli implements Runnable {
 
     @CommandLine.Spec

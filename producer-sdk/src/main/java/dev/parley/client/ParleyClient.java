@@ -111,8 +111,7 @@ public final class ParleyClient implements AutoCloseable {
 
     /** Sends one user message with options and returns the future reply. */
     public CompletableFuture<Reply> send(String conversationId, String userMessage, SendOptions options) {
-        Objects.requireNonNull(options, "options");
-        Prompt prompt = toPrompt(conversationId, userMessage, options);
+        Prompt prompt = toPrompt(conversationId, userMessage, awaitable(options));
         return send(prompt, options.timeout() != null ? options.timeout() : replyTimeout);
     }
 
@@ -131,14 +130,14 @@ public final class ParleyClient implements AutoCloseable {
     public CompletableFuture<Reply> send(String conversationId, String userMessage, SendOptions options,
                                          Consumer<Chunk> onChunk) {
         Objects.requireNonNull(onChunk, "onChunk");
-        Prompt prompt = streamed(toPrompt(conversationId, userMessage, options));
+        Prompt prompt = streamed(toPrompt(conversationId, userMessage, awaitable(options)));
         return send(prompt, options.timeout() != null ? options.timeout() : replyTimeout, onChunk);
     }
 
     /** Sends one user message asking for a streamed answer, as a {@link ReplyStream}. */
     public ReplyStream stream(String conversationId, String userMessage, SendOptions options) {
+        Prompt prompt = streamed(toPrompt(conversationId, userMessage, awaitable(options)));
         SubmissionPublisher<Chunk> chunks = new SubmissionPublisher<>();
-        Prompt prompt = streamed(toPrompt(conversationId, userMessage, options));
         CompletableFuture<Reply> reply = send(prompt, options.timeout() != null ? options.timeout() : replyTimeout,
                 chunks::submit);
         reply.whenComplete((done, error) -> {
@@ -166,16 +165,13 @@ public final class ParleyClient implements AutoCloseable {
         };
     }
 
-    private CompletableFuture<Reply> send(Prompt prompt, Duration timeout) {
+    /** Like {@link #send(Prompt)}, waiting {@code timeout} for the reply. */
+    public CompletableFuture<Reply> send(Prompt prompt, Duration timeout) {
         return send(prompt, timeout, null);
     }
 
     private CompletableFuture<Reply> send(Prompt prompt, Duration timeout, Consumer<Chunk> onChunk) {
         ensureOpen();
-        if (prompt.replyTo() != null && !prompt.replyTo().equals(repliesTopic)) {
-            throw new IllegalArgumentException("send() awaits replies on this client's topic '" + repliesTopic
-                    + "'; use publish() to direct replies to '" + prompt.replyTo() + "'");
-        }
         Prompt routed = withReplyTopic(prompt);
         byte[] value = encodeValidated(routed);
         CompletableFuture<Reply> reply = pending.register(routed.requestId(), routed.conversationId(), timeout, onChunk);
@@ -214,6 +210,14 @@ public final class ParleyClient implements AutoCloseable {
         return pending.duplicatesDropped();
     }
 
+    /**
+     * Replies on the reply topic for requests this client never sent: other clients sharing the topic. They are
+     * read and ignored (see the README on reply routing).
+     */
+    public long foreignRepliesIgnored() {
+        return pending.unmatched();
+    }
+
     /** Requests still waiting for a reply. */
     public int pendingRequests() {
         return pending.size();
@@ -249,6 +253,16 @@ public final class ParleyClient implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("ParleyClient is closed");
         }
+    }
+
+    /** For the awaiting methods: the reply must come to this client's topic. */
+    private SendOptions awaitable(SendOptions options) {
+        Objects.requireNonNull(options, "options");
+        if (options.replyTo() != null && !options.replyTo().equals(repliesTopic)) {
+            throw new IllegalArgumentException("send() awaits replies on this client's topic '" + repliesTopic
+                    + "'; use publish() to direct replies to '" + options.replyTo() + "'");
+        }
+        return options;
     }
 
     private static Prompt toPrompt(String conversationId, String userMessage, SendOptions options) {

@@ -196,6 +196,19 @@ class ParleyClientTest {
     }
 
     @Test
+    void publishMayDirectTheReplyElsewhereButSendMayNot() {
+        ParleyClient client = client(Duration.ofSeconds(30));
+        SendOptions elsewhere = SendOptions.builder().replyTo("audit.replies").build();
+
+        client.publish("conv-g", "for the auditors", elsewhere);
+
+        var record = promptRecords(1).get(0);
+        var decoded = (PromptDecoder.Accepted) new PromptDecoder().decode(record.key(), record.value());
+        assertThat(decoded.prompt().replyTo()).isEqualTo("audit.replies");
+        assertThatThrownBy(() -> client.send("conv-g", "x", elsewhere)).hasMessageContaining("'audit.replies'");
+    }
+
+    @Test
     void builderRefusesBadSettingsNamingThem() {
         assertThatThrownBy(() -> ParleyClient.builder().replyTimeout(Duration.ZERO)).hasMessageContaining("replyTimeout");
         assertThatThrownBy(() -> ParleyClient.builder().repliesTopic("no spaces")).hasMessageContaining("'no spaces'");

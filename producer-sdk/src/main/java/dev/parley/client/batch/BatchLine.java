@@ -1,0 +1,113 @@
+package dev.parley.client.batch;
+
+import dev.parley.schemas.ChatMessage;
+import dev.parley.schemas.GenerationParams;
+import dev.parley.schemas.Role;
+import dev.parley.schemas.codec.WireJson;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * One line of a batch input file, in the shape of the OpenAI Batch API's lines:
+ * <pre>{@code
+ * {"custom_id": "q-17", "body": {"messages": [{"role": "user", "content": "..."}], "max_tokens": 64}}
+ * {"custom_id": "q-18", "conversation_id": "user-42", "messages": [{"role": "user", "content": "..."}]}
+ * }</pre>
+ * {@code messages} may sit at the top level or in {@code body}; a leading system message becomes the conversation's
+ * system prompt; {@code max_tokens}, {@code temperature}, {@code top_p}, {@code top_k}, {@code seed} and
+ * {@code stop} are read from the same place. {@code method}, {@code url} and {@code body.model} are accepted and
+ * ignored (the worker's model answers).
+ *
+ * @param conversationId the line's conversation id, or {@code null} for a new conversation per line
+ */
+public record BatchLine(String customId, String conversationId, String system, List<ChatMessage> messages,
+                        GenerationParams params, Map<String, String> metadata) {
+
+    /** A line that could not be read, and why. */
+    public static final class InvalidLineException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+        private final String customId;
+
+        InvalidLineException(String customId, String message) {
+            super(message);
+            this.customId = customId;
+        }
+
+        /** The custom id, when the line had a readable one. */
+        public String customId() {
+            return customId;
+        }
+    }
+
+    public static BatchLine parse(String text) {
+        JsonNode json;
+        try {
+            json = WireJson.mapper().readTree(text);
+        } catch (JacksonException e) {
+            throw new InvalidLineException(null, "not JSON: " + e.getOriginalMessage());
+        }
+        if (json == null || !json.isObject()) {
+            throw new InvalidLineException(null, "a line must be a JSON object");
+        }
+        JsonNode id = json.get("custom_id");
+        if (id == null || !id.isString() || id.asString().isBlank()) {
+            throw new InvalidLineException(null, "custom_id is missing or not a non-empty string");
+        }
+        String customId = id.asString();
+        JsonNode body = json.has("body") ? json.get("body") : json;
+        JsonNode messagesNode = body.get("messages");
+        if (messagesNode == null || !messagesNode.isArray() || messagesNode.isEmpty()) {
+            throw new InvalidLineException(customId, "messages is missing or empty");
+        }
+        List<ChatMessage> messages = new ArrayList<>();
+        String system = null;
+        for (JsonNode m : messagesNode) {
+            Role role;
+            try {
+                role = Role.fromWire(m.path("role").asString(""));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidLineException(customId, "messages: " + e.getMessage());
+            }
+            String content = m.path("content").asString(null);
+            if (content == null) {
+                throw new InvalidLineException(customId, "messages: content must be a string");
+            }
+            if (role == Role.SYSTEM && messages.isEmpty() && system == null) {
+                system = content;
+            } else {
+                messages.add(new ChatMessage(role, content));
+            }
+        }
+        GenerationParams params;
+        try {
+            params = new GenerationParams(
+                    body.has("max_tokens") ? body.get("max_tokens").asInt() : null,
+                    body.has("temperature") ? body.get("temperature").asDouble() : null,
+                    body.has("top_p") ? body.get("top_p").asDouble() : null,
+                    body.has("top_k") ? body.get("top_k").asInt() : null,
+                    body.has("seed") ? body.get("seed").asLong() : null,
+                    stop(body.get("stop")));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidLineException(customId, e.getMessage());
+        }
+        JsonNode conversation = json.get("conversation_id");
+        Map<String, String> metadata = Map.of("custom_id", customId.length() > 4096 ? customId.substring(0, 4096) : customId);
+        return new BatchLine(customId, conversation != null && conversation.isString() ? conversation.asString() : null,
+                system, messages, params, metadata);
+    }
+
+    private static List<String> stop(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (node.isString()) {
+            return List.of(node.asString());
+        }
+        List<String> values = new ArrayList<>();
+        node.forEach(v -> values.add(v.asString()));
+        return values;
+    }
+}
