@@ -25,7 +25,7 @@ public final class InfraCommand implements Callable<Integer> {
         ParleyInfra infra = ParleyInfra.start();
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", infra.bootstrapServers()))) {
             TopicProvisioner.ensure(admin, List.of(WorkerConfig.DEFAULT_PROMPTS_TOPIC, WorkerConfig.DEFAULT_REPLIES_TOPIC,
-                    WorkerConfig.DEFAULT_DEAD_LETTER_TOPIC), partitions, (short) -1);
+                    WorkerConfig.DEFAULT_DEAD_LETTER_TOPIC, WorkerConfig.DEFAULT_CONTROL_TOPIC), partitions, (short) -1);
         }
         Addresses.print(infra);
         ShutdownOnSignal.awaitSignal(infra::close);

@@ -2,6 +2,7 @@ package dev.parley.client;
 
 import dev.parley.client.internal.PendingReplies;
 import dev.parley.client.internal.ReplyListener;
+import dev.parley.schemas.Cancel;
 import dev.parley.schemas.ChatMessage;
 import dev.parley.schemas.Chunk;
 import dev.parley.schemas.Prompt;
@@ -48,6 +49,8 @@ public final class ParleyClient implements AutoCloseable {
 
     /** Default topic prompts are published to. */
     public static final String DEFAULT_PROMPTS_TOPIC = "parley.prompts";
+    /** Default topic cancel requests are published to. */
+    public static final String DEFAULT_CONTROL_TOPIC = "parley.control";
     /** Default topic replies are read from. */
     public static final String DEFAULT_REPLIES_TOPIC = "parley.replies";
     /** Default time to wait for a reply. */
@@ -57,6 +60,7 @@ public final class ParleyClient implements AutoCloseable {
 
     private final String promptsTopic;
     private final String repliesTopic;
+    private final String controlTopic;
     private final Duration replyTimeout;
     private final KafkaProducer<String, byte[]> producer;
     private final ScheduledExecutorService timer;
@@ -68,6 +72,7 @@ public final class ParleyClient implements AutoCloseable {
     private ParleyClient(Builder builder) {
         this.promptsTopic = builder.promptsTopic;
         this.repliesTopic = builder.repliesTopic;
+        this.controlTopic = builder.controlTopic;
         this.replyTimeout = builder.replyTimeout;
         String clientId = builder.clientId != null ? builder.clientId : "parley-client-" + UUID.randomUUID();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -162,6 +167,11 @@ public final class ParleyClient implements AutoCloseable {
             public CompletableFuture<Reply> reply() {
                 return reply;
             }
+
+            @Override
+            public CompletableFuture<Void> cancel() {
+                return ParleyClient.this.cancel(prompt.conversationId(), prompt.requestId());
+            }
         };
     }
 
@@ -203,6 +213,29 @@ public final class ParleyClient implements AutoCloseable {
         Prompt prompt = options.replyTo() != null ? built : withReplyTopic(built);
         producer.send(new ProducerRecord<>(promptsTopic, prompt.conversationId(), encodeValidated(prompt)));
         return prompt.requestId();
+    }
+
+    /**
+     * Asks the workers to stop a request. A queued request is answered with status {@code cancelled} without
+     * generating; a generating one stops at its next token (its reply has status {@code cancelled} and the text so
+     * far); an answered one is not affected. The conversation goes on with its next turn.
+     *
+     * @return completes when the broker has the cancel request
+     */
+    public CompletableFuture<Void> cancel(String conversationId, String requestId) {
+        ensureOpen();
+        Cancel cancel = Cancel.of(Objects.requireNonNull(requestId, "requestId"),
+                Objects.requireNonNull(conversationId, "conversationId"), null);
+        CompletableFuture<Void> sent = new CompletableFuture<>();
+        producer.send(new ProducerRecord<>(controlTopic, conversationId, WireJson.toBytes(cancel)), (metadata, error) -> {
+            if (error != null) {
+                sent.completeExceptionally(new ParleyException("could not publish the cancel of " + requestId
+                        + " to " + controlTopic + ": " + error.getMessage(), error));
+            } else {
+                sent.complete(null);
+            }
+        });
+        return sent;
     }
 
     /** Replies dropped because their request had already been answered (redeliveries). */
@@ -298,6 +331,7 @@ public final class ParleyClient implements AutoCloseable {
         private String bootstrapServers;
         private String promptsTopic = DEFAULT_PROMPTS_TOPIC;
         private String repliesTopic = DEFAULT_REPLIES_TOPIC;
+        private String controlTopic = DEFAULT_CONTROL_TOPIC;
         private Duration replyTimeout = DEFAULT_REPLY_TIMEOUT;
         private Duration startTimeout = DEFAULT_START_TIMEOUT;
         private String clientId;
@@ -324,6 +358,12 @@ public final class ParleyClient implements AutoCloseable {
         /** The topic replies are read from (default {@value #DEFAULT_REPLIES_TOPIC}). */
         public Builder repliesTopic(String topic) {
             this.repliesTopic = requireTopic("repliesTopic", topic);
+            return this;
+        }
+
+        /** The topic cancel requests go to (default {@value #DEFAULT_CONTROL_TOPIC}). */
+        public Builder controlTopic(String topic) {
+            this.controlTopic = requireTopic("controlTopic", topic);
             return this;
         }
 

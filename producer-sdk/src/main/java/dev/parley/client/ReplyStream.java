@@ -27,4 +27,7 @@ public interface ReplyStream {
 
     /** The final reply. */
     CompletableFuture<Reply> reply();
+
+    /** Stops the generation; the reply then has status {@code cancelled} (see {@link ParleyClient#cancel}). */
+    CompletableFuture<Void> cancel();
 }

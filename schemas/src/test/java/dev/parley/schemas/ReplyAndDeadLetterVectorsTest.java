@@ -16,6 +16,31 @@ class ReplyAndDeadLetterVectorsTest {
     private static final WireSchema REPLY = WireSchema.load(WireSchema.REPLY_V1);
     private static final WireSchema DEAD_LETTER = WireSchema.load(WireSchema.DEAD_LETTER_V1);
     private static final WireSchema CHUNK = WireSchema.load(WireSchema.CHUNK_V1);
+    private static final WireSchema CANCEL = WireSchema.load(WireSchema.CANCEL_V1);
+
+    static List<TestVectors.Valid> validCancels() {
+        return TestVectors.locate().validCancels();
+    }
+
+    static List<TestVectors.Invalid> invalidCancels() {
+        return TestVectors.locate().invalidCancels();
+    }
+
+    @ParameterizedTest
+    @MethodSource("validCancels")
+    void validCancelValidatesAndRoundTrips(TestVectors.Valid vector) {
+        assertThat(CANCEL.validate(WireJson.mapper().readTree(vector.bytes()))).isEmpty();
+        Cancel cancel = WireJson.fromBytes(vector.bytes(), Cancel.class);
+        assertThat(CANCEL.validate(WireJson.mapper().readTree(WireJson.toBytes(cancel)))).isEmpty();
+        assertThat(WireJson.fromBytes(WireJson.toBytes(cancel), Cancel.class)).isEqualTo(cancel);
+    }
+
+    @ParameterizedTest
+    @MethodSource("invalidCancels")
+    void invalidCancelFailsNamingTheField(TestVectors.Invalid vector) {
+        assertThat(CANCEL.validate(WireJson.mapper().readTree(vector.bytes())))
+                .anySatisfy(v -> assertThat(v.message()).contains(vector.field()));
+    }
 
     static List<TestVectors.Valid> validChunks() {
         return TestVectors.locate().validChunks();

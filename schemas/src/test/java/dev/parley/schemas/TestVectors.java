@@ -95,6 +95,14 @@ public final class TestVectors {
         return invalid("chunk/invalid");
     }
 
+    public List<Valid> validCancels() {
+        return valid("cancel/valid");
+    }
+
+    public List<Invalid> invalidCancels() {
+        return invalid("cancel/invalid");
+    }
+
     public List<Valid> validDeadLetters() {
         return valid("dead-letter/valid");
     }

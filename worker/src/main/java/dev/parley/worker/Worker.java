@@ -2,6 +2,8 @@ package dev.parley.worker;
 
 import dev.parley.schemas.validation.PromptDecoder;
 import dev.parley.worker.config.WorkerConfig;
+import dev.parley.worker.control.Cancellations;
+import dev.parley.worker.control.ControlListener;
 import dev.parley.worker.dispatch.Dispatcher;
 import dev.parley.worker.engine.InferenceEngine;
 import dev.parley.worker.history.HistoryStore;
@@ -64,6 +66,7 @@ public final class Worker implements AutoCloseable {
     private final PromptIntake intake;
     private final Thread intakeThread;
     private final List<KafkaClientMetrics> kafkaMetrics;
+    private final ControlListener control;
     private volatile boolean closed;
 
     private Worker(WorkerConfig config, InferenceEngine engine, MeterRegistry registry) {
@@ -71,7 +74,7 @@ public final class Worker implements AutoCloseable {
         if (config.createTopics()) {
             try (Admin admin = Admin.create(kafkaCommon(config))) {
                 TopicProvisioner.ensure(admin, List.of(config.promptsTopic(), config.repliesTopic(),
-                        config.deadLetterTopic()), config.partitions(), config.replicationFactor());
+                        config.deadLetterTopic(), config.controlTopic()), config.partitions(), config.replicationFactor());
             }
         }
         this.history = RedisHistoryStore.connect(config.redisUri(), config.redisOptions(), config.historyTtl());
@@ -83,8 +86,11 @@ public final class Worker implements AutoCloseable {
         // The processor reports done turns to the intake, which is built after the dispatcher that needs the
         // processor: the holder breaks the cycle.
         PromptIntake[] intakeHolder = new PromptIntake[1];
+        DeadLetterPublisher deadLetters = new DeadLetterPublisher(producer, config.deadLetterTopic(), config.workerId(),
+                Clock.systemUTC());
+        Cancellations cancellations = new Cancellations();
         TurnProcessor processor = new TurnProcessor(history, engine,
-                new ReplyPublisher(producer, config.repliesTopic()), metrics,
+                new ReplyPublisher(producer, config.repliesTopic()), deadLetters, cancellations, metrics,
                 new TurnSettings(config.workerId(), config.defaultMaxTokens(), config.turnAttempts(), Backoff.DEFAULT,
                         PUBLISH_TIMEOUT),
                 Sleeper.REAL, Clock.systemUTC(),
@@ -93,8 +99,7 @@ public final class Worker implements AutoCloseable {
         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig(config),
                 new StringDeserializer(), new ByteArrayDeserializer());
         this.intake = new PromptIntake(consumer, new PromptDecoder(config.maxPromptBytes()),
-                new DeadLetterPublisher(producer, config.deadLetterTopic(), config.workerId(), Clock.systemUTC()),
-                dispatcher, metrics,
+                deadLetters, dispatcher, metrics,
                 new IntakeSettings(config.promptsTopic(), config.maxBufferedRecords(), POLL_TIMEOUT,
                         config.commitInterval(), config.revokeGrace(), config.shutdownGrace()));
         intakeHolder[0] = intake;
@@ -107,6 +112,12 @@ public final class Worker implements AutoCloseable {
         kafkaMetrics.forEach(binder -> binder.bindTo(registry));
         metrics.gauge(ParleyMeter.TURNS_IN_FLIGHT, dispatcher::inFlight);
         metrics.gauge(ParleyMeter.PARTITIONS_PAUSED, () -> intake.isPaused() ? intake.assignment().size() : 0);
+
+        Map<String, Object> controlConfig = kafkaCommon(config);
+        controlConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, config.workerId() + "-control");
+        controlConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        this.control = new ControlListener(controlConfig, config.controlTopic(), history, cancellations,
+                "parley-control");
 
         this.intakeThread = new Thread(intake, "parley-intake");
         this.intakeThread.start();
@@ -171,6 +182,7 @@ public final class Worker implements AutoCloseable {
             Thread.currentThread().interrupt();
             turnThreads.shutdownNow();
         } finally {
+            control.close();
             kafkaMetrics.forEach(KafkaClientMetrics::close);
             producer.close(Duration.ofSeconds(10));
             history.close();

@@ -56,6 +56,10 @@ final class WorkerHarness implements AutoCloseable {
         return prefix + ".dlq";
     }
 
+    String controlTopic() {
+        return prefix + ".control";
+    }
+
     WorkerConfig.Builder config(String workerId) {
         return WorkerConfig.builder()
                 .bootstrapServers(infra.bootstrapServers())
@@ -63,6 +67,7 @@ final class WorkerHarness implements AutoCloseable {
                 .promptsTopic(promptsTopic())
                 .repliesTopic(repliesTopic())
                 .deadLetterTopic(deadLetterTopic())
+                .controlTopic(controlTopic())
                 .groupId(prefix + "-workers")
                 .workerId(workerId)
                 .partitions(partitions)
@@ -85,7 +90,7 @@ final class WorkerHarness implements AutoCloseable {
         try (var admin = org.apache.kafka.clients.admin.Admin.create(
                 Map.<String, Object>of("bootstrap.servers", infra.bootstrapServers()))) {
             dev.parley.worker.intake.TopicProvisioner.ensure(admin,
-                    List.of(promptsTopic(), repliesTopic(), deadLetterTopic()), partitions, (short) -1);
+                    List.of(promptsTopic(), repliesTopic(), deadLetterTopic(), controlTopic()), partitions, (short) -1);
         }
     }
 
@@ -94,6 +99,7 @@ final class WorkerHarness implements AutoCloseable {
                 .bootstrapServers(infra.bootstrapServers())
                 .promptsTopic(promptsTopic())
                 .repliesTopic(repliesTopic())
+                .controlTopic(controlTopic())
                 .replyTimeout(Duration.ofSeconds(120))
                 .build();
         closeables.add(client);

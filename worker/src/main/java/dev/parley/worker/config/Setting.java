@@ -24,6 +24,7 @@ public enum Setting {
     PROMPTS_TOPIC("prompts-topic", Kind.TOPIC, WorkerConfig.DEFAULT_PROMPTS_TOPIC, "Topic prompts are consumed from."),
     REPLIES_TOPIC("replies-topic", Kind.TOPIC, WorkerConfig.DEFAULT_REPLIES_TOPIC, "Default reply topic (a prompt's reply_to wins)."),
     DLQ_TOPIC("dlq-topic", Kind.TOPIC, WorkerConfig.DEFAULT_DEAD_LETTER_TOPIC, "Dead-letter topic for rejected prompts."),
+    CONTROL_TOPIC("control-topic", Kind.TOPIC, WorkerConfig.DEFAULT_CONTROL_TOPIC, "Topic of cancel requests; every worker reads all of it."),
     CREATE_TOPICS("create-topics", Kind.BOOLEAN, "true", "Create missing topics at start."),
     PARTITIONS("partitions", Kind.atLeast(1), "12", "Partitions of topics the worker creates: the unit of scale, provision many."),
     REPLICATION_FACTOR("replication-factor", Kind.REPLICATION, "-1", "Replication of created topics; -1 is the broker's default."),

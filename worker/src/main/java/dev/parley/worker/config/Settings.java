@@ -63,6 +63,7 @@ public final class Settings {
                 .promptsTopic(text(Setting.PROMPTS_TOPIC))
                 .repliesTopic(text(Setting.REPLIES_TOPIC))
                 .deadLetterTopic(text(Setting.DLQ_TOPIC))
+                .controlTopic(text(Setting.CONTROL_TOPIC))
                 .createTopics(bool(Setting.CREATE_TOPICS))
                 .partitions(integer(Setting.PARTITIONS))
                 .replicationFactor(integer(Setting.REPLICATION_FACTOR))

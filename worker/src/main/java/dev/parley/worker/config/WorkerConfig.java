@@ -14,6 +14,7 @@ public final class WorkerConfig {
     public static final String DEFAULT_PROMPTS_TOPIC = "parley.prompts";
     public static final String DEFAULT_REPLIES_TOPIC = "parley.replies";
     public static final String DEFAULT_DEAD_LETTER_TOPIC = "parley.dlq";
+    public static final String DEFAULT_CONTROL_TOPIC = "parley.control";
     public static final String DEFAULT_GROUP_ID = "parley-workers";
     public static final int DEFAULT_PARTITIONS = 12;
     public static final int DEFAULT_MAX_BUFFERED_RECORDS = 1000;
@@ -30,6 +31,7 @@ public final class WorkerConfig {
     private final String promptsTopic;
     private final String repliesTopic;
     private final String deadLetterTopic;
+    private final String controlTopic;
     private final String groupId;
     private final String groupInstanceId;
     private final String workerId;
@@ -54,6 +56,7 @@ public final class WorkerConfig {
         this.promptsTopic = b.promptsTopic;
         this.repliesTopic = b.repliesTopic;
         this.deadLetterTopic = b.deadLetterTopic;
+        this.controlTopic = b.controlTopic;
         this.groupId = b.groupId;
         this.groupInstanceId = b.groupInstanceId;
         this.workerId = b.workerId != null ? b.workerId : defaultWorkerId();
@@ -94,6 +97,8 @@ public final class WorkerConfig {
     public String promptsTopic() { return promptsTopic; }
     public String repliesTopic() { return repliesTopic; }
     public String deadLetterTopic() { return deadLetterTopic; }
+    /** Topic of cancel requests, read by every worker. */
+    public String controlTopic() { return controlTopic; }
     public String groupId() { return groupId; }
     /** Static membership id, or {@code null} for dynamic membership. */
     public String groupInstanceId() { return groupInstanceId; }
@@ -125,6 +130,7 @@ public final class WorkerConfig {
         b.promptsTopic = promptsTopic;
         b.repliesTopic = repliesTopic;
         b.deadLetterTopic = deadLetterTopic;
+        b.controlTopic = controlTopic;
         b.groupId = groupId;
         b.groupInstanceId = groupInstanceId;
         b.workerId = workerId;
@@ -151,6 +157,7 @@ public final class WorkerConfig {
         private String promptsTopic = DEFAULT_PROMPTS_TOPIC;
         private String repliesTopic = DEFAULT_REPLIES_TOPIC;
         private String deadLetterTopic = DEFAULT_DEAD_LETTER_TOPIC;
+        private String controlTopic = DEFAULT_CONTROL_TOPIC;
         private String groupId = DEFAULT_GROUP_ID;
         private String groupInstanceId;
         private String workerId;
@@ -198,6 +205,11 @@ public final class WorkerConfig {
 
         public Builder deadLetterTopic(String value) {
             this.deadLetterTopic = topic("dlq-topic", value);
+            return this;
+        }
+
+        public Builder controlTopic(String value) {
+            this.controlTopic = topic("control-topic", value);
             return this;
         }
 

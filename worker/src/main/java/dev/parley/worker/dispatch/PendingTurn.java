@@ -2,6 +2,7 @@ package dev.parley.worker.dispatch;
 
 import dev.parley.schemas.Prompt;
 import java.util.Objects;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -11,12 +12,18 @@ import org.apache.kafka.common.TopicPartition;
  * @param offset        the record's offset
  * @param prompt        the decoded prompt
  * @param arrivedNanos  {@link System#nanoTime()} when the worker received it
+ * @param record        the original record, for a dead letter should the turn keep failing
  */
-public record PendingTurn(TopicPartition partition, long offset, Prompt prompt, long arrivedNanos) {
+public record PendingTurn(TopicPartition partition, long offset, Prompt prompt, long arrivedNanos,
+                          ConsumerRecord<String, byte[]> record) {
 
     public PendingTurn {
         Objects.requireNonNull(partition, "partition");
         Objects.requireNonNull(prompt, "prompt");
+    }
+
+    public PendingTurn(TopicPartition partition, long offset, Prompt prompt, long arrivedNanos) {
+        this(partition, offset, prompt, arrivedNanos, null);
     }
 
     public String conversationId() {

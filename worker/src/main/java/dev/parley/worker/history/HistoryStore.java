@@ -22,6 +22,18 @@ public interface HistoryStore extends AutoCloseable {
      */
     AppendOutcome append(String conversationId, HistoryEntry entry, Reply reply);
 
+    /**
+     * Stores a reply for a request without adding a turn (a cancelled or expired request), unless one is stored
+     * already; returns the reply that stands.
+     */
+    Reply recordReply(String conversationId, String requestId, Reply reply);
+
+    /** Remembers that a request was cancelled, for whichever worker takes it up. */
+    void markCancelled(String conversationId, String requestId);
+
+    /** Whether a request was cancelled. */
+    boolean isCancelled(String conversationId, String requestId);
+
     /** Whether the store answers now. */
     boolean isReachable();
 

@@ -64,6 +64,13 @@ public final class RedisHistoryStore implements HistoryStore {
         return "parley:{" + conversationId + "}:replies";
     }
 
+    static String cancelledKey(String conversationId) {
+        return "parley:{" + conversationId + "}:cancelled";
+    }
+
+    /** How long a cancellation is remembered when histories never expire. */
+    private static final long CANCEL_MEMORY_SECONDS = 86_400;
+
     @Override
     public List<HistoryEntry> load(String conversationId) {
         List<String> raw;
@@ -109,6 +116,42 @@ public final class RedisHistoryStore implements HistoryStore {
             case "conflict" -> new AppendOutcome.Conflict(Integer.parseInt(value));
             default -> throw new IllegalStateException("unexpected answer from the append script: " + parts);
         };
+    }
+
+    @Override
+    public Reply recordReply(String conversationId, String requestId, Reply reply) {
+        try {
+            String key = repliesKey(conversationId);
+            if (redis.hsetnx(key, requestId, WireJson.toString(reply)) == 1) {
+                if (!ttl.isZero()) {
+                    redis.expire(key, ttl.toSeconds());
+                }
+                return reply;
+            }
+            return WireJson.fromString(redis.hget(key, requestId), Reply.class);
+        } catch (JedisException e) {
+            throw unavailable("record reply", e);
+        }
+    }
+
+    @Override
+    public void markCancelled(String conversationId, String requestId) {
+        try {
+            String key = cancelledKey(conversationId);
+            redis.sadd(key, requestId);
+            redis.expire(key, ttl.isZero() ? CANCEL_MEMORY_SECONDS : ttl.toSeconds());
+        } catch (JedisException e) {
+            throw unavailable("record a cancellation", e);
+        }
+    }
+
+    @Override
+    public boolean isCancelled(String conversationId, String requestId) {
+        try {
+            return redis.sismember(cancelledKey(conversationId), requestId);
+        } catch (JedisException e) {
+            throw unavailable("check cancellations", e);
+        }
     }
 
     @Override

@@ -40,6 +40,21 @@ public final class DeadLetterPublisher {
                 Base64.getEncoder().encodeToString(value), clock.instant(), workerId);
     }
 
+    /**
+     * The dead letter of an accepted prompt whose turn kept failing ({@code poison_turn}): the original record when
+     * it is known, else the prompt as re-encoded.
+     */
+    public DeadLetter poisonTurn(dev.parley.worker.dispatch.PendingTurn turn, String reason) {
+        ConsumerRecord<String, byte[]> record = turn.record();
+        byte[] value = record != null && record.value() != null ? record.value()
+                : dev.parley.schemas.codec.WireJson.toBytes(turn.prompt());
+        Instant timestamp = record == null || record.timestamp() < 0 ? null : Instant.ofEpochMilli(record.timestamp());
+        return new DeadLetter("poison_turn", reason, null,
+                new DeadLetter.Source(turn.partition().topic(), turn.partition().partition(), turn.offset(),
+                        turn.conversationId(), timestamp),
+                Base64.getEncoder().encodeToString(value), clock.instant(), workerId);
+    }
+
     /** Publishes; completes when the broker acknowledged the dead letter. */
     public CompletableFuture<Void> publish(ConsumerRecord<String, byte[]> record, Rejection rejection) {
         return publish(record.key(), toDeadLetter(record, rejection));

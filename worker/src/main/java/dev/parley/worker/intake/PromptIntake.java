@@ -149,10 +149,14 @@ public final class PromptIntake implements Runnable {
         }
         PromptDecoder.Result result = decoder.decode(record.key(), record.value());
         if (result instanceof PromptDecoder.Accepted accepted) {
-            dispatcher.enqueue(new PendingTurn(partition, record.offset(), accepted.prompt(), System.nanoTime()));
+            dispatcher.enqueue(new PendingTurn(partition, record.offset(), accepted.prompt(), System.nanoTime(), record));
         } else {
             Rejection rejection = ((PromptDecoder.Rejected) result).rejection();
-            log.info("Dead-lettering {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), rejection);
+            // The reason may quote parts of the prompt: it goes to the dead-letter topic, and to the log only at DEBUG.
+            log.info("Dead-lettering {}-{}@{}: {} at {}", record.topic(), record.partition(), record.offset(),
+                    rejection.code().wireName(), rejection.field() == null ? "-" : rejection.field());
+            log.debug("Dead-letter reason for {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
+                    rejection.reason());
             metrics.promptRejected(rejection.code().wireName());
             sendDeadLetter(record, rejection);
         }

@@ -8,6 +8,7 @@ import dev.parley.schemas.Reply;
 import dev.parley.schemas.ReplyStatus;
 import dev.parley.schemas.Timings;
 import dev.parley.schemas.Usage;
+import dev.parley.worker.control.Cancellations;
 import dev.parley.worker.dispatch.Dispatcher;
 import dev.parley.worker.dispatch.PendingTurn;
 import dev.parley.worker.engine.ContextOverflowException;
@@ -22,6 +23,7 @@ import dev.parley.worker.history.AppendOutcome;
 import dev.parley.worker.history.HistoryEntry;
 import dev.parley.worker.history.HistoryStore;
 import dev.parley.worker.history.HistoryUnavailableException;
+import dev.parley.worker.intake.DeadLetterPublisher;
 import dev.parley.worker.metrics.WorkerMetrics;
 import dev.parley.worker.reply.ChunkStream;
 import dev.parley.worker.reply.ReplyPublisher;
@@ -47,6 +49,8 @@ import org.slf4j.LoggerFactory;
 public final class TurnProcessor implements Dispatcher.TurnRunner {
 
     private static final Logger log = LoggerFactory.getLogger(TurnProcessor.class);
+    /** Error codes of turns that failed every attempt: they are also dead-lettered. */
+    private static final java.util.Set<String> POISON_CODES = java.util.Set.of("generation_failed", "turn_failed");
 
     private final HistoryStore history;
     private final InferenceEngine engine;
@@ -56,9 +60,22 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
     private final Sleeper sleeper;
     private final Clock clock;
     private final Consumer<PendingTurn> onDone;
+    private final DeadLetterPublisher deadLetters;
+    private final Cancellations cancellations;
 
     public TurnProcessor(HistoryStore history, InferenceEngine engine, ReplyPublisher replies, WorkerMetrics metrics,
                          TurnSettings settings, Sleeper sleeper, Clock clock, Consumer<PendingTurn> onDone) {
+        this(history, engine, replies, null, new Cancellations(), metrics, settings, sleeper, clock, onDone);
+    }
+
+    /**
+     * @param deadLetters where turns that keep failing are reported ({@code poison_turn}), or {@code null} for none
+     */
+    public TurnProcessor(HistoryStore history, InferenceEngine engine, ReplyPublisher replies,
+                         DeadLetterPublisher deadLetters, Cancellations cancellations, WorkerMetrics metrics,
+                         TurnSettings settings, Sleeper sleeper, Clock clock, Consumer<PendingTurn> onDone) {
+        this.deadLetters = deadLetters;
+        this.cancellations = cancellations;
         this.history = history;
         this.engine = engine;
         this.replies = replies;
@@ -84,6 +101,10 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
             long startNanos = System.nanoTime();
             metrics.turnStarted(Duration.ofNanos(startNanos - turn.arrivedNanos()));
             Reply reply = answer(turn, startNanos);
+            if (reply.error() != null && POISON_CODES.contains(reply.error().code())) {
+                deadLetter(turn, reply.error().code() + " after " + settings.attempts() + " attempts: "
+                        + reply.error().message());
+            }
             publish(turn, reply);
             metrics.turnFinished(reply.status(), Duration.ofNanos(System.nanoTime() - turn.arrivedNanos()));
             onDone.accept(turn);
@@ -106,6 +127,11 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                     log.debug("Request answered before; republishing its stored reply");
                     return stored.get();
                 }
+                if (cancellations.isCancelled(prompt.requestId())
+                        || history.isCancelled(prompt.conversationId(), prompt.requestId())) {
+                    return history.recordReply(prompt.conversationId(), prompt.requestId(),
+                            cancelled(turn, startNanos, null, null));
+                }
                 if (prompt.deadline() != null && clock.instant().isAfter(prompt.deadline())) {
                     return expired(turn, startNanos);
                 }
@@ -119,6 +145,12 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                         chunks != null ? chunks : TokenListener.NONE);
                 if (chunks != null) {
                     chunks.flush();
+                }
+                if (generation.finishReason() == FinishReason.CANCELLED) {
+                    // A cancelled turn does not enter the conversation; its partial text is in the reply only.
+                    metrics.generated(generation, !entries.isEmpty());
+                    return history.recordReply(prompt.conversationId(), prompt.requestId(),
+                            cancelled(turn, startNanos, generation.text(), generation));
                 }
                 metrics.generated(generation, !entries.isEmpty());
                 HistoryEntry entry = new HistoryEntry(entries.size() + 1, prompt.requestId(), prompt.system(),
@@ -156,6 +188,16 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                     return error(turn, startNanos, "generation_failed", e.getMessage());
                 }
                 pause(failures);
+            } catch (RuntimeException e) {
+                // Anything else (a template that cannot render, a bug): never leave the record undone, or its
+                // partition would stop moving. Retried like a failed generation, then answered with an error.
+                failures++;
+                metrics.turnRetried("unexpected");
+                log.warn("Turn failed unexpectedly (attempt {} of {})", failures, settings.attempts(), e);
+                if (failures >= settings.attempts()) {
+                    return error(turn, startNanos, "turn_failed", e.getClass().getSimpleName() + ": " + e.getMessage());
+                }
+                pause(failures);
             }
         }
     }
@@ -170,7 +212,28 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
         GenerationParams p = prompt.paramsOrDefaults();
         Sampling sampling = new Sampling(p.maxTokens() != null ? p.maxTokens() : settings.defaultMaxTokens(),
                 p.temperature(), p.topP(), p.topK(), p.seed(), p.stop());
-        return new GenerationRequest(prompt.conversationId(), transcript, sampling, prompt.deadline());
+        String requestId = prompt.requestId();
+        return new GenerationRequest(prompt.conversationId(), transcript, sampling, prompt.deadline(),
+                () -> cancellations.isCancelled(requestId));
+    }
+
+    private void deadLetter(PendingTurn turn, String reason) throws Abandoned {
+        if (deadLetters == null) {
+            return;
+        }
+        metrics.promptRejected("poison_turn");
+        for (int attempt = 1; ; attempt++) {
+            try {
+                deadLetters.publish(turn.conversationId(), deadLetters.poisonTurn(turn, reason))
+                        .get(settings.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                log.warn("Dead letter for a poison turn not acknowledged (attempt {}): {}", attempt, e.getMessage());
+                pause(attempt);
+            } catch (InterruptedException e) {
+                throw new Abandoned(e);
+            }
+        }
     }
 
     private void publish(PendingTurn turn, Reply reply) throws Abandoned {
@@ -228,6 +291,16 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                 Usage.NONE, timings(turn, startNanos), null, null, engine.info().model(), settings.workerId(),
                 new ErrorInfo("deadline_passed", "the deadline " + prompt.deadline() + " passed before the turn started"),
                 prompt.metadata());
+    }
+
+    private Reply cancelled(PendingTurn turn, long startNanos, String partial, Generation generation) {
+        Prompt prompt = turn.prompt();
+        Usage usage = generation == null ? Usage.NONE
+                : new Usage(generation.promptTokens(), generation.cachedTokens(), generation.completionTokens());
+        return new Reply(prompt.requestId(), prompt.conversationId(), ReplyStatus.CANCELLED, partial,
+                FinishReason.CANCELLED, usage, timings(turn, startNanos), null, null, engine.info().model(),
+                settings.workerId(), new ErrorInfo("cancelled", generation == null
+                        ? "cancelled before the turn started" : "cancelled while generating"), prompt.metadata());
     }
 
     private Reply error(PendingTurn turn, long startNanos, String code, String message) {

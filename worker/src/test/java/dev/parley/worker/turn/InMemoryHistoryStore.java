@@ -55,6 +55,26 @@ final class InMemoryHistoryStore implements HistoryStore {
         return new AppendOutcome.Appended(entry.turn());
     }
 
+    final java.util.Set<String> cancelled = new java.util.HashSet<>();
+
+    @Override
+    public synchronized Reply recordReply(String conversationId, String requestId, Reply reply) {
+        maybeFail();
+        return replies.computeIfAbsent(conversationId + "/" + requestId, k -> reply);
+    }
+
+    @Override
+    public synchronized void markCancelled(String conversationId, String requestId) {
+        maybeFail();
+        cancelled.add(conversationId + "/" + requestId);
+    }
+
+    @Override
+    public synchronized boolean isCancelled(String conversationId, String requestId) {
+        maybeFail();
+        return cancelled.contains(conversationId + "/" + requestId);
+    }
+
     @Override
     public boolean isReachable() {
         return failNextCalls == 0;

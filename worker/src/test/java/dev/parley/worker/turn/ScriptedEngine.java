@@ -37,6 +37,10 @@ final class ScriptedEngine implements InferenceEngine {
             throw failure;
         }
         beforeAnswer.run();
+        if (request.cancelled().getAsBoolean()) {
+            listener.onText("partial");
+            return new Generation("partial", FinishReason.CANCELLED, 10, 0, 1, 0, 1_000_000, 2_000_000, true);
+        }
         String text = answer.apply(request);
         listener.onText(text);
         return new Generation(text, FinishReason.STOP, 10, 0, 3, 0, 1_000_000, 2_000_000, true);

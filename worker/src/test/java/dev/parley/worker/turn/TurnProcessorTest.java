@@ -49,7 +49,8 @@ class TurnProcessorTest {
     }
 
     private List<Reply> published() {
-        return producer.history().stream().map(r -> WireJson.fromBytes(r.value(), Reply.class)).toList();
+        return producer.history().stream().filter(r -> !r.topic().equals("dlq"))
+                .map(r -> WireJson.fromBytes(r.value(), Reply.class)).toList();
     }
 
     @Test
@@ -115,6 +116,28 @@ class TurnProcessorTest {
     }
 
     @Test
+    void aPoisonTurnIsDeadLetteredAndAnsweredAndAnUnexpectedErrorCountsAsFailure() {
+        engine.failNext = 3;
+        engine.failure = new IllegalStateException("template exploded");
+        TurnProcessor withDeadLetters = new TurnProcessor(history, engine, new ReplyPublisher(producer, "replies"),
+                new dev.parley.worker.intake.DeadLetterPublisher(producer, "dlq", "w1", Clock.fixed(NOW, ZoneOffset.UTC)),
+                new dev.parley.worker.control.Cancellations(), new WorkerMetrics(new SimpleMeterRegistry()), new TurnSettings("w1", 64, 3, Backoff.DEFAULT, Duration.ofSeconds(5)),
+                sleeps::add, Clock.fixed(NOW, ZoneOffset.UTC), done::add);
+        PendingTurn turn = turn("r1", "c", "hello");
+
+        withDeadLetters.run(turn);
+
+        assertThat(producer.history()).extracting(r -> r.topic()).containsExactly("dlq", "replies");
+        var letter = WireJson.fromBytes(producer.history().get(0).value(), dev.parley.schemas.DeadLetter.class);
+        assertThat(letter.code()).isEqualTo("poison_turn");
+        assertThat(letter.reason()).contains("turn_failed after 3 attempts").contains("template exploded");
+        assertThat(letter.source().offset()).isEqualTo(7);
+        assertThat(WireJson.fromBytes(letter.payload(), Prompt.class)).isEqualTo(turn.prompt());
+        assertThat(published().get(0).error().code()).isEqualTo("turn_failed");
+        assertThat(done).containsExactly(turn);
+    }
+
+    @Test
     void aTurnThatCannotFitGetsAnErrorReplyWithoutRetrying() {
         engine.failNext = 1;
         engine.failure = new ContextOverflowException(5000, 1024);
@@ -176,6 +199,38 @@ class TurnProcessorTest {
         assertThat(records.get(1).get("seq").asInt()).isZero();
         assertThat(records.get(1).get("delta").asString()).isEqualTo("answer 0");
         assertThat(records.get(2).get("content").asString()).as("the final reply").isEqualTo("answer 0");
+    }
+
+    @Test
+    void aRequestCancelledBeforeItsTurnIsAnsweredCancelledWithoutGenerating() {
+        history.markCancelled("c", "r1");
+
+        processor.run(turn("r1", "c", "hello"));
+        processor.run(turn("r2", "c", "next"));
+
+        assertThat(engine.requests).hasSize(1);
+        assertThat(published().get(0).status()).isEqualTo(ReplyStatus.CANCELLED);
+        assertThat(published().get(0).finishReason()).isEqualTo(FinishReason.CANCELLED);
+        assertThat(published().get(1).turn()).as("the conversation goes on").isEqualTo(1);
+        assertThat(history.replies.get("c/r1").status()).as("a redelivery gets the same answer")
+                .isEqualTo(ReplyStatus.CANCELLED);
+    }
+
+    @Test
+    void aRequestCancelledWhileGeneratingStopsAndStaysOutOfTheHistory() {
+        dev.parley.worker.control.Cancellations cancellations = new dev.parley.worker.control.Cancellations();
+        TurnProcessor cancellable = new TurnProcessor(history, engine, new ReplyPublisher(producer, "replies"), null,
+                cancellations, new WorkerMetrics(new SimpleMeterRegistry()),
+                new TurnSettings("w1", 64, 3, Backoff.DEFAULT, Duration.ofSeconds(5)),
+                sleeps::add, Clock.fixed(NOW, ZoneOffset.UTC), done::add);
+        engine.beforeAnswer = () -> cancellations.cancel("r1");
+
+        cancellable.run(turn("r1", "c", "hello"));
+
+        assertThat(published().get(0).status()).isEqualTo(ReplyStatus.CANCELLED);
+        assertThat(published().get(0).content()).isEqualTo("partial");
+        assertThat(history.turns.getOrDefault("c", List.of())).isEmpty();
+        assertThat(done).hasSize(1);
     }
 
     @Test

@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ArrayNode;
@@ -170,7 +171,7 @@ public final class LlamaCppEngine implements InferenceEngine {
             // llama.cpp always evaluates the last prompt token again, to get its logits.
             int cached = Math.max(0, Math.min(SlotAffinity.commonPrefix(lease.previousTokens(), prompt),
                     prompt.length - 1));
-            Streamed streamed = stream(prompt, lease.slot(), sampling, request.deadline(), listener);
+            Streamed streamed = stream(prompt, lease.slot(), sampling, request.deadline(), request.cancelled(), listener);
             int[] answer = model.encode(streamed.text());
             slotContents = concat(prompt, answer);
             return new Generation(streamed.text(), streamed.finishReason(), prompt.length, cached,
@@ -184,7 +185,8 @@ public final class LlamaCppEngine implements InferenceEngine {
     private record Streamed(String text, int tokens, FinishReason finishReason, long firstTokenNanos, long totalNanos) {
     }
 
-    private Streamed stream(int[] prompt, int slot, Sampling sampling, Instant deadline, TokenListener listener) {
+    private Streamed stream(int[] prompt, int slot, Sampling sampling, Instant deadline, BooleanSupplier cancelled,
+                            TokenListener listener) {
         long start = System.nanoTime();
         int taskId;
         try {
@@ -217,6 +219,11 @@ public final class LlamaCppEngine implements InferenceEngine {
                 if (deadline != null && Instant.now().isAfter(deadline)) {
                     ParleyNativeAccess.cancelCompletion(model, taskId);
                     finish = FinishReason.DEADLINE;
+                    break;
+                }
+                if (cancelled.getAsBoolean()) {
+                    ParleyNativeAccess.cancelCompletion(model, taskId);
+                    finish = FinishReason.CANCELLED;
                     break;
                 }
             }
