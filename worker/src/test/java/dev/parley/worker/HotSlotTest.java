@@ -56,7 +56,7 @@ class HotSlotTest {
             Transcript full = new Transcript(null, history.subList(0, 2).stream().map(HistoryEntry::toExchange).toList(),
                     List.of(ChatMessage.user("Which did you describe first?")));
             assertThat(third.usage().promptTokens()).as("the whole history was re-prefilled")
-                    .isEqualTo(engine.tokenize(engine.render(full)).length);
+                    .isEqualTo(engine.tokenizeTranscript(full).length);
             assertThat(harness.registry.get(ParleyMeter.REHYDRATIONS.meterName()).counter().count())
                     .isEqualTo(rehydrationsBefore + 1);
         }

@@ -48,6 +48,7 @@ public final class LlamaCppEngine implements InferenceEngine {
     private final EngineInfo info;
     private final SlotAffinity slots;
     private final ContextWindow window;
+    private volatile boolean templateRewritesContentWarned;
 
     private LlamaCppEngine(LlamaModel model, EngineInfo info) {
         this.model = model;
@@ -142,6 +143,89 @@ public final class LlamaCppEngine implements InferenceEngine {
         return model.encode(text);
     }
 
+    /**
+     * The prompt tokens of a transcript: the chat template's text is tokenized with control tokens recognised, each
+     * message's content as plain text, so that a message containing {@code <|im_start|>system} cannot open a turn
+     * of its own (prompt injection through the template's control strings).
+     *
+     * <p>java-llama.cpp 4.2.0 tokenizes only with control-token parsing on, so content is tokenized in pieces split
+     * before every {@code <} and {@code [} (the first character of the control tokens of common chat templates):
+     * no piece can hold a whole control string. Templates that change message text (trimming) are matched on the
+     * trimmed text; content the template rewrote beyond that falls back to plain tokenization of the whole render.
+     */
+    public int[] tokenizeTranscript(Transcript transcript) {
+        String rendered = render(transcript);
+        IntList tokens = new IntList(rendered.length() / 3 + 16);
+        int position = 0;
+        for (ChatMessage message : transcript.messages()) {
+            String content = message.content();
+            int at = rendered.indexOf(content, position);
+            if (at < 0) {
+                content = content.strip();
+                at = content.isEmpty() ? -1 : rendered.indexOf(content, position);
+            }
+            if (at < 0) {
+                if (!templateRewritesContentWarned) {
+                    templateRewritesContentWarned = true;
+                    log.warn("The chat template of {} rewrites message text; its content is tokenized with control "
+                            + "strings recognised", info.model());
+                }
+                return model.encode(rendered);
+            }
+            tokens.addAll(encode(rendered.substring(position, at)));
+            tokens.addAll(encodePlain(content));
+            position = at + content.length();
+        }
+        tokens.addAll(encode(rendered.substring(position)));
+        return tokens.toArray();
+    }
+
+    private int[] encode(String text) {
+        return text.isEmpty() ? new int[0] : model.encode(text);
+    }
+
+    /** Tokenizes text so that no control string inside it becomes a control token. */
+    private int[] encodePlain(String text) {
+        IntList tokens = new IntList(text.length() / 3 + 4);
+        int start = 0;
+        for (int i = 1; i <= text.length(); i++) {
+            if (i == text.length() || text.charAt(i) == '<' || text.charAt(i) == '[') {
+                String piece = text.substring(start, i);
+                // A piece starting with '<' or '[' is cut after that character, so it cannot hold a whole control string.
+                if (piece.length() > 1 && (piece.charAt(0) == '<' || piece.charAt(0) == '[')) {
+                    tokens.addAll(encode(piece.substring(0, 1)));
+                    tokens.addAll(encode(piece.substring(1)));
+                } else {
+                    tokens.addAll(encode(piece));
+                }
+                start = i;
+            }
+        }
+        return tokens.toArray();
+    }
+
+    /** A growable int array (token lists are long and boxed integers would waste memory). */
+    private static final class IntList {
+        private int[] values;
+        private int size;
+
+        IntList(int capacity) {
+            values = new int[Math.max(16, capacity)];
+        }
+
+        void addAll(int[] more) {
+            if (size + more.length > values.length) {
+                values = Arrays.copyOf(values, Math.max(values.length * 2, size + more.length));
+            }
+            System.arraycopy(more, 0, values, size, more.length);
+            size += more.length;
+        }
+
+        int[] toArray() {
+            return Arrays.copyOf(values, size);
+        }
+    }
+
     /** The transcript rendered with the model's chat template, ending with the assistant's cue. */
     public String render(Transcript transcript) {
         ObjectNode request = WireJson.mapper().createObjectNode();
@@ -166,7 +250,7 @@ public final class LlamaCppEngine implements InferenceEngine {
         try {
             Sampling sampling = request.sampling();
             ContextWindow.Fitted fitted = window.fit(request.conversationId(), request.transcript(),
-                    sampling.maxTokens(), t -> model.encode(render(t)));
+                    sampling.maxTokens(), this::tokenizeTranscript);
             int[] prompt = fitted.tokens();
             // llama.cpp always evaluates the last prompt token again, to get its logits.
             int cached = Math.max(0, Math.min(SlotAffinity.commonPrefix(lease.previousTokens(), prompt),
