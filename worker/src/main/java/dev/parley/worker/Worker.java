@@ -15,6 +15,7 @@ import dev.parley.worker.intake.TopicProvisioner;
 import dev.parley.worker.metrics.ParleyMeter;
 import dev.parley.worker.metrics.WorkerMetrics;
 import dev.parley.worker.reply.ReplyPublisher;
+import dev.parley.worker.reply.ReplyTopics;
 import dev.parley.worker.turn.Backoff;
 import dev.parley.worker.turn.Sleeper;
 import dev.parley.worker.turn.TurnProcessor;
@@ -67,6 +68,7 @@ public final class Worker implements AutoCloseable {
     private final Thread intakeThread;
     private final List<KafkaClientMetrics> kafkaMetrics;
     private final ControlListener control;
+    private final Admin admin;
     private volatile boolean closed;
 
     private Worker(WorkerConfig config, InferenceEngine engine, MeterRegistry registry) {
@@ -95,6 +97,8 @@ public final class Worker implements AutoCloseable {
                         PUBLISH_TIMEOUT),
                 Sleeper.REAL, Clock.systemUTC(),
                 turn -> intakeHolder[0].markDone(turn.partition(), turn.offset()));
+        this.admin = Admin.create(kafkaCommon(config));
+        processor.checkingReplyTopics(new ReplyTopics(admin, config.repliesTopic()));
         this.dispatcher = new Dispatcher(maxInFlight, turnThreads, processor);
         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig(config),
                 new StringDeserializer(), new ByteArrayDeserializer());
@@ -183,6 +187,7 @@ public final class Worker implements AutoCloseable {
             turnThreads.shutdownNow();
         } finally {
             control.close();
+            admin.close(Duration.ofSeconds(5));
             kafkaMetrics.forEach(KafkaClientMetrics::close);
             producer.close(Duration.ofSeconds(10));
             history.close();

@@ -41,15 +41,16 @@ public final class DeadLetterPublisher {
     }
 
     /**
-     * The dead letter of an accepted prompt whose turn kept failing ({@code poison_turn}): the original record when
-     * it is known, else the prompt as re-encoded.
+     * The dead letter of an accepted prompt that could not be answered ({@code poison_turn}: its turn kept failing;
+     * {@code reply_undeliverable}: its reply topic does not exist): the original record when it is known, else the
+     * prompt as re-encoded.
      */
-    public DeadLetter poisonTurn(dev.parley.worker.dispatch.PendingTurn turn, String reason) {
+    public DeadLetter acceptedButFailed(dev.parley.worker.dispatch.PendingTurn turn, String code, String reason) {
         ConsumerRecord<String, byte[]> record = turn.record();
         byte[] value = record != null && record.value() != null ? record.value()
                 : dev.parley.schemas.codec.WireJson.toBytes(turn.prompt());
         Instant timestamp = record == null || record.timestamp() < 0 ? null : Instant.ofEpochMilli(record.timestamp());
-        return new DeadLetter("poison_turn", reason, null,
+        return new DeadLetter(code, reason, code.equals("reply_undeliverable") ? "$.reply_to" : null,
                 new DeadLetter.Source(turn.partition().topic(), turn.partition().partition(), turn.offset(),
                         turn.conversationId(), timestamp),
                 Base64.getEncoder().encodeToString(value), clock.instant(), workerId);

@@ -23,4 +23,13 @@ public record Backoff(Duration initial, Duration max) {
         long millis = initial.toMillis() << Math.min(attempt - 1, 20);
         return millis >= max.toMillis() || millis < 0 ? max : Duration.ofMillis(millis);
     }
+
+    /**
+     * The delay with up to half of it added at random: turns that failed together (a failed decode fails every
+     * request in flight) do not all retry at the same instant.
+     */
+    public Duration jittered(int attempt, java.util.random.RandomGenerator random) {
+        Duration base = delay(attempt);
+        return base.plusMillis(base.toMillis() == 0 ? 0 : random.nextLong(base.toMillis() / 2 + 1));
+    }
 }

@@ -27,6 +27,7 @@ import dev.parley.worker.intake.DeadLetterPublisher;
 import dev.parley.worker.metrics.WorkerMetrics;
 import dev.parley.worker.reply.ChunkStream;
 import dev.parley.worker.reply.ReplyPublisher;
+import dev.parley.worker.reply.ReplyTopics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -62,6 +63,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
     private final Consumer<PendingTurn> onDone;
     private final DeadLetterPublisher deadLetters;
     private final Cancellations cancellations;
+    private ReplyTopics replyTopics;
 
     public TurnProcessor(HistoryStore history, InferenceEngine engine, ReplyPublisher replies, WorkerMetrics metrics,
                          TurnSettings settings, Sleeper sleeper, Clock clock, Consumer<PendingTurn> onDone) {
@@ -86,6 +88,12 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
         this.onDone = onDone;
     }
 
+    /** Checks reply_to topics before answering; without it every reply_to is trusted. */
+    public TurnProcessor checkingReplyTopics(ReplyTopics topics) {
+        this.replyTopics = topics;
+        return this;
+    }
+
     /** The turn could not finish because the worker is stopping; it stays undone and is redelivered. */
     static final class Abandoned extends Exception {
         private static final long serialVersionUID = 1L;
@@ -100,9 +108,17 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
         try (TurnLoggingContext ignored = TurnLoggingContext.open(turn)) {
             long startNanos = System.nanoTime();
             metrics.turnStarted(Duration.ofNanos(startNanos - turn.arrivedNanos()));
+            String replyTo = turn.prompt().replyTo();
+            if (replyTo != null && replyTopics != null && !replyTopics.exists(replyTo)) {
+                // Nowhere to answer: dead-letter the prompt instead of blocking its conversation on the publish.
+                deadLetter(turn, "reply_undeliverable", "reply_to topic '" + replyTo + "' does not exist");
+                metrics.turnFinished(ReplyStatus.ERROR, Duration.ofNanos(System.nanoTime() - turn.arrivedNanos()));
+                onDone.accept(turn);
+                return;
+            }
             Reply reply = answer(turn, startNanos);
             if (reply.error() != null && POISON_CODES.contains(reply.error().code())) {
-                deadLetter(turn, reply.error().code() + " after " + settings.attempts() + " attempts: "
+                deadLetter(turn, "poison_turn", reply.error().code() + " after " + settings.attempts() + " attempts: "
                         + reply.error().message());
             }
             publish(turn, reply);
@@ -187,7 +203,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                 if (failures >= settings.attempts()) {
                     return error(turn, startNanos, "generation_failed", e.getMessage());
                 }
-                pause(failures);
+                pauseJittered(failures);
             } catch (RuntimeException e) {
                 // Anything else (a template that cannot render, a bug): never leave the record undone, or its
                 // partition would stop moving. Retried like a failed generation, then answered with an error.
@@ -217,14 +233,14 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                 () -> cancellations.isCancelled(requestId));
     }
 
-    private void deadLetter(PendingTurn turn, String reason) throws Abandoned {
+    private void deadLetter(PendingTurn turn, String code, String reason) throws Abandoned {
         if (deadLetters == null) {
             return;
         }
-        metrics.promptRejected("poison_turn");
+        metrics.promptRejected(code);
         for (int attempt = 1; ; attempt++) {
             try {
-                deadLetters.publish(turn.conversationId(), deadLetters.poisonTurn(turn, reason))
+                deadLetters.publish(turn.conversationId(), deadLetters.acceptedButFailed(turn, code, reason))
                         .get(settings.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
                 return;
             } catch (ExecutionException | TimeoutException e) {
@@ -251,6 +267,14 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
             } catch (InterruptedException e) {
                 throw new Abandoned(e);
             }
+        }
+    }
+
+    private void pauseJittered(int attempt) throws Abandoned {
+        try {
+            sleeper.sleep(settings.backoff().jittered(attempt, java.util.concurrent.ThreadLocalRandom.current()));
+        } catch (InterruptedException e) {
+            throw new Abandoned(e);
         }
     }
 

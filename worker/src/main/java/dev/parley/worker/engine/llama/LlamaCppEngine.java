@@ -41,6 +41,8 @@ public final class LlamaCppEngine implements InferenceEngine {
     private static final Logger log = LoggerFactory.getLogger(LlamaCppEngine.class);
     /** After an overflow, leave this much of the context free so the next turns keep their cached prefix. */
     private static final double HEADROOM = 0.25;
+    /** Share of a slot's context a conversation may fill. */
+    private static final double SLOT_BUDGET = 0.9;
     /** Values per block of llama.cpp's Q8_0 and Q4_0 types. */
     private static final int QUANT_BLOCK = 32;
 
@@ -54,7 +56,9 @@ public final class LlamaCppEngine implements InferenceEngine {
         this.model = model;
         this.info = info;
         this.slots = new SlotAffinity(info.slots());
-        this.window = new ContextWindow(info.contextPerSlot(), HEADROOM);
+        // The slots share one KV cache; filling a slot to its last cell has failed decodes when the cache is
+        // fragmented (and a failed decode fails every request in flight), so a slot is budgeted a little less.
+        this.window = new ContextWindow((int) (info.contextPerSlot() * SLOT_BUDGET), HEADROOM);
     }
 
     /** Loads the model once; java-llama.cpp cannot free a model, so load one engine per process. */
