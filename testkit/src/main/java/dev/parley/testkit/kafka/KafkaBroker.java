@@ -34,15 +34,32 @@ public final class KafkaBroker implements AutoCloseable {
     private final int brokerPort;
     private final int controllerPort;
     private final Map<String, String> overrides;
+    private final SecureListener secure;
+    private final int securePort;
     private KafkaRaftServer server;
 
+    /**
+     * A second listener speaking SASL_SSL with the PLAIN mechanism, for clients that must authenticate.
+     *
+     * @param keyStore         PKCS12 key store with the broker's certificate
+     * @param keyStorePassword its password
+     * @param users            user name to password
+     */
+    public record SecureListener(Path keyStore, String keyStorePassword, Map<String, String> users) {
+        public SecureListener {
+            users = Map.copyOf(users);
+        }
+    }
+
     private KafkaBroker(Path logDir, boolean ownsLogDir, int brokerPort, int controllerPort,
-                        Map<String, String> overrides) {
+                        Map<String, String> overrides, SecureListener secure, int securePort) {
         this.logDir = logDir;
         this.ownsLogDir = ownsLogDir;
         this.brokerPort = brokerPort;
         this.controllerPort = controllerPort;
         this.overrides = Map.copyOf(overrides);
+        this.secure = secure;
+        this.securePort = securePort;
     }
 
     /** Formats a fresh log directory and starts a broker on free loopback ports. */
@@ -52,9 +69,19 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Like {@link #launch()}, with extra broker properties. */
     public static KafkaBroker launch(Map<String, String> overrides) {
+        return launch(overrides, null);
+    }
+
+    /** Like {@link #launch()}, plus a SASL_SSL listener at {@link #secureBootstrapServers()}. */
+    public static KafkaBroker launchWithSaslSsl(SecureListener secure) {
+        return launch(Map.of(), secure);
+    }
+
+    private static KafkaBroker launch(Map<String, String> overrides, SecureListener secure) {
         try {
             Path dir = Files.createTempDirectory("parley-kafka-");
-            KafkaBroker broker = new KafkaBroker(dir, true, Ports.freePort(), Ports.freePort(), overrides);
+            KafkaBroker broker = new KafkaBroker(dir, true, Ports.freePort(), Ports.freePort(), overrides, secure,
+                    secure == null ? -1 : Ports.freePort());
             broker.format();
             broker.startServer();
             return broker;
@@ -66,6 +93,14 @@ public final class KafkaBroker implements AutoCloseable {
     /** {@code host:port} for clients. */
     public String bootstrapServers() {
         return "127.0.0.1:" + brokerPort;
+    }
+
+    /** {@code host:port} of the SASL_SSL listener. */
+    public String secureBootstrapServers() {
+        if (secure == null) {
+            throw new IllegalStateException("this broker has no SASL_SSL listener");
+        }
+        return "127.0.0.1:" + securePort;
     }
 
     public synchronized boolean isRunning() {
@@ -106,6 +141,21 @@ public final class KafkaBroker implements AutoCloseable {
         props.put("controller.listener.names", "CONTROLLER");
         props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         props.put("log.dirs", logDir.resolve("data").toString());
+        if (secure != null) {
+            props.put("listeners", props.get("listeners") + ",SECURE://127.0.0.1:" + securePort);
+            props.put("advertised.listeners", props.get("advertised.listeners") + ",SECURE://127.0.0.1:" + securePort);
+            props.put("listener.security.protocol.map", props.get("listener.security.protocol.map") + ",SECURE:SASL_SSL");
+            props.put("inter.broker.listener.name", "PLAINTEXT");
+            props.put("sasl.enabled.mechanisms", "PLAIN");
+            props.put("listener.name.secure.sasl.enabled.mechanisms", "PLAIN");
+            StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
+            secure.users().forEach((user, password) ->
+                    jaas.append(" user_").append(user).append("=\"").append(password).append("\""));
+            props.put("listener.name.secure.plain.sasl.jaas.config", jaas.append(';').toString());
+            props.put("listener.name.secure.ssl.keystore.location", secure.keyStore().toString());
+            props.put("listener.name.secure.ssl.keystore.password", secure.keyStorePassword());
+            props.put("listener.name.secure.ssl.keystore.type", "PKCS12");
+        }
         props.put("offsets.topic.replication.factor", "1");
         props.put("offsets.topic.num.partitions", "5");
         props.put("transaction.state.log.replication.factor", "1");

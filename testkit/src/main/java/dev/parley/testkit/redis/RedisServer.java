@@ -1,6 +1,7 @@
 package dev.parley.testkit.redis;
 
 import dev.parley.testkit.Ports;
+import dev.parley.testkit.tls.TlsMaterial;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -36,13 +37,15 @@ public final class RedisServer implements AutoCloseable {
     private final int port;
     private final String password;
     private final Path workDir;
+    private final TlsMaterial tls;
     private Process process;
 
-    private RedisServer(Path binary, int port, String password, Path workDir) {
+    private RedisServer(Path binary, int port, String password, Path workDir, TlsMaterial tls) {
         this.binary = binary;
         this.port = port;
         this.password = password;
         this.workDir = workDir;
+        this.tls = tls;
     }
 
     /** Starts a server on a free port. */
@@ -52,9 +55,18 @@ public final class RedisServer implements AutoCloseable {
 
     /** Starts a server on a free port that requires {@code password} ({@code requirepass}), or none if null. */
     public static RedisServer launch(String password) {
+        return launch(password, null);
+    }
+
+    /**
+     * Starts a server that speaks only TLS (with {@code tls}' server certificate; clients are not asked for
+     * certificates) and, when {@code password} is given, requires it.
+     */
+    public static RedisServer launch(String password, TlsMaterial tls) {
         try {
             Path workDir = Files.createTempDirectory("parley-redis-");
-            RedisServer server = new RedisServer(locateBinary(System.getenv(), workDir), Ports.freePort(), password, workDir);
+            RedisServer server = new RedisServer(locateBinary(System.getenv(), workDir), Ports.freePort(), password,
+                    workDir, tls);
             server.start();
             return server;
         } catch (IOException e) {
@@ -64,7 +76,8 @@ public final class RedisServer implements AutoCloseable {
 
     /** {@code redis://127.0.0.1:port} (with the password when there is one). */
     public String uri() {
-        return password == null ? "redis://127.0.0.1:" + port : "redis://:" + password + "@127.0.0.1:" + port;
+        String scheme = tls == null ? "redis://" : "rediss://";
+        return password == null ? scheme + "127.0.0.1:" + port : scheme + ":" + password + "@127.0.0.1:" + port;
     }
 
     public int port() {
@@ -85,11 +98,18 @@ public final class RedisServer implements AutoCloseable {
             return;
         }
         List<String> command = new ArrayList<>(List.of(binary.toString(),
-                "--port", String.valueOf(port), "--bind", "127.0.0.1",
+                "--port", tls == null ? String.valueOf(port) : "0", "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--daemonize", "no",
                 "--dir", workDir.toString(), "--loglevel", "warning"));
         if (password != null) {
             command.addAll(List.of("--requirepass", password));
+        }
+        if (tls != null) {
+            command.addAll(List.of("--tls-port", String.valueOf(port),
+                    "--tls-cert-file", tls.serverCertificatePem().toString(),
+                    "--tls-key-file", tls.serverKeyPem().toString(),
+                    "--tls-ca-cert-file", tls.caCertificatePem().toString(),
+                    "--tls-auth-clients", "no"));
         }
         try {
             process = new ProcessBuilder(command)
@@ -152,7 +172,7 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private boolean answersPing() {
-        try (Socket socket = new Socket()) {
+        try (Socket socket = tls == null ? new Socket() : tls.clientContext().getSocketFactory().createSocket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
             socket.setSoTimeout(500);
             OutputStream out = socket.getOutputStream();

@@ -123,7 +123,7 @@ public final class SettingsLoader {
             try {
                 values.put(setting, setting.parse(value));
             } catch (IllegalArgumentException e) {
-                all.add(origin.get(setting) + ": " + setting.key() + "='" + value + "' " + e.getMessage());
+                all.add(origin.get(setting) + ": " + setting.key() + "='" + masked(value) + "' " + e.getMessage());
             }
         }
         for (Setting required : List.of(Setting.BOOTSTRAP, Setting.REDIS)) {
@@ -160,6 +160,11 @@ public final class SettingsLoader {
     private void put(Setting setting, String value, String source) {
         raw.put(setting, value);
         origin.put(setting, source);
+    }
+
+    /** Hides credentials in a URI-like value ({@code redis://user:secret@host} shows as {@code redis://***@host}). */
+    static String masked(String value) {
+        return value.replaceAll("//[^/@\\s]*@", "//***@");
     }
 
     private static String suggestion(String key) {

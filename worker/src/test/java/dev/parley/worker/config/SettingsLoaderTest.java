@@ -77,6 +77,13 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void credentialsInAnInvalidValueAreMasked() {
+        assertThatThrownBy(() -> new SettingsLoader().flags(Map.of("bootstrap", "b:1", "redis", "http://user:hunter2@redis:6379")).load())
+                .hasMessageContaining("redis='http://***@redis:6379'")
+                .hasMessageNotContaining("hunter2");
+    }
+
+    @Test
     void durationsReadBothWays() {
         assertThat(Durations.parse("500ms")).isEqualTo(Duration.ofMillis(500));
         assertThat(Durations.parse("PT30S")).isEqualTo(Duration.ofSeconds(30));
