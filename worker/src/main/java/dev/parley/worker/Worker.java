@@ -69,6 +69,7 @@ public final class Worker implements AutoCloseable {
     private final List<KafkaClientMetrics> kafkaMetrics;
     private final ControlListener control;
     private final Admin admin;
+    private final KafkaConsumer<String, byte[]> consumer;
     private volatile boolean closed;
 
     private Worker(WorkerConfig config, InferenceEngine engine, MeterRegistry registry) {
@@ -100,8 +101,7 @@ public final class Worker implements AutoCloseable {
         this.admin = Admin.create(kafkaCommon(config));
         processor.checkingReplyTopics(new ReplyTopics(admin, config.repliesTopic()));
         this.dispatcher = new Dispatcher(maxInFlight, turnThreads, processor);
-        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig(config),
-                new StringDeserializer(), new ByteArrayDeserializer());
+        this.consumer = new KafkaConsumer<>(consumerConfig(config), new StringDeserializer(), new ByteArrayDeserializer());
         this.intake = new PromptIntake(consumer, new PromptDecoder(config.maxPromptBytes()),
                 deadLetters, dispatcher, metrics,
                 new IntakeSettings(config.promptsTopic(), config.maxBufferedRecords(), POLL_TIMEOUT,
@@ -155,7 +155,18 @@ public final class Worker implements AutoCloseable {
 
     /** Model loaded (it is, once the worker exists), group joined, Redis reachable. */
     public Readiness readiness() {
-        return new Readiness(true, intake.hasJoinedGroup() && isRunning(), history.isReachable());
+        return new Readiness(true, intake.hasJoinedGroup() && isRunning(), history.isReachable(), brokerConnected());
+    }
+
+    /** Whether the consumer holds a connection to a broker (its own metric; readable from any thread). */
+    private boolean brokerConnected() {
+        for (var metric : consumer.metrics().entrySet()) {
+            if (metric.getKey().name().equals("connection-count") && metric.getKey().group().equals("consumer-metrics")) {
+                Object value = metric.getValue().metricValue();
+                return value instanceof Number n && n.doubleValue() > 0;
+            }
+        }
+        return true;
     }
 
     /** Whether intake is running (false once stopped or if its loop failed). */

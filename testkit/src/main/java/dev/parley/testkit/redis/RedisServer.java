@@ -38,6 +38,7 @@ public final class RedisServer implements AutoCloseable {
     private final String password;
     private final Path workDir;
     private final TlsMaterial tls;
+    private boolean persistent;
     private Process process;
 
     private RedisServer(Path binary, int port, String password, Path workDir, TlsMaterial tls) {
@@ -63,15 +64,29 @@ public final class RedisServer implements AutoCloseable {
      * certificates) and, when {@code password} is given, requires it.
      */
     public static RedisServer launch(String password, TlsMaterial tls) {
+        return launch(password, tls, false);
+    }
+
+    private static RedisServer launch(String password, TlsMaterial tls, boolean persistent) {
         try {
             Path workDir = Files.createTempDirectory("parley-redis-");
             RedisServer server = new RedisServer(locateBinary(System.getenv(), workDir), Ports.freePort(), password,
                     workDir, tls);
+            server.persistent = persistent;
             server.start();
             return server;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare a redis-server", e);
         }
+    }
+
+    /**
+     * Starts a server that keeps its data across {@link #stop()} and {@link #start()} (append-only file, fsync every
+     * write), for outage drills.
+     */
+    public static RedisServer launchPersistent() {
+        RedisServer server = launch(null, null, true);
+        return server;
     }
 
     /** {@code redis://127.0.0.1:port} (with the password when there is one). */
@@ -99,7 +114,7 @@ public final class RedisServer implements AutoCloseable {
         }
         List<String> command = new ArrayList<>(List.of(binary.toString(),
                 "--port", tls == null ? String.valueOf(port) : "0", "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--daemonize", "no",
+                "--save", "", "--appendonly", persistent ? "yes" : "no", "--appendfsync", "always", "--daemonize", "no",
                 "--dir", workDir.toString(), "--loglevel", "warning"));
         if (password != null) {
             command.addAll(List.of("--requirepass", password));

@@ -43,8 +43,9 @@ public final class OpsServer implements AutoCloseable {
         server.createContext("/health", exchange -> respond(exchange, 200, "application/json", "{\"status\":\"UP\"}"));
         server.createContext("/ready", exchange -> {
             Readiness state = readiness.get();
-            String body = String.format("{\"ready\":%s,\"model_loaded\":%s,\"group_joined\":%s,\"redis_reachable\":%s}",
-                    state.ready(), state.modelLoaded(), state.groupJoined(), state.redisReachable());
+            String body = String.format("{\"ready\":%s,\"model_loaded\":%s,\"group_joined\":%s,\"redis_reachable\":%s,"
+                            + "\"broker_connected\":%s}",
+                    state.ready(), state.modelLoaded(), state.groupJoined(), state.redisReachable(), state.brokerConnected());
             respond(exchange, state.ready() ? 200 : 503, "application/json", body);
         });
         ExecutorService executor = Executors.newSingleThreadExecutor(r -> {

@@ -7,10 +7,11 @@ package dev.parley.worker.ops;
  * @param groupJoined    the consumer joined its group and got an assignment (possibly empty: more workers than
  *                       partitions is fine)
  * @param redisReachable the history store answers
+ * @param brokerConnected the consumer holds a connection to a broker
  */
-public record Readiness(boolean modelLoaded, boolean groupJoined, boolean redisReachable) {
+public record Readiness(boolean modelLoaded, boolean groupJoined, boolean redisReachable, boolean brokerConnected) {
 
     public boolean ready() {
-        return modelLoaded && groupJoined && redisReachable;
+        return modelLoaded && groupJoined && redisReachable && brokerConnected;
     }
 }
