@@ -21,9 +21,13 @@ final class WorkerProcess implements AutoCloseable {
     }
 
     static WorkerProcess start(List<String> workerArguments) throws IOException {
+        return start(workerArguments, "512m");
+    }
+
+    static WorkerProcess start(List<String> workerArguments, String maxHeap) throws IOException {
         Path log = Files.createTempFile("parley-worker-", ".log");
         List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"), "-Xmx512m", "-XX:+UseSerialGC",
+                ProcessHandle.current().info().command().orElse("java"), "-Xmx" + maxHeap, "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"), WorkerMain.class.getName()));
         command.addAll(workerArguments);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -43,6 +47,15 @@ final class WorkerProcess implements AutoCloseable {
             Thread.sleep(50); // polling a child process's log: there is nothing to wait on
         }
         throw new IllegalStateException("worker not ready within " + timeout + ":\n" + output());
+    }
+
+    /** The port of /metrics, from the ready line. */
+    int httpPort() throws IOException {
+        var matcher = java.util.regex.Pattern.compile("http_port=(-?\\d+)").matcher(output());
+        if (!matcher.find()) {
+            throw new IllegalStateException("no http_port in the worker's ready line");
+        }
+        return Integer.parseInt(matcher.group(1));
     }
 
     /** SIGTERM. */
