@@ -25,7 +25,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith({ParleyInfraExtension.class, EngineExtension.class})
 class DeadLetterTest {
 
-    private static final int MAX_PROMPT_BYTES = 4096;
+    /** Above the largest vector (100 KB of content), below Kafka's default 1 MB record limit. */
+    private static final int MAX_PROMPT_BYTES = 200_000;
 
     @Test
     void invalidVectorsAreDeadLetteredAndValidPromptsKeepBeingAnswered(ParleyInfra infra,
