@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.parley.schemas.codec.WireJson;
+import dev.parley.testkit.ProjectFiles;
 import dev.parley.worker.metrics.ParleyMeter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,12 +28,7 @@ import tools.jackson.databind.JsonNode;
 class ComposeFileTest {
 
     private static Path root() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.exists(dir.resolve("docker-compose.yml"))) {
-                return dir;
-            }
-        }
-        throw new AssertionError("docker-compose.yml not found");
+        return ProjectFiles.root();
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.parley.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.testkit.ParleyInfra;
+import dev.parley.testkit.ProjectFiles;
 import dev.parley.testkit.junit.ParleyInfraExtension;
 import dev.parley.worker.Worker;
 import dev.parley.worker.config.WorkerConfig;
@@ -10,7 +11,6 @@ import dev.parley.worker.engine.llama.LlamaCppEngine;
 import dev.parley.worker.engine.llama.LlamaEngineConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -25,11 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class PythonExampleTest {
 
     private static Path pythonDir() {
-        Path root = Path.of("").toAbsolutePath();
-        while (!Files.exists(root.resolve("examples/python"))) {
-            root = root.getParent();
-        }
-        return root.resolve("examples/python");
+        return ProjectFiles.resolve("examples/python");
     }
 
     private static String run(List<String> command) throws Exception {

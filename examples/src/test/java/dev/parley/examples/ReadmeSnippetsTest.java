@@ -2,6 +2,7 @@ package dev.parley.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.testkit.ProjectFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,10 +19,7 @@ class ReadmeSnippetsTest {
 
     @Test
     void readmeShowsTheExamplesAsTheyCompile() throws Exception {
-        Path root = Path.of("").toAbsolutePath();
-        while (!Files.exists(root.resolve("README.md"))) {
-            root = root.getParent();
-        }
+        Path root = ProjectFiles.root();
         String readme = Files.readString(root.resolve("README.md"));
         List<String> names = new ArrayList<>();
         try (Stream<Path> sources = Files.walk(root.resolve("examples/src/main/java"))) {

@@ -32,10 +32,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -238,31 +240,29 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
             return;
         }
         metrics.promptRejected(code);
-        for (int attempt = 1; ; attempt++) {
-            try {
-                deadLetters.publish(turn.conversationId(), deadLetters.acceptedButFailed(turn, code, reason))
-                        .get(settings.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
-                return;
-            } catch (ExecutionException | TimeoutException e) {
-                log.warn("Dead letter for a poison turn not acknowledged (attempt {}): {}", attempt, e.getMessage());
-                pause(attempt);
-            } catch (InterruptedException e) {
-                throw new Abandoned(e);
-            }
-        }
+        untilAcknowledged("dead_letter_publish", "dead letter",
+                () -> deadLetters.publish(turn.conversationId(), deadLetters.acceptedButFailed(turn, code, reason)));
     }
 
     private void publish(PendingTurn turn, Reply reply) throws Abandoned {
+        long sent = System.nanoTime();
+        untilAcknowledged("reply_publish", "reply", () -> replies.publish(turn.prompt().replyTo(), reply));
+        metrics.replyPublished(Duration.ofNanos(System.nanoTime() - sent));
+    }
+
+    /**
+     * Sends until the broker acknowledges, backing off between attempts: the record is done only once acknowledged,
+     * and a broker outage is waited out (the worker stopping abandons the turn instead).
+     */
+    private void untilAcknowledged(String retryCause, String what, Supplier<CompletableFuture<?>> send)
+            throws Abandoned {
         for (int attempt = 1; ; attempt++) {
-            long sent = System.nanoTime();
             try {
-                replies.publish(turn.prompt().replyTo(), reply)
-                        .get(settings.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
-                metrics.replyPublished(Duration.ofNanos(System.nanoTime() - sent));
+                send.get().get(settings.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
                 return;
             } catch (ExecutionException | TimeoutException e) {
-                metrics.turnRetried("reply_publish");
-                log.warn("Publishing the reply failed (attempt {}): {}", attempt, e.getMessage());
+                metrics.turnRetried(retryCause);
+                log.warn("Publishing the {} failed (attempt {}): {}", what, attempt, e.getMessage());
                 pause(attempt);
             } catch (InterruptedException e) {
                 throw new Abandoned(e);

@@ -2,8 +2,8 @@ package dev.parley.worker.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.testkit.ProjectFiles;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** The reference tables in the docs are the ones the code renders; run ReferenceTables.main to regenerate them. */
@@ -19,13 +19,7 @@ class ReferenceDocsTest {
     }
 
     private static String doc(String name) throws Exception {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("docs").resolve(name);
-            if (Files.exists(candidate)) {
-                return Files.readString(candidate);
-            }
-        }
-        throw new AssertionError("docs/" + name + " not found");
+        return Files.readString(ProjectFiles.resolve("docs/" + name));
     }
 
     @Test
