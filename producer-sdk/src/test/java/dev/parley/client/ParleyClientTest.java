@@ -79,7 +79,7 @@ class ParleyClientTest {
 
     private void reply(String requestId, String conversationId, String content) throws Exception {
         Reply reply = new Reply(requestId, conversationId, ReplyStatus.OK, content, FinishReason.STOP,
-                new Usage(3, 0, 2), Timings.NONE, 1, 0, "m", "w", null, null);
+                new Usage(3, 0, 0, 2), Timings.NONE, 1, 0, "m", "w", null, null);
         replyWriter.send(new ProducerRecord<>(replies, conversationId, WireJson.toBytes(reply))).get();
     }
 

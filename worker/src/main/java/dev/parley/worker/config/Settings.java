@@ -33,6 +33,10 @@ public final class Settings {
         return (Integer) values.get(setting);
     }
 
+    public long bytes(Setting setting) {
+        return (Long) values.get(setting);
+    }
+
     public boolean bool(Setting setting) {
         return (Boolean) values.get(setting);
     }

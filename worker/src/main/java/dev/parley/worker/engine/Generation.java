@@ -8,14 +8,25 @@ import dev.parley.schemas.FinishReason;
  * @param text             the answer exactly as generated (stored verbatim so the next turn renders the same tokens)
  * @param finishReason     why it ended
  * @param promptTokens     tokens of the rendered prompt
- * @param cachedTokens     prompt tokens found in the slot's KV cache and not recomputed
+ * @param cachedTokens     prompt tokens not computed: reused in place or restored from a snapshot
+ * @param restoredTokens   the part of {@code cachedTokens} restored from a snapshot
  * @param completionTokens tokens generated
  * @param droppedTurns     oldest turns left out to fit the context
  * @param firstTokenNanos  from the request to the first generated token
  * @param totalNanos       from the request to the end of generation
- * @param coldStart        the conversation had no warm slot: its context was rebuilt from history
+ * @param tier             where the conversation's earlier context was found
  */
 public record Generation(String text, FinishReason finishReason, int promptTokens, int cachedTokens,
-                         int completionTokens, int droppedTurns, long firstTokenNanos, long totalNanos,
-                         boolean coldStart) {
+                         int restoredTokens, int completionTokens, int droppedTurns, long firstTokenNanos,
+                         long totalNanos, KvTier tier) {
+
+    /** Prompt tokens computed for this turn. */
+    public int computedTokens() {
+        return promptTokens - cachedTokens;
+    }
+
+    /** The conversation had no warm context: its prompt was computed from the transcript. */
+    public boolean coldStart() {
+        return tier == KvTier.PREFILL;
+    }
 }

@@ -32,6 +32,11 @@ public interface InferenceEngine extends AutoCloseable {
         return -1;
     }
 
+    /** Snapshot and eviction counters; {@link KvCacheStats#NONE} for engines that keep no snapshots. */
+    default KvCacheStats kvCacheStats() {
+        return KvCacheStats.NONE;
+    }
+
     /** Releases what can be released. The model itself may stay mapped until the process exits. */
     @Override
     void close();

@@ -2,12 +2,22 @@ package dev.parley.worker.metrics;
 
 import dev.parley.schemas.ReplyStatus;
 import dev.parley.worker.engine.Generation;
+import dev.parley.worker.engine.InferenceEngine;
+import dev.parley.worker.engine.KvCacheStats;
+import dev.parley.worker.engine.KvTier;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongFunction;
 
 /** The worker's meters (see {@link ParleyMeter} for the list), on an injected registry. */
 public final class WorkerMetrics {
@@ -20,6 +30,8 @@ public final class WorkerMetrics {
     private final Counter promptTokens;
     private final Counter cachedTokens;
     private final Counter completionTokens;
+    private final Counter restoredTokens;
+    private final Map<KvTier, Counter> tiers = new EnumMap<>(KvTier.class);
     private final Timer turnDuration;
     private final Timer queueWait;
     private final Timer firstToken;
@@ -34,6 +46,13 @@ public final class WorkerMetrics {
         this.promptTokens = counter(ParleyMeter.PROMPT_TOKENS);
         this.cachedTokens = counter(ParleyMeter.CACHED_TOKENS);
         this.completionTokens = counter(ParleyMeter.COMPLETION_TOKENS);
+        this.restoredTokens = counter(ParleyMeter.RESTORED_TOKENS);
+        for (KvTier tier : KvTier.values()) {
+            tiers.put(tier, Counter.builder(ParleyMeter.KV_TIER.meterName())
+                    .description(ParleyMeter.KV_TIER.description())
+                    .tag("tier", tier.tagValue())
+                    .register(registry));
+        }
         this.turnDuration = timer(ParleyMeter.TURN_DURATION);
         this.queueWait = timer(ParleyMeter.QUEUE_WAIT);
         this.firstToken = timer(ParleyMeter.FIRST_TOKEN);
@@ -87,6 +106,8 @@ public final class WorkerMetrics {
     public void generated(Generation generation, boolean hadHistory) {
         promptTokens.increment(generation.promptTokens());
         cachedTokens.increment(generation.cachedTokens());
+        restoredTokens.increment(generation.restoredTokens());
+        tiers.get(generation.tier()).increment();
         completionTokens.increment(generation.completionTokens());
         firstToken.record(Duration.ofNanos(generation.firstTokenNanos()));
         if (generation.coldStart() && hadHistory) {
@@ -103,6 +124,35 @@ public final class WorkerMetrics {
 
     public void replyPublished(Duration latency) {
         replyPublish.record(latency);
+    }
+
+    /** Registers the engine's gauges and its KV cache counters, read when scraped. */
+    public void bindEngine(InferenceEngine engine) {
+        gauge(ParleyMeter.SLOTS_BUSY, engine::busySlots);
+        gauge(ParleyMeter.CONVERSATIONS_WARM, engine::warmConversations);
+        gauge(ParleyMeter.KV_SNAPSHOTS, () -> engine.kvCacheStats().snapshots());
+        gauge(ParleyMeter.KV_SNAPSHOT_BYTES, () -> engine.kvCacheStats().snapshotBytes());
+        gauge(ParleyMeter.KV_SNAPSHOT_BUDGET, () -> engine.kvCacheStats().budgetBytes());
+        functionCounter(ParleyMeter.KV_EVICTIONS, engine, e -> e.kvCacheStats().evictions());
+        functionCounter(ParleyMeter.KV_SNAPSHOTS_DROPPED, engine, e -> e.kvCacheStats().snapshotsDropped());
+        functionTimer(ParleyMeter.KV_SNAPSHOT_SAVE, engine, e -> e.kvCacheStats().snapshotsSaved(),
+                e -> e.kvCacheStats().saveNanos());
+        functionTimer(ParleyMeter.KV_SNAPSHOT_RESTORE, engine, e -> e.kvCacheStats().snapshotsRestored(),
+                e -> e.kvCacheStats().restoreNanos());
+    }
+
+    private void functionCounter(ParleyMeter meter, InferenceEngine engine, ToDoubleFunction<InferenceEngine> count) {
+        FunctionCounter.builder(meter.meterName(), engine, count)
+                .description(meter.description())
+                .baseUnit(meter.baseUnit())
+                .register(registry);
+    }
+
+    private void functionTimer(ParleyMeter meter, InferenceEngine engine, ToLongFunction<InferenceEngine> count,
+                               ToDoubleFunction<InferenceEngine> totalNanos) {
+        FunctionTimer.builder(meter.meterName(), engine, count, totalNanos, TimeUnit.NANOSECONDS)
+                .description(meter.description())
+                .register(registry);
     }
 
     /** Registers a gauge from the catalogue, reading {@code value} when scraped. */

@@ -304,7 +304,8 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                 millis(System.nanoTime() - turn.arrivedNanos()));
         return new Reply(prompt.requestId(), prompt.conversationId(), ReplyStatus.OK, generation.text(),
                 generation.finishReason(),
-                new Usage(generation.promptTokens(), generation.cachedTokens(), generation.completionTokens()),
+                new Usage(generation.promptTokens(), generation.cachedTokens(), generation.restoredTokens(),
+                        generation.completionTokens()),
                 timings, turnNumber, generation.droppedTurns(), engine.info().model(), settings.workerId(), null,
                 prompt.metadata());
     }
@@ -320,7 +321,8 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
     private Reply cancelled(PendingTurn turn, long startNanos, String partial, Generation generation) {
         Prompt prompt = turn.prompt();
         Usage usage = generation == null ? Usage.NONE
-                : new Usage(generation.promptTokens(), generation.cachedTokens(), generation.completionTokens());
+                : new Usage(generation.promptTokens(), generation.cachedTokens(), generation.restoredTokens(),
+                        generation.completionTokens());
         return new Reply(prompt.requestId(), prompt.conversationId(), ReplyStatus.CANCELLED, partial,
                 FinishReason.CANCELLED, usage, timings(turn, startNanos), null, null, engine.info().model(),
                 settings.workerId(), new ErrorInfo("cancelled", generation == null

@@ -6,6 +6,7 @@ import dev.parley.worker.engine.EngineInfo;
 import dev.parley.worker.engine.Generation;
 import dev.parley.worker.engine.GenerationRequest;
 import dev.parley.worker.engine.InferenceEngine;
+import dev.parley.worker.engine.KvTier;
 import dev.parley.worker.engine.TokenListener;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,11 +40,11 @@ final class ScriptedEngine implements InferenceEngine {
         beforeAnswer.run();
         if (request.cancelled().getAsBoolean()) {
             listener.onText("partial");
-            return new Generation("partial", FinishReason.CANCELLED, 10, 0, 1, 0, 1_000_000, 2_000_000, true);
+            return new Generation("partial", FinishReason.CANCELLED, 10, 0, 0, 1, 0, 1_000_000, 2_000_000, KvTier.PREFILL);
         }
         String text = answer.apply(request);
         listener.onText(text);
-        return new Generation(text, FinishReason.STOP, 10, 0, 3, 0, 1_000_000, 2_000_000, true);
+        return new Generation(text, FinishReason.STOP, 10, 0, 0, 3, 0, 1_000_000, 2_000_000, KvTier.PREFILL);
     }
 
     @Override

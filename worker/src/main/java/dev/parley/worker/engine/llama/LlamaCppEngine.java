@@ -5,7 +5,6 @@ import de.kherud.llama.LlamaOutput;
 import de.kherud.llama.ModelParameters;
 import de.kherud.llama.ParleyNativeAccess;
 import de.kherud.llama.ParleyNativeAccess.NativeCallException;
-import dev.parley.models.GgufMetadata;
 import dev.parley.schemas.ChatMessage;
 import dev.parley.schemas.FinishReason;
 import dev.parley.schemas.codec.WireJson;
@@ -15,10 +14,11 @@ import dev.parley.worker.engine.EngineInfo;
 import dev.parley.worker.engine.Generation;
 import dev.parley.worker.engine.GenerationRequest;
 import dev.parley.worker.engine.InferenceEngine;
+import dev.parley.worker.engine.KvCacheStats;
+import dev.parley.worker.engine.KvTier;
 import dev.parley.worker.engine.Sampling;
 import dev.parley.worker.engine.TokenListener;
 import dev.parley.worker.engine.Transcript;
-import java.io.IOException;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Objects;
@@ -43,8 +43,6 @@ public final class LlamaCppEngine implements InferenceEngine {
     private static final double HEADROOM = 0.25;
     /** Share of a slot's context a conversation may fill. */
     private static final double SLOT_BUDGET = 0.9;
-    /** Values per block of llama.cpp's Q8_0 and Q4_0 types. */
-    private static final int QUANT_BLOCK = 32;
 
     private final LlamaModel model;
     private final EngineInfo info;
@@ -63,7 +61,7 @@ public final class LlamaCppEngine implements InferenceEngine {
 
     /** Loads the model once; java-llama.cpp cannot free a model, so load one engine per process. */
     public static LlamaCppEngine load(LlamaEngineConfig config) {
-        checkCacheTypeFits(config);
+        config.cacheType().requireFits(config.model());
         ModelParameters parameters = new ModelParameters()
                 .setModel(config.model().toString())
                 .setParallel(config.slots())
@@ -95,26 +93,6 @@ public final class LlamaCppEngine implements InferenceEngine {
         return new LlamaCppEngine(model, new EngineInfo(name, config.slots(), config.contextPerSlot()));
     }
 
-    /** llama.cpp aborts the whole process on a quantized cache whose blocks do not divide the head: refuse first. */
-    private static void checkCacheTypeFits(LlamaEngineConfig config) {
-        if (!config.cacheType().quantized()) {
-            return;
-        }
-        long headDim;
-        try {
-            GgufMetadata metadata = GgufMetadata.read(config.model());
-            long heads = metadata.archNumber("attention.head_count");
-            headDim = metadata.number(metadata.architecture() + ".attention.key_length")
-                    .orElse(metadata.archNumber("embedding_length") / heads);
-        } catch (IOException | RuntimeException e) {
-            throw new EngineException("cannot read " + config.model() + " as GGUF: " + e.getMessage(), e);
-        }
-        if (headDim % QUANT_BLOCK != 0) {
-            throw new EngineException("KV cache type " + config.cacheType() + " needs a head dimension divisible by "
-                    + QUANT_BLOCK + "; " + config.model().getFileName() + " has " + headDim + ": use f16");
-        }
-    }
-
     @Override
     public EngineInfo info() {
         return info;
@@ -130,6 +108,12 @@ public final class LlamaCppEngine implements InferenceEngine {
     @Override
     public int busySlots() {
         return slots.busySlots();
+    }
+
+    /** Slot hand-overs; this engine keeps no snapshots. */
+    @Override
+    public KvCacheStats kvCacheStats() {
+        return new KvCacheStats(slots.evictions(), 0, 0, 0, 0, 0, 0, 0, 0);
     }
 
     /** How often a conversation lost its slot to another one. */
@@ -262,9 +246,9 @@ public final class LlamaCppEngine implements InferenceEngine {
             Streamed streamed = stream(prompt, lease.slot(), sampling, request.deadline(), request.cancelled(), listener);
             int[] answer = model.encode(streamed.text());
             slotContents = concat(prompt, answer);
-            return new Generation(streamed.text(), streamed.finishReason(), prompt.length, cached,
+            return new Generation(streamed.text(), streamed.finishReason(), prompt.length, cached, 0,
                     streamed.tokens(), fitted.droppedTurns(), streamed.firstTokenNanos(), streamed.totalNanos(),
-                    !lease.warm());
+                    lease.warm() ? KvTier.IN_PLACE : KvTier.PREFILL);
         } finally {
             slots.release(lease, slotContents);
         }

@@ -1,0 +1,23 @@
+package dev.parley.worker.engine;
+
+/**
+ * Counters of an engine that keeps conversations' KV caches beyond its sequences (in host-RAM snapshots). Read from
+ * any thread; totals only grow.
+ *
+ * @param evictions         sequences handed from one conversation to another
+ * @param snapshotsSaved    snapshots taken of evicted sequences
+ * @param saveNanos         time spent taking them
+ * @param snapshotsRestored snapshots copied back into a sequence
+ * @param restoreNanos      time spent restoring them
+ * @param snapshotsDropped  snapshots dropped to stay within the byte budget (least recently used first) or too
+ *                          large to keep
+ * @param snapshots         snapshots held now
+ * @param snapshotBytes     bytes they hold now
+ * @param budgetBytes       the most bytes they may hold
+ */
+public record KvCacheStats(long evictions, long snapshotsSaved, long saveNanos, long snapshotsRestored,
+                           long restoreNanos, long snapshotsDropped, int snapshots, long snapshotBytes,
+                           long budgetBytes) {
+
+    public static final KvCacheStats NONE = new KvCacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0);
+}

@@ -1,0 +1,201 @@
+package dev.parley.worker.engine.cpp;
+
+import com.sun.jna.Callback;
+import com.sun.jna.Library;
+import com.sun.jna.Pointer;
+import com.sun.jna.Structure;
+
+/**
+ * The parts of llama.cpp's C API (release v0.5.0, {@code include/llama.h}) the native engine uses, bound with JNA.
+ * C {@code bool} is a byte; enums are ints; structs passed by value use the {@code ByValue} classes, whose layouts
+ * {@code LlamaStructsTest} checks against the sizes measured on that release.
+ */
+public interface LlamaLib extends Library {
+
+    /** {@code struct llama_model_params}: 80 bytes. */
+    @Structure.FieldOrder({"devices", "tensor_buft_overrides", "n_gpu_layers", "split_mode", "load_mode", "lazy_mode",
+            "main_gpu", "tensor_split", "progress_callback", "progress_callback_user_data", "kv_overrides",
+            "vocab_only", "check_tensors", "use_extra_bufts", "no_host", "no_alloc", "load_mtp"})
+    class ModelParams extends Structure implements Structure.ByValue {
+        public Pointer devices;
+        public Pointer tensor_buft_overrides;
+        public int n_gpu_layers;
+        public int split_mode;
+        public int load_mode;
+        public int lazy_mode;
+        public int main_gpu;
+        public Pointer tensor_split;
+        public Pointer progress_callback;
+        public Pointer progress_callback_user_data;
+        public Pointer kv_overrides;
+        public byte vocab_only;
+        public byte check_tensors;
+        public byte use_extra_bufts;
+        public byte no_host;
+        public byte no_alloc;
+        public byte load_mtp;
+    }
+
+    /** {@code struct llama_context_params}: 160 bytes. */
+    @Structure.FieldOrder({"n_ctx", "n_batch", "n_ubatch", "n_seq_max", "n_rs_seq", "n_outputs_max",
+            "n_outputs_max_per_seq", "n_threads", "n_threads_batch", "ctx_type", "rope_scaling_type", "pooling_type",
+            "attention_type", "flash_attn_type", "rope_freq_base", "rope_freq_scale", "yarn_ext_factor",
+            "yarn_attn_factor", "yarn_beta_fast", "yarn_beta_slow", "yarn_orig_ctx", "defrag_thold", "cb_eval",
+            "cb_eval_user_data", "type_k", "type_v", "abort_callback", "abort_callback_data", "embeddings",
+            "offload_kqv", "no_perf", "op_offload", "swa_full", "kv_unified", "samplers", "n_samplers", "ctx_other"})
+    class ContextParams extends Structure implements Structure.ByValue {
+        public int n_ctx;
+        public int n_batch;
+        public int n_ubatch;
+        public int n_seq_max;
+        public int n_rs_seq;
+        public int n_outputs_max;
+        public int n_outputs_max_per_seq;
+        public int n_threads;
+        public int n_threads_batch;
+        public int ctx_type;
+        public int rope_scaling_type;
+        public int pooling_type;
+        public int attention_type;
+        public int flash_attn_type;
+        public float rope_freq_base;
+        public float rope_freq_scale;
+        public float yarn_ext_factor;
+        public float yarn_attn_factor;
+        public float yarn_beta_fast;
+        public float yarn_beta_slow;
+        public int yarn_orig_ctx;
+        public float defrag_thold;
+        public Pointer cb_eval;
+        public Pointer cb_eval_user_data;
+        public int type_k;
+        public int type_v;
+        public Pointer abort_callback;
+        public Pointer abort_callback_data;
+        public byte embeddings;
+        public byte offload_kqv;
+        public byte no_perf;
+        public byte op_offload;
+        public byte swa_full;
+        public byte kv_unified;
+        public Pointer samplers;
+        public long n_samplers;
+        public Pointer ctx_other;
+    }
+
+    /** {@code struct llama_batch}: 56 bytes. */
+    @Structure.FieldOrder({"n_tokens", "token", "embd", "pos", "n_seq_id", "seq_id", "logits"})
+    class Batch extends Structure implements Structure.ByValue {
+        public int n_tokens;
+        public Pointer token;
+        public Pointer embd;
+        public Pointer pos;
+        public Pointer n_seq_id;
+        public Pointer seq_id;
+        public Pointer logits;
+    }
+
+    /** {@code struct llama_chat_message}. */
+    @Structure.FieldOrder({"role", "content"})
+    class ChatMessage extends Structure {
+        public Pointer role;
+        public Pointer content;
+    }
+
+    /** {@code struct llama_sampler_chain_params}. */
+    @Structure.FieldOrder({"no_perf"})
+    class SamplerChainParams extends Structure implements Structure.ByValue {
+        public byte no_perf;
+    }
+
+    /** {@code ggml_log_callback}. */
+    interface LogCallback extends Callback {
+        void invoke(int level, String text, Pointer userData);
+    }
+
+    int DEFAULT_SEED = 0xFFFFFFFF;
+
+    void llama_backend_init();
+
+    void llama_log_set(LogCallback callback, Pointer userData);
+
+    ModelParams llama_model_default_params();
+
+    ContextParams llama_context_default_params();
+
+    SamplerChainParams llama_sampler_chain_default_params();
+
+    Pointer llama_model_load_from_file(String path, ModelParams params);
+
+    void llama_model_free(Pointer model);
+
+    Pointer llama_model_get_vocab(Pointer model);
+
+    Pointer llama_model_chat_template(Pointer model, String name);
+
+    Pointer llama_init_from_model(Pointer model, ContextParams params);
+
+    void llama_free(Pointer ctx);
+
+    int llama_n_ctx(Pointer ctx);
+
+    int llama_n_seq_max(Pointer ctx);
+
+    int llama_model_n_ctx_train(Pointer model);
+
+    Pointer llama_get_memory(Pointer ctx);
+
+    void llama_memory_clear(Pointer memory, byte data);
+
+    byte llama_memory_seq_rm(Pointer memory, int seqId, int p0, int p1);
+
+    int llama_memory_seq_pos_max(Pointer memory, int seqId);
+
+    long llama_state_seq_get_size(Pointer ctx, int seqId);
+
+    long llama_state_seq_get_data(Pointer ctx, Pointer dst, long size, int seqId);
+
+    long llama_state_seq_set_data(Pointer ctx, Pointer src, long size, int destSeqId);
+
+    Batch llama_batch_init(int nTokens, int embd, int nSeqMax);
+
+    void llama_batch_free(Batch batch);
+
+    int llama_decode(Pointer ctx, Batch batch);
+
+    int llama_tokenize(Pointer vocab, byte[] text, int textLen, int[] tokens, int nTokensMax, byte addSpecial,
+                       byte parseSpecial);
+
+    int llama_token_to_piece(Pointer vocab, int token, byte[] buf, int length, int lstrip, byte special);
+
+    byte llama_vocab_is_eog(Pointer vocab, int token);
+
+    byte llama_vocab_get_add_bos(Pointer vocab);
+
+    int llama_vocab_bos(Pointer vocab);
+
+    int llama_chat_apply_template(String template, ChatMessage[] chat, long nMsg, byte addAssistant, byte[] buf,
+                                  int length);
+
+    Pointer llama_sampler_chain_init(SamplerChainParams params);
+
+    void llama_sampler_chain_add(Pointer chain, Pointer sampler);
+
+    Pointer llama_sampler_init_greedy();
+
+    Pointer llama_sampler_init_dist(int seed);
+
+    Pointer llama_sampler_init_top_k(int k);
+
+    Pointer llama_sampler_init_top_p(float p, long minKeep);
+
+    Pointer llama_sampler_init_min_p(float p, long minKeep);
+
+    Pointer llama_sampler_init_temp(float t);
+
+    int llama_sampler_sample(Pointer sampler, Pointer ctx, int idx);
+
+    void llama_sampler_accept(Pointer sampler, int token);
+
+    void llama_sampler_free(Pointer sampler);
+}

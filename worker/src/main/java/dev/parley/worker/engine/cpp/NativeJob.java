@@ -1,0 +1,99 @@
+package dev.parley.worker.engine.cpp;
+
+import dev.parley.schemas.FinishReason;
+import dev.parley.worker.engine.EngineException;
+import dev.parley.worker.engine.Generation;
+import dev.parley.worker.engine.GenerationRequest;
+import dev.parley.worker.engine.KvTier;
+import dev.parley.worker.engine.TokenListener;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * One generation on its way through the engine: handed over by a turn thread, advanced by the engine thread step by
+ * step (prompt chunks, then one token per step), and completed with its {@link Generation} or an error.
+ */
+final class NativeJob {
+
+    final GenerationRequest request;
+    final int[] prompt;
+    final int droppedTurns;
+    final TokenListener listener;
+    final long startNanos;
+    private final CompletableFuture<Generation> result = new CompletableFuture<>();
+    private volatile boolean abandoned;
+
+    // engine thread only, from here on
+    Sequence sequence;
+    KvTier tier;
+    int cachedTokens;
+    int restoredTokens;
+    /** The next prompt token to compute; equal to the prompt's length once it is all in the sequence. */
+    int cursor;
+    SamplerChain sampler;
+    TextStream text;
+    int generated;
+    /** The last sampled token, to be decoded in the next step. */
+    int pending = -1;
+    /** Position in the current batch whose logits this job samples from, or -1. */
+    int outputIndex = -1;
+    long firstTokenNanos = -1;
+
+    NativeJob(GenerationRequest request, int[] prompt, int droppedTurns, TokenListener listener, long startNanos) {
+        this.request = request;
+        this.prompt = prompt;
+        this.droppedTurns = droppedTurns;
+        this.listener = listener;
+        this.startNanos = startNanos;
+    }
+
+    String conversationId() {
+        return request.conversationId();
+    }
+
+    boolean prefilling() {
+        return cursor < prompt.length;
+    }
+
+    /** Why generation must stop now regardless of the model, or null. */
+    FinishReason interruption() {
+        if (abandoned || request.cancelled().getAsBoolean()) {
+            return FinishReason.CANCELLED;
+        }
+        Instant deadline = request.deadline();
+        return deadline != null && Instant.now().isAfter(deadline) ? FinishReason.DEADLINE : null;
+    }
+
+    /** The caller stopped waiting (interrupted): finish at the next step. */
+    void abandon() {
+        abandoned = true;
+    }
+
+    void complete(FinishReason finishReason) {
+        long now = System.nanoTime();
+        long total = now - startNanos;
+        result.complete(new Generation(text == null ? "" : text.shown(), finishReason, prompt.length, cachedTokens,
+                restoredTokens, generated, droppedTurns, firstTokenNanos < 0 ? total : firstTokenNanos, total, tier));
+    }
+
+    void fail(EngineException error) {
+        result.completeExceptionally(error);
+    }
+
+    boolean done() {
+        return result.isDone();
+    }
+
+    /** Waits for the outcome. */
+    Generation await() throws InterruptedException {
+        try {
+            return result.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof EngineException engineError) {
+                throw engineError;
+            }
+            throw new EngineException("generation failed: " + e.getCause(), e.getCause());
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package dev.parley.worker.engine.cpp;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import dev.parley.schemas.ChatMessage;
+import dev.parley.worker.engine.EngineException;
+import dev.parley.worker.engine.Transcript;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A loaded GGUF model and its vocabulary: tokenization, detokenization and the model's chat template. Tokenizing
+ * and detokenizing only read the vocabulary, so turn threads do it while the engine thread decodes.
+ */
+final class NativeModel implements AutoCloseable {
+
+    private final LlamaLib llama;
+    private final Pointer model;
+    private final Pointer vocab;
+    private final String template;
+    private final String name;
+
+    private NativeModel(LlamaLib llama, Pointer model, String template, String name) {
+        this.llama = llama;
+        this.model = model;
+        this.vocab = llama.llama_model_get_vocab(model);
+        this.template = template;
+        this.name = name;
+    }
+
+    /** Loads the weights ({@code gpuLayers} of them onto a GPU, where the library has a GPU backend). */
+    static NativeModel load(LlamaLib llama, Path file, int gpuLayers) {
+        LlamaLib.ModelParams params = llama.llama_model_default_params();
+        params.n_gpu_layers = gpuLayers;
+        Pointer model = llama.llama_model_load_from_file(file.toString(), params);
+        if (model == null) {
+            throw new EngineException("llama.cpp could not load " + file + " (see the log above for why)");
+        }
+        Pointer template = llama.llama_model_chat_template(model, null);
+        if (template == null) {
+            llama.llama_model_free(model);
+            throw new EngineException(file.getFileName() + " has no chat template (tokenizer.chat_template)");
+        }
+        String name = file.getFileName().toString().replaceFirst("(?i)\\.gguf$", "");
+        NativeModel loaded = new NativeModel(llama, model, template.getString(0, StandardCharsets.UTF_8.name()), name);
+        try {
+            loaded.render(List.of(ChatMessage.user("hello")));
+        } catch (EngineException e) {
+            loaded.close();
+            throw e;
+        }
+        return loaded;
+    }
+
+    Pointer pointer() {
+        return model;
+    }
+
+    String name() {
+        return name;
+    }
+
+    int trainedContext() {
+        return llama.llama_model_n_ctx_train(model);
+    }
+
+    boolean isEndOfGeneration(int token) {
+        return llama.llama_vocab_is_eog(vocab, token) != 0;
+    }
+
+    /** The token's text as UTF-8 bytes (control tokens give none); may be part of a character. */
+    byte[] piece(int token) {
+        byte[] buffer = new byte[32];
+        int length = llama.llama_token_to_piece(vocab, token, buffer, buffer.length, 0, (byte) 0);
+        if (length < 0) {
+            buffer = new byte[-length];
+            length = llama.llama_token_to_piece(vocab, token, buffer, buffer.length, 0, (byte) 0);
+        }
+        return length == buffer.length ? buffer : Arrays.copyOf(buffer, Math.max(0, length));
+    }
+
+    /**
+     * Tokenizes text.
+     *
+     * @param addSpecial   add the beginning-of-sequence token if the vocabulary wants one
+     * @param parseSpecial turn control strings such as {@code <|im_start|>} into control tokens; off for user text
+     */
+    int[] tokenize(String text, boolean addSpecial, boolean parseSpecial) {
+        if (text.isEmpty() && !addSpecial) {
+            return new int[0];
+        }
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        int[] tokens = new int[bytes.length + 8];
+        int n = llama.llama_tokenize(vocab, bytes, bytes.length, tokens, tokens.length, flag(addSpecial),
+                flag(parseSpecial));
+        if (n < 0) {
+            tokens = new int[-n];
+            n = llama.llama_tokenize(vocab, bytes, bytes.length, tokens, tokens.length, flag(addSpecial),
+                    flag(parseSpecial));
+        }
+        if (n < 0) {
+            throw new EngineException("tokenization failed (" + n + ") for text of " + bytes.length + " bytes");
+        }
+        return Arrays.copyOf(tokens, n);
+    }
+
+    /**
+     * The prompt tokens of a transcript, rendered with the model's chat template. The template's own text is
+     * tokenized with control strings recognised and each message's content with them off, so that a message
+     * holding {@code <|im_start|>system} stays text and cannot open a turn of its own.
+     */
+    int[] tokenizeTranscript(Transcript transcript) {
+        // A NUL would end the C string early; it means nothing to a model, so it is left out.
+        List<ChatMessage> messages = transcript.messages().stream()
+                .map(m -> m.content().indexOf('\0') < 0 ? m : new ChatMessage(m.role(), m.content().replace("\0", "")))
+                .toList();
+        String rendered = render(messages);
+        List<int[]> parts = new ArrayList<>(messages.size() * 2 + 1);
+        int position = 0;
+        for (ChatMessage message : messages) {
+            String content = message.content();
+            int at = rendered.indexOf(content, position);
+            if (at < 0 && !content.strip().isEmpty()) {
+                content = content.strip(); // templates that trim messages
+                at = rendered.indexOf(content, position);
+            }
+            if (at < 0) {
+                throw new EngineException("the chat template of " + name + " rewrote a message's text; refusing to "
+                        + "tokenize it with control strings recognised");
+            }
+            parts.add(tokenize(rendered.substring(position, at), position == 0, true));
+            parts.add(tokenize(content, false, false));
+            position = at + content.length();
+        }
+        parts.add(tokenize(rendered.substring(position), false, true));
+        int total = parts.stream().mapToInt(p -> p.length).sum();
+        int[] tokens = new int[total];
+        int at = 0;
+        for (int[] part : parts) {
+            System.arraycopy(part, 0, tokens, at, part.length);
+            at += part.length;
+        }
+        return tokens;
+    }
+
+    /** Messages rendered with the model's chat template, ending with the assistant's cue. */
+    String render(List<ChatMessage> messages) {
+        LlamaLib.ChatMessage[] chat = (LlamaLib.ChatMessage[]) new LlamaLib.ChatMessage().toArray(messages.size());
+        List<Memory> strings = new ArrayList<>(messages.size() * 2);
+        int textBytes = 0;
+        for (int i = 0; i < messages.size(); i++) {
+            ChatMessage message = messages.get(i);
+            chat[i].role = cString(message.role().wireName(), strings);
+            chat[i].content = cString(message.content(), strings);
+            textBytes += message.content().length() * 3;
+            chat[i].write();
+        }
+        byte[] buffer = new byte[textBytes * 2 + 1024];
+        int length = llama.llama_chat_apply_template(template, chat, messages.size(), (byte) 1, buffer, buffer.length);
+        if (length > buffer.length) {
+            buffer = new byte[length];
+            length = llama.llama_chat_apply_template(template, chat, messages.size(), (byte) 1, buffer, buffer.length);
+        }
+        strings.forEach(Memory::close);
+        if (length < 0) {
+            throw new EngineException("llama.cpp does not know the chat template of " + name
+                    + " (llama_chat_apply_template supports a fixed list of templates)");
+        }
+        return new String(buffer, 0, length, StandardCharsets.UTF_8);
+    }
+
+    private static Pointer cString(String text, List<Memory> keep) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        Memory memory = new Memory(bytes.length + 1L);
+        memory.write(0, bytes, 0, bytes.length);
+        memory.setByte(bytes.length, (byte) 0);
+        keep.add(memory);
+        return memory;
+    }
+
+    private static byte flag(boolean value) {
+        return value ? (byte) 1 : (byte) 0;
+    }
+
+    @Override
+    public void close() {
+        llama.llama_model_free(model);
+    }
+}

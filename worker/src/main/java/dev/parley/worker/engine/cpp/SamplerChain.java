@@ -1,0 +1,54 @@
+package dev.parley.worker.engine.cpp;
+
+import com.sun.jna.Pointer;
+import dev.parley.worker.engine.Sampling;
+
+/**
+ * One sequence's sampler: greedy at temperature 0, otherwise top-k, top-p, min-p, temperature and a seeded draw,
+ * with llama.cpp server's defaults for what the prompt leaves open. Each sequence has its own chain, so a seed gives
+ * the same answer whatever else is in the batch.
+ */
+final class SamplerChain implements AutoCloseable {
+
+    static final double DEFAULT_TEMPERATURE = 0.8;
+    static final int DEFAULT_TOP_K = 40;
+    static final double DEFAULT_TOP_P = 0.95;
+    static final double DEFAULT_MIN_P = 0.05;
+
+    private final LlamaLib llama;
+    private final Pointer chain;
+
+    private SamplerChain(LlamaLib llama, Pointer chain) {
+        this.llama = llama;
+        this.chain = chain;
+    }
+
+    static SamplerChain create(LlamaLib llama, Sampling sampling) {
+        Pointer chain = llama.llama_sampler_chain_init(llama.llama_sampler_chain_default_params());
+        double temperature = sampling.temperature() == null ? DEFAULT_TEMPERATURE : sampling.temperature();
+        if (temperature <= 0) {
+            llama.llama_sampler_chain_add(chain, llama.llama_sampler_init_greedy());
+        } else {
+            llama.llama_sampler_chain_add(chain, llama.llama_sampler_init_top_k(
+                    sampling.topK() == null ? DEFAULT_TOP_K : sampling.topK()));
+            llama.llama_sampler_chain_add(chain, llama.llama_sampler_init_top_p(
+                    (float) (sampling.topP() == null ? DEFAULT_TOP_P : sampling.topP()), 1));
+            llama.llama_sampler_chain_add(chain, llama.llama_sampler_init_min_p((float) DEFAULT_MIN_P, 1));
+            llama.llama_sampler_chain_add(chain, llama.llama_sampler_init_temp((float) temperature));
+            // uint32 seed; LLAMA_DEFAULT_SEED (all ones) draws a random one
+            int seed = sampling.seed() == null ? LlamaLib.DEFAULT_SEED : (int) (long) sampling.seed();
+            llama.llama_sampler_chain_add(chain, llama.llama_sampler_init_dist(seed));
+        }
+        return new SamplerChain(llama, chain);
+    }
+
+    /** Samples (and accepts) the next token from the logits of batch position {@code index}. */
+    int sample(Pointer context, int index) {
+        return llama.llama_sampler_sample(chain, context, index);
+    }
+
+    @Override
+    public void close() {
+        llama.llama_sampler_free(chain); // frees the samplers added to it too
+    }
+}

@@ -1,0 +1,128 @@
+package dev.parley.worker.engine.cpp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.schemas.ChatMessage;
+import dev.parley.testkit.junit.ParleyInfraExtension;
+import dev.parley.testkit.junit.ParleyInfraExtension.TestModels;
+import dev.parley.worker.EngineExtension;
+import dev.parley.worker.engine.Exchange;
+import dev.parley.worker.engine.Generation;
+import dev.parley.worker.engine.GenerationRequest;
+import dev.parley.worker.engine.KvCacheStats;
+import dev.parley.worker.engine.KvTier;
+import dev.parley.worker.engine.Sampling;
+import dev.parley.worker.engine.TokenListener;
+import dev.parley.worker.engine.Transcript;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The native engine's KV tiers on the real model, with one sequence so that every other conversation evicts the
+ * one before: in place, from a snapshot, recomputed; and the snapshot store's byte budget.
+ */
+@ExtendWith(ParleyInfraExtension.class)
+class NativeEngineTest {
+
+    private static final Sampling GREEDY = Sampling.greedy(24);
+    private static final String SYSTEM = "You are a concise assistant.";
+
+    private static NativeEngine oneSequence(TestModels models, long snapshotBytes) {
+        return NativeEngine.load(NativeEngineConfig.forModel(models.real(), EngineExtension.libraries())
+                .withSlots(1).withContextPerSlot(1024).withSnapshotBytes(snapshotBytes));
+    }
+
+    private static Generation turn(NativeEngine engine, String conversation, List<Exchange> history, String message) {
+        Transcript transcript = new Transcript(SYSTEM, history, List.of(ChatMessage.user(message)));
+        return engine.generate(new GenerationRequest(conversation, transcript, GREEDY, null), TokenListener.NONE);
+    }
+
+    private static Exchange exchange(String message, Generation answer) {
+        return new Exchange(List.of(ChatMessage.user(message), ChatMessage.assistant(answer.text())));
+    }
+
+    @Test
+    void aRestoredConversationContinuesExactlyAsAnUninterruptedOne(TestModels models) {
+        try (NativeEngine engine = oneSequence(models, 256L << 20)) {
+            String first = "Name three colours of the rainbow.";
+            String second = "Which of them is the warmest?";
+
+            Generation a1 = turn(engine, "uninterrupted", List.of(), first);
+            Generation a2 = turn(engine, "uninterrupted", List.of(exchange(first, a1)), second);
+
+            Generation b1 = turn(engine, "restored", List.of(), first);
+            turn(engine, "someone-else", List.of(), "What is the capital of France?"); // takes the only sequence
+            Generation b2 = turn(engine, "restored", List.of(exchange(first, b1)), second);
+
+            assertThat(a2.tier()).isEqualTo(KvTier.IN_PLACE);
+            assertThat(b1.text()).isEqualTo(a1.text());
+            assertThat(b2.tier()).as("%s", b2).isEqualTo(KvTier.SNAPSHOT);
+            assertThat(b2.restoredTokens()).isEqualTo(b2.cachedTokens()).isEqualTo(a2.cachedTokens()).isPositive();
+            assertThat(b2.text()).isEqualTo(a2.text()).isNotEmpty();
+            assertThat(b2.completionTokens()).isEqualTo(a2.completionTokens());
+            assertThat(engine.kvCacheStats().snapshotsRestored()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aSnapshotIsNeverRestoredIntoAnotherConversation(TestModels models) {
+        try (NativeEngine engine = oneSequence(models, 256L << 20)) {
+            String message = "Say hello.";
+            Generation owner = turn(engine, "owner", List.of(), message);
+            // Same system prompt, same message: the owner's snapshot would fit token for token.
+            Generation stranger = turn(engine, "stranger", List.of(), message);
+            Generation back = turn(engine, "owner", List.of(exchange(message, owner)), "Again.");
+
+            assertThat(stranger.tier()).isEqualTo(KvTier.PREFILL);
+            assertThat(stranger.cachedTokens()).isZero();
+            assertThat(stranger.restoredTokens()).isZero();
+            assertThat(back.tier()).isEqualTo(KvTier.SNAPSHOT);
+            assertThat(back.restoredTokens()).isGreaterThan(owner.promptTokens() - 1);
+        }
+    }
+
+    @Test
+    void snapshotsStayWithinTheirByteBudgetAndTheLeastRecentlyUsedGoesFirst(TestModels models) {
+        long budget;
+        try (NativeEngine probe = oneSequence(models, 256L << 20)) {
+            turn(probe, "probe-1", List.of(), "Hello there, how are you today?");
+            turn(probe, "probe-2", List.of(), "Hi.");
+            budget = probe.kvCacheStats().snapshotBytes() * 3; // room for about three first turns
+        }
+        try (NativeEngine engine = oneSequence(models, budget)) {
+            List<Generation> firstTurns = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                firstTurns.add(turn(engine, "c" + i, List.of(), "Hello there, how are you today?"));
+                KvCacheStats stats = engine.kvCacheStats();
+                assertThat(stats.snapshotBytes()).isLessThanOrEqualTo(budget);
+                assertThat(stats.budgetBytes()).isEqualTo(budget);
+            }
+            KvCacheStats stats = engine.kvCacheStats();
+            assertThat(stats.snapshots()).isBetween(2, 3);
+            assertThat(stats.snapshotsDropped()).isEqualTo(7 - stats.snapshots());
+
+            // c7 holds the sequence; c6 was snapshotted last, c0 first (and dropped first).
+            Generation recent = turn(engine, "c6", List.of(exchange("Hello there, how are you today?", firstTurns.get(6))), "Good.");
+            Generation oldest = turn(engine, "c0", List.of(exchange("Hello there, how are you today?", firstTurns.get(0))), "Good.");
+            assertThat(recent.tier()).isEqualTo(KvTier.SNAPSHOT);
+            assertThat(oldest.tier()).isEqualTo(KvTier.PREFILL);
+            assertThat(engine.kvCacheStats().snapshotBytes()).isLessThanOrEqualTo(budget);
+        }
+    }
+
+    @Test
+    void aReturningConversationReusesItsSequenceInPlace(TestModels models) {
+        try (NativeEngine engine = oneSequence(models, 0)) {
+            Generation first = turn(engine, "solo", List.of(), "Count to three.");
+            Generation second = turn(engine, "solo", List.of(exchange("Count to three.", first)), "And to four?");
+
+            assertThat(first.tier()).isEqualTo(KvTier.PREFILL);
+            assertThat(second.tier()).isEqualTo(KvTier.IN_PLACE);
+            assertThat(second.cachedTokens()).isGreaterThanOrEqualTo(first.promptTokens());
+            assertThat(second.restoredTokens()).isZero();
+            assertThat(engine.kvCacheStats().snapshotsSaved()).isZero();
+        }
+    }
+}
