@@ -4,8 +4,12 @@ import dev.parley.worker.engine.EngineInfo;
 import dev.parley.worker.engine.Generation;
 import dev.parley.worker.engine.GenerationRequest;
 import dev.parley.worker.engine.InferenceEngine;
+import dev.parley.worker.engine.KvCacheListener;
+import dev.parley.worker.engine.KvCacheStats;
+import dev.parley.worker.engine.KvTier;
 import dev.parley.worker.engine.TokenListener;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -22,6 +26,12 @@ final class ObservingEngine implements InferenceEngine {
         final Set<String> generating = ConcurrentHashMap.newKeySet();
         final List<String> violations = new CopyOnWriteArrayList<>();
         final AtomicInteger generations = new AtomicInteger();
+        final Map<KvTier, AtomicInteger> tiers = new ConcurrentHashMap<>();
+
+        int tier(KvTier tier) {
+            AtomicInteger count = tiers.get(tier);
+            return count == null ? 0 : count.get();
+        }
     }
 
     private final InferenceEngine delegate;
@@ -45,7 +55,9 @@ final class ObservingEngine implements InferenceEngine {
         }
         try {
             observer.generations.incrementAndGet();
-            return delegate.generate(request, listener);
+            Generation generation = delegate.generate(request, listener);
+            observer.tiers.computeIfAbsent(generation.tier(), k -> new AtomicInteger()).incrementAndGet();
+            return generation;
         } finally {
             observer.generating.remove(conversation);
         }
@@ -62,6 +74,18 @@ final class ObservingEngine implements InferenceEngine {
     }
 
     @Override
+    public KvCacheStats kvCacheStats() {
+        return delegate.kvCacheStats();
+    }
+
+    @Override
+    public void addKvCacheListener(KvCacheListener listener) {
+        delegate.addKvCacheListener(listener);
+    }
+
+    /** Closes the wrapped engine (for engines that can be freed; java-llama.cpp's close frees nothing). */
+    @Override
     public void close() {
+        delegate.close();
     }
 }

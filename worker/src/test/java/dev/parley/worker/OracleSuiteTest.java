@@ -8,6 +8,10 @@ import dev.parley.schemas.GenerationParams;
 import dev.parley.schemas.Reply;
 import dev.parley.testkit.ParleyInfra;
 import dev.parley.testkit.junit.ParleyInfraExtension;
+import dev.parley.worker.engine.InferenceEngine;
+import dev.parley.worker.engine.KvTier;
+import dev.parley.worker.engine.cpp.NativeEngine;
+import dev.parley.worker.engine.cpp.NativeEngineConfig;
 import dev.parley.worker.engine.llama.LlamaCppEngine;
 import dev.parley.worker.engine.llama.LlamaEngineConfig;
 import dev.parley.worker.history.HistoryEntry;
@@ -20,15 +24,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * In the spirit of decaton's processor test suite: many conversations through several workers, one worker stopped
- * and another started part-way, then oracles on what every party saw. Turns of a conversation are published all at
- * once, so their order is the workers' doing, not the client's.
+ * and another started part-way, then oracles on what every party saw. All turns are published at once, so their order
+ * is the workers' doing, not the client's.
  */
 @ExtendWith({ParleyInfraExtension.class})
 class OracleSuiteTest {
@@ -36,15 +41,26 @@ class OracleSuiteTest {
     private static final Logger log = LoggerFactory.getLogger(OracleSuiteTest.class);
     private static final int CONVERSATIONS = 60;
     private static final int TURNS = 5;
+    /**
+     * The tiny model's cache takes ~270 bytes a token and a turn ~80 tokens, so a conversation's snapshot grows from
+     * ~21 KiB to ~110 KiB over its five turns: this budget keeps most, not all, of a worker's ~20-40 conversations.
+     */
+    private static final long SNAPSHOT_BUDGET = 2 << 20;
 
-    @Test
-    void everyTurnAnsweredOnceInOrderAcrossAWorkerChange(ParleyInfra infra, ParleyInfraExtension.TestModels models)
-            throws Exception {
+    /**
+     * With the native engine each worker has 2 sequences for its ~20 conversations and a snapshot budget that holds
+     * only some of them, so turns find their context in place, in a snapshot or nowhere.
+     */
+    @ParameterizedTest(name = "{0} engine")
+    @ValueSource(strings = {"java", "native"})
+    void everyTurnAnsweredOnceInOrderAcrossAWorkerChange(String engineKind, ParleyInfra infra,
+                                                         ParleyInfraExtension.TestModels models) throws Exception {
         ObservingEngine.Observer observer = new ObservingEngine.Observer();
+        List<InferenceEngine> engines = new ArrayList<>();
         try (WorkerHarness harness = new WorkerHarness(infra, 6)) {
             List<Worker> workers = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                workers.add(startWorker(harness, "oracle-" + i, models, observer));
+                workers.add(startWorker(harness, "oracle-" + i, engine(engineKind, models, engines), observer));
             }
             ParleyClient client = harness.client();
             Map<String, List<Integer>> arrivalOrder = new ConcurrentHashMap<>();
@@ -52,9 +68,11 @@ class OracleSuiteTest {
             AtomicInteger answered = new AtomicInteger();
             GenerationParams params = GenerationParams.DEFAULTS.withMaxTokens(6);
 
-            for (int c = 0; c < CONVERSATIONS; c++) {
-                String conversation = harness.prefix + "-c" + c;
-                for (int t = 0; t < TURNS; t++) {
+            // Interleaved: turn t of every conversation before turn t + 1 of any, so conversations take turns
+            // on the workers' slots (and, with the native engine, come back from snapshots).
+            for (int t = 0; t < TURNS; t++) {
+                for (int c = 0; c < CONVERSATIONS; c++) {
+                    String conversation = harness.prefix + "-c" + c;
                     CompletableFuture<Reply> reply = client.send(conversation, "conversation " + c + " turn " + t,
                             SendOptions.builder().requestId(conversation + "-t" + t).params(params)
                                     .timeout(Duration.ofMinutes(3)).build());
@@ -73,7 +91,7 @@ class OracleSuiteTest {
             }
             log.info("Replacing a worker after {} replies", answered.get());
             workers.get(0).close();
-            workers.add(startWorker(harness, "oracle-3", models, observer));
+            workers.add(startWorker(harness, "oracle-3", engine(engineKind, models, engines), observer));
 
             List<Reply> replies = futures.stream().map(CompletableFuture::join).toList();
 
@@ -99,13 +117,33 @@ class OracleSuiteTest {
                     CONVERSATIONS * TURNS, replies.size(), observer.generations.get(), (long) replayed,
                     client.duplicateRepliesDropped());
             assertThat(observer.generations.get()).isGreaterThanOrEqualTo(CONVERSATIONS * TURNS);
+            log.info("KV tiers ({} engine): {}", engineKind, observer.tiers);
+            if (engineKind.equals("native")) {
+                // far more conversations than sequences, and still most returning turns found their context
+                assertThat(observer.tier(KvTier.SNAPSHOT)).isPositive();
+                assertThat(observer.tier(KvTier.SNAPSHOT) + observer.tier(KvTier.IN_PLACE))
+                        .isGreaterThan(observer.tier(KvTier.PREFILL) - CONVERSATIONS);
+            }
+        } finally {
+            engines.forEach(InferenceEngine::close);
         }
     }
 
-    private static Worker startWorker(WorkerHarness harness, String id, ParleyInfraExtension.TestModels models,
+    private static InferenceEngine engine(String kind, ParleyInfraExtension.TestModels models,
+                                          List<InferenceEngine> opened) {
+        InferenceEngine engine = switch (kind) {
+            case "java" -> LlamaCppEngine.load(LlamaEngineConfig.forModel(models.tiny()).withSlots(4)
+                    .withContextPerSlot(1024).withThreads(1));
+            case "native" -> NativeEngine.load(NativeEngineConfig.forModel(models.tiny(), EngineExtension.libraries())
+                    .withSlots(2).withContextPerSlot(1024).withThreads(1).withSnapshotBytes(SNAPSHOT_BUDGET));
+            default -> throw new IllegalArgumentException(kind);
+        };
+        opened.add(engine);
+        return engine;
+    }
+
+    private static Worker startWorker(WorkerHarness harness, String id, InferenceEngine engine,
                                       ObservingEngine.Observer observer) {
-        LlamaCppEngine engine = LlamaCppEngine.load(LlamaEngineConfig.forModel(models.tiny()).withSlots(4)
-                .withContextPerSlot(1024).withThreads(1));
         return harness.startWorker(harness.config(id).shutdownGrace(Duration.ofMillis(50))
                 .revokeGrace(Duration.ofMillis(50)).build(), new ObservingEngine(engine, observer));
     }

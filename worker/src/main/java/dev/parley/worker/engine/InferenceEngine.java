@@ -37,6 +37,10 @@ public interface InferenceEngine extends AutoCloseable {
         return KvCacheStats.NONE;
     }
 
+    /** Adds a listener told of each snapshot taken or restored; engines without snapshots never call it. */
+    default void addKvCacheListener(KvCacheListener listener) {
+    }
+
     /** Releases what can be released. The model itself may stay mapped until the process exits. */
     @Override
     void close();

@@ -9,6 +9,7 @@ import dev.parley.worker.engine.EngineInfo;
 import dev.parley.worker.engine.Generation;
 import dev.parley.worker.engine.GenerationRequest;
 import dev.parley.worker.engine.InferenceEngine;
+import dev.parley.worker.engine.KvCacheListener;
 import dev.parley.worker.engine.KvCacheStats;
 import dev.parley.worker.engine.KvTier;
 import dev.parley.worker.engine.TokenListener;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -56,6 +58,7 @@ public final class NativeEngine implements InferenceEngine {
     private final int prefillChunk;
     private final LinkedBlockingQueue<NativeJob> submitted = new LinkedBlockingQueue<>();
     private final Thread loop;
+    private final List<KvCacheListener> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean closing;
 
     // engine thread only
@@ -146,6 +149,11 @@ public final class NativeEngine implements InferenceEngine {
     @Override
     public KvCacheStats kvCacheStats() {
         return stats;
+    }
+
+    @Override
+    public void addKvCacheListener(KvCacheListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
     /** The prompt tokens of a transcript (template text with control tokens, message text without). */
@@ -323,8 +331,10 @@ public final class NativeEngine implements InferenceEngine {
                 long written = llama.llama_state_seq_get_data(context, data, size, sequence.id);
                 if (written == size) {
                     snapshots.put(KvSnapshot.of(sequence.conversationId, sequence.tokens.toArray(), data));
+                    long took = System.nanoTime() - begin;
                     saved++;
-                    saveNanos += System.nanoTime() - begin;
+                    saveNanos += took;
+                    listeners.forEach(listener -> listener.snapshotSaved(took));
                 } else {
                     data.close();
                     log.warn("Snapshot of sequence {} wrote {} of {} bytes; not kept", sequence.id, written, size);
@@ -351,8 +361,10 @@ public final class NativeEngine implements InferenceEngine {
             return false;
         }
         sequence.tokens.addAll(snapshot.tokens(), 0, snapshot.tokens().length);
+        long took = System.nanoTime() - begin;
         restored++;
-        restoreNanos += System.nanoTime() - begin;
+        restoreNanos += took;
+        listeners.forEach(listener -> listener.snapshotRestored(took));
         return true;
     }
 

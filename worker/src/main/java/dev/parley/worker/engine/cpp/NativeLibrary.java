@@ -1,11 +1,13 @@
 package dev.parley.worker.engine.cpp;
 
+import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import dev.parley.models.LlamaLibraryStore;
 import dev.parley.worker.engine.EngineException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +23,13 @@ final class NativeLibrary {
     private static final int WARN = 3;
     private static final int ERROR = 4;
     private static final int CONT = 5;
+
+    /**
+     * dlopen flags without RTLD_GLOBAL (JNA's default adds it): llama.cpp's symbols stay private to these libraries,
+     * so another copy of ggml in the process (java-llama.cpp's libjllama.so links its own) never binds to ours.
+     */
+    private static final int RTLD_LAZY = 1;
+    private static final Map<String, Object> LOCAL_SYMBOLS = Map.of(Library.OPTION_OPEN_FLAGS, RTLD_LAZY);
 
     /**
      * llama.cpp's log hook is one per process, so the callback is a constant: a stateless forwarder that the
@@ -39,8 +48,8 @@ final class NativeLibrary {
             throw new EngineException(dir + " lacks " + LlamaLibraryStore.LIBLLAMA + " or " + LlamaLibraryStore.LIBGGML);
         }
         try {
-            GgmlLib ggml = Native.load(libggml.toString(), GgmlLib.class);
-            LlamaLib llama = Native.load(libllama.toString(), LlamaLib.class);
+            GgmlLib ggml = Native.load(libggml.toString(), GgmlLib.class, LOCAL_SYMBOLS);
+            LlamaLib llama = Native.load(libllama.toString(), LlamaLib.class, LOCAL_SYMBOLS);
             llama.llama_log_set(TO_SLF4J, null);
             ggml.ggml_backend_load_all_from_path(dir.toString());
             llama.llama_backend_init();

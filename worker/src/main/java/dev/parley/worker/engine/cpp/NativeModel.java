@@ -10,12 +10,18 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A loaded GGUF model and its vocabulary: tokenization, detokenization and the model's chat template. Tokenizing
  * and detokenizing only read the vocabulary, so turn threads do it while the engine thread decodes.
  */
 final class NativeModel implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(NativeModel.class);
+    /** A name llama_chat_apply_template knows, for models without a template of their own. */
+    private static final String FALLBACK_TEMPLATE = "chatml";
 
     private final LlamaLib llama;
     private final Pointer model;
@@ -39,13 +45,14 @@ final class NativeModel implements AutoCloseable {
         if (model == null) {
             throw new EngineException("llama.cpp could not load " + file + " (see the log above for why)");
         }
+        String name = file.getFileName().toString().replaceFirst("(?i)\\.gguf$", "");
         Pointer template = llama.llama_model_chat_template(model, null);
         if (template == null) {
-            llama.llama_model_free(model);
-            throw new EngineException(file.getFileName() + " has no chat template (tokenizer.chat_template)");
+            // what llama.cpp's server does too
+            log.warn("{} has no chat template (tokenizer.chat_template); using ChatML", name);
         }
-        String name = file.getFileName().toString().replaceFirst("(?i)\\.gguf$", "");
-        NativeModel loaded = new NativeModel(llama, model, template.getString(0, StandardCharsets.UTF_8.name()), name);
+        NativeModel loaded = new NativeModel(llama, model,
+                template == null ? FALLBACK_TEMPLATE : template.getString(0, StandardCharsets.UTF_8.name()), name);
         try {
             loaded.render(List.of(ChatMessage.user("hello")));
         } catch (EngineException e) {
