@@ -3,12 +3,12 @@ package dev.parley.bench;
 import java.util.Arrays;
 
 /** Percentiles by nearest rank. */
-final class Stats {
+public final class Stats {
 
     private Stats() {
     }
 
-    static double percentile(double[] values, double p) {
+    public static double percentile(double[] values, double p) {
         if (values.length == 0) {
             return Double.NaN;
         }
@@ -18,7 +18,7 @@ final class Stats {
         return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
     }
 
-    static double median(double[] values) {
+    public static double median(double[] values) {
         return percentile(values, 50);
     }
 }

@@ -10,12 +10,14 @@ import dev.parley.schemas.Reply;
 import dev.parley.schemas.ReplyStatus;
 import dev.parley.testkit.ParleyInfra;
 import dev.parley.testkit.junit.ParleyInfraExtension;
-import dev.parley.worker.engine.llama.LlamaCppEngine;
+import dev.parley.worker.EngineExtension.Engines;
+import dev.parley.worker.engine.InferenceEngine;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Deadlines and cancellation with the real model, through Kafka. */
 @ExtendWith({ParleyInfraExtension.class, EngineExtension.class})
@@ -23,9 +25,11 @@ class DeadlineAndCancelTest {
 
     private static final GenerationParams LONG = GenerationParams.DEFAULTS.withMaxTokens(400).withTemperature(0.7);
 
-    @Test
-    void aPassedDeadlineExpiresAndOneThatPassesWhileGeneratingStopsIt(ParleyInfra infra, LlamaCppEngine engine)
+    @ParameterizedTest(name = "{0} engine")
+    @ValueSource(strings = {"java", "native"})
+    void aPassedDeadlineExpiresAndOneThatPassesWhileGeneratingStopsIt(String engineKind, ParleyInfra infra, Engines engines)
             throws Exception {
+        InferenceEngine engine = engines.get(engineKind);
         try (WorkerHarness harness = new WorkerHarness(infra, 2)) {
             harness.startWorker("deadline-worker", engine);
             ParleyClient client = harness.client();
@@ -44,9 +48,11 @@ class DeadlineAndCancelTest {
         }
     }
 
-    @Test
-    void cancellingStopsAGenerationAndAQueuedTurnAndTheConversationGoesOn(ParleyInfra infra, LlamaCppEngine engine)
+    @ParameterizedTest(name = "{0} engine")
+    @ValueSource(strings = {"java", "native"})
+    void cancellingStopsAGenerationAndAQueuedTurnAndTheConversationGoesOn(String engineKind, ParleyInfra infra, Engines engines)
             throws Exception {
+        InferenceEngine engine = engines.get(engineKind);
         try (WorkerHarness harness = new WorkerHarness(infra, 2)) {
             harness.startWorker("cancel-worker", engine);
             ParleyClient client = harness.client();

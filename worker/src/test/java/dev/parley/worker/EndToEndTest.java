@@ -9,13 +9,15 @@ import dev.parley.schemas.Reply;
 import dev.parley.schemas.ReplyStatus;
 import dev.parley.testkit.ParleyInfra;
 import dev.parley.testkit.junit.ParleyInfraExtension;
-import dev.parley.worker.engine.llama.LlamaCppEngine;
+import dev.parley.worker.EngineExtension.Engines;
+import dev.parley.worker.engine.InferenceEngine;
 import dev.parley.worker.history.HistoryEntry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Kafka → worker with the real small model → Redis history → reply → SDK. */
 @ExtendWith({ParleyInfraExtension.class, EngineExtension.class})
@@ -23,8 +25,10 @@ class EndToEndTest {
 
     private static final GenerationParams SHORT = GenerationParams.DEFAULTS.withMaxTokens(24).withTemperature(0);
 
-    @Test
-    void threeConversationsOfThreeTurnsEachAreAnsweredInOrder(ParleyInfra infra, LlamaCppEngine engine) throws Exception {
+    @ParameterizedTest(name = "{0} engine")
+    @ValueSource(strings = {"java", "native"})
+    void threeConversationsOfThreeTurnsEachAreAnsweredInOrder(String engineKind, ParleyInfra infra, Engines engines) throws Exception {
+        InferenceEngine engine = engines.get(engineKind);
         try (WorkerHarness harness = new WorkerHarness(infra, 3)) {
             harness.startWorker("e2e-worker", engine);
             ParleyClient client = harness.client();

@@ -11,12 +11,14 @@ import dev.parley.schemas.Reply;
 import dev.parley.schemas.codec.WireJson;
 import dev.parley.testkit.ParleyInfra;
 import dev.parley.testkit.junit.ParleyInfraExtension;
-import dev.parley.worker.engine.llama.LlamaCppEngine;
+import dev.parley.worker.EngineExtension.Engines;
+import dev.parley.worker.engine.InferenceEngine;
 import dev.parley.worker.metrics.ParleyMeter;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The same request id twice: one history entry, one generation, the same reply. */
 @ExtendWith({ParleyInfraExtension.class, EngineExtension.class})
@@ -24,8 +26,10 @@ class IdempotencyTest {
 
     private static final GenerationParams SHORT = GenerationParams.DEFAULTS.withMaxTokens(16).withTemperature(0.9);
 
-    @Test
-    void resendingARequestIdRepublishesTheStoredReply(ParleyInfra infra, LlamaCppEngine engine) throws Exception {
+    @ParameterizedTest(name = "{0} engine")
+    @ValueSource(strings = {"java", "native"})
+    void resendingARequestIdRepublishesTheStoredReply(String engineKind, ParleyInfra infra, Engines engines) throws Exception {
+        InferenceEngine engine = engines.get(engineKind);
         try (WorkerHarness harness = new WorkerHarness(infra, 2)) {
             harness.startWorker("idem-worker", engine);
             ParleyClient client = harness.client();
@@ -45,8 +49,10 @@ class IdempotencyTest {
         }
     }
 
-    @Test
-    void aDuplicateRecordIsAnsweredOnceAsSeenByTheClient(ParleyInfra infra, LlamaCppEngine engine) throws Exception {
+    @ParameterizedTest(name = "{0} engine")
+    @ValueSource(strings = {"java", "native"})
+    void aDuplicateRecordIsAnsweredOnceAsSeenByTheClient(String engineKind, ParleyInfra infra, Engines engines) throws Exception {
+        InferenceEngine engine = engines.get(engineKind);
         try (WorkerHarness harness = new WorkerHarness(infra, 1)) {
             harness.startWorker("dup-worker", engine);
             ParleyClient client = harness.client();

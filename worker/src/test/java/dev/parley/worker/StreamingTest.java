@@ -10,14 +10,16 @@ import dev.parley.schemas.GenerationParams;
 import dev.parley.schemas.Reply;
 import dev.parley.testkit.ParleyInfra;
 import dev.parley.testkit.junit.ParleyInfraExtension;
-import dev.parley.worker.engine.llama.LlamaCppEngine;
+import dev.parley.worker.EngineExtension.Engines;
+import dev.parley.worker.engine.InferenceEngine;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Flow;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Streamed replies: chunks in order, batched, and the final content is exactly their concatenation. */
 @ExtendWith({ParleyInfraExtension.class, EngineExtension.class})
@@ -26,8 +28,10 @@ class StreamingTest {
     private static final SendOptions LONG = SendOptions.builder()
             .params(GenerationParams.DEFAULTS.withMaxTokens(48).withTemperature(0)).build();
 
-    @Test
-    void chunksArriveInOrderAndAddUpToTheReply(ParleyInfra infra, LlamaCppEngine engine) throws Exception {
+    @ParameterizedTest(name = "{0} engine")
+    @ValueSource(strings = {"java", "native"})
+    void chunksArriveInOrderAndAddUpToTheReply(String engineKind, ParleyInfra infra, Engines engines) throws Exception {
+        InferenceEngine engine = engines.get(engineKind);
         try (WorkerHarness harness = new WorkerHarness(infra, 2)) {
             harness.startWorker("stream-worker", engine);
             ParleyClient client = harness.client();
@@ -46,8 +50,10 @@ class StreamingTest {
         }
     }
 
-    @Test
-    void aFlowPublisherDeliversTheSameChunks(ParleyInfra infra, LlamaCppEngine engine) throws Exception {
+    @ParameterizedTest(name = "{0} engine")
+    @ValueSource(strings = {"java", "native"})
+    void aFlowPublisherDeliversTheSameChunks(String engineKind, ParleyInfra infra, Engines engines) throws Exception {
+        InferenceEngine engine = engines.get(engineKind);
         try (WorkerHarness harness = new WorkerHarness(infra, 2)) {
             harness.startWorker("flow-worker", engine);
             ParleyClient client = harness.client();

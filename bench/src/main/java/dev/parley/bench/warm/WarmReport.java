@@ -1,0 +1,95 @@
+package dev.parley.bench.warm;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/** The many-conversations benchmark as a Markdown table with ratios, a CSV of every turn, and console lines. */
+final class WarmReport {
+
+    private static final double MIB = 1024 * 1024;
+
+    private final Path out;
+    private final String setting;
+
+    WarmReport(Path out, String setting) {
+        this.out = out;
+        this.setting = setting;
+    }
+
+    void write(List<WarmResult> results, int slots, PrintStream console) throws IOException {
+        StringBuilder md = new StringBuilder();
+        md.append(String.format(Locale.ROOT, "Run %s. %s%n%n", Instant.now(), setting));
+        md.append("| engine | threads | conversations warm (peak) | returning turns: in place / snapshot / prefill "
+                + "| returning prompt tokens: in place / restored / computed | TTFT p50 / p95 ms, returning "
+                + "| reply p50 / p95 ms, returning | decode tok/s per turn, median | completion tokens | wall s "
+                + "| tokens/s | RSS ready / peak MiB |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (WarmResult r : results) {
+            md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d / %d / %d | %d / %d / %d | %.0f / %.0f "
+                            + "| %.0f / %.0f | %.1f | %d | %.0f | %.1f | %.0f / %.0f |%n",
+                    r.engine(), r.threads(), r.maxWarm(), r.returningTurns("in_place"), r.returningTurns("snapshot"),
+                    r.returningTurns("prefill"), r.promptTokens(s -> s.cachedTokens() - s.restoredTokens()),
+                    r.promptTokens(WarmSample::restoredTokens), r.promptTokens(WarmSample::computedTokens),
+                    r.returningPercentile(WarmSample::firstTokenMs, 50), r.returningPercentile(WarmSample::firstTokenMs, 95),
+                    r.returningPercentile(WarmSample::endToEndMs, 50), r.returningPercentile(WarmSample::endToEndMs, 95),
+                    r.medianDecodeRate(), r.completionTokens(), r.wallSeconds(), r.tokensPerSecond(),
+                    r.loadedRssBytes() / MIB, r.peakRssBytes() / MIB));
+        }
+        md.append('\n');
+        for (WarmResult r : results) {
+            double saves = r.metric("parley_kv_snapshot_save_seconds_count");
+            double restores = r.metric("parley_kv_snapshot_restore_seconds_count");
+            md.append(String.format(Locale.ROOT, "- **%s**: %.0f evictions, %.0f snapshots taken (mean %.1f ms), "
+                            + "%.0f restored (mean %.2f ms), %.0f dropped for the budget; last-turn prompt %d tokens.%n",
+                    r.engine(), r.metric("parley_kv_evictions_total"), saves,
+                    saves == 0 ? 0 : 1000 * r.metric("parley_kv_snapshot_save_seconds_sum") / saves, restores,
+                    restores == 0 ? 0 : 1000 * r.metric("parley_kv_snapshot_restore_seconds_sum") / restores,
+                    r.metric("parley_kv_snapshots_dropped_total"), r.lastTurnPromptTokens()));
+        }
+        Optional<WarmResult> java = find(results, "java");
+        Optional<WarmResult> nat = find(results, "native");
+        if (java.isPresent() && nat.isPresent()) {
+            WarmResult j = java.get();
+            WarmResult n = nat.get();
+            double ttft = n.returningPercentile(WarmSample::firstTokenMs, 50)
+                    / j.returningPercentile(WarmSample::firstTokenMs, 50);
+            double reply = n.returningPercentile(WarmSample::endToEndMs, 50)
+                    / j.returningPercentile(WarmSample::endToEndMs, 50);
+            md.append(String.format(Locale.ROOT, "%n- conversations warm / slots, native: **%.1f** (aim >= 10)%n",
+                    (double) n.maxWarm() / slots));
+            md.append(String.format(Locale.ROOT, "- TTFT p50 of returning turns, native / java: **%.3f** (aim <= 0.1); "
+                    + "reply latency p50, native / java: %.3f%n", ttft, reply));
+            md.append(String.format(Locale.ROOT, "- tokens/s, native / java: **%.2f** (aim >= 1); median per-turn "
+                    + "decode rate, native / java: %.2f%n", n.tokensPerSecond() / j.tokensPerSecond(),
+                    n.medianDecodeRate() / j.medianDecodeRate()));
+        }
+        Files.writeString(out.resolve("warm-report.md"), md.toString());
+        writeCsv(results);
+        console.println();
+        console.print(md);
+        console.println("Wrote " + out.resolve("warm-report.md") + " and " + out.resolve("warm-turns.csv"));
+    }
+
+    private void writeCsv(List<WarmResult> results) throws IOException {
+        StringBuilder csv = new StringBuilder("engine,conversation,turn,tier,prompt_tokens,cached_tokens,"
+                + "restored_tokens,completion_tokens,queued_ms,first_token_ms,total_ms,end_to_end_ms\n");
+        for (WarmResult r : results) {
+            for (WarmSample s : r.samples()) {
+                csv.append(String.format(Locale.ROOT, "%s,%d,%d,%s,%d,%d,%d,%d,%d,%d,%d,%.1f%n", r.engine(),
+                        s.conversation(), s.turn(), s.tier(), s.promptTokens(), s.cachedTokens(), s.restoredTokens(),
+                        s.completionTokens(), s.queuedMs(), s.firstTokenMs(), s.totalMs(), s.endToEndMs()));
+            }
+        }
+        Files.writeString(out.resolve("warm-turns.csv"), csv.toString());
+    }
+
+    private static Optional<WarmResult> find(List<WarmResult> results, String engine) {
+        return results.stream().filter(r -> r.engine().equals(engine)).findFirst();
+    }
+}
