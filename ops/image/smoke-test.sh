@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the worker image without a container engine: unpacks the image tarball's layers into a directory and starts
-# the entrypoint's Java there with chroot (root only). Proves the image holds a working runtime, the native library
-# and the application.
+# the entrypoint's Java there with chroot (root only). Proves the image holds a working runtime, the native libraries
+# of both engines and the application.
 #   ops/image/smoke-test.sh worker/target/jib-image.tar
 set -euo pipefail
 TAR="$1"
@@ -41,4 +41,10 @@ echo "smoke-test: every library java-llama.cpp's native code needs is in the ima
 interp="$(ls "$work/root"/lib64/ld-linux-x86-64.so.2 >/dev/null && echo /lib64/ld-linux-x86-64.so.2)"
 missing="$(chroot "$work/root" "$interp" --list /app/native/libjllama.so 2>&1 | grep -i 'not found' || true)"
 [[ -z "$missing" ]] || { echo "smoke-test: missing libraries: $missing" >&2; exit 1; }
+echo "smoke-test: every library the native engine's llama.cpp needs is in the image"
+for lib in "$work/root"/app/llama/*.so; do
+  missing="$(chroot "$work/root" "$interp" --list "/app/llama/$(basename "$lib")" 2>&1 | grep -i 'not found' || true)"
+  [[ -z "$missing" ]] || { echo "smoke-test: $(basename "$lib") misses: $missing" >&2; exit 1; }
+done
+[[ -f "$work/root/app/llama/libllama.v0.5.0.so" ]] || { echo "smoke-test: no llama.cpp libraries in /app/llama" >&2; exit 1; }
 echo "smoke-test: ok"

@@ -79,7 +79,8 @@ class InjectionTest {
 
             assertThat(reply.isOk()).isTrue();
             Transcript sent = new Transcript(null, List.of(), List.of(ChatMessage.user(ATTACK)));
-            // (the engines' llama.cpp versions split " <" differently, so each is held to its own tokenizer)
+            // (the java engine cuts message text before '<' to keep it text, so its " <" is two tokens: each engine
+            // is held to its own count)
             int[] expected = engine instanceof NativeEngine nativeEngine ? nativeEngine.tokenizeTranscript(sent)
                     : reference.tokenizeTranscript(sent);
             assertThat(reply.usage().promptTokens()).isEqualTo(expected.length);

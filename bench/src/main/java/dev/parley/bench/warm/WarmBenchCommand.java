@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 @Command(name = "warm", mixinStandardHelpOptions = true,
         description = "Benchmark: many more conversations than slots, turns interleaved, histories past 1K tokens; "
                 + "the java and native engines in turn, each in a worker process. Reports where returning turns found "
-                + "their context, time to first token, tokens/s and RSS. Takes ~30 minutes on 2 cores.")
+                + "their context, time to first token, tokens/s and RSS. Takes ~1 hour on 2 cores, most of it the java engine.")
 public final class WarmBenchCommand implements Callable<Integer> {
 
     @Option(names = "--model", defaultValue = "${env:PARLEY_MODEL}", description = "Model spec (default smollm2-135m)")
