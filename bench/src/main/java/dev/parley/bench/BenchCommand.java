@@ -2,7 +2,6 @@ package dev.parley.bench;
 
 import dev.parley.bench.warm.WarmBenchCommand;
 import dev.parley.models.GgufMetadata;
-import dev.parley.models.ModelLocator;
 import dev.parley.testkit.ParleyInfra;
 import dev.parley.worker.engine.llama.KvCacheType;
 import dev.parley.worker.engine.llama.LlamaCppEngine;
@@ -11,7 +10,6 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +17,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.JsonNode;
 import dev.parley.schemas.codec.WireJson;
@@ -33,9 +32,6 @@ import dev.parley.schemas.codec.WireJson;
                 + "and resident memory per KV cache type. Takes a few minutes.")
 public final class BenchCommand implements Callable<Integer> {
 
-    @Option(names = "--model", defaultValue = "${env:PARLEY_MODEL}", description = "Model spec (default smollm2-135m)")
-    String model;
-
     @Option(names = "--conversations", defaultValue = "8", description = "Conversations (default ${DEFAULT-VALUE})")
     int conversations;
 
@@ -48,26 +44,23 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--slots", defaultValue = "8", description = "N: slots of (b) and (c) (default ${DEFAULT-VALUE})")
     int slots;
 
-    @Option(names = "--context-per-slot", defaultValue = "2048", description = "Default ${DEFAULT-VALUE}")
-    int contextPerSlot;
-
     @Option(names = "--threads", description = "Decode threads (default: cores - 1)")
     Integer threads;
 
     @Option(names = "--skip", split = ",", description = "Parts to skip: a, b, c, hotcold, rss")
     List<String> skip = new ArrayList<>();
 
-    @Option(names = "--out", defaultValue = "bench-results", description = "Output directory (default ${DEFAULT-VALUE})")
-    Path out;
+    @Mixin
+    BenchOptions options;
 
     private final PrintStream console = System.out;
 
     @Override
     public Integer call() throws Exception {
-        Path modelFile = model == null || model.isBlank() ? ModelLocator.fromEnvironment().locate()
-                : ModelLocator.fromEnvironment().resolve(model);
+        Path modelFile = options.modelFile();
+        int contextPerSlot = options.contextPerSlot();
+        Path out = options.out();
         int decodeThreads = threads != null ? threads : LlamaEngineConfig.defaultThreads();
-        Files.createDirectories(out);
         Workload workload = new Workload(conversations, turns, maxTokens);
         String machine = Runtime.getRuntime().availableProcessors() + " cores, Java " + Runtime.version().feature()
                 + ", " + System.getProperty("os.arch");

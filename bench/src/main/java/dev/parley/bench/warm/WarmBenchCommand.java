@@ -1,17 +1,17 @@
 package dev.parley.bench.warm;
 
-import dev.parley.models.ModelLocator;
+import dev.parley.bench.BenchOptions;
 import dev.parley.testkit.ParleyInfra;
 import dev.parley.worker.engine.cpp.NativeEngineConfig;
 import dev.parley.worker.engine.llama.LlamaEngineConfig;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -23,9 +23,6 @@ import picocli.CommandLine.Option;
                 + "the java and native engines in turn, each in a worker process. Reports where returning turns found "
                 + "their context, time to first token, tokens/s and RSS. Takes ~1 hour on 2 cores, most of it the java engine.")
 public final class WarmBenchCommand implements Callable<Integer> {
-
-    @Option(names = "--model", defaultValue = "${env:PARLEY_MODEL}", description = "Model spec (default smollm2-135m)")
-    String model;
 
     @Option(names = "--engines", split = ",", defaultValue = "java,native",
             description = "Engines to run, in order (default ${DEFAULT-VALUE})")
@@ -43,25 +40,22 @@ public final class WarmBenchCommand implements Callable<Integer> {
     @Option(names = "--slots", defaultValue = "4", description = "Slots of both engines (default ${DEFAULT-VALUE})")
     int slots;
 
-    @Option(names = "--context-per-slot", defaultValue = "2048", description = "Default ${DEFAULT-VALUE}")
-    int contextPerSlot;
-
     @Option(names = "--threads", description = "Threads of both engines (default: each engine's own default)")
     Integer threads;
 
     @Option(names = "--kv-snapshot-bytes", defaultValue = "2GiB", description = "Native engine (default ${DEFAULT-VALUE})")
     String snapshotBytes;
 
-    @Option(names = "--out", defaultValue = "bench-results", description = "Output directory (default ${DEFAULT-VALUE})")
-    Path out;
+    @Mixin
+    BenchOptions options;
 
     private final PrintStream console = System.out;
 
     @Override
     public Integer call() throws Exception {
-        Path modelFile = model == null || model.isBlank() ? ModelLocator.fromEnvironment().locate()
-                : ModelLocator.fromEnvironment().resolve(model);
-        Files.createDirectories(out);
+        Path modelFile = options.modelFile();
+        int contextPerSlot = options.contextPerSlot();
+        Path out = options.out();
         WarmWorkload workload = new WarmWorkload(conversations, turns, maxTokens);
         String setting = String.format(Locale.ROOT, "%d cores, Java %d. Model `%s`. %d conversations x %d turns "
                         + "(each turn ~170 new tokens, answers of up to %d tokens, greedy), %d slots of %d tokens; "

@@ -1,5 +1,6 @@
 package dev.parley.worker.engine.cpp;
 
+import dev.parley.worker.engine.EngineLimits;
 import dev.parley.worker.engine.llama.KvCacheType;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -30,18 +31,7 @@ public record NativeEngineConfig(Path model, Path libraryDir, int slots, int con
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(libraryDir, "libraryDir");
         Objects.requireNonNull(cacheType, "cacheType");
-        if (slots < 1 || slots > 256) {
-            throw new IllegalArgumentException("slots must be in [1, 256], got " + slots);
-        }
-        if (contextPerSlot < 64) {
-            throw new IllegalArgumentException("context-per-slot must be >= 64, got " + contextPerSlot);
-        }
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
-        }
-        if (gpuLayers < 0) {
-            throw new IllegalArgumentException("gpu-layers must be >= 0, got " + gpuLayers);
-        }
+        EngineLimits.check(slots, contextPerSlot, threads, gpuLayers);
         if (snapshotBytes < 0) {
             throw new IllegalArgumentException("kv-snapshot-bytes must be >= 0, got " + snapshotBytes);
         }

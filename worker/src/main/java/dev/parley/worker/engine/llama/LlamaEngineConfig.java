@@ -1,5 +1,6 @@
 package dev.parley.worker.engine.llama;
 
+import dev.parley.worker.engine.EngineLimits;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -22,18 +23,7 @@ public record LlamaEngineConfig(Path model, int slots, int contextPerSlot, int t
     public LlamaEngineConfig {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(cacheType, "cacheType");
-        if (slots < 1 || slots > 256) {
-            throw new IllegalArgumentException("slots must be in [1, 256], got " + slots);
-        }
-        if (contextPerSlot < 64) {
-            throw new IllegalArgumentException("context-per-slot must be >= 64, got " + contextPerSlot);
-        }
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
-        }
-        if (gpuLayers < 0) {
-            throw new IllegalArgumentException("gpu-layers must be >= 0, got " + gpuLayers);
-        }
+        EngineLimits.check(slots, contextPerSlot, threads, gpuLayers);
     }
 
     /** Defaults for a model file: 4 slots of 2048 tokens, F16 cache, {@link #defaultThreads()}. */
