@@ -10,9 +10,7 @@ import dev.parley.worker.config.WorkerConfig;
 import dev.parley.worker.engine.llama.LlamaCppEngine;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 /** Parley end to end: SDK → Kafka → worker (slots pinned) → Redis → reply, conversations concurrent. */
 final class ParleyRunner {
@@ -37,25 +35,9 @@ final class ParleyRunner {
             SendOptions options = SendOptions.builder().system(Workload.SYSTEM)
                     .params(GenerationParams.DEFAULTS.withMaxTokens(workload.maxTokens()).withTemperature(0)).build();
             long started = System.nanoTime();
-            List<CompletableFuture<List<TurnSample>>> conversations = new ArrayList<>();
-            for (int c = 0; c < workload.conversations(); c++) {
-                int conversation = c;
-                String id = workload.conversationId(mode, c);
-                CompletableFuture<List<TurnSample>> chain = CompletableFuture.completedFuture(new ArrayList<>());
-                for (int t = 0; t < workload.turns(); t++) {
-                    int turn = t;
-                    chain = chain.thenCompose(samples -> {
-                        long sent = System.nanoTime();
-                        return client.send(id, workload.question(conversation, turn), options).thenApply(reply -> {
-                            samples.add(sample(mode, conversation, turn, reply, sent));
-                            return samples;
-                        });
-                    });
-                }
-                conversations.add(chain);
-            }
-            List<TurnSample> samples = new ArrayList<>();
-            conversations.forEach(c -> samples.addAll(c.join()));
+            List<TurnSample> samples = ClosedLoop.run(client, options, workload.conversations(), workload.turns(),
+                    c -> workload.conversationId(mode, c), workload::question,
+                    (conversation, turn, reply, sent) -> sample(mode, conversation, turn, reply, sent));
             return new ModeResult(mode, description, samples, (System.nanoTime() - started) / 1e9);
         }
     }

@@ -1,5 +1,6 @@
 package dev.parley.bench.warm;
 
+import dev.parley.bench.ClosedLoop;
 import dev.parley.client.ParleyClient;
 import dev.parley.client.SendOptions;
 import dev.parley.schemas.GenerationParams;
@@ -11,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -85,26 +85,11 @@ final class WarmRunner {
         SendOptions options = SendOptions.builder().system(WarmWorkload.SYSTEM).timeout(Duration.ofMinutes(60))
                 .params(GenerationParams.DEFAULTS.withMaxTokens(workload.maxTokens()).withTemperature(0)).build();
         long started = System.nanoTime();
-        List<CompletableFuture<List<WarmSample>>> conversations = new ArrayList<>();
-        for (int c = 0; c < workload.conversations(); c++) {
-            int conversation = c;
-            String id = workload.conversationId(prefix, c);
-            CompletableFuture<List<WarmSample>> chain = CompletableFuture.completedFuture(new ArrayList<>());
-            for (int t = 0; t < workload.turns(); t++) {
-                int turn = t;
-                chain = chain.thenCompose(samples -> {
-                    long sent = System.nanoTime();
-                    return client.send(id, workload.question(conversation, turn), options).thenApply(reply -> {
-                        samples.add(WarmSample.of(conversation, turn, reply, sent));
-                        answered.incrementAndGet();
-                        return samples;
-                    });
+        List<WarmSample> samples = ClosedLoop.run(client, options, workload.conversations(), workload.turns(),
+                c -> workload.conversationId(prefix, c), workload::question, (conversation, turn, reply, sent) -> {
+                    answered.incrementAndGet();
+                    return WarmSample.of(conversation, turn, reply, sent);
                 });
-            }
-            conversations.add(chain);
-        }
-        List<WarmSample> samples = new ArrayList<>();
-        conversations.forEach(c -> samples.addAll(c.join()));
         double wall = (System.nanoTime() - started) / 1e9;
         progress.shutdownNow();
         watcher.shutdownNow();
