@@ -63,6 +63,13 @@ class EndToEndTest {
                     assertThat(reply.usage().promptTokens()).isPositive();
                     assertThat(reply.model()).isEqualTo(engine.info().model());
                     assertThat(reply.worker()).isEqualTo("e2e-worker");
+                    assertThat(reply.droppedTurns() == null ? 0 : reply.droppedTurns()).isZero();
+                    if (turn > 0) {
+                        // the earlier turns are part of the prompt, so it grows by at least the previous answer
+                        assertThat(reply.usage().promptTokens()).isGreaterThan(
+                                answers.get(turn - 1).usage().promptTokens()
+                                        + answers.get(turn - 1).usage().completionTokens());
+                    }
                 }
                 List<HistoryEntry> history = harness.history(conversation);
                 assertThat(history).extracting(HistoryEntry::turn).containsExactly(1, 2, 3);

@@ -16,6 +16,7 @@ import dev.parley.worker.engine.cpp.NativeEngine;
 import dev.parley.worker.engine.llama.LlamaCppEngine;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -81,9 +82,14 @@ class InjectionTest {
             Transcript sent = new Transcript(null, List.of(), List.of(ChatMessage.user(ATTACK)));
             // (the java engine cuts message text before '<' to keep it text, so its " <" is two tokens: each engine
             // is held to its own count)
-            int[] expected = engine instanceof NativeEngine nativeEngine ? nativeEngine.tokenizeTranscript(sent)
-                    : reference.tokenizeTranscript(sent);
+            Transcript clean = new Transcript(null, List.of(), List.of(ChatMessage.user("Hi")));
+            Function<Transcript, int[]> tokens = engine instanceof NativeEngine nativeEngine
+                    ? nativeEngine::tokenizeTranscript : reference::tokenizeTranscript;
+            int[] expected = tokens.apply(sent);
             assertThat(reply.usage().promptTokens()).isEqualTo(expected.length);
+            // and those tokens open no more turns than a harmless message does
+            int imStart = single(reference.tokenize("<|im_start|>"));
+            assertThat(count(expected, imStart)).isEqualTo(count(tokens.apply(clean), imStart));
             assertThat(harness.history(harness.prefix + "-i").get(0).messages().get(0).content()).isEqualTo(ATTACK);
         }
     }

@@ -18,12 +18,14 @@ import dev.parley.worker.history.HistoryEntry;
 import dev.parley.worker.metrics.ParleyMeter;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -97,6 +99,16 @@ class OracleSuiteTest {
 
             // Every request answered, as the client sees it.
             assertThat(replies).hasSize(CONVERSATIONS * TURNS).allMatch(Reply::isOk);
+            // the worker change happened mid-conversation: some conversation was answered by the leaver, then by
+            // another worker (the joiner may find nothing left to do when the others are fast)
+            assertThat(replies.stream().collect(Collectors.groupingBy(Reply::conversationId)).values())
+                    .anySatisfy(turns -> {
+                        List<String> byTurn = turns.stream().sorted(Comparator.comparingInt(Reply::turn))
+                                .map(Reply::worker).toList();
+                        assertThat(byTurn.indexOf("oracle-0")).isNotNegative();
+                        assertThat(byTurn.subList(byTurn.indexOf("oracle-0"), byTurn.size()))
+                                .anyMatch(worker -> !worker.equals("oracle-0"));
+                    });
             for (int c = 0; c < CONVERSATIONS; c++) {
                 String conversation = harness.prefix + "-c" + c;
                 // Per-conversation order: the history lists the turns in publication order, each once.

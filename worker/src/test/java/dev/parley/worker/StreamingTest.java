@@ -85,7 +85,8 @@ class StreamingTest {
 
             Reply reply = stream.reply().join();
             completed.join();
-            assertThat(text.toString()).isEqualTo(reply.content());
+            assertThat(reply.isOk()).isTrue();
+            assertThat(text.toString()).isNotEmpty().isEqualTo(reply.content());
             assertThat(stream.requestId()).isEqualTo(reply.requestId());
         }
     }

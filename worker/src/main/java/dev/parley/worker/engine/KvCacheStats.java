@@ -6,18 +6,15 @@ package dev.parley.worker.engine;
  *
  * @param evictions         sequences handed from one conversation to another
  * @param snapshotsSaved    snapshots taken of evicted sequences
- * @param saveNanos         time spent taking them
  * @param snapshotsRestored snapshots copied back into a sequence
- * @param restoreNanos      time spent restoring them
  * @param snapshotsDropped  snapshots dropped to stay within the byte budget (least recently used first) or too
  *                          large to keep
  * @param snapshots         snapshots held now
  * @param snapshotBytes     bytes they hold now
  * @param budgetBytes       the most bytes they may hold
  */
-public record KvCacheStats(long evictions, long snapshotsSaved, long saveNanos, long snapshotsRestored,
-                           long restoreNanos, long snapshotsDropped, int snapshots, long snapshotBytes,
-                           long budgetBytes) {
+public record KvCacheStats(long evictions, long snapshotsSaved, long snapshotsRestored, long snapshotsDropped,
+                           int snapshots, long snapshotBytes, long budgetBytes) {
 
-    public static final KvCacheStats NONE = new KvCacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0);
+    public static final KvCacheStats NONE = new KvCacheStats(0, 0, 0, 0, 0, 0, 0);
 }

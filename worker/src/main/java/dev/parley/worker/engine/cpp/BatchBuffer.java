@@ -32,9 +32,6 @@ final class BatchBuffer implements AutoCloseable {
         batch.n_seq_id.write(0, one, 0, capacity);
     }
 
-    int capacity() {
-        return capacity;
-    }
 
     int size() {
         return size;

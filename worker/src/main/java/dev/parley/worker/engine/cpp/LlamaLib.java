@@ -139,13 +139,7 @@ public interface LlamaLib extends Library {
 
     int llama_n_ctx(Pointer ctx);
 
-    int llama_n_seq_max(Pointer ctx);
-
-    int llama_model_n_ctx_train(Pointer model);
-
     Pointer llama_get_memory(Pointer ctx);
-
-    void llama_memory_clear(Pointer memory, byte data);
 
     byte llama_memory_seq_rm(Pointer memory, int seqId, int p0, int p1);
 
@@ -170,10 +164,6 @@ public interface LlamaLib extends Library {
 
     byte llama_vocab_is_eog(Pointer vocab, int token);
 
-    byte llama_vocab_get_add_bos(Pointer vocab);
-
-    int llama_vocab_bos(Pointer vocab);
-
     int llama_chat_apply_template(String template, ChatMessage[] chat, long nMsg, byte addAssistant, byte[] buf,
                                   int length);
 
@@ -194,8 +184,6 @@ public interface LlamaLib extends Library {
     Pointer llama_sampler_init_temp(float t);
 
     int llama_sampler_sample(Pointer sampler, Pointer ctx, int idx);
-
-    void llama_sampler_accept(Pointer sampler, int token);
 
     void llama_sampler_free(Pointer sampler);
 }

@@ -22,6 +22,7 @@ import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +61,7 @@ public final class NativeEngine implements InferenceEngine {
     private final Thread loop;
     private final List<KvCacheListener> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean closing;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     // engine thread only
     private final ArrayDeque<NativeJob> waiting = new ArrayDeque<>();
@@ -68,9 +70,7 @@ public final class NativeEngine implements InferenceEngine {
     private long clock;
     private long evictions;
     private long saved;
-    private long saveNanos;
     private long restored;
-    private long restoreNanos;
 
     // published by the engine thread after each step, for metrics
     private volatile int busy;
@@ -158,17 +158,25 @@ public final class NativeEngine implements InferenceEngine {
 
     /** The prompt tokens of a transcript (template text with control tokens, message text without). */
     public int[] tokenizeTranscript(Transcript transcript) {
-        return model.tokenizeTranscript(transcript);
+        return openModel().tokenizeTranscript(transcript);
     }
 
     /** Tokenizes text as plain text (control strings stay text). */
     public int[] tokenize(String text) {
-        return model.tokenize(text, false, false);
+        return openModel().tokenize(text, false, false);
     }
 
     /** The transcript rendered with the model's chat template. */
     public String render(Transcript transcript) {
-        return model.render(transcript.messages());
+        return openModel().render(transcript.messages());
+    }
+
+    /** The model, unless the engine is closing (its memory is freed once the engine thread has stopped). */
+    private NativeModel openModel() {
+        if (closing) {
+            throw new EngineException("engine is closed");
+        }
+        return model;
     }
 
     @Override
@@ -182,6 +190,10 @@ public final class NativeEngine implements InferenceEngine {
                 request.sampling().maxTokens(), model::tokenizeTranscript);
         NativeJob job = new NativeJob(request, fitted.tokens(), fitted.droppedTurns(), listener, start);
         submitted.add(job);
+        if (closing) {
+            // the engine thread may have stopped (and failed what it had) while this job was being tokenized
+            job.fail(new EngineException("engine is closed"));
+        }
         boolean interrupted = false;
         try {
             while (true) {
@@ -213,12 +225,7 @@ public final class NativeEngine implements InferenceEngine {
                 submitted.drainTo(waiting);
                 admit();
                 if (running.isEmpty()) {
-                    // every waiting job needs a sequence that is busy: wait for a new job or try again shortly
-                    NativeJob next = submitted.poll(5, TimeUnit.MILLISECONDS);
-                    if (next != null) {
-                        waiting.add(next);
-                    }
-                    continue;
+                    continue; // nothing was admitted, so nothing waits: back to waiting for a job
                 }
                 step();
                 publishStats();
@@ -230,7 +237,10 @@ public final class NativeEngine implements InferenceEngine {
         } finally {
             closing = true;
             EngineException closed = new EngineException("engine closed");
-            running.forEach(job -> job.fail(closed));
+            running.forEach(job -> {
+                job.sampler.close();
+                job.fail(closed);
+            });
             waiting.forEach(job -> job.fail(closed));
             submitted.forEach(job -> job.fail(closed));
             running.clear();
@@ -323,7 +333,7 @@ public final class NativeEngine implements InferenceEngine {
     /** Gives up a sequence's conversation: snapshots its cells (if the budget allows) and clears them. */
     private void evict(Sequence sequence) {
         evictions++;
-        if (sequence.tokens.size() > 0) {
+        if (sequence.tokens.size() > 0 && snapshots.budgetBytes() > 0) { // a zero budget turns snapshots off
             long begin = System.nanoTime();
             long size = llama.llama_state_seq_get_size(context, sequence.id);
             if (size > 0 && snapshots.fits(size)) {
@@ -333,7 +343,6 @@ public final class NativeEngine implements InferenceEngine {
                     snapshots.put(KvSnapshot.of(sequence.conversationId, sequence.tokens.toArray(), data));
                     long took = System.nanoTime() - begin;
                     saved++;
-                    saveNanos += took;
                     listeners.forEach(listener -> listener.snapshotSaved(took));
                 } else {
                     data.close();
@@ -363,7 +372,6 @@ public final class NativeEngine implements InferenceEngine {
         sequence.tokens.addAll(snapshot.tokens(), 0, snapshot.tokens().length);
         long took = System.nanoTime() - begin;
         restored++;
-        restoreNanos += took;
         listeners.forEach(listener -> listener.snapshotRestored(took));
         return true;
     }
@@ -494,13 +502,16 @@ public final class NativeEngine implements InferenceEngine {
         }
         busy = busyNow;
         warm = inSequences + snapshots.count();
-        stats = new KvCacheStats(evictions, saved, saveNanos, restored, restoreNanos, snapshots.dropped(),
+        stats = new KvCacheStats(evictions, saved, restored, snapshots.dropped(),
                 snapshots.count(), snapshots.bytes(), snapshots.budgetBytes());
     }
 
     /** Stops the engine thread (failing what still waits) and frees the context, the model and the snapshots. */
     @Override
     public void close() {
+        if (closed.getAndSet(true)) {
+            return;
+        }
         closing = true;
         try {
             loop.join(TimeUnit.MINUTES.toMillis(1));

@@ -2,6 +2,7 @@ package dev.parley.worker.engine.cpp;
 
 import dev.parley.worker.engine.EngineLimits;
 import dev.parley.worker.engine.llama.KvCacheType;
+import dev.parley.worker.engine.llama.LlamaEngineConfig;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -45,7 +46,8 @@ public record NativeEngineConfig(Path model, Path libraryDir, int slots, int con
 
     /** Defaults for a model: 4 slots of 2048 tokens, F16 cache, all cores, 2 GiB of snapshots. */
     public static NativeEngineConfig forModel(Path model, Path libraryDir) {
-        return new NativeEngineConfig(model, libraryDir, 4, 2048, defaultThreads(), KvCacheType.F16, 0,
+        return new NativeEngineConfig(model, libraryDir, LlamaEngineConfig.DEFAULT_SLOTS,
+                LlamaEngineConfig.DEFAULT_CONTEXT_PER_SLOT, defaultThreads(), KvCacheType.F16, 0,
                 DEFAULT_SNAPSHOT_BYTES, DEFAULT_BATCH_TOKENS, DEFAULT_PREFILL_CHUNK);
     }
 

@@ -70,9 +70,6 @@ final class NativeModel implements AutoCloseable {
         return name;
     }
 
-    int trainedContext() {
-        return llama.llama_model_n_ctx_train(model);
-    }
 
     boolean isEndOfGeneration(int token) {
         return llama.llama_vocab_is_eog(vocab, token) != 0;
@@ -158,20 +155,26 @@ final class NativeModel implements AutoCloseable {
         LlamaLib.ChatMessage[] chat = (LlamaLib.ChatMessage[]) new LlamaLib.ChatMessage().toArray(messages.size());
         List<Memory> strings = new ArrayList<>(messages.size() * 2);
         int textBytes = 0;
-        for (int i = 0; i < messages.size(); i++) {
-            ChatMessage message = messages.get(i);
-            chat[i].role = cString(message.role().wireName(), strings);
-            chat[i].content = cString(message.content(), strings);
-            textBytes += message.content().length() * 3;
-            chat[i].write();
-        }
-        byte[] buffer = new byte[textBytes * 2 + 1024];
-        int length = llama.llama_chat_apply_template(template, chat, messages.size(), (byte) 1, buffer, buffer.length);
-        if (length > buffer.length) {
-            buffer = new byte[length];
+        byte[] buffer;
+        int length;
+        try {
+            for (int i = 0; i < messages.size(); i++) {
+                ChatMessage message = messages.get(i);
+                chat[i].role = cString(message.role().wireName(), strings);
+                chat[i].content = cString(message.content(), strings);
+                textBytes += message.content().length() * 3;
+                chat[i].write();
+            }
+            buffer = new byte[textBytes * 2 + 1024];
             length = llama.llama_chat_apply_template(template, chat, messages.size(), (byte) 1, buffer, buffer.length);
+            if (length > buffer.length) {
+                buffer = new byte[length];
+                length = llama.llama_chat_apply_template(template, chat, messages.size(), (byte) 1, buffer,
+                        buffer.length);
+            }
+        } finally {
+            strings.forEach(Memory::close);
         }
-        strings.forEach(Memory::close);
         if (length < 0) {
             throw new EngineException("llama.cpp does not know the chat template of " + name
                     + " (llama_chat_apply_template supports a fixed list of templates)");

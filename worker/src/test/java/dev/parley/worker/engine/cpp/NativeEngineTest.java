@@ -123,6 +123,7 @@ class NativeEngineTest {
             assertThat(second.cachedTokens()).isGreaterThanOrEqualTo(first.promptTokens());
             assertThat(second.restoredTokens()).isZero();
             assertThat(engine.kvCacheStats().snapshotsSaved()).isZero();
+            assertThat(engine.kvCacheStats().evictions()).isZero();
         }
     }
 }

@@ -15,8 +15,10 @@ class SnapshotStoreTest {
     void neverHoldsMoreThanItsBudgetAndDropsTheLeastRecentlyUsedFirst() {
         try (SnapshotStore store = new SnapshotStore(300)) {
             store.put(snapshot("a", 100));
-            store.put(snapshot("b", 100));
-            store.put(snapshot("c", 100));
+            KvSnapshot b = snapshot("b", 100);
+            KvSnapshot c = snapshot("c", 100);
+            store.put(b);
+            store.put(c);
             KvSnapshot a = store.take("a"); // a is used (and comes back as the most recent)
             store.put(KvSnapshot.of("a", a.tokens(), a.data()));
 
@@ -28,6 +30,10 @@ class SnapshotStoreTest {
             assertThat(store.contains("a")).isTrue();
             assertThat(store.contains("d")).isTrue();
             assertThat(store.dropped()).isEqualTo(2);
+            // dropped snapshots free their native memory
+            assertThat(b.data().valid()).isFalse();
+            assertThat(c.data().valid()).isFalse();
+            assertThat(a.data().valid()).isTrue();
         }
     }
 
@@ -47,8 +53,10 @@ class SnapshotStoreTest {
     @Test
     void aNewSnapshotOfAConversationReplacesItsOldOne() {
         try (SnapshotStore store = new SnapshotStore(1000)) {
-            store.put(snapshot("a", 100));
+            KvSnapshot old = snapshot("a", 100);
+            store.put(old);
             store.put(snapshot("a", 200));
+            assertThat(old.data().valid()).as("the replaced snapshot's memory is freed").isFalse();
 
             assertThat(store.count()).isEqualTo(1);
             assertThat(store.bytes()).isEqualTo(200);

@@ -54,6 +54,9 @@ class TextStreamTest {
 
         assertThat(shown).isEqualTo("Sure. ");
         assertThat(stream.stopped()).isTrue();
+        // the order of the list does not matter, only where each occurs
+        assertThat(new TextStream(List.of("User:", "\n\n")).push(bytes("Sure. User: hi\n\nmore"))).isEqualTo("Sure. ");
+        assertThat(new TextStream(List.of("User:", "\n\n")).push(bytes("Sure.\n\nUser: hi"))).isEqualTo("Sure.");
     }
 
     @Test
