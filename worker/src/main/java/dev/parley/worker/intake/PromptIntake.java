@@ -62,6 +62,7 @@ public final class PromptIntake implements Runnable {
     private volatile int buffered;
     private volatile boolean paused;
     private volatile boolean joined;
+    private boolean rejoinRebalanced;
     private long lastCommitNanos = System.nanoTime();
 
     public PromptIntake(Consumer<String, byte[]> consumer, PromptDecoder decoder, DeadLetterPublisher deadLetters,
@@ -130,6 +131,7 @@ public final class PromptIntake implements Runnable {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(settings.pollTimeout())) {
             accept(record);
         }
+        rebalanceOnceAfterStaticRejoin();
         retryDeadLetters();
         drainCompletions(0);
         applyBackpressure();
@@ -300,6 +302,23 @@ public final class PromptIntake implements Runnable {
     public void stop() {
         running = false;
         consumer.wakeup();
+    }
+
+    /**
+     * A static member that restarts within the session timeout is handed its previous assignment without a
+     * rebalance. If the process died between the two rebalances of a cooperative hand-over, the partitions it had
+     * already given up belong to nobody until the group next rebalances, which may be never (the crash drill caught
+     * two partitions orphaned this way). So after its first join a static member asks for one rebalance: cooperative,
+     * so nothing it owns stops, and the leader hands out whatever is unowned.
+     */
+    private void rebalanceOnceAfterStaticRejoin() {
+        if (joined && !rejoinRebalanced) {
+            rejoinRebalanced = true;
+            if (consumer.groupMetadata().groupInstanceId().isPresent()) {
+                log.info("Static member joined: asking for one rebalance so that no partition is left unowned");
+                consumer.enforceRebalance("static member restarted");
+            }
+        }
     }
 
     /** Waits for the loop to finish after {@link #stop()}. */
