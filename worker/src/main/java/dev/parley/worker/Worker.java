@@ -8,15 +8,21 @@ import dev.parley.worker.dispatch.Dispatcher;
 import dev.parley.worker.engine.InferenceEngine;
 import dev.parley.worker.history.HistoryStore;
 import dev.parley.worker.history.RedisHistoryStore;
+import dev.parley.worker.health.Health;
+import dev.parley.worker.health.HealthMonitor;
+import dev.parley.worker.health.WatchedPart;
 import dev.parley.worker.intake.DeadLetterPublisher;
 import dev.parley.worker.intake.IntakeSettings;
+import dev.parley.worker.intake.PromptForwarder;
 import dev.parley.worker.intake.PromptIntake;
 import dev.parley.worker.intake.TopicProvisioner;
 import dev.parley.worker.metrics.ParleyMeter;
 import dev.parley.worker.metrics.WorkerMetrics;
+import dev.parley.worker.reply.ChunkSender;
+import dev.parley.worker.reply.ChunkStream;
 import dev.parley.worker.reply.ReplyPublisher;
 import dev.parley.worker.reply.ReplyTopics;
-import dev.parley.worker.turn.Backoff;
+import dev.parley.worker.retry.Backoff;
 import dev.parley.worker.turn.Sleeper;
 import dev.parley.worker.turn.TurnProcessor;
 import dev.parley.worker.turn.TurnSettings;
@@ -29,6 +35,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -70,6 +77,8 @@ public final class Worker implements AutoCloseable {
     private final ControlListener control;
     private final Admin admin;
     private final KafkaConsumer<String, byte[]> consumer;
+    private final ChunkSender chunks;
+    private final HealthMonitor health;
     private volatile boolean closed;
 
     private Worker(WorkerConfig config, InferenceEngine engine, MeterRegistry registry) {
@@ -90,22 +99,25 @@ public final class Worker implements AutoCloseable {
         // processor: the holder breaks the cycle.
         PromptIntake[] intakeHolder = new PromptIntake[1];
         DeadLetterPublisher deadLetters = new DeadLetterPublisher(producer, config.deadLetterTopic(), config.workerId(),
-                Clock.systemUTC());
+                Clock.systemUTC(), config.deadLetterMaxPayloadBytes());
         Cancellations cancellations = new Cancellations();
-        TurnProcessor processor = new TurnProcessor(history, engine,
-                new ReplyPublisher(producer, config.repliesTopic()), deadLetters, cancellations, metrics,
+        ReplyPublisher replyPublisher = new ReplyPublisher(producer, config.repliesTopic(), maxRequestSize(config));
+        this.chunks = new ChunkSender(replyPublisher, config.workerId(), ChunkStream.Batching.DEFAULT,
+                Math.max(16, maxInFlight * 2), "parley-chunks");
+        TurnProcessor processor = new TurnProcessor(history, engine, replyPublisher, deadLetters, cancellations, metrics,
                 new TurnSettings(config.workerId(), config.defaultMaxTokens(), config.turnAttempts(), Backoff.DEFAULT,
                         PUBLISH_TIMEOUT),
                 Sleeper.REAL, Clock.systemUTC(),
                 turn -> intakeHolder[0].markDone(turn.partition(), turn.offset()));
         this.admin = Admin.create(kafkaCommon(config));
-        processor.checkingReplyTopics(new ReplyTopics(admin, config.repliesTopic()));
+        processor.checkingReplyTopics(new ReplyTopics(admin, config.repliesTopic())).streamingThrough(chunks);
         this.dispatcher = new Dispatcher(maxInFlight, turnThreads, processor);
         this.consumer = new KafkaConsumer<>(consumerConfig(config), new StringDeserializer(), new ByteArrayDeserializer());
         this.intake = new PromptIntake(consumer, new PromptDecoder(config.maxPromptBytes()),
                 deadLetters, dispatcher, metrics,
                 new IntakeSettings(config.promptsTopic(), config.maxBufferedRecords(), POLL_TIMEOUT,
-                        config.commitInterval(), config.revokeGrace(), config.shutdownGrace()));
+                        config.commitInterval(), config.revokeGrace(), config.shutdownGrace()),
+                new PromptForwarder(producer));
         intakeHolder[0] = intake;
 
         metrics.gauge(ParleyMeter.RECORDS_BUFFERED, intake::buffered);
@@ -122,8 +134,22 @@ public final class Worker implements AutoCloseable {
         this.control = new ControlListener(controlConfig, config.controlTopic(), history, cancellations,
                 "parley-control");
 
+        this.health = new HealthMonitor(config.stallTimeout(), config.unhealthyExitAfter(), System::nanoTime)
+                .watch(new WatchedPart("intake", () -> closed || intake.isAlive(), () -> !closed,
+                        intake::lastPollNanos))
+                .watch(new WatchedPart("engine", engine::isAlive, engine::hasWork, engine::lastProgressNanos))
+                .watch(new WatchedPart("turns", () -> true, () -> dispatcher.inFlight() > 0,
+                        () -> Math.max(dispatcher.lastFinishedNanos(), engine.hasWork() ? engine.lastProgressNanos() : 0)))
+                .watch(new WatchedPart("chunks", chunks::isAlive, () -> chunks.waiting() > 0, chunks::lastProgressNanos));
+        metrics.gauge(ParleyMeter.WORKER_HEALTHY, () -> health.check().healthy() ? 1 : 0);
+        for (String part : List.of("intake", "engine", "turns", "chunks")) {
+            metrics.gauge(ParleyMeter.PART_HEALTHY, "part", part, () -> health.check().parts().stream()
+                    .anyMatch(p -> p.name().equals(part) && !p.healthy()) ? 0 : 1);
+        }
+
         this.intakeThread = new Thread(intake, "parley-intake");
         this.intakeThread.start();
+        health.start();
         log.info("Worker {} consuming {} as group {} with {} turn(s) in flight, model {}", config.workerId(),
                 config.promptsTopic(), config.groupId(), maxInFlight, engine.info().model());
     }
@@ -152,9 +178,23 @@ public final class Worker implements AutoCloseable {
         return history.isReachable();
     }
 
-    /** Model loaded (it is, once the worker exists), group joined, Redis reachable. */
+    /** Model loaded (it is, once the worker exists), group joined, Redis reachable, every part healthy. */
     public Readiness readiness() {
-        return new Readiness(true, intake.hasJoinedGroup() && isRunning(), history.isReachable(), brokerConnected());
+        return new Readiness(true, intake.hasJoinedGroup() && isRunning(), history.isReachable(), brokerConnected(),
+                health.check().healthy());
+    }
+
+    /** Each part's health now: alive, and making progress while it has work. */
+    public Health health() {
+        return health.check();
+    }
+
+    /**
+     * Runs {@code listener} once the worker has been unhealthy for {@code unhealthy-exit-after}; a worker process
+     * exits then, so its supervisor restarts it.
+     */
+    public void onFatal(Consumer<Health> listener) {
+        health.onFatal(listener);
     }
 
     /** Whether the consumer holds a connection to a broker (its own metric; readable from any thread). */
@@ -196,6 +236,8 @@ public final class Worker implements AutoCloseable {
             Thread.currentThread().interrupt();
             turnThreads.shutdownNow();
         } finally {
+            health.close();
+            chunks.close();
             control.close();
             admin.close(Duration.ofSeconds(5));
             kafkaMetrics.forEach(KafkaClientMetrics::close);
@@ -203,6 +245,12 @@ public final class Worker implements AutoCloseable {
             history.close();
         }
         log.info("Worker {} stopped", config.workerId());
+    }
+
+    /** The producer's max.request.size: replies are kept below it. */
+    private static int maxRequestSize(WorkerConfig config) {
+        String configured = config.kafka().get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        return configured == null ? ReplyPublisher.DEFAULT_MAX_RECORD_BYTES : Integer.parseInt(configured.trim());
     }
 
     private static Map<String, Object> kafkaCommon(WorkerConfig config) {

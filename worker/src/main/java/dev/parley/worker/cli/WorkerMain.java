@@ -19,7 +19,8 @@ public final class WorkerMain {
      */
     public static int run(CommandLine commandLine, String[] args) {
         commandLine.setExecutionExceptionHandler((e, cmd, parseResult) -> {
-            if (e instanceof SettingsException || e instanceof IllegalArgumentException) {
+            if (e instanceof SettingsException || e instanceof IllegalArgumentException
+                    || e instanceof dev.parley.models.ModelUnavailableException) {
                 cmd.getErr().println("parley: " + e.getMessage());
                 return 2;
             }

@@ -2,9 +2,12 @@ package dev.parley.worker.cli;
 
 import dev.parley.models.LlamaLibraryStore;
 import dev.parley.models.ModelLocator;
+import dev.parley.models.ModelUnavailableException;
 import dev.parley.worker.Worker;
 import dev.parley.worker.config.Setting;
 import dev.parley.worker.config.Settings;
+import dev.parley.worker.config.WorkerConfig;
+import dev.parley.worker.engine.EngineException;
 import dev.parley.worker.engine.InferenceEngine;
 import dev.parley.worker.engine.cpp.NativeEngine;
 import dev.parley.worker.engine.cpp.NativeEngineConfig;
@@ -42,19 +45,42 @@ public final class WorkerRuntime implements AutoCloseable {
         this.modelLoadMillis = modelLoadMillis;
     }
 
+    /**
+     * Starts a worker. The operations port is bound first, so that a taken port is reported before a model is loaded;
+     * a model that cannot be found or loaded is reported as {@link ModelUnavailableException} (one line, exit 2).
+     */
     public static WorkerRuntime start(Settings settings) {
         LogFormat.apply(settings.text(Setting.LOG_FORMAT));
-        ModelLocator locator = ModelLocator.fromEnvironment();
-        Path model = locator.resolve(settings.text(Setting.MODEL));
-        long started = System.nanoTime();
-        InferenceEngine engine = loadEngine(settings, model);
-        long loadMillis = (System.nanoTime() - started) / 1_000_000;
+        WorkerConfig config = settings.workerConfig();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        ProcessMetrics processMetrics = ProcessMetrics.bindTo(registry);
-        Worker worker = Worker.start(settings.workerConfig(), engine, registry);
         int port = settings.integer(Setting.HTTP_PORT);
-        OpsServer ops = port < 0 ? null : OpsServer.start(port, registry, worker::readiness);
-        return new WorkerRuntime(settings, engine, worker, registry, processMetrics, ops, loadMillis);
+        OpsServer ops = port < 0 ? null : OpsServer.start(port, registry);
+        InferenceEngine engine = null;
+        try {
+            ModelLocator locator = ModelLocator.fromEnvironment();
+            Path model = locator.resolve(settings.text(Setting.MODEL));
+            long started = System.nanoTime();
+            try {
+                engine = loadEngine(settings, model);
+            } catch (EngineException e) {
+                throw new ModelUnavailableException("cannot load model " + model + ": " + e.getMessage());
+            }
+            long loadMillis = (System.nanoTime() - started) / 1_000_000;
+            ProcessMetrics processMetrics = ProcessMetrics.bindTo(registry);
+            Worker worker = Worker.start(config, engine, registry);
+            if (ops != null) {
+                ops.serve(worker::readiness, worker::health);
+            }
+            return new WorkerRuntime(settings, engine, worker, registry, processMetrics, ops, loadMillis);
+        } catch (RuntimeException | Error e) {
+            if (engine != null) {
+                engine.close();
+            }
+            if (ops != null) {
+                ops.close();
+            }
+            throw e;
+        }
     }
 
     /** Loads the engine the settings choose. */

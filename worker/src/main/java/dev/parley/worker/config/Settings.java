@@ -82,6 +82,9 @@ public final class Settings {
                 .revokeGrace(duration(Setting.REVOKE_GRACE))
                 .commitInterval(duration(Setting.COMMIT_INTERVAL))
                 .historyTtl(duration(Setting.HISTORY_TTL))
+                .deadLetterMaxPayloadBytes(integer(Setting.DLQ_MAX_PAYLOAD_BYTES))
+                .stallTimeout(duration(Setting.STALL_TIMEOUT))
+                .unhealthyExitAfter(duration(Setting.UNHEALTHY_EXIT_AFTER))
                 .redisOptions(redis);
         if (has(Setting.WORKER_ID)) {
             builder.workerId(text(Setting.WORKER_ID));

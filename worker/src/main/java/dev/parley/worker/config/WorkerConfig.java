@@ -25,6 +25,9 @@ public final class WorkerConfig {
     public static final Duration DEFAULT_REVOKE_GRACE = Duration.ofSeconds(10);
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_HISTORY_TTL = Duration.ofDays(7);
+    public static final int DEFAULT_DLQ_MAX_PAYLOAD_BYTES = 65_536;
+    public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofMinutes(5);
+    public static final Duration DEFAULT_UNHEALTHY_EXIT_AFTER = Duration.ofSeconds(30);
 
     private final String bootstrapServers;
     private final String redisUri;
@@ -47,6 +50,9 @@ public final class WorkerConfig {
     private final Duration revokeGrace;
     private final Duration commitInterval;
     private final Duration historyTtl;
+    private final int deadLetterMaxPayloadBytes;
+    private final Duration stallTimeout;
+    private final Duration unhealthyExitAfter;
     private final Map<String, String> kafka;
     private final Map<RedisOption, String> redisOptions;
 
@@ -72,6 +78,9 @@ public final class WorkerConfig {
         this.revokeGrace = b.revokeGrace;
         this.commitInterval = b.commitInterval;
         this.historyTtl = b.historyTtl;
+        this.deadLetterMaxPayloadBytes = b.deadLetterMaxPayloadBytes;
+        this.stallTimeout = b.stallTimeout;
+        this.unhealthyExitAfter = b.unhealthyExitAfter;
         this.kafka = Map.copyOf(b.kafka);
         this.redisOptions = Map.copyOf(b.redisOptions);
     }
@@ -118,6 +127,12 @@ public final class WorkerConfig {
     public Duration commitInterval() { return commitInterval; }
     /** How long an idle conversation's history is kept; zero keeps it forever. */
     public Duration historyTtl() { return historyTtl; }
+    /** The most original bytes a dead letter carries. */
+    public int deadLetterMaxPayloadBytes() { return deadLetterMaxPayloadBytes; }
+    /** How long a busy part may show no progress before the worker is unhealthy. */
+    public Duration stallTimeout() { return stallTimeout; }
+    /** How long a worker process stays unhealthy before it exits. */
+    public Duration unhealthyExitAfter() { return unhealthyExitAfter; }
     /** Extra Kafka client properties, applied to the consumer, producer and admin client. */
     public Map<String, String> kafka() { return kafka; }
     /** Redis connection options beyond the URI. */
@@ -146,6 +161,9 @@ public final class WorkerConfig {
         b.revokeGrace = revokeGrace;
         b.commitInterval = commitInterval;
         b.historyTtl = historyTtl;
+        b.deadLetterMaxPayloadBytes = deadLetterMaxPayloadBytes;
+        b.stallTimeout = stallTimeout;
+        b.unhealthyExitAfter = unhealthyExitAfter;
         b.kafka.putAll(kafka);
         b.redisOptions.putAll(redisOptions);
         return b;
@@ -173,6 +191,9 @@ public final class WorkerConfig {
         private Duration revokeGrace = DEFAULT_REVOKE_GRACE;
         private Duration commitInterval = DEFAULT_COMMIT_INTERVAL;
         private Duration historyTtl = DEFAULT_HISTORY_TTL;
+        private int deadLetterMaxPayloadBytes = DEFAULT_DLQ_MAX_PAYLOAD_BYTES;
+        private Duration stallTimeout = DEFAULT_STALL_TIMEOUT;
+        private Duration unhealthyExitAfter = DEFAULT_UNHEALTHY_EXIT_AFTER;
         private final Map<String, String> kafka = new LinkedHashMap<>();
         private final Map<RedisOption, String> redisOptions = new LinkedHashMap<>();
 
@@ -288,6 +309,25 @@ public final class WorkerConfig {
 
         public Builder historyTtl(Duration value) {
             this.historyTtl = nonNegative("history-ttl", value);
+            return this;
+        }
+
+        public Builder deadLetterMaxPayloadBytes(int value) {
+            this.deadLetterMaxPayloadBytes = atLeast("dlq-max-payload-bytes", value, 0);
+            return this;
+        }
+
+        public Builder stallTimeout(Duration value) {
+            nonNegative("stall-timeout", value);
+            if (value.isZero()) {
+                throw new IllegalArgumentException("stall-timeout must be positive, got " + value);
+            }
+            this.stallTimeout = value;
+            return this;
+        }
+
+        public Builder unhealthyExitAfter(Duration value) {
+            this.unhealthyExitAfter = nonNegative("unhealthy-exit-after", value);
             return this;
         }
 

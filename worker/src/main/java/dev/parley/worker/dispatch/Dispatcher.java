@@ -46,6 +46,7 @@ public final class Dispatcher {
     private long sequence;
     private int queued;
     private boolean starting = true;
+    private volatile long lastFinishedNanos = System.nanoTime();
 
     private static final class Conversation {
         final String id;
@@ -134,6 +135,11 @@ public final class Dispatcher {
         starting = false;
     }
 
+    /** {@link System#nanoTime()} when a turn last finished (or the dispatcher was made). */
+    public long lastFinishedNanos() {
+        return lastFinishedNanos;
+    }
+
     /** Turns waiting. */
     public synchronized int queued() {
         return queued;
@@ -187,9 +193,10 @@ public final class Dispatcher {
     private void runAndFinish(PendingTurn turn) {
         try {
             runner.run(turn);
-        } catch (RuntimeException e) {
-            log.error("Turn {} failed unexpectedly; it will be redelivered after a restart", turn, e);
+        } catch (Throwable e) { // the runner finishes its records itself; this only keeps the conversation moving
+            log.error("Turn {} escaped its runner; it will be redelivered after a restart", turn, e);
         } finally {
+            lastFinishedNanos = System.nanoTime();
             finished(turn);
         }
     }

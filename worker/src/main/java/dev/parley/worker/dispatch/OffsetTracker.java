@@ -22,13 +22,17 @@ public final class OffsetTracker {
     private final TreeSet<Long> doneAbove = new TreeSet<>();
     private long nextExpected = -1;
 
-    /** Notes a record as received (offsets arrive in increasing order). */
-    public void track(long offset) {
+    /**
+     * Notes a record as received; false, and nothing changes, for an offset at or below one already tracked (the
+     * consumer's position was reset and records come again: each is in flight or done already).
+     */
+    public boolean track(long offset) {
         if (offset < nextExpected) {
-            throw new IllegalArgumentException("offset " + offset + " tracked after " + (nextExpected - 1));
+            return false;
         }
         pending.add(offset);
         nextExpected = offset + 1;
+        return true;
     }
 
     /** Notes a record as done; done records that are not tracked (a revoked partition's) are ignored. */

@@ -41,6 +41,21 @@ public interface InferenceEngine extends AutoCloseable {
     default void addKvCacheListener(KvCacheListener listener) {
     }
 
+    /** Whether the engine can still generate (false once closed, or if its thread died); for health checks. */
+    default boolean isAlive() {
+        return true;
+    }
+
+    /** {@link System#nanoTime()} of the engine's last sign of progress; for stall detection. */
+    default long lastProgressNanos() {
+        return System.nanoTime();
+    }
+
+    /** Whether generations are running or waiting, so that a lack of progress means a stall. */
+    default boolean hasWork() {
+        return false;
+    }
+
     /** Releases what can be released. The model itself may stay mapped until the process exits. */
     @Override
     void close();

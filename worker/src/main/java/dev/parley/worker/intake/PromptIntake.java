@@ -6,6 +6,8 @@ import dev.parley.worker.dispatch.Dispatcher;
 import dev.parley.worker.dispatch.OffsetTracker;
 import dev.parley.worker.dispatch.PendingTurn;
 import dev.parley.worker.metrics.WorkerMetrics;
+import dev.parley.worker.retry.Backoff;
+import dev.parley.worker.retry.KafkaErrors;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -14,34 +16,33 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The poll loop, the only code that touches the consumer. It decodes records, dead-letters the bad ones, queues
- * the good ones on the {@link Dispatcher}, learns which records are done through a queue that other threads fill,
- * commits per partition the point below which everything is done, and pauses fetching while too much is buffered
- * (polling goes on, so the group membership never lapses).
+ * The poll loop, the only code that touches the consumer. It decodes records, dead-letters the bad ones, forwards
+ * misplaced ones to the partition their key belongs to, queues the good ones on the {@link Dispatcher}, learns which
+ * records are done through a queue that other threads fill, commits per partition the point below which everything
+ * is done, and pauses fetching while too much is buffered (polling goes on, so the group membership never lapses).
+ *
+ * <p>No failure of one round ends the loop: it is counted, logged and followed by a growing pause. Only an
+ * {@link Error} or {@link #stop()} ends it; a health check watches {@link #isAlive()} and {@link #lastPollNanos()}.
  */
 public final class PromptIntake implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(PromptIntake.class);
     private static final long DRAIN_WAIT_MS = 20;
+    private static final Backoff ROUND_BACKOFF = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(10));
+    private static final Backoff SEND_BACKOFF = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(30));
 
     private record Done(TopicPartition partition, long offset) {
-    }
-
-    private record FailedDeadLetter(ConsumerRecord<String, byte[]> record, Rejection rejection) {
     }
 
     private final Consumer<String, byte[]> consumer;
@@ -50,29 +51,56 @@ public final class PromptIntake implements Runnable {
     private final Dispatcher dispatcher;
     private final WorkerMetrics metrics;
     private final IntakeSettings settings;
+    private final RecordRelay relay;
+    private final CommitKeeper commits;
+    private final KeyPlacement placement;
+    private final PromptForwarder forwarder;
 
     private final LinkedBlockingQueue<Done> completions = new LinkedBlockingQueue<>();
-    private final ConcurrentLinkedQueue<FailedDeadLetter> deadLetterRetries = new ConcurrentLinkedQueue<>();
-    private final Map<TopicPartition, OffsetTracker> trackers = new HashMap<>();
-    private final Map<TopicPartition, Set<Long>> doneBeforeRestart = new HashMap<>();
-    private final Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
+    final Map<TopicPartition, OffsetTracker> trackers = new HashMap<>();
+    final Map<TopicPartition, Set<Long>> doneBeforeRestart = new HashMap<>();
     private final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
+    private volatile boolean alive = true;
     private volatile int buffered;
     private volatile boolean paused;
     private volatile boolean joined;
+    private volatile long lastPollNanos = System.nanoTime();
     private boolean rejoinRebalanced;
-    private long lastCommitNanos = System.nanoTime();
 
     public PromptIntake(Consumer<String, byte[]> consumer, PromptDecoder decoder, DeadLetterPublisher deadLetters,
                         Dispatcher dispatcher, WorkerMetrics metrics, IntakeSettings settings) {
+        this(consumer, decoder, deadLetters, dispatcher, metrics, settings, null);
+    }
+
+    /**
+     * @param forwarder sends misplaced records to their key's partition; {@code null} answers them where they are
+     */
+    public PromptIntake(Consumer<String, byte[]> consumer, PromptDecoder decoder, DeadLetterPublisher deadLetters,
+                        Dispatcher dispatcher, WorkerMetrics metrics, IntakeSettings settings,
+                        PromptForwarder forwarder) {
         this.consumer = consumer;
         this.decoder = decoder;
         this.deadLetters = deadLetters;
         this.dispatcher = dispatcher;
         this.metrics = metrics;
         this.settings = settings;
+        this.relay = new RecordRelay("dead_letter", SEND_BACKOFF, metrics, new RecordRelay.Outcome() {
+            @Override
+            public void done(TopicPartition partition, long offset) {
+                markDone(partition, offset);
+            }
+
+            @Override
+            public void givenUp(TopicPartition partition, long offset, Throwable error) {
+                metrics.deadLetterDropped(KafkaErrors.unwrap(error).getClass().getSimpleName());
+                markDone(partition, offset);
+            }
+        }, System::nanoTime);
+        this.commits = new CommitKeeper(consumer, metrics, settings.commitInterval(), ROUND_BACKOFF, System::nanoTime);
+        this.placement = new KeyPlacement(consumer, settings.topic());
+        this.forwarder = forwarder;
     }
 
     /** Reports a record as done; any thread. */
@@ -100,20 +128,44 @@ public final class PromptIntake implements Runnable {
         return Set.copyOf(assigned);
     }
 
+    /** Whether the loop still runs (false once stopped, or if it died). */
+    public boolean isAlive() {
+        return alive;
+    }
+
+    /** {@link System#nanoTime()} at the end of the last poll that returned normally. */
+    public long lastPollNanos() {
+        return lastPollNanos;
+    }
+
     @Override
     public void run() {
         try {
             subscribe();
+            int failures = 0;
             while (running) {
-                pollOnce();
+                try {
+                    pollOnce();
+                    failures = 0;
+                } catch (WakeupException e) {
+                    if (running) {
+                        log.warn("Consumer woken up unexpectedly; polling on");
+                    }
+                } catch (RuntimeException e) {
+                    failures++;
+                    metrics.retried("poll");
+                    Duration pause = ROUND_BACKOFF.delay(failures);
+                    if (failures == 1 || failures % 10 == 0) {
+                        log.warn("Poll round failed ({} in a row); pausing {}", failures, pause, e);
+                    }
+                    pauseQuietly(pause);
+                }
             }
-        } catch (WakeupException e) {
-            if (running) {
-                log.error("Consumer woken up unexpectedly", e);
-            }
-        } catch (RuntimeException e) {
-            log.error("Poll loop failed; the worker stops taking prompts", e);
+        } catch (Error e) {
+            log.error("Poll loop died; the worker stops taking prompts and reports itself unhealthy", e);
+            throw e;
         } finally {
+            alive = false;
             try {
                 shutDown();
             } finally {
@@ -123,7 +175,8 @@ public final class PromptIntake implements Runnable {
     }
 
     void subscribe() {
-        consumer.subscribe(List.of(settings.topic()), new RebalanceListener());
+        consumer.subscribe(List.of(settings.topic()), new IntakeRebalanceListener(this, consumer, dispatcher,
+                commits, metrics, settings, placement, assigned));
     }
 
     /** One round of the loop: poll, hand out, collect what is done, adjust backpressure, commit. */
@@ -131,17 +184,21 @@ public final class PromptIntake implements Runnable {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(settings.pollTimeout())) {
             accept(record);
         }
+        lastPollNanos = System.nanoTime();
         rebalanceOnceAfterStaticRejoin();
-        retryDeadLetters();
+        relay.retryDue(assigned::contains);
         drainCompletions(0);
         applyBackpressure();
-        commitIfDue();
+        commits.commitIfDue(trackers);
     }
 
     private void accept(ConsumerRecord<String, byte[]> record) {
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
         OffsetTracker tracker = trackers.computeIfAbsent(partition, p -> new OffsetTracker());
-        tracker.track(record.offset());
+        if (!tracker.track(record.offset())) {
+            metrics.recordRedelivered(); // read again after a position reset: it is in flight or done already
+            return;
+        }
         metrics.promptReceived();
         Set<Long> skip = doneBeforeRestart.get(partition);
         if (skip != null && skip.remove(record.offset())) {
@@ -151,7 +208,14 @@ public final class PromptIntake implements Runnable {
         }
         PromptDecoder.Result result = decoder.decode(record.key(), record.value());
         if (result instanceof PromptDecoder.Accepted accepted) {
-            dispatcher.enqueue(new PendingTurn(partition, record.offset(), accepted.prompt(), System.nanoTime(), record));
+            int home = placement.partitionFor(record.key());
+            PendingTurn turn = new PendingTurn(partition, record.offset(), accepted.prompt(), System.nanoTime(), record);
+            if (home >= 0 && home != record.partition() && forwarder != null) {
+                metrics.promptForwarded();
+                relay.send(partition, record.offset(), forwarder.forward(record, home, () -> dispatcher.enqueue(turn)));
+            } else {
+                dispatcher.enqueue(turn);
+            }
         } else {
             Rejection rejection = ((PromptDecoder.Rejected) result).rejection();
             // The reason may quote parts of the prompt: it goes to the dead-letter topic, and to the log only at DEBUG.
@@ -160,35 +224,34 @@ public final class PromptIntake implements Runnable {
             log.debug("Dead-letter reason for {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
                     rejection.reason());
             metrics.promptRejected(rejection.code().wireName());
-            sendDeadLetter(record, rejection);
+            relay.send(partition, record.offset(), deadLetterSend(record.key(), deadLetters.toDeadLetter(record, rejection)));
         }
         updateBuffered();
     }
 
-    private void sendDeadLetter(ConsumerRecord<String, byte[]> record, Rejection rejection) {
-        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-        deadLetters.publish(record, rejection).whenComplete((ok, error) -> {
-            if (error == null) {
-                markDone(partition, record.offset());
-            } else {
-                log.warn("Dead letter for {}@{} not acknowledged, will retry: {}", partition, record.offset(),
-                        error.getMessage());
-                deadLetterRetries.add(new FailedDeadLetter(record, rejection));
+    /** A dead letter's send: the bounded letter, then once the same letter with a minimal payload. */
+    private RecordRelay.Send deadLetterSend(String key, dev.parley.schemas.DeadLetter letter) {
+        return new RecordRelay.Send() {
+            @Override
+            public java.util.concurrent.CompletableFuture<?> attempt() {
+                return deadLetters.publish(key, letter);
             }
-        });
-    }
 
-    private void retryDeadLetters() {
-        for (FailedDeadLetter failed; (failed = deadLetterRetries.poll()) != null; ) {
-            TopicPartition partition = new TopicPartition(failed.record().topic(), failed.record().partition());
-            if (assigned.contains(partition)) {
-                sendDeadLetter(failed.record(), failed.rejection());
+            @Override
+            public RecordRelay.Send fallback() {
+                dev.parley.schemas.DeadLetter smaller = deadLetters.shrunk(letter);
+                return smaller == letter ? null : deadLetterSend(key, smaller);
             }
-        }
+
+            @Override
+            public String describe() {
+                return "dead letter (" + letter.code() + ", " + letter.payloadBytes() + " bytes)";
+            }
+        };
     }
 
     /** Applies done reports; waits up to {@code waitMs} for the first one. */
-    private void drainCompletions(long waitMs) {
+    void drainCompletions(long waitMs) {
         try {
             Done done = waitMs > 0 ? completions.poll(waitMs, TimeUnit.MILLISECONDS) : completions.poll();
             while (done != null) {
@@ -204,12 +267,16 @@ public final class PromptIntake implements Runnable {
         updateBuffered();
     }
 
-    private void updateBuffered() {
+    void updateBuffered() {
         int total = 0;
         for (OffsetTracker tracker : trackers.values()) {
             total += tracker.pendingCount();
         }
         buffered = total;
+    }
+
+    boolean paused() {
+        return paused;
     }
 
     private void applyBackpressure() {
@@ -224,52 +291,8 @@ public final class PromptIntake implements Runnable {
         }
     }
 
-    private void commitIfDue() {
-        if (System.nanoTime() - lastCommitNanos < settings.commitInterval().toNanos()) {
-            return;
-        }
-        lastCommitNanos = System.nanoTime();
-        Map<TopicPartition, OffsetAndMetadata> offsets = committable(trackers.keySet());
-        if (!offsets.isEmpty()) {
-            consumer.commitAsync(offsets, (done, error) -> {
-                if (error != null) {
-                    log.warn("Commit failed (a later one will carry the progress): {}", error.getMessage());
-                }
-            });
-            committed.putAll(offsets);
-        }
-    }
-
-    private void commitNow(Collection<TopicPartition> partitions) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = committable(partitions);
-        if (offsets.isEmpty()) {
-            return;
-        }
-        try {
-            consumer.commitSync(offsets);
-            committed.putAll(offsets);
-        } catch (RuntimeException e) {
-            log.warn("Final commit of {} failed; their records will be redelivered: {}", partitions, e.getMessage());
-        }
-    }
-
-    private Map<TopicPartition, OffsetAndMetadata> committable(Collection<TopicPartition> partitions) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (TopicPartition partition : partitions) {
-            OffsetTracker tracker = trackers.get(partition);
-            if (tracker == null || tracker.commitPoint() < 0) {
-                continue;
-            }
-            OffsetAndMetadata next = new OffsetAndMetadata(tracker.commitPoint(), tracker.commitMetadata());
-            if (!next.equals(committed.get(partition))) {
-                offsets.put(partition, next);
-            }
-        }
-        return offsets;
-    }
-
     /** Waits, collecting done reports, until no turn of these partitions runs or the grace period ends. */
-    private void awaitInFlight(Collection<TopicPartition> partitions, Duration grace) {
+    void awaitInFlight(Collection<TopicPartition> partitions, Duration grace) {
         long deadline = System.nanoTime() + grace.toNanos();
         while (dispatcher.inFlight(partitions) > 0 && System.nanoTime() < deadline) {
             drainCompletions(DRAIN_WAIT_MS);
@@ -282,6 +305,10 @@ public final class PromptIntake implements Runnable {
         }
     }
 
+    void markJoined() {
+        joined = true;
+    }
+
     private void shutDown() {
         dispatcher.stopStarting();
         Set<TopicPartition> owned = new HashSet<>(trackers.keySet());
@@ -289,10 +316,14 @@ public final class PromptIntake implements Runnable {
         if (dropped > 0) {
             log.info("Left {} queued turn(s) for the next owner of their partitions", dropped);
         }
-        awaitInFlight(owned, settings.shutdownGrace());
-        commitNow(owned);
         try {
-            consumer.close();
+            awaitInFlight(owned, settings.shutdownGrace());
+            commits.commitNow(trackers, owned);
+        } catch (RuntimeException e) {
+            log.warn("Final commit skipped: {}", e.getMessage());
+        }
+        try {
+            consumer.close(Duration.ofSeconds(10));
         } catch (RuntimeException e) {
             log.warn("Closing the consumer failed: {}", e.getMessage());
         }
@@ -326,62 +357,12 @@ public final class PromptIntake implements Runnable {
         return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private final class RebalanceListener implements ConsumerRebalanceListener {
-
-        @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            if (partitions.isEmpty()) {
-                return;
-            }
-            List<PendingTurn> dropped = dispatcher.dropQueued(partitions);
-            log.info("Partitions revoked: {}; dropped {} queued turn(s), waiting for running ones", partitions,
-                    dropped.size());
-            awaitInFlight(partitions, settings.revokeGrace());
-            commitNow(partitions);
-            forget(partitions);
-        }
-
-        @Override
-        public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            // Someone else owns them already: committing would be refused. Drop and move on.
-            dispatcher.dropQueued(partitions);
-            log.warn("Partitions lost: {}", partitions);
-            forget(partitions);
-        }
-
-        @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            joined = true; // called after every rebalance, also with nothing (more) to own
-            if (partitions.isEmpty()) {
-                return;
-            }
-            assigned.addAll(partitions);
-            Map<TopicPartition, OffsetAndMetadata> previous = consumer.committed(new HashSet<>(partitions));
-            for (TopicPartition partition : partitions) {
-                trackers.put(partition, new OffsetTracker());
-                OffsetAndMetadata commit = previous.get(partition);
-                if (commit != null) {
-                    committed.put(partition, commit);
-                    Set<Long> done = OffsetTracker.parseDone(commit.offset(), commit.metadata());
-                    if (!done.isEmpty()) {
-                        doneBeforeRestart.put(partition, done);
-                    }
-                }
-            }
-            if (paused) {
-                consumer.pause(partitions);
-            }
-            log.info("Partitions assigned: {}", partitions);
-        }
-
-        private void forget(Collection<TopicPartition> partitions) {
-            for (TopicPartition partition : partitions) {
-                trackers.remove(partition);
-                doneBeforeRestart.remove(partition);
-                committed.remove(partition);
-                assigned.remove(partition);
-            }
-            updateBuffered();
+    private void pauseQuietly(Duration pause) {
+        try {
+            Thread.sleep(pause.toMillis()); // a backoff between failed rounds: there is nothing to wait on
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
         }
     }
 }

@@ -29,6 +29,8 @@ public final class WorkerMetrics {
     private final Counter cachedTokens;
     private final Counter completionTokens;
     private final Counter restoredTokens;
+    private final Counter forwarded;
+    private final Counter redelivered;
     private final Map<KvTier, Counter> tiers = new EnumMap<>(KvTier.class);
     private final Timer turnDuration;
     private final Timer queueWait;
@@ -45,6 +47,8 @@ public final class WorkerMetrics {
         this.cachedTokens = counter(ParleyMeter.CACHED_TOKENS);
         this.completionTokens = counter(ParleyMeter.COMPLETION_TOKENS);
         this.restoredTokens = counter(ParleyMeter.RESTORED_TOKENS);
+        this.forwarded = counter(ParleyMeter.PROMPTS_FORWARDED);
+        this.redelivered = counter(ParleyMeter.RECORDS_REDELIVERED);
         for (KvTier tier : KvTier.values()) {
             tiers.put(tier, Counter.builder(ParleyMeter.KV_TIER.meterName())
                     .description(ParleyMeter.KV_TIER.description())
@@ -74,6 +78,36 @@ public final class WorkerMetrics {
                 .baseUnit(ParleyMeter.PROMPTS_REJECTED.baseUnit())
                 .tag("reason", reason)
                 .register(registry).increment();
+    }
+
+    /** A loop outside turns retries after a failure ({@code loop}: dead_letter, commit, poll, rebalance, forward). */
+    public void retried(String loop) {
+        tagged(ParleyMeter.RETRIES, "loop", loop).increment();
+    }
+
+    /** A dead letter the broker refused for good. */
+    public void deadLetterDropped(String error) {
+        tagged(ParleyMeter.DEAD_LETTERS_DROPPED, "error", error).increment();
+    }
+
+    /** A prompt record forwarded to the partition its key belongs to. */
+    public void promptForwarded() {
+        forwarded.increment();
+    }
+
+    /** A record read again at an offset already tracked. */
+    public void recordRedelivered() {
+        redelivered.increment();
+    }
+
+    /** A turn ended by an unexpected error of this class. */
+    public void turnFailed(String error) {
+        tagged(ParleyMeter.TURN_FAILURES, "error", error).increment();
+    }
+
+    private Counter tagged(ParleyMeter meter, String tag, String value) {
+        return Counter.builder(meter.meterName()).description(meter.description()).baseUnit(meter.baseUnit())
+                .tag(tag, value).register(registry);
     }
 
     public void recordSkipped() {
@@ -163,6 +197,15 @@ public final class WorkerMetrics {
         Gauge.builder(meter.meterName(), value)
                 .description(meter.description())
                 .baseUnit(meter.baseUnit())
+                .register(registry);
+    }
+
+    /** Registers a tagged gauge from the catalogue. */
+    public void gauge(ParleyMeter meter, String tag, String tagValue, Supplier<Number> value) {
+        Gauge.builder(meter.meterName(), value)
+                .description(meter.description())
+                .baseUnit(meter.baseUnit())
+                .tag(tag, tagValue)
                 .register(registry);
     }
 

@@ -8,10 +8,12 @@ package dev.parley.worker.ops;
  *                       partitions is fine)
  * @param redisReachable the history store answers
  * @param brokerConnected the consumer holds a connection to a broker
+ * @param healthy        every part of the worker lives and makes progress (see /health)
  */
-public record Readiness(boolean modelLoaded, boolean groupJoined, boolean redisReachable, boolean brokerConnected) {
+public record Readiness(boolean modelLoaded, boolean groupJoined, boolean redisReachable, boolean brokerConnected,
+                        boolean healthy) {
 
     public boolean ready() {
-        return modelLoaded && groupJoined && redisReachable && brokerConnected;
+        return modelLoaded && groupJoined && redisReachable && brokerConnected && healthy;
     }
 }

@@ -1,22 +1,43 @@
 package dev.parley.worker.reply;
 
 import dev.parley.schemas.Chunk;
+import dev.parley.schemas.ErrorInfo;
+import dev.parley.schemas.FinishReason;
 import dev.parley.schemas.Reply;
+import dev.parley.schemas.ReplyStatus;
 import dev.parley.schemas.codec.WireJson;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
-/** Publishes replies keyed by conversation id, so a conversation's replies stay in order on one partition. */
+/**
+ * Publishes replies keyed by conversation id, so a conversation's replies stay in order on one partition. A reply
+ * never exceeds the record size the producer accepts: a larger one (a very long answer in a hard-to-encode script,
+ * say) is sent as an error reply {@code reply_too_large} without its content and metadata echo.
+ */
 public final class ReplyPublisher {
+
+    /** The producer's default {@code max.request.size}. */
+    public static final int DEFAULT_MAX_RECORD_BYTES = 1_048_576;
+    /** Room left in a request for the record's key, headers and batch framing. */
+    static final int FRAMING_BYTES = 16_384;
 
     private final Producer<String, byte[]> producer;
     private final String defaultTopic;
+    private final int maxValueBytes;
 
-    public ReplyPublisher(Producer<String, byte[]> producer, String defaultTopic) {
+    /**
+     * @param maxRecordBytes the producer's {@code max.request.size}
+     */
+    public ReplyPublisher(Producer<String, byte[]> producer, String defaultTopic, int maxRecordBytes) {
         this.producer = producer;
         this.defaultTopic = defaultTopic;
+        this.maxValueBytes = Math.max(1024, maxRecordBytes - FRAMING_BYTES);
+    }
+
+    public ReplyPublisher(Producer<String, byte[]> producer, String defaultTopic) {
+        this(producer, defaultTopic, DEFAULT_MAX_RECORD_BYTES);
     }
 
     /**
@@ -28,7 +49,7 @@ public final class ReplyPublisher {
         CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
         String target = topic != null ? topic : defaultTopic;
         try {
-            producer.send(new ProducerRecord<>(target, reply.conversationId(), WireJson.toBytes(reply)),
+            producer.send(new ProducerRecord<>(target, reply.conversationId(), bounded(reply)),
                     (metadata, error) -> {
                         if (error != null) {
                             acked.completeExceptionally(error);
@@ -50,5 +71,21 @@ public final class ReplyPublisher {
 
     public String defaultTopic() {
         return defaultTopic;
+    }
+
+    /** The most bytes of text a chunk may carry, so that it always fits a record. */
+    public int maxChunkTextBytes() {
+        return maxValueBytes / 8; // JSON escaping may multiply text by six; keep well inside
+    }
+
+    private byte[] bounded(Reply reply) {
+        byte[] bytes = WireJson.toBytes(reply);
+        if (bytes.length <= maxValueBytes) {
+            return bytes;
+        }
+        return WireJson.toBytes(new Reply(reply.requestId(), reply.conversationId(), ReplyStatus.ERROR, null,
+                FinishReason.ERROR, reply.usage(), reply.timings(), reply.turn(), reply.droppedTurns(), reply.model(),
+                reply.worker(), new ErrorInfo("reply_too_large", "the reply is " + bytes.length + " bytes, over the "
+                        + maxValueBytes + " a reply record may have; its content and metadata are left out"), null));
     }
 }

@@ -1,19 +1,18 @@
 package dev.parley.worker.turn;
 
-import dev.parley.schemas.ErrorInfo;
+import dev.parley.schemas.DeadLetter;
 import dev.parley.schemas.FinishReason;
 import dev.parley.schemas.GenerationParams;
 import dev.parley.schemas.Prompt;
 import dev.parley.schemas.Reply;
 import dev.parley.schemas.ReplyStatus;
-import dev.parley.schemas.Timings;
-import dev.parley.schemas.Usage;
 import dev.parley.worker.control.Cancellations;
 import dev.parley.worker.dispatch.Dispatcher;
 import dev.parley.worker.dispatch.PendingTurn;
 import dev.parley.worker.engine.ContextOverflowException;
 import dev.parley.worker.engine.EngineException;
 import dev.parley.worker.engine.Generation;
+import dev.parley.worker.engine.GenerationAbandonedException;
 import dev.parley.worker.engine.GenerationRequest;
 import dev.parley.worker.engine.InferenceEngine;
 import dev.parley.worker.engine.Sampling;
@@ -26,18 +25,14 @@ import dev.parley.worker.history.HistoryUnavailableException;
 import dev.parley.worker.intake.DeadLetterPublisher;
 import dev.parley.worker.metrics.WorkerMetrics;
 import dev.parley.worker.reply.ChunkStream;
+import dev.parley.worker.reply.ChunkStreams;
 import dev.parley.worker.reply.ReplyPublisher;
 import dev.parley.worker.reply.ReplyTopics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * record counts as done only once the broker acknowledged the reply.
  *
  * <p>Redis and Kafka outages are waited out with backoff (the conversation waits, nothing is reordered); a
- * generation that keeps failing gets an error reply after {@link TurnSettings#attempts()}.
+ * generation that keeps failing gets an error reply after {@link TurnSettings#attempts()}. Every reply without a turn
+ * (cancelled, expired, error) is stored under its request id too, so each request id is answered once. A turn whose
+ * thread is interrupted (the worker stopping) stores and publishes nothing: its record stays uncommitted.
  */
 public final class TurnProcessor implements Dispatcher.TurnRunner {
 
@@ -57,7 +54,10 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
 
     private final HistoryStore history;
     private final InferenceEngine engine;
-    private final ReplyPublisher replies;
+    private final ReplyPublisher publisher;
+    private final ReplyFactory replies;
+    private final Delivery delivery;
+    private ChunkStreams chunkStreams;
     private final WorkerMetrics metrics;
     private final TurnSettings settings;
     private final Sleeper sleeper;
@@ -82,12 +82,24 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
         this.cancellations = cancellations;
         this.history = history;
         this.engine = engine;
-        this.replies = replies;
+        this.publisher = replies;
+        this.replies = new ReplyFactory(engine.info().model(), settings.workerId());
+        this.delivery = new Delivery(metrics, settings.backoff(), settings.publishTimeout(), sleeper);
+        this.chunkStreams = ChunkStreams.direct(replies, settings.workerId(), settings.chunkBatching());
         this.metrics = metrics;
         this.settings = settings;
         this.sleeper = sleeper;
         this.clock = clock;
         this.onDone = onDone;
+    }
+
+    /**
+     * Sends streamed chunks through {@code streams} (a sender thread, so the engine never waits on Kafka); without
+     * it chunks are sent on the thread that produced them.
+     */
+    public TurnProcessor streamingThrough(ChunkStreams streams) {
+        this.chunkStreams = streams;
+        return this;
     }
 
     /** Checks reply_to topics before answering; without it every reply_to is trusted. */
@@ -100,7 +112,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
     static final class Abandoned extends Exception {
         private static final long serialVersionUID = 1L;
 
-        Abandoned(InterruptedException cause) {
+        Abandoned(Exception cause) {
             super("worker stopping", cause);
         }
     }
@@ -110,26 +122,50 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
         try (TurnLoggingContext ignored = TurnLoggingContext.open(turn)) {
             long startNanos = System.nanoTime();
             metrics.turnStarted(Duration.ofNanos(startNanos - turn.arrivedNanos()));
-            String replyTo = turn.prompt().replyTo();
-            if (replyTo != null && replyTopics != null && !replyTopics.exists(replyTo)) {
-                // Nowhere to answer: dead-letter the prompt instead of blocking its conversation on the publish.
-                deadLetter(turn, "reply_undeliverable", "reply_to topic '" + replyTo + "' does not exist");
-                metrics.turnFinished(ReplyStatus.ERROR, Duration.ofNanos(System.nanoTime() - turn.arrivedNanos()));
-                onDone.accept(turn);
-                return;
+            try {
+                String replyTo = turn.prompt().replyTo();
+                if (replyTo != null && replyTopics != null && !replyTopics.exists(replyTo)) {
+                    // Nowhere to answer: dead-letter the prompt instead of blocking its conversation on the publish.
+                    deadLetter(turn, "reply_undeliverable", "reply_to topic '" + replyTo + "' does not exist");
+                    finished(turn, ReplyStatus.ERROR);
+                    return;
+                }
+                Reply reply = answer(turn, startNanos);
+                if (reply.error() != null && POISON_CODES.contains(reply.error().code())) {
+                    deadLetter(turn, "poison_turn", reply.error().code() + " after " + settings.attempts()
+                            + " attempts: " + reply.error().message());
+                }
+                publish(turn, reply);
+                finished(turn, reply.status());
+            } catch (Abandoned e) {
+                throw e;
+            } catch (Throwable e) { // an Error too: the record must finish, or its partition stops moving
+                failSafe(turn, startNanos, e);
             }
-            Reply reply = answer(turn, startNanos);
-            if (reply.error() != null && POISON_CODES.contains(reply.error().code())) {
-                deadLetter(turn, "poison_turn", reply.error().code() + " after " + settings.attempts() + " attempts: "
-                        + reply.error().message());
-            }
-            publish(turn, reply);
-            metrics.turnFinished(reply.status(), Duration.ofNanos(System.nanoTime() - turn.arrivedNanos()));
-            onDone.accept(turn);
         } catch (Abandoned e) {
-            log.info("Turn {} abandoned: worker stopping; it will be redelivered", turn);
+            log.info("Turn {} abandoned: worker stopping; it stays uncommitted and the next owner generates it", turn);
             Thread.currentThread().interrupt();
         }
+    }
+
+    private void finished(PendingTurn turn, ReplyStatus status) {
+        metrics.turnFinished(status, Duration.ofNanos(System.nanoTime() - turn.arrivedNanos()));
+        onDone.accept(turn);
+    }
+
+    /**
+     * A turn ended by something nobody planned for: it is answered with an error, dead-lettered with the original
+     * record and counted, so that nothing is lost and the partition moves on. The error is not stored: a later
+     * delivery of the same request (after a restart, say) may succeed.
+     */
+    private void failSafe(PendingTurn turn, long startNanos, Throwable error) throws Abandoned {
+        String kind = error.getClass().getSimpleName();
+        metrics.turnFailed(kind);
+        log.error("Turn {} failed unexpectedly; answering with an error and dead-lettering it", turn, error);
+        String message = kind + ": " + error.getMessage();
+        deadLetter(turn, "turn_failed", message);
+        publish(turn, replies.error(turn, startNanos, "turn_failed", message));
+        finished(turn, ReplyStatus.ERROR);
     }
 
     private Reply answer(PendingTurn turn, long startNanos) throws Abandoned {
@@ -147,33 +183,36 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                 }
                 if (cancellations.isCancelled(prompt.requestId())
                         || history.isCancelled(prompt.conversationId(), prompt.requestId())) {
-                    return history.recordReply(prompt.conversationId(), prompt.requestId(),
-                            cancelled(turn, startNanos, null, null));
+                    return store(prompt, replies.cancelled(turn, startNanos, null));
                 }
                 if (prompt.deadline() != null && clock.instant().isAfter(prompt.deadline())) {
-                    return expired(turn, startNanos);
+                    return store(prompt, replies.expired(turn, startNanos, null));
                 }
                 List<HistoryEntry> entries = timedLoad(prompt.conversationId());
                 attempt++;
-                ChunkStream chunks = prompt.stream()
-                        ? new ChunkStream(replies, prompt.replyTo(), prompt.requestId(), prompt.conversationId(),
-                                attempt, settings.workerId(), settings.chunkBatching())
-                        : null;
-                Generation generation = engine.generate(request(prompt, entries),
-                        chunks != null ? chunks : TokenListener.NONE);
-                if (chunks != null) {
-                    chunks.flush();
-                }
-                if (generation.finishReason() == FinishReason.CANCELLED) {
-                    // A cancelled turn does not enter the conversation; its partial text is in the reply only.
-                    metrics.generated(generation, !entries.isEmpty());
-                    return history.recordReply(prompt.conversationId(), prompt.requestId(),
-                            cancelled(turn, startNanos, generation.text(), generation));
+                ChunkStream chunks = prompt.stream() ? chunkStreams.open(prompt, attempt) : null;
+                Generation generation;
+                try {
+                    generation = engine.generate(request(prompt, entries), chunks != null ? chunks : TokenListener.NONE);
+                } catch (GenerationAbandonedException e) {
+                    throw new Abandoned(e);
+                } finally {
+                    if (chunks != null) {
+                        chunks.close();
+                    }
                 }
                 metrics.generated(generation, !entries.isEmpty());
+                if (generation.finishReason() == FinishReason.CANCELLED) {
+                    // A cancelled turn does not enter the conversation; its partial text is in the reply only.
+                    return store(prompt, replies.cancelled(turn, startNanos, generation));
+                }
+                if (generation.finishReason() == FinishReason.DEADLINE && generation.completionTokens() == 0) {
+                    // Nothing was said before the deadline: no empty assistant turn enters the history.
+                    return store(prompt, replies.expired(turn, startNanos, generation));
+                }
                 HistoryEntry entry = new HistoryEntry(entries.size() + 1, prompt.requestId(), prompt.system(),
                         prompt.messages(), generation.text(), clock.instant());
-                Reply reply = okReply(turn, entry.turn(), generation, startNanos);
+                Reply reply = replies.ok(turn, entry.turn(), generation, startNanos);
                 AppendOutcome outcome = timedAppend(prompt.conversationId(), entry, reply);
                 if (outcome instanceof AppendOutcome.Appended) {
                     return reply;
@@ -188,36 +227,63 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                 log.warn("History of the conversation moved on while generating (now {} turns); redoing the turn",
                         ((AppendOutcome.Conflict) outcome).historyLength());
                 if (failures >= settings.attempts()) {
-                    return error(turn, startNanos, "history_conflict",
-                            "the conversation's history kept changing while this turn was generated");
+                    return store(prompt, error(turn, startNanos, "history_conflict",
+                            "the conversation's history kept changing while this turn was generated"));
                 }
             } catch (ContextOverflowException e) {
-                return error(turn, startNanos, "context_overflow", e.getMessage());
+                return store(prompt, error(turn, startNanos, "context_overflow", e.getMessage()));
             } catch (HistoryUnavailableException e) {
                 outages++;
                 metrics.turnRetried("history_unavailable");
-                log.warn("History store unavailable (attempt {}): {}", outages, e.getMessage());
+                if (outages == 1 || outages % 10 == 0) {
+                    log.warn("History store unavailable (attempt {}): {}", outages, e.getMessage());
+                }
                 pause(outages);
             } catch (EngineException e) {
                 failures++;
                 metrics.turnRetried("engine");
                 log.warn("Generation failed (attempt {} of {}): {}", failures, settings.attempts(), e.getMessage());
                 if (failures >= settings.attempts()) {
-                    return error(turn, startNanos, "generation_failed", e.getMessage());
+                    return store(prompt, error(turn, startNanos, "generation_failed", e.getMessage()));
                 }
                 pauseJittered(failures);
             } catch (RuntimeException e) {
-                // Anything else (a template that cannot render, a bug): never leave the record undone, or its
-                // partition would stop moving. Retried like a failed generation, then answered with an error.
+                // Anything else (a template that cannot render, a bug): retried like a failed generation, then
+                // answered with an error.
                 failures++;
                 metrics.turnRetried("unexpected");
                 log.warn("Turn failed unexpectedly (attempt {} of {})", failures, settings.attempts(), e);
                 if (failures >= settings.attempts()) {
-                    return error(turn, startNanos, "turn_failed", e.getClass().getSimpleName() + ": " + e.getMessage());
+                    return store(prompt, error(turn, startNanos, "turn_failed",
+                            e.getClass().getSimpleName() + ": " + e.getMessage()));
                 }
                 pause(failures);
             }
         }
+    }
+
+    /**
+     * Stores a final reply that adds no turn (cancelled, expired, error) under its request id, so a redelivery gets
+     * the same answer instead of a second try; waits out a Redis outage like every other history step.
+     */
+    private Reply store(Prompt prompt, Reply reply) throws Abandoned {
+        for (int outages = 1; ; outages++) {
+            try {
+                return history.recordReply(prompt.conversationId(), prompt.requestId(), reply);
+            } catch (HistoryUnavailableException e) {
+                metrics.turnRetried("history_unavailable");
+                if (outages == 1 || outages % 10 == 0) {
+                    log.warn("History store unavailable while storing the reply (attempt {}): {}", outages,
+                            e.getMessage());
+                }
+                pause(outages);
+            }
+        }
+    }
+
+    private Reply error(PendingTurn turn, long startNanos, String code, String message) {
+        log.warn("Turn failed with {}: {}", code, message);
+        return replies.error(turn, startNanos, code, message);
     }
 
     private GenerationRequest request(Prompt prompt, List<HistoryEntry> entries) {
@@ -240,34 +306,35 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
             return;
         }
         metrics.promptRejected(code);
-        untilAcknowledged("dead_letter_publish", "dead letter",
-                () -> deadLetters.publish(turn.conversationId(), deadLetters.acceptedButFailed(turn, code, reason)));
-    }
-
-    private void publish(PendingTurn turn, Reply reply) throws Abandoned {
-        long sent = System.nanoTime();
-        untilAcknowledged("reply_publish", "reply", () -> replies.publish(turn.prompt().replyTo(), reply));
-        metrics.replyPublished(Duration.ofNanos(System.nanoTime() - sent));
+        DeadLetter letter = deadLetters.acceptedButFailed(turn, code, reason);
+        Throwable failure = delivery.untilAcknowledged("dead_letter_publish", "dead letter",
+                () -> deadLetters.publish(turn.conversationId(), letter));
+        if (failure != null) {
+            DeadLetter smaller = deadLetters.shrunk(letter);
+            failure = smaller == letter ? failure : delivery.untilAcknowledged("dead_letter_publish",
+                    "shrunk dead letter", () -> deadLetters.publish(turn.conversationId(), smaller));
+        }
+        if (failure != null) {
+            metrics.deadLetterDropped(failure.getClass().getSimpleName());
+            log.error("Dead letter ({}) for {} refused for good; the record stays on its topic at that offset", code,
+                    turn);
+        }
     }
 
     /**
-     * Sends until the broker acknowledges, backing off between attempts: the record is done only once acknowledged,
-     * and a broker outage is waited out (the worker stopping abandons the turn instead).
+     * Publishes the reply until acknowledged. One the broker refuses for good (not authorized for a reply_to topic,
+     * say) is dead-lettered as {@code reply_undeliverable} instead, so the conversation moves on.
      */
-    private void untilAcknowledged(String retryCause, String what, Supplier<CompletableFuture<?>> send)
-            throws Abandoned {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                send.get().get(settings.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
-                return;
-            } catch (ExecutionException | TimeoutException e) {
-                metrics.turnRetried(retryCause);
-                log.warn("Publishing the {} failed (attempt {}): {}", what, attempt, e.getMessage());
-                pause(attempt);
-            } catch (InterruptedException e) {
-                throw new Abandoned(e);
-            }
+    private void publish(PendingTurn turn, Reply reply) throws Abandoned {
+        long sent = System.nanoTime();
+        Throwable failure = delivery.untilAcknowledged("reply_publish", "reply",
+                () -> publisher.publish(turn.prompt().replyTo(), reply));
+        if (failure != null) {
+            deadLetter(turn, "reply_undeliverable", "the reply could not be published: "
+                    + failure.getClass().getSimpleName() + ": " + failure.getMessage());
+            return;
         }
+        metrics.replyPublished(Duration.ofNanos(System.nanoTime() - sent));
     }
 
     private void pauseJittered(int attempt) throws Abandoned {
@@ -298,50 +365,4 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
         return metrics.historyTimer("append").record(() -> history.append(conversationId, entry, reply));
     }
 
-    private Reply okReply(PendingTurn turn, int turnNumber, Generation generation, long startNanos) {
-        Prompt prompt = turn.prompt();
-        Timings timings = new Timings(millis(startNanos - turn.arrivedNanos()), millis(generation.firstTokenNanos()),
-                millis(System.nanoTime() - turn.arrivedNanos()));
-        return new Reply(prompt.requestId(), prompt.conversationId(), ReplyStatus.OK, generation.text(),
-                generation.finishReason(),
-                new Usage(generation.promptTokens(), generation.cachedTokens(), generation.restoredTokens(),
-                        generation.completionTokens()),
-                timings, turnNumber, generation.droppedTurns(), engine.info().model(), settings.workerId(), null,
-                prompt.metadata());
-    }
-
-    private Reply expired(PendingTurn turn, long startNanos) {
-        Prompt prompt = turn.prompt();
-        return new Reply(prompt.requestId(), prompt.conversationId(), ReplyStatus.EXPIRED, null, FinishReason.DEADLINE,
-                Usage.NONE, timings(turn, startNanos), null, null, engine.info().model(), settings.workerId(),
-                new ErrorInfo("deadline_passed", "the deadline " + prompt.deadline() + " passed before the turn started"),
-                prompt.metadata());
-    }
-
-    private Reply cancelled(PendingTurn turn, long startNanos, String partial, Generation generation) {
-        Prompt prompt = turn.prompt();
-        Usage usage = generation == null ? Usage.NONE
-                : new Usage(generation.promptTokens(), generation.cachedTokens(), generation.restoredTokens(),
-                        generation.completionTokens());
-        return new Reply(prompt.requestId(), prompt.conversationId(), ReplyStatus.CANCELLED, partial,
-                FinishReason.CANCELLED, usage, timings(turn, startNanos), null, null, engine.info().model(),
-                settings.workerId(), new ErrorInfo("cancelled", generation == null
-                        ? "cancelled before the turn started" : "cancelled while generating"), prompt.metadata());
-    }
-
-    private Reply error(PendingTurn turn, long startNanos, String code, String message) {
-        Prompt prompt = turn.prompt();
-        log.warn("Turn failed with {}: {}", code, message);
-        return new Reply(prompt.requestId(), prompt.conversationId(), ReplyStatus.ERROR, null, FinishReason.ERROR,
-                Usage.NONE, timings(turn, startNanos), null, null, engine.info().model(), settings.workerId(),
-                new ErrorInfo(code, message), prompt.metadata());
-    }
-
-    private static Timings timings(PendingTurn turn, long startNanos) {
-        return new Timings(millis(startNanos - turn.arrivedNanos()), 0, millis(System.nanoTime() - turn.arrivedNanos()));
-    }
-
-    private static long millis(long nanos) {
-        return Math.max(0, nanos / 1_000_000);
-    }
 }

@@ -1,5 +1,7 @@
 package dev.parley.worker.turn;
 
+import dev.parley.worker.retry.Backoff;
+
 import dev.parley.worker.reply.ChunkStream;
 import java.time.Duration;
 

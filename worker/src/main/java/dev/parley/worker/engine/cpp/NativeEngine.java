@@ -1,12 +1,12 @@
 package dev.parley.worker.engine.cpp;
 
-import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import dev.parley.schemas.FinishReason;
 import dev.parley.worker.engine.ContextWindow;
 import dev.parley.worker.engine.EngineException;
 import dev.parley.worker.engine.EngineInfo;
 import dev.parley.worker.engine.Generation;
+import dev.parley.worker.engine.GenerationAbandonedException;
 import dev.parley.worker.engine.GenerationRequest;
 import dev.parley.worker.engine.InferenceEngine;
 import dev.parley.worker.engine.KvCacheListener;
@@ -23,6 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +47,8 @@ public final class NativeEngine implements InferenceEngine {
     /** llama.cpp's flash attention setting: -1 lets it decide, 1 forces it on (needed for a quantized V cache). */
     private static final int FLASH_ATTENTION_AUTO = -1;
     private static final int FLASH_ATTENTION_ON = 1;
+    private static final long AWAIT_SLICE_MS = 500;
+    private static final long ABANDON_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final LlamaLib llama;
     private final NativeModel model;
@@ -53,27 +56,27 @@ public final class NativeEngine implements InferenceEngine {
     private final Pointer memory;
     private final EngineInfo info;
     private final ContextWindow window;
-    private final SnapshotStore snapshots;
+    private final SnapshotTier tier;
     private final Sequence[] sequences;
     private final BatchBuffer batch;
-    private final int prefillChunk;
     private final LinkedBlockingQueue<NativeJob> submitted = new LinkedBlockingQueue<>();
     private final Thread loop;
     private final List<KvCacheListener> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean closing;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Held (shared) while a caller tokenizes or renders with the model; {@link #close()} takes it exclusively. */
+    private final ReentrantReadWriteLock modelGuard = new ReentrantReadWriteLock();
+    private volatile long lastProgressNanos = System.nanoTime();
 
     // engine thread only
     private final ArrayDeque<NativeJob> waiting = new ArrayDeque<>();
     private final List<NativeJob> running = new ArrayList<>();
-    private final int[] chunkOf;
-    private long clock;
-    private long evictions;
-    private long saved;
-    private long restored;
+    private final Admission admission;
+    private final DecodeStep decode;
 
     // published by the engine thread after each step, for metrics
     private volatile int busy;
+    private volatile int waitingCount;
     private volatile int warm;
     private volatile KvCacheStats stats = KvCacheStats.NONE;
 
@@ -84,14 +87,16 @@ public final class NativeEngine implements InferenceEngine {
         this.memory = llama.llama_get_memory(context);
         this.info = new EngineInfo(model.name(), config.slots(), perSequence);
         this.window = new ContextWindow(perSequence, HEADROOM);
-        this.snapshots = new SnapshotStore(config.snapshotBytes());
+        this.tier = new SnapshotTier(llama, context, config.snapshotBytes(), listeners);
         this.sequences = new Sequence[config.slots()];
         for (int i = 0; i < sequences.length; i++) {
             sequences[i] = new Sequence(i);
         }
-        this.chunkOf = new int[config.slots()];
         this.batch = new BatchBuffer(llama, config.batchTokens());
-        this.prefillChunk = Math.min(config.prefillChunk(), config.batchTokens() - config.slots());
+        int prefillChunk = Math.min(config.prefillChunk(), config.batchTokens() - config.slots());
+        this.admission = new Admission(llama, memory, sequences, tier, waiting, running);
+        this.decode = new DecodeStep(llama, model, context, batch, prefillChunk, config.slots(), running,
+                this::publishStats);
         this.loop = new Thread(this::run, "parley-native-engine");
         this.loop.setDaemon(true);
     }
@@ -158,51 +163,96 @@ public final class NativeEngine implements InferenceEngine {
 
     /** The prompt tokens of a transcript (template text with control tokens, message text without). */
     public int[] tokenizeTranscript(Transcript transcript) {
-        return openModel().tokenizeTranscript(transcript);
+        return withModel(() -> model.tokenizeTranscript(transcript));
     }
 
     /** Tokenizes text as plain text (control strings stay text). */
     public int[] tokenize(String text) {
-        return openModel().tokenize(text, false, false);
+        return withModel(() -> model.tokenize(text, false, false));
     }
 
     /** The transcript rendered with the model's chat template. */
     public String render(Transcript transcript) {
-        return openModel().render(transcript.messages());
+        return withModel(() -> model.render(transcript.messages()));
     }
 
-    /** The model, unless the engine is closing (its memory is freed once the engine thread has stopped). */
-    private NativeModel openModel() {
-        if (closing) {
+    /**
+     * Runs a use of the model on the caller's thread, unless the engine is closing: {@link #close()} frees the model
+     * only once no such use is left, so a turn tokenizing during shutdown never touches freed memory.
+     */
+    private <T> T withModel(java.util.function.Supplier<T> use) {
+        if (closing || !modelGuard.readLock().tryLock()) {
             throw new EngineException("engine is closed");
         }
-        return model;
+        try {
+            if (closing) {
+                throw new EngineException("engine is closed");
+            }
+            return use.get();
+        } finally {
+            modelGuard.readLock().unlock();
+        }
+    }
+
+    /** Whether the engine thread runs (false once closed, or if it died). */
+    @Override
+    public boolean isAlive() {
+        return loop.isAlive() && !closing;
+    }
+
+    /** {@link System#nanoTime()} when the engine thread last finished a step or an idle wait. */
+    @Override
+    public long lastProgressNanos() {
+        return lastProgressNanos;
+    }
+
+    /** Whether generations are running or waiting. */
+    @Override
+    public boolean hasWork() {
+        return busy > 0 || !submitted.isEmpty() || waitingCount > 0;
     }
 
     @Override
     public Generation generate(GenerationRequest request, TokenListener listener) {
         Objects.requireNonNull(listener, "listener");
-        if (closing) {
-            throw new EngineException("engine is closed");
-        }
         long start = System.nanoTime();
-        ContextWindow.Fitted fitted = window.fit(request.conversationId(), request.transcript(),
-                request.sampling().maxTokens(), model::tokenizeTranscript);
+        ContextWindow.Fitted fitted = withModel(() -> window.fit(request.conversationId(), request.transcript(),
+                request.sampling().maxTokens(), model::tokenizeTranscript));
         NativeJob job = new NativeJob(request, fitted.tokens(), fitted.droppedTurns(), listener, start);
         submitted.add(job);
-        if (closing) {
+        if (closing || !loop.isAlive()) {
             // the engine thread may have stopped (and failed what it had) while this job was being tokenized
             job.fail(new EngineException("engine is closed"));
         }
+        return await(job);
+    }
+
+    /**
+     * Waits for a job's outcome. An interrupt (the worker stopping) asks the engine thread to drop the job and waits
+     * a bounded time for it to say so; the job then ends as abandoned, never as cancelled, so nothing is stored or
+     * published for it. A job whose engine thread died meanwhile is failed rather than waited for.
+     */
+    private Generation await(NativeJob job) {
+        long abandonedAt = -1;
         boolean interrupted = false;
         try {
             while (true) {
                 try {
-                    return job.await();
+                    Generation done = job.await(AWAIT_SLICE_MS);
+                    if (done != null) {
+                        return done;
+                    }
+                    if (!loop.isAlive()) {
+                        job.fail(new EngineException("the engine thread stopped"));
+                    } else if (abandonedAt >= 0 && System.nanoTime() - abandonedAt > ABANDON_WAIT_NANOS) {
+                        throw new GenerationAbandonedException("the engine did not release the job in time");
+                    }
                 } catch (InterruptedException e) {
-                    // The sequence is the engine thread's: ask it to stop and wait for it to say so.
                     interrupted = true;
-                    job.abandon();
+                    if (abandonedAt < 0) {
+                        abandonedAt = System.nanoTime();
+                        job.abandon(); // the sequence is the engine thread's: it drops the job at its next step
+                    }
                 }
             }
         } finally {
@@ -215,6 +265,7 @@ public final class NativeEngine implements InferenceEngine {
     private void run() {
         try {
             while (!closing) {
+                lastProgressNanos = System.nanoTime();
                 if (running.isEmpty() && waiting.isEmpty()) {
                     NativeJob next = submitted.poll(100, TimeUnit.MILLISECONDS);
                     if (next == null) {
@@ -223,273 +274,31 @@ public final class NativeEngine implements InferenceEngine {
                     waiting.add(next);
                 }
                 submitted.drainTo(waiting);
-                admit();
+                admission.admit();
+                waitingCount = waiting.size();
                 if (running.isEmpty()) {
                     continue; // nothing was admitted, so nothing waits: back to waiting for a job
                 }
-                step();
+                decode.step();
                 publishStats();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException | Error e) {
-            log.error("The native engine stopped", e);
+            log.error("The native engine thread died; every generation of this worker fails until it restarts", e);
         } finally {
             closing = true;
             EngineException closed = new EngineException("engine closed");
             running.forEach(job -> {
-                job.sampler.close();
+                if (job.sampler != null) {
+                    job.sampler.close();
+                }
                 job.fail(closed);
             });
             waiting.forEach(job -> job.fail(closed));
             submitted.forEach(job -> job.fail(closed));
             running.clear();
             waiting.clear();
-        }
-    }
-
-    /** Gives waiting jobs a sequence, in arrival order; a job whose conversation's sequence is busy waits. */
-    private void admit() {
-        for (Iterator<NativeJob> it = waiting.iterator(); it.hasNext(); ) {
-            NativeJob job = it.next();
-            FinishReason early = job.interruption();
-            if (early != null) {
-                it.remove();
-                job.tier = KvTier.PREFILL;
-                job.complete(early);
-                continue;
-            }
-            Sequence sequence = sequenceFor(job.conversationId());
-            if (sequence == null) {
-                continue;
-            }
-            it.remove();
-            start(job, sequence);
-            running.add(job);
-        }
-    }
-
-    /** The conversation's own sequence if it has one, else an empty one, else the least recently used idle one. */
-    private Sequence sequenceFor(String conversationId) {
-        Sequence empty = null;
-        Sequence leastRecent = null;
-        for (Sequence sequence : sequences) {
-            if (conversationId.equals(sequence.conversationId)) {
-                return sequence.idle() ? sequence : null;
-            }
-            if (!sequence.idle()) {
-                continue;
-            }
-            if (sequence.empty()) {
-                empty = empty == null ? sequence : empty;
-            } else if (leastRecent == null || sequence.lastUsed < leastRecent.lastUsed) {
-                leastRecent = sequence;
-            }
-        }
-        return empty != null ? empty : leastRecent;
-    }
-
-    /** Puts the job's conversation into the sequence, from the best tier that has it, and plans its prefill. */
-    private void start(NativeJob job, Sequence sequence) {
-        String conversationId = job.conversationId();
-        int[] prompt = job.prompt;
-        int reusable = 0;
-        KvTier tier = KvTier.PREFILL;
-        if (conversationId.equals(sequence.conversationId)) {
-            reusable = sequence.tokens.commonPrefix(prompt);
-            tier = KvTier.IN_PLACE;
-        } else {
-            if (!sequence.empty()) {
-                evict(sequence);
-            }
-            sequence.conversationId = conversationId;
-            KvSnapshot snapshot = snapshots.take(conversationId);
-            if (snapshot != null) {
-                try (snapshot) {
-                    int common = TokenList.commonPrefix(snapshot.tokens(), snapshot.tokens().length, prompt);
-                    if (common > 0 && snapshot.belongsTo(conversationId) && restore(snapshot, sequence)) {
-                        reusable = common;
-                        tier = KvTier.SNAPSHOT;
-                    }
-                }
-            }
-        }
-        // The last prompt token is always computed again: its logits give the first answer token.
-        reusable = Math.min(reusable, prompt.length - 1);
-        if (reusable < sequence.tokens.size()) {
-            llama.llama_memory_seq_rm(memory, sequence.id, reusable, -1);
-            sequence.tokens.truncate(reusable);
-        }
-        job.tier = reusable > 0 ? tier : KvTier.PREFILL;
-        job.cachedTokens = reusable;
-        job.restoredTokens = job.tier == KvTier.SNAPSHOT ? reusable : 0;
-        job.cursor = reusable;
-        job.sequence = sequence;
-        job.sampler = SamplerChain.create(llama, job.request.sampling());
-        job.text = new TextStream(job.request.sampling().stop());
-        sequence.job = job;
-    }
-
-    /** Gives up a sequence's conversation: snapshots its cells (if the budget allows) and clears them. */
-    private void evict(Sequence sequence) {
-        evictions++;
-        if (sequence.tokens.size() > 0 && snapshots.budgetBytes() > 0) { // a zero budget turns snapshots off
-            long begin = System.nanoTime();
-            long size = llama.llama_state_seq_get_size(context, sequence.id);
-            if (size > 0 && snapshots.fits(size)) {
-                Memory data = new Memory(size);
-                long written = llama.llama_state_seq_get_data(context, data, size, sequence.id);
-                if (written == size) {
-                    snapshots.put(KvSnapshot.of(sequence.conversationId, sequence.tokens.toArray(), data));
-                    long took = System.nanoTime() - begin;
-                    saved++;
-                    listeners.forEach(listener -> listener.snapshotSaved(took));
-                } else {
-                    data.close();
-                    log.warn("Snapshot of sequence {} wrote {} of {} bytes; not kept", sequence.id, written, size);
-                }
-            } else {
-                snapshots.refuse();
-            }
-        }
-        llama.llama_memory_seq_rm(memory, sequence.id, -1, -1);
-        sequence.reset();
-    }
-
-    /** Copies a snapshot into an emptied sequence; false (and the sequence left empty) if llama.cpp refused it. */
-    private boolean restore(KvSnapshot snapshot, Sequence sequence) {
-        long begin = System.nanoTime();
-        llama.llama_memory_seq_rm(memory, sequence.id, -1, -1);
-        sequence.tokens.clear();
-        long read = llama.llama_state_seq_set_data(context, snapshot.data(), snapshot.bytes(), sequence.id);
-        int last = llama.llama_memory_seq_pos_max(memory, sequence.id);
-        if (read != snapshot.bytes() || last != snapshot.tokens().length - 1) {
-            log.warn("Restoring {} into sequence {} failed (read {}, last position {}); computing it instead",
-                    snapshot, sequence.id, read, last);
-            llama.llama_memory_seq_rm(memory, sequence.id, -1, -1);
-            return false;
-        }
-        sequence.tokens.addAll(snapshot.tokens(), 0, snapshot.tokens().length);
-        long took = System.nanoTime() - begin;
-        restored++;
-        listeners.forEach(listener -> listener.snapshotRestored(took));
-        return true;
-    }
-
-    /** One batch: a token for each generating job, then prompt chunks; decode; sample; finish what is done. */
-    private void step() {
-        batch.clear();
-        for (NativeJob job : running) {
-            job.outputIndex = -1;
-            chunkOf[job.sequence.id] = 0;
-            if (!job.prefilling()) {
-                job.outputIndex = batch.add(job.pending, job.sequence.tokens.size(), job.sequence.id, true);
-            }
-        }
-        int budget = Math.min(batch.room(), prefillChunk);
-        for (NativeJob job : running) {
-            if (!job.prefilling() || budget == 0) {
-                continue;
-            }
-            int n = Math.min(budget, job.prompt.length - job.cursor);
-            for (int i = job.cursor; i < job.cursor + n; i++) {
-                boolean last = i == job.prompt.length - 1;
-                int index = batch.add(job.prompt[i], i, job.sequence.id, last);
-                if (last) {
-                    job.outputIndex = index;
-                }
-            }
-            chunkOf[job.sequence.id] = n;
-            budget -= n;
-        }
-        int result = batch.decode(context);
-        if (result != 0) {
-            failStep("llama_decode returned " + result + " for a batch of " + batch.size() + " tokens");
-            return;
-        }
-        for (NativeJob job : new ArrayList<>(running)) {
-            Sequence sequence = job.sequence;
-            int chunk = chunkOf[sequence.id];
-            if (chunk > 0) {
-                sequence.tokens.addAll(job.prompt, job.cursor, job.cursor + chunk);
-                job.cursor += chunk;
-            } else if (job.outputIndex >= 0 && job.pending >= 0) {
-                sequence.tokens.add(job.pending);
-            }
-            if (job.outputIndex >= 0) {
-                accept(job, job.sampler.sample(context, job.outputIndex));
-            }
-            if (!job.done()) {
-                FinishReason interruption = job.interruption();
-                if (interruption != null) {
-                    finish(job, interruption);
-                }
-            }
-        }
-    }
-
-    private void accept(NativeJob job, int token) {
-        if (job.firstTokenNanos < 0) {
-            job.firstTokenNanos = System.nanoTime() - job.startNanos;
-        }
-        if (model.isEndOfGeneration(token)) {
-            finish(job, FinishReason.STOP);
-            return;
-        }
-        job.generated++;
-        if (!emit(job, job.text.push(model.piece(token)))) {
-            return;
-        }
-        if (job.text.stopped()) {
-            finish(job, FinishReason.STOP);
-        } else if (job.generated >= job.request.sampling().maxTokens()) {
-            finish(job, FinishReason.LENGTH);
-        } else {
-            job.pending = token;
-        }
-    }
-
-    /** Passes text to the job's listener; a listener that throws fails its job only. */
-    private boolean emit(NativeJob job, String delta) {
-        if (delta.isEmpty()) {
-            return true;
-        }
-        try {
-            job.listener.onText(delta);
-            return true;
-        } catch (RuntimeException e) {
-            release(job);
-            job.fail(new EngineException("the token listener failed: " + e.getMessage(), e));
-            return false;
-        }
-    }
-
-    private void finish(NativeJob job, FinishReason reason) {
-        if (!emit(job, job.text.finish())) {
-            return;
-        }
-        release(job);
-        job.complete(reason);
-    }
-
-    private void release(NativeJob job) {
-        job.sampler.close();
-        job.sequence.job = null;
-        job.sequence.lastUsed = ++clock;
-        running.remove(job);
-        publishStats(); // before the job completes, so its caller sees them
-    }
-
-    /** A failed decode leaves the cells of the batch's sequences uncertain: clear them and fail their jobs. */
-    private void failStep(String reason) {
-        log.error("{}; failing {} generation(s), their sequences are cleared", reason, running.size());
-        EngineException error = new EngineException(reason);
-        for (NativeJob job : new ArrayList<>(running)) {
-            Sequence sequence = job.sequence;
-            release(job);
-            llama.llama_memory_seq_rm(memory, sequence.id, -1, -1);
-            sequence.reset();
-            job.fail(error);
         }
     }
 
@@ -501,9 +310,10 @@ public final class NativeEngine implements InferenceEngine {
             inSequences += sequence.empty() ? 0 : 1;
         }
         busy = busyNow;
-        warm = inSequences + snapshots.count();
-        stats = new KvCacheStats(evictions, saved, restored, snapshots.dropped(),
-                snapshots.count(), snapshots.bytes(), snapshots.budgetBytes());
+        warm = inSequences + tier.count();
+        SnapshotStore store = tier.store();
+        stats = new KvCacheStats(tier.evictions(), tier.saved(), tier.restored(), store.dropped(),
+                store.count(), store.bytes(), store.budgetBytes());
     }
 
     /** Stops the engine thread (failing what still waits) and frees the context, the model and the snapshots. */
@@ -522,7 +332,18 @@ public final class NativeEngine implements InferenceEngine {
             log.warn("The native engine thread did not stop; its memory is left to the process exit");
             return;
         }
-        snapshots.close();
+        boolean unused;
+        try {
+            unused = modelGuard.writeLock().tryLock(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            unused = false;
+        }
+        if (!unused) {
+            log.warn("A caller is still tokenizing with the model; its memory is left to the process exit");
+            return;
+        }
+        tier.close();
         batch.close();
         llama.llama_free(context);
         model.close();

@@ -3,12 +3,15 @@ package dev.parley.worker.engine.cpp;
 import dev.parley.schemas.FinishReason;
 import dev.parley.worker.engine.EngineException;
 import dev.parley.worker.engine.Generation;
+import dev.parley.worker.engine.GenerationAbandonedException;
 import dev.parley.worker.engine.GenerationRequest;
 import dev.parley.worker.engine.KvTier;
 import dev.parley.worker.engine.TokenListener;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One generation on its way through the engine: handed over by a turn thread, advanced by the engine thread step by
@@ -56,18 +59,27 @@ final class NativeJob {
         return cursor < prompt.length;
     }
 
-    /** Why generation must stop now regardless of the model, or null. */
+    /** Why generation must stop now regardless of the model, or null (an abandoned job is not stopped: dropped). */
     FinishReason interruption() {
-        if (abandoned || request.cancelled().getAsBoolean()) {
+        if (request.cancelled().getAsBoolean()) {
             return FinishReason.CANCELLED;
         }
         Instant deadline = request.deadline();
         return deadline != null && Instant.now().isAfter(deadline) ? FinishReason.DEADLINE : null;
     }
 
-    /** The caller stopped waiting (interrupted): finish at the next step. */
+    /** The caller stopped waiting (interrupted): drop the job at the next step, with no outcome to store. */
     void abandon() {
         abandoned = true;
+    }
+
+    boolean abandoned() {
+        return abandoned;
+    }
+
+    /** Ends an abandoned job: its caller gets {@link GenerationAbandonedException}, never a cancelled generation. */
+    void dropAbandoned() {
+        result.completeExceptionally(new GenerationAbandonedException("the caller stopped waiting"));
     }
 
     void complete(FinishReason finishReason) {
@@ -85,13 +97,18 @@ final class NativeJob {
         return result.isDone();
     }
 
-    /** Waits for the outcome. */
-    Generation await() throws InterruptedException {
+    /** Waits up to {@code millis} for the outcome; null if there is none yet. */
+    Generation await(long millis) throws InterruptedException {
         try {
-            return result.get();
+            return result.get(millis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return null;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof EngineException engineError) {
                 throw engineError;
+            }
+            if (e.getCause() instanceof GenerationAbandonedException abandonedError) {
+                throw abandonedError;
             }
             throw new EngineException("generation failed: " + e.getCause(), e.getCause());
         }

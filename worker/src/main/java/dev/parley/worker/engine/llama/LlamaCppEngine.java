@@ -232,7 +232,7 @@ public final class LlamaCppEngine implements InferenceEngine {
             lease = slots.acquire(request.conversationId());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new EngineException("interrupted while waiting for a free slot", e);
+            throw new dev.parley.worker.engine.GenerationAbandonedException("interrupted while waiting for a free slot");
         }
         int[] slotContents = null;
         try {

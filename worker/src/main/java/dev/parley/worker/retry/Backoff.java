@@ -1,4 +1,4 @@
-package dev.parley.worker.turn;
+package dev.parley.worker.retry;
 
 import java.time.Duration;
 

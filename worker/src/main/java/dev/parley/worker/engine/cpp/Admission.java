@@ -1,0 +1,139 @@
+package dev.parley.worker.engine.cpp;
+
+import com.sun.jna.Pointer;
+import dev.parley.schemas.FinishReason;
+import dev.parley.worker.engine.EngineException;
+import dev.parley.worker.engine.KvTier;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gives waiting jobs a sequence: the conversation's own (its prefix reused in place), else an empty one or the least
+ * recently used idle one, into which the conversation's snapshot is restored when there is one. A job that cannot
+ * start is failed, never left without an outcome. Engine thread only.
+ */
+final class Admission {
+
+    private static final Logger log = LoggerFactory.getLogger(Admission.class);
+
+    private final LlamaLib llama;
+    private final Pointer memory;
+    private final Sequence[] sequences;
+    private final SnapshotTier snapshots;
+    private final ArrayDeque<NativeJob> waiting;
+    private final List<NativeJob> running;
+
+    Admission(LlamaLib llama, Pointer memory, Sequence[] sequences, SnapshotTier tier, ArrayDeque<NativeJob> waiting,
+              List<NativeJob> running) {
+        this.llama = llama;
+        this.memory = memory;
+        this.sequences = sequences;
+        this.snapshots = tier;
+        this.waiting = waiting;
+        this.running = running;
+    }
+
+    /** Gives waiting jobs a sequence, in arrival order; a job whose conversation's sequence is busy waits. */
+    void admit() {
+        for (Iterator<NativeJob> it = waiting.iterator(); it.hasNext(); ) {
+            NativeJob job = it.next();
+            if (job.abandoned()) {
+                it.remove();
+                job.dropAbandoned();
+                continue;
+            }
+            FinishReason early = job.interruption();
+            if (early != null) {
+                it.remove();
+                job.tier = KvTier.PREFILL;
+                job.complete(early);
+                continue;
+            }
+            Sequence sequence = sequenceFor(job.conversationId());
+            if (sequence == null) {
+                continue;
+            }
+            it.remove();
+            try {
+                start(job, sequence);
+            } catch (RuntimeException e) {
+                // Never leave a job that left the waiting list without an outcome: its caller would wait forever.
+                log.warn("Starting a generation failed; its sequence is cleared", e);
+                if (job.sampler != null) {
+                    job.sampler.close();
+                }
+                sequence.job = null;
+                llama.llama_memory_seq_rm(memory, sequence.id, -1, -1);
+                sequence.reset();
+                job.fail(new EngineException("starting the generation failed: " + e.getMessage(), e));
+                continue;
+            }
+            running.add(job);
+        }
+    }
+
+    /** The conversation's own sequence if it has one, else an empty one, else the least recently used idle one. */
+    private Sequence sequenceFor(String conversationId) {
+        Sequence empty = null;
+        Sequence leastRecent = null;
+        for (Sequence sequence : sequences) {
+            if (conversationId.equals(sequence.conversationId)) {
+                return sequence.idle() ? sequence : null;
+            }
+            if (!sequence.idle()) {
+                continue;
+            }
+            if (sequence.empty()) {
+                empty = empty == null ? sequence : empty;
+            } else if (leastRecent == null || sequence.lastUsed < leastRecent.lastUsed) {
+                leastRecent = sequence;
+            }
+        }
+        return empty != null ? empty : leastRecent;
+    }
+
+    /** Puts the job's conversation into the sequence, from the best tier that has it, and plans its prefill. */
+    private void start(NativeJob job, Sequence sequence) {
+        String conversationId = job.conversationId();
+        int[] prompt = job.prompt;
+        int reusable = 0;
+        KvTier tier = KvTier.PREFILL;
+        if (conversationId.equals(sequence.conversationId)) {
+            reusable = sequence.tokens.commonPrefix(prompt);
+            tier = KvTier.IN_PLACE;
+        } else {
+            if (!sequence.empty()) {
+                snapshots.evict(sequence);
+            }
+            sequence.conversationId = conversationId;
+            KvSnapshot snapshot = snapshots.take(conversationId);
+            if (snapshot != null) {
+                try (snapshot) {
+                    int common = TokenList.commonPrefix(snapshot.tokens(), snapshot.tokens().length, prompt);
+                    if (common > 0 && snapshot.belongsTo(conversationId) && snapshots.restore(snapshot, sequence)) {
+                        reusable = common;
+                        tier = KvTier.SNAPSHOT;
+                    }
+                }
+            }
+        }
+        // The last prompt token is always computed again: its logits give the first answer token.
+        reusable = Math.min(reusable, prompt.length - 1);
+        if (reusable < sequence.tokens.size()) {
+            llama.llama_memory_seq_rm(memory, sequence.id, reusable, -1);
+            sequence.tokens.truncate(reusable);
+        }
+        job.tier = reusable > 0 ? tier : KvTier.PREFILL;
+        job.cachedTokens = reusable;
+        job.restoredTokens = job.tier == KvTier.SNAPSHOT ? reusable : 0;
+        job.cursor = reusable;
+        job.sequence = sequence;
+        job.sampler = SamplerChain.create(llama, job.request.sampling());
+        job.text = new TextStream(job.request.sampling().stop());
+        sequence.job = job;
+    }
+
+}

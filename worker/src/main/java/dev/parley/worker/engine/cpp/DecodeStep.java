@@ -1,0 +1,165 @@
+package dev.parley.worker.engine.cpp;
+
+import com.sun.jna.Pointer;
+import dev.parley.schemas.FinishReason;
+import dev.parley.worker.engine.EngineException;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One decode step over the running jobs: a token for each generating job plus bounded prompt chunks in one batch,
+ * then sampling, text, stop strings and finishing. Engine thread only.
+ */
+final class DecodeStep {
+
+    private static final Logger log = LoggerFactory.getLogger(DecodeStep.class);
+
+    private final LlamaLib llama;
+    private final NativeModel model;
+    private final Pointer context;
+    private final Pointer memory;
+    private final BatchBuffer batch;
+    private final int prefillChunk;
+    private final List<NativeJob> running;
+    private final int[] chunkOf;
+    private final Runnable publishStats;
+    private long clock;
+
+    DecodeStep(LlamaLib llama, NativeModel model, Pointer context, BatchBuffer batch, int prefillChunk, int slots,
+               List<NativeJob> running, Runnable publishStats) {
+        this.llama = llama;
+        this.model = model;
+        this.context = context;
+        this.memory = llama.llama_get_memory(context);
+        this.batch = batch;
+        this.prefillChunk = prefillChunk;
+        this.running = running;
+        this.chunkOf = new int[slots];
+        this.publishStats = publishStats;
+    }
+
+    /** One batch: a token for each generating job, then prompt chunks; decode; sample; finish what is done. */
+    void step() {
+        batch.clear();
+        for (NativeJob job : running) {
+            job.outputIndex = -1;
+            chunkOf[job.sequence.id] = 0;
+            if (!job.prefilling()) {
+                job.outputIndex = batch.add(job.pending, job.sequence.tokens.size(), job.sequence.id, true);
+            }
+        }
+        int budget = Math.min(batch.room(), prefillChunk);
+        for (NativeJob job : running) {
+            if (!job.prefilling() || budget == 0) {
+                continue;
+            }
+            int n = Math.min(budget, job.prompt.length - job.cursor);
+            for (int i = job.cursor; i < job.cursor + n; i++) {
+                boolean last = i == job.prompt.length - 1;
+                int index = batch.add(job.prompt[i], i, job.sequence.id, last);
+                if (last) {
+                    job.outputIndex = index;
+                }
+            }
+            chunkOf[job.sequence.id] = n;
+            budget -= n;
+        }
+        int result = batch.decode(context);
+        if (result != 0) {
+            failStep("llama_decode returned " + result + " for a batch of " + batch.size() + " tokens");
+            return;
+        }
+        for (NativeJob job : new ArrayList<>(running)) {
+            Sequence sequence = job.sequence;
+            int chunk = chunkOf[sequence.id];
+            if (chunk > 0) {
+                sequence.tokens.addAll(job.prompt, job.cursor, job.cursor + chunk);
+                job.cursor += chunk;
+            } else if (job.outputIndex >= 0 && job.pending >= 0) {
+                sequence.tokens.add(job.pending);
+            }
+            if (job.outputIndex >= 0) {
+                accept(job, job.sampler.sample(context, job.outputIndex));
+            }
+            if (!job.done()) {
+                if (job.abandoned()) {
+                    release(job);
+                    job.dropAbandoned();
+                    continue;
+                }
+                FinishReason interruption = job.interruption();
+                if (interruption != null) {
+                    finish(job, interruption);
+                }
+            }
+        }
+    }
+
+    private void accept(NativeJob job, int token) {
+        if (job.firstTokenNanos < 0) {
+            job.firstTokenNanos = System.nanoTime() - job.startNanos;
+        }
+        if (model.isEndOfGeneration(token)) {
+            finish(job, FinishReason.STOP);
+            return;
+        }
+        job.generated++;
+        if (!emit(job, job.text.push(model.piece(token)))) {
+            return;
+        }
+        if (job.text.stopped()) {
+            finish(job, FinishReason.STOP);
+        } else if (job.generated >= job.request.sampling().maxTokens()) {
+            finish(job, FinishReason.LENGTH);
+        } else {
+            job.pending = token;
+        }
+    }
+
+    /** Passes text to the job's listener; a listener that throws fails its job only. */
+    private boolean emit(NativeJob job, String delta) {
+        if (delta.isEmpty()) {
+            return true;
+        }
+        try {
+            job.listener.onText(delta);
+            return true;
+        } catch (RuntimeException e) {
+            release(job);
+            job.fail(new EngineException("the token listener failed: " + e.getMessage(), e));
+            return false;
+        }
+    }
+
+    private void finish(NativeJob job, FinishReason reason) {
+        if (!emit(job, job.text.finish())) {
+            return;
+        }
+        release(job);
+        job.complete(reason);
+    }
+
+    private void release(NativeJob job) {
+        job.sampler.close();
+        job.sequence.job = null;
+        job.sequence.lastUsed = ++clock;
+        running.remove(job);
+        publishStats.run(); // before the job completes, so its caller sees them
+    }
+
+    /** A failed decode leaves the cells of the batch's sequences uncertain: clear them and fail their jobs. */
+    private void failStep(String reason) {
+        log.error("{}; failing {} generation(s), their sequences are cleared", reason, running.size());
+        EngineException error = new EngineException(reason);
+        for (NativeJob job : new ArrayList<>(running)) {
+            Sequence sequence = job.sequence;
+            release(job);
+            llama.llama_memory_seq_rm(memory, sequence.id, -1, -1);
+            sequence.reset();
+            job.fail(error);
+        }
+    }
+
+}

@@ -1,0 +1,16 @@
+package dev.parley.worker.health;
+
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+
+/**
+ * A part of the worker whose life the health check watches: a thread that must live, and that must show progress
+ * while it has work.
+ *
+ * @param name         named in /health and in the {@code part} tag of {@code parley.worker.part.healthy}
+ * @param alive        false once its thread died
+ * @param busy         whether it has work now (no progress while idle is fine)
+ * @param lastProgress {@link System#nanoTime()} of its last sign of progress
+ */
+public record WatchedPart(String name, BooleanSupplier alive, BooleanSupplier busy, LongSupplier lastProgress) {
+}

@@ -1,0 +1,71 @@
+package dev.parley.worker.turn;
+
+import dev.parley.schemas.ErrorInfo;
+import dev.parley.schemas.FinishReason;
+import dev.parley.schemas.Prompt;
+import dev.parley.schemas.Reply;
+import dev.parley.schemas.ReplyStatus;
+import dev.parley.schemas.Timings;
+import dev.parley.schemas.Usage;
+import dev.parley.worker.dispatch.PendingTurn;
+import dev.parley.worker.engine.Generation;
+
+/** Builds the replies a turn can end with; one place for their shape. */
+final class ReplyFactory {
+
+    private final String model;
+    private final String workerId;
+
+    ReplyFactory(String model, String workerId) {
+        this.model = model;
+        this.workerId = workerId;
+    }
+
+    Reply ok(PendingTurn turn, int turnNumber, Generation generation, long startNanos) {
+        Prompt prompt = turn.prompt();
+        Timings timings = new Timings(millis(startNanos - turn.arrivedNanos()), millis(generation.firstTokenNanos()),
+                millis(System.nanoTime() - turn.arrivedNanos()));
+        return new Reply(prompt.requestId(), prompt.conversationId(), ReplyStatus.OK, generation.text(),
+                generation.finishReason(), usage(generation), timings, turnNumber, generation.droppedTurns(), model,
+                workerId, null, prompt.metadata());
+    }
+
+    /** The deadline passed before the answer's first token: nothing was said, nothing enters the history. */
+    Reply expired(PendingTurn turn, long startNanos, Generation generation) {
+        Prompt prompt = turn.prompt();
+        String when = generation == null ? "before the turn started" : "before the first token";
+        return new Reply(prompt.requestId(), prompt.conversationId(), ReplyStatus.EXPIRED, null, FinishReason.DEADLINE,
+                generation == null ? Usage.NONE : usage(generation), timings(turn, startNanos), null, null, model,
+                workerId, new ErrorInfo("deadline_passed", "the deadline " + prompt.deadline() + " passed " + when),
+                prompt.metadata());
+    }
+
+    Reply cancelled(PendingTurn turn, long startNanos, Generation generation) {
+        Prompt prompt = turn.prompt();
+        return new Reply(prompt.requestId(), prompt.conversationId(), ReplyStatus.CANCELLED,
+                generation == null ? null : generation.text(), FinishReason.CANCELLED,
+                generation == null ? Usage.NONE : usage(generation), timings(turn, startNanos), null, null, model,
+                workerId, new ErrorInfo("cancelled", generation == null
+                        ? "cancelled before the turn started" : "cancelled while generating"), prompt.metadata());
+    }
+
+    Reply error(PendingTurn turn, long startNanos, String code, String message) {
+        Prompt prompt = turn.prompt();
+        return new Reply(prompt.requestId(), prompt.conversationId(), ReplyStatus.ERROR, null, FinishReason.ERROR,
+                Usage.NONE, timings(turn, startNanos), null, null, model, workerId, new ErrorInfo(code, message),
+                prompt.metadata());
+    }
+
+    private static Usage usage(Generation generation) {
+        return new Usage(generation.promptTokens(), generation.cachedTokens(), generation.restoredTokens(),
+                generation.completionTokens());
+    }
+
+    private static Timings timings(PendingTurn turn, long startNanos) {
+        return new Timings(millis(startNanos - turn.arrivedNanos()), 0, millis(System.nanoTime() - turn.arrivedNanos()));
+    }
+
+    private static long millis(long nanos) {
+        return Math.max(0, nanos / 1_000_000);
+    }
+}
