@@ -63,7 +63,7 @@ public final class EngineExtension implements ParameterResolver {
             return new Engines(context);
         }
         if (type == NativeEngine.class) {
-            return nativeEngine(context);
+            return parameter.isAnnotated(Tiny.class) ? tinyNative(context) : nativeEngine(context);
         }
         if (parameter.isAnnotated(Tiny.class)) {
             Path tiny = new ParleyInfraExtension().resolveModels(context).tiny();
@@ -84,6 +84,14 @@ public final class EngineExtension implements ParameterResolver {
         return store(context).computeIfAbsent("native", k -> new ClosingEngine(NativeEngine.load(
                 NativeEngineConfig.forModel(model, libraries()).withSlots(4).withContextPerSlot(2048)
                         .withSnapshotBytes(512L << 20))), ClosingEngine.class).engine;
+    }
+
+    /** The synthetic model on the native engine: fast turns for drills about intake rather than answers. */
+    private static NativeEngine tinyNative(ExtensionContext context) {
+        Path tiny = new ParleyInfraExtension().resolveModels(context).tiny();
+        return store(context).computeIfAbsent("tiny-native", k -> new ClosingEngine(NativeEngine.load(
+                NativeEngineConfig.forModel(tiny, libraries()).withSlots(4).withContextPerSlot(1024)
+                        .withSnapshotBytes(64L << 20))), ClosingEngine.class).engine;
     }
 
     /** The llama.cpp libraries: {@code PARLEY_LLAMA_LIB_DIR}, else fetched into the cache and verified. */

@@ -30,8 +30,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A burst of ten thousand prompts against one worker process with a small heap: backpressure pauses and resumes
- * fetching, the heap stays bounded (the peak, scraped from /metrics, is reported), and every prompt is answered.
+ * A burst of ten thousand prompts against one worker process: backpressure pauses and resumes fetching, the live
+ * heap (what survives a collection, {@code jvm_gc_live_data_size_bytes} scraped from /metrics) stays under the bound
+ * we claim ({@link #LIVE_HEAP_BOUND_MIB}) although the worker may grow its heap to eight times that, and every prompt
+ * is answered. The wait is by progress: it fails only when no reply arrived for
+ * two minutes, with the worker's log in the message.
  */
 @ExtendWith(ParleyInfraExtension.class)
 class LoadTest {
@@ -39,6 +42,8 @@ class LoadTest {
     private static final Logger log = LoggerFactory.getLogger(LoadTest.class);
     private static final int PROMPTS = 10_000;
     private static final int MAX_BUFFERED = 500;
+    /** The live heap the burst may hold, claimed in docs/guarantees.md; the worker runs with 8x this as -Xmx. */
+    private static final long LIVE_HEAP_BOUND_MIB = 128;
 
     @Test
     void aBurstIsAnsweredWithBoundedMemory(ParleyInfra infra, ParleyInfraExtension.TestModels models) throws Exception {
@@ -49,7 +54,7 @@ class LoadTest {
         }
         // The whole burst is on the topic before the worker starts: it must hold back, not swallow it.
         try (ParleyClient client = ParleyClient.builder().bootstrapServers(infra.bootstrapServers())
-                .promptsTopic(topics.get(0)).repliesTopic(topics.get(1)).replyTimeout(Duration.ofMinutes(8)).build()) {
+                .promptsTopic(topics.get(0)).repliesTopic(topics.get(1)).replyTimeout(Duration.ofMinutes(60)).build()) {
             List<CompletableFuture<Reply>> replies = new ArrayList<>();
             SendOptions options = SendOptions.builder().params(GenerationParams.DEFAULTS.withMaxTokens(1)).build();
             for (int i = 0; i < PROMPTS; i++) {
@@ -61,24 +66,27 @@ class LoadTest {
                     "--context-per-slot", "256", "--max-buffered", String.valueOf(MAX_BUFFERED), "--partitions", "4",
                     "--prompts-topic", topics.get(0), "--replies-topic", topics.get(1), "--dlq-topic", topics.get(2),
                     "--control-topic", topics.get(3), "--group-id", prefix, "--http-port", "0", "--worker-id", "load-worker"),
-                    "256m")) {
-                worker.awaitReady(Duration.ofSeconds(60));
+                    (8 * LIVE_HEAP_BOUND_MIB) + "m")) {
+                worker.awaitReady(Duration.ofSeconds(120));
                 Sampler sampler = new Sampler(worker.httpPort());
                 sampler.start();
-                List<Reply> answered = replies.stream().map(CompletableFuture::join).toList();
+                List<Reply> answered = Progress.awaitAll(replies, Duration.ofMinutes(2), () -> worker.tail(200));
                 sampler.stop();
                 double seconds = (System.nanoTime() - started) / 1e9;
-                log.info("Load: {} prompts answered in {} s ({} /s); worker heap peak {} MiB of 256; buffered peak {}; "
+                log.info("Load: {} prompts answered in {} s ({} /s); worker heap peak {} MiB, live heap peak {} MiB "
+                                + "(bound {}); buffered peak {}; "
                                 + "fetching paused at some point: {}", answered.size(), String.format("%.1f", seconds),
                         String.format("%.0f", answered.size() / seconds), sampler.peakHeap.get() / 1048576,
-                        sampler.peakBuffered.get(), sampler.sawPaused.get());
+                        sampler.peakLive.get() / 1048576, LIVE_HEAP_BOUND_MIB, sampler.peakBuffered.get(),
+                        sampler.sawPaused.get());
 
                 assertThat(answered).hasSize(PROMPTS).allMatch(Reply::isOk);
                 assertThat(sampler.sawPaused).as("backpressure paused fetching").isTrue();
                 assertThat(sampler.scrape("parley_partitions_paused")).as("and resumed").isZero();
                 assertThat(sampler.peakBuffered.get()).as("records held stay bounded")
                         .isLessThanOrEqualTo(MAX_BUFFERED + MAX_BUFFERED);
-                assertThat(sampler.peakHeap.get()).isPositive().isLessThan(256L * 1048576);
+                assertThat(sampler.peakLive.get()).as("live heap peak").isPositive()
+                        .isLessThan(LIVE_HEAP_BOUND_MIB * 1048576);
             }
         }
     }
@@ -89,6 +97,7 @@ class LoadTest {
         private final URI metrics;
         private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         final AtomicLong peakHeap = new AtomicLong();
+        final AtomicLong peakLive = new AtomicLong();
         final AtomicLong peakBuffered = new AtomicLong();
         final AtomicBoolean sawPaused = new AtomicBoolean();
 
@@ -104,6 +113,9 @@ class LoadTest {
                     for (String line : text.split("\n")) {
                         if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
                             heap += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                        } else if (line.startsWith("jvm_gc_live_data_size_bytes ")) {
+                            peakLive.accumulateAndGet((long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)),
+                                    Math::max);
                         } else if (line.startsWith("parley_records_buffered ")) {
                             peakBuffered.accumulateAndGet((long) Double.parseDouble(line.substring(24)), Math::max);
                         } else if (line.startsWith("parley_partitions_paused ") && Double.parseDouble(line.substring(25)) > 0) {

@@ -9,7 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** A worker in its own JVM ({@code parley worker}), for tests that signal or kill it. */
+/**
+ * A worker in its own JVM ({@code parley worker}), for tests that signal or kill it. Its log is kept under
+ * {@code target/worker-logs} (never deleted, so a failed test's cause can be read), and {@link #tail} puts its end
+ * into a failure message.
+ */
 final class WorkerProcess implements AutoCloseable {
 
     private final Process process;
@@ -25,7 +29,9 @@ final class WorkerProcess implements AutoCloseable {
     }
 
     static WorkerProcess start(List<String> workerArguments, String maxHeap) throws IOException {
-        Path log = Files.createTempFile("parley-worker-", ".log");
+        Path dir = Path.of("target", "worker-logs");
+        Files.createDirectories(dir);
+        Path log = Files.createTempFile(dir, "parley-worker-", ".log");
         List<String> command = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"), "-Xmx" + maxHeap, "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"), WorkerMain.class.getName()));
@@ -80,11 +86,25 @@ final class WorkerProcess implements AutoCloseable {
         return Files.readString(log);
     }
 
+    /** The last {@code lines} lines of the worker's log, headed by its path. */
+    String tail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(log);
+            return "--- " + log.toAbsolutePath() + " (last " + Math.min(lines, all.size()) + " of " + all.size()
+                    + " lines)\n" + String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "--- " + log + " unreadable: " + e.getMessage();
+        }
+    }
+
+    Path log() {
+        return log;
+    }
+
     @Override
     public void close() throws Exception {
         if (process.isAlive()) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
-        Files.deleteIfExists(log);
     }
 }
