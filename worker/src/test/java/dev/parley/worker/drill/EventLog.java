@@ -12,7 +12,7 @@ import java.time.Instant;
 /**
  * A worker process's trace for drills: one line per event, flushed at once so a SIGKILL loses at most the line being
  * written. {@code S <conversation> <request> <epoch-micros>} starts a generation, {@code E ...} ends it,
- * {@code R <count>} reports replays from the history so far.
+ * {@code R <count>} reports replays from the history so far, {@code K saved|restored <epoch-micros>} a KV snapshot.
  */
 final class EventLog implements AutoCloseable {
 
