@@ -10,8 +10,8 @@ import dev.parley.schemas.Reply;
 import dev.parley.testkit.kafka.KafkaBroker;
 import dev.parley.testkit.redis.RedisServer;
 import dev.parley.worker.config.WorkerConfig;
-import dev.parley.worker.engine.llama.LlamaCppEngine;
-import dev.parley.worker.engine.llama.LlamaEngineConfig;
+import dev.parley.worker.engine.cpp.NativeEngine;
+import dev.parley.worker.engine.cpp.NativeEngineConfig;
 import dev.parley.worker.history.HistoryEntry;
 import dev.parley.worker.history.RedisHistoryStore;
 import dev.parley.worker.metrics.ParleyMeter;
@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Redis taken away for ten seconds under load, then the broker: the workers wait with backoff, say so on /ready,
- * resume by themselves, and nothing is lost, repeated or reordered. A dedicated broker and a persistent Redis, so the
- * shared ones other tests use are not disturbed.
+ * resume by themselves, and nothing is lost, repeated or reordered; the SDK client keeps sending through both. On the
+ * default (native) engine. A dedicated broker and a persistent Redis, so the shared ones other tests use are not
+ * disturbed.
  */
 @ExtendWith(ParleyInfraExtension.class)
 class OutageDrillTest {
@@ -44,9 +45,12 @@ class OutageDrillTest {
         try (KafkaBroker broker = KafkaBroker.launch(); RedisServer redis = RedisServer.launchPersistent()) {
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             List<Worker> workers = new ArrayList<>();
+            List<NativeEngine> engines = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
-                LlamaCppEngine engine = LlamaCppEngine.load(LlamaEngineConfig.forModel(models.tiny()).withSlots(2)
-                        .withContextPerSlot(1024).withThreads(1));
+                NativeEngine engine = NativeEngine.load(NativeEngineConfig.forModel(models.tiny(),
+                        EngineExtension.libraries()).withSlots(2).withContextPerSlot(1024).withSnapshotBytes(8L << 20)
+                        .withThreads(1));
+                engines.add(engine);
                 workers.add(Worker.start(WorkerConfig.builder().bootstrapServers(broker.bootstrapServers())
                         .redisUri(redis.uri()).partitions(4).workerId("drill-" + i).commitInterval(Duration.ofMillis(200))
                         .build(), engine, registry));
@@ -107,6 +111,7 @@ class OutageDrillTest {
                 }
             } finally {
                 workers.forEach(Worker::close);
+                engines.forEach(NativeEngine::close);
             }
         }
     }
