@@ -139,7 +139,8 @@ public final class Worker implements AutoCloseable {
                         intake::lastPollNanos))
                 .watch(new WatchedPart("engine", engine::isAlive, engine::hasWork, engine::lastProgressNanos))
                 .watch(new WatchedPart("turns", () -> true, () -> dispatcher.inFlight() > 0,
-                        () -> Math.max(dispatcher.lastFinishedNanos(), engine.hasWork() ? engine.lastProgressNanos() : 0)))
+                        () -> Math.max(Math.max(dispatcher.lastFinishedNanos(), processor.lastRetryNanos()),
+                                engine.hasWork() ? engine.lastProgressNanos() : 0)))
                 .watch(new WatchedPart("chunks", chunks::isAlive, () -> chunks.waiting() > 0, chunks::lastProgressNanos));
         metrics.gauge(ParleyMeter.WORKER_HEALTHY, () -> health.check().healthy() ? 1 : 0);
         for (String part : List.of("intake", "engine", "turns", "chunks")) {

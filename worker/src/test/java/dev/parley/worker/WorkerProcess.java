@@ -29,12 +29,17 @@ final class WorkerProcess implements AutoCloseable {
     }
 
     static WorkerProcess start(List<String> workerArguments, String maxHeap) throws IOException {
+        return start(WorkerMain.class, workerArguments, maxHeap);
+    }
+
+    /** A worker process run by another main class (one that injects faults into the real command, say). */
+    static WorkerProcess start(Class<?> main, List<String> workerArguments, String maxHeap) throws IOException {
         Path dir = Path.of("target", "worker-logs");
         Files.createDirectories(dir);
         Path log = Files.createTempFile(dir, "parley-worker-", ".log");
         List<String> command = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"), "-Xmx" + maxHeap, "-XX:+UseSerialGC",
-                "-cp", System.getProperty("java.class.path"), WorkerMain.class.getName()));
+                "-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(workerArguments);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return new WorkerProcess(process, log);

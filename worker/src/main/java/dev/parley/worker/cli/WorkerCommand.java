@@ -1,8 +1,10 @@
 package dev.parley.worker.cli;
 
+import dev.parley.worker.engine.InferenceEngine;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -24,9 +26,21 @@ public final class WorkerCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    private final UnaryOperator<InferenceEngine> engineDecorator;
+
+    public WorkerCommand() {
+        this(UnaryOperator.identity());
+    }
+
+    /** A worker whose engine is wrapped by {@code engineDecorator}: how tests inject faults into a real process. */
+    WorkerCommand(UnaryOperator<InferenceEngine> engineDecorator) {
+        this.engineDecorator = engineDecorator;
+    }
+
     @Override
     public Integer call() throws Exception {
-        WorkerRuntime runtime = WorkerRuntime.start(SettingsOptions.resolve(spec, System.getenv(), Map.of()));
+        WorkerRuntime runtime = WorkerRuntime.start(SettingsOptions.resolve(spec, System.getenv(), Map.of()),
+                engineDecorator);
         Duration bound = runtime.worker().config().shutdownGrace().plusSeconds(30);
         ShutdownOnSignal shutdown = ShutdownOnSignal.install(runtime::close, bound);
         runtime.worker().onFatal(health -> {

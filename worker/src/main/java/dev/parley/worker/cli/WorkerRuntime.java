@@ -19,6 +19,7 @@ import dev.parley.worker.ops.OpsServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
+import java.util.function.UnaryOperator;
 
 /**
  * A worker process's parts, assembled from {@link Settings}: the model (fetched if needed), the engine, the worker,
@@ -50,6 +51,11 @@ public final class WorkerRuntime implements AutoCloseable {
      * a model that cannot be found or loaded is reported as {@link ModelUnavailableException} (one line, exit 2).
      */
     public static WorkerRuntime start(Settings settings) {
+        return start(settings, UnaryOperator.identity());
+    }
+
+    /** As {@link #start(Settings)}, with the loaded engine wrapped by {@code decorate} (tests inject faults so). */
+    static WorkerRuntime start(Settings settings, UnaryOperator<InferenceEngine> decorate) {
         LogFormat.apply(settings.text(Setting.LOG_FORMAT));
         WorkerConfig config = settings.workerConfig();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -61,7 +67,7 @@ public final class WorkerRuntime implements AutoCloseable {
             Path model = locator.resolve(settings.text(Setting.MODEL));
             long started = System.nanoTime();
             try {
-                engine = loadEngine(settings, model);
+                engine = decorate.apply(loadEngine(settings, model));
             } catch (EngineException e) {
                 throw new ModelUnavailableException("cannot load model " + model + ": " + e.getMessage());
             }

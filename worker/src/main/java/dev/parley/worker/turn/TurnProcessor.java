@@ -65,6 +65,8 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
     private final Consumer<PendingTurn> onDone;
     private final DeadLetterPublisher deadLetters;
     private final Cancellations cancellations;
+    /** When a turn last retried a step: a turn riding out an outage is waiting, not stuck (see the health check). */
+    private volatile long lastRetryNanos = System.nanoTime();
     private ReplyTopics replyTopics;
 
     public TurnProcessor(HistoryStore history, InferenceEngine engine, ReplyPublisher replies, WorkerMetrics metrics,
@@ -97,6 +99,16 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
      * Sends streamed chunks through {@code streams} (a sender thread, so the engine never waits on Kafka); without
      * it chunks are sent on the thread that produced them.
      */
+    /** {@link System#nanoTime()} of the last retried step of any turn. */
+    public long lastRetryNanos() {
+        return lastRetryNanos;
+    }
+
+    private void retried(String cause) {
+        lastRetryNanos = System.nanoTime();
+        metrics.turnRetried(cause);
+    }
+
     public TurnProcessor streamingThrough(ChunkStreams streams) {
         this.chunkStreams = streams;
         return this;
@@ -223,7 +235,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                     return duplicate.storedReply();
                 }
                 failures++;
-                metrics.turnRetried("history_conflict");
+                retried("history_conflict");
                 log.warn("History of the conversation moved on while generating (now {} turns); redoing the turn",
                         ((AppendOutcome.Conflict) outcome).historyLength());
                 if (failures >= settings.attempts()) {
@@ -234,14 +246,14 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                 return store(prompt, error(turn, startNanos, "context_overflow", e.getMessage()));
             } catch (HistoryUnavailableException e) {
                 outages++;
-                metrics.turnRetried("history_unavailable");
+                retried("history_unavailable");
                 if (outages == 1 || outages % 10 == 0) {
                     log.warn("History store unavailable (attempt {}): {}", outages, e.getMessage());
                 }
                 pause(outages);
             } catch (EngineException e) {
                 failures++;
-                metrics.turnRetried("engine");
+                retried("engine");
                 log.warn("Generation failed (attempt {} of {}): {}", failures, settings.attempts(), e.getMessage());
                 if (failures >= settings.attempts()) {
                     return store(prompt, error(turn, startNanos, "generation_failed", e.getMessage()));
@@ -251,7 +263,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                 // Anything else (a template that cannot render, a bug): retried like a failed generation, then
                 // answered with an error.
                 failures++;
-                metrics.turnRetried("unexpected");
+                retried("unexpected");
                 log.warn("Turn failed unexpectedly (attempt {} of {})", failures, settings.attempts(), e);
                 if (failures >= settings.attempts()) {
                     return store(prompt, error(turn, startNanos, "turn_failed",
@@ -271,7 +283,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
             try {
                 return history.recordReply(prompt.conversationId(), prompt.requestId(), reply);
             } catch (HistoryUnavailableException e) {
-                metrics.turnRetried("history_unavailable");
+                retried("history_unavailable");
                 if (outages == 1 || outages % 10 == 0) {
                     log.warn("History store unavailable while storing the reply (attempt {}): {}", outages,
                             e.getMessage());
