@@ -3,11 +3,20 @@ package dev.parley.worker.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** Bad configuration stops the worker before it loads anything, with exit status 2 and the key named. */
+/**
+ * Bad configuration stops the worker before it loads anything, with exit status 2 and the key named; so do a model
+ * that is missing or cannot be loaded and a taken ops port (a message, no stack trace), the port before the model.
+ */
 class WorkerCommandTest {
 
     @Test
@@ -32,6 +41,56 @@ class WorkerCommandTest {
 
         for (var setting : dev.parley.worker.config.Setting.values()) {
             assertThat(commandLine.getCommandSpec().findOption(setting.flag())).as(setting.flag()).isNotNull();
+        }
+    }
+
+    private static String[] withInfra(String... flags) {
+        List<String> all = new ArrayList<>(List.of("--bootstrap", "localhost:1", "--redis", "redis://localhost:1"));
+        all.addAll(List.of(flags));
+        return all.toArray(String[]::new);
+    }
+
+    private static void assertCleanError(int status, StringWriter err, String expected) {
+        assertThat(status).as(err.toString()).isEqualTo(2);
+        assertThat(err.toString()).contains(expected).startsWith("parley: ");
+        assertThat(err.toString().lines()).as("no stack trace")
+                .noneMatch(line -> line.strip().startsWith("at ") || line.contains("Exception"));
+    }
+
+    @Test
+    void aMissingModelIsOneLineAndExitStatus2() {
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = SettingsOptions.install(new CommandLine(new WorkerCommand()));
+        commandLine.setErr(new PrintWriter(err));
+
+        int status = WorkerMain.run(commandLine, withInfra("--model", "/nonexistent/model.gguf", "--http-port", "-1"));
+
+        assertCleanError(status, err, "/nonexistent/model.gguf");
+    }
+
+    @Test
+    void aModelThatCannotBeLoadedIsOneLineAndExitStatus2(@TempDir Path dir) throws Exception {
+        Path broken = Files.write(dir.resolve("broken.gguf"), "GGUF but not really a model".getBytes());
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = SettingsOptions.install(new CommandLine(new WorkerCommand()));
+        commandLine.setErr(new PrintWriter(err));
+
+        int status = WorkerMain.run(commandLine, withInfra("--model", broken.toString(), "--http-port", "-1"));
+
+        assertCleanError(status, err, "cannot load model");
+    }
+
+    @Test
+    void aTakenOpsPortIsReportedBeforeTheModelLoads() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            StringWriter err = new StringWriter();
+            CommandLine commandLine = SettingsOptions.install(new CommandLine(new WorkerCommand()));
+            commandLine.setErr(new PrintWriter(err));
+
+            int status = WorkerMain.run(commandLine, withInfra("--model", "/nonexistent/model.gguf",
+                    "--http-port", String.valueOf(taken.getLocalPort())));
+
+            assertCleanError(status, err, "http-port " + taken.getLocalPort() + " cannot be bound");
         }
     }
 }
