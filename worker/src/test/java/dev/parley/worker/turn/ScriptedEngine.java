@@ -21,6 +21,8 @@ final class ScriptedEngine implements InferenceEngine {
     Function<GenerationRequest, String> answer = r -> "answer " + r.transcript().history().size();
     Runnable beforeAnswer = () -> { };
     String partialBeforeFailure;
+    /** When set, returned as the outcome instead of a scripted answer. */
+    Generation outcome;
 
     @Override
     public EngineInfo info() {
@@ -38,6 +40,9 @@ final class ScriptedEngine implements InferenceEngine {
             throw failure;
         }
         beforeAnswer.run();
+        if (outcome != null) {
+            return outcome;
+        }
         if (request.cancelled().getAsBoolean()) {
             listener.onText("partial");
             return new Generation("partial", FinishReason.CANCELLED, 10, 0, 0, 1, 0, 1_000_000, 2_000_000, KvTier.PREFILL);

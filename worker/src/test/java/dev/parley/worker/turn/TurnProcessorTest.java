@@ -13,6 +13,8 @@ import dev.parley.schemas.Usage;
 import dev.parley.schemas.codec.WireJson;
 import dev.parley.worker.dispatch.PendingTurn;
 import dev.parley.worker.engine.ContextOverflowException;
+import dev.parley.worker.engine.Generation;
+import dev.parley.worker.engine.KvTier;
 import dev.parley.worker.history.HistoryEntry;
 import dev.parley.worker.metrics.WorkerMetrics;
 import dev.parley.worker.reply.ChunkStream;
@@ -242,5 +244,62 @@ class TurnProcessorTest {
         processor.run(new PendingTurn(new TopicPartition("prompts", 0), 1, prompt, 0));
 
         assertThat(published().get(0).metadata()).containsEntry("trace", "t-1");
+    }
+
+    @Test
+    void anErrorFromTheEngineFinishesTheRecordWithAnErrorReplyAndNothingInTheHistory() {
+        engine.beforeAnswer = () -> {
+            throw new AssertionError("a bug deep in the engine");
+        };
+        PendingTurn turn = turn("r1", "c", "hello");
+
+        processor.run(turn);
+
+        assertThat(published()).singleElement().satisfies(reply -> {
+            assertThat(reply.status()).isEqualTo(ReplyStatus.ERROR);
+            assertThat(reply.error().code()).isEqualTo("turn_failed");
+            assertThat(reply.error().message()).contains("AssertionError").contains("a bug deep in the engine");
+        });
+        assertThat(history.turns.get("c")).isNullOrEmpty();
+        assertThat(done).containsExactly(turn);
+    }
+
+    @Test
+    void anAbandonedGenerationIsNeitherStoredNorPublishedNorDone() {
+        engine.failNext = 1;
+        engine.failure = new dev.parley.worker.engine.GenerationAbandonedException("the worker is stopping");
+
+        processor.run(turn("r1", "c", "hello"));
+
+        assertThat(producer.history()).isEmpty();
+        assertThat(history.turns.get("c")).isNullOrEmpty();
+        assertThat(history.storedReply("c", "r1")).isEmpty();
+        assertThat(done).as("stays uncommitted: the next owner generates it").isEmpty();
+        assertThat(Thread.interrupted()).as("the interrupt is kept for the turn thread's owner").isTrue();
+    }
+
+    @Test
+    void aDeadlinePassedBeforeTheFirstTokenIsExpiredAndAddsNoTurn() {
+        engine.outcome = new Generation("", FinishReason.DEADLINE, 10, 0, 0, 0, 0, -1, 2_000_000, KvTier.PREFILL);
+
+        processor.run(turn("r1", "c", "hello"));
+
+        assertThat(published()).singleElement().satisfies(reply -> {
+            assertThat(reply.status()).isEqualTo(ReplyStatus.EXPIRED);
+            assertThat(reply.finishReason()).isEqualTo(FinishReason.DEADLINE);
+        });
+        assertThat(history.turns.get("c")).as("no empty assistant turn").isNullOrEmpty();
+    }
+
+    @Test
+    void aRedeliveredFailingRequestGetsItsStoredErrorWithoutGeneratingAgain() {
+        engine.failNext = 3;
+
+        processor.run(turn("r1", "c", "hello"));
+        processor.run(turn("r1", "c", "hello"));
+
+        assertThat(engine.requests).hasSize(3);
+        assertThat(published()).hasSize(2).allMatch(reply -> reply.status() == ReplyStatus.ERROR);
+        assertThat(published().get(1)).isEqualTo(published().get(0));
     }
 }
