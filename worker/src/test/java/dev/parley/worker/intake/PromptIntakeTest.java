@@ -12,15 +12,16 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -37,8 +38,9 @@ class PromptIntakeTest {
     private final MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest");
     private final MockProducer<String, byte[]> producer =
             new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
-    private final Deque<Runnable> jobs = new ArrayDeque<>();
-    private final WorkerMetrics metrics = new WorkerMetrics(new SimpleMeterRegistry());
+    private final Deque<Runnable> jobs = new ConcurrentLinkedDeque<>();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final WorkerMetrics metrics = new WorkerMetrics(registry);
     private PromptIntake intake;
     private Dispatcher dispatcher;
     private long nextOffset0;
@@ -159,5 +161,30 @@ class PromptIntakeTest {
         runJobs(1);
         intake.pollOnce();
         assertThat(committed(P0)).isEqualTo(2);
+    }
+
+    @Test
+    void aFailedPollRoundIsCountedAndTheLoopGoesOn() throws Exception {
+        consumer.setPollException(new KafkaException("broker gone for a moment"));
+        Thread loop = new Thread(intake, "intake-under-test");
+        loop.start();
+        try {
+            long since = System.nanoTime();
+            while (registry.find("parley.retries").tag("loop", "poll").counter() == null) {
+                assertThat(System.nanoTime() - since).as("the failed round counted").isLessThan(30_000_000_000L);
+                Thread.sleep(10);
+            }
+            consumer.schedulePollTask(() -> addPrompt(P0, "after-the-failure"));
+            since = System.nanoTime();
+            while (jobs.isEmpty()) {
+                assertThat(System.nanoTime() - since).as("the next prompt handed out").isLessThan(30_000_000_000L);
+                Thread.sleep(10);
+            }
+            assertThat(intake.isAlive()).isTrue();
+            assertThat(registry.find("parley.retries").tag("loop", "poll").counter().count()).isEqualTo(1);
+        } finally {
+            intake.stop();
+            assertThat(intake.awaitStopped(Duration.ofSeconds(30))).isTrue();
+        }
     }
 }
