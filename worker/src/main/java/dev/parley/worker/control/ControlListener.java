@@ -76,9 +76,7 @@ public final class ControlListener implements AutoCloseable {
             consumer.close();
             throw new IllegalStateException("cannot read control topic '" + topic + "': " + e.getMessage(), e);
         }
-        this.thread = new Thread(this::run, threadName);
-        this.thread.setDaemon(true);
-        this.thread.start();
+        startThread(threadName);
     }
 
     /** Reads {@code consumer} once assigned; tests drive it with {@link #round()} on their own thread. */
@@ -100,6 +98,13 @@ public final class ControlListener implements AutoCloseable {
         consumer.assign(all);
         consumer.seekToEnd(all);
         all.forEach(tp -> consumer.position(tp, timeout));
+    }
+
+    void startThread(String threadName) {
+        Thread started = new Thread(this::run, threadName);
+        started.setDaemon(true);
+        thread = started;
+        started.start();
     }
 
     /** Whether its thread still runs: true until {@link #close()}, unless an Error killed it. */

@@ -1,9 +1,12 @@
 package dev.parley.worker.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.parley.schemas.Cancel;
 import dev.parley.schemas.codec.WireJson;
+import dev.parley.worker.health.HealthMonitor;
+import dev.parley.worker.health.WatchedPart;
 import dev.parley.worker.history.HistoryUnavailableException;
 import dev.parley.worker.metrics.WorkerMetrics;
 import dev.parley.worker.retry.Backoff;
@@ -44,6 +47,15 @@ class ControlListenerTest {
         stored.add(request);
     }, cancellations, new WorkerMetrics(registry), new Backoff(Duration.ZERO, Duration.ZERO), nanos::get);
     private long nextOffset;
+
+    /** An Error of the kind nothing should catch (an OutOfMemoryError would end the test JVM). */
+    private static final class InjectedFault extends Error {
+        private static final long serialVersionUID = 1L;
+
+        InjectedFault() {
+            super("injected fault");
+        }
+    }
 
     @BeforeEach
     void assign() {
@@ -143,5 +155,33 @@ class ControlListenerTest {
         assertThat(listener.round()).isZero();
         assertThat(stored).containsExactly("req-5");
         assertThat(retries("control")).isZero();
+    }
+
+    @Test
+    void anErrorEndsTheThreadAndTheHealthMonitorNamesTheControlPart() {
+        HealthMonitor health = new HealthMonitor(Duration.ofSeconds(30), Duration.ofSeconds(30), nanos::get)
+                .watch(new WatchedPart("control", listener::isAlive, () -> true, listener::lastProgressNanos));
+        assertThat(health.check().healthy()).isTrue();
+        consumer.schedulePollTask(() -> {
+            throw new InjectedFault();
+        });
+
+        listener.startThread("test-control");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> !listener.isAlive());
+        assertThat(health.check().problems()).isEqualTo("control: its thread has stopped");
+    }
+
+    @Test
+    void roundsThatKeepFailingShowNoProgressSoTheHealthMonitorSeesAStall() {
+        HealthMonitor health = new HealthMonitor(Duration.ofSeconds(30), Duration.ofSeconds(30), nanos::get)
+                .watch(new WatchedPart("control", listener::isAlive, () -> true, listener::lastProgressNanos));
+        for (int i = 0; i < 4; i++) {
+            consumer.setPollException(new KafkaException("broker away"));
+            listener.round();
+            nanos.addAndGet(Duration.ofSeconds(10).toNanos());
+        }
+
+        assertThat(health.check().problems()).startsWith("control: no progress for 40 s");
     }
 }
