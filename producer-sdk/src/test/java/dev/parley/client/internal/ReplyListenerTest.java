@@ -1,7 +1,9 @@
 package dev.parley.client.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.parley.client.ParleyException;
 import dev.parley.client.ParleyUnreachableException;
 import dev.parley.schemas.Reply;
 import dev.parley.schemas.ReplyStatus;
@@ -47,6 +49,15 @@ class ReplyListenerTest {
             new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2)), nanos::get,
             Clock.fixed(START, ZoneOffset.UTC));
     private long nextOffset;
+
+    /** An Error of the kind nothing should catch (an OutOfMemoryError would end the test JVM). */
+    private static final class InjectedFault extends Error {
+        private static final long serialVersionUID = 1L;
+
+        InjectedFault() {
+            super("injected fault");
+        }
+    }
 
     @BeforeEach
     void assign() {
@@ -181,5 +192,20 @@ class ReplyListenerTest {
 
         assertThat(waiting.join().requestId()).isEqualTo("r1");
         assertThat(listener.retries()).isEqualTo(5);
+    }
+
+    @Test
+    void anErrorEndsTheThreadAndFailsWaitingRequestsInsteadOfLeavingThemHanging() {
+        CompletableFuture<Reply> waiting = await("r1");
+        consumer.schedulePollTask(() -> {
+            throw new InjectedFault();
+        });
+
+        listener.startThread("test-replies");
+
+        assertThatThrownBy(waiting::join).isInstanceOf(CompletionException.class).cause()
+                .isInstanceOf(ParleyException.class).hasMessageContaining("request r1")
+                .hasMessageContaining("reply listener died").hasMessageContaining("injected fault");
+        assertThat(listener.isAlive()).isFalse();
     }
 }
