@@ -1,6 +1,9 @@
 package dev.parley.client;
 
+import dev.parley.client.internal.ChunkDelivery;
+import dev.parley.client.internal.ChunkPublisher;
 import dev.parley.client.internal.PendingReplies;
+import dev.parley.client.internal.PublishedStream;
 import dev.parley.client.internal.ReplyListener;
 import dev.parley.schemas.Cancel;
 import dev.parley.schemas.ChatMessage;
@@ -17,9 +20,7 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Flow;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.SubmissionPublisher;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -42,8 +43,17 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Replies are matched to requests by request id; a reply that arrives twice (a worker redelivery) completes the
  * future once. The client reads its reply topic from the moment it is built and sees only replies sent after that.
  *
- * <p>Futures complete on the client's reply thread: use the {@code *Async} variants of {@link CompletableFuture} for
- * blocking follow-up work. The client is thread-safe; share one per application and {@link #close()} it on shutdown.
+ * <p>Futures of plain requests complete on the client's reply thread: use the {@code *Async} variants of
+ * {@link CompletableFuture} for blocking follow-up work. Streamed requests deliver their chunks, then complete, on the
+ * client's delivery threads ({@link Builder#deliveryThreads(int)}), each request in order: a slow chunk callback or
+ * subscriber delays its own stream only. The client is thread-safe; share one per application and {@link #close()}
+ * it on shutdown.
+ *
+ * <p>Broker outages are waited out: the reply reader retries with a capped backoff ({@link #listenerRetries()} counts
+ * the retries) and never stops before {@link #close()}. Once it has failed for longer than the
+ * {@linkplain Builder#outageTimeout(Duration) outage timeout}, requests waiting for replies fail with a
+ * {@link ParleyUnreachableException} saying since when and why, rather than waiting out their own timeouts; the
+ * client keeps trying and answers again once the broker is back.
  */
 public final class ParleyClient implements AutoCloseable {
 
@@ -57,6 +67,8 @@ public final class ParleyClient implements AutoCloseable {
     public static final Duration DEFAULT_REPLY_TIMEOUT = Duration.ofSeconds(60);
     /** Default time to wait for the broker when starting. */
     public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(30);
+    /** Default number of threads delivering streamed chunks. */
+    public static final int DEFAULT_DELIVERY_THREADS = 4;
 
     private final String promptsTopic;
     private final String repliesTopic;
@@ -64,6 +76,7 @@ public final class ParleyClient implements AutoCloseable {
     private final Duration replyTimeout;
     private final KafkaProducer<String, byte[]> producer;
     private final ScheduledExecutorService timer;
+    private final ChunkDelivery delivery;
     private final PendingReplies pending;
     private final ReplyListener listener;
     private final PromptDecoder validator = new PromptDecoder();
@@ -80,7 +93,8 @@ public final class ParleyClient implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.pending = new PendingReplies(timer);
+        this.delivery = ChunkDelivery.start(builder.deliveryThreads, clientId + "-delivery");
+        this.pending = new PendingReplies(timer, delivery);
 
         Map<String, Object> producerConfig = new HashMap<>(builder.kafka);
         producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, builder.bootstrapServers);
@@ -96,10 +110,11 @@ public final class ParleyClient implements AutoCloseable {
         consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumerConfig.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         try {
-            this.listener = new ReplyListener(consumerConfig, repliesTopic, pending, clientId + "-replies",
-                    builder.startTimeout);
+            this.listener = ReplyListener.start(consumerConfig, repliesTopic, pending, clientId + "-replies",
+                    builder.startTimeout, builder.outageTimeout != null ? builder.outageTimeout : replyTimeout);
         } catch (RuntimeException e) {
             producer.close(Duration.ZERO);
+            delivery.close();
             timer.shutdownNow();
             throw e;
         }
@@ -129,8 +144,9 @@ public final class ParleyClient implements AutoCloseable {
     }
 
     /**
-     * Sends one user message asking for a streamed answer: {@code onChunk} receives the text as it is generated (on
-     * the client's reply thread: keep it quick), the future the final reply.
+     * Sends one user message asking for a streamed answer: {@code onChunk} receives the text as it is generated, the
+     * future the final reply. Both happen on a delivery thread, in order (the future completes after the last chunk
+     * was handed over); a slow {@code onChunk} delays this request only, yet holds one of the delivery threads.
      */
     public CompletableFuture<Reply> send(String conversationId, String userMessage, SendOptions options,
                                          Consumer<Chunk> onChunk) {
@@ -142,37 +158,12 @@ public final class ParleyClient implements AutoCloseable {
     /** Sends one user message asking for a streamed answer, as a {@link ReplyStream}. */
     public ReplyStream stream(String conversationId, String userMessage, SendOptions options) {
         Prompt prompt = streamed(toPrompt(conversationId, userMessage, awaitable(options)));
-        SubmissionPublisher<Chunk> chunks = new SubmissionPublisher<>();
+        ChunkPublisher chunks = new ChunkPublisher(prompt.requestId(), delivery.pool());
         CompletableFuture<Reply> reply = send(prompt, options.timeout() != null ? options.timeout() : replyTimeout,
-                chunks::submit);
-        reply.whenComplete((done, error) -> {
-            if (error != null) {
-                chunks.closeExceptionally(error);
-            } else {
-                chunks.close();
-            }
-        });
-        return new ReplyStream() {
-            @Override
-            public String requestId() {
-                return prompt.requestId();
-            }
-
-            @Override
-            public Flow.Publisher<Chunk> chunks() {
-                return chunks;
-            }
-
-            @Override
-            public CompletableFuture<Reply> reply() {
-                return reply;
-            }
-
-            @Override
-            public CompletableFuture<Void> cancel() {
-                return ParleyClient.this.cancel(prompt.conversationId(), prompt.requestId());
-            }
-        };
+                chunks);
+        reply.whenComplete((done, error) -> chunks.finish(error));
+        return new PublishedStream(prompt.requestId(), chunks, reply,
+                () -> cancel(prompt.conversationId(), prompt.requestId()));
     }
 
     /** Like {@link #send(Prompt)}, waiting {@code timeout} for the reply. */
@@ -251,6 +242,14 @@ public final class ParleyClient implements AutoCloseable {
         return pending.unmatched();
     }
 
+    /**
+     * Times the reply reader failed (the broker away, a metadata timeout) and tried again after a backoff, since the
+     * client started. It grows during an outage and stops growing once the broker answers again.
+     */
+    public long listenerRetries() {
+        return listener.retries();
+    }
+
     /** Requests still waiting for a reply. */
     public int pendingRequests() {
         return pending.size();
@@ -278,6 +277,7 @@ public final class ParleyClient implements AutoCloseable {
         } finally {
             listener.close();
             pending.failAll("client closed");
+            delivery.close();
             timer.shutdownNow();
         }
     }
@@ -285,6 +285,9 @@ public final class ParleyClient implements AutoCloseable {
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("ParleyClient is closed");
+        }
+        if (!listener.isAlive()) {
+            throw new ParleyException("this client's reply listener died (see the log); close it and build a new one");
         }
     }
 
@@ -334,6 +337,8 @@ public final class ParleyClient implements AutoCloseable {
         private String controlTopic = DEFAULT_CONTROL_TOPIC;
         private Duration replyTimeout = DEFAULT_REPLY_TIMEOUT;
         private Duration startTimeout = DEFAULT_START_TIMEOUT;
+        private Duration outageTimeout;
+        private int deliveryThreads = DEFAULT_DELIVERY_THREADS;
         private String clientId;
         private final Map<String, Object> kafka = new HashMap<>();
 
@@ -376,6 +381,30 @@ public final class ParleyClient implements AutoCloseable {
         /** How long {@link #build()} waits for the broker. */
         public Builder startTimeout(Duration timeout) {
             this.startTimeout = requirePositive("startTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * How long the reply reader may fail to reach the broker, without a success in between, before the requests
+         * waiting for replies fail with {@link ParleyUnreachableException} (and those sent while the outage lasts
+         * fail at its next attempt). The reader keeps retrying either way. Default: the reply timeout.
+         */
+        public Builder outageTimeout(Duration timeout) {
+            this.outageTimeout = requirePositive("outageTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * Threads that deliver streamed chunks to {@code onChunk} callbacks and {@link ReplyStream} subscribers
+         * (default {@value ParleyClient#DEFAULT_DELIVERY_THREADS}). Each stream is delivered in order on one thread at a time; a
+         * subscriber that blocks holds a thread, so as many blocked subscribers as threads stall the other streams
+         * (never plain requests).
+         */
+        public Builder deliveryThreads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("deliveryThreads must be at least 1, got " + threads);
+            }
+            this.deliveryThreads = threads;
             return this;
         }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.parley.schemas.Chunk;
 import dev.parley.schemas.FinishReason;
 import dev.parley.schemas.Prompt;
 import dev.parley.schemas.Reply;
@@ -23,6 +24,10 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -81,6 +86,43 @@ class ParleyClientTest {
         Reply reply = new Reply(requestId, conversationId, ReplyStatus.OK, content, FinishReason.STOP,
                 new Usage(3, 0, 0, 2), Timings.NONE, 1, 0, "m", "w", null, null);
         replyWriter.send(new ProducerRecord<>(replies, conversationId, WireJson.toBytes(reply))).get();
+    }
+
+    private void chunks(String requestId, String conversationId, List<String> deltas) throws Exception {
+        for (int seq = 0; seq < deltas.size(); seq++) {
+            Chunk chunk = Chunk.of(requestId, conversationId, seq, 1, deltas.get(seq), "w");
+            replyWriter.send(new ProducerRecord<>(replies, conversationId, WireJson.toBytes(chunk)));
+        }
+        replyWriter.flush();
+    }
+
+    /** Collects a stream's chunks; {@code gate} runs before each one (a slow subscriber blocks in it). */
+    private record Collector(List<String> seen, CompletableFuture<Void> done, Runnable gate)
+            implements Flow.Subscriber<Chunk> {
+        Collector(Runnable gate) {
+            this(new CopyOnWriteArrayList<>(), new CompletableFuture<>(), gate);
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            subscription.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(Chunk chunk) {
+            gate.run();
+            seen.add(chunk.delta());
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            done.completeExceptionally(error);
+        }
+
+        @Override
+        public void onComplete() {
+            done.complete(null);
+        }
     }
 
     private List<ConsumerRecord<String, byte[]>> promptRecords(int expected) {
@@ -216,5 +258,61 @@ class ParleyClientTest {
         assertThatThrownBy(() -> ParleyClient.builder().bootstrapServers(infra.bootstrapServers())
                 .repliesTopic("does-not-exist").startTimeout(Duration.ofSeconds(2)).build())
                 .hasMessageContaining("does-not-exist");
+    }
+
+    @Test
+    void aBlockedSubscriberOrChunkCallbackHoldsUpOnlyItsOwnStream() throws Exception {
+        ParleyClient client = client(Duration.ofSeconds(60));
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch slowBlocked = new CountDownLatch(2);
+        Runnable block = () -> {
+            slowBlocked.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        ReplyStream slow = client.stream("conv-slow", "Tell a story", SendOptions.builder().requestId("req-slow").build());
+        Collector slowSubscriber = new Collector(block);
+        slow.chunks().subscribe(slowSubscriber);
+        List<String> callbackSeen = new CopyOnWriteArrayList<>();
+        CompletableFuture<Reply> slowCallback = client.send("conv-cb", "Tell a story",
+                SendOptions.builder().requestId("req-cb").build(), chunk -> {
+                    block.run();
+                    callbackSeen.add(chunk.delta());
+                });
+        ReplyStream quick = client.stream("conv-quick", "Be quick", SendOptions.builder().requestId("req-quick").build());
+        Collector quickSubscriber = new Collector(() -> { });
+        quick.chunks().subscribe(quickSubscriber);
+        CompletableFuture<Reply> plain = client.send("conv-plain", "Hi", SendOptions.builder().requestId("req-plain").build());
+
+        // More chunks than a Flow subscriber buffers by default (256): handing them over must not block either.
+        List<String> many = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            many.add("s" + i + " ");
+        }
+        chunks("req-slow", "conv-slow", many);
+        chunks("req-cb", "conv-cb", List.of("c0", "c1"));
+        reply("req-slow", "conv-slow", String.join("", many));
+        reply("req-cb", "conv-cb", "c0c1");
+        assertThat(slowBlocked.await(60, TimeUnit.SECONDS)).as("both slow consumers got their first chunk").isTrue();
+
+        chunks("req-quick", "conv-quick", List.of("q0", "q1"));
+        reply("req-quick", "conv-quick", "q0q1");
+        reply("req-plain", "conv-plain", "hello");
+
+        assertThat(plain.join().content()).isEqualTo("hello");
+        assertThat(quick.reply().join().content()).isEqualTo("q0q1");
+        quickSubscriber.done().join();
+        assertThat(quickSubscriber.seen()).containsExactly("q0", "q1");
+        assertThat(slowSubscriber.done()).isNotDone();
+        assertThat(slowCallback).as("a streamed future completes after its chunks").isNotDone();
+
+        release.countDown();
+        slowSubscriber.done().join();
+        assertThat(slowSubscriber.seen()).containsExactlyElementsOf(many);
+        assertThat(slowCallback.join().content()).isEqualTo("c0c1");
+        assertThat(callbackSeen).containsExactly("c0", "c1");
     }
 }

@@ -131,7 +131,7 @@ public final class Worker implements AutoCloseable {
         Map<String, Object> controlConfig = kafkaCommon(config);
         controlConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, config.workerId() + "-control");
         controlConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        this.control = new ControlListener(controlConfig, config.controlTopic(), history, cancellations,
+        this.control = new ControlListener(controlConfig, config.controlTopic(), history, cancellations, metrics,
                 "parley-control");
 
         this.health = new HealthMonitor(config.stallTimeout(), config.unhealthyExitAfter(), System::nanoTime)
@@ -141,9 +141,11 @@ public final class Worker implements AutoCloseable {
                 .watch(new WatchedPart("turns", () -> true, () -> dispatcher.inFlight() > 0,
                         () -> Math.max(Math.max(dispatcher.lastFinishedNanos(), processor.lastRetryNanos()),
                                 engine.hasWork() ? engine.lastProgressNanos() : 0)))
-                .watch(new WatchedPart("chunks", chunks::isAlive, () -> chunks.waiting() > 0, chunks::lastProgressNanos));
+                .watch(new WatchedPart("chunks", chunks::isAlive, () -> chunks.waiting() > 0, chunks::lastProgressNanos))
+                .watch(new WatchedPart("control", () -> closed || control.isAlive(), () -> !closed,
+                        control::lastProgressNanos));
         metrics.gauge(ParleyMeter.WORKER_HEALTHY, () -> health.check().healthy() ? 1 : 0);
-        for (String part : List.of("intake", "engine", "turns", "chunks")) {
+        for (String part : List.of("intake", "engine", "turns", "chunks", "control")) {
             metrics.gauge(ParleyMeter.PART_HEALTHY, "part", part, () -> health.check().parts().stream()
                     .anyMatch(p -> p.name().equals(part) && !p.healthy()) ? 0 : 1);
         }

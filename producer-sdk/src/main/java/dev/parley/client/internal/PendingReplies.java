@@ -9,31 +9,48 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Requests waiting for their reply, by request id. The first reply for an id completes its future; later ones
  * (redeliveries republish the stored reply) are dropped and counted.
+ *
+ * <p>A plain request's future completes on the thread that hands in its reply. A streamed request has a lane of its
+ * own (see {@link ChunkDelivery}): its chunks and then its outcome are delivered there, in order, so a slow chunk
+ * callback delays only its own request.
  */
 public final class PendingReplies {
 
     private static final int REMEMBERED_COMPLETIONS = 100_000;
 
     private record Pending(CompletableFuture<Reply> future, ScheduledFuture<?> timeout, ChunkFilter chunks) {
+
+        /** Completes the future, after the chunks handed to the lane before it for a streamed request. */
+        void finish(Runnable completion) {
+            if (chunks == null) {
+                completion.run();
+            } else {
+                chunks.lane.execute(completion);
+            }
+        }
     }
 
     /** Passes a request's chunks on once each, in order, dropping those of superseded attempts. */
     private static final class ChunkFilter {
         private final Consumer<Chunk> sink;
+        private final Executor lane;
         private int attempt;
         private int nextSeq;
 
-        ChunkFilter(Consumer<Chunk> sink) {
+        ChunkFilter(Consumer<Chunk> sink, Executor lane) {
             this.sink = sink;
+            this.lane = lane;
         }
 
         synchronized boolean offer(Chunk chunk) {
@@ -44,7 +61,7 @@ public final class PendingReplies {
                 attempt = chunk.attempt();
             }
             nextSeq = chunk.seq() + 1;
-            sink.accept(chunk);
+            lane.execute(() -> sink.accept(chunk));
             return true;
         }
     }
@@ -52,11 +69,18 @@ public final class PendingReplies {
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final Map<String, Boolean> recentlyCompleted = boundedSet(REMEMBERED_COMPLETIONS);
     private final ScheduledExecutorService timer;
+    private final ChunkDelivery delivery;
     private final AtomicLong duplicatesDropped = new AtomicLong();
     private final AtomicLong unmatched = new AtomicLong();
 
+    /** Streamed requests deliver on the calling thread: for tests of the bookkeeping. */
     public PendingReplies(ScheduledExecutorService timer) {
+        this(timer, ChunkDelivery.INLINE);
+    }
+
+    public PendingReplies(ScheduledExecutorService timer, ChunkDelivery delivery) {
         this.timer = timer;
+        this.delivery = delivery;
     }
 
     /** Registers a request before it is sent, so that even an instant reply finds it. */
@@ -64,17 +88,19 @@ public final class PendingReplies {
         return register(requestId, conversationId, timeout, null);
     }
 
-    /** Registers a streamed request: its chunks go to {@code chunkSink} (on the reply thread), then the reply. */
+    /** Registers a streamed request: its chunks go to {@code chunkSink} (on its lane), then the reply. */
     public CompletableFuture<Reply> register(String requestId, String conversationId, Duration timeout,
                                              Consumer<Chunk> chunkSink) {
         CompletableFuture<Reply> future = new CompletableFuture<>();
         ScheduledFuture<?> timeoutTask = timer.schedule(() -> {
-            if (pending.remove(requestId) != null) {
-                future.completeExceptionally(new ParleyTimeoutException(requestId, conversationId, timeout));
+            Pending expired = pending.remove(requestId);
+            if (expired != null) {
+                expired.finish(() -> future.completeExceptionally(
+                        new ParleyTimeoutException(requestId, conversationId, timeout)));
             }
         }, timeout.toNanos(), TimeUnit.NANOSECONDS);
         Pending previous = pending.putIfAbsent(requestId, new Pending(future, timeoutTask,
-                chunkSink == null ? null : new ChunkFilter(chunkSink)));
+                chunkSink == null ? null : new ChunkFilter(chunkSink, delivery.newLane())));
         if (previous != null) {
             timeoutTask.cancel(false);
             // Same id sent twice by this client while the first is in flight: both callers get the one reply.
@@ -100,7 +126,7 @@ public final class PendingReplies {
         synchronized (recentlyCompleted) {
             recentlyCompleted.put(reply.requestId(), Boolean.TRUE);
         }
-        waiting.future().complete(reply);
+        waiting.finish(() -> waiting.future().complete(reply));
         return true;
     }
 
@@ -115,18 +141,33 @@ public final class PendingReplies {
 
     /** Fails a request whose prompt could not be sent. */
     public void fail(String requestId, Throwable cause) {
+        failIfWaiting(requestId, cause);
+    }
+
+    private boolean failIfWaiting(String requestId, Throwable cause) {
         Pending waiting = pending.remove(requestId);
-        if (waiting != null) {
-            waiting.timeout().cancel(false);
-            waiting.future().completeExceptionally(cause);
+        if (waiting == null) {
+            return false;
         }
+        waiting.timeout().cancel(false);
+        waiting.finish(() -> waiting.future().completeExceptionally(cause));
+        return true;
     }
 
     /** Fails everything still waiting (the client is closing). */
     public void failAll(String why) {
+        failAll(requestId -> new ParleyException(why + "; request " + requestId + " got no reply"));
+    }
+
+    /** Fails everything still waiting, each with the exception {@code failure} makes for its request id. */
+    public int failAll(Function<String, ? extends Throwable> failure) {
+        int failed = 0;
         for (String requestId : pending.keySet()) {
-            fail(requestId, new ParleyException(why + "; request " + requestId + " got no reply"));
+            if (failIfWaiting(requestId, failure.apply(requestId))) {
+                failed++;
+            }
         }
+        return failed;
     }
 
     public int size() {

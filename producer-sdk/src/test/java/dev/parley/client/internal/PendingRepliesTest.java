@@ -9,6 +9,8 @@ import dev.parley.schemas.ReplyStatus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
@@ -73,5 +75,48 @@ class PendingRepliesTest {
         assertThat(future).failsWithin(Duration.ofSeconds(5)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
                 .withCauseInstanceOf(ParleyTimeoutException.class);
         assertThat(pending.size()).isZero();
+    }
+
+    @Test
+    void aBlockedChunkSinkHoldsUpOnlyItsOwnRequestAndItsFutureWaitsForItsChunks() throws Exception {
+        try (ChunkDelivery delivery = ChunkDelivery.start(2, "test-delivery")) {
+            PendingReplies lanes = new PendingReplies(timer, delivery);
+            CountDownLatch release = new CountDownLatch(1);
+            List<String> slowSeen = new CopyOnWriteArrayList<>();
+            List<String> quickSeen = new CopyOnWriteArrayList<>();
+            var slow = lanes.register("slow", "c1", Duration.ofMinutes(1), chunk -> {
+                awaitQuietly(release);
+                slowSeen.add(chunk.delta());
+            });
+            var quick = lanes.register("quick", "c2", Duration.ofMinutes(1), chunk -> quickSeen.add(chunk.delta()));
+            var plain = lanes.register("plain", "c3", Duration.ofMinutes(1));
+
+            lanes.chunk(Chunk.of("slow", "c1", 0, 1, "s0", null));
+            lanes.chunk(Chunk.of("slow", "c1", 1, 1, "s1", null));
+            lanes.complete(reply("slow"));
+            lanes.chunk(Chunk.of("quick", "c2", 0, 1, "q0", null));
+            lanes.chunk(Chunk.of("quick", "c2", 1, 1, "q1", null));
+            lanes.complete(reply("quick"));
+            lanes.complete(reply("plain"));
+
+            quick.join();
+            plain.join();
+            assertThat(quickSeen).containsExactly("q0", "q1");
+            assertThat(slow).isNotDone();
+            assertThat(slowSeen).isEmpty();
+
+            release.countDown();
+            slow.join();
+            assertThat(slowSeen).as("all chunks handed over before the future completes, in order")
+                    .containsExactly("s0", "s1");
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

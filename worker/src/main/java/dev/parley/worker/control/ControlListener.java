@@ -5,13 +5,19 @@ import dev.parley.schemas.codec.WireJson;
 import dev.parley.schemas.validation.Violation;
 import dev.parley.schemas.validation.WireSchema;
 import dev.parley.worker.history.HistoryStore;
+import dev.parley.worker.metrics.WorkerMetrics;
+import dev.parley.worker.retry.Backoff;
+import dev.parley.worker.retry.KafkaErrors;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
@@ -26,58 +32,133 @@ import org.slf4j.LoggerFactory;
  * Reads the control topic on its own thread. Every worker reads every partition (a cancel must reach whichever worker
  * holds the request), from the end as of its start; cancellations are also written to the history store, so a worker
  * that takes the request up later still sees them.
+ *
+ * <p>No failure ends it: a round that throws (a metadata timeout while the broker is away) is counted as
+ * {@code parley.retries{loop=control}} and followed by a capped, growing pause; recording a cancellation that Redis
+ * refuses is retried a few times with backoff ({@code loop=cancel_store}). Only {@link #close()} or an Error stops
+ * it; the health monitor watches {@link #isAlive()} and {@link #lastProgressNanos()}.
  */
 public final class ControlListener implements AutoCloseable {
+
+    /** Where a cancellation is remembered for other workers: the history store. */
+    @FunctionalInterface
+    interface CancelLog {
+        void markCancelled(String conversationId, String requestId);
+    }
 
     private static final Logger log = LoggerFactory.getLogger(ControlListener.class);
     private static final Duration POLL = Duration.ofMillis(200);
     private static final int STORE_ATTEMPTS = 5;
+    private static final int LOG_EVERY = 10;
 
-    private final KafkaConsumer<String, byte[]> consumer;
-    private final HistoryStore history;
+    private final Consumer<String, byte[]> consumer;
+    private final CancelLog cancelLog;
     private final Cancellations cancellations;
+    private final WorkerMetrics metrics;
+    private final Backoff backoff;
+    private final LongSupplier nanoTime;
     private final WireSchema schema = WireSchema.load(WireSchema.CANCEL_V1);
-    private final Thread thread;
+    private final CountDownLatch closing = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile Thread thread;
     private volatile boolean running = true;
+    private volatile boolean alive = true;
+    private volatile long lastProgressNanos;
+    private int failuresInARow;
 
     public ControlListener(Map<String, Object> consumerConfig, String topic, HistoryStore history,
-                           Cancellations cancellations, String threadName) {
-        this.consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer());
-        this.history = history;
-        this.cancellations = cancellations;
+                           Cancellations cancellations, WorkerMetrics metrics, String threadName) {
+        this(new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer()),
+                history::markCancelled, cancellations, metrics, Backoff.DEFAULT, System::nanoTime);
         try {
-            List<PartitionInfo> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30));
-            Set<TopicPartition> all = partitions.stream().map(p -> new TopicPartition(topic, p.partition()))
-                    .collect(Collectors.toSet());
-            consumer.assign(all);
-            consumer.seekToEnd(all);
-            all.forEach(consumer::position);
+            assignFromEnd(topic, Duration.ofSeconds(30));
         } catch (RuntimeException e) {
             consumer.close();
             throw new IllegalStateException("cannot read control topic '" + topic + "': " + e.getMessage(), e);
         }
-        this.thread = new Thread(this::run, threadName);
-        this.thread.setDaemon(true);
-        this.thread.start();
+        startThread(threadName);
+    }
+
+    /** Reads {@code consumer} once assigned; tests drive it with {@link #round()} on their own thread. */
+    ControlListener(Consumer<String, byte[]> consumer, CancelLog cancelLog, Cancellations cancellations,
+                    WorkerMetrics metrics, Backoff backoff, LongSupplier nanoTime) {
+        this.consumer = consumer;
+        this.cancelLog = cancelLog;
+        this.cancellations = cancellations;
+        this.metrics = metrics;
+        this.backoff = backoff;
+        this.nanoTime = nanoTime;
+        this.lastProgressNanos = nanoTime.getAsLong();
+    }
+
+    void assignFromEnd(String topic, Duration timeout) {
+        List<PartitionInfo> partitions = consumer.partitionsFor(topic, timeout);
+        Set<TopicPartition> all = partitions.stream().map(p -> new TopicPartition(topic, p.partition()))
+                .collect(Collectors.toSet());
+        consumer.assign(all);
+        consumer.seekToEnd(all);
+        all.forEach(tp -> consumer.position(tp, timeout));
+    }
+
+    void startThread(String threadName) {
+        Thread started = new Thread(this::run, threadName);
+        started.setDaemon(true);
+        thread = started;
+        started.start();
+    }
+
+    /** Whether its thread still runs: true until {@link #close()}, unless an Error killed it. */
+    public boolean isAlive() {
+        return alive && (thread == null || thread.isAlive());
+    }
+
+    /** {@link System#nanoTime()} at the end of its last round that did not fail. */
+    public long lastProgressNanos() {
+        return lastProgressNanos;
     }
 
     private void run() {
         try {
             while (running) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
-                    handle(record);
+                Duration pause = round();
+                if (!pause.isZero()) {
+                    pauseUnlessClosing(pause);
                 }
             }
-        } catch (WakeupException e) {
-            if (running) {
-                log.error("Control listener woken up unexpectedly", e);
-            }
-        } catch (RuntimeException e) {
-            log.error("Control listener stopped by an unexpected error", e);
+        } catch (Error e) {
+            log.error("Control listener died; cancellations are no longer read and the worker reports itself "
+                    + "unhealthy", e);
+            throw e;
         } finally {
+            alive = false;
             consumer.close();
             stopped.countDown();
+        }
+    }
+
+    /** One round: poll and act on what came. Returns the pause before the next: zero, or a backoff after a failure. */
+    Duration round() {
+        try {
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                handle(record);
+            }
+            lastProgressNanos = nanoTime.getAsLong();
+            if (failuresInARow > 0) {
+                log.info("Control listener reads again after {} failed round(s)", failuresInARow);
+                failuresInARow = 0;
+            }
+            return Duration.ZERO;
+        } catch (WakeupException e) {
+            return Duration.ZERO; // close() woke it up; the loop sees it is not running any more
+        } catch (RuntimeException e) {
+            failuresInARow++;
+            metrics.retried("control");
+            Duration pause = backoff.jittered(failuresInARow, ThreadLocalRandom.current());
+            if (failuresInARow == 1 || failuresInARow % LOG_EVERY == 0) {
+                log.warn("Control listener round failed ({} in a row); retrying in {}: {}", failuresInARow, pause,
+                        KafkaErrors.describe(e));
+            }
+            return pause;
         }
     }
 
@@ -97,23 +178,60 @@ public final class ControlListener implements AutoCloseable {
             return;
         }
         cancellations.cancel(cancel.requestId());
+        log.info("Cancellation received for request {}", cancel.requestId());
+        remember(cancel);
+    }
+
+    /**
+     * Writes the cancellation to the store, a few times with backoff if it fails: this worker acts on it already
+     * (above); the store is for a worker that takes the request up later, so a bounded effort is enough.
+     */
+    private void remember(Cancel cancel) {
         for (int attempt = 1; attempt <= STORE_ATTEMPTS; attempt++) {
             try {
-                history.markCancelled(cancel.conversationId(), cancel.requestId());
-                break;
+                cancelLog.markCancelled(cancel.conversationId(), cancel.requestId());
+                return;
             } catch (RuntimeException e) {
-                log.warn("Could not record cancellation of {} (attempt {}): {}", cancel.requestId(), attempt, e.getMessage());
+                if (attempt == STORE_ATTEMPTS) {
+                    log.error("Could not record the cancellation of {} after {} attempts ({}); only this worker knows "
+                            + "of it", cancel.requestId(), attempt, e.getMessage());
+                    return;
+                }
+                metrics.retried("cancel_store");
+                Duration pause = backoff.delay(attempt);
+                log.warn("Could not record the cancellation of {} (attempt {}), retrying in {}: {}",
+                        cancel.requestId(), attempt, pause, e.getMessage());
+                if (!pauseUnlessClosing(pause)) {
+                    return;
+                }
             }
         }
-        log.info("Cancellation received for request {}", cancel.requestId());
+    }
+
+    /** Waits {@code pause} unless closing; returns false when the listener is closing. */
+    private boolean pauseUnlessClosing(Duration pause) {
+        try {
+            return !closing.await(pause.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            // Only close() may end the listener; an interrupt from elsewhere just cuts this pause short.
+            log.warn("Control listener interrupted while pausing; going on");
+            return running;
+        }
     }
 
     @Override
     public void close() {
         running = false;
+        closing.countDown();
+        if (thread == null) {
+            consumer.close();
+            return;
+        }
         consumer.wakeup();
         try {
-            stopped.await(10, TimeUnit.SECONDS);
+            if (!stopped.await(10, TimeUnit.SECONDS)) {
+                log.warn("Control listener did not stop within 10 s");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -38,13 +38,13 @@ public enum ParleyMeter {
     RECORDS_BUFFERED("parley.records.buffered", Type.GAUGE, null, "Records read and not yet done (queued, running or being dead-lettered)"),
     TURNS_IN_FLIGHT("parley.turns.in.flight", Type.GAUGE, null, "Turns running now"),
     PARTITIONS_PAUSED("parley.partitions.paused", Type.GAUGE, null, "Partitions paused by backpressure"),
-    RETRIES("parley.retries", Type.COUNTER, null, "Retries after a failure outside a turn, each after a backoff, by loop: dead_letter, commit, poll, rebalance, forward", "loop"),
+    RETRIES("parley.retries", Type.COUNTER, null, "Retries after a failure outside a turn, each after a backoff, by loop: dead_letter, commit, poll, rebalance, forward, control, cancel_store", "loop"),
     DEAD_LETTERS_DROPPED("parley.dead.letters.dropped", Type.COUNTER, null, "Dead letters the broker refused for good even when shrunk; the record stays on its topic and its position is logged", "error"),
     PROMPTS_FORWARDED("parley.prompts.forwarded", Type.COUNTER, null, "Prompt records found on another partition than murmur2(key) chooses (a non-Java partitioner) and forwarded there"),
     RECORDS_REDELIVERED("parley.records.redelivered", Type.COUNTER, null, "Records read again at an offset this worker already tracks (a reset position); ignored"),
     TURN_FAILURES("parley.turn.failures", Type.COUNTER, null, "Turns ended by an unexpected error (any Throwable): finished with an error reply and a dead letter", "error"),
     WORKER_HEALTHY("parley.worker.healthy", Type.GAUGE, null, "1 while every part of the worker lives and makes progress, else 0 (the process then exits)"),
-    PART_HEALTHY("parley.worker.part.healthy", Type.GAUGE, null, "1 while this part (intake, engine, control, turns) lives and makes progress, else 0", "part");
+    PART_HEALTHY("parley.worker.part.healthy", Type.GAUGE, null, "1 while this part (intake, engine, turns, chunks, control) lives and makes progress, else 0", "part");
 
     /** Kind of meter. */
     public enum Type { COUNTER, TIMER, GAUGE }

@@ -80,7 +80,10 @@ public final class WorkerMetrics {
                 .register(registry).increment();
     }
 
-    /** A loop outside turns retries after a failure ({@code loop}: dead_letter, commit, poll, rebalance, forward). */
+    /**
+     * A loop outside turns retries after a failure ({@code loop}: dead_letter, commit, poll, rebalance, forward,
+     * control, cancel_store).
+     */
     public void retried(String loop) {
         tagged(ParleyMeter.RETRIES, "loop", loop).increment();
     }

@@ -47,6 +47,7 @@ class OpsEndpointsTest {
             String base = "http://127.0.0.1:" + runtime.httpPort();
             await().atMost(Duration.ofSeconds(30)).until(() -> get(base + "/ready").statusCode() == 200);
             assertThat(get(base + "/health").statusCode()).isEqualTo(200);
+            assertThat(get(base + "/health").body()).contains("\"control\":\"UP\"");
 
             List<CompletableFuture<Reply>> futures = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
@@ -74,6 +75,7 @@ class OpsEndpointsTest {
             assertThat(scrape.value("parley_turns_total{status=\"ok\"}")).isGreaterThanOrEqualTo(5);
             assertThat(scrape.value("parley_turn_duration_seconds_count")).isGreaterThanOrEqualTo(5);
             assertThat(scrape.value("parley_slots_busy")).isBetween(0.0, 2.0);
+            assertThat(scrape.value("parley_worker_part_healthy{part=\"control\"}")).isEqualTo(1.0);
             assertThat(scrape.types).containsKey("kafka_consumer_fetch_manager_records_lag_max");
             assertThat(scrape.types).containsKey("jvm_memory_used_bytes");
 
