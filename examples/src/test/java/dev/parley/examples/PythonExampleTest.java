@@ -11,6 +11,7 @@ import dev.parley.worker.engine.llama.LlamaCppEngine;
 import dev.parley.worker.engine.llama.LlamaEngineConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The Python producer (examples/python, kafka-python + jsonschema, no Java SDK) against the shared test vectors and
- * against a real worker.
+ * against a real worker. The test installs the example's requirements itself, with pip into
+ * {@code target/python-packages} (once per requirements file), so a fresh machine needs only Python and pip.
  */
 @ExtendWith(ParleyInfraExtension.class)
 class PythonExampleTest {
@@ -28,8 +30,29 @@ class PythonExampleTest {
         return ProjectFiles.resolve("examples/python");
     }
 
+    /** The example's requirements installed into target/, keyed by the requirements file's content. */
+    private static synchronized Path packages() throws Exception {
+        Path requirements = pythonDir().resolve("requirements.txt");
+        String key = Integer.toHexString(Files.readString(requirements).hashCode());
+        Path target = Path.of("target", "python-packages", key).toAbsolutePath();
+        Path marker = target.resolve(".installed");
+        if (!Files.exists(marker)) {
+            Files.createDirectories(target);
+            Process pip = new ProcessBuilder("python3", "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                    "--target", target.toString(), "-r", requirements.toString()).redirectErrorStream(true).start();
+            String output = new String(pip.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(pip.waitFor(5, TimeUnit.MINUTES)).as("pip install in time").isTrue();
+            assertThat(pip.exitValue()).as("pip install -r %s:%n%s", requirements, output).isZero();
+            Files.writeString(marker, key);
+        }
+        return target;
+    }
+
     private static String run(List<String> command) throws Exception {
-        Process process = new ProcessBuilder(command).directory(pythonDir().toFile()).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(pythonDir().toFile()).redirectErrorStream(true);
+        builder.environment().put("PYTHONPATH", packages().toString());
+        builder.environment().put("PYTHONNOUSERSITE", "1");
+        Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(3, TimeUnit.MINUTES)).isTrue();
         assertThat(process.exitValue()).as(output).isZero();

@@ -1,6 +1,7 @@
 package dev.parley.worker;
 
 import dev.parley.schemas.validation.PromptDecoder;
+import dev.parley.worker.config.SettingsException;
 import dev.parley.worker.config.WorkerConfig;
 import dev.parley.worker.control.Cancellations;
 import dev.parley.worker.control.ControlListener;
@@ -31,6 +32,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -271,14 +273,39 @@ public final class Worker implements AutoCloseable {
         return props;
     }
 
-    private static Map<String, Object> consumerConfig(WorkerConfig config) {
+    /**
+     * The prompts consumer's configuration. With the classic group protocol, cooperative rebalancing; with KIP-848's
+     * {@code group.protocol=consumer} the broker assigns, and the client settings that protocol rejects (assignor,
+     * session timeout, heartbeat interval) are refused here with the broker-side setting to use instead.
+     */
+    static Map<String, Object> consumerConfig(WorkerConfig config) {
         Map<String, Object> props = kafkaCommon(config);
+        boolean brokerAssigned = "consumer".equalsIgnoreCase(
+                String.valueOf(props.getOrDefault(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic")).trim());
+        if (brokerAssigned) {
+            List<String> problems = new ArrayList<>();
+            for (String[] unsupported : new String[][] {
+                    {ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "group.consumer.session.timeout.ms"},
+                    {ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "group.consumer.heartbeat.interval.ms"},
+                    {ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, "group.consumer.assignors"}}) {
+                if (props.containsKey(unsupported[0])) {
+                    problems.add("kafka." + unsupported[0] + " is not a client setting with group.protocol=consumer;"
+                            + " set " + unsupported[1] + " on the broker instead");
+                }
+            }
+            if (!problems.isEmpty()) {
+                throw new SettingsException(problems);
+            }
+        }
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, config.workerId() + "-consumer");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         // Cooperative rebalancing: partitions that stay keep their turns (and warm caches) running.
-        props.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        if (!brokerAssigned) {
+            props.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+                    CooperativeStickyAssignor.class.getName());
+        }
         props.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, Math.min(500, config.maxBufferedRecords())));
         if (config.groupInstanceId() != null) {
             props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.groupInstanceId());
