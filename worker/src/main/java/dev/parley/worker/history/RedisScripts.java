@@ -9,6 +9,9 @@ package dev.parley.worker.history;
  * {@code KEYS[4]} the conversation's meta hash: {@code turns} (turns ever appended: the turn counter, which stays
  * right when old turns are dropped), {@code turn_bytes} and {@code reply_bytes} (bytes of JSON held in the list and
  * the hash) and {@code system} (the system prompt in force, kept when the turn that carried it is dropped).
+ *
+ * <p>Histories written by earlier versions (no meta hash, or turns appended by an older worker during a rolling
+ * upgrade) are counted again from the list the first time a script meets them.
  */
 final class RedisScripts {
 
@@ -47,6 +50,31 @@ final class RedisScripts {
               return tonumber(redis.call('HGET', KEYS[4], field) or '0')
             end
 
+            -- A worker of an earlier version (a rolling upgrade) appends without counting: when the newest turn is
+            -- numbered past the counter, count again from the list and take up a system prompt it brought.
+            local function sync_counter()
+              local newest = redis.call('LINDEX', KEYS[1], -1)
+              if not newest then return end
+              local ok, entry = pcall(cjson.decode, newest)
+              if not ok or type(entry) ~= 'table' or type(entry['turn']) ~= 'number' then return end
+              local counted = meta_number('turns')
+              if entry['turn'] <= counted then return end
+              local entries = redis.call('LRANGE', KEYS[1], 0, -1)
+              local bytes, system, past = 0, nil, false
+              for i = #entries, 1, -1 do
+                bytes = bytes + #entries[i]
+                if not past and system == nil then
+                  local decoded_ok, older = pcall(cjson.decode, entries[i])
+                  if decoded_ok and type(older) == 'table' then
+                    past = type(older['turn']) == 'number' and older['turn'] <= counted
+                    if not past and type(older['system']) == 'string' then system = older['system'] end
+                  end
+                end
+              end
+              redis.call('HSET', KEYS[4], 'turns', entry['turn'], 'turn_bytes', bytes)
+              if system then redis.call('HSET', KEYS[4], 'system', system) end
+            end
+
             -- Stores a reply under its request id and evicts the oldest ones beyond the window or the byte bound.
             local function remember(id, json, window, max_bytes)
               redis.call('HSET', KEYS[2], id, json)
@@ -76,6 +104,7 @@ final class RedisScripts {
      */
     static final String APPEND = FUNCTIONS + """
             init_meta()
+            sync_counter()
             local stored = redis.call('HGET', KEYS[2], ARGV[1])
             if stored then return {'duplicate', stored} end
             local count = meta_number('turns')
@@ -115,6 +144,7 @@ final class RedisScripts {
      */
     static final String LOAD_TAIL = FUNCTIONS + """
             init_meta()
+            sync_counter()
             local max_turns, max_bytes = tonumber(ARGV[1]), tonumber(ARGV[2])
             local newest_first, bytes, last, full = {}, 0, -1, false
             while not full and #newest_first < max_turns do

@@ -278,6 +278,27 @@ class RedisHistoryStoreTest {
     }
 
     @Test
+    void aTurnAppendedByAnOlderWorkerIsCountedAgain() {
+        RedisHistoryStore store = store(new HistoryLimits(3, 1 << 20, 10));
+        String conversation = newConversation();
+        appendTurns(store, conversation, 1, 2);
+        // An older worker (a rolling upgrade) appends turn 3 its way: a list push and a hash field, no counting.
+        HistoryEntry third = new HistoryEntry(3, "r3", "New system.", List.of(ChatMessage.user("m")), "a",
+                Instant.EPOCH);
+        redis.rpush(RedisHistoryStore.turnsKey(conversation), WireJson.toString(third));
+        redis.hset(RedisHistoryStore.repliesKey(conversation), "r3", WireJson.toString(reply("r3", conversation, 3, "a")));
+
+        HistoryTail tail = store.loadTail(conversation, TailBudget.unbounded());
+        appendTurns(store, conversation, 4, 5);
+
+        assertThat(tail.turnCount()).isEqualTo(3);
+        assertThat(tail.system()).isEqualTo("New system.");
+        assertThat(storedTurns(store, conversation)).containsExactly(3, 4, 5);
+        assertThat(metaBytes(conversation, "turn_bytes")).isEqualTo(
+                bytes(third) + bytes(entry(4, "message 4")) + bytes(entry(5, "message 5")));
+    }
+
+    @Test
     void everyWriteRefreshesTheTtlOfEveryKey() {
         String conversation = newConversation();
         RedisHistoryStore store = new RedisHistoryStore(redis, Duration.ofSeconds(500), HistoryLimits.DEFAULTS);
