@@ -21,11 +21,10 @@ import redis.clients.jedis.exceptions.JedisException;
  *   {@link HistoryLimits#replyWindow()} and {@link HistoryLimits#maxBytes()};</li>
  *   <li>{@code parley:{<conversation>}:meta}, a hash with the turn counter, the bytes held and the system prompt in
  *   force;</li>
- *   <li>{@code parley:{<conversation>}:cancelled}, the set of request ids cancelled.</li>
+ *   <li>{@code parley:{<conversation>}:cancelled}, the set of request ids cancelled and not answered yet.</li>
  * </ul>
  * Lua scripts ({@link RedisScripts}) append a turn, record its reply and trim both in one step, refusing a request
- * id already answered and a turn number that does not follow the counter. Every write refreshes the TTL of all keys
- * but the cancellations.
+ * id already answered and a turn number that does not follow the counter. Every write refreshes the TTL of all keys.
  */
 public final class RedisHistoryStore implements HistoryStore {
 
@@ -62,7 +61,7 @@ public final class RedisHistoryStore implements HistoryStore {
     /** The keys of a conversation that its scripts work on, in the order {@link RedisScripts} expects. */
     static List<String> keys(String conversationId) {
         return List.of(turnsKey(conversationId), repliesKey(conversationId), replyIdsKey(conversationId),
-                metaKey(conversationId));
+                metaKey(conversationId), cancelledKey(conversationId));
     }
 
     static String replyIdsKey(String conversationId) {

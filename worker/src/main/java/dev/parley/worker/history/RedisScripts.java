@@ -4,11 +4,13 @@ package dev.parley.worker.history;
  * The Lua scripts of {@link RedisHistoryStore}. Each runs atomically in Redis, so bounding a conversation happens in
  * the same step as the append that exceeds the bound, and no reader sees a half-trimmed history.
  *
- * <p>Every script gets the same four keys: {@code KEYS[1]} the turn list, {@code KEYS[2]} the reply hash,
- * {@code KEYS[3]} the list of request ids in the reply hash, oldest first (the order replies are evicted in), and
- * {@code KEYS[4]} the conversation's meta hash: {@code turns} (turns ever appended: the turn counter, which stays
- * right when old turns are dropped), {@code turn_bytes} and {@code reply_bytes} (bytes of JSON held in the list and
- * the hash) and {@code system} (the system prompt in force, kept when the turn that carried it is dropped).
+ * <p>Every script gets the same five keys: {@code KEYS[1]} the turn list, {@code KEYS[2]} the reply hash,
+ * {@code KEYS[3]} the list of request ids in the reply hash, oldest first (the order replies are evicted in),
+ * {@code KEYS[4]} the conversation's meta hash and {@code KEYS[5]} the set of cancelled request ids (a request's
+ * mark goes once its reply is stored: that reply answers every later delivery). The meta hash holds {@code turns}
+ * (turns ever appended: the turn counter, which stays right when old turns are dropped), {@code turn_bytes} and
+ * {@code reply_bytes} (bytes of JSON held in the list and the hash) and {@code system} (the system prompt in force,
+ * kept when the turn that carried it is dropped).
  *
  * <p>Histories written by earlier versions (no meta hash, or turns appended by an older worker during a rolling
  * upgrade) are counted again from the list the first time a script meets them.
@@ -78,6 +80,7 @@ final class RedisScripts {
             -- Stores a reply under its request id and evicts the oldest ones beyond the window or the byte bound.
             local function remember(id, json, window, max_bytes)
               redis.call('HSET', KEYS[2], id, json)
+              redis.call('SREM', KEYS[5], id)
               local kept = redis.call('RPUSH', KEYS[3], id)
               local bytes = meta_number('reply_bytes') + #json
               while kept > 1 and (kept > window or bytes > max_bytes) do

@@ -299,10 +299,28 @@ class RedisHistoryStoreTest {
     }
 
     @Test
+    void aCancellationMarkGoesOnceTheRequestIsAnswered() {
+        RedisHistoryStore store = store(HistoryLimits.DEFAULTS);
+        String conversation = newConversation();
+        store.markCancelled(conversation, "r1");
+        store.markCancelled(conversation, "c1");
+        store.markCancelled(conversation, "never-answered");
+
+        appendTurns(store, conversation, 1, 1);
+        store.recordReply(conversation, "c1", reply("c1", conversation, 1, ""));
+
+        assertThat(store.isCancelled(conversation, "r1")).isFalse();
+        assertThat(store.isCancelled(conversation, "c1")).isFalse();
+        assertThat(store.isCancelled(conversation, "never-answered")).isTrue();
+        assertThat(redis.smembers(RedisHistoryStore.cancelledKey(conversation))).containsExactly("never-answered");
+    }
+
+    @Test
     void everyWriteRefreshesTheTtlOfEveryKey() {
         String conversation = newConversation();
         RedisHistoryStore store = new RedisHistoryStore(redis, Duration.ofSeconds(500), HistoryLimits.DEFAULTS);
         appendTurns(store, conversation, 1, 1);
+        store.markCancelled(conversation, "queued-one");
         for (String key : RedisHistoryStore.keys(conversation)) {
             redis.expire(key, 10);
         }
