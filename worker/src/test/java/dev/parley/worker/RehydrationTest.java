@@ -76,7 +76,7 @@ class RehydrationTest {
         try (WorkerHarness harness = new WorkerHarness(infra, 2)) {
             String conversation = harness.prefix + "-bounded";
             String system = "You are a helpful assistant. Answer in one short sentence.";
-            Worker workerA = harness.startWorker(harness.config("worker-a").historyMaxTurns(2).build(), engineA);
+            Worker workerA = harness.startWorker(harness.config("worker-a").historyMaxTurns(3).build(), engineA);
             ParleyClient client = harness.client();
             List<String> messages = List.of("My name is Zed.", "I live in Paris.", "I like tea.", "I have a cat.");
             for (int i = 0; i < messages.size(); i++) {
@@ -84,22 +84,23 @@ class RehydrationTest {
                 Reply reply = client.send(conversation, messages.get(i),
                         (i == 0 ? options.system(system) : options).build()).join();
                 assertThat(reply.turn()).as("turn numbers go on past the bound").isEqualTo(i + 1);
-                // Turn n sees the two stored turns before it; older ones count as dropped.
-                assertThat(reply.droppedTurns() == null ? 0 : reply.droppedTurns()).isEqualTo(Math.max(0, i - 2));
+                // Turns 1-4 see every earlier turn: the history holds at most 3 before each of them.
+                assertThat(reply.droppedTurns() == null ? 0 : reply.droppedTurns()).isZero();
             }
             workerA.close();
+            // Turn 4 took the history over its bound of 3: the oldest were dropped down to 90% of it (2 turns).
             List<HistoryEntry> stored = harness.history(conversation);
             assertThat(stored).extracting(HistoryEntry::turn).containsExactly(3, 4);
 
             LlamaCppEngine engineB = LlamaCppEngine.load(LlamaEngineConfig.forModel(models.real()).withSlots(2));
-            harness.startWorker(harness.config("worker-b").historyMaxTurns(2).build(), engineB);
+            harness.startWorker(harness.config("worker-b").historyMaxTurns(3).build(), engineB);
             Reply fifth = client.send(conversation, "What is my name?", SendOptions.builder().params(GREEDY).build())
                     .join();
 
             assertThat(fifth.worker()).isEqualTo("worker-b");
             assertThat(fifth.turn()).isEqualTo(5);
             assertThat(fifth.droppedTurns()).isEqualTo(2);
-            assertThat(harness.history(conversation)).extracting(HistoryEntry::turn).containsExactly(4, 5);
+            assertThat(harness.history(conversation)).extracting(HistoryEntry::turn).containsExactly(3, 4, 5);
             // Worker B's prompt is exactly the template over turn 1's system prompt (its turn long dropped) and the
             // stored turns 3-4, plus the new message.
             Transcript expected = new Transcript(system, stored.stream().map(HistoryEntry::toExchange).toList(),

@@ -137,6 +137,7 @@ public final class RedisHistoryStore implements HistoryStore {
         args.add(WireJson.toString(entry));
         args.add(entry.system() != null ? "1" : "0");
         args.add(entry.system() != null ? entry.system() : "");
+        args.add(String.valueOf(HistoryLimits.KEEP_AFTER_TRIM));
         Object result;
         try {
             result = redis.eval(RedisScripts.APPEND, keys(conversationId), args);

@@ -101,9 +101,10 @@ final class RedisScripts {
 
     /**
      * Appends a turn and stores its reply, unless the request id is stored already (answers the stored reply) or the
-     * turn number does not follow the counter (answers the counter). Then drops the oldest turns beyond the bounds.
-     * ARGV: request id, reply JSON, TTL seconds (0: keep), max turns, max bytes, reply window, expected turn, entry
-     * JSON, '1' when the turn carries a system prompt, that system prompt.
+     * turn number does not follow the counter (answers the counter). When the list then exceeds a bound, drops its
+     * oldest turns down to {@link HistoryLimits#KEEP_AFTER_TRIM} of the bounds. ARGV: request id, reply JSON, TTL
+     * seconds (0: keep), max turns, max bytes, reply window, expected turn, entry JSON, '1' when the turn carries a
+     * system prompt, that system prompt, the fraction kept after a trim.
      */
     static final String APPEND = FUNCTIONS + """
             init_meta()
@@ -116,10 +117,16 @@ final class RedisScripts {
             local bytes = meta_number('turn_bytes') + #ARGV[8]
             local max_turns, max_bytes = tonumber(ARGV[4]), tonumber(ARGV[5])
             local dropped = 0
-            while length > 1 and (length > max_turns or bytes > max_bytes) do
-              bytes = bytes - #redis.call('LPOP', KEYS[1])
-              length = length - 1
-              dropped = dropped + 1
+            if length > max_turns or bytes > max_bytes then
+              -- Down to a fraction of the bound, not just under it: the stored history then starts at the same turn
+              -- for a while, and so do prompts built from it, which keeps the engine's cached prefix.
+              local keep = tonumber(ARGV[11])
+              local keep_turns, keep_bytes = math.max(1, math.floor(max_turns * keep)), max_bytes * keep
+              while length > 1 and (length > keep_turns or bytes > keep_bytes) do
+                bytes = bytes - #redis.call('LPOP', KEYS[1])
+                length = length - 1
+                dropped = dropped + 1
+              end
             end
             redis.call('HSET', KEYS[4], 'turns', count + 1, 'turn_bytes', bytes)
             if ARGV[9] == '1' then redis.call('HSET', KEYS[4], 'system', ARGV[10]) end

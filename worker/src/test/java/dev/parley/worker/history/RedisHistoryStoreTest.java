@@ -83,17 +83,18 @@ class RedisHistoryStoreTest {
         return store.load(conversation).stream().map(HistoryEntry::turn).toList();
     }
 
-    @ParameterizedTest(name = "{0} turns against a bound of 5")
-    @ValueSource(ints = {4, 5, 6})
+    @ParameterizedTest(name = "{0} turns against a bound of 10")
+    @ValueSource(ints = {9, 10, 11})
     void theTurnBoundDropsTheOldestOnlyAboveIt(int turns) {
-        RedisHistoryStore store = store(new HistoryLimits(5, 1 << 20, 100));
+        RedisHistoryStore store = store(new HistoryLimits(10, 1 << 20, 100));
         String conversation = newConversation();
 
         AppendOutcome.Appended last = appendTurns(store, conversation, 1, turns);
 
         assertThat(last.turn()).isEqualTo(turns);
-        assertThat(last.droppedOldest()).isEqualTo(turns > 5 ? 1 : 0);
-        int firstKept = Math.max(1, turns - 4);
+        // Above the bound, down to 90% of it: 9 of the 11 turns stay.
+        assertThat(last.droppedOldest()).isEqualTo(turns > 10 ? 2 : 0);
+        int firstKept = turns > 10 ? 3 : 1;
         assertThat(storedTurns(store, conversation)).containsExactlyElementsOf(
                 java.util.stream.IntStream.rangeClosed(firstKept, turns).boxed().toList());
         HistoryTail tail = store.loadTail(conversation, TailBudget.unbounded());
@@ -114,6 +115,21 @@ class RedisHistoryStoreTest {
                 .containsExactlyElementsOf(offsetFromThreeTurns < 0 ? List.of(2, 3) : List.of(1, 2, 3));
         assertThat(metaBytes(conversation, "turn_bytes")).isEqualTo(
                 offsetFromThreeTurns < 0 ? threeTurns - bytes(entry(1, "message 1")) : threeTurns);
+    }
+
+    @Test
+    void aTrimLeavesTheHistoryAtTheSameFirstTurnForATenthOfTheBound() {
+        RedisHistoryStore store = store(new HistoryLimits(20, 1 << 20, 100));
+        String conversation = newConversation();
+        appendTurns(store, conversation, 1, 21);
+        assertThat(storedTurns(store, conversation)).first().isEqualTo(4);
+
+        for (int turn = 22; turn <= 23; turn++) {
+            appendTurns(store, conversation, turn, turn);
+            assertThat(storedTurns(store, conversation)).as("after turn %d", turn).first().isEqualTo(4);
+        }
+        appendTurns(store, conversation, 24, 24);
+        assertThat(storedTurns(store, conversation)).hasSize(18).first().isEqualTo(7);
     }
 
     @Test
@@ -271,7 +287,7 @@ class RedisHistoryStoreTest {
         assertThat(before.turnCount()).isEqualTo(6);
         assertThat(before.system()).isEqualTo("Old system.");
         assertThat(seventh.turn()).isEqualTo(7);
-        assertThat(storedTurns(store, conversation)).containsExactly(4, 5, 6, 7);
+        assertThat(storedTurns(store, conversation)).as("7 turns over a bound of 4: 90% stays").containsExactly(5, 6, 7);
         assertThat(redis.hlen(RedisHistoryStore.repliesKey(conversation))).isEqualTo(3);
         assertThat(store.storedReply(conversation, "r7")).isPresent();
         assertThat(store.loadTail(conversation, TailBudget.unbounded()).system()).isEqualTo("Old system.");
