@@ -1,6 +1,7 @@
 package dev.parley.worker.history;
 
 import java.util.List;
+import java.util.function.ToLongFunction;
 
 /**
  * The newest turns of a conversation, as a turn reads them.
@@ -28,8 +29,11 @@ public record HistoryTail(List<HistoryEntry> entries, int turnCount, String syst
         return turnCount - entries.size();
     }
 
-    /** Cuts a whole history down to the tail that {@code budget} allows (for stores that keep everything). */
-    public static HistoryTail of(List<HistoryEntry> all, TailBudget budget, java.util.function.ToLongFunction<HistoryEntry> size) {
+    /**
+     * Cuts a whole history down to the tail that {@code budget} allows, measuring each turn with {@code size} (for
+     * stores that keep everything; the turn count is then the newest turn's number).
+     */
+    public static HistoryTail of(List<HistoryEntry> all, TailBudget budget, ToLongFunction<HistoryEntry> size) {
         String system = null;
         for (int i = all.size() - 1; system == null && i >= 0; i--) {
             system = all.get(i).system();
