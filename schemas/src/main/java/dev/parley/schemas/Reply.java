@@ -15,7 +15,8 @@ import java.util.Objects;
  * @param usage          token accounting
  * @param timings        latency breakdown
  * @param turn           1-based position of this turn in the conversation history
- * @param droppedTurns   earlier turns left out of the prompt to fit the model's context (0 or absent: none)
+ * @param droppedTurns   earlier turns of the conversation not in the prompt: left out to fit the model's context, or
+ *                       no longer stored by the history's bound (0 or absent: none)
  * @param model          id of the model that answered
  * @param worker         id of the worker that answered
  * @param error          what went wrong (status error)

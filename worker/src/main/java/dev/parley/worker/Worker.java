@@ -7,6 +7,7 @@ import dev.parley.worker.control.Cancellations;
 import dev.parley.worker.control.ControlListener;
 import dev.parley.worker.dispatch.Dispatcher;
 import dev.parley.worker.engine.InferenceEngine;
+import dev.parley.worker.history.HistoryLimits;
 import dev.parley.worker.history.HistoryStore;
 import dev.parley.worker.history.RedisHistoryStore;
 import dev.parley.worker.health.Health;
@@ -91,7 +92,8 @@ public final class Worker implements AutoCloseable {
                         config.deadLetterTopic(), config.controlTopic()), config.partitions(), config.replicationFactor());
             }
         }
-        this.history = RedisHistoryStore.connect(config.redisUri(), config.redisOptions(), config.historyTtl());
+        this.history = RedisHistoryStore.connect(config.redisUri(), config.redisOptions(), config.historyTtl(),
+                new HistoryLimits(config.historyMaxTurns(), config.historyMaxBytes(), config.idempotencyWindow()));
         this.producer = new KafkaProducer<>(producerConfig(config), new StringSerializer(), new ByteArraySerializer());
         WorkerMetrics metrics = new WorkerMetrics(registry);
         int maxInFlight = config.maxInFlight() > 0 ? config.maxInFlight() : engine.info().slots();

@@ -68,4 +68,46 @@ class RehydrationTest {
                     third.content().toLowerCase(java.util.Locale.ROOT).contains("zed") ? "recalled" : "not recalled");
         }
     }
+
+    @Test
+    void aBoundedHistoryGoesOnNumberingAndAnotherWorkerSeesWhatIsStored(ParleyInfra infra, LlamaCppEngine engineA,
+                                                                        ParleyInfraExtension.TestModels models)
+            throws Exception {
+        try (WorkerHarness harness = new WorkerHarness(infra, 2)) {
+            String conversation = harness.prefix + "-bounded";
+            String system = "You are a helpful assistant. Answer in one short sentence.";
+            Worker workerA = harness.startWorker(harness.config("worker-a").historyMaxTurns(3).build(), engineA);
+            ParleyClient client = harness.client();
+            List<String> messages = List.of("My name is Zed.", "I live in Paris.", "I like tea.", "I have a cat.");
+            for (int i = 0; i < messages.size(); i++) {
+                SendOptions.Builder options = SendOptions.builder().params(GREEDY);
+                Reply reply = client.send(conversation, messages.get(i),
+                        (i == 0 ? options.system(system) : options).build()).join();
+                assertThat(reply.turn()).as("turn numbers go on past the bound").isEqualTo(i + 1);
+                // Turns 1-4 see every earlier turn: the history holds at most 3 before each of them.
+                assertThat(reply.droppedTurns() == null ? 0 : reply.droppedTurns()).isZero();
+            }
+            workerA.close();
+            // Turn 4 took the history over its bound of 3: the oldest were dropped down to 90% of it (2 turns).
+            List<HistoryEntry> stored = harness.history(conversation);
+            assertThat(stored).extracting(HistoryEntry::turn).containsExactly(3, 4);
+
+            LlamaCppEngine engineB = LlamaCppEngine.load(LlamaEngineConfig.forModel(models.real()).withSlots(2));
+            harness.startWorker(harness.config("worker-b").historyMaxTurns(3).build(), engineB);
+            Reply fifth = client.send(conversation, "What is my name?", SendOptions.builder().params(GREEDY).build())
+                    .join();
+
+            assertThat(fifth.worker()).isEqualTo("worker-b");
+            assertThat(fifth.turn()).isEqualTo(5);
+            assertThat(fifth.droppedTurns()).isEqualTo(2);
+            assertThat(harness.history(conversation)).extracting(HistoryEntry::turn).containsExactly(3, 4, 5);
+            // Worker B's prompt is exactly the template over turn 1's system prompt (its turn long dropped) and the
+            // stored turns 3-4, plus the new message.
+            Transcript expected = new Transcript(system, stored.stream().map(HistoryEntry::toExchange).toList(),
+                    List.of(ChatMessage.user("What is my name?")));
+            assertThat(engineB.render(expected)).contains(system).contains("I like tea.").contains("I have a cat.")
+                    .doesNotContain("I live in Paris.");
+            assertThat(fifth.usage().promptTokens()).isEqualTo(engineB.tokenizeTranscript(expected).length);
+        }
+    }
 }

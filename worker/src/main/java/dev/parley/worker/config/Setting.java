@@ -54,6 +54,12 @@ public enum Setting {
     UNHEALTHY_EXIT_AFTER("unhealthy-exit-after", Kind.DURATION, "30s",
             "A worker process unhealthy this long exits with status 3, for its supervisor to restart it."),
     HISTORY_TTL("history-ttl", Kind.DURATION, "7d", "Idle conversations expire from Redis after this; 0s keeps them."),
+    HISTORY_MAX_TURNS("history-max-turns", Kind.atLeast(1), "1000",
+            "Turns Redis keeps per conversation; the oldest are dropped (the turn numbering goes on)."),
+    HISTORY_MAX_BYTES("history-max-bytes", Kind.BYTES_AT_LEAST_1KIB, "1MiB",
+            "Bytes of turns Redis keeps per conversation, and again of stored replies; the oldest are dropped."),
+    IDEMPOTENCY_WINDOW("idempotency-window", Kind.atLeast(1), "1000",
+            "Request ids per conversation whose replies are kept: a redelivery of an older one is generated again."),
     HTTP_PORT("http-port", Kind.PORT, "9400", "Port of /metrics, /health and /ready; 0 picks a free one, -1 disables."),
     LOG_FORMAT("log-format", Kind.oneOf("text", "json"), "text", "Log lines as text or as JSON objects.");
 
@@ -127,6 +133,13 @@ public enum Setting {
             default -> throw new IllegalArgumentException("must be true or false");
         });
         static final Kind BYTES = new Kind("size: 512MiB, 2GiB, 0", ByteSizes::parse);
+        static final Kind BYTES_AT_LEAST_1KIB = new Kind("size >= 1KiB: 64KiB, 1MiB", value -> {
+            long bytes = ByteSizes.parse(value);
+            if (bytes < 1024) {
+                throw new IllegalArgumentException("must be >= 1KiB");
+            }
+            return bytes;
+        });
         static final Kind DURATION = new Kind("duration: 30s, 500ms, 7d, PT30S", Durations::parse);
         static final Kind TOPIC = new Kind("Kafka topic name", value -> {
             if (!value.matches("[a-zA-Z0-9._-]{1,249}")) {

@@ -25,6 +25,9 @@ public final class WorkerConfig {
     public static final Duration DEFAULT_REVOKE_GRACE = Duration.ofSeconds(10);
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_HISTORY_TTL = Duration.ofDays(7);
+    public static final int DEFAULT_HISTORY_MAX_TURNS = 1000;
+    public static final long DEFAULT_HISTORY_MAX_BYTES = 1L << 20;
+    public static final int DEFAULT_IDEMPOTENCY_WINDOW = 1000;
     public static final int DEFAULT_DLQ_MAX_PAYLOAD_BYTES = 65_536;
     public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofMinutes(5);
     public static final Duration DEFAULT_UNHEALTHY_EXIT_AFTER = Duration.ofSeconds(30);
@@ -50,6 +53,9 @@ public final class WorkerConfig {
     private final Duration revokeGrace;
     private final Duration commitInterval;
     private final Duration historyTtl;
+    private final int historyMaxTurns;
+    private final long historyMaxBytes;
+    private final int idempotencyWindow;
     private final int deadLetterMaxPayloadBytes;
     private final Duration stallTimeout;
     private final Duration unhealthyExitAfter;
@@ -78,6 +84,9 @@ public final class WorkerConfig {
         this.revokeGrace = b.revokeGrace;
         this.commitInterval = b.commitInterval;
         this.historyTtl = b.historyTtl;
+        this.historyMaxTurns = b.historyMaxTurns;
+        this.historyMaxBytes = b.historyMaxBytes;
+        this.idempotencyWindow = b.idempotencyWindow;
         this.deadLetterMaxPayloadBytes = b.deadLetterMaxPayloadBytes;
         this.stallTimeout = b.stallTimeout;
         this.unhealthyExitAfter = b.unhealthyExitAfter;
@@ -127,6 +136,12 @@ public final class WorkerConfig {
     public Duration commitInterval() { return commitInterval; }
     /** How long an idle conversation's history is kept; zero keeps it forever. */
     public Duration historyTtl() { return historyTtl; }
+    /** Turns kept per conversation; older ones are dropped. */
+    public int historyMaxTurns() { return historyMaxTurns; }
+    /** Bytes of stored turns kept per conversation, and again of stored replies. */
+    public long historyMaxBytes() { return historyMaxBytes; }
+    /** Request ids per conversation whose replies are kept, so that their redeliveries are not generated again. */
+    public int idempotencyWindow() { return idempotencyWindow; }
     /** The most original bytes a dead letter carries. */
     public int deadLetterMaxPayloadBytes() { return deadLetterMaxPayloadBytes; }
     /** How long a busy part may show no progress before the worker is unhealthy. */
@@ -161,6 +176,9 @@ public final class WorkerConfig {
         b.revokeGrace = revokeGrace;
         b.commitInterval = commitInterval;
         b.historyTtl = historyTtl;
+        b.historyMaxTurns = historyMaxTurns;
+        b.historyMaxBytes = historyMaxBytes;
+        b.idempotencyWindow = idempotencyWindow;
         b.deadLetterMaxPayloadBytes = deadLetterMaxPayloadBytes;
         b.stallTimeout = stallTimeout;
         b.unhealthyExitAfter = unhealthyExitAfter;
@@ -191,6 +209,9 @@ public final class WorkerConfig {
         private Duration revokeGrace = DEFAULT_REVOKE_GRACE;
         private Duration commitInterval = DEFAULT_COMMIT_INTERVAL;
         private Duration historyTtl = DEFAULT_HISTORY_TTL;
+        private int historyMaxTurns = DEFAULT_HISTORY_MAX_TURNS;
+        private long historyMaxBytes = DEFAULT_HISTORY_MAX_BYTES;
+        private int idempotencyWindow = DEFAULT_IDEMPOTENCY_WINDOW;
         private int deadLetterMaxPayloadBytes = DEFAULT_DLQ_MAX_PAYLOAD_BYTES;
         private Duration stallTimeout = DEFAULT_STALL_TIMEOUT;
         private Duration unhealthyExitAfter = DEFAULT_UNHEALTHY_EXIT_AFTER;
@@ -309,6 +330,24 @@ public final class WorkerConfig {
 
         public Builder historyTtl(Duration value) {
             this.historyTtl = nonNegative("history-ttl", value);
+            return this;
+        }
+
+        public Builder historyMaxTurns(int value) {
+            this.historyMaxTurns = atLeast("history-max-turns", value, 1);
+            return this;
+        }
+
+        public Builder historyMaxBytes(long value) {
+            if (value < 1024) {
+                throw new IllegalArgumentException("history-max-bytes must be >= 1024, got " + value);
+            }
+            this.historyMaxBytes = value;
+            return this;
+        }
+
+        public Builder idempotencyWindow(int value) {
+            this.idempotencyWindow = atLeast("idempotency-window", value, 1);
             return this;
         }
 

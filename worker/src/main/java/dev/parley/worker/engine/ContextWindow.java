@@ -16,7 +16,7 @@ import java.util.function.Function;
  */
 public final class ContextWindow {
 
-    /** A rendered prompt and how many turns it left out. */
+    /** A rendered prompt and how many of the conversation's earlier turns it left out. */
     public record Fitted(int[] tokens, int droppedTurns) {
     }
 
@@ -52,16 +52,20 @@ public final class ContextWindow {
 
     /**
      * Renders the transcript, leaving out as few of its oldest turns as needed for prompt + {@code maxTokens} to fit.
+     * The window's start is remembered as a turn of the conversation, not as a position in the transcript, so it
+     * stays put when the transcript holds only the newest turns ({@link Transcript#earlierTurns()}); the dropped
+     * turns reported count those earlier turns too.
      *
      * @param render turns a transcript into prompt tokens
      * @throws ContextOverflowException when even the transcript without history does not fit
      */
     public Fitted fit(String conversationId, Transcript transcript, int maxTokens, Function<Transcript, int[]> render) {
         int turns = transcript.history().size();
-        int start = Math.min(firstKeptTurn.getOrDefault(conversationId, 0), turns);
+        int earlier = transcript.earlierTurns();
+        int start = Math.max(0, Math.min(firstKeptTurn.getOrDefault(conversationId, 0) - earlier, turns));
         int[] tokens = render.apply(transcript.withoutOldest(start));
         if (tokens.length + maxTokens <= contextTokens) {
-            return new Fitted(tokens, start);
+            return new Fitted(tokens, earlier + start);
         }
         int target = (int) (contextTokens * (1 - headroomFraction));
         while (start < turns) {
@@ -74,8 +78,8 @@ public final class ContextWindow {
         if (tokens.length + maxTokens > contextTokens) {
             throw new ContextOverflowException(tokens.length + maxTokens, contextTokens);
         }
-        firstKeptTurn.put(conversationId, start);
-        return new Fitted(tokens, start);
+        firstKeptTurn.put(conversationId, earlier + start);
+        return new Fitted(tokens, earlier + start);
     }
 
     /** Forgets a conversation's window start (its history is reloaded from scratch elsewhere). */

@@ -7,11 +7,14 @@ import java.util.List;
 /**
  * What the model is shown: the system prompt, earlier turns (oldest first) and the new message(s).
  *
- * @param system  the conversation's system prompt, or {@code null}
- * @param history earlier turns, oldest first
- * @param pending the new turn's messages, the last one from the user
+ * @param system       the conversation's system prompt, or {@code null}
+ * @param history      earlier turns, oldest first
+ * @param pending      the new turn's messages, the last one from the user
+ * @param earlierTurns turns of the conversation before {@code history} that are not in it (no longer stored, or
+ *                     not read because no context could use them); {@code history.get(0)} is turn
+ *                     {@code earlierTurns + 1}
  */
-public record Transcript(String system, List<Exchange> history, List<ChatMessage> pending) {
+public record Transcript(String system, List<Exchange> history, List<ChatMessage> pending, int earlierTurns) {
 
     public Transcript {
         history = List.copyOf(history);
@@ -19,11 +22,19 @@ public record Transcript(String system, List<Exchange> history, List<ChatMessage
         if (pending.isEmpty()) {
             throw new IllegalArgumentException("a transcript needs at least one new message");
         }
+        if (earlierTurns < 0) {
+            throw new IllegalArgumentException("earlierTurns must be >= 0, got " + earlierTurns);
+        }
     }
 
-    /** The same transcript without its {@code dropped} oldest turns. */
+    /** A transcript holding the whole conversation. */
+    public Transcript(String system, List<Exchange> history, List<ChatMessage> pending) {
+        this(system, history, pending, 0);
+    }
+
+    /** The same transcript without its {@code dropped} oldest turns (which then count as earlier turns). */
     public Transcript withoutOldest(int dropped) {
-        return new Transcript(system, history.subList(dropped, history.size()), pending);
+        return new Transcript(system, history.subList(dropped, history.size()), pending, earlierTurns + dropped);
     }
 
     /** All messages in order, the system prompt first. */

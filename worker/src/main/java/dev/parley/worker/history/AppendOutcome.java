@@ -5,8 +5,15 @@ import dev.parley.schemas.Reply;
 /** What happened when a turn was offered to the history. */
 public sealed interface AppendOutcome {
 
-    /** Stored as turn {@code turn}. */
-    record Appended(int turn) implements AppendOutcome {
+    /**
+     * Stored as turn {@code turn}; {@code droppedOldest} of the oldest stored turns were dropped to keep the history
+     * within its bound.
+     */
+    record Appended(int turn, int droppedOldest) implements AppendOutcome {
+
+        public Appended(int turn) {
+            this(turn, 0);
+        }
     }
 
     /** The request id was already answered; nothing was stored and this is the reply given then. */
@@ -15,7 +22,7 @@ public sealed interface AppendOutcome {
 
     /**
      * The history moved on (another turn was stored since it was read); nothing was stored and the turn must be
-     * redone on the new history.
+     * redone on the new history. {@code historyLength} is the conversation's turn count now.
      */
     record Conflict(int historyLength) implements AppendOutcome {
     }

@@ -1,24 +1,41 @@
 package dev.parley.worker.history;
 
 import dev.parley.schemas.Reply;
+import dev.parley.schemas.codec.WireJson;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * Where conversations live between turns and across workers. Appending a turn and recording its reply happen
- * atomically together, keyed by request id, so a redelivered request never appends twice.
+ * atomically together, keyed by request id, so a redelivered request never appends twice (within the store's
+ * idempotency window, see {@link HistoryLimits}).
  */
 public interface HistoryStore extends AutoCloseable {
 
-    /** The conversation's turns, oldest first (empty for a new conversation). */
+    /**
+     * The conversation's stored turns, oldest first (empty for a new conversation). A bounded store holds only the
+     * newest ones; their turn numbers say where they are in the conversation.
+     */
     List<HistoryEntry> load(String conversationId);
+
+    /**
+     * The newest stored turns that {@code budget} allows, with the conversation's turn count and the system prompt
+     * in force: what a turn needs, without reading what its context window cannot use.
+     */
+    default HistoryTail loadTail(String conversationId, TailBudget budget) {
+        return HistoryTail.of(load(conversationId), budget,
+                entry -> WireJson.toString(entry).getBytes(StandardCharsets.UTF_8).length);
+    }
 
     /** The reply stored for a request, if it was answered before. */
     Optional<Reply> storedReply(String conversationId, String requestId);
 
     /**
      * Appends {@code entry} and stores {@code reply} for its request id, atomically, provided the request was not
-     * answered before and the history still has {@code entry.turn() - 1} turns.
+     * answered before and the conversation still has {@code entry.turn() - 1} turns (counted, not listed: turns
+     * dropped by the store's bound count too). Turns beyond the store's bound are dropped, oldest first, in the same
+     * step.
      */
     AppendOutcome append(String conversationId, HistoryEntry entry, Reply reply);
 

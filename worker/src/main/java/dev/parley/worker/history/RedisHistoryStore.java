@@ -3,8 +3,8 @@ package dev.parley.worker.history;
 import dev.parley.schemas.Reply;
 import dev.parley.schemas.codec.WireJson;
 import java.time.Duration;
-import java.util.ArrayList;
 import dev.parley.worker.config.RedisOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,48 +12,64 @@ import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * The history in Redis. Per conversation, two keys sharing a hash tag (so they live in one Redis Cluster slot):
+ * The history in Redis. Per conversation, keys sharing a hash tag (so they live in one Redis Cluster slot):
  * <ul>
- *   <li>{@code parley:{<conversation>}:turns}, a list of JSON {@link HistoryEntry}s, oldest first;</li>
- *   <li>{@code parley:{<conversation>}:replies}, a hash from request id to the JSON reply sent for it.</li>
+ *   <li>{@code parley:{<conversation>}:turns}, a list of JSON {@link HistoryEntry}s, oldest first, bounded by
+ *   {@link HistoryLimits#maxTurns()} and {@link HistoryLimits#maxBytes()} (the oldest are dropped);</li>
+ *   <li>{@code parley:{<conversation>}:replies}, a hash from request id to the JSON reply sent for it, and
+ *   {@code parley:{<conversation>}:reply-ids}, those request ids oldest first: the idempotency window, bounded by
+ *   {@link HistoryLimits#replyWindow()} and {@link HistoryLimits#maxBytes()};</li>
+ *   <li>{@code parley:{<conversation>}:meta}, a hash with the turn counter, the bytes held and the system prompt in
+ *   force;</li>
+ *   <li>{@code parley:{<conversation>}:cancelled}, the set of request ids cancelled and not answered yet.</li>
  * </ul>
- * A Lua script appends a turn and records its reply in one step, refusing a request id already answered and a
- * turn number that no longer follows the list.
+ * Lua scripts ({@link RedisScripts}) append a turn, record its reply and trim both in one step, refusing a request
+ * id already answered and a turn number that does not follow the counter. Every write refreshes the TTL of all keys.
  */
 public final class RedisHistoryStore implements HistoryStore {
 
-    // KEYS: turns, replies. ARGV: request id, expected turn, entry JSON, reply JSON, TTL seconds (0: keep).
-    private static final String APPEND_SCRIPT = """
-            local stored = redis.call('HGET', KEYS[2], ARGV[1])
-            if stored then return {'duplicate', stored} end
-            local length = redis.call('LLEN', KEYS[1])
-            if length + 1 ~= tonumber(ARGV[2]) then return {'conflict', tostring(length)} end
-            redis.call('RPUSH', KEYS[1], ARGV[3])
-            redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
-            local ttl = tonumber(ARGV[5])
-            if ttl > 0 then
-              redis.call('EXPIRE', KEYS[1], ttl)
-              redis.call('EXPIRE', KEYS[2], ttl)
-            end
-            return {'appended', tostring(length + 1)}
-            """;
-
     private final RedisClient redis;
     private final Duration ttl;
+    private final HistoryLimits limits;
 
-    public RedisHistoryStore(RedisClient redis, Duration ttl) {
+    public RedisHistoryStore(RedisClient redis, Duration ttl, HistoryLimits limits) {
         this.redis = redis;
         this.ttl = ttl;
+        this.limits = limits;
+    }
+
+    public RedisHistoryStore(RedisClient redis, Duration ttl) {
+        this(redis, ttl, HistoryLimits.DEFAULTS);
     }
 
     /** Connects to {@code redis://[:password@]host:port[/db]} (or {@code rediss://} for TLS). */
     public static RedisHistoryStore connect(String uri, Duration ttl) {
-        return connect(uri, Map.of(), ttl);
+        return connect(uri, Map.of(), ttl, HistoryLimits.DEFAULTS);
     }
 
     /** Connects with extra options (credentials, TLS trust store, timeouts). */
     public static RedisHistoryStore connect(String uri, Map<RedisOption, String> options, Duration ttl) {
-        return new RedisHistoryStore(RedisConnector.connect(uri, options), ttl);
+        return connect(uri, options, ttl, HistoryLimits.DEFAULTS);
+    }
+
+    /** Connects with extra options and bounds for each conversation. */
+    public static RedisHistoryStore connect(String uri, Map<RedisOption, String> options, Duration ttl,
+                                            HistoryLimits limits) {
+        return new RedisHistoryStore(RedisConnector.connect(uri, options), ttl, limits);
+    }
+
+    /** The keys of a conversation that its scripts work on, in the order {@link RedisScripts} expects. */
+    static List<String> keys(String conversationId) {
+        return List.of(turnsKey(conversationId), repliesKey(conversationId), replyIdsKey(conversationId),
+                metaKey(conversationId), cancelledKey(conversationId));
+    }
+
+    static String replyIdsKey(String conversationId) {
+        return "parley:{" + conversationId + "}:reply-ids";
+    }
+
+    static String metaKey(String conversationId) {
+        return "parley:{" + conversationId + "}:meta";
     }
 
     static String turnsKey(String conversationId) {
@@ -87,6 +103,24 @@ public final class RedisHistoryStore implements HistoryStore {
     }
 
     @Override
+    public HistoryTail loadTail(String conversationId, TailBudget budget) {
+        List<?> answer;
+        try {
+            answer = (List<?>) redis.eval(RedisScripts.LOAD_TAIL, keys(conversationId),
+                    List.of(String.valueOf(budget.maxTurns()), String.valueOf(budget.maxBytes())));
+        } catch (JedisException e) {
+            throw unavailable("load history", e);
+        }
+        int turnCount = Integer.parseInt(String.valueOf(answer.get(0)));
+        String system = answer.get(1) == null ? null : String.valueOf(answer.get(1));
+        List<HistoryEntry> entries = new ArrayList<>(answer.size() - 2);
+        for (Object json : answer.subList(2, answer.size())) {
+            entries.add(WireJson.fromString(String.valueOf(json), HistoryEntry.class));
+        }
+        return new HistoryTail(entries, turnCount, system);
+    }
+
+    @Override
     public Optional<Reply> storedReply(String conversationId, String requestId) {
         try {
             String json = redis.hget(repliesKey(conversationId), requestId);
@@ -98,12 +132,15 @@ public final class RedisHistoryStore implements HistoryStore {
 
     @Override
     public AppendOutcome append(String conversationId, HistoryEntry entry, Reply reply) {
+        List<String> args = new ArrayList<>(boundArguments(entry.requestId(), WireJson.toString(reply)));
+        args.add(String.valueOf(entry.turn()));
+        args.add(WireJson.toString(entry));
+        args.add(entry.system() != null ? "1" : "0");
+        args.add(entry.system() != null ? entry.system() : "");
+        args.add(String.valueOf(HistoryLimits.KEEP_AFTER_TRIM));
         Object result;
         try {
-            result = redis.eval(APPEND_SCRIPT,
-                    List.of(turnsKey(conversationId), repliesKey(conversationId)),
-                    List.of(entry.requestId(), String.valueOf(entry.turn()), WireJson.toString(entry),
-                            WireJson.toString(reply), String.valueOf(ttl.toSeconds())));
+            result = redis.eval(RedisScripts.APPEND, keys(conversationId), args);
         } catch (JedisException e) {
             throw unavailable("append turn", e);
         }
@@ -111,7 +148,8 @@ public final class RedisHistoryStore implements HistoryStore {
         String kind = String.valueOf(parts.get(0));
         String value = String.valueOf(parts.get(1));
         return switch (kind) {
-            case "appended" -> new AppendOutcome.Appended(Integer.parseInt(value));
+            case "appended" -> new AppendOutcome.Appended(Integer.parseInt(value),
+                    Integer.parseInt(String.valueOf(parts.get(2))));
             case "duplicate" -> new AppendOutcome.Duplicate(WireJson.fromString(value, Reply.class));
             case "conflict" -> new AppendOutcome.Conflict(Integer.parseInt(value));
             default -> throw new IllegalStateException("unexpected answer from the append script: " + parts);
@@ -120,18 +158,20 @@ public final class RedisHistoryStore implements HistoryStore {
 
     @Override
     public Reply recordReply(String conversationId, String requestId, Reply reply) {
+        String json = WireJson.toString(reply);
+        Object standing;
         try {
-            String key = repliesKey(conversationId);
-            if (redis.hsetnx(key, requestId, WireJson.toString(reply)) == 1) {
-                if (!ttl.isZero()) {
-                    redis.expire(key, ttl.toSeconds());
-                }
-                return reply;
-            }
-            return WireJson.fromString(redis.hget(key, requestId), Reply.class);
+            standing = redis.eval(RedisScripts.RECORD_REPLY, keys(conversationId), boundArguments(requestId, json));
         } catch (JedisException e) {
             throw unavailable("record reply", e);
         }
+        return json.equals(standing) ? reply : WireJson.fromString(String.valueOf(standing), Reply.class);
+    }
+
+    /** ARGV shared by the writing scripts: request id, reply JSON, TTL, then the bounds. */
+    private List<String> boundArguments(String requestId, String replyJson) {
+        return List.of(requestId, replyJson, String.valueOf(ttl.toSeconds()), String.valueOf(limits.maxTurns()),
+                String.valueOf(limits.maxBytes()), String.valueOf(limits.replyWindow()));
     }
 
     @Override

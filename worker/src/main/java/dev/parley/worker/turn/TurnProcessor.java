@@ -21,7 +21,9 @@ import dev.parley.worker.engine.Transcript;
 import dev.parley.worker.history.AppendOutcome;
 import dev.parley.worker.history.HistoryEntry;
 import dev.parley.worker.history.HistoryStore;
+import dev.parley.worker.history.HistoryTail;
 import dev.parley.worker.history.HistoryUnavailableException;
+import dev.parley.worker.history.TailBudget;
 import dev.parley.worker.intake.DeadLetterPublisher;
 import dev.parley.worker.metrics.WorkerMetrics;
 import dev.parley.worker.reply.ChunkStream;
@@ -30,7 +32,6 @@ import dev.parley.worker.reply.ReplyPublisher;
 import dev.parley.worker.reply.ReplyTopics;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -53,6 +54,8 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
     private static final java.util.Set<String> POISON_CODES = java.util.Set.of("generation_failed", "turn_failed");
 
     private final HistoryStore history;
+    /** Reads only the newest turns, as many as the engine's context could use. */
+    private final TailBudget tailBudget;
     private final InferenceEngine engine;
     private final ReplyPublisher publisher;
     private final ReplyFactory replies;
@@ -83,6 +86,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
         this.deadLetters = deadLetters;
         this.cancellations = cancellations;
         this.history = history;
+        this.tailBudget = TailBudget.forContext(engine.info().contextPerSlot());
         this.engine = engine;
         this.publisher = replies;
         this.replies = new ReplyFactory(engine.info().model(), settings.workerId());
@@ -200,12 +204,12 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                 if (prompt.deadline() != null && clock.instant().isAfter(prompt.deadline())) {
                     return store(prompt, replies.expired(turn, startNanos, null));
                 }
-                List<HistoryEntry> entries = timedLoad(prompt.conversationId());
+                HistoryTail tail = timedLoad(prompt.conversationId());
                 attempt++;
                 ChunkStream chunks = prompt.stream() ? chunkStreams.open(prompt, attempt) : null;
                 Generation generation;
                 try {
-                    generation = engine.generate(request(prompt, entries), chunks != null ? chunks : TokenListener.NONE);
+                    generation = engine.generate(request(prompt, tail), chunks != null ? chunks : TokenListener.NONE);
                 } catch (GenerationAbandonedException e) {
                     throw new Abandoned(e);
                 } finally {
@@ -213,7 +217,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                         chunks.close();
                     }
                 }
-                metrics.generated(generation, !entries.isEmpty());
+                metrics.generated(generation, tail.turnCount() > 0);
                 if (generation.finishReason() == FinishReason.CANCELLED) {
                     // A cancelled turn does not enter the conversation; its partial text is in the reply only.
                     return store(prompt, replies.cancelled(turn, startNanos, generation));
@@ -222,7 +226,8 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                     // Nothing was said before the deadline: no empty assistant turn enters the history.
                     return store(prompt, replies.expired(turn, startNanos, generation));
                 }
-                HistoryEntry entry = new HistoryEntry(entries.size() + 1, prompt.requestId(), prompt.system(),
+                // Numbered by the conversation's turn counter: older turns may be dropped from the store or not read.
+                HistoryEntry entry = new HistoryEntry(tail.turnCount() + 1, prompt.requestId(), prompt.system(),
                         prompt.messages(), generation.text(), clock.instant());
                 Reply reply = replies.ok(turn, entry.turn(), generation, startNanos);
                 AppendOutcome outcome = timedAppend(prompt.conversationId(), entry, reply);
@@ -298,13 +303,10 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
         return replies.error(turn, startNanos, code, message);
     }
 
-    private GenerationRequest request(Prompt prompt, List<HistoryEntry> entries) {
-        String system = prompt.system();
-        for (int i = entries.size() - 1; system == null && i >= 0; i--) {
-            system = entries.get(i).system();
-        }
-        Transcript transcript = new Transcript(system, entries.stream().map(HistoryEntry::toExchange).toList(),
-                prompt.messages());
+    private GenerationRequest request(Prompt prompt, HistoryTail tail) {
+        String system = prompt.system() != null ? prompt.system() : tail.system();
+        Transcript transcript = new Transcript(system, tail.entries().stream().map(HistoryEntry::toExchange).toList(),
+                prompt.messages(), tail.earlierTurns());
         GenerationParams p = prompt.paramsOrDefaults();
         Sampling sampling = new Sampling(p.maxTokens() != null ? p.maxTokens() : settings.defaultMaxTokens(),
                 p.temperature(), p.topP(), p.topK(), p.seed(), p.stop());
@@ -369,8 +371,8 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
         return metrics.historyTimer("stored_reply").record(() -> history.storedReply(prompt.conversationId(), prompt.requestId()));
     }
 
-    private List<HistoryEntry> timedLoad(String conversationId) {
-        return metrics.historyTimer("load").record(() -> history.load(conversationId));
+    private HistoryTail timedLoad(String conversationId) {
+        return metrics.historyTimer("load").record(() -> history.loadTail(conversationId, tailBudget));
     }
 
     private AppendOutcome timedAppend(String conversationId, HistoryEntry entry, Reply reply) {

@@ -52,6 +52,36 @@ class ContextWindowTest {
         assertThat(other.droppedTurns()).isEqualTo(7);
     }
 
+    /** The newest {@code kept} of {@code turns} turns, as a tail read from a bounded history gives them. */
+    private static Transcript tail(int turns, int kept) {
+        Transcript whole = transcript(turns);
+        return whole.withoutOldest(turns - kept);
+    }
+
+    @Test
+    void aTailRendersTheSamePromptAndCountsItsEarlierTurnsAsDropped() {
+        ContextWindow whole = new ContextWindow(200, 0.25);
+        ContextWindow fromTail = new ContextWindow(200, 0.25);
+
+        var first = whole.fit("c", transcript(10), 50, ContextWindowTest::render);
+        var firstFromTail = fromTail.fit("c", tail(10, 7), 50, ContextWindowTest::render);
+        assertThat(firstFromTail.droppedTurns()).isEqualTo(first.droppedTurns()).isEqualTo(6);
+        assertThat(firstFromTail.tokens()).isEqualTo(first.tokens());
+
+        // The window's start is a turn of the conversation: it stays put while the tail slides on.
+        var second = whole.fit("c", transcript(11), 50, ContextWindowTest::render);
+        var secondFromTail = fromTail.fit("c", tail(11, 7), 50, ContextWindowTest::render);
+        assertThat(secondFromTail.droppedTurns()).isEqualTo(second.droppedTurns()).isEqualTo(6);
+    }
+
+    @Test
+    void turnsNoLongerStoredCountAsDroppedWhenTheRestFits() {
+        var fitted = new ContextWindow(200, 0.25).fit("c", tail(40, 3), 50, ContextWindowTest::render);
+
+        assertThat(fitted.droppedTurns()).isEqualTo(37);
+        assertThat(fitted.tokens()).hasSize(5 + 60 + 10);
+    }
+
     @Test
     void aTurnThatCanNeverFitIsRefusedWithTheNumbers() {
         assertThatThrownBy(() -> new ContextWindow(60, 0.25).fit("c", transcript(3), 50, ContextWindowTest::render))

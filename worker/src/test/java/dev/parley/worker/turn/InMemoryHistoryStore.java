@@ -4,6 +4,8 @@ import dev.parley.schemas.Reply;
 import dev.parley.worker.history.AppendOutcome;
 import dev.parley.worker.history.HistoryEntry;
 import dev.parley.worker.history.HistoryStore;
+import dev.parley.worker.history.HistoryTail;
+import dev.parley.worker.history.TailBudget;
 import dev.parley.worker.history.HistoryUnavailableException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,11 +13,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The history contract in memory, with a switch to simulate an outage for the next N calls. */
+/**
+ * The history contract in memory, with a switch to simulate an outage for the next N calls and a bound on the turns
+ * kept (the oldest go, the counter and the system prompt in force stay).
+ */
 final class InMemoryHistoryStore implements HistoryStore {
 
     final Map<String, List<HistoryEntry>> turns = new HashMap<>();
     final Map<String, Reply> replies = new HashMap<>();
+    final Map<String, Integer> counters = new HashMap<>();
+    final Map<String, String> systems = new HashMap<>();
+    int keepNewest = Integer.MAX_VALUE;
     int failNextCalls;
     int calls;
 
@@ -34,6 +42,18 @@ final class InMemoryHistoryStore implements HistoryStore {
     }
 
     @Override
+    public synchronized HistoryTail loadTail(String conversationId, TailBudget budget) {
+        maybeFail();
+        List<HistoryEntry> list = turns.getOrDefault(conversationId, List.of());
+        List<HistoryEntry> tail = list.subList(Math.max(0, list.size() - budget.maxTurns()), list.size());
+        return new HistoryTail(tail, turnCount(conversationId), systems.get(conversationId));
+    }
+
+    private int turnCount(String conversationId) {
+        return counters.getOrDefault(conversationId, turns.getOrDefault(conversationId, List.of()).size());
+    }
+
+    @Override
     public synchronized Optional<Reply> storedReply(String conversationId, String requestId) {
         maybeFail();
         return Optional.ofNullable(replies.get(conversationId + "/" + requestId));
@@ -47,10 +67,18 @@ final class InMemoryHistoryStore implements HistoryStore {
             return new AppendOutcome.Duplicate(stored);
         }
         List<HistoryEntry> list = turns.computeIfAbsent(conversationId, c -> new ArrayList<>());
-        if (list.size() + 1 != entry.turn()) {
-            return new AppendOutcome.Conflict(list.size());
+        int count = turnCount(conversationId);
+        if (count + 1 != entry.turn()) {
+            return new AppendOutcome.Conflict(count);
         }
         list.add(entry);
+        counters.put(conversationId, count + 1);
+        if (entry.system() != null) {
+            systems.put(conversationId, entry.system());
+        }
+        while (list.size() > keepNewest) {
+            list.remove(0);
+        }
         replies.put(conversationId + "/" + entry.requestId(), reply);
         return new AppendOutcome.Appended(entry.turn());
     }

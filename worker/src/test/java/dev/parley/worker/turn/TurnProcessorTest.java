@@ -84,6 +84,24 @@ class TurnProcessorTest {
     }
 
     @Test
+    void turnsAreNumberedByTheCounterWhenOldTurnsAreNoLongerStored() {
+        history.keepNewest = 2;
+        Prompt first = new Prompt("r1", "c", List.of(ChatMessage.user("one")), "Be brief.", null, null, false, null,
+                null);
+        processor.run(new PendingTurn(new TopicPartition("prompts", 0), 7, first, 0));
+        processor.run(turn("r2", "c", "two"));
+        processor.run(turn("r3", "c", "three"));
+        processor.run(turn("r4", "c", "four"));
+
+        assertThat(published()).extracting(Reply::turn).containsExactly(1, 2, 3, 4);
+        assertThat(history.turns.get("c")).extracting(HistoryEntry::turn).containsExactly(3, 4);
+        var lastTranscript = engine.requests.get(3).transcript();
+        assertThat(lastTranscript.system()).as("turn 1's, though turn 1 is gone").isEqualTo("Be brief.");
+        assertThat(lastTranscript.history()).hasSize(2);
+        assertThat(lastTranscript.earlierTurns()).isEqualTo(1);
+    }
+
+    @Test
     void aRedeliveredRequestGetsTheStoredReplyWithoutGenerating() {
         processor.run(turn("r1", "c", "hello"));
         processor.run(turn("r1", "c", "hello"));
