@@ -52,6 +52,8 @@ class ParleyProducer:
     def __init__(self, bootstrap, prompts_topic="parley.prompts", replies_topic="parley.replies"):
         self.prompts_topic = prompts_topic
         self.replies_topic = replies_topic
+        # kafka-python's default partitioner is murmur2, like Java's: a conversation's turns land on the partition
+        # its worker expects. With librdkafka (confluent-kafka) set "partitioner": "murmur2_random" instead.
         self.producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all",
                                       key_serializer=str.encode,
                                       value_serializer=lambda v: json.dumps(v).encode("utf-8"))

@@ -98,8 +98,10 @@ class OutageDrillTest {
                 List<List<Reply>> all = conversations.stream().map(CompletableFuture::join).toList();
                 double retries = registry.find(ParleyMeter.TURN_RETRIES.meterName()).counters().stream()
                         .mapToDouble(counter -> counter.count()).sum();
-                log.info("Outage drill: {} requests, {} answered, {} retried steps, {} duplicate replies dropped",
-                        CONVERSATIONS * TURNS, answered.get(), (long) retries, client.duplicateRepliesDropped());
+                log.info("Outage drill (native engine): {} requests, {} answered, {} retried steps, {} client listener "
+                                + "retries, {} duplicate replies dropped, lost {}", CONVERSATIONS * TURNS, answered.get(),
+                        (long) retries, client.listenerRetries(), client.duplicateRepliesDropped(),
+                        CONVERSATIONS * TURNS - answered.get());
                 assertThat(retries).as("the outages were felt").isPositive();
                 try (RedisHistoryStore history = RedisHistoryStore.connect(redis.uri(), Duration.ZERO)) {
                     for (int c = 0; c < CONVERSATIONS; c++) {

@@ -27,8 +27,11 @@ final class Delivery {
     private final Backoff backoff;
     private final Duration timeout;
     private final Sleeper sleeper;
+    private final Runnable onRetry;
 
-    Delivery(WorkerMetrics metrics, Backoff backoff, Duration timeout, Sleeper sleeper) {
+    /** {@code onRetry} is told of each retry (the turn is waiting out an outage, which the health check allows). */
+    Delivery(WorkerMetrics metrics, Backoff backoff, Duration timeout, Sleeper sleeper, Runnable onRetry) {
+        this.onRetry = onRetry;
         this.metrics = metrics;
         this.backoff = backoff;
         this.timeout = timeout;
@@ -60,6 +63,7 @@ final class Delivery {
                 return failure;
             }
             metrics.turnRetried(retryCause);
+            onRetry.run();
             if (attempt == 1 || attempt % LOG_EVERY == 0) {
                 log.warn("Publishing the {} failed (attempt {}), retrying with backoff: {}", what, attempt,
                         KafkaErrors.describe(failure));

@@ -90,7 +90,8 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
         this.engine = engine;
         this.publisher = replies;
         this.replies = new ReplyFactory(engine.info().model(), settings.workerId());
-        this.delivery = new Delivery(metrics, settings.backoff(), settings.publishTimeout(), sleeper);
+        this.delivery = new Delivery(metrics, settings.backoff(), settings.publishTimeout(), sleeper,
+                () -> lastRetryNanos = System.nanoTime());
         this.chunkStreams = ChunkStreams.direct(replies, settings.workerId(), settings.chunkBatching());
         this.metrics = metrics;
         this.settings = settings;
