@@ -2,6 +2,7 @@ package dev.parley.gateway;
 
 import dev.parley.client.ParleyClient;
 import dev.parley.gateway.auth.Tenant;
+import dev.parley.gateway.batch.BatchApi;
 import dev.parley.gateway.chat.ChatCompletionsRoute;
 import dev.parley.gateway.conversation.ConversationIndex;
 import dev.parley.gateway.conversation.ConversationResolver;
@@ -43,7 +44,7 @@ public final class Gateway implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final PrometheusMeterRegistry registry;
-    private final GatewayParts parts;
+    private final BatchApi batches;
 
     private Gateway(GatewayConfig config, ParleyClient client, RedisClient redis, PrometheusMeterRegistry registry) {
         this.config = config;
@@ -51,7 +52,6 @@ public final class Gateway implements AutoCloseable {
         this.redis = redis;
         this.registry = registry;
         GatewayMetrics metrics = new GatewayMetrics(registry);
-        this.parts = new GatewayParts(config, client, redis, metrics);
 
         QueuedThreadPool threads = new QueuedThreadPool(Math.max(16, config.maxInFlight() + 16), 4);
         threads.setName("gateway-http");
@@ -78,7 +78,11 @@ public final class Gateway implements AutoCloseable {
                 .add("GET", "/v1/models/{id}", models::get)
                 .addOpen("GET", "/health", ops::health)
                 .addOpen("GET", "/metrics", ops::metrics);
-        parts.addBatchRoutes(router);
+        this.batches = redis == null ? null : new BatchApi(redis, client, models, metrics, config.instanceId(),
+                config.batchLease(), config.batchScanInterval(), config.batchInFlight(), config.requestTimeout());
+        if (batches != null) {
+            batches.addRoutes(router);
+        }
         server.setHandler(router);
     }
 
@@ -94,7 +98,9 @@ public final class Gateway implements AutoCloseable {
             redis = config.redisUri() == null ? null : RedisClient.create(URI.create(config.redisUri()));
             gateway = new Gateway(config, client, redis, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
             gateway.server.start();
-            gateway.parts.startBackground();
+            if (gateway.batches != null) {
+                gateway.batches.start();
+            }
             log.info("Gateway {} serving {} on {} (auth {})", config.instanceId(), config.models(), gateway.baseUrl(),
                     config.keys().required() ? "by API key" : "off");
             return gateway;
@@ -141,7 +147,9 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         try {
-            parts.stopBackground();
+            if (batches != null) {
+                batches.close();
+            }
             server.stop();
         } catch (Exception e) {
             log.warn("gateway did not stop cleanly: {}", e.getMessage());

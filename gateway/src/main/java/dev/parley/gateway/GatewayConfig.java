@@ -19,6 +19,8 @@ public final class GatewayConfig {
     public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(5);
     public static final Duration DEFAULT_CONVERSATION_TTL = Duration.ofDays(7);
     public static final int DEFAULT_BATCH_IN_FLIGHT = 8;
+    public static final Duration DEFAULT_BATCH_LEASE = Duration.ofSeconds(15);
+    public static final Duration DEFAULT_BATCH_SCAN_INTERVAL = Duration.ofSeconds(1);
 
     private final String host;
     private final int port;
@@ -34,6 +36,8 @@ public final class GatewayConfig {
     private final Duration pingInterval;
     private final Duration conversationTtl;
     private final int batchInFlight;
+    private final Duration batchLease;
+    private final Duration batchScanInterval;
     private final String instanceId;
 
     private GatewayConfig(Builder b) {
@@ -51,6 +55,8 @@ public final class GatewayConfig {
         this.pingInterval = b.pingInterval;
         this.conversationTtl = b.conversationTtl;
         this.batchInFlight = b.batchInFlight;
+        this.batchLease = b.batchLease;
+        this.batchScanInterval = b.batchScanInterval;
         this.instanceId = b.instanceId != null ? b.instanceId : "gateway-" + java.util.UUID.randomUUID().toString().substring(0, 8);
         if (models.isEmpty()) {
             throw new IllegalArgumentException("at least one model name is required");
@@ -76,6 +82,9 @@ public final class GatewayConfig {
     public Duration pingInterval() { return pingInterval; }
     public Duration conversationTtl() { return conversationTtl; }
     public int batchInFlight() { return batchInFlight; }
+    /** How long a batch lease lasts unless renewed: how soon a dead gateway's batch is taken over. */
+    public Duration batchLease() { return batchLease; }
+    public Duration batchScanInterval() { return batchScanInterval; }
     /** Names this gateway's leases on batches. */
     public String instanceId() { return instanceId; }
 
@@ -94,6 +103,8 @@ public final class GatewayConfig {
         private Duration pingInterval = DEFAULT_PING_INTERVAL;
         private Duration conversationTtl = DEFAULT_CONVERSATION_TTL;
         private int batchInFlight = DEFAULT_BATCH_IN_FLIGHT;
+        private Duration batchLease = DEFAULT_BATCH_LEASE;
+        private Duration batchScanInterval = DEFAULT_BATCH_SCAN_INTERVAL;
         private String instanceId;
 
         private Builder() {
@@ -146,6 +157,16 @@ public final class GatewayConfig {
                 throw new IllegalArgumentException("batchInFlight must be >= 1, got " + max);
             }
             this.batchInFlight = max;
+            return this;
+        }
+
+        public Builder batchLease(Duration lease) {
+            this.batchLease = positive("batchLease", lease);
+            return this;
+        }
+
+        public Builder batchScanInterval(Duration interval) {
+            this.batchScanInterval = positive("batchScanInterval", interval);
             return this;
         }
 

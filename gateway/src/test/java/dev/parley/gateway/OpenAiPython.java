@@ -39,10 +39,11 @@ final class OpenAiPython {
         assertThat(pip.exitValue()).as("pip install openai: " + output).isZero();
     }
 
-    /** Runs {@code script scenario} with the given environment and returns the JSON line it printed. */
-    static JsonNode run(String script, String scenario, Map<String, String> env) throws Exception {
+    /** Runs {@code script scenario args...} with the given environment and returns the JSON line it printed. */
+    static JsonNode run(String script, String scenario, Map<String, String> env, String... args) throws Exception {
         install();
         List<String> command = new ArrayList<>(List.of("python3", "-s", SCRIPTS.resolve(script).toString(), scenario));
+        command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(false);
         builder.environment().put("PYTHONPATH", TARGET.toString());
         builder.environment().putAll(env);

@@ -7,13 +7,13 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 /** Turns what the SDK gave back into an answer or an OpenAI error with its usual status. */
-final class ReplyOutcome {
+public final class ReplyOutcome {
 
     private ReplyOutcome() {
     }
 
     /** The reply when it can be shown to the client (ok, or cancelled with its text so far); else the error. */
-    static Reply check(Reply reply) {
+    public static Reply check(Reply reply) {
         return switch (reply.status()) {
             case OK, CANCELLED -> reply;
             case EXPIRED -> throw OpenAiException.unavailable("no worker started request " + reply.requestId()
@@ -24,7 +24,7 @@ final class ReplyOutcome {
     }
 
     /** The error for a failed reply future. */
-    static OpenAiException failure(Throwable error) {
+    public static OpenAiException failure(Throwable error) {
         Throwable cause = error;
         while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
             cause = cause.getCause();
