@@ -45,6 +45,7 @@ public final class Gateway implements AutoCloseable {
     private final ServerConnector connector;
     private final PrometheusMeterRegistry registry;
     private final BatchApi batches;
+    private final GatewayMetrics metrics;
 
     private Gateway(GatewayConfig config, ParleyClient client, RedisClient redis, PrometheusMeterRegistry registry) {
         this.config = config;
@@ -52,6 +53,7 @@ public final class Gateway implements AutoCloseable {
         this.redis = redis;
         this.registry = registry;
         GatewayMetrics metrics = new GatewayMetrics(registry);
+        this.metrics = metrics;
 
         QueuedThreadPool threads = new QueuedThreadPool(Math.max(16, config.maxInFlight() + 16), 4);
         threads.setName("gateway-http");
@@ -126,6 +128,11 @@ public final class Gateway implements AutoCloseable {
     /** What an OpenAI client takes as its base URL: {@code http://host:port/v1}. */
     public String baseUrl() {
         return "http://" + config.host() + ":" + port() + "/v1";
+    }
+
+    /** The gateway's meters (also served on {@code /metrics}). */
+    public GatewayMetrics metrics() {
+        return metrics;
     }
 
     public GatewayConfig config() {

@@ -89,6 +89,7 @@ public final class GatewayBenchCommand implements Callable<Integer> {
                     result.addGateway(run.gateway(requests, round));
                     console.printf(Locale.ROOT, "  round %d/%d done%n", round, rounds);
                 }
+                result.gatewayOwnTime(gateway.metrics().overheadTimer().takeSnapshot());
                 String report = result.report(setting);
                 console.println(report);
                 Path out = options.out().resolve("gateway-overhead.md");

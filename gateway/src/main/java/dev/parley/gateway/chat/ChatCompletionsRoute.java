@@ -62,6 +62,7 @@ public final class ChatCompletionsRoute implements Route {
 
     @Override
     public void handle(HttpExchange exchange) throws Exception {
+        long started = System.nanoTime();
         Tenant tenant = exchange.attachment();
         ChatRequest request = parser.parse(Json.readObject(exchange.body()));
         models.require(request.model(), "model");
@@ -75,7 +76,7 @@ public final class ChatCompletionsRoute implements Route {
         }
         try {
             Prompt prompt = prompt(request, turn);
-            answer(exchange, tenant, request, turn, prompt);
+            answer(exchange, tenant, request, turn, prompt, started);
         } catch (IllegalArgumentException refused) {
             // The SDK refuses, before sending, what a worker would dead-letter; its message names the field.
             throw OpenAiException.badRequest(refused.getMessage());
@@ -84,8 +85,8 @@ public final class ChatCompletionsRoute implements Route {
         }
     }
 
-    private void answer(HttpExchange exchange, Tenant tenant, ChatRequest request, ResolvedTurn turn, Prompt prompt)
-            throws Exception {
+    private void answer(HttpExchange exchange, Tenant tenant, ChatRequest request, ResolvedTurn turn, Prompt prompt,
+                        long started) throws Exception {
         exchange.header(ConversationResolver.HEADER, turn.conversationId());
         exchange.header(REQUEST_ID_HEADER, prompt.requestId());
         if (request.stream()) {
@@ -94,17 +95,23 @@ public final class ChatCompletionsRoute implements Route {
                 conversations.remember(tenant, request, reply.content(), turn.conversationId());
             }
         } else {
-            Reply reply = await(prompt);
+            long[] waited = new long[2];
+            Reply reply = await(prompt, waited);
             if (reply.isOk()) {
                 conversations.remember(tenant, request, reply.content(), turn.conversationId());
             }
             exchange.json(200, CompletionJson.completion(reply, request.model(), clock.instant().getEpochSecond()));
+            // Everything but the wait for the pool: what the gateway adds to the SDK's round trip.
+            metrics.overhead(System.nanoTime() - started - (waited[1] - waited[0]));
         }
     }
 
-    private Reply await(Prompt prompt) throws InterruptedException {
+    /** Sends and waits; {@code waited} gets the instants the wait began and the reply arrived. */
+    private Reply await(Prompt prompt, long[] waited) throws InterruptedException {
         try {
-            return ReplyOutcome.check(client.send(prompt, timeout).get());
+            waited[0] = System.nanoTime();
+            Reply reply = client.send(prompt, timeout).whenComplete((r, e) -> waited[1] = System.nanoTime()).get();
+            return ReplyOutcome.check(reply);
         } catch (ExecutionException e) {
             throw ReplyOutcome.failure(e);
         }

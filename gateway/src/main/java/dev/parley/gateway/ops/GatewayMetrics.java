@@ -18,6 +18,7 @@ public final class GatewayMetrics implements Router.Observer {
     private final MeterRegistry registry;
     private final AtomicInteger openStreams = new AtomicInteger();
     private final Counter streamsAbandoned;
+    private final Timer overhead;
 
     public GatewayMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -26,6 +27,20 @@ public final class GatewayMetrics implements Router.Observer {
         this.streamsAbandoned = Counter.builder("parley.gateway.streams.abandoned")
                 .description("Streams whose client went away before the end; each one's request was cancelled")
                 .register(registry);
+        this.overhead = Timer.builder("parley.gateway.overhead")
+                .description("Time a non-streamed chat request spends in the gateway itself: reading, parsing and "
+                        + "mapping it before it is published, and rendering and writing the answer after the reply")
+                .publishPercentiles(0.5, 0.99).register(registry);
+    }
+
+    /** The gateway's own time for one non-streamed chat request. */
+    public void overhead(long nanos) {
+        overhead.record(Duration.ofNanos(nanos));
+    }
+
+    /** The overhead timer, for benchmarks. */
+    public Timer overheadTimer() {
+        return overhead;
     }
 
     @Override
