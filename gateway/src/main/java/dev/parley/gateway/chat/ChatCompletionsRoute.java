@@ -97,12 +97,13 @@ public final class ChatCompletionsRoute implements Route {
         } else {
             long[] waited = new long[2];
             Reply reply = await(prompt, waited);
-            if (reply.isOk()) {
-                conversations.remember(tenant, request, reply.content(), turn.conversationId());
-            }
             exchange.json(200, CompletionJson.completion(reply, request.model(), clock.instant().getEpochSecond()));
             // Everything but the wait for the pool: what the gateway adds to the SDK's round trip.
             metrics.overhead(System.nanoTime() - started - (waited[1] - waited[0]));
+            // After the answer is on its way (the client needs a round trip before its next turn can look it up).
+            if (reply.isOk()) {
+                conversations.remember(tenant, request, reply.content(), turn.conversationId());
+            }
         }
     }
 

@@ -11,6 +11,7 @@ import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Blocker;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 
 /**
@@ -27,15 +28,18 @@ public final class HttpExchange {
     private final Response response;
     private final Map<String, String> pathParams;
     private final String route;
+    private final Callback done;
     private int status;
     private boolean committed;
+    private boolean completed;
     private Object attachment;
 
-    HttpExchange(Request request, Response response, Map<String, String> pathParams, String route) {
+    HttpExchange(Request request, Response response, Map<String, String> pathParams, String route, Callback done) {
         this.request = request;
         this.response = response;
         this.pathParams = pathParams;
         this.route = route;
+        this.done = done;
     }
 
     public String method() {
@@ -94,17 +98,22 @@ public final class HttpExchange {
         response.getHeaders().put(name, value);
     }
 
-    public void json(int status, Object body) throws IOException {
+    public void json(int status, Object body) {
         send(status, "application/json", Json.write(body).getBytes(StandardCharsets.UTF_8));
     }
 
-    public void send(int status, String contentType, byte[] body) throws IOException {
+    /**
+     * Answers with the whole body. The write is handed to Jetty with the request's completion callback, without
+     * waiting for it: the bytes leave as soon as they would anyway, and the pool thread is free at once.
+     */
+    public void send(int status, String contentType, byte[] body) {
         this.status = status;
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
         committed = true;
-        write(true, body);
+        completed = true;
+        response.write(true, ByteBuffer.wrap(body), done);
     }
 
     /** Starts a server-sent event stream (status 200). */
@@ -123,6 +132,11 @@ public final class HttpExchange {
             response.write(last, ByteBuffer.wrap(bytes), callback);
             callback.block();
         }
+    }
+
+    /** Whether the response was handed over whole ({@link #send}): the request completes by itself. */
+    boolean completed() {
+        return completed;
     }
 
     boolean committed() {

@@ -79,7 +79,7 @@ public final class Router extends Handler.Abstract {
             }
         }
         String routeName = matched != null ? matched.pattern : "unmatched";
-        HttpExchange exchange = new HttpExchange(request, response, params, routeName);
+        HttpExchange exchange = new HttpExchange(request, response, params, routeName, callback);
         try {
             if (matched == null) {
                 throw pathKnown ? OpenAiException.methodNotAllowed(request.getMethod(), path)
@@ -90,11 +90,15 @@ public final class Router extends Handler.Abstract {
                 guard.check(exchange);
             }
             matched.route.handle(exchange);
-            callback.succeeded();
+            if (!exchange.completed()) {
+                callback.succeeded(); // a stream, written to its end
+            }
         } catch (OpenAiException e) {
             answerError(exchange, e, callback);
         } catch (Exception e) {
-            if (exchange.committed()) {
+            if (exchange.completed()) {
+                log.debug("{} {} failed after its answer was sent: {}", request.getMethod(), path, e.toString());
+            } else if (exchange.committed()) {
                 // A stream whose client went away, or that broke mid-way: nothing more can be said to it.
                 log.debug("{} {} ended after the response started: {}", request.getMethod(), path, e.toString());
                 callback.failed(e);
@@ -110,16 +114,14 @@ public final class Router extends Handler.Abstract {
     }
 
     private static void answerError(HttpExchange exchange, OpenAiException e, Callback callback) {
+        if (exchange.completed()) {
+            return;
+        }
         if (exchange.committed()) {
             callback.failed(e);
             return;
         }
-        try {
-            exchange.json(e.status(), Json.error(e));
-            callback.succeeded();
-        } catch (Exception io) {
-            callback.failed(io);
-        }
+        exchange.json(e.status(), Json.error(e));
     }
 
     private static Map<String, String> match(String[] pattern, String[] parts) {
