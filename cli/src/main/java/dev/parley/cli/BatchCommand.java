@@ -2,6 +2,7 @@ package dev.parley.cli;
 
 import dev.parley.client.ParleyClient;
 import dev.parley.client.batch.BatchJob;
+import dev.parley.client.batch.BatchOutputFormat;
 import dev.parley.client.batch.BatchSummary;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,14 +37,26 @@ public final class BatchCommand implements Callable<Integer> {
     @Option(names = "--batch-id", description = "Scopes request ids (default: the input's absolute path)")
     String batchId;
 
+    @Option(names = "--format", defaultValue = "openai", description = "Output lines: openai (the OpenAI Batch API's "
+            + "shape, Parley's fields under 'parley') or parley (default ${DEFAULT-VALUE})")
+    String format;
+
     @Mixin
     ClientOptions client = new ClientOptions();
+
+    private BatchOutputFormat outputFormat() {
+        return switch (format) {
+            case "openai" -> BatchOutputFormat.OPENAI;
+            case "parley" -> BatchOutputFormat.PARLEY;
+            default -> throw new IllegalArgumentException("--format must be openai or parley, got '" + format + "'");
+        };
+    }
 
     @Override
     public Integer call() throws Exception {
         try (ParleyClient parley = client.client(timeout)) {
             BatchJob job = BatchJob.builder(parley).input(input).output(out).errors(errors).maxInFlight(maxInFlight)
-                    .requestTimeout(timeout).batchId(batchId)
+                    .requestTimeout(timeout).batchId(batchId).outputFormat(outputFormat())
                     .progress(new ProgressBar(System.err, System.console() != null)).build();
             BatchSummary summary = job.run();
             System.out.println(summary.describe());

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "parley", mixinStandardHelpOptions = true, version = "parley 0.1.0",
         description = "Kafka-native worker pool for local LLM inference.",
         subcommands = {DemoCommand.class, DevCommand.class, InfraCommand.class, WorkerCommand.class, ChatCommand.class,
-                BatchCommand.class, dev.parley.bench.BenchCommand.class})
+                BatchCommand.class, GatewayCommand.class, dev.parley.bench.BenchCommand.class})
 public final class ParleyCli implements Runnable {
 
     @CommandLine.Spec

@@ -11,6 +11,7 @@ import java.util.Locale;
 final class ProgressBar implements BatchProgress {
 
     private static final int WIDTH = 30;
+    private static final String ERASE_TO_END = "\u001b[K";
     private static final long LINE_EVERY_NANOS = 5_000_000_000L;
 
     private final PrintStream out;
@@ -39,7 +40,8 @@ final class ProgressBar implements BatchProgress {
         String line = String.format(Locale.ROOT, "[%s] %d/%d %3.0f%%  %.2f req/s  ETA %s  ok %d  failed %d", bar, done,
                 total, total == 0 ? 100.0 : 100.0 * done / total, rate, eta, ok, failed);
         if (terminal) {
-            out.print("\r" + line + (finished ? "\n" : ""));
+            // Back to the line's start, then erase what a longer previous line left to the right.
+            out.print("\r" + line + ERASE_TO_END + (finished ? "\n" : ""));
         } else {
             out.println(line);
         }

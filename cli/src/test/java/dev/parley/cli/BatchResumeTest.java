@@ -77,7 +77,11 @@ class BatchResumeTest {
             for (String line : results) {
                 var json = WireJson.mapper().readTree(line);
                 assertThat(ids.add(json.get("custom_id").asString())).as("custom_id twice: " + line).isTrue();
-                assertThat(json.get("response").get("status").asString()).isEqualTo("ok");
+                assertThat(json.get("id").asString()).startsWith("batch_req_");
+                assertThat(json.get("response").get("status_code").asInt()).isEqualTo(200);
+                assertThat(json.get("response").get("body").get("object").asString()).isEqualTo("chat.completion");
+                assertThat(json.get("error").isNull()).isTrue();
+                assertThat(json.get("parley").get("reply").get("status").asString()).isEqualTo("ok");
             }
             Set<String> expected = new HashSet<>();
             for (int i = 0; i < LINES; i++) {
@@ -88,7 +92,7 @@ class BatchResumeTest {
             // Requests in flight at the kill were sent again with the same ids: one turn each, never two.
             try (RedisHistoryStore history = RedisHistoryStore.connect(infra.redisUri(), Duration.ZERO)) {
                 for (String line : results) {
-                    String conversation = WireJson.mapper().readTree(line).get("conversation_id").asString();
+                    String conversation = WireJson.mapper().readTree(line).get("parley").get("conversation_id").asString();
                     assertThat(history.load(conversation)).hasSize(1);
                 }
             }

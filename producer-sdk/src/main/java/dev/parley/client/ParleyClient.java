@@ -171,6 +171,18 @@ public final class ParleyClient implements AutoCloseable {
         return send(prompt, timeout, null);
     }
 
+    /**
+     * Sends a fully built prompt asking for a streamed answer (its {@code stream} flag is set): {@code onChunk}
+     * receives the text as it is generated, on the client's reply thread (keep it quick: hand the chunk to another
+     * thread for slow work such as network writes), the future the final reply. As with {@link #send(Prompt)}, the
+     * prompt's {@code reply_to} is replaced by this client's reply topic. This is how a prompt with several messages
+     * (a conversation seeded with its history) is streamed.
+     */
+    public CompletableFuture<Reply> sendStreamed(Prompt prompt, Duration timeout, Consumer<Chunk> onChunk) {
+        Objects.requireNonNull(onChunk, "onChunk");
+        return send(streamed(prompt), timeout, onChunk);
+    }
+
     private CompletableFuture<Reply> send(Prompt prompt, Duration timeout, Consumer<Chunk> onChunk) {
         ensureOpen();
         Prompt routed = withReplyTopic(prompt);

@@ -33,7 +33,8 @@ import tools.jackson.databind.node.ObjectNode;
  * were in flight when a run was killed are answered from the stored reply instead of twice.
  *
  * <p>Output lines: {@code {"custom_id", "conversation_id", "request_id", "response": <reply>}}. Error lines:
- * {@code {"custom_id", "line", "error": {"code", "message"}}}.
+ * {@code {"custom_id", "line", "error": {"code", "message"}}}. With {@link Builder#outputFormat}
+ * {@link BatchOutputFormat#OPENAI}, the OpenAI Batch API's lines instead.
  */
 public final class BatchJob {
 
@@ -48,6 +49,7 @@ public final class BatchJob {
     private final Duration requestTimeout;
     private final String batchId;
     private final BatchProgress progress;
+    private final BatchOutputFormat format;
 
     private BatchJob(Builder b) {
         this.client = b.client;
@@ -58,6 +60,7 @@ public final class BatchJob {
         this.requestTimeout = b.requestTimeout;
         this.batchId = b.batchId != null ? b.batchId : defaultBatchId(input);
         this.progress = b.progress;
+        this.format = b.format;
     }
 
     public static Builder builder(ParleyClient client) {
@@ -110,7 +113,7 @@ public final class BatchJob {
                     line = BatchLine.parse(text);
                 } catch (BatchLine.InvalidLineException e) {
                     if (e.customId() == null || !done.contains(e.customId())) {
-                        writeLine(failures, errorLine(e.customId(), lineNumber, "invalid_line", e.getMessage()));
+                        writeLine(failures, errorLine(e.customId(), null, lineNumber, "invalid_line", e.getMessage()));
                         failed.incrementAndGet();
                         report.run();
                     }
@@ -120,7 +123,7 @@ public final class BatchJob {
                     continue;
                 }
                 if (!seenThisRun.add(line.customId())) {
-                    writeLine(failures, errorLine(line.customId(), lineNumber, "duplicate_custom_id",
+                    writeLine(failures, errorLine(line.customId(), null, lineNumber, "duplicate_custom_id",
                             "custom_id '" + line.customId() + "' appears more than once in the input"));
                     failed.incrementAndGet();
                     report.run();
@@ -129,11 +132,13 @@ public final class BatchJob {
                 permits.acquire();
                 long number = lineNumber;
                 CompletableFuture<Reply> reply;
+                Prompt prompt = prompt(line);
                 try {
-                    reply = client.send(prompt(line), requestTimeout);
+                    reply = client.send(prompt, requestTimeout);
                 } catch (IllegalArgumentException e) {
                     permits.release();
-                    writeLine(failures, errorLine(line.customId(), number, "invalid_prompt", e.getMessage()));
+                    writeLine(failures, errorLine(line.customId(), prompt.requestId(), number, "invalid_prompt",
+                            e.getMessage()));
                     failed.incrementAndGet();
                     report.run();
                     continue;
@@ -154,7 +159,7 @@ public final class BatchJob {
                                     : answer.status().wireName();
                             String message = cause != null ? cause.getMessage()
                                     : answer.error() != null ? answer.error().message() : "status " + answer.status().wireName();
-                            writeLine(failures, errorLine(line.customId(), number, code, message));
+                            writeLine(failures, errorLine(line.customId(), prompt.requestId(), number, code, message));
                             failed.incrementAndGet();
                         }
                         report.run();
@@ -177,7 +182,10 @@ public final class BatchJob {
                 line.metadata());
     }
 
-    private static String resultLine(BatchLine line, Reply reply) {
+    private String resultLine(BatchLine line, Reply reply) {
+        if (format == BatchOutputFormat.OPENAI) {
+            return OpenAiLines.result(line, reply, System.currentTimeMillis() / 1000);
+        }
         ObjectNode json = WireJson.mapper().createObjectNode();
         json.put("custom_id", line.customId());
         json.put("conversation_id", reply.conversationId());
@@ -186,7 +194,10 @@ public final class BatchJob {
         return WireJson.toString(json);
     }
 
-    private static String errorLine(String customId, long lineNumber, String code, String message) {
+    private String errorLine(String customId, String requestId, long lineNumber, String code, String message) {
+        if (format == BatchOutputFormat.OPENAI) {
+            return OpenAiLines.error(customId, requestId, lineNumber, code, message);
+        }
         ObjectNode json = WireJson.mapper().createObjectNode();
         if (customId != null) {
             json.put("custom_id", customId);
@@ -286,6 +297,7 @@ public final class BatchJob {
         private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
         private String batchId;
         private BatchProgress progress = BatchProgress.NONE;
+        private BatchOutputFormat format = BatchOutputFormat.PARLEY;
 
         private Builder(ParleyClient client) {
             this.client = client;
@@ -338,6 +350,12 @@ public final class BatchJob {
 
         public Builder progress(BatchProgress progress) {
             this.progress = Objects.requireNonNull(progress, "progress");
+            return this;
+        }
+
+        /** The shape of output and error lines (default {@link BatchOutputFormat#PARLEY}). */
+        public Builder outputFormat(BatchOutputFormat format) {
+            this.format = Objects.requireNonNull(format, "format");
             return this;
         }
 

@@ -1,0 +1,95 @@
+package dev.parley.cli;
+
+import dev.parley.gateway.Gateway;
+import dev.parley.gateway.GatewayConfig;
+import dev.parley.gateway.auth.ApiKeys;
+import dev.parley.gateway.auth.Tenant;
+import dev.parley.worker.cli.ShutdownOnSignal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code parley gateway}: the OpenAI-compatible HTTP API in front of a running pool, until SIGINT/SIGTERM. */
+@Command(name = "gateway", mixinStandardHelpOptions = true,
+        description = "Serve the OpenAI HTTP API (chat completions, models, files, batches) in front of a running "
+                + "Parley pool. Prints PARLEY_OPENAI_BASE_URL= once it listens. See docs/gateway.md.")
+public final class GatewayCommand implements Callable<Integer> {
+
+    @Option(names = "--bootstrap", defaultValue = "${env:PARLEY_BOOTSTRAP}", required = true,
+            description = "Kafka bootstrap servers (env PARLEY_BOOTSTRAP)")
+    String bootstrap;
+
+    @Option(names = "--redis", defaultValue = "${env:PARLEY_REDIS}",
+            description = "Redis URI (env PARLEY_REDIS): conversation mapping and the batch API; without it each "
+                    + "chat request starts a fresh conversation and there is no batch API")
+    String redis;
+
+    @Option(names = "--host", defaultValue = "${env:PARLEY_GATEWAY_HOST:-127.0.0.1}", description = "Default ${DEFAULT-VALUE}")
+    String host;
+
+    @Option(names = "--port", defaultValue = "${env:PARLEY_GATEWAY_PORT:-8080}", description = "Default ${DEFAULT-VALUE}")
+    int port;
+
+    @Option(names = "--model", split = ",", defaultValue = "${env:PARLEY_GATEWAY_MODELS:-smollm2-135m}",
+            description = "Model names the pool serves, as clients name them (default ${DEFAULT-VALUE})")
+    List<String> models;
+
+    @Option(names = "--keys-file", description = "API keys, one tenant=key or tenant=sha256:<hex> a line "
+            + "(else env " + ApiKeys.ENV + ")")
+    Path keysFile;
+
+    @Option(names = "--no-auth", description = "Accept any request as tenant 'default' (loopback development only)")
+    boolean noAuth;
+
+    @Option(names = "--prompts-topic", defaultValue = "${env:PARLEY_PROMPTS_TOPIC:-parley.prompts}")
+    String promptsTopic;
+
+    @Option(names = "--replies-topic", defaultValue = "${env:PARLEY_REPLIES_TOPIC:-parley.replies}")
+    String repliesTopic;
+
+    @Option(names = "--control-topic", defaultValue = "${env:PARLEY_CONTROL_TOPIC:-parley.control}")
+    String controlTopic;
+
+    @Option(names = "--request-timeout", defaultValue = "120", description = "Seconds a request may wait for its "
+            + "reply before a 504 (default ${DEFAULT-VALUE})")
+    long requestTimeoutSeconds;
+
+    @Option(names = "--max-in-flight", defaultValue = "256", description = "Requests waiting at once; more get a 429")
+    int maxInFlight;
+
+    @Override
+    public Integer call() throws Exception {
+        ApiKeys keys = keys();
+        Gateway gateway = Gateway.start(GatewayConfig.builder().host(host).port(port).bootstrapServers(bootstrap)
+                .redisUri(blankToNull(redis)).promptsTopic(promptsTopic).repliesTopic(repliesTopic)
+                .controlTopic(controlTopic).models(models).keys(keys)
+                .requestTimeout(Duration.ofSeconds(requestTimeoutSeconds)).maxInFlight(maxInFlight).build());
+        System.out.println("PARLEY_OPENAI_BASE_URL=" + gateway.baseUrl());
+        System.out.println("PARLEY_OPENAI_MODEL=" + models.get(0));
+        System.out.flush();
+        ShutdownOnSignal.awaitSignal(gateway::close);
+        return 0;
+    }
+
+    private ApiKeys keys() throws java.io.IOException {
+        if (noAuth) {
+            return ApiKeys.open(new Tenant("default"));
+        }
+        if (keysFile != null) {
+            return ApiKeys.fromFile(keysFile);
+        }
+        String env = System.getenv(ApiKeys.ENV);
+        if (env == null || env.isBlank()) {
+            throw new IllegalArgumentException("no API keys: give --keys-file, set " + ApiKeys.ENV
+                    + "=tenant=key[,...], or --no-auth for local development");
+        }
+        return ApiKeys.fromEnv(env);
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+}

@@ -1,0 +1,171 @@
+package dev.parley.gateway;
+
+import dev.parley.client.ParleyClient;
+import dev.parley.gateway.auth.Tenant;
+import dev.parley.gateway.batch.BatchApi;
+import dev.parley.gateway.chat.ChatCompletionsRoute;
+import dev.parley.gateway.conversation.ConversationIndex;
+import dev.parley.gateway.conversation.ConversationResolver;
+import dev.parley.gateway.conversation.RedisHistoryReader;
+import dev.parley.gateway.http.Router;
+import dev.parley.gateway.models.ModelCatalog;
+import dev.parley.gateway.ops.GatewayMetrics;
+import dev.parley.gateway.ops.OpsRoutes;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
+import java.time.Clock;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.RedisClient;
+
+/**
+ * The OpenAI-compatible gateway: a Jetty server whose routes speak OpenAI's HTTP API and send through one
+ * {@link ParleyClient}. It keeps no state of its own apart from Redis, so several run side by side behind a load
+ * balancer.
+ *
+ * <pre>{@code
+ * try (Gateway gateway = Gateway.start(GatewayConfig.builder().bootstrapServers(bootstrap).redisUri(redis)
+ *         .models(List.of("smollm2-135m")).keys(ApiKeys.fromEnv(System.getenv(ApiKeys.ENV))).build())) {
+ *     System.out.println(gateway.baseUrl());   // http://127.0.0.1:8080/v1
+ * }
+ * }</pre>
+ */
+public final class Gateway implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+    private final GatewayConfig config;
+    private final ParleyClient client;
+    private final RedisClient redis;
+    private final Server server;
+    private final ServerConnector connector;
+    private final PrometheusMeterRegistry registry;
+    private final BatchApi batches;
+    private final GatewayMetrics metrics;
+
+    private Gateway(GatewayConfig config, ParleyClient client, RedisClient redis, PrometheusMeterRegistry registry) {
+        this.config = config;
+        this.client = client;
+        this.redis = redis;
+        this.registry = registry;
+        GatewayMetrics metrics = new GatewayMetrics(registry);
+        this.metrics = metrics;
+
+        QueuedThreadPool threads = new QueuedThreadPool(Math.max(16, config.maxInFlight() + 16), 4);
+        threads.setName("gateway-http");
+        this.server = new Server(threads);
+        this.connector = new ServerConnector(server);
+        connector.setHost(config.host());
+        connector.setPort(config.port());
+        // A request may wait for its first token this long; pings keep streams alive within it.
+        connector.setIdleTimeout(config.requestTimeout().plusSeconds(30).toMillis());
+        server.addConnector(connector);
+
+        ModelCatalog models = new ModelCatalog(config.models(), System.currentTimeMillis() / 1000);
+        ConversationResolver resolver = redis == null ? new ConversationResolver(null, null)
+                : new ConversationResolver(new RedisHistoryReader(redis), new ConversationIndex(redis, config.conversationTtl()));
+        ChatCompletionsRoute chat = new ChatCompletionsRoute(client, models, resolver, metrics, config.requestTimeout(),
+                config.maxInFlight(), config.pingInterval(), Clock.systemUTC());
+        OpsRoutes ops = new OpsRoutes(registry, this::redisReachable);
+        Router router = new Router(exchange -> {
+            Tenant tenant = config.keys().authenticate(exchange.header("Authorization"));
+            exchange.attach(tenant);
+        }, metrics);
+        router.add("POST", "/v1/chat/completions", chat)
+                .add("GET", "/v1/models", models::list)
+                .add("GET", "/v1/models/{id}", models::get)
+                .addOpen("GET", "/health", ops::health)
+                .addOpen("GET", "/metrics", ops::metrics);
+        this.batches = redis == null ? null : new BatchApi(redis, client, models, metrics, config.instanceId(),
+                config.batchLease(), config.batchScanInterval(), config.batchInFlight(), config.requestTimeout());
+        if (batches != null) {
+            batches.addRoutes(router);
+        }
+        server.setHandler(router);
+    }
+
+    /** Connects to the pool (and Redis, if configured) and starts serving. */
+    public static Gateway start(GatewayConfig config) {
+        ParleyClient client = ParleyClient.builder().bootstrapServers(config.bootstrapServers())
+                .promptsTopic(config.promptsTopic()).repliesTopic(config.repliesTopic())
+                .controlTopic(config.controlTopic()).replyTimeout(config.requestTimeout())
+                .clientId(config.instanceId()).build();
+        RedisClient redis = null;
+        Gateway gateway = null;
+        try {
+            redis = config.redisUri() == null ? null : RedisClient.create(URI.create(config.redisUri()));
+            gateway = new Gateway(config, client, redis, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+            gateway.server.start();
+            if (gateway.batches != null) {
+                gateway.batches.start();
+            }
+            log.info("Gateway {} serving {} on {} (auth {})", config.instanceId(), config.models(), gateway.baseUrl(),
+                    config.keys().required() ? "by API key" : "off");
+            return gateway;
+        } catch (Exception e) {
+            if (gateway != null) {
+                gateway.close();
+            } else {
+                client.close();
+                if (redis != null) {
+                    redis.close();
+                }
+            }
+            throw new IllegalStateException("could not start the gateway on " + config.host() + ":" + config.port()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The port it listens on (the one chosen when configured as 0). */
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    /** What an OpenAI client takes as its base URL: {@code http://host:port/v1}. */
+    public String baseUrl() {
+        return "http://" + config.host() + ":" + port() + "/v1";
+    }
+
+    /** The gateway's meters (also served on {@code /metrics}). */
+    public GatewayMetrics metrics() {
+        return metrics;
+    }
+
+    public GatewayConfig config() {
+        return config;
+    }
+
+    private boolean redisReachable() {
+        if (redis == null) {
+            return true;
+        }
+        try {
+            return "PONG".equals(redis.ping());
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Stops taking requests, lets batch work hand back its leases, closes the client and Redis. */
+    @Override
+    public void close() {
+        try {
+            if (batches != null) {
+                batches.close();
+            }
+            server.stop();
+        } catch (Exception e) {
+            log.warn("gateway did not stop cleanly: {}", e.getMessage());
+        } finally {
+            client.close();
+            if (redis != null) {
+                redis.close();
+            }
+            registry.close();
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package dev.parley.gateway;
+
+import dev.parley.client.ParleyClient;
+import dev.parley.gateway.auth.ApiKeys;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a gateway needs: where the pool is, which models it serves, who may call it. Immutable; build one with
+ * {@link #builder()}.
+ */
+public final class GatewayConfig {
+
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 8080;
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(120);
+    public static final int DEFAULT_MAX_IN_FLIGHT = 256;
+    public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_CONVERSATION_TTL = Duration.ofDays(7);
+    public static final int DEFAULT_BATCH_IN_FLIGHT = 8;
+    public static final Duration DEFAULT_BATCH_LEASE = Duration.ofSeconds(15);
+    public static final Duration DEFAULT_BATCH_SCAN_INTERVAL = Duration.ofSeconds(1);
+
+    private final String host;
+    private final int port;
+    private final String bootstrapServers;
+    private final String promptsTopic;
+    private final String repliesTopic;
+    private final String controlTopic;
+    private final String redisUri;
+    private final List<String> models;
+    private final ApiKeys keys;
+    private final Duration requestTimeout;
+    private final int maxInFlight;
+    private final Duration pingInterval;
+    private final Duration conversationTtl;
+    private final int batchInFlight;
+    private final Duration batchLease;
+    private final Duration batchScanInterval;
+    private final String instanceId;
+
+    private GatewayConfig(Builder b) {
+        this.host = b.host;
+        this.port = b.port;
+        this.bootstrapServers = Objects.requireNonNull(b.bootstrapServers, "bootstrapServers is required");
+        this.promptsTopic = b.promptsTopic;
+        this.repliesTopic = b.repliesTopic;
+        this.controlTopic = b.controlTopic;
+        this.redisUri = b.redisUri;
+        this.models = List.copyOf(b.models);
+        this.keys = Objects.requireNonNull(b.keys, "keys are required (ApiKeys.open(...) for none)");
+        this.requestTimeout = b.requestTimeout;
+        this.maxInFlight = b.maxInFlight;
+        this.pingInterval = b.pingInterval;
+        this.conversationTtl = b.conversationTtl;
+        this.batchInFlight = b.batchInFlight;
+        this.batchLease = b.batchLease;
+        this.batchScanInterval = b.batchScanInterval;
+        this.instanceId = b.instanceId != null ? b.instanceId : "gateway-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        if (models.isEmpty()) {
+            throw new IllegalArgumentException("at least one model name is required");
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public String host() { return host; }
+    public int port() { return port; }
+    public String bootstrapServers() { return bootstrapServers; }
+    public String promptsTopic() { return promptsTopic; }
+    public String repliesTopic() { return repliesTopic; }
+    public String controlTopic() { return controlTopic; }
+    /** Redis for conversation mapping and batches, or {@code null}: stateless chat, no batch API. */
+    public String redisUri() { return redisUri; }
+    public List<String> models() { return models; }
+    public ApiKeys keys() { return keys; }
+    public Duration requestTimeout() { return requestTimeout; }
+    public int maxInFlight() { return maxInFlight; }
+    public Duration pingInterval() { return pingInterval; }
+    public Duration conversationTtl() { return conversationTtl; }
+    public int batchInFlight() { return batchInFlight; }
+    /** How long a batch lease lasts unless renewed: how soon a dead gateway's batch is taken over. */
+    public Duration batchLease() { return batchLease; }
+    public Duration batchScanInterval() { return batchScanInterval; }
+    /** Names this gateway's leases on batches. */
+    public String instanceId() { return instanceId; }
+
+    public static final class Builder {
+        private String host = DEFAULT_HOST;
+        private int port = DEFAULT_PORT;
+        private String bootstrapServers;
+        private String promptsTopic = ParleyClient.DEFAULT_PROMPTS_TOPIC;
+        private String repliesTopic = ParleyClient.DEFAULT_REPLIES_TOPIC;
+        private String controlTopic = ParleyClient.DEFAULT_CONTROL_TOPIC;
+        private String redisUri;
+        private List<String> models = List.of();
+        private ApiKeys keys;
+        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+        private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+        private Duration pingInterval = DEFAULT_PING_INTERVAL;
+        private Duration conversationTtl = DEFAULT_CONVERSATION_TTL;
+        private int batchInFlight = DEFAULT_BATCH_IN_FLIGHT;
+        private Duration batchLease = DEFAULT_BATCH_LEASE;
+        private Duration batchScanInterval = DEFAULT_BATCH_SCAN_INTERVAL;
+        private String instanceId;
+
+        private Builder() {
+        }
+
+        public Builder host(String host) { this.host = Objects.requireNonNull(host, "host"); return this; }
+
+        /** The port, 0 for any free one. */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be 0-65535, got " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        public Builder bootstrapServers(String servers) { this.bootstrapServers = servers; return this; }
+        public Builder promptsTopic(String topic) { this.promptsTopic = topic; return this; }
+        public Builder repliesTopic(String topic) { this.repliesTopic = topic; return this; }
+        public Builder controlTopic(String topic) { this.controlTopic = topic; return this; }
+        public Builder redisUri(String uri) { this.redisUri = uri; return this; }
+        public Builder models(List<String> models) { this.models = List.copyOf(models); return this; }
+        public Builder keys(ApiKeys keys) { this.keys = keys; return this; }
+
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = positive("requestTimeout", timeout);
+            return this;
+        }
+
+        public Builder maxInFlight(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxInFlight must be >= 1, got " + max);
+            }
+            this.maxInFlight = max;
+            return this;
+        }
+
+        public Builder pingInterval(Duration interval) {
+            this.pingInterval = positive("pingInterval", interval);
+            return this;
+        }
+
+        public Builder conversationTtl(Duration ttl) {
+            this.conversationTtl = positive("conversationTtl", ttl);
+            return this;
+        }
+
+        public Builder batchInFlight(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("batchInFlight must be >= 1, got " + max);
+            }
+            this.batchInFlight = max;
+            return this;
+        }
+
+        public Builder batchLease(Duration lease) {
+            this.batchLease = positive("batchLease", lease);
+            return this;
+        }
+
+        public Builder batchScanInterval(Duration interval) {
+            this.batchScanInterval = positive("batchScanInterval", interval);
+            return this;
+        }
+
+        public Builder instanceId(String id) { this.instanceId = id; return this; }
+
+        public GatewayConfig build() {
+            return new GatewayConfig(this);
+        }
+
+        private static Duration positive(String name, Duration value) {
+            if (value == null || value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, got " + value);
+            }
+            return value;
+        }
+    }
+}

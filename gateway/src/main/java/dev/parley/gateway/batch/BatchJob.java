@@ -1,0 +1,238 @@
+package dev.parley.gateway.batch;
+
+import dev.parley.client.ParleyClient;
+import dev.parley.gateway.chat.ReplyOutcome;
+import dev.parley.gateway.openai.OpenAiException;
+import dev.parley.gateway.ops.GatewayMetrics;
+import dev.parley.schemas.Prompt;
+import dev.parley.schemas.Reply;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one batch while this gateway holds its lease: sends every line not answered yet (at most {@code inFlight} at
+ * once), records each result as it arrives, then writes the output and error files and completes the batch.
+ *
+ * <p>Request ids are {@code <batch>-<line>}, so a line resent after a restart is answered once by the workers'
+ * idempotency: a gateway that takes over a batch resends what was in flight and gets the stored replies back.
+ * Cancelling stops sending; lines in flight finish and are kept, and the files hold what was answered.
+ */
+final class BatchJob {
+
+    private static final Logger log = LoggerFactory.getLogger(BatchJob.class);
+    private static final Duration RENEW_EVERY = Duration.ofSeconds(1);
+
+    /** What every job of one gateway shares. */
+    record Context(BatchStore store, FilesRoutes files, Ids ids, BatchLines lines, ParleyClient client,
+                   GatewayMetrics metrics, Clock clock, String owner, long leaseMillis, int inFlight,
+                   Duration requestTimeout) {
+    }
+
+    private final Context ctx;
+    private final String tenant;
+    private final String id;
+    private volatile boolean stopped;
+    private volatile boolean leaseLost;
+
+    BatchJob(Context ctx, String tenant, String id) {
+        this.ctx = ctx;
+        this.tenant = tenant;
+        this.id = id;
+    }
+
+    /** Stops sending; results of lines in flight are no longer recorded (the next owner resends them). */
+    void stop() {
+        stopped = true;
+    }
+
+    void run() throws InterruptedException {
+        Map<String, String> fields = ctx.store().batch(tenant, id);
+        String status = fields.getOrDefault("status", "");
+        if (List.of("completed", "failed", "cancelled", "expired").contains(status) || fields.isEmpty()) {
+            ctx.store().deactivate(tenant, id);
+            return;
+        }
+        byte[] content = ctx.store().fileContent(tenant, fields.get("input_file_id"));
+        List<BatchLines.Line> lines = parse(content == null ? "" : new String(content, StandardCharsets.UTF_8));
+        ctx.store().setBatchFields(tenant, id, Map.of("total", String.valueOf(lines.size())));
+        ctx.store().transition(tenant, id, "in_progress", "in_progress_at", now(), "validating");
+        Set<String> done = new HashSet<>(ctx.store().results(tenant, id, false).keySet());
+        done.addAll(ctx.store().results(tenant, id, true).keySet());
+
+        Semaphore permits = new Semaphore(ctx.inFlight());
+        long lastRenew = System.nanoTime();
+        for (BatchLines.Line line : lines) {
+            if (stopped || cancelling()) {
+                break;
+            }
+            if (done.contains(line.key())) {
+                continue;
+            }
+            String requestId = id + "-" + line.index();
+            if (line.problem() != null) {
+                record(line, true, BatchLines.failed(line, requestId, line.problem()));
+                continue;
+            }
+            while (!permits.tryAcquire(RENEW_EVERY.toMillis(), TimeUnit.MILLISECONDS)) {
+                renew();
+                if (stopped) {
+                    break;
+                }
+            }
+            if (stopped) {
+                break;
+            }
+            if (System.nanoTime() - lastRenew > RENEW_EVERY.toNanos()) {
+                renew();
+                lastRenew = System.nanoTime();
+            }
+            send(line, requestId, permits);
+        }
+        // Wait for what is in flight: its results are kept, also when cancelling.
+        while (!permits.tryAcquire(ctx.inFlight(), RENEW_EVERY.toMillis(), TimeUnit.MILLISECONDS)) {
+            renew();
+            if (stopped) {
+                return;
+            }
+        }
+        if (stopped) {
+            return;
+        }
+        finish(lines);
+    }
+
+    private void send(BatchLines.Line line, String requestId, Semaphore permits) {
+        var request = line.request();
+        Prompt prompt;
+        try {
+            prompt = new Prompt(requestId, "oa-" + tenant + "-batch-" + id + "-" + line.index(), request.messages(),
+                    request.system(), null, request.params(), false, null,
+                    request.metadata().isEmpty() ? null : request.metadata());
+            ctx.client().send(prompt, ctx.requestTimeout()).whenComplete((reply, error) -> {
+                try {
+                    if (!stopped) {
+                        recordReply(line, requestId, reply, error);
+                    }
+                } finally {
+                    permits.release();
+                }
+            });
+        } catch (IllegalArgumentException refused) {
+            permits.release();
+            record(line, true, BatchLines.failed(line, requestId, OpenAiException.badRequest(refused.getMessage())));
+        }
+    }
+
+    private void recordReply(BatchLines.Line line, String requestId, Reply reply, Throwable error) {
+        try {
+            if (error != null) {
+                record(line, true, BatchLines.failed(line, requestId, ReplyOutcome.failure(error)));
+                return;
+            }
+            try {
+                Reply ok = ReplyOutcome.check(reply);
+                record(line, false, BatchLines.output(line, ok, line.request().model(), now()));
+            } catch (OpenAiException e) {
+                record(line, true, BatchLines.failed(line, requestId, e));
+            }
+        } catch (RuntimeException e) {
+            // Redis away: the line stays unrecorded and is sent again (and answered once) by the next run.
+            log.warn("batch {}: could not record line {}: {}", id, line.index() + 1, e.getMessage());
+        }
+    }
+
+    private void record(BatchLines.Line line, boolean error, String json) {
+        if (ctx.store().putResult(tenant, id, error, line.key(), json)) {
+            ctx.metrics().batchLine(error ? "failed" : "completed");
+        }
+    }
+
+    private void finish(List<BatchLines.Line> lines) {
+        boolean cancelled = cancelling();
+        if (!cancelled) {
+            ctx.store().transition(tenant, id, "finalizing", "finalizing_at", now(), "in_progress");
+        }
+        Map<String, String> outputs = ctx.store().results(tenant, id, false);
+        Map<String, String> errors = ctx.store().results(tenant, id, true);
+        String outputFile = writeFile(lines, outputs, "output");
+        String errorFile = writeFile(lines, errors, "error");
+        Map<String, String> files = new java.util.HashMap<>();
+        if (outputFile != null) {
+            files.put("output_file_id", outputFile);
+        }
+        if (errorFile != null) {
+            files.put("error_file_id", errorFile);
+        }
+        if (!files.isEmpty()) {
+            ctx.store().setBatchFields(tenant, id, files);
+        }
+        if (cancelled) {
+            ctx.store().transition(tenant, id, "cancelled", "cancelled_at", now(), "cancelling");
+        } else {
+            ctx.store().transition(tenant, id, "completed", "completed_at", now(), "finalizing");
+        }
+        ctx.store().deactivate(tenant, id);
+        log.info("batch {} {}: {} answered, {} failed", id, cancelled ? "cancelled" : "completed", outputs.size(),
+                errors.size());
+    }
+
+    /** The results in input order, as a file; {@code null} when there are none. */
+    private String writeFile(List<BatchLines.Line> lines, Map<String, String> results, String kind) {
+        if (results.isEmpty()) {
+            return null;
+        }
+        StringBuilder text = new StringBuilder();
+        for (BatchLines.Line line : lines) {
+            String json = results.get(line.key());
+            if (json != null) {
+                text.append(json).append('\n');
+            }
+        }
+        String fileId = ctx.ids().next("file-");
+        ctx.files().save(tenant, fileId, id + "_" + kind + ".jsonl", "batch_output",
+                text.toString().getBytes(StandardCharsets.UTF_8));
+        return fileId;
+    }
+
+    private List<BatchLines.Line> parse(String content) {
+        List<BatchLines.Line> lines = new ArrayList<>();
+        int index = 0;
+        for (String text : content.split("\n", -1)) {
+            if (!text.isBlank()) {
+                lines.add(ctx.lines().parse(index, text.strip()));
+            }
+            index++;
+        }
+        return lines;
+    }
+
+    private boolean cancelling() {
+        return "cancelling".equals(ctx.store().batch(tenant, id).get("status"));
+    }
+
+    private void renew() {
+        if (!ctx.store().renewLease(tenant, id, ctx.owner(), ctx.leaseMillis())) {
+            log.warn("batch {}: lease lost, another gateway goes on with it", id);
+            leaseLost = true;
+            stopped = true;
+        }
+    }
+
+    boolean leaseLost() {
+        return leaseLost;
+    }
+
+    private long now() {
+        return ctx.clock().instant().getEpochSecond();
+    }
+}

@@ -1,0 +1,138 @@
+package dev.parley.gateway.chat;
+
+import dev.parley.client.ParleyClient;
+import dev.parley.gateway.auth.Tenant;
+import dev.parley.gateway.conversation.ConversationResolver;
+import dev.parley.gateway.conversation.ResolvedTurn;
+import dev.parley.gateway.http.HttpExchange;
+import dev.parley.gateway.http.Route;
+import dev.parley.gateway.models.ModelCatalog;
+import dev.parley.gateway.openai.ChatRequest;
+import dev.parley.gateway.openai.ChatRequestParser;
+import dev.parley.gateway.openai.CompletionJson;
+import dev.parley.gateway.openai.Json;
+import dev.parley.gateway.openai.OpenAiException;
+import dev.parley.gateway.ops.GatewayMetrics;
+import dev.parley.schemas.ChatMessage;
+import dev.parley.schemas.Prompt;
+import dev.parley.schemas.Reply;
+import dev.parley.schemas.Role;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+
+/**
+ * {@code POST /v1/chat/completions}: parse, check the model, map onto a conversation, send through the SDK, answer
+ * with a {@code chat.completion} or a stream of chunks. At most {@code maxInFlight} requests wait at once; past that
+ * the gateway answers 429 instead of queueing without bound.
+ */
+public final class ChatCompletionsRoute implements Route {
+
+    /** Response headers telling the client where its request went. */
+    public static final String REQUEST_ID_HEADER = "X-Parley-Request-Id";
+
+    private final ParleyClient client;
+    private final ModelCatalog models;
+    private final ConversationResolver conversations;
+    private final GatewayMetrics metrics;
+    private final StreamRelay relay;
+    private final Duration timeout;
+    private final Semaphore inFlight;
+    private final int maxInFlight;
+    private final Clock clock;
+    private final ChatRequestParser parser = new ChatRequestParser();
+
+    public ChatCompletionsRoute(ParleyClient client, ModelCatalog models, ConversationResolver conversations,
+                                GatewayMetrics metrics, Duration timeout, int maxInFlight, Duration pingInterval,
+                                Clock clock) {
+        this.client = client;
+        this.models = models;
+        this.conversations = conversations;
+        this.metrics = metrics;
+        this.timeout = timeout;
+        this.maxInFlight = maxInFlight;
+        this.inFlight = new Semaphore(maxInFlight);
+        this.clock = clock;
+        this.relay = new StreamRelay(client, metrics, pingInterval);
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) throws Exception {
+        long started = System.nanoTime();
+        Tenant tenant = exchange.attachment();
+        ChatRequest request = parser.parse(Json.readObject(exchange.body()));
+        models.require(request.model(), "model");
+        ResolvedTurn turn = conversations.resolve(tenant, request, exchange.header(ConversationResolver.HEADER));
+        if (turn.messages().get(turn.messages().size() - 1).role() != Role.USER) {
+            throw OpenAiException.invalidParam("messages", "the last message must have role user");
+        }
+        metrics.conversation(turn.kind());
+        if (!inFlight.tryAcquire()) {
+            throw OpenAiException.overloaded("the gateway has " + maxInFlight + " requests in flight; retry shortly");
+        }
+        try {
+            Prompt prompt = prompt(request, turn);
+            answer(exchange, tenant, request, turn, prompt, started);
+        } catch (IllegalArgumentException refused) {
+            // The SDK refuses, before sending, what a worker would dead-letter; its message names the field.
+            throw OpenAiException.badRequest(refused.getMessage());
+        } finally {
+            inFlight.release();
+        }
+    }
+
+    private void answer(HttpExchange exchange, Tenant tenant, ChatRequest request, ResolvedTurn turn, Prompt prompt,
+                        long started) throws Exception {
+        exchange.header(ConversationResolver.HEADER, turn.conversationId());
+        exchange.header(REQUEST_ID_HEADER, prompt.requestId());
+        if (request.stream()) {
+            Reply reply = relay.relay(exchange, prompt, request.model(), request.includeUsage(), timeout);
+            if (reply != null && reply.isOk()) {
+                conversations.remember(tenant, request, reply.content(), turn.conversationId());
+            }
+        } else {
+            long[] waited = new long[2];
+            Reply reply = await(prompt, waited);
+            exchange.json(200, CompletionJson.completion(reply, request.model(), clock.instant().getEpochSecond()));
+            // Everything but the wait for the pool: what the gateway adds to the SDK's round trip.
+            metrics.overhead(System.nanoTime() - started - (waited[1] - waited[0]));
+            // After the answer is on its way (the client needs a round trip before its next turn can look it up).
+            if (reply.isOk()) {
+                conversations.remember(tenant, request, reply.content(), turn.conversationId());
+            }
+        }
+    }
+
+    /** Sends and waits; {@code waited} gets the instants the wait began and the reply arrived. */
+    private Reply await(Prompt prompt, long[] waited) throws InterruptedException {
+        try {
+            waited[0] = System.nanoTime();
+            Reply reply = client.send(prompt, timeout).whenComplete((r, e) -> waited[1] = System.nanoTime()).get();
+            return ReplyOutcome.check(reply);
+        } catch (ExecutionException e) {
+            throw ReplyOutcome.failure(e);
+        }
+    }
+
+    private Prompt prompt(ChatRequest request, ResolvedTurn turn) {
+        Map<String, String> metadata = new LinkedHashMap<>(request.metadata());
+        if (request.user() != null) {
+            metadata.put("openai.user", request.user());
+        }
+        for (int i = 0; i < turn.messages().size(); i++) {
+            ChatMessage message = turn.messages().get(i);
+            if (message.content().isEmpty()) {
+                throw OpenAiException.invalidParam("messages", "Parley needs non-empty message content (message "
+                        + i + " of the turn, role " + message.role().wireName() + ")");
+            }
+        }
+        Prompt prompt = new Prompt(UUID.randomUUID().toString(), turn.conversationId(), turn.messages(), turn.system(),
+                null, request.params(), request.stream(), clock.instant().plus(timeout),
+                metadata.isEmpty() ? null : metadata);
+        return prompt;
+    }
+}

@@ -1,0 +1,104 @@
+package dev.parley.gateway.chat;
+
+import dev.parley.client.ParleyClient;
+import dev.parley.gateway.http.HttpExchange;
+import dev.parley.gateway.http.SseWriter;
+import dev.parley.gateway.openai.CompletionJson;
+import dev.parley.gateway.openai.Json;
+import dev.parley.gateway.openai.OpenAiException;
+import dev.parley.gateway.ops.GatewayMetrics;
+import dev.parley.schemas.Chunk;
+import dev.parley.schemas.Prompt;
+import dev.parley.schemas.Reply;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Relays one streamed request as server-sent {@code chat.completion.chunk} events: a first chunk with the role, one
+ * per Parley chunk record, one with the finish reason, the usage chunk when asked for, then {@code data: [DONE]}.
+ *
+ * <p>Chunks arrive on the SDK's reply thread, which every request shares; they are queued and written from the
+ * request's own thread, so a slow client never holds up other requests' replies. A write that fails means the
+ * client went away: the request is cancelled so the worker stops generating for nobody.
+ */
+final class StreamRelay {
+
+    private final ParleyClient client;
+    private final GatewayMetrics metrics;
+    private final Duration pingInterval;
+
+    StreamRelay(ParleyClient client, GatewayMetrics metrics, Duration pingInterval) {
+        this.client = client;
+        this.metrics = metrics;
+        this.pingInterval = pingInterval;
+    }
+
+    /** Streams the answer; returns the final reply, or {@code null} when the client left or the request failed. */
+    Reply relay(HttpExchange exchange, Prompt prompt, String model, boolean includeUsage, Duration timeout)
+            throws InterruptedException {
+        BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+        CompletableFuture<Reply> reply = client.sendStreamed(prompt, timeout, events::add);
+        reply.whenComplete((done, error) -> events.add(done != null ? done : error));
+        long created = System.currentTimeMillis() / 1000;
+        metrics.streamOpened();
+        int attempt = 1;
+        try {
+            SseWriter sse = exchange.sse();
+            sse.event(CompletionJson.chunk(prompt.requestId(), model, created,
+                    Json.object("role", "assistant", "content", ""), null));
+            while (true) {
+                Object event = events.poll(pingInterval.toMillis(), TimeUnit.MILLISECONDS);
+                if (event == null) {
+                    sse.ping();
+                } else if (event instanceof Chunk chunk) {
+                    // A retried generation restarts its text; what was already sent cannot be taken back, so only
+                    // the newest attempt's chunks are relayed from then on.
+                    if (chunk.attempt() < attempt) {
+                        continue;
+                    }
+                    attempt = chunk.attempt();
+                    if (!chunk.delta().isEmpty()) {
+                        sse.event(CompletionJson.chunk(prompt.requestId(), model, created,
+                                Json.object("content", chunk.delta()), null));
+                    }
+                } else if (event instanceof Reply done) {
+                    return finish(sse, done, model, created, includeUsage);
+                } else {
+                    sse.event(Json.error(ReplyOutcome.failure((Throwable) event)));
+                    sse.done();
+                    return null;
+                }
+            }
+        } catch (IOException clientGone) {
+            metrics.streamAbandoned();
+            client.cancel(prompt.conversationId(), prompt.requestId());
+            return null;
+        } finally {
+            metrics.streamClosed();
+        }
+    }
+
+    private static Reply finish(SseWriter sse, Reply done, String model, long created, boolean includeUsage)
+            throws IOException {
+        Reply checked;
+        try {
+            checked = ReplyOutcome.check(done);
+        } catch (OpenAiException e) {
+            sse.event(Json.error(e));
+            sse.done();
+            return null;
+        }
+        sse.event(CompletionJson.chunk(done.requestId(), model, created, Map.of(),
+                CompletionJson.finishReason(done.finishReason())));
+        if (includeUsage) {
+            sse.event(CompletionJson.usageChunk(done, model, created));
+        }
+        sse.done();
+        return checked;
+    }
+}

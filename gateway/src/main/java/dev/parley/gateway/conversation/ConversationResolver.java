@@ -1,0 +1,168 @@
+package dev.parley.gateway.conversation;
+
+import dev.parley.gateway.auth.Tenant;
+import dev.parley.gateway.openai.ChatRequest;
+import dev.parley.gateway.openai.OpenAiException;
+import dev.parley.schemas.ChatMessage;
+import dev.parley.schemas.Role;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+
+/**
+ * Maps stateless OpenAI requests, which resend the whole history every turn, onto Parley conversations, whose
+ * history lives with the workers (so the KV cache stays warm and only new tokens are computed).
+ *
+ * <p>The rules (docs/gateway.md):
+ * <ol>
+ *   <li>The base conversation is the {@code X-Parley-Conversation-Id} header, or else a digest of the system prompt
+ *       and the first user message; either is prefixed by the tenant, so no key reaches another's conversations.</li>
+ *   <li>If the gateway answered the request's history before (up to its last assistant message), the conversation it
+ *       went to is looked up in the {@link ConversationIndex}; that may be a fork of the base.</li>
+ *   <li>That conversation's stored history is read. If it is a prefix of the request's messages (and the system
+ *       prompt is the same), only the remaining tail is sent as the turn. If it is empty, the whole request seeds it.
+ *       Otherwise the request diverged (an edited or regenerated turn): it goes to a new conversation
+ *       {@code <base>~<random>} seeded with the request's history, and the old one is left as it was.</li>
+ * </ol>
+ * Without Redis every request seeds a fresh conversation: correct answers, no warm cache.
+ */
+public final class ConversationResolver {
+
+    /** The header naming the conversation. */
+    public static final String HEADER = "X-Parley-Conversation-Id";
+    private static final String HEADER_PATTERN = "[A-Za-z0-9._:-]{1,128}";
+
+    private final HistoryReader history;
+    private final ConversationIndex index;
+    private final RandomGenerator random;
+
+    /**
+     * @param history the stored histories, or {@code null} without Redis
+     * @param index   where forks are remembered, or {@code null} without Redis
+     */
+    public ConversationResolver(HistoryReader history, ConversationIndex index, RandomGenerator random) {
+        this.history = history;
+        this.index = index;
+        this.random = Objects.requireNonNull(random, "random");
+    }
+
+    public ConversationResolver(HistoryReader history, ConversationIndex index) {
+        this(history, index, new SecureRandom());
+    }
+
+    public ResolvedTurn resolve(Tenant tenant, ChatRequest request, String headerId) {
+        String base = baseId(tenant, request, headerId);
+        List<ChatMessage> messages = request.messages();
+        if (history == null) {
+            return new ResolvedTurn(fork(base), request.system(), messages, ResolvedTurn.Kind.NEW);
+        }
+        String candidate = base;
+        int lastAnswer = lastAssistant(messages);
+        if (lastAnswer >= 0 && index != null) {
+            String hit = index.lookup(tenant.name(), digest(tenant, request.system(), messages.subList(0, lastAnswer + 1)));
+            if (hit != null && (hit.equals(base) || hit.startsWith(base + "~"))) {
+                candidate = hit;
+            }
+        }
+        List<StoredTurn> stored = history.load(candidate);
+        if (stored.isEmpty()) {
+            return new ResolvedTurn(candidate, request.system(), messages, ResolvedTurn.Kind.NEW);
+        }
+        List<ChatMessage> flat = flatten(stored);
+        boolean sameSystem = Objects.equals(effectiveSystem(stored), request.system());
+        if (sameSystem && flat.size() < messages.size() && messages.subList(0, flat.size()).equals(flat)) {
+            return new ResolvedTurn(candidate, null, messages.subList(flat.size(), messages.size()),
+                    ResolvedTurn.Kind.CONTINUED);
+        }
+        return new ResolvedTurn(fork(base), request.system(), messages, ResolvedTurn.Kind.FORKED);
+    }
+
+    /**
+     * Records that {@code conversationId} now holds the request's history followed by {@code answer}, so the next
+     * turn (which resends both) finds it.
+     */
+    public void remember(Tenant tenant, ChatRequest request, String answer, String conversationId) {
+        if (index == null) {
+            return;
+        }
+        List<ChatMessage> after = new ArrayList<>(request.messages());
+        after.add(ChatMessage.assistant(answer));
+        index.record(tenant.name(), digest(tenant, request.system(), after), conversationId);
+    }
+
+    static String baseId(Tenant tenant, ChatRequest request, String headerId) {
+        if (headerId != null) {
+            if (!headerId.matches(HEADER_PATTERN)) {
+                throw OpenAiException.invalidParam(HEADER, HEADER + " must match " + HEADER_PATTERN);
+            }
+            return "oa-" + tenant.name() + "-h-" + headerId;
+        }
+        String firstUser = request.messages().stream().filter(m -> m.role() == Role.USER).findFirst()
+                .map(ChatMessage::content).orElse("");
+        String seed = (request.system() == null ? "" : request.system()) + "\u0000" + firstUser;
+        return "oa-" + tenant.name() + "-" + sha256(seed).substring(0, 24);
+    }
+
+    private String fork(String base) {
+        return base + "~" + HexFormat.of().toHexDigits(random.nextInt());
+    }
+
+    private static int lastAssistant(List<ChatMessage> messages) {
+        for (int i = messages.size() - 1; i >= 0; i--) {
+            if (messages.get(i).role() == Role.ASSISTANT) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The history as the client sees it: each turn's messages, then its answer. */
+    static List<ChatMessage> flatten(List<StoredTurn> turns) {
+        List<ChatMessage> flat = new ArrayList<>();
+        for (StoredTurn turn : turns) {
+            flat.addAll(turn.messages());
+            flat.add(ChatMessage.assistant(turn.answer()));
+        }
+        return flat;
+    }
+
+    private static String effectiveSystem(List<StoredTurn> turns) {
+        String system = null;
+        for (StoredTurn turn : turns) {
+            if (turn.system() != null) {
+                system = turn.system();
+            }
+        }
+        return system;
+    }
+
+    static String digest(Tenant tenant, String system, List<ChatMessage> messages) {
+        StringBuilder text = new StringBuilder();
+        append(text, tenant.name());
+        append(text, system == null ? "\u0001" : system);
+        for (ChatMessage message : messages) {
+            append(text, message.role().wireName());
+            append(text, message.content());
+        }
+        return sha256(text.toString());
+    }
+
+    /** Length-prefixed, so no two different histories give the same text. */
+    private static void append(StringBuilder text, String part) {
+        text.append(part.length()).append(':').append(part);
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package dev.parley.gateway.http;
+
+import dev.parley.gateway.openai.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Blocker;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+
+/**
+ * One request and its response, for blocking routes: read the body, answer once (or stream with {@link #sse()}).
+ * Writes block the calling (Jetty pool) thread until the bytes are with the network, which is what gives a stream
+ * back-pressure and tells it when the client went away.
+ */
+public final class HttpExchange {
+
+    /** Bodies past this are refused (a batch input file is the largest thing uploaded). */
+    public static final int MAX_BODY_BYTES = 200 << 20;
+
+    private final Request request;
+    private final Response response;
+    private final Map<String, String> pathParams;
+    private final String route;
+    private final Callback done;
+    private int status;
+    private boolean committed;
+    private boolean completed;
+    private Object attachment;
+
+    HttpExchange(Request request, Response response, Map<String, String> pathParams, String route, Callback done) {
+        this.request = request;
+        this.response = response;
+        this.pathParams = pathParams;
+        this.route = route;
+        this.done = done;
+    }
+
+    public String method() {
+        return request.getMethod();
+    }
+
+    public String path() {
+        return Request.getPathInContext(request);
+    }
+
+    /** The route's pattern, for metrics ({@code /v1/files/{id}}), never the concrete path. */
+    public String route() {
+        return route;
+    }
+
+    public String pathParam(String name) {
+        return pathParams.get(name);
+    }
+
+    public String header(String name) {
+        return request.getHeaders().get(name);
+    }
+
+    public String contentType() {
+        return request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+    }
+
+    public String query(String name) {
+        Fields fields = Request.extractQueryParameters(request);
+        Fields.Field field = fields.get(name);
+        return field == null ? null : field.getValue();
+    }
+
+    public byte[] body() throws IOException {
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
+            if (bytes.length > MAX_BODY_BYTES) {
+                throw new dev.parley.gateway.openai.OpenAiException(413, "invalid_request_error", null, null,
+                        "the request body is larger than " + MAX_BODY_BYTES + " bytes");
+            }
+            return bytes;
+        }
+    }
+
+    /** A value the authenticating step leaves for the route (the tenant). */
+    public void attach(Object value) {
+        this.attachment = value;
+    }
+
+    @SuppressWarnings("unchecked")
+    public <T> T attachment() {
+        return (T) attachment;
+    }
+
+    public void header(String name, String value) {
+        response.getHeaders().put(name, value);
+    }
+
+    public void json(int status, Object body) {
+        send(status, "application/json", Json.write(body).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Answers with the whole body. The write is handed to Jetty with the request's completion callback, without
+     * waiting for it: the bytes leave as soon as they would anyway, and the pool thread is free at once.
+     */
+    public void send(int status, String contentType, byte[] body) {
+        this.status = status;
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        committed = true;
+        completed = true;
+        response.write(true, ByteBuffer.wrap(body), done);
+    }
+
+    /** Starts a server-sent event stream (status 200). */
+    public SseWriter sse() throws IOException {
+        this.status = 200;
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+        response.getHeaders().put("X-Accel-Buffering", "no");
+        committed = true;
+        return new SseWriter(this);
+    }
+
+    void write(boolean last, byte[] bytes) throws IOException {
+        try (Blocker.Callback callback = Blocker.callback()) {
+            response.write(last, ByteBuffer.wrap(bytes), callback);
+            callback.block();
+        }
+    }
+
+    /** Whether the response was handed over whole ({@link #send}): the request completes by itself. */
+    boolean completed() {
+        return completed;
+    }
+
+    boolean committed() {
+        return committed || response.isCommitted();
+    }
+
+    int status() {
+        return status;
+    }
+}

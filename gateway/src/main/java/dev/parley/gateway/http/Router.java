@@ -1,0 +1,145 @@
+package dev.parley.gateway.http;
+
+import dev.parley.gateway.openai.Json;
+import dev.parley.gateway.openai.OpenAiException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Matches {@code METHOD /path/{param}} patterns and runs their routes on Jetty's pool threads (blocking is fine there:
+ * the handler declares itself blocking). Errors become OpenAI error bodies; every answer is reported to an
+ * {@link Observer} by route pattern and status.
+ */
+public final class Router extends Handler.Abstract {
+
+    private static final Logger log = LoggerFactory.getLogger(Router.class);
+
+    /** Sees each finished request: for metrics. */
+    public interface Observer {
+        void finished(String method, String route, int status, long nanos);
+
+        Observer NONE = (method, route, status, nanos) -> { };
+    }
+
+    /** Runs before a route marked as protected: authentication. */
+    public interface Guard {
+        void check(HttpExchange exchange);
+    }
+
+    private record Entry(String method, String pattern, String[] segments, Route route, boolean guarded) {
+    }
+
+    private final List<Entry> entries = new ArrayList<>();
+    private final Guard guard;
+    private final Observer observer;
+
+    public Router(Guard guard, Observer observer) {
+        super(InvocationType.BLOCKING);
+        this.guard = guard;
+        this.observer = observer;
+    }
+
+    /** A route behind the guard. */
+    public Router add(String method, String pattern, Route route) {
+        entries.add(new Entry(method, pattern, pattern.substring(1).split("/"), route, true));
+        return this;
+    }
+
+    /** A route open to anyone (health, metrics). */
+    public Router addOpen(String method, String pattern, Route route) {
+        entries.add(new Entry(method, pattern, pattern.substring(1).split("/"), route, false));
+        return this;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        long start = System.nanoTime();
+        String path = Request.getPathInContext(request);
+        String[] parts = path.length() > 1 ? path.substring(1).split("/") : new String[] {""};
+        Entry matched = null;
+        Map<String, String> params = new HashMap<>();
+        boolean pathKnown = false;
+        for (Entry entry : entries) {
+            Map<String, String> found = match(entry.segments, parts);
+            if (found != null) {
+                pathKnown = true;
+                if (entry.method.equals(request.getMethod())) {
+                    matched = entry;
+                    params = found;
+                    break;
+                }
+            }
+        }
+        String routeName = matched != null ? matched.pattern : "unmatched";
+        HttpExchange exchange = new HttpExchange(request, response, params, routeName, callback);
+        try {
+            if (matched == null) {
+                throw pathKnown ? OpenAiException.methodNotAllowed(request.getMethod(), path)
+                        : OpenAiException.notFound(null, "unknown_url", "Unknown request URL: " + request.getMethod()
+                        + " " + path);
+            }
+            if (matched.guarded) {
+                guard.check(exchange);
+            }
+            matched.route.handle(exchange);
+            if (!exchange.completed()) {
+                callback.succeeded(); // a stream, written to its end
+            }
+        } catch (OpenAiException e) {
+            answerError(exchange, e, callback);
+        } catch (Exception e) {
+            if (exchange.completed()) {
+                log.debug("{} {} failed after its answer was sent: {}", request.getMethod(), path, e.toString());
+            } else if (exchange.committed()) {
+                // A stream whose client went away, or that broke mid-way: nothing more can be said to it.
+                log.debug("{} {} ended after the response started: {}", request.getMethod(), path, e.toString());
+                callback.failed(e);
+            } else {
+                log.warn("{} {} failed", request.getMethod(), path, e);
+                answerError(exchange, OpenAiException.internal("internal error: " + e.getMessage()), callback);
+            }
+        } finally {
+            observer.finished(request.getMethod(), routeName, exchange.status() == 0 ? 500 : exchange.status(),
+                    System.nanoTime() - start);
+        }
+        return true;
+    }
+
+    private static void answerError(HttpExchange exchange, OpenAiException e, Callback callback) {
+        if (exchange.completed()) {
+            return;
+        }
+        if (exchange.committed()) {
+            callback.failed(e);
+            return;
+        }
+        exchange.json(e.status(), Json.error(e));
+    }
+
+    private static Map<String, String> match(String[] pattern, String[] parts) {
+        if (pattern.length != parts.length) {
+            return null;
+        }
+        Map<String, String> params = new HashMap<>();
+        for (int i = 0; i < pattern.length; i++) {
+            String p = pattern[i];
+            if (p.startsWith("{") && p.endsWith("}")) {
+                if (parts[i].isEmpty()) {
+                    return null;
+                }
+                params.put(p.substring(1, p.length() - 1), parts[i]);
+            } else if (!p.equals(parts[i])) {
+                return null;
+            }
+        }
+        return params;
+    }
+}

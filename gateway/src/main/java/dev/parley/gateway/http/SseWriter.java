@@ -1,0 +1,32 @@
+package dev.parley.gateway.http;
+
+import dev.parley.gateway.openai.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Server-sent events: {@code data: <json>} frames, comment pings while nothing is produced (so a client that went
+ * away is noticed before the answer is done), and the closing {@code data: [DONE]} that OpenAI clients wait for.
+ * Every method throws {@link IOException} once the client is gone.
+ */
+public final class SseWriter {
+
+    private final HttpExchange exchange;
+
+    SseWriter(HttpExchange exchange) {
+        this.exchange = exchange;
+    }
+
+    public void event(Object json) throws IOException {
+        exchange.write(false, ("data: " + Json.write(json) + "\n\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A comment line: clients ignore it, a closed connection fails it. */
+    public void ping() throws IOException {
+        exchange.write(false, ": ping\n\n".getBytes(StandardCharsets.UTF_8));
+    }
+
+    public void done() throws IOException {
+        exchange.write(true, "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+    }
+}

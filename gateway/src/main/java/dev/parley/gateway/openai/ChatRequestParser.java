@@ -1,0 +1,282 @@
+package dev.parley.gateway.openai;
+
+import dev.parley.schemas.ChatMessage;
+import dev.parley.schemas.GenerationParams;
+import dev.parley.schemas.Role;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Reads a chat completions request. Parameters OpenAI defines that Parley cannot honour yet are refused with a 400
+ * naming them (rather than silently ignored, which would give the client answers it did not ask for); parameters
+ * OpenAI does not define are refused the way OpenAI refuses them.
+ */
+public final class ChatRequestParser {
+
+    /** Accepted with any value that does not change the answer (or that Parley honours). */
+    private static final Set<String> SUPPORTED = Set.of("model", "messages", "max_tokens", "max_completion_tokens",
+            "temperature", "top_p", "seed", "stop", "stream", "stream_options", "user", "metadata", "n", "logprobs",
+            "frequency_penalty", "presence_penalty", "response_format", "store", "top_k");
+
+    /** OpenAI parameters Parley does not implement: any value but the neutral one is a 400. */
+    private static final Set<String> UNSUPPORTED = Set.of("tools", "tool_choice", "functions", "function_call",
+            "parallel_tool_calls", "logit_bias", "top_logprobs", "audio", "modalities", "prediction",
+            "reasoning_effort", "service_tier", "web_search_options", "verbosity", "prompt_cache_key",
+            "safety_identifier");
+
+    private static final int MAX_STOP = 4;
+    private static final int MAX_STOP_LENGTH = 64;
+    private static final int MAX_TOKENS = 32768;
+
+    public ChatRequest parse(JsonNode body) {
+        for (String name : body.propertyNames()) {
+            if (UNSUPPORTED.contains(name) && !body.get(name).isNull()) {
+                throw OpenAiException.unsupportedParam(name, "'" + name + "' is not supported by Parley yet");
+            }
+            if (!SUPPORTED.contains(name) && !UNSUPPORTED.contains(name)) {
+                throw OpenAiException.invalidParam(name, "Unrecognized request argument supplied: " + name);
+            }
+        }
+        requireNeutral(body, "n", node -> node.isIntegralNumber() && node.intValue() == 1,
+                "only n=1 is supported (one choice per request)");
+        requireNeutral(body, "logprobs", node -> node.isBoolean() && !node.booleanValue(),
+                "logprobs are not supported by Parley yet");
+        requireNeutral(body, "frequency_penalty", node -> node.isNumber() && node.doubleValue() == 0,
+                "frequency_penalty is not supported by Parley yet (only 0)");
+        requireNeutral(body, "presence_penalty", node -> node.isNumber() && node.doubleValue() == 0,
+                "presence_penalty is not supported by Parley yet (only 0)");
+        requireNeutral(body, "response_format", node -> node.isObject() && "text".equals(node.path("type").asString("")),
+                "only response_format {\"type\": \"text\"} is supported");
+
+        String model = requiredString(body, "model");
+        List<ChatMessage> all = messages(body.get("messages"));
+        StringBuilder system = null;
+        int first = 0;
+        while (first < all.size() && all.get(first).role() == Role.SYSTEM) {
+            system = system == null ? new StringBuilder() : system.append("\n\n");
+            system.append(all.get(first).content());
+            first++;
+        }
+        List<ChatMessage> rest = all.subList(first, all.size());
+        if (rest.isEmpty()) {
+            throw OpenAiException.invalidParam("messages", "messages must contain a user message after the system prompt");
+        }
+        boolean stream = bool(body, "stream");
+        boolean includeUsage = false;
+        JsonNode options = body.get("stream_options");
+        if (options != null && !options.isNull()) {
+            if (!options.isObject()) {
+                throw OpenAiException.invalidParam("stream_options", "stream_options must be an object");
+            }
+            if (!stream) {
+                throw OpenAiException.invalidParam("stream_options", "stream_options is only allowed when stream is true");
+            }
+            includeUsage = options.path("include_usage").asBoolean(false);
+        }
+        String user = optionalString(body, "user");
+        return new ChatRequest(model, system == null ? null : system.toString(), rest, params(body), stream,
+                includeUsage, user, metadata(body.get("metadata")));
+    }
+
+    private static GenerationParams params(JsonNode body) {
+        Integer maxTokens = positiveInt(body, "max_completion_tokens");
+        String maxName = "max_completion_tokens";
+        if (maxTokens == null) {
+            maxTokens = positiveInt(body, "max_tokens");
+            maxName = "max_tokens";
+        }
+        if (maxTokens != null && maxTokens > MAX_TOKENS) {
+            throw OpenAiException.invalidParam(maxName, "'" + maxName + "' must be at most " + MAX_TOKENS + ", got " + maxTokens);
+        }
+        Double temperature = number(body, "temperature", 0, 2);
+        Double topP = number(body, "top_p", 0, 1);
+        if (topP != null && topP == 0) {
+            throw OpenAiException.invalidParam("top_p", "top_p must be greater than 0 in Parley, got 0");
+        }
+        Integer topK = null;
+        JsonNode k = body.get("top_k");
+        if (k != null && !k.isNull()) {
+            if (!k.isIntegralNumber() || k.intValue() < 0) {
+                throw OpenAiException.invalidParam("top_k", "top_k must be an integer >= 0, got " + k);
+            }
+            topK = k.intValue();
+        }
+        Long seed = null;
+        JsonNode s = body.get("seed");
+        if (s != null && !s.isNull()) {
+            if (!s.isIntegralNumber() || s.longValue() < 0) {
+                throw OpenAiException.invalidParam("seed", "seed must be an integer >= 0, got " + s);
+            }
+            seed = s.longValue();
+        }
+        return new GenerationParams(maxTokens, temperature, topP, topK, seed, stop(body.get("stop")));
+    }
+
+    private static List<String> stop(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        List<String> stop = new ArrayList<>();
+        if (node.isString()) {
+            stop.add(node.stringValue());
+        } else if (node.isArray()) {
+            for (JsonNode item : node) {
+                if (!item.isString()) {
+                    throw OpenAiException.invalidParam("stop", "stop must be a string or an array of strings");
+                }
+                stop.add(item.stringValue());
+            }
+        } else {
+            throw OpenAiException.invalidParam("stop", "stop must be a string or an array of strings");
+        }
+        if (stop.size() > MAX_STOP) {
+            throw OpenAiException.invalidParam("stop", "stop takes at most " + MAX_STOP + " sequences, got " + stop.size());
+        }
+        if (stop.stream().anyMatch(text -> text.isEmpty() || text.length() > MAX_STOP_LENGTH)) {
+            throw OpenAiException.invalidParam("stop", "stop sequences must be 1-" + MAX_STOP_LENGTH + " characters");
+        }
+        return stop.isEmpty() ? null : stop;
+    }
+
+    private static List<ChatMessage> messages(JsonNode node) {
+        if (node == null || !node.isArray() || node.isEmpty()) {
+            throw OpenAiException.invalidParam("messages", "messages must be a non-empty array");
+        }
+        List<ChatMessage> messages = new ArrayList<>();
+        int index = 0;
+        for (JsonNode message : node) {
+            String where = "messages[" + index + "]";
+            if (!message.isObject()) {
+                throw OpenAiException.invalidParam(where, where + " must be an object");
+            }
+            for (String field : message.propertyNames()) {
+                if (field.equals("tool_calls") || field.equals("function_call") || field.equals("audio")) {
+                    if (!message.get(field).isNull()) {
+                        throw OpenAiException.unsupportedParam(where + "." + field, field + " is not supported by Parley yet");
+                    }
+                }
+            }
+            String roleName = message.path("role").asString("");
+            Role role = switch (roleName) {
+                case "system", "developer" -> Role.SYSTEM;
+                case "user" -> Role.USER;
+                case "assistant" -> Role.ASSISTANT;
+                case "tool", "function" -> throw OpenAiException.unsupportedParam(where + ".role",
+                        "role '" + roleName + "' is not supported by Parley yet");
+                default -> throw OpenAiException.invalidParam(where + ".role",
+                        "Invalid value for " + where + ".role: '" + roleName + "'");
+            };
+            messages.add(new ChatMessage(role, content(message.get("content"), where)));
+            index++;
+        }
+        return messages;
+    }
+
+    /** A string, or an array of text parts (joined); images and audio are refused. */
+    private static String content(JsonNode node, String where) {
+        if (node == null || node.isNull()) {
+            throw OpenAiException.invalidParam(where + ".content", where + ".content is required");
+        }
+        if (node.isString()) {
+            return node.stringValue();
+        }
+        if (!node.isArray()) {
+            throw OpenAiException.invalidParam(where + ".content", where + ".content must be a string or an array of parts");
+        }
+        StringBuilder text = new StringBuilder();
+        for (JsonNode part : node) {
+            String type = part.path("type").asString("");
+            if (!type.equals("text")) {
+                throw OpenAiException.unsupportedParam(where + ".content",
+                        "content parts of type '" + type + "' are not supported by Parley yet (only text)");
+            }
+            text.append(part.path("text").asString(""));
+        }
+        return text.toString();
+    }
+
+    private static Map<String, String> metadata(JsonNode node) {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        if (node == null || node.isNull()) {
+            return metadata;
+        }
+        if (!node.isObject()) {
+            throw OpenAiException.invalidParam("metadata", "metadata must be an object of strings");
+        }
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
+            if (!entry.getValue().isString()) {
+                throw OpenAiException.invalidParam("metadata", "metadata." + entry.getKey() + " must be a string");
+            }
+            metadata.put(entry.getKey(), entry.getValue().stringValue());
+        }
+        return metadata;
+    }
+
+    private interface Check {
+        boolean ok(JsonNode node);
+    }
+
+    private static void requireNeutral(JsonNode body, String name, Check neutral, String message) {
+        JsonNode node = body.get(name);
+        if (node != null && !node.isNull() && !neutral.ok(node)) {
+            throw OpenAiException.unsupportedParam(name, message + ", got " + name + "=" + node);
+        }
+    }
+
+    private static String requiredString(JsonNode body, String name) {
+        JsonNode node = body.get(name);
+        if (node == null || !node.isString() || node.stringValue().isBlank()) {
+            throw OpenAiException.invalidParam(name, "'" + name + "' is required and must be a string");
+        }
+        return node.stringValue();
+    }
+
+    private static String optionalString(JsonNode body, String name) {
+        JsonNode node = body.get(name);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isString()) {
+            throw OpenAiException.invalidParam(name, "'" + name + "' must be a string");
+        }
+        return node.stringValue();
+    }
+
+    private static boolean bool(JsonNode body, String name) {
+        JsonNode node = body.get(name);
+        if (node == null || node.isNull()) {
+            return false;
+        }
+        if (!node.isBoolean()) {
+            throw OpenAiException.invalidParam(name, "'" + name + "' must be a boolean, got " + node);
+        }
+        return node.booleanValue();
+    }
+
+    private static Integer positiveInt(JsonNode body, String name) {
+        JsonNode node = body.get(name);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isIntegralNumber() || node.longValue() < 1 || node.longValue() > Integer.MAX_VALUE) {
+            throw OpenAiException.invalidParam(name, "'" + name + "' must be an integer >= 1, got " + node);
+        }
+        return node.intValue();
+    }
+
+    private static Double number(JsonNode body, String name, double min, double max) {
+        JsonNode node = body.get(name);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isNumber() || node.doubleValue() < min || node.doubleValue() > max) {
+            throw OpenAiException.invalidParam(name, "'" + name + "' must be a number in [" + min + ", " + max
+                    + "], got " + node);
+        }
+        return node.doubleValue();
+    }
+}

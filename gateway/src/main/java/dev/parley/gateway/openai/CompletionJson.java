@@ -1,0 +1,68 @@
+package dev.parley.gateway.openai;
+
+import dev.parley.schemas.FinishReason;
+import dev.parley.schemas.Reply;
+import dev.parley.schemas.Usage;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * OpenAI's {@code chat.completion} and {@code chat.completion.chunk} objects from Parley's replies. Parley's own facts
+ * (conversation, turn, worker) go under a {@code parley} key: OpenAI clients keep unknown fields.
+ */
+public final class CompletionJson {
+
+    private CompletionJson() {
+    }
+
+    /** The completion id for a Parley request id. */
+    public static String completionId(String requestId) {
+        return "chatcmpl-" + requestId;
+    }
+
+    public static Map<String, Object> completion(Reply reply, String model, long created) {
+        Map<String, Object> message = Json.object("role", "assistant", "content", reply.content() == null ? "" : reply.content(),
+                "refusal", null);
+        Map<String, Object> choice = Json.object("index", 0, "message", message, "logprobs", null,
+                "finish_reason", finishReason(reply.finishReason()));
+        return Json.object("id", completionId(reply.requestId()), "object", "chat.completion", "created", created,
+                "model", model, "choices", List.of(choice), "usage", usage(reply.usage()),
+                "system_fingerprint", null, "parley", parley(reply));
+    }
+
+    /** A chunk carrying {@code delta} (role on the first chunk, content later, finish reason on the last). */
+    public static Map<String, Object> chunk(String requestId, String model, long created, Map<String, Object> delta,
+                                            String finishReason) {
+        Map<String, Object> choice = Json.object("index", 0, "delta", delta, "logprobs", null,
+                "finish_reason", finishReason);
+        return Json.object("id", completionId(requestId), "object", "chat.completion.chunk", "created", created,
+                "model", model, "system_fingerprint", null, "choices", List.of(choice));
+    }
+
+    /** The last chunk of {@code stream_options.include_usage}: no choices, the usage. */
+    public static Map<String, Object> usageChunk(Reply reply, String model, long created) {
+        Map<String, Object> chunk = Json.object("id", completionId(reply.requestId()), "object", "chat.completion.chunk",
+                "created", created, "model", model, "system_fingerprint", null, "choices", List.of(),
+                "usage", usage(reply.usage()));
+        chunk.put("parley", parley(reply));
+        return chunk;
+    }
+
+    public static Map<String, Object> usage(Usage usage) {
+        Usage u = usage == null ? Usage.NONE : usage;
+        return Json.object("prompt_tokens", u.promptTokens(), "completion_tokens", u.completionTokens(),
+                "total_tokens", u.promptTokens() + u.completionTokens(),
+                "prompt_tokens_details", Json.object("cached_tokens", u.cachedTokens()),
+                "completion_tokens_details", Json.object("reasoning_tokens", 0));
+    }
+
+    public static String finishReason(FinishReason reason) {
+        return reason == FinishReason.LENGTH ? "length" : "stop";
+    }
+
+    private static Map<String, Object> parley(Reply reply) {
+        return Json.object("request_id", reply.requestId(), "conversation_id", reply.conversationId(),
+                "turn", reply.turn(), "worker", reply.worker(), "model", reply.model(),
+                "status", reply.status().wireName());
+    }
+}

@@ -1,0 +1,196 @@
+package dev.parley.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.schemas.ChatMessage;
+import dev.parley.testkit.ParleyInfra;
+import dev.parley.testkit.junit.ParleyInfraExtension;
+import dev.parley.worker.history.HistoryEntry;
+import dev.parley.worker.history.RedisHistoryStore;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The official {@code openai} Python package against a gateway in front of a real worker (real broker, Redis and
+ * SmolLM2): completions, streams, conversations mapped onto Parley's history, forks on regenerate and edit, errors,
+ * tenants.
+ */
+@ExtendWith(ParleyInfraExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ChatCompletionsTest {
+
+    private PoolFixture pool;
+    private Gateway gateway;
+    private RedisHistoryStore history;
+
+    @BeforeAll
+    void start(ParleyInfra infra, ParleyInfraExtension.TestModels models) throws Exception {
+        OpenAiPython.install();
+        pool = new PoolFixture(infra, models);
+        gateway = Gateway.start(pool.gatewayConfig().build());
+        history = RedisHistoryStore.connect(infra.redisUri(), Duration.ZERO);
+    }
+
+    @AfterAll
+    void stop() {
+        if (history != null) {
+            history.close();
+        }
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (pool != null) {
+            pool.close();
+        }
+    }
+
+    private JsonNode scenario(String name) throws Exception {
+        return OpenAiPython.run("chat_scenarios.py", name, pool.pythonEnv(gateway));
+    }
+
+    @Test
+    void aCompletionInOpenAisShape() throws Exception {
+        JsonNode result = scenario("complete");
+
+        assertThat(result.get("object").asString()).isEqualTo("chat.completion");
+        assertThat(result.get("id").asString()).startsWith("chatcmpl-");
+        assertThat(result.get("model").asString()).isEqualTo(PoolFixture.MODEL);
+        assertThat(result.get("content").asString()).isNotBlank();
+        assertThat(result.get("finish_reason").asString()).isIn("stop", "length");
+        assertThat(result.get("completion_tokens").asInt()).isBetween(1, 12);
+        assertThat(result.get("turn").asInt()).isEqualTo(1);
+        String conversation = result.get("conversation").asString();
+        assertThat(conversation).startsWith("oa-alpha-");
+        List<HistoryEntry> stored = history.load(conversation);
+        assertThat(stored).hasSize(1);
+        assertThat(stored.get(0).answer()).isEqualTo(result.get("content").asString());
+        assertThat(stored.get(0).system()).startsWith("You are terse.");
+    }
+
+    @Test
+    void aStreamedCompletionEndsWithUsageAndDone() throws Exception {
+        JsonNode result = scenario("stream");
+
+        assertThat(result.get("objects").toString()).isEqualTo("[\"chat.completion.chunk\"]");
+        assertThat(result.get("roles").toString()).isEqualTo("[\"assistant\"]");
+        assertThat(result.get("pieces").asInt()).isPositive();
+        assertThat(result.get("content").asString()).isNotBlank();
+        assertThat(result.get("finish_reason").asString()).isIn("stop", "length");
+        JsonNode usage = result.get("usage");
+        assertThat(usage.get("choices").asInt()).as("the usage chunk has no choices").isZero();
+        assertThat(usage.get("completion_tokens").asInt()).isBetween(1, 12);
+        assertThat(usage.get("prompt_tokens").asInt()).isPositive();
+    }
+
+    @Test
+    void threeTurnsResendingTheHistoryContinueOneWarmConversation() throws Exception {
+        JsonNode turns = scenario("three_turns").get("turns");
+
+        String conversation = turns.get(0).get("conversation").asString();
+        for (int i = 0; i < 3; i++) {
+            JsonNode turn = turns.get(i);
+            assertThat(turn.get("conversation").asString()).isEqualTo(conversation);
+            assertThat(turn.get("turn").asInt()).isEqualTo(i + 1);
+            if (i > 0) {
+                assertThat(turn.get("cached_tokens").asInt()).as("turn %d reuses the KV cache", i + 1).isPositive();
+                assertThat(turn.get("prompt_tokens").asInt()).isGreaterThan(turns.get(i - 1).get("prompt_tokens").asInt());
+            }
+        }
+        List<HistoryEntry> stored = history.load(conversation);
+        assertThat(stored).extracting(HistoryEntry::turn).containsExactly(1, 2, 3);
+        // Later turns carried only their new message: the history came from Redis, not from the request.
+        assertThat(stored.get(1).messages()).containsExactly(ChatMessage.user("Name another one."));
+        assertThat(stored.get(2).messages()).containsExactly(ChatMessage.user("And a third?"));
+        assertThat(stored.get(1).system()).isNull();
+    }
+
+    @Test
+    void theConversationHeaderNamesTheConversation() throws Exception {
+        JsonNode turns = scenario("header").get("turns");
+
+        String conversation = turns.get(0).get("conversation").asString();
+        assertThat(conversation).startsWith("oa-alpha-h-chat-");
+        assertThat(turns.get(2).get("conversation").asString()).isEqualTo(conversation);
+        assertThat(history.load(conversation)).extracting(HistoryEntry::turn).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void aRegeneratedTurnForksAndTheNextTurnFollowsTheFork() throws Exception {
+        JsonNode result = scenario("regenerate");
+
+        String original = result.get("first").get("conversation").asString();
+        assertThat(result.get("second").get("conversation").asString()).isEqualTo(original);
+        String fork = result.get("regenerated").get("conversation").asString();
+        assertThat(fork).startsWith(original + "~");
+        assertThat(result.get("regenerated").get("turn").asInt()).as("the fork is seeded in one turn").isEqualTo(1);
+        assertThat(result.get("after").get("conversation").asString()).isEqualTo(fork);
+        assertThat(result.get("after").get("turn").asInt()).isEqualTo(2);
+
+        List<HistoryEntry> old = history.load(original);
+        assertThat(old).hasSize(2);
+        assertThat(old.get(1).answer()).isEqualTo(result.get("second").get("content").asString());
+        List<HistoryEntry> forked = history.load(fork);
+        assertThat(forked).hasSize(2);
+        assertThat(forked.get(0).messages()).extracting(ChatMessage::content)
+                .containsExactly("Say hello.", result.get("first").get("content").asString(), "Say goodbye.");
+        assertThat(forked.get(1).messages()).containsExactly(ChatMessage.user("Thanks."));
+    }
+
+    @Test
+    void anEditedTurnForksAndLeavesTheOriginalAlone() throws Exception {
+        JsonNode result = scenario("edit");
+
+        String original = result.get("first").get("conversation").asString();
+        assertThat(result.get("second").get("conversation").asString()).isEqualTo(original);
+        String fork = result.get("edited").get("conversation").asString();
+        assertThat(fork).startsWith(original + "~");
+        List<HistoryEntry> old = history.load(original);
+        assertThat(old).hasSize(2);
+        assertThat(old.get(1).messages()).containsExactly(ChatMessage.user("Pick a vegetable."));
+        List<HistoryEntry> forked = history.load(fork);
+        assertThat(forked).hasSize(1);
+        assertThat(forked.get(0).messages().get(2)).isEqualTo(ChatMessage.user("Pick a tree."));
+        assertThat(forked.get(0).system()).startsWith("Edit test.");
+    }
+
+    @Test
+    void errorsInOpenAisShapeNameTheParameter() throws Exception {
+        JsonNode result = scenario("errors");
+
+        assertError(result.get("n"), 400, "n");
+        assertError(result.get("tools"), 400, "tools");
+        assertError(result.get("temperature"), 400, "temperature");
+        assertError(result.get("unknown_param"), 400, "bogus_knob");
+        assertError(result.get("model"), 404, "model");
+        assertThat(result.get("model").get("code").asString()).isEqualTo("model_not_found");
+        assertThat(result.get("wrong_key").get("status").asInt()).isEqualTo(401);
+        assertThat(result.get("wrong_key").get("type").asString()).isEqualTo("AuthenticationError");
+        assertThat(result.get("models_wrong_key").get("status").asInt()).isEqualTo(401);
+        assertThat(result.get("models").toString()).isEqualTo("[\"" + PoolFixture.MODEL + "\"]");
+    }
+
+    @Test
+    void anotherTenantCannotContinueOrReadAConversation() throws Exception {
+        JsonNode result = scenario("tenants");
+
+        String mine = result.get("mine").get("turns").get(0).get("conversation").asString();
+        String theirs = result.get("theirs").get("conversation").asString();
+        assertThat(mine).startsWith("oa-alpha-");
+        assertThat(theirs).startsWith("oa-beta-").isNotEqualTo(mine);
+        // Tenant beta's request was answered from what it sent alone: a new conversation, seeded in one turn.
+        assertThat(result.get("theirs").get("turn").asInt()).isEqualTo(1);
+        assertThat(history.load(mine)).hasSize(3);
+    }
+
+    private static void assertError(JsonNode error, int status, String param) {
+        assertThat(error.get("status").asInt()).as(error.toString()).isEqualTo(status);
+        assertThat(error.get("param").asString()).as(error.toString()).isEqualTo(param);
+        assertThat(error.get("message").asString()).as(error.toString()).isNotBlank();
+    }
+}

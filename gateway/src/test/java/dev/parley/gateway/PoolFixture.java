@@ -1,0 +1,73 @@
+package dev.parley.gateway;
+
+import dev.parley.gateway.auth.ApiKeys;
+import dev.parley.models.LlamaLibraryStore;
+import dev.parley.testkit.ParleyInfra;
+import dev.parley.testkit.junit.ParleyInfraExtension;
+import dev.parley.worker.Worker;
+import dev.parley.worker.config.WorkerConfig;
+import dev.parley.worker.engine.cpp.NativeEngine;
+import dev.parley.worker.engine.cpp.NativeEngineConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A real pool for gateway tests: one worker on the native engine with the real small model (so warm KV caches show
+ * as {@code cached_tokens}), on its own topics, and gateways in front of it. Tenants {@code alpha} and {@code beta}
+ * have keys {@link #ALPHA_KEY} and {@link #BETA_KEY}.
+ */
+final class PoolFixture implements AutoCloseable {
+
+    static final String MODEL = "smollm2-135m";
+    final String prefix = "gw" + System.nanoTime();
+    final String alphaKey = "sk-alpha-" + prefix;
+    final String betaKey = "sk-beta-" + prefix;
+    final ParleyInfra infra;
+    final WorkerConfig workerConfig;
+    private final NativeEngine engine;
+    private final Worker worker;
+
+    PoolFixture(ParleyInfra infra, ParleyInfraExtension.TestModels models) {
+        this.infra = infra;
+        Path libraries = LlamaLibraryStore.standard(System.getenv()).resolve(System.getenv(LlamaLibraryStore.DIR_ENV));
+        this.engine = NativeEngine.load(NativeEngineConfig.forModel(models.real(), libraries).withSlots(2)
+                .withContextPerSlot(2048).withSnapshotBytes(256L << 20));
+        this.workerConfig = WorkerConfig.builder().bootstrapServers(infra.bootstrapServers()).redisUri(infra.redisUri())
+                .promptsTopic(prefix + ".prompts").repliesTopic(prefix + ".replies").deadLetterTopic(prefix + ".dlq")
+                .controlTopic(prefix + ".control").groupId(prefix).partitions(4).workerId(prefix + "-worker")
+                .build();
+        try {
+            this.worker = Worker.start(workerConfig, engine, new SimpleMeterRegistry());
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+    }
+
+    /** A gateway configuration for this pool, on a free port, both tenants' keys required. */
+    GatewayConfig.Builder gatewayConfig() {
+        return GatewayConfig.builder().port(0).bootstrapServers(infra.bootstrapServers()).redisUri(infra.redisUri())
+                .promptsTopic(workerConfig.promptsTopic()).repliesTopic(workerConfig.repliesTopic())
+                .controlTopic(workerConfig.controlTopic()).models(List.of(MODEL))
+                .keys(ApiKeys.parse(List.of("alpha=" + alphaKey, "beta=sha256:" + ApiKeys.digest(betaKey))))
+                .requestTimeout(Duration.ofMinutes(4));
+    }
+
+    /** What the Python scenarios need to reach {@code gateway} as tenant alpha. */
+    Map<String, String> pythonEnv(Gateway gateway) {
+        return Map.of("OPENAI_BASE_URL", gateway.baseUrl(), "OPENAI_API_KEY", alphaKey, "PARLEY_OTHER_KEY", betaKey,
+                "PARLEY_MODEL", MODEL, "RUN_ID", prefix + "-" + System.nanoTime());
+    }
+
+    @Override
+    public void close() {
+        try {
+            worker.close();
+        } finally {
+            engine.close();
+        }
+    }
+}

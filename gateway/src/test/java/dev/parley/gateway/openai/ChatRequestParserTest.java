@@ -1,0 +1,86 @@
+package dev.parley.gateway.openai;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.parley.schemas.ChatMessage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ChatRequestParserTest {
+
+    private final ChatRequestParser parser = new ChatRequestParser();
+
+    private ChatRequest parse(String json) {
+        return parser.parse(Json.readObject(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void readsOpenAisParametersIntoParleysTerms() {
+        ChatRequest request = parse("""
+                {"model": "m", "messages": [{"role": "system", "content": "be brief"},
+                  {"role": "developer", "content": "really"},
+                  {"role": "user", "content": [{"type": "text", "text": "hi "}, {"type": "text", "text": "there"}]},
+                  {"role": "assistant", "content": "hello"}, {"role": "user", "content": "again"}],
+                 "max_completion_tokens": 20, "max_tokens": 99, "temperature": 0.5, "top_p": 0.9, "seed": 7,
+                 "stop": "END", "stream": true, "stream_options": {"include_usage": true}, "user": "u1",
+                 "metadata": {"k": "v"}, "n": 1, "logprobs": false, "presence_penalty": 0}
+                """);
+
+        assertThat(request.system()).isEqualTo("be brief\n\nreally");
+        assertThat(request.messages()).containsExactly(ChatMessage.user("hi there"), ChatMessage.assistant("hello"),
+                ChatMessage.user("again"));
+        assertThat(request.params().maxTokens()).as("max_completion_tokens wins").isEqualTo(20);
+        assertThat(request.params().temperature()).isEqualTo(0.5);
+        assertThat(request.params().topP()).isEqualTo(0.9);
+        assertThat(request.params().seed()).isEqualTo(7L);
+        assertThat(request.params().stop()).containsExactly("END");
+        assertThat(request.stream()).isTrue();
+        assertThat(request.includeUsage()).isTrue();
+        assertThat(request.user()).isEqualTo("u1");
+        assertThat(request.metadata()).containsEntry("k", "v");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "\"n\": 2                                  | n             | unsupported_parameter",
+            "\"logprobs\": true                        | logprobs      | unsupported_parameter",
+            "\"tools\": []                             | tools         | unsupported_parameter",
+            "\"frequency_penalty\": 0.5                | frequency_penalty | unsupported_parameter",
+            "\"response_format\": {\"type\": \"json_object\"} | response_format | unsupported_parameter",
+            "\"temperature\": 2.5                      | temperature   | invalid_value",
+            "\"top_p\": 0                              | top_p         | invalid_value",
+            "\"max_tokens\": 0                         | max_tokens    | invalid_value",
+            "\"max_tokens\": 40000                     | max_tokens    | invalid_value",
+            "\"seed\": -1                              | seed          | invalid_value",
+            "\"stop\": [\"a\",\"b\",\"c\",\"d\",\"e\"] | stop          | invalid_value",
+            "\"stream\": \"yes\"                       | stream        | invalid_value",
+            "\"frobnicate\": 1                         | frobnicate    | invalid_value",
+    })
+    void refusesWhatItCannotHonourNamingTheParameter(String extra, String param, String code) {
+        assertThatThrownBy(() -> parse("{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}], "
+                + extra + "}"))
+                .isInstanceOfSatisfying(OpenAiException.class, e -> {
+                    assertThat(e.status()).isEqualTo(400);
+                    assertThat(e.param()).isEqualTo(param);
+                    assertThat(e.code()).isEqualTo(code);
+                    assertThat(e.getMessage()).isNotBlank();
+                });
+    }
+
+    @Test
+    void refusesToolMessagesImagesAndAMissingModel() {
+        assertThatThrownBy(() -> parse("{\"model\": \"m\", \"messages\": [{\"role\": \"tool\", \"content\": \"x\"}]}"))
+                .hasFieldOrPropertyWithValue("param", "messages[0].role");
+        assertThatThrownBy(() -> parse("{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": "
+                + "[{\"type\": \"image_url\", \"image_url\": {\"url\": \"x\"}}]}]}"))
+                .hasFieldOrPropertyWithValue("param", "messages[0].content");
+        assertThatThrownBy(() -> parse("{\"messages\": [{\"role\": \"user\", \"content\": \"x\"}]}"))
+                .hasFieldOrPropertyWithValue("param", "model");
+        assertThatThrownBy(() -> parse("{\"model\": \"m\", \"messages\": []}"))
+                .hasFieldOrPropertyWithValue("param", "messages");
+        assertThatThrownBy(() -> Json.readObject("not json".getBytes()))
+                .isInstanceOfSatisfying(OpenAiException.class, e -> assertThat(e.status()).isEqualTo(400));
+    }
+}

@@ -1,0 +1,144 @@
+"""Chat scenarios against the Parley gateway with the official openai package; each prints one JSON line.
+
+Usage: chat_scenarios.py SCENARIO   (env OPENAI_BASE_URL, OPENAI_API_KEY, PARLEY_OTHER_KEY, PARLEY_MODEL, RUN_ID)
+"""
+import json
+import os
+import sys
+
+import openai
+
+MODEL = os.environ["PARLEY_MODEL"]
+RUN = os.environ["RUN_ID"]
+HEADER = "X-Parley-Conversation-Id"
+client = openai.OpenAI(max_retries=0, timeout=300)
+
+
+def ask(messages, **kwargs):
+    """A completion plus the conversation the gateway put it in (a response header)."""
+    raw = client.chat.completions.with_raw_response.create(model=MODEL, messages=messages, max_tokens=12,
+                                                            temperature=0, **kwargs)
+    completion = raw.parse()
+    return completion, raw.headers.get(HEADER)
+
+
+def turn_info(completion, conversation):
+    return {"content": completion.choices[0].message.content,
+            "finish_reason": completion.choices[0].finish_reason,
+            "object": completion.object, "id": completion.id, "model": completion.model,
+            "prompt_tokens": completion.usage.prompt_tokens,
+            "completion_tokens": completion.usage.completion_tokens,
+            "cached_tokens": completion.usage.prompt_tokens_details.cached_tokens,
+            "turn": completion.model_extra["parley"]["turn"], "conversation": conversation}
+
+
+def complete():
+    completion, conversation = ask([{"role": "system", "content": "You are terse. " + RUN},
+                                    {"role": "user", "content": "What is the capital of France?"}])
+    return turn_info(completion, conversation)
+
+
+def stream():
+    stream = client.chat.completions.create(model=MODEL, stream=True, stream_options={"include_usage": True},
+                                            max_tokens=12, temperature=0,
+                                            messages=[{"role": "user", "content": "Count to five. " + RUN}])
+    objects, pieces, finish, usage, roles = set(), [], None, None, []
+    for chunk in stream:
+        objects.add(chunk.object)
+        if chunk.usage is not None:
+            usage = {"prompt_tokens": chunk.usage.prompt_tokens, "completion_tokens": chunk.usage.completion_tokens,
+                     "choices": len(chunk.choices)}
+        for choice in chunk.choices:
+            if choice.delta.role:
+                roles.append(choice.delta.role)
+            if choice.delta.content:
+                pieces.append(choice.delta.content)
+            if choice.finish_reason:
+                finish = choice.finish_reason
+    return {"objects": sorted(objects), "pieces": len(pieces), "content": "".join(pieces), "finish_reason": finish,
+            "usage": usage, "roles": roles}
+
+
+def three_turns(extra_headers=None):
+    messages = [{"role": "system", "content": "You are a helpful assistant. " + RUN}]
+    turns = []
+    for question in ["Name a colour.", "Name another one.", "And a third?"]:
+        messages.append({"role": "user", "content": question})
+        completion, conversation = ask(messages, extra_headers=extra_headers)
+        messages.append({"role": "assistant", "content": completion.choices[0].message.content})
+        turns.append(turn_info(completion, conversation))
+    return {"turns": turns}
+
+
+def header():
+    return three_turns({HEADER: "chat-" + RUN})
+
+
+def regenerate():
+    system = {"role": "system", "content": "Regenerate test. " + RUN}
+    first, c1 = ask([system, {"role": "user", "content": "Say hello."}])
+    a1 = first.choices[0].message.content
+    history = [system, {"role": "user", "content": "Say hello."}, {"role": "assistant", "content": a1},
+               {"role": "user", "content": "Say goodbye."}]
+    second, c2 = ask(history)
+    again, c3 = ask(history)  # the client's "regenerate": the same history, asking for turn 2 once more
+    after = history + [{"role": "assistant", "content": again.choices[0].message.content},
+                       {"role": "user", "content": "Thanks."}]
+    fourth, c4 = ask(after)
+    return {"first": turn_info(first, c1), "second": turn_info(second, c2), "regenerated": turn_info(again, c3),
+            "after": turn_info(fourth, c4)}
+
+
+def edit():
+    system = {"role": "system", "content": "Edit test. " + RUN}
+    first, c1 = ask([system, {"role": "user", "content": "Pick a fruit."}])
+    a1 = first.choices[0].message.content
+    base = [system, {"role": "user", "content": "Pick a fruit."}, {"role": "assistant", "content": a1}]
+    second, c2 = ask(base + [{"role": "user", "content": "Pick a vegetable."}])
+    edited, c3 = ask(base + [{"role": "user", "content": "Pick a tree."}])
+    return {"first": turn_info(first, c1), "second": turn_info(second, c2), "edited": turn_info(edited, c3)}
+
+
+def error_of(call):
+    try:
+        call()
+    except openai.APIStatusError as e:
+        body = e.body if isinstance(e.body, dict) else {}
+        return {"status": e.status_code, "type": type(e).__name__, "param": body.get("param"),
+                "code": body.get("code"), "message": body.get("message")}
+    return {"status": 200}
+
+
+def errors():
+    user = [{"role": "user", "content": "hi"}]
+    anonymous = openai.OpenAI(api_key="sk-wrong", max_retries=0)
+    return {
+        "n": error_of(lambda: client.chat.completions.create(model=MODEL, messages=user, n=2)),
+        "tools": error_of(lambda: client.chat.completions.create(model=MODEL, messages=user, tools=[
+            {"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}])),
+        "temperature": error_of(lambda: client.chat.completions.create(model=MODEL, messages=user, temperature=7)),
+        "unknown_param": error_of(lambda: client.chat.completions.create(model=MODEL, messages=user,
+                                                                         extra_body={"bogus_knob": 1})),
+        "model": error_of(lambda: client.chat.completions.create(model="no-such-model", messages=user)),
+        "wrong_key": error_of(lambda: anonymous.chat.completions.create(model=MODEL, messages=user)),
+        "models": [m.id for m in client.models.list()],
+        "models_wrong_key": error_of(lambda: anonymous.models.list()),
+    }
+
+
+def tenants():
+    """Tenant B resends tenant A's whole chat under the same conversation header: it must not land in A's."""
+    mine = three_turns({HEADER: "shared-" + RUN})
+    other = openai.OpenAI(api_key=os.environ["PARLEY_OTHER_KEY"], max_retries=0, timeout=300)
+    messages = [{"role": "system", "content": "You are a helpful assistant. " + RUN},
+                {"role": "user", "content": "Name a colour."},
+                {"role": "assistant", "content": mine["turns"][0]["content"]},
+                {"role": "user", "content": "Name another one."}]
+    raw = other.chat.completions.with_raw_response.create(model=MODEL, messages=messages, max_tokens=12,
+                                                          temperature=0, extra_headers={HEADER: "shared-" + RUN})
+    theirs = raw.parse()
+    return {"mine": mine, "theirs": turn_info(theirs, raw.headers.get(HEADER))}
+
+
+if __name__ == "__main__":
+    print(json.dumps(globals()[sys.argv[1]]()))
