@@ -18,8 +18,11 @@ import tools.jackson.databind.JsonNode;
  * }</pre>
  * {@code messages} may sit at the top level or in {@code body}; a leading system message becomes the conversation's
  * system prompt; {@code max_tokens}, {@code temperature}, {@code top_p}, {@code top_k}, {@code seed} and
- * {@code stop} are read from the same place. {@code method}, {@code url} and {@code body.model} are accepted and
- * ignored (the worker's model answers).
+ * {@code stop} are read from the same place ({@code max_completion_tokens} as {@code max_tokens}). {@code method},
+ * {@code url}, {@code body.model}, {@code body.user} and {@code body.metadata} are accepted; the pool's model answers
+ * and the output line's {@code body.model} says which. Any other {@code body} field (an OpenAI parameter Parley does
+ * not support, such as {@code n} or {@code tools}, or a typo) makes the line an error naming the field, rather than
+ * being ignored.
  *
  * @param conversationId the line's conversation id, or {@code null} for a new conversation per line
  */
@@ -42,6 +45,11 @@ public record BatchLine(String customId, String conversationId, String system, L
         }
     }
 
+    /** The {@code body} fields of an OpenAI batch line that Parley reads or accepts. */
+    private static final java.util.Set<String> BODY_FIELDS = java.util.Set.of("messages", "model", "max_tokens",
+            "max_completion_tokens", "temperature", "top_p", "top_k", "seed", "stop", "user", "metadata");
+
+    /** Reads one line; an unreadable or unsupported one throws {@link InvalidLineException} saying why. */
     public static BatchLine parse(String text) {
         JsonNode json;
         try {
@@ -58,6 +66,16 @@ public record BatchLine(String customId, String conversationId, String system, L
         }
         String customId = id.asString();
         JsonNode body = json.has("body") ? json.get("body") : json;
+        if (json.has("body")) {
+            if (!body.isObject()) {
+                throw new InvalidLineException(customId, "body must be a JSON object");
+            }
+            for (String field : body.propertyNames()) {
+                if (!BODY_FIELDS.contains(field)) {
+                    throw new InvalidLineException(customId, "body." + field + " is not supported");
+                }
+            }
+        }
         JsonNode messagesNode = body.get("messages");
         if (messagesNode == null || !messagesNode.isArray() || messagesNode.isEmpty()) {
             throw new InvalidLineException(customId, "messages is missing or empty");
@@ -84,7 +102,9 @@ public record BatchLine(String customId, String conversationId, String system, L
         GenerationParams params;
         try {
             params = new GenerationParams(
-                    body.has("max_tokens") ? body.get("max_tokens").asInt() : null,
+                    body.has("max_tokens") ? Integer.valueOf(body.get("max_tokens").asInt())
+                            : body.has("max_completion_tokens") ? Integer.valueOf(body.get("max_completion_tokens").asInt())
+                            : null,
                     body.has("temperature") ? body.get("temperature").asDouble() : null,
                     body.has("top_p") ? body.get("top_p").asDouble() : null,
                     body.has("top_k") ? body.get("top_k").asInt() : null,

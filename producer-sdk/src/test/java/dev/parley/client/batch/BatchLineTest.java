@@ -60,4 +60,22 @@ class BatchLineTest {
         assertThat(BatchJob.completedCustomIds(output)).containsExactlyInAnyOrder("a", "b");
         assertThat(Files.readAllLines(output)).isEqualTo(List.of("{\"custom_id\":\"a\"}", "{\"custom_id\":\"b\"}"));
     }
+
+    @Test
+    void anUnsupportedBodyFieldMakesTheLineAnErrorNamingIt() {
+        assertThatThrownBy(() -> BatchLine.parse("{\"custom_id\":\"q3\",\"body\":{\"model\":\"m\",\"n\":2,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}}"))
+                .isInstanceOf(BatchLine.InvalidLineException.class).hasMessage("body.n is not supported");
+        assertThatThrownBy(() -> BatchLine.parse("{\"custom_id\":\"q4\",\"body\":{\"max_tokenz\":5,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}}"))
+                .hasMessage("body.max_tokenz is not supported");
+    }
+
+    @Test
+    void maxCompletionTokensIsReadAsMaxTokens() {
+        BatchLine line = BatchLine.parse("{\"custom_id\":\"q5\",\"body\":{\"max_completion_tokens\":7,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}}");
+
+        assertThat(line.params().maxTokens()).isEqualTo(7);
+    }
 }
