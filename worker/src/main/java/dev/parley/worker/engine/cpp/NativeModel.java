@@ -37,10 +37,10 @@ final class NativeModel implements AutoCloseable {
         this.name = name;
     }
 
-    /** Loads the weights ({@code gpuLayers} of them onto a GPU, where the library has a GPU backend). */
-    static NativeModel load(LlamaLib llama, Path file, int gpuLayers) {
+    /** Loads the weights, as many layers onto the GPU as {@code placement} says. */
+    static NativeModel load(LlamaLib llama, Path file, GpuPlacement placement) {
         LlamaLib.ModelParams params = llama.llama_model_default_params();
-        params.n_gpu_layers = gpuLayers;
+        placement.applyTo(params);
         Pointer model = llama.llama_model_load_from_file(file.toString(), params);
         if (model == null) {
             throw new EngineException("llama.cpp could not load " + file + " (see the log above for why)");
