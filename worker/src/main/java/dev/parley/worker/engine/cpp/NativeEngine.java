@@ -108,7 +108,7 @@ public final class NativeEngine implements InferenceEngine {
         LoadedLlama loaded = NativeLibrary.load(config.libraryDir());
         LlamaLib llama = loaded.llama();
         GpuPlacement placement = GpuPlacement.of(config, loaded);
-        NativeModel model = NativeModel.load(llama, config.model(), placement);
+        NativeModel model = NativeModel.load(llama, config.model(), placement, config.ignoreEndOfGeneration());
         LlamaLib.ContextParams params = llama.llama_context_default_params();
         params.n_ctx = config.slots() * config.contextPerSlot();
         params.n_seq_max = config.slots();

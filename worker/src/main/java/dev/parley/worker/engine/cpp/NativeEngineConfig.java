@@ -22,10 +22,12 @@ import java.util.Objects;
  * @param gpuDevice      the one GPU holding the whole model ({@code main_gpu}, no split); -1 splits layers over all
  * @param gpuRequired    fail at load unless llama.cpp registered a GPU ({@code --gpu cuda|vulkan})
  * @param microBatchTokens tokens computed per graph run ({@code n_ubatch}), at most {@code batchTokens}
+ * @param ignoreEndOfGeneration generate max_tokens every turn, as benchmarks of random-weight models need
  */
 public record NativeEngineConfig(Path model, Path libraryDir, int slots, int contextPerSlot, int threads,
                                  KvCacheType cacheType, int gpuLayers, long snapshotBytes, int batchTokens,
-                                 int prefillChunk, int gpuDevice, boolean gpuRequired, int microBatchTokens) {
+                                 int prefillChunk, int gpuDevice, boolean gpuRequired, int microBatchTokens,
+                                 boolean ignoreEndOfGeneration) {
 
     /** Split layers over every visible GPU (llama.cpp's default). */
     public static final int ALL_GPUS = -1;
@@ -57,12 +59,20 @@ public record NativeEngineConfig(Path model, Path libraryDir, int slots, int con
         }
     }
 
+    /** A configuration that stops at the model's end of generation. */
+    public NativeEngineConfig(Path model, Path libraryDir, int slots, int contextPerSlot, int threads,
+                              KvCacheType cacheType, int gpuLayers, long snapshotBytes, int batchTokens,
+                              int prefillChunk, int gpuDevice, boolean gpuRequired, int microBatchTokens) {
+        this(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers, snapshotBytes, batchTokens,
+                prefillChunk, gpuDevice, gpuRequired, microBatchTokens, false);
+    }
+
     /** A CPU-style configuration: no device pinned, no GPU required, micro-batch as large as the batch. */
     public NativeEngineConfig(Path model, Path libraryDir, int slots, int contextPerSlot, int threads,
                               KvCacheType cacheType, int gpuLayers, long snapshotBytes, int batchTokens,
                               int prefillChunk) {
         this(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers, snapshotBytes, batchTokens,
-                prefillChunk, ALL_GPUS, false, batchTokens);
+                prefillChunk, ALL_GPUS, false, batchTokens, false);
     }
 
     /** Defaults for a model: 4 slots of 2048 tokens, F16 cache, all cores, 2 GiB of snapshots. */
@@ -83,38 +93,51 @@ public record NativeEngineConfig(Path model, Path libraryDir, int slots, int con
 
     public NativeEngineConfig withSlots(int value) {
         return new NativeEngineConfig(model, libraryDir, value, contextPerSlot, threads, cacheType, gpuLayers,
-                snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens);
+                snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
+                ignoreEndOfGeneration);
     }
 
     public NativeEngineConfig withContextPerSlot(int value) {
         return new NativeEngineConfig(model, libraryDir, slots, value, threads, cacheType, gpuLayers, snapshotBytes,
-                batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens);
+                batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
+                ignoreEndOfGeneration);
     }
 
     public NativeEngineConfig withSnapshotBytes(long value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers, value,
-                batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens);
+                batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
+                ignoreEndOfGeneration);
     }
 
     public NativeEngineConfig withCacheType(KvCacheType value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, value, gpuLayers,
-                snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens);
+                snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
+                ignoreEndOfGeneration);
     }
 
     /** Where the layers go: {@code layers} ({@link EngineLimits#ALL_GPU_LAYERS} for all) on {@code device}. */
     public NativeEngineConfig withGpu(int layers, int device, boolean required) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, layers,
-                snapshotBytes, batchTokens, prefillChunk, device, required, microBatchTokens);
+                snapshotBytes, batchTokens, prefillChunk, device, required, microBatchTokens,
+                ignoreEndOfGeneration);
     }
 
     /** {@code n_batch} and {@code n_ubatch}. */
     public NativeEngineConfig withBatch(int batch, int microBatch) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers,
-                snapshotBytes, batch, prefillChunk, gpuDevice, gpuRequired, microBatch);
+                snapshotBytes, batch, prefillChunk, gpuDevice, gpuRequired, microBatch,
+                ignoreEndOfGeneration);
+    }
+
+    /** Every turn generates its max_tokens, end of generation or not (benchmarks). */
+    public NativeEngineConfig withIgnoreEndOfGeneration(boolean value) {
+        return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers,
+                snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens, value);
     }
 
     public NativeEngineConfig withThreads(int value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, value, cacheType, gpuLayers,
-                snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens);
+                snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
+                ignoreEndOfGeneration);
     }
 }
