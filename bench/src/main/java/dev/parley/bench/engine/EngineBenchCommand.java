@@ -66,7 +66,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "2048", description = "n_batch (default ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--micro-batch-size", defaultValue = "512", description = "n_ubatch (default ${DEFAULT-VALUE})")
+    @Option(names = "--micro-batch-size", defaultValue = "0", description = "n_ubatch (default: 512, at most the batch)")
     int microBatch;
 
     @Option(names = "--kv-cache-type", defaultValue = "f16", description = "f16, q8_0, q4_0 (default ${DEFAULT-VALUE})")
@@ -86,6 +86,9 @@ public final class EngineBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (microBatch == 0) {
+            microBatch = Math.min(512, batch);
+        }
         int slots = concurrency.stream().mapToInt(Integer::intValue).max().orElse(1);
         LibrarySelection libraries = new LibrarySelector(new HostGpuRuntime(),
                 LlamaLibraryStore.standard(System.getenv())::fetch).select(GpuChoice.parse(gpu), libraryDir);
