@@ -1,5 +1,6 @@
 package dev.parley.bench;
 
+import dev.parley.bench.engine.EngineBenchCommand;
 import dev.parley.bench.warm.WarmBenchCommand;
 import dev.parley.models.GgufMetadata;
 import dev.parley.testkit.ParleyInfra;
@@ -26,7 +27,9 @@ import dev.parley.schemas.codec.WireJson;
  * {@code parley bench}: the baselines and Parley, same model, same machine, same run. Prints a table and writes
  * CSV, a PNG chart and a Markdown report under {@code --out}.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {WarmBenchCommand.class, dev.parley.bench.gateway.GatewayBenchCommand.class},
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        subcommands = {WarmBenchCommand.class, dev.parley.bench.gateway.GatewayBenchCommand.class,
+                EngineBenchCommand.class},
         description = "Benchmark: (a) java-llama.cpp, 1 slot, conversations one after another; (b) java-llama.cpp, "
                 + "N slots and N callers; (c) Parley end to end with N slots. Plus hot vs cold time to first token "
                 + "and resident memory per KV cache type. Takes a few minutes.")

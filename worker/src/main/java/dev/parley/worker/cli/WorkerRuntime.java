@@ -1,6 +1,10 @@
 package dev.parley.worker.cli;
 
 import dev.parley.models.LlamaLibraryStore;
+import dev.parley.worker.engine.gpu.GpuChoice;
+import dev.parley.worker.engine.gpu.HostGpuRuntime;
+import dev.parley.worker.engine.gpu.LibrarySelection;
+import dev.parley.worker.engine.gpu.LibrarySelector;
 import dev.parley.models.ModelLocator;
 import dev.parley.models.ModelUnavailableException;
 import dev.parley.worker.Worker;
@@ -108,11 +112,18 @@ public final class WorkerRuntime implements AutoCloseable {
     /** The native engine's configuration the settings describe; fetches the llama.cpp libraries if needed. */
     public static NativeEngineConfig nativeEngineConfig(Settings settings, Path model) {
         int threads = settings.has(Setting.THREADS) ? settings.integer(Setting.THREADS) : NativeEngineConfig.defaultThreads();
-        Path libraries = LlamaLibraryStore.standard(System.getenv()).resolve(settings.text(Setting.LLAMA_LIB_DIR));
-        return new NativeEngineConfig(model, libraries, settings.integer(Setting.SLOTS),
+        LlamaLibraryStore store = LlamaLibraryStore.standard(System.getenv());
+        String configuredDir = settings.text(Setting.LLAMA_LIB_DIR); // also PARLEY_LLAMA_LIB_DIR
+        LibrarySelection libraries = new LibrarySelector(new HostGpuRuntime(), store::fetch)
+                .select(GpuChoice.parse(settings.text(Setting.GPU)), configuredDir);
+        int batch = settings.integer(Setting.BATCH_SIZE);
+        int microBatch = settings.has(Setting.MICRO_BATCH_SIZE) ? settings.integer(Setting.MICRO_BATCH_SIZE) : batch;
+        int gpuLayers = libraries.gpuAllowed() ? settings.integer(Setting.GPU_LAYERS) : 0;
+        int gpuDevice = settings.has(Setting.GPU_DEVICE) ? settings.integer(Setting.GPU_DEVICE) : NativeEngineConfig.ALL_GPUS;
+        return new NativeEngineConfig(model, libraries.dir(), settings.integer(Setting.SLOTS),
                 settings.integer(Setting.CONTEXT_PER_SLOT), threads, KvCacheType.parse(settings.text(Setting.KV_CACHE_TYPE)),
-                settings.integer(Setting.GPU_LAYERS), settings.bytes(Setting.KV_SNAPSHOT_BYTES),
-                NativeEngineConfig.DEFAULT_BATCH_TOKENS, NativeEngineConfig.DEFAULT_PREFILL_CHUNK);
+                gpuLayers, settings.bytes(Setting.KV_SNAPSHOT_BYTES), batch, NativeEngineConfig.DEFAULT_PREFILL_CHUNK,
+                gpuDevice, libraries.gpuRequired(), microBatch);
     }
 
     public Worker worker() {

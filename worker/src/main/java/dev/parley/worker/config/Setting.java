@@ -22,11 +22,20 @@ public enum Setting {
     THREADS("threads", Kind.atLeast(1), null, "CPU threads for decoding; default: all cores (native), cores - 1 (java)."),
     KV_CACHE_TYPE("kv-cache-type", Kind.oneOf("f16", "q8_0", "q4_0"), "f16",
             "KV cache element type; q8_0 halves and q4_0 quarters the cache (flash attention is switched on)."),
-    GPU_LAYERS("gpu-layers", Kind.atLeast(0), "0", "Layers offloaded to a GPU (needs a GPU build of the native library)."),
+    GPU("gpu", Kind.oneOf("auto", "cuda", "vulkan", "none"), "auto",
+            "Native engine's library set: auto (CUDA where the driver and CUDA 13 runtime can run it, else CPU), cuda, vulkan (fail at start naming what is missing) or none."),
+    GPU_LAYERS("gpu-layers", Kind.GPU_LAYERS, "all",
+            "Layers offloaded to the GPU: all (where a GPU backend registered a device; none on the CPU) or a count."),
+    GPU_DEVICE("gpu-device", Kind.atLeast(0), null,
+            "Native engine: the one GPU holding the whole model (llama.cpp's main_gpu, no split); default: layers split over all visible GPUs. Run one worker per GPU."),
+    BATCH_SIZE("batch-size", Kind.positive(65536), "512",
+            "Native engine: most tokens one decode step takes (n_batch), more than slots; 2048 or more suits a GPU."),
+    MICRO_BATCH_SIZE("micro-batch-size", Kind.positive(65536), null,
+            "Native engine: tokens per graph run (n_ubatch), at most batch-size; default: batch-size."),
     KV_SNAPSHOT_BYTES("kv-snapshot-bytes", Kind.BYTES, "2GiB",
             "Native engine: host RAM for KV snapshots of conversations without a slot (least recently used go first); 0 turns them off."),
     LLAMA_LIB_DIR("llama-lib-dir", Kind.TEXT, null,
-            "Native engine: directory with libllama.v0.5.0.so and libggml*.so (a GPU build, say); default: fetched from npm and verified."),
+            "Native engine: directory with a llama.cpp v0.5.0 build (libllama.so and libggml*.so of a stock build, or an npm set), checked by its llama_version; default: the --gpu set, fetched from npm and verified."),
     PROMPTS_TOPIC("prompts-topic", Kind.TOPIC, WorkerConfig.DEFAULT_PROMPTS_TOPIC, "Topic prompts are consumed from."),
     REPLIES_TOPIC("replies-topic", Kind.TOPIC, WorkerConfig.DEFAULT_REPLIES_TOPIC, "Default reply topic (a prompt's reply_to wins)."),
     DLQ_TOPIC("dlq-topic", Kind.TOPIC, WorkerConfig.DEFAULT_DEAD_LETTER_TOPIC, "Dead-letter topic for rejected prompts."),
@@ -139,6 +148,16 @@ public enum Setting {
                 throw new IllegalArgumentException("must be >= 1KiB");
             }
             return bytes;
+        });
+        static final Kind GPU_LAYERS = new Kind("all or integer >= 0", value -> {
+            if (value.equalsIgnoreCase("all")) {
+                return -1;
+            }
+            int n = integer(value);
+            if (n < 0) {
+                throw new IllegalArgumentException("must be all or >= 0");
+            }
+            return n;
         });
         static final Kind DURATION = new Kind("duration: 30s, 500ms, 7d, PT30S", Durations::parse);
         static final Kind TOPIC = new Kind("Kafka topic name", value -> {

@@ -5,6 +5,8 @@ public final class EngineLimits {
 
     public static final int MAX_SLOTS = 256;
     public static final int MIN_CONTEXT_PER_SLOT = 64;
+    /** gpu-layers "all": every layer goes to the GPU where llama.cpp has one (its own encoding, any negative). */
+    public static final int ALL_GPU_LAYERS = -1;
 
     private EngineLimits() {
     }
@@ -21,8 +23,9 @@ public final class EngineLimits {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
-        if (gpuLayers < 0) {
-            throw new IllegalArgumentException("gpu-layers must be >= 0, got " + gpuLayers);
+        if (gpuLayers < ALL_GPU_LAYERS) {
+            throw new IllegalArgumentException("gpu-layers must be all (" + ALL_GPU_LAYERS + ") or >= 0, got "
+                    + gpuLayers);
         }
     }
 }

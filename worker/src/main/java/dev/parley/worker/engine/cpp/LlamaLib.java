@@ -117,6 +117,9 @@ public interface LlamaLib extends Library {
 
     void llama_backend_init();
 
+    /** The release, e.g. {@code 0.5.0} or {@code 0.5.0-dev}; absent before v0.5.0's API. */
+    String llama_version();
+
     void llama_log_set(LogCallback callback, Pointer userData);
 
     ModelParams llama_model_default_params();

@@ -105,13 +105,15 @@ public final class NativeEngine implements InferenceEngine {
     public static NativeEngine load(NativeEngineConfig config) {
         config.cacheType().requireFits(config.model());
         long started = System.nanoTime();
-        LlamaLib llama = NativeLibrary.load(config.libraryDir());
-        NativeModel model = NativeModel.load(llama, config.model(), config.gpuLayers());
+        LoadedLlama loaded = NativeLibrary.load(config.libraryDir());
+        LlamaLib llama = loaded.llama();
+        GpuPlacement placement = GpuPlacement.of(config, loaded);
+        NativeModel model = NativeModel.load(llama, config.model(), placement, config.ignoreEndOfGeneration());
         LlamaLib.ContextParams params = llama.llama_context_default_params();
         params.n_ctx = config.slots() * config.contextPerSlot();
         params.n_seq_max = config.slots();
         params.n_batch = config.batchTokens();
-        params.n_ubatch = config.batchTokens();
+        params.n_ubatch = config.microBatchTokens();
         params.n_threads = config.threads();
         params.n_threads_batch = config.threads();
         params.kv_unified = 0; // each sequence attends over its own cells only
@@ -129,9 +131,10 @@ public final class NativeEngine implements InferenceEngine {
         NativeEngine engine = new NativeEngine(llama, model, context, config, perSequence);
         engine.loop.start();
         log.info("Loaded {} with llama.cpp from {} in {} ms: {} sequences x {} tokens, {} threads, KV cache {}, "
-                        + "snapshots up to {} MiB", model.name(), config.libraryDir(),
+                        + "snapshots up to {} MiB, batch {}/{}, {}", model.name(), config.libraryDir(),
                 (System.nanoTime() - started) / 1_000_000, config.slots(), perSequence, config.threads(),
-                config.cacheType(), config.snapshotBytes() >> 20);
+                config.cacheType(), config.snapshotBytes() >> 20, config.batchTokens(), config.microBatchTokens(),
+                placement);
         return engine;
     }
 

@@ -15,14 +15,22 @@ import java.util.Objects;
  * @param contextPerSlot tokens of context per sequence (prompt + answer)
  * @param threads        CPU threads for decoding
  * @param cacheType      KV cache element type (quantized V switches flash attention on)
- * @param gpuLayers      layers offloaded to a GPU (0 on a CPU-only build)
+ * @param gpuLayers      layers offloaded to a GPU; {@link EngineLimits#ALL_GPU_LAYERS} for all (none without a GPU)
  * @param snapshotBytes  host RAM for snapshots of conversations that lost their sequence; 0 turns snapshots off
  * @param batchTokens    the most tokens one step decodes ({@code n_batch})
  * @param prefillChunk   the most prompt tokens one step computes, so decoding sequences keep moving
+ * @param gpuDevice      the one GPU holding the whole model ({@code main_gpu}, no split); -1 splits layers over all
+ * @param gpuRequired    fail at load unless llama.cpp registered a GPU ({@code --gpu cuda|vulkan})
+ * @param microBatchTokens tokens computed per graph run ({@code n_ubatch}), at most {@code batchTokens}
+ * @param ignoreEndOfGeneration generate max_tokens every turn, as benchmarks of random-weight models need
  */
 public record NativeEngineConfig(Path model, Path libraryDir, int slots, int contextPerSlot, int threads,
                                  KvCacheType cacheType, int gpuLayers, long snapshotBytes, int batchTokens,
-                                 int prefillChunk) {
+                                 int prefillChunk, int gpuDevice, boolean gpuRequired, int microBatchTokens,
+                                 boolean ignoreEndOfGeneration) {
+
+    /** Split layers over every visible GPU (llama.cpp's default). */
+    public static final int ALL_GPUS = -1;
 
     public static final long DEFAULT_SNAPSHOT_BYTES = 2L << 30;
     public static final int DEFAULT_BATCH_TOKENS = 512;
@@ -42,6 +50,29 @@ public record NativeEngineConfig(Path model, Path libraryDir, int slots, int con
         if (prefillChunk < 1) {
             throw new IllegalArgumentException("prefill chunk must be >= 1, got " + prefillChunk);
         }
+        if (gpuDevice < ALL_GPUS) {
+            throw new IllegalArgumentException("gpu-device must be >= 0, got " + gpuDevice);
+        }
+        if (microBatchTokens < 1 || microBatchTokens > batchTokens) {
+            throw new IllegalArgumentException("micro-batch-size must be in [1, batch-size = " + batchTokens
+                    + "], got " + microBatchTokens);
+        }
+    }
+
+    /** A configuration that stops at the model's end of generation. */
+    public NativeEngineConfig(Path model, Path libraryDir, int slots, int contextPerSlot, int threads,
+                              KvCacheType cacheType, int gpuLayers, long snapshotBytes, int batchTokens,
+                              int prefillChunk, int gpuDevice, boolean gpuRequired, int microBatchTokens) {
+        this(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers, snapshotBytes, batchTokens,
+                prefillChunk, gpuDevice, gpuRequired, microBatchTokens, false);
+    }
+
+    /** A CPU-style configuration: no device pinned, no GPU required, micro-batch as large as the batch. */
+    public NativeEngineConfig(Path model, Path libraryDir, int slots, int contextPerSlot, int threads,
+                              KvCacheType cacheType, int gpuLayers, long snapshotBytes, int batchTokens,
+                              int prefillChunk) {
+        this(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers, snapshotBytes, batchTokens,
+                prefillChunk, ALL_GPUS, false, batchTokens, false);
     }
 
     /** Defaults for a model: 4 slots of 2048 tokens, F16 cache, all cores, 2 GiB of snapshots. */
@@ -62,26 +93,51 @@ public record NativeEngineConfig(Path model, Path libraryDir, int slots, int con
 
     public NativeEngineConfig withSlots(int value) {
         return new NativeEngineConfig(model, libraryDir, value, contextPerSlot, threads, cacheType, gpuLayers,
-                snapshotBytes, batchTokens, prefillChunk);
+                snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
+                ignoreEndOfGeneration);
     }
 
     public NativeEngineConfig withContextPerSlot(int value) {
         return new NativeEngineConfig(model, libraryDir, slots, value, threads, cacheType, gpuLayers, snapshotBytes,
-                batchTokens, prefillChunk);
+                batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
+                ignoreEndOfGeneration);
     }
 
     public NativeEngineConfig withSnapshotBytes(long value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers, value,
-                batchTokens, prefillChunk);
+                batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
+                ignoreEndOfGeneration);
     }
 
     public NativeEngineConfig withCacheType(KvCacheType value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, value, gpuLayers,
-                snapshotBytes, batchTokens, prefillChunk);
+                snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
+                ignoreEndOfGeneration);
+    }
+
+    /** Where the layers go: {@code layers} ({@link EngineLimits#ALL_GPU_LAYERS} for all) on {@code device}. */
+    public NativeEngineConfig withGpu(int layers, int device, boolean required) {
+        return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, layers,
+                snapshotBytes, batchTokens, prefillChunk, device, required, microBatchTokens,
+                ignoreEndOfGeneration);
+    }
+
+    /** {@code n_batch} and {@code n_ubatch}. */
+    public NativeEngineConfig withBatch(int batch, int microBatch) {
+        return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers,
+                snapshotBytes, batch, prefillChunk, gpuDevice, gpuRequired, microBatch,
+                ignoreEndOfGeneration);
+    }
+
+    /** Every turn generates its max_tokens, end of generation or not (benchmarks). */
+    public NativeEngineConfig withIgnoreEndOfGeneration(boolean value) {
+        return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers,
+                snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens, value);
     }
 
     public NativeEngineConfig withThreads(int value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, value, cacheType, gpuLayers,
-                snapshotBytes, batchTokens, prefillChunk);
+                snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
+                ignoreEndOfGeneration);
     }
 }

@@ -28,8 +28,10 @@ final class NativeModel implements AutoCloseable {
     private final Pointer vocab;
     private final String template;
     private final String name;
+    private final boolean ignoreEndOfGeneration;
 
-    private NativeModel(LlamaLib llama, Pointer model, String template, String name) {
+    private NativeModel(LlamaLib llama, Pointer model, String template, String name, boolean ignoreEndOfGeneration) {
+        this.ignoreEndOfGeneration = ignoreEndOfGeneration;
         this.llama = llama;
         this.model = model;
         this.vocab = llama.llama_model_get_vocab(model);
@@ -37,10 +39,10 @@ final class NativeModel implements AutoCloseable {
         this.name = name;
     }
 
-    /** Loads the weights ({@code gpuLayers} of them onto a GPU, where the library has a GPU backend). */
-    static NativeModel load(LlamaLib llama, Path file, int gpuLayers) {
+    /** Loads the weights, as many layers onto the GPU as {@code placement} says. */
+    static NativeModel load(LlamaLib llama, Path file, GpuPlacement placement, boolean ignoreEndOfGeneration) {
         LlamaLib.ModelParams params = llama.llama_model_default_params();
-        params.n_gpu_layers = gpuLayers;
+        placement.applyTo(params);
         Pointer model = llama.llama_model_load_from_file(file.toString(), params);
         if (model == null) {
             throw new EngineException("llama.cpp could not load " + file + " (see the log above for why)");
@@ -52,7 +54,8 @@ final class NativeModel implements AutoCloseable {
             log.warn("{} has no chat template (tokenizer.chat_template); using ChatML", name);
         }
         NativeModel loaded = new NativeModel(llama, model,
-                template == null ? FALLBACK_TEMPLATE : template.getString(0, StandardCharsets.UTF_8.name()), name);
+                template == null ? FALLBACK_TEMPLATE : template.getString(0, StandardCharsets.UTF_8.name()), name,
+                ignoreEndOfGeneration);
         try {
             loaded.render(List.of(ChatMessage.user("hello")));
         } catch (EngineException e) {
@@ -72,7 +75,7 @@ final class NativeModel implements AutoCloseable {
 
 
     boolean isEndOfGeneration(int token) {
-        return llama.llama_vocab_is_eog(vocab, token) != 0;
+        return !ignoreEndOfGeneration && llama.llama_vocab_is_eog(vocab, token) != 0;
     }
 
     /** The token's text as UTF-8 bytes (control tokens give none); may be part of a character. */

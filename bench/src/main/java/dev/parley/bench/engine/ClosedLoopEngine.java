@@ -1,0 +1,88 @@
+package dev.parley.bench.engine;
+
+import dev.parley.schemas.ChatMessage;
+import dev.parley.worker.engine.Exchange;
+import dev.parley.worker.engine.Generation;
+import dev.parley.worker.engine.GenerationRequest;
+import dev.parley.worker.engine.InferenceEngine;
+import dev.parley.worker.engine.Sampling;
+import dev.parley.worker.engine.TokenListener;
+import dev.parley.worker.engine.Transcript;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * N conversations on their own threads, each sending its next turn once the previous answer is complete, as the
+ * worker's turn threads would; every answer is exactly {@code tokens} long.
+ */
+final class ClosedLoopEngine {
+
+    private final InferenceEngine engine;
+    private final int conversations;
+    private final int turns;
+    private final int tokens;
+    private final int promptChars;
+    private final String label;
+
+    ClosedLoopEngine(InferenceEngine engine, int conversations, int turns, int tokens, int promptChars, String label) {
+        this.engine = engine;
+        this.conversations = conversations;
+        this.turns = turns;
+        this.tokens = tokens;
+        this.promptChars = promptChars;
+        this.label = label;
+    }
+
+    EngineRun run() throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(conversations);
+        try {
+            long start = System.nanoTime();
+            List<Future<List<Generation>>> results = new ArrayList<>();
+            for (int c = 0; c < conversations; c++) {
+                int conversation = c;
+                results.add(threads.submit(() -> conversation(conversation)));
+            }
+            List<Generation> generations = new ArrayList<>();
+            for (Future<List<Generation>> result : results) {
+                generations.addAll(result.get());
+            }
+            return new EngineRun(conversations, generations, System.nanoTime() - start);
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    private List<Generation> conversation(int conversation) {
+        List<Exchange> history = new ArrayList<>();
+        List<Generation> generations = new ArrayList<>();
+        String id = label + "-" + conversation;
+        for (int t = 0; t < turns; t++) {
+            ChatMessage question = ChatMessage.user(question(conversation, t));
+            Generation generation = engine.generate(new GenerationRequest(id,
+                    new Transcript(null, history, List.of(question)), Sampling.greedy(tokens), null),
+                    TokenListener.NONE);
+            generations.add(generation);
+            history.add(new Exchange(List.of(question, ChatMessage.assistant(generation.text()))));
+        }
+        return generations;
+    }
+
+    /** Distinct text per conversation and turn, so no two prompts share more than the template. */
+    private String question(int conversation, int turn) {
+        StringBuilder text = new StringBuilder(promptChars);
+        long x = 0x9E3779B97F4A7C15L * (conversation * 1000L + turn + 1);
+        while (text.length() < promptChars) {
+            x ^= x << 13;
+            x ^= x >>> 7;
+            x ^= x << 17;
+            text.append((char) ('a' + Math.floorMod(x, 26)));
+            if (Math.floorMod(x >>> 8, 6) == 0) {
+                text.append(' ');
+            }
+        }
+        return text.substring(0, promptChars);
+    }
+}

@@ -1,0 +1,126 @@
+package dev.parley.bench.engine;
+
+import dev.parley.models.LlamaLibraryStore;
+import dev.parley.worker.engine.EngineLimits;
+import dev.parley.worker.engine.cpp.NativeEngine;
+import dev.parley.worker.engine.cpp.NativeEngineConfig;
+import dev.parley.worker.engine.gpu.GpuChoice;
+import dev.parley.worker.engine.gpu.HostGpuRuntime;
+import dev.parley.worker.engine.gpu.LibrarySelection;
+import dev.parley.worker.engine.gpu.LibrarySelector;
+import dev.parley.worker.engine.llama.KvCacheType;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code parley bench engine}: the native engine alone, in this process (no Kafka, no Redis), driven by N
+ * concurrent closed-loop conversations for each N asked for. Every turn generates exactly {@code --tokens} tokens
+ * (end of generation ignored), so random-weight models of real shapes measure what real ones would.
+ */
+@Command(name = "engine", mixinStandardHelpOptions = true,
+        description = "The native engine in-process: N concurrent closed-loop conversations per N, fixed-length "
+                + "answers; prints aggregate and per-sequence decode tokens/s and time to first token.")
+public final class EngineBenchCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, description = "GGUF file")
+    Path model;
+
+    @Option(names = "--llama-lib-dir", description = "llama.cpp build folder (default: the --gpu set from npm)")
+    String libraryDir;
+
+    @Option(names = "--gpu", defaultValue = "auto", description = "auto, cuda, vulkan, none (default ${DEFAULT-VALUE})")
+    String gpu;
+
+    @Option(names = "--gpu-layers", defaultValue = "-1", description = "-1 all (default), 0 none, or a count")
+    int gpuLayers;
+
+    @Option(names = "--gpu-device", defaultValue = "-1", description = "the one GPU to use; -1 splits over all")
+    int gpuDevice;
+
+    @Option(names = "--concurrency", split = ",", defaultValue = "1,8,32,64",
+            description = "conversations at once, one run each (default ${DEFAULT-VALUE}); slots = the largest")
+    List<Integer> concurrency;
+
+    @Option(names = "--turns", defaultValue = "3", description = "turns per conversation (default ${DEFAULT-VALUE})")
+    int turns;
+
+    @Option(names = "--tokens", defaultValue = "128", description = "tokens per answer (default ${DEFAULT-VALUE})")
+    int tokens;
+
+    @Option(names = "--prompt-chars", defaultValue = "256",
+            description = "characters of each user message (default ${DEFAULT-VALUE})")
+    int promptChars;
+
+    @Option(names = "--context-per-slot", defaultValue = "2048", description = "default ${DEFAULT-VALUE}")
+    int contextPerSlot;
+
+    @Option(names = "--batch-size", defaultValue = "2048", description = "n_batch (default ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--micro-batch-size", defaultValue = "0", description = "n_ubatch (default: 512, at most the batch)")
+    int microBatch;
+
+    @Option(names = "--kv-cache-type", defaultValue = "f16", description = "f16, q8_0, q4_0 (default ${DEFAULT-VALUE})")
+    String cacheType;
+
+    @Option(names = "--threads", description = "CPU threads (default: all cores)")
+    Integer threads;
+
+    @Option(names = "--out", defaultValue = "bench-results", description = "folder for engine-bench.md (default ${DEFAULT-VALUE})")
+    Path out;
+
+    private final PrintStream console = System.out;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new EngineBenchCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (microBatch == 0) {
+            microBatch = Math.min(512, batch);
+        }
+        int slots = concurrency.stream().mapToInt(Integer::intValue).max().orElse(1);
+        LibrarySelection libraries = new LibrarySelector(new HostGpuRuntime(),
+                LlamaLibraryStore.standard(System.getenv())::fetch).select(GpuChoice.parse(gpu), libraryDir);
+        NativeEngineConfig config = NativeEngineConfig.forModel(model, libraries.dir())
+                .withSlots(slots).withContextPerSlot(contextPerSlot)
+                .withCacheType(KvCacheType.parse(cacheType))
+                .withThreads(threads != null ? threads : NativeEngineConfig.defaultThreads())
+                .withBatch(batch, microBatch)
+                .withGpu(libraries.gpuAllowed() ? gpuLayers : 0, gpuDevice, libraries.gpuRequired())
+                .withIgnoreEndOfGeneration(true);
+        if (config.gpuLayers() < EngineLimits.ALL_GPU_LAYERS) {
+            throw new IllegalArgumentException("--gpu-layers must be >= -1");
+        }
+        long loadStart = System.nanoTime();
+        List<EngineRun> runs = new ArrayList<>();
+        try (NativeEngine engine = NativeEngine.load(config)) {
+            double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+            console.printf(Locale.ROOT, "engine bench: %s, %s (%s), %d slots x %d, batch %d/%d, KV %s, loaded in %.1f s%n",
+                    model.getFileName(), libraries.dir(), libraries.source(), slots, contextPerSlot, batch, microBatch,
+                    cacheType, loadSeconds);
+            // one short warm-up so CUDA graphs and kernels are ready before anything is timed
+            new ClosedLoopEngine(engine, Math.min(slots, 2), 1, 8, 16, "warmup").run();
+            for (int n : concurrency) {
+                EngineRun run = new ClosedLoopEngine(engine, n, turns, tokens, promptChars, "c" + n).run();
+                runs.add(run);
+                console.println("  " + run.line());
+            }
+            String report = EngineRun.markdown(model.getFileName().toString(), libraries.dir().toString(), slots,
+                    contextPerSlot, batch, microBatch, cacheType, turns, tokens, promptChars, loadSeconds, runs);
+            Files.createDirectories(out);
+            Files.writeString(out.resolve("engine-bench.md"), report, StandardCharsets.UTF_8);
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The GPU benchmark in one go, for a machine with an NVIDIA GPU, nvcc and Python with numpy but no Java and no
+# network: builds llama.cpp v0.5.0 with CUDA (build-cuda.sh), writes random-weight GGUFs of real shapes
+# (make-gguf.py), then runs llama-batched-bench and `parley bench engine` on the same model and the same shape of
+# work, one model after another while time is left, writing everything under OUT.
+#
+# usage: ops/gpu/device-bench.sh CARRY OUT
+#   CARRY holds llama-src.tar.xz (the release's source tree), jre.tar.xz (a jlink-ed JVM, folder jre/), jars/ (the
+#   bench's runtime class path) and these scripts; BUDGET_S (default 540) bounds the whole run.
+set -uo pipefail
+CARRY="$(cd "$1" && pwd)"; OUT="$2"; BUDGET="${BUDGET_S:-540}"; ARCH="${ARCH:-90}"
+START=$SECONDS
+left() { echo $(( BUDGET - (SECONDS - START) )); }
+mkdir -p "$OUT"
+exec > >(tee -a "$OUT/log.txt") 2>&1
+W=/tmp/parley-gpu; mkdir -p "$W/models" "$W/src"
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv; nvcc --version | tail -2; nproc
+
+tar -xf "$CARRY/llama-src.tar.xz" -C "$W/src"
+tar -xf "$CARRY/jre.tar.xz" -C "$W" &
+JRE=$!
+MODELS="${MODELS:-llama-3.2-1b:q8_0 smollm2-135m:q8_0 llama-3.2-1b:q4_0 llama-3.1-8b:q4_0}"
+( for spec in $MODELS; do
+    shape="${spec%:*}"; type="${spec#*:}"
+    python3 "$CARRY/make-gguf.py" --gguf-py "$W/src/gguf-py" --shape "$shape" --type "$type" "$W/models/$shape-$type.gguf" \
+      && echo "model $shape-$type: $(du -m "$W/models/$shape-$type.gguf" | cut -f1) MB"
+  done ) &
+GEN=$!
+if [[ ! -f "$W/llama-cuda/llama-batched-bench" ]]; then
+  BUILD_DIR="$W/build-root" bash "$CARRY/build-cuda.sh" --source "$W/src" --out "$W/llama-cuda" --arch "$ARCH" \
+    --jobs "$(nproc)" 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] Building' || true
+fi
+wait $JRE $GEN  # not a bare wait: that would also wait for the tee above
+echo "build and models ready after $((SECONDS - START)) s"
+[[ -f "$W/llama-cuda/llama-batched-bench" ]] || { echo "build failed"; exit 1; }
+nvidia-smi --query-gpu=timestamp,memory.used --format=csv -lms 1000 > "$OUT/vram.csv" &
+SMI=$!
+
+NPL="${NPL:-1,8,32,64,128}"; SLOTS=128; CTX_PER_SLOT=1024; TG=128
+# peak resident memory of a command, polled (no /usr/bin/time there)
+peak() { "$@" & local pid=$! hwm=0; while kill -0 $pid 2>/dev/null; do
+    h=$(for p in $pid $(pgrep -P $pid); do awk '/VmHWM/ {print $2}' /proc/$p/status 2>/dev/null; done | sort -n | tail -1)
+    [[ -n "$h" ]] && (( h > hwm )) && hwm=$h; sleep 0.5; done
+  wait $pid; local rc=$?; echo "peak RSS $((hwm / 1024)) MiB (rc $rc)"; }
+for spec in $MODELS; do
+  m="$W/models/${spec%:*}-${spec#*:}.gguf"
+  [[ -f "$m" ]] || continue
+  if (( $(left) < 90 )); then echo "skipped $spec: $(left) s left"; continue; fi
+  echo "=== $spec: llama-batched-bench ($(left) s left)"
+  { echo; echo "## $spec"; echo; echo '```'; } >> "$OUT/baseline.md"
+  peak timeout $(( $(left) - 60 )) "$W/llama-cuda/llama-batched-bench" -m "$m" -c $((SLOTS * CTX_PER_SLOT)) -b 2048 -ub 512 \
+    -ngl 99 -npp 256 -ntg $TG -npl "$NPL" 2>&1 | grep -E '^\|| t/s|peak|error|CUDA' | tee -a "$OUT/baseline.md"
+  echo '```' >> "$OUT/baseline.md"
+  echo "=== $spec: parley bench engine ($(left) s left)"
+  peak timeout $(( $(left) - 10 )) "$W/jre/bin/java" -Xmx2g -cp "$CARRY/jars/*" dev.parley.bench.engine.EngineBenchCommand \
+    --model "$m" --gpu "${GPU:-cuda}" --llama-lib-dir "$W/llama-cuda" --concurrency "$NPL" --turns 2 --tokens $TG \
+    --prompt-chars 256 --context-per-slot $CTX_PER_SLOT --batch-size 2048 --micro-batch-size 512 --out "$W/eb-$spec" \
+    2>&1 | grep -vE ' DEBUG ' | grep -E 'N=|engine bench|Loaded|llama.cpp 0|peak|ERROR|Exception|WARN' 
+  [[ -f "$W/eb-$spec/engine-bench.md" ]] && { echo; echo "## $spec"; sed 1d "$W/eb-$spec/engine-bench.md"; } >> "$OUT/engine.md"
+done
+kill $SMI 2>/dev/null
+echo "done after $((SECONDS - START)) s"
