@@ -54,7 +54,7 @@ for spec in $MODELS; do
   echo "=== $spec: parley bench engine ($(left) s left)"
   peak timeout $(( $(left) - 10 )) "$W/jre/bin/java" -Xmx2g -cp "$CARRY/jars/*" dev.parley.bench.engine.EngineBenchCommand \
     --model "$m" --gpu "${GPU:-cuda}" --llama-lib-dir "$W/llama-cuda" --concurrency "$NPL" --turns 2 --tokens $TG \
-    --prompt-chars 256 --context-per-slot $CTX_PER_SLOT --batch-size 2048 --micro-batch-size 512 --out "$W/eb-$spec" \
+    --prompt-chars 256 --context-per-slot $CTX_PER_SLOT --batch-size 2048 --micro-batch-size 512 --prefill-chunk "${PREFILL:-256}" --out "$W/eb-$spec" \
     2>&1 | grep -vE ' DEBUG ' | grep -E 'N=|engine bench|Loaded|llama.cpp 0|peak|ERROR|Exception|WARN' 
   [[ -f "$W/eb-$spec/engine-bench.md" ]] && { echo; echo "## $spec"; sed 1d "$W/eb-$spec/engine-bench.md"; } >> "$OUT/engine.md"
 done

@@ -54,7 +54,9 @@ class LoadTest {
         }
         // The whole burst is on the topic before the worker starts: it must hold back, not swallow it.
         try (ParleyClient client = ParleyClient.builder().bootstrapServers(infra.bootstrapServers())
-                .promptsTopic(topics.get(0)).repliesTopic(topics.get(1)).replyTimeout(Duration.ofMinutes(60)).build()) {
+                .promptsTopic(topics.get(0)).repliesTopic(topics.get(1)).replyTimeout(Duration.ofMinutes(60))
+                // 10 000 sends at once to a broker sharing 2 loaded cores: give them time rather than fail them
+                .kafkaProperty("delivery.timeout.ms", 600_000).build()) {
             List<CompletableFuture<Reply>> replies = new ArrayList<>();
             SendOptions options = SendOptions.builder().params(GenerationParams.DEFAULTS.withMaxTokens(1)).build();
             for (int i = 0; i < PROMPTS; i++) {

@@ -69,6 +69,10 @@ public final class EngineBenchCommand implements Callable<Integer> {
     @Option(names = "--micro-batch-size", defaultValue = "0", description = "n_ubatch (default: 512, at most the batch)")
     int microBatch;
 
+    @Option(names = "--prefill-chunk", defaultValue = "256",
+            description = "most prompt tokens per step (default ${DEFAULT-VALUE}; the engine caps it at batch - slots)")
+    int prefillChunk;
+
     @Option(names = "--kv-cache-type", defaultValue = "f16", description = "f16, q8_0, q4_0 (default ${DEFAULT-VALUE})")
     String cacheType;
 
@@ -97,6 +101,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
                 .withCacheType(KvCacheType.parse(cacheType))
                 .withThreads(threads != null ? threads : NativeEngineConfig.defaultThreads())
                 .withBatch(batch, microBatch)
+                .withPrefillChunk(prefillChunk)
                 .withGpu(libraries.gpuAllowed() ? gpuLayers : 0, gpuDevice, libraries.gpuRequired())
                 .withIgnoreEndOfGeneration(true);
         if (config.gpuLayers() < EngineLimits.ALL_GPU_LAYERS) {
@@ -106,9 +111,9 @@ public final class EngineBenchCommand implements Callable<Integer> {
         List<EngineRun> runs = new ArrayList<>();
         try (NativeEngine engine = NativeEngine.load(config)) {
             double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
-            console.printf(Locale.ROOT, "engine bench: %s, %s (%s), %d slots x %d, batch %d/%d, KV %s, loaded in %.1f s%n",
+            console.printf(Locale.ROOT, "engine bench: %s, %s (%s), %d slots x %d, batch %d/%d, prefill chunk %d, KV %s, loaded in %.1f s%n",
                     model.getFileName(), libraries.dir(), libraries.source(), slots, contextPerSlot, batch, microBatch,
-                    cacheType, loadSeconds);
+                    prefillChunk, cacheType, loadSeconds);
             // one short warm-up so CUDA graphs and kernels are ready before anything is timed
             new ClosedLoopEngine(engine, Math.min(slots, 2), 1, 8, 16, "warmup").run();
             for (int n : concurrency) {

@@ -168,7 +168,8 @@ class ControlListenerTest {
 
         listener.startThread("test-control");
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> !listener.isAlive());
+        // the injected Error is the point: Awaitility must not rethrow it from the listener thread
+        await().dontCatchUncaughtExceptions().atMost(Duration.ofSeconds(30)).until(() -> !listener.isAlive());
         assertThat(health.check().problems()).isEqualTo("control: its thread has stopped");
     }
 

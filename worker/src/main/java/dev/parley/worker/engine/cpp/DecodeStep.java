@@ -25,6 +25,9 @@ final class DecodeStep {
     private final List<NativeJob> running;
     private final int[] chunkOf;
     private final Runnable publishStats;
+    private final int vocabulary;
+    /** Below this many sequences the argmaxes run on the engine thread: a fork costs more than it saves. */
+    private static final int PARALLEL_SAMPLING = 8;
     private long clock;
 
     DecodeStep(LlamaLib llama, NativeModel model, Pointer context, BatchBuffer batch, int prefillChunk, int slots,
@@ -38,6 +41,7 @@ final class DecodeStep {
         this.running = running;
         this.chunkOf = new int[slots];
         this.publishStats = publishStats;
+        this.vocabulary = model.vocabularySize();
     }
 
     /** One batch: a token for each generating job, then prompt chunks; decode; sample; finish what is done. */
@@ -71,7 +75,10 @@ final class DecodeStep {
             failStep("llama_decode returned " + result + " for a batch of " + batch.size() + " tokens");
             return;
         }
-        for (NativeJob job : new ArrayList<>(running)) {
+        int[] sampled = sampleGreedy();
+        List<NativeJob> stepped = new ArrayList<>(running);
+        for (int j = 0; j < stepped.size(); j++) {
+            NativeJob job = stepped.get(j);
             Sequence sequence = job.sequence;
             int chunk = chunkOf[sequence.id];
             if (chunk > 0) {
@@ -81,7 +88,7 @@ final class DecodeStep {
                 sequence.tokens.add(job.pending);
             }
             if (job.outputIndex >= 0) {
-                accept(job, job.sampler.sample(context, job.outputIndex));
+                accept(job, sampled[j] >= 0 ? sampled[j] : job.sampler.sample(context, job.outputIndex));
             }
             if (!job.done()) {
                 if (job.abandoned()) {
@@ -95,6 +102,31 @@ final class DecodeStep {
                 }
             }
         }
+    }
+
+    /**
+     * The tokens of greedy jobs, by their place in {@code running}; -1 for the others. llama.cpp's greedy sampler
+     * fills a candidate array of the whole vocabulary per call on this one thread, which at 64 sequences of a
+     * 128k vocabulary took longer than the GPU's decode; an argmax over the logits in place, spread over cores,
+     * takes a fraction of it. The rows are fetched here, on the engine thread (the first fetch waits for the GPU).
+     */
+    private int[] sampleGreedy() {
+        int[] tokens = new int[running.size()];
+        Pointer[] rows = new Pointer[running.size()];
+        for (int j = 0; j < tokens.length; j++) {
+            NativeJob job = running.get(j);
+            tokens[j] = -1;
+            if (job.outputIndex >= 0 && job.sampler.greedy()) {
+                rows[j] = llama.llama_get_logits_ith(context, job.outputIndex);
+            }
+        }
+        java.util.stream.IntStream indices = java.util.stream.IntStream.range(0, tokens.length);
+        (tokens.length >= PARALLEL_SAMPLING ? indices.parallel() : indices).forEach(j -> {
+            if (rows[j] != null) {
+                tokens[j] = SamplerChain.argmax(rows[j], vocabulary);
+            }
+        });
+        return tokens;
     }
 
     private void accept(NativeJob job, int token) {
@@ -153,7 +185,10 @@ final class DecodeStep {
     private void failStep(String reason) {
         log.error("{}; failing {} generation(s), their sequences are cleared", reason, running.size());
         EngineException error = new EngineException(reason);
-        for (NativeJob job : new ArrayList<>(running)) {
+        int[] sampled = sampleGreedy();
+        List<NativeJob> stepped = new ArrayList<>(running);
+        for (int j = 0; j < stepped.size(); j++) {
+            NativeJob job = stepped.get(j);
             Sequence sequence = job.sequence;
             release(job);
             llama.llama_memory_seq_rm(memory, sequence.id, -1, -1);

@@ -31,7 +31,7 @@ record GpuPlacement(int layers, int device, String gpuName) {
                     + loaded.gpus().size() + " GPU(s): " + loaded.gpus());
         }
         String where = config.gpuDevice() == NativeEngineConfig.ALL_GPUS
-                ? (loaded.gpus().size() == 1 ? loaded.gpus().get(0).name() : "split over " + loaded.gpus().size() + " GPUs")
+                ? (loaded.gpus().size() == 1 ? loaded.gpus().get(0).name() : loaded.gpus().size() + " GPUs (split by layer)")
                 : loaded.gpus().get(config.gpuDevice()).name();
         return new GpuPlacement(config.gpuLayers(), config.gpuDevice(), where);
     }

@@ -188,5 +188,9 @@ public interface LlamaLib extends Library {
 
     int llama_sampler_sample(Pointer sampler, Pointer ctx, int idx);
 
+    Pointer llama_get_logits_ith(Pointer ctx, int idx);
+
+    int llama_vocab_n_tokens(Pointer vocab);
+
     void llama_sampler_free(Pointer sampler);
 }

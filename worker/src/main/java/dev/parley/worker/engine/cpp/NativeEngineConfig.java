@@ -129,6 +129,12 @@ public record NativeEngineConfig(Path model, Path libraryDir, int slots, int con
                 ignoreEndOfGeneration);
     }
 
+    /** The most prompt tokens one step computes; a GPU takes far more than the CPU default. */
+    public NativeEngineConfig withPrefillChunk(int value) {
+        return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers,
+                snapshotBytes, batchTokens, value, gpuDevice, gpuRequired, microBatchTokens, ignoreEndOfGeneration);
+    }
+
     /** Every turn generates its max_tokens, end of generation or not (benchmarks). */
     public NativeEngineConfig withIgnoreEndOfGeneration(boolean value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers,

@@ -74,6 +74,11 @@ final class NativeModel implements AutoCloseable {
     }
 
 
+    /** Tokens in the vocabulary: the length of a row of logits. */
+    int vocabularySize() {
+        return llama.llama_vocab_n_tokens(vocab);
+    }
+
     boolean isEndOfGeneration(int token) {
         return !ignoreEndOfGeneration && llama.llama_vocab_is_eog(vocab, token) != 0;
     }

@@ -17,10 +17,36 @@ final class SamplerChain implements AutoCloseable {
 
     private final LlamaLib llama;
     private final Pointer chain;
+    private final boolean greedy;
 
-    private SamplerChain(LlamaLib llama, Pointer chain) {
+    private SamplerChain(LlamaLib llama, Pointer chain, boolean greedy) {
         this.llama = llama;
         this.chain = chain;
+        this.greedy = greedy;
+    }
+
+    /** Greedy decoding is an argmax over the logits, which {@link DecodeStep} does itself, in parallel. */
+    boolean greedy() {
+        return greedy;
+    }
+
+    /**
+     * The most likely token of a row of {@code vocabulary} logits, read in place (no copy). Safe from any thread
+     * once the engine thread has fetched the row: the logits stay put until the next decode.
+     */
+    static int argmax(Pointer logits, int vocabulary) {
+        java.nio.FloatBuffer row = logits.getByteBuffer(0, 4L * vocabulary).order(java.nio.ByteOrder.nativeOrder())
+                .asFloatBuffer();
+        int best = 0;
+        float max = row.get(0);
+        for (int i = 1; i < vocabulary; i++) {
+            float v = row.get(i);
+            if (v > max) {
+                max = v;
+                best = i;
+            }
+        }
+        return best;
     }
 
     static SamplerChain create(LlamaLib llama, Sampling sampling) {
@@ -39,7 +65,7 @@ final class SamplerChain implements AutoCloseable {
             int seed = sampling.seed() == null ? LlamaLib.DEFAULT_SEED : (int) (long) sampling.seed();
             llama.llama_sampler_chain_add(chain, llama.llama_sampler_init_dist(seed));
         }
-        return new SamplerChain(llama, chain);
+        return new SamplerChain(llama, chain, temperature <= 0);
     }
 
     /** Samples (and accepts) the next token from the logits of batch position {@code index}. */
