@@ -1,11 +1,8 @@
 package dev.parley.worker;
 
-import dev.parley.worker.engine.EngineInfo;
 import dev.parley.worker.engine.Generation;
 import dev.parley.worker.engine.GenerationRequest;
 import dev.parley.worker.engine.InferenceEngine;
-import dev.parley.worker.engine.KvCacheListener;
-import dev.parley.worker.engine.KvCacheStats;
 import dev.parley.worker.engine.KvTier;
 import dev.parley.worker.engine.TokenListener;
 import java.util.List;
@@ -19,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Wraps real engines (one per worker) and watches all of them together: it records a violation whenever two
  * generations of one conversation overlap, on any worker, and counts generations.
  */
-final class ObservingEngine implements InferenceEngine {
+final class ObservingEngine extends ForwardingEngine {
 
     /** Shared by the engines of all workers of a test. */
     static final class Observer {
@@ -34,17 +31,11 @@ final class ObservingEngine implements InferenceEngine {
         }
     }
 
-    private final InferenceEngine delegate;
     private final Observer observer;
 
     ObservingEngine(InferenceEngine delegate, Observer observer) {
-        this.delegate = delegate;
+        super(delegate);
         this.observer = observer;
-    }
-
-    @Override
-    public EngineInfo info() {
-        return delegate.info();
     }
 
     @Override
@@ -61,31 +52,5 @@ final class ObservingEngine implements InferenceEngine {
         } finally {
             observer.generating.remove(conversation);
         }
-    }
-
-    @Override
-    public int busySlots() {
-        return delegate.busySlots();
-    }
-
-    @Override
-    public int warmConversations() {
-        return delegate.warmConversations();
-    }
-
-    @Override
-    public KvCacheStats kvCacheStats() {
-        return delegate.kvCacheStats();
-    }
-
-    @Override
-    public void addKvCacheListener(KvCacheListener listener) {
-        delegate.addKvCacheListener(listener);
-    }
-
-    /** Closes the wrapped engine (for engines that can be freed; java-llama.cpp's close frees nothing). */
-    @Override
-    public void close() {
-        delegate.close();
     }
 }

@@ -12,8 +12,6 @@ import dev.parley.worker.engine.InferenceEngine;
 import dev.parley.worker.engine.KvTier;
 import dev.parley.worker.engine.cpp.NativeEngine;
 import dev.parley.worker.engine.cpp.NativeEngineConfig;
-import dev.parley.worker.engine.llama.LlamaCppEngine;
-import dev.parley.worker.engine.llama.LlamaEngineConfig;
 import dev.parley.worker.history.HistoryEntry;
 import dev.parley.worker.metrics.ParleyMeter;
 import java.time.Duration;
@@ -146,14 +144,7 @@ class OracleSuiteTest {
 
     private static InferenceEngine engine(String kind, ParleyInfraExtension.TestModels models,
                                           List<InferenceEngine> opened) {
-        if (kind.equals("java") && !opened.isEmpty()) {
-            // java-llama.cpp should be loaded once per process (its close frees nothing, and a load beside closed
-            // models crashed the test JVM once): its workers share one engine and its slots
-            return opened.get(0);
-        }
         InferenceEngine engine = switch (kind) {
-            case "java" -> LlamaCppEngine.load(LlamaEngineConfig.forModel(models.tiny()).withSlots(4)
-                    .withContextPerSlot(1024).withThreads(1));
             case "native" -> NativeEngine.load(NativeEngineConfig.forModel(models.tiny(), EngineExtension.libraries())
                     .withSlots(2).withContextPerSlot(1024).withThreads(1).withSnapshotBytes(SNAPSHOT_BUDGET));
             default -> throw new IllegalArgumentException(kind);

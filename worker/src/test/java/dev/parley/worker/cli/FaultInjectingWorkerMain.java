@@ -1,11 +1,9 @@
 package dev.parley.worker.cli;
 
-import dev.parley.worker.engine.EngineInfo;
+import dev.parley.worker.ForwardingEngine;
 import dev.parley.worker.engine.Generation;
 import dev.parley.worker.engine.GenerationRequest;
 import dev.parley.worker.engine.InferenceEngine;
-import dev.parley.worker.engine.KvCacheListener;
-import dev.parley.worker.engine.KvCacheStats;
 import dev.parley.worker.engine.TokenListener;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
@@ -34,7 +32,11 @@ public final class FaultInjectingWorkerMain {
     }
 
     /** The real engine, with the faults above. */
-    private record FaultyEngine(InferenceEngine delegate) implements InferenceEngine {
+    private static final class FaultyEngine extends ForwardingEngine {
+
+        FaultyEngine(InferenceEngine delegate) {
+            super(delegate);
+        }
 
         @Override
         public Generation generate(GenerationRequest request, TokenListener listener) {
@@ -53,51 +55,6 @@ public final class FaultInjectingWorkerMain {
                 }
             }
             return delegate.generate(request, listener);
-        }
-
-        @Override
-        public EngineInfo info() {
-            return delegate.info();
-        }
-
-        @Override
-        public int busySlots() {
-            return delegate.busySlots();
-        }
-
-        @Override
-        public int warmConversations() {
-            return delegate.warmConversations();
-        }
-
-        @Override
-        public KvCacheStats kvCacheStats() {
-            return delegate.kvCacheStats();
-        }
-
-        @Override
-        public void addKvCacheListener(KvCacheListener listener) {
-            delegate.addKvCacheListener(listener);
-        }
-
-        @Override
-        public boolean isAlive() {
-            return delegate.isAlive();
-        }
-
-        @Override
-        public long lastProgressNanos() {
-            return delegate.lastProgressNanos();
-        }
-
-        @Override
-        public boolean hasWork() {
-            return delegate.hasWork();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 }

@@ -65,7 +65,7 @@ class CrashDrillTest {
             this.output = logs.resolve("w" + worker + "-" + generation + ".out");
             List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                     "-Xmx384m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                    DrillWorkerMain.class.getName(), events.toString(), model.toString(), "native",
+                    DrillWorkerMain.class.getName(), events.toString(), model.toString(),
                     "worker-id=w" + worker, "group-instance-id=w" + worker));
             command.addAll(settings);
             process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();

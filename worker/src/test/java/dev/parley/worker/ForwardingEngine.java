@@ -1,0 +1,73 @@
+package dev.parley.worker;
+
+import dev.parley.worker.engine.EngineInfo;
+import dev.parley.worker.engine.Generation;
+import dev.parley.worker.engine.GenerationRequest;
+import dev.parley.worker.engine.InferenceEngine;
+import dev.parley.worker.engine.KvCacheListener;
+import dev.parley.worker.engine.KvCacheStats;
+import dev.parley.worker.engine.TokenListener;
+
+/**
+ * An engine that passes everything to a real one, health signals included, so that a test wrapper (one that watches,
+ * traces or breaks generations) overrides only {@link #generate} and the worker's health check still sees the real
+ * engine.
+ */
+public abstract class ForwardingEngine implements InferenceEngine {
+
+    protected final InferenceEngine delegate;
+
+    protected ForwardingEngine(InferenceEngine delegate) {
+        this.delegate = delegate;
+    }
+
+    @Override
+    public Generation generate(GenerationRequest request, TokenListener listener) {
+        return delegate.generate(request, listener);
+    }
+
+    @Override
+    public EngineInfo info() {
+        return delegate.info();
+    }
+
+    @Override
+    public int busySlots() {
+        return delegate.busySlots();
+    }
+
+    @Override
+    public int warmConversations() {
+        return delegate.warmConversations();
+    }
+
+    @Override
+    public KvCacheStats kvCacheStats() {
+        return delegate.kvCacheStats();
+    }
+
+    @Override
+    public void addKvCacheListener(KvCacheListener listener) {
+        delegate.addKvCacheListener(listener);
+    }
+
+    @Override
+    public boolean isAlive() {
+        return delegate.isAlive();
+    }
+
+    @Override
+    public long lastProgressNanos() {
+        return delegate.lastProgressNanos();
+    }
+
+    @Override
+    public boolean hasWork() {
+        return delegate.hasWork();
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}
