@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param stream         whether chunk records are wanted before the final reply
  * @param deadline       optional instant after which the turn is not started
  * @param metadata       strings echoed back in the reply
+ * @param priority       the turn's lane; {@code null} (absent on the wire) means {@link Priority#INTERACTIVE}
  */
 public record Prompt(
         String requestId,
@@ -27,7 +28,8 @@ public record Prompt(
         GenerationParams params,
         boolean stream,
         Instant deadline,
-        Map<String, String> metadata) {
+        Map<String, String> metadata,
+        Priority priority) {
 
     public Prompt {
         Objects.requireNonNull(requestId, "request_id");
@@ -40,6 +42,12 @@ public record Prompt(
         metadata = metadata == null ? null : Map.copyOf(metadata);
     }
 
+    /** A prompt without a priority (interactive). */
+    public Prompt(String requestId, String conversationId, List<ChatMessage> messages, String system, String replyTo,
+                  GenerationParams params, boolean stream, Instant deadline, Map<String, String> metadata) {
+        this(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata, null);
+    }
+
     /** A prompt with a single user message and no options. */
     public static Prompt of(String requestId, String conversationId, String userMessage) {
         return new Prompt(requestId, conversationId, List.of(ChatMessage.user(userMessage)),
@@ -49,6 +57,17 @@ public record Prompt(
     /** The parameters given, or {@link GenerationParams#DEFAULTS}. */
     public GenerationParams paramsOrDefaults() {
         return params == null ? GenerationParams.DEFAULTS : params;
+    }
+
+    /** The priority given, or {@link Priority#DEFAULT}. */
+    public Priority priorityOrDefault() {
+        return priority == null ? Priority.DEFAULT : priority;
+    }
+
+    /** This prompt in another lane. */
+    public Prompt withPriority(Priority value) {
+        return new Prompt(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata,
+                value);
     }
 
     /** The metadata given, or an empty map. */
