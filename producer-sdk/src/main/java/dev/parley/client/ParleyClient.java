@@ -319,17 +319,17 @@ public final class ParleyClient implements AutoCloseable {
         String requestId = options.requestId() != null ? options.requestId() : UUID.randomUUID().toString();
         return new Prompt(requestId, conversationId, List.of(ChatMessage.user(userMessage)), options.system(),
                 options.replyTo(), options.params(), false, options.deadline(),
-                options.metadata().isEmpty() ? null : options.metadata());
+                options.metadata().isEmpty() ? null : options.metadata(), options.priority());
     }
 
     private static Prompt streamed(Prompt prompt) {
         return new Prompt(prompt.requestId(), prompt.conversationId(), prompt.messages(), prompt.system(),
-                prompt.replyTo(), prompt.params(), true, prompt.deadline(), prompt.metadata());
+                prompt.replyTo(), prompt.params(), true, prompt.deadline(), prompt.metadata(), prompt.priority());
     }
 
     private Prompt withReplyTopic(Prompt prompt) {
         return new Prompt(prompt.requestId(), prompt.conversationId(), prompt.messages(), prompt.system(), repliesTopic,
-                prompt.params(), prompt.stream(), prompt.deadline(), prompt.metadata());
+                prompt.params(), prompt.stream(), prompt.deadline(), prompt.metadata(), prompt.priority());
     }
 
     /** Refuses, before anything is sent, a prompt a worker would dead-letter; the message names the field. */

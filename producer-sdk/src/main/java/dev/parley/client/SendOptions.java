@@ -1,6 +1,7 @@
 package dev.parley.client;
 
 import dev.parley.schemas.GenerationParams;
+import dev.parley.schemas.Priority;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -23,6 +24,7 @@ public final class SendOptions {
     private final Map<String, String> metadata;
     private final Duration timeout;
     private final String replyTo;
+    private final Priority priority;
 
     private SendOptions(Builder builder) {
         this.requestId = builder.requestId;
@@ -32,6 +34,7 @@ public final class SendOptions {
         this.metadata = Map.copyOf(builder.metadata);
         this.timeout = builder.timeout;
         this.replyTo = builder.replyTo;
+        this.priority = builder.priority;
     }
 
     public static Builder builder() {
@@ -48,6 +51,7 @@ public final class SendOptions {
         b.metadata.putAll(metadata);
         b.timeout = timeout;
         b.replyTo = replyTo;
+        b.priority = priority;
         return b;
     }
 
@@ -86,8 +90,17 @@ public final class SendOptions {
         return replyTo;
     }
 
+    /**
+     * The turn's lane, or {@code null}: the worker treats it as {@link Priority#INTERACTIVE}. Batch turns are admitted
+     * after interactive ones (with aging, so they are never starved) and may be paused while an interactive turn runs.
+     */
+    public Priority priority() {
+        return priority;
+    }
+
     public static final class Builder {
         private String replyTo;
+        private Priority priority;
         private String requestId;
         private String system;
         private GenerationParams params;
@@ -147,6 +160,16 @@ public final class SendOptions {
                 throw new IllegalArgumentException("replyTo must be a Kafka topic name, got '" + topic + "'");
             }
             this.replyTo = topic;
+            return this;
+        }
+
+        /**
+         * Sends the turn in this lane: {@link Priority#INTERACTIVE} (the default, when not set) for someone waiting
+         * on the answer, {@link Priority#BATCH} for bulk work that may wait behind interactive turns. The order of
+         * a conversation's turns does not depend on it.
+         */
+        public Builder priority(Priority priority) {
+            this.priority = priority;
             return this;
         }
 

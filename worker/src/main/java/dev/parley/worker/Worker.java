@@ -6,6 +6,8 @@ import dev.parley.worker.config.WorkerConfig;
 import dev.parley.worker.control.Cancellations;
 import dev.parley.worker.control.ControlListener;
 import dev.parley.worker.dispatch.Dispatcher;
+import dev.parley.worker.dispatch.LanePolicy;
+import dev.parley.worker.dispatch.LaneReserve;
 import dev.parley.worker.engine.InferenceEngine;
 import dev.parley.worker.history.HistoryLimits;
 import dev.parley.worker.history.HistoryStore;
@@ -97,7 +99,8 @@ public final class Worker implements AutoCloseable {
         this.producer = new KafkaProducer<>(producerConfig(config), new StringSerializer(), new ByteArraySerializer());
         WorkerMetrics metrics = new WorkerMetrics(registry);
         int maxInFlight = config.maxInFlight() > 0 ? config.maxInFlight() : engine.info().slots();
-        this.turnThreads = Executors.newFixedThreadPool(maxInFlight, named("parley-turn-"));
+        LanePolicy lanes = LaneReserve.forEngine(config.lanes(), engine);
+        this.turnThreads = Executors.newFixedThreadPool(maxInFlight + lanes.interactiveReserve(), named("parley-turn-"));
 
         // The processor reports done turns to the intake, which is built after the dispatcher that needs the
         // processor: the holder breaks the cycle.
@@ -115,7 +118,7 @@ public final class Worker implements AutoCloseable {
                 turn -> intakeHolder[0].markDone(turn.partition(), turn.offset()));
         this.admin = Admin.create(kafkaCommon(config));
         processor.checkingReplyTopics(new ReplyTopics(admin, config.repliesTopic())).streamingThrough(chunks);
-        this.dispatcher = new Dispatcher(maxInFlight, turnThreads, processor);
+        this.dispatcher = new Dispatcher(maxInFlight, lanes, System::nanoTime, turnThreads, processor);
         this.consumer = new KafkaConsumer<>(consumerConfig(config), new StringDeserializer(), new ByteArrayDeserializer());
         this.intake = new PromptIntake(consumer, new PromptDecoder(config.maxPromptBytes()),
                 deadLetters, dispatcher, metrics,
@@ -130,6 +133,7 @@ public final class Worker implements AutoCloseable {
         this.kafkaMetrics = List.of(new KafkaClientMetrics(consumer), new KafkaClientMetrics(producer));
         kafkaMetrics.forEach(binder -> binder.bindTo(registry));
         metrics.gauge(ParleyMeter.TURNS_IN_FLIGHT, dispatcher::inFlight);
+        metrics.bindLanes(dispatcher);
         metrics.gauge(ParleyMeter.PARTITIONS_PAUSED, () -> intake.isPaused() ? intake.assignment().size() : 0);
 
         Map<String, Object> controlConfig = kafkaCommon(config);

@@ -4,6 +4,7 @@ import dev.parley.client.ParleyClient;
 import dev.parley.gateway.chat.ReplyOutcome;
 import dev.parley.gateway.openai.OpenAiException;
 import dev.parley.gateway.ops.GatewayMetrics;
+import dev.parley.schemas.Priority;
 import dev.parley.schemas.Prompt;
 import dev.parley.schemas.Reply;
 import java.nio.charset.StandardCharsets;
@@ -117,7 +118,7 @@ final class BatchJob {
         try {
             prompt = new Prompt(requestId, "oa-" + tenant + "-batch-" + id + "-" + line.index(), request.messages(),
                     request.system(), null, request.params(), false, null,
-                    request.metadata().isEmpty() ? null : request.metadata());
+                    request.metadata().isEmpty() ? null : request.metadata(), Priority.BATCH); // behind chat traffic
             ctx.client().send(prompt, ctx.requestTimeout()).whenComplete((reply, error) -> {
                 try {
                     if (!stopped) {

@@ -15,6 +15,7 @@ import dev.parley.worker.engine.EngineException;
 import dev.parley.worker.engine.InferenceEngine;
 import dev.parley.worker.engine.cpp.NativeEngine;
 import dev.parley.worker.engine.cpp.NativeEngineConfig;
+import dev.parley.worker.engine.cpp.NativeLanes;
 import dev.parley.worker.engine.llama.KvCacheType;
 import dev.parley.worker.engine.llama.LlamaCppEngine;
 import dev.parley.worker.engine.llama.LlamaEngineConfig;
@@ -97,9 +98,15 @@ public final class WorkerRuntime implements AutoCloseable {
     public static InferenceEngine loadEngine(Settings settings, Path model) {
         return switch (settings.text(Setting.ENGINE)) {
             case "java" -> LlamaCppEngine.load(javaEngineConfig(settings, model));
-            case "native" -> NativeEngine.load(nativeEngineConfig(settings, model));
+            case "native" -> NativeEngine.load(nativeEngineConfig(settings, model), nativeLanes(settings));
             default -> throw new IllegalArgumentException("unknown engine " + settings.text(Setting.ENGINE));
         };
+    }
+
+    /** How the native engine orders and preempts, from the settings. */
+    public static NativeLanes nativeLanes(Settings settings) {
+        return new NativeLanes(settings.duration(Setting.BATCH_AGING), settings.integer(Setting.PREEMPT_MAX),
+                settings.integer(Setting.PREEMPT_MIN_TOKENS));
     }
 
     /** The java-llama.cpp engine's configuration the settings describe. */

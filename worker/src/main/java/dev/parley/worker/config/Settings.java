@@ -1,5 +1,6 @@
 package dev.parley.worker.config;
 
+import dev.parley.worker.dispatch.LanePolicy;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -88,6 +89,7 @@ public final class Settings {
                 .deadLetterMaxPayloadBytes(integer(Setting.DLQ_MAX_PAYLOAD_BYTES))
                 .stallTimeout(duration(Setting.STALL_TIMEOUT))
                 .unhealthyExitAfter(duration(Setting.UNHEALTHY_EXIT_AFTER))
+                .lanes(new LanePolicy(duration(Setting.BATCH_AGING), 0))
                 .redisOptions(redis);
         if (has(Setting.WORKER_ID)) {
             builder.workerId(text(Setting.WORKER_ID));

@@ -2,16 +2,16 @@ package dev.parley.worker.engine.cpp;
 
 import com.sun.jna.Pointer;
 import dev.parley.schemas.FinishReason;
+import dev.parley.schemas.Priority;
 import dev.parley.worker.engine.EngineException;
 import dev.parley.worker.engine.KvTier;
 import java.util.ArrayDeque;
-import java.util.Iterator;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Gives waiting jobs a sequence: the conversation's own (its prefix reused in place), else an empty one or the least
+ * Gives waiting jobs a sequence, interactive ones first: the conversation's own (its prefix reused in place), else an empty one or the least
  * recently used idle one, into which the conversation's snapshot is restored when there is one. A job that cannot
  * start is failed, never left without an outcome. Engine thread only.
  */
@@ -25,54 +25,88 @@ final class Admission {
     private final SnapshotTier snapshots;
     private final ArrayDeque<NativeJob> waiting;
     private final List<NativeJob> running;
+    private final LaneOrder lanes;
+    private final Preemption preemption;
 
     Admission(LlamaLib llama, Pointer memory, Sequence[] sequences, SnapshotTier tier, ArrayDeque<NativeJob> waiting,
-              List<NativeJob> running) {
+              List<NativeJob> running, LaneOrder lanes, Preemption preemption) {
         this.llama = llama;
         this.memory = memory;
         this.sequences = sequences;
         this.snapshots = tier;
         this.waiting = waiting;
         this.running = running;
+        this.lanes = lanes;
+        this.preemption = preemption;
     }
 
-    /** Gives waiting jobs a sequence, in arrival order; a job whose conversation's sequence is busy waits. */
+    /**
+     * Gives waiting jobs a sequence, in lane order (interactive first, arrival order within a lane, see
+     * {@link LaneOrder}); a job whose conversation's sequence is busy waits. A paused job is resumed.
+     */
     void admit() {
-        for (Iterator<NativeJob> it = waiting.iterator(); it.hasNext(); ) {
-            NativeJob job = it.next();
+        for (NativeJob job : lanes.order(waiting)) {
             if (job.abandoned()) {
-                it.remove();
+                waiting.remove(job);
+                job.releaseWaiting();
                 job.dropAbandoned();
                 continue;
             }
             FinishReason early = job.interruption();
             if (early != null) {
-                it.remove();
-                job.tier = KvTier.PREFILL;
-                job.complete(early);
+                waiting.remove(job);
+                endWaiting(job, early);
                 continue;
             }
             Sequence sequence = sequenceFor(job.conversationId());
             if (sequence == null) {
                 continue;
             }
-            it.remove();
+            waiting.remove(job);
             try {
-                start(job, sequence);
+                if (job.paused()) {
+                    preemption.resume(job, sequence, snapshots);
+                } else {
+                    start(job, sequence);
+                }
             } catch (RuntimeException e) {
                 // Never leave a job that left the waiting list without an outcome: its caller would wait forever.
                 log.warn("Starting a generation failed; its sequence is cleared", e);
-                if (job.sampler != null) {
-                    job.sampler.close();
-                }
+                job.releaseWaiting();
                 sequence.job = null;
                 llama.llama_memory_seq_rm(memory, sequence.id, -1, -1);
                 sequence.reset();
                 job.fail(new EngineException("starting the generation failed: " + e.getMessage(), e));
                 continue;
             }
-            running.add(job);
+            job.admitted();
+            lanes.admitted(job);
+            if (job.priority() == Priority.BATCH) {
+                running.add(job);
+            } else {
+                running.add(0, job); // its prompt chunks go first in each step's budget
+            }
         }
+    }
+
+    /** Ends a job cancelled or past its deadline before it got (back) a sequence. */
+    private void endWaiting(NativeJob job, FinishReason reason) {
+        if (job.paused()) {
+            // a paused job already streamed text: the rest of what it held back goes out, as at any other stop
+            job.releaseWaiting();
+            try {
+                String rest = job.text.finish();
+                if (!rest.isEmpty()) {
+                    job.listener.onText(rest);
+                }
+            } catch (RuntimeException e) {
+                job.fail(new EngineException("the token listener failed: " + e.getMessage(), e));
+                return;
+            }
+        } else {
+            job.tier = KvTier.PREFILL;
+        }
+        job.complete(reason);
     }
 
     /** The conversation's own sequence if it has one, else an empty one, else the least recently used idle one. */

@@ -72,6 +72,8 @@ public final class NativeEngine implements InferenceEngine {
     private final ArrayDeque<NativeJob> waiting = new ArrayDeque<>();
     private final List<NativeJob> running = new ArrayList<>();
     private final Admission admission;
+    private final Preemption preemption;
+    private final NativeLanes lanes;
     private final DecodeStep decode;
 
     // published by the engine thread after each step, for metrics
@@ -79,8 +81,10 @@ public final class NativeEngine implements InferenceEngine {
     private volatile int waitingCount;
     private volatile int warm;
     private volatile KvCacheStats stats = KvCacheStats.NONE;
+    private volatile long preemptions;
 
-    private NativeEngine(LlamaLib llama, NativeModel model, Pointer context, NativeEngineConfig config, int perSequence) {
+    private NativeEngine(LlamaLib llama, NativeModel model, Pointer context, NativeEngineConfig config, NativeLanes lanes,
+                         int perSequence) {
         this.llama = llama;
         this.model = model;
         this.context = context;
@@ -94,15 +98,23 @@ public final class NativeEngine implements InferenceEngine {
         }
         this.batch = new BatchBuffer(llama, config.batchTokens());
         int prefillChunk = Math.min(config.prefillChunk(), config.batchTokens() - config.slots());
-        this.admission = new Admission(llama, memory, sequences, tier, waiting, running);
+        this.lanes = lanes;
+        LaneOrder order = new LaneOrder(lanes.batchAging().toNanos(), System::nanoTime);
+        this.preemption = new Preemption(llama, context, batch, lanes, order, waiting, running);
+        this.admission = new Admission(llama, memory, sequences, tier, waiting, running, order, preemption);
         this.decode = new DecodeStep(llama, model, context, batch, prefillChunk, config.slots(), running,
                 this::publishStats);
         this.loop = new Thread(this::run, "parley-native-engine");
         this.loop.setDaemon(true);
     }
 
-    /** Loads the libraries and the model and starts the engine thread. */
+    /** Loads the libraries and the model and starts the engine thread, with the default lanes (preemption on). */
     public static NativeEngine load(NativeEngineConfig config) {
+        return load(config, NativeLanes.DEFAULT);
+    }
+
+    /** Loads the libraries and the model and starts the engine thread. */
+    public static NativeEngine load(NativeEngineConfig config, NativeLanes lanes) {
         config.cacheType().requireFits(config.model());
         long started = System.nanoTime();
         LoadedLlama loaded = NativeLibrary.load(config.libraryDir());
@@ -128,13 +140,13 @@ public final class NativeEngine implements InferenceEngine {
                     + config.slots() + " sequences (see the log above for why)");
         }
         int perSequence = Math.min(config.contextPerSlot(), llama.llama_n_ctx(context) / config.slots());
-        NativeEngine engine = new NativeEngine(llama, model, context, config, perSequence);
+        NativeEngine engine = new NativeEngine(llama, model, context, config, lanes, perSequence);
         engine.loop.start();
         log.info("Loaded {} with llama.cpp from {} in {} ms: {} sequences x {} tokens, {} threads, KV cache {}, "
-                        + "snapshots up to {} MiB, batch {}/{}, {}", model.name(), config.libraryDir(),
+                        + "snapshots up to {} MiB, batch {}/{}, {}, {}", model.name(), config.libraryDir(),
                 (System.nanoTime() - started) / 1_000_000, config.slots(), perSequence, config.threads(),
                 config.cacheType(), config.snapshotBytes() >> 20, config.batchTokens(), config.microBatchTokens(),
-                placement);
+                placement, lanes);
         return engine;
     }
 
@@ -152,6 +164,17 @@ public final class NativeEngine implements InferenceEngine {
     @Override
     public int warmConversations() {
         return warm;
+    }
+
+    @Override
+    public boolean preempts() {
+        return lanes.preempts();
+    }
+
+    /** Batch generations paused for interactive ones so far. */
+    @Override
+    public long preemptions() {
+        return preemptions;
     }
 
     @Override
@@ -278,6 +301,9 @@ public final class NativeEngine implements InferenceEngine {
                 }
                 submitted.drainTo(waiting);
                 admission.admit();
+                if (preemption.pauseForWaiting()) {
+                    admission.admit(); // the interactive jobs take the sequences just freed
+                }
                 waitingCount = waiting.size();
                 if (running.isEmpty()) {
                     continue; // nothing was admitted, so nothing waits: back to waiting for a job
@@ -298,7 +324,10 @@ public final class NativeEngine implements InferenceEngine {
                 }
                 job.fail(closed);
             });
-            waiting.forEach(job -> job.fail(closed));
+            waiting.forEach(job -> {
+                job.releaseWaiting();
+                job.fail(closed);
+            });
             submitted.forEach(job -> job.fail(closed));
             running.clear();
             waiting.clear();
@@ -314,6 +343,7 @@ public final class NativeEngine implements InferenceEngine {
         }
         busy = busyNow;
         warm = inSequences + tier.count();
+        preemptions = preemption.count();
         SnapshotStore store = tier.store();
         stats = new KvCacheStats(tier.evictions(), tier.saved(), tier.restored(), store.dropped(),
                 store.count(), store.bytes(), store.budgetBytes());
