@@ -11,6 +11,7 @@ import dev.parley.schemas.Reply;
 import dev.parley.testkit.ParleyInfra;
 import dev.parley.testkit.junit.ParleyInfraExtension;
 import dev.parley.testkit.junit.ParleyInfraExtension.TestModels;
+import dev.parley.worker.dispatch.LanePolicy;
 import dev.parley.worker.engine.cpp.NativeEngine;
 import dev.parley.worker.engine.cpp.NativeEngineConfig;
 import dev.parley.worker.engine.cpp.NativeLanes;
@@ -37,6 +38,14 @@ class LanesTest {
     private static final SendOptions INTERACTIVE = SendOptions.builder()
             .params(GenerationParams.DEFAULTS.withMaxTokens(8).withTemperature(0)).build();
 
+    /**
+     * Aging far beyond the test's length: on a loaded machine one batch turn may take longer than the default 30 s,
+     * and the aged batch lane would then rightly go first (LaneDispatchTest covers aging with a settable clock).
+     */
+    private static final Duration NO_AGING = Duration.ofHours(1);
+    private static final NativeLanes PREEMPTING = new NativeLanes(NO_AGING, NativeLanes.DEFAULT_MAX_PREEMPTIONS,
+            NativeLanes.DEFAULT_MIN_TOKENS_BETWEEN);
+
     private static NativeEngine oneSlot(TestModels models, NativeLanes lanes) {
         return NativeEngine.load(NativeEngineConfig.forModel(models.real(), EngineExtension.libraries())
                 .withSlots(1).withContextPerSlot(1024).withIgnoreEndOfGeneration(true), lanes);
@@ -45,7 +54,7 @@ class LanesTest {
     @Test
     void anInteractiveTurnOvertakesABatchFloodAndPausesTheRunningBatchTurn(ParleyInfra infra, TestModels models)
             throws Exception {
-        try (NativeEngine engine = oneSlot(models, NativeLanes.DEFAULT);
+        try (NativeEngine engine = oneSlot(models, PREEMPTING);
              WorkerHarness harness = new WorkerHarness(infra, 2)) {
             int batchDoneFirst = interactiveOvertakes(harness, engine);
 
@@ -58,7 +67,7 @@ class LanesTest {
     @Test
     void withoutPreemptionAnInteractiveTurnStillGoesAheadOfTheQueuedBatchTurns(ParleyInfra infra, TestModels models)
             throws Exception {
-        try (NativeEngine engine = oneSlot(models, NativeLanes.DEFAULT.withoutPreemption());
+        try (NativeEngine engine = oneSlot(models, PREEMPTING.withoutPreemption());
              WorkerHarness harness = new WorkerHarness(infra, 2)) {
             int batchDoneFirst = interactiveOvertakes(harness, engine);
 
@@ -72,7 +81,7 @@ class LanesTest {
      * replies came in between.
      */
     private static int interactiveOvertakes(WorkerHarness harness, NativeEngine engine) throws Exception {
-        harness.startWorker("lanes-worker", engine);
+        harness.startWorker(harness.config("lanes-worker").lanes(new LanePolicy(NO_AGING, 0)).build(), engine);
         // Replies are awaited by progress (Progress), not by a wall-clock bound: a loaded machine may be very slow.
         ParleyClient client = ParleyClient.builder().bootstrapServers(harness.infra.bootstrapServers())
                 .promptsTopic(harness.promptsTopic()).repliesTopic(harness.repliesTopic())
