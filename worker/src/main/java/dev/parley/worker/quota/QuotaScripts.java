@@ -20,6 +20,11 @@ final class QuotaScripts {
     }
 
     static final String SETTLE = """
+            -- Milliseconds until a bucket refilling limit tokens a minute gains the tokens given; the epsilon keeps a
+            -- rounding error of the balance from adding a millisecond.
+            local function ms_until(tokens, limit)
+              return math.max(0, math.ceil(tokens * 60000 / limit - 1e-6))
+            end
             local now = tonumber(ARGV[1])
             if not now then
               local time = redis.call('TIME')
@@ -37,15 +42,14 @@ final class QuotaScripts {
             for i = 1, 2 do
               local limit = limits[i]
               if limit > 0 then
-                local rate = limit / 60000
                 local balance = tonumber(stored[i]) or limit
-                balance = math.min(limit, balance + elapsed * rate) - debits[i]
+                balance = math.min(limit, balance + elapsed * limit / 60000) - debits[i]
                 if balance < 1 then
                   admitted = 0
-                  local wait = math.ceil((1 - balance) / rate)
+                  local wait = ms_until(1 - balance, limit)
                   if wait > retry then retry, exhausted = wait, names[i] end
                 end
-                full_in = math.max(full_in, math.ceil((limit - balance) / rate))
+                full_in = math.max(full_in, ms_until(limit - balance, limit))
                 balances[i] = string.format('%.6f', balance)
                 redis.call('HSET', KEYS[1], names[i], balances[i])
               else
