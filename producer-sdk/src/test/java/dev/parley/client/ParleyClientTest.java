@@ -236,7 +236,7 @@ class ParleyClientTest {
         assertThat(received).hasSameSizeAs(sent);
         for (Prompt prompt : sent) {
             Prompt routed = new Prompt(prompt.requestId(), prompt.conversationId(), prompt.messages(), prompt.system(),
-                    replies, prompt.params(), prompt.stream(), prompt.deadline(), prompt.metadata(), prompt.priority());
+                    replies, prompt.params(), prompt.stream(), prompt.deadline(), prompt.metadata(), prompt.tenant(), prompt.priority());
             assertThat(received).contains(routed);
         }
     }

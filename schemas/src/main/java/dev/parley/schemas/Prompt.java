@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param stream         whether chunk records are wanted before the final reply
  * @param deadline       optional instant after which the turn is not started
  * @param metadata       strings echoed back in the reply
+ * @param tenant         who the prompt is charged to (workers apply that tenant's token quota), or {@code null}:
+ *                       no quota applies; 1-128 of {@code A-Z a-z 0-9 . _ : @ -}
  * @param priority       the turn's lane; {@code null} (absent on the wire) means {@link Priority#INTERACTIVE}
  */
 public record Prompt(
@@ -29,6 +31,7 @@ public record Prompt(
         boolean stream,
         Instant deadline,
         Map<String, String> metadata,
+        String tenant,
         Priority priority) {
 
     public Prompt {
@@ -44,8 +47,15 @@ public record Prompt(
 
     /** A prompt without a priority (interactive). */
     public Prompt(String requestId, String conversationId, List<ChatMessage> messages, String system, String replyTo,
+                  GenerationParams params, boolean stream, Instant deadline, Map<String, String> metadata,
+                  String tenant) {
+        this(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata, tenant, null);
+    }
+
+    /** A prompt without a tenant and without a priority (interactive). */
+    public Prompt(String requestId, String conversationId, List<ChatMessage> messages, String system, String replyTo,
                   GenerationParams params, boolean stream, Instant deadline, Map<String, String> metadata) {
-        this(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata, null);
+        this(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata, null, null);
     }
 
     /** A prompt with a single user message and no options. */
@@ -54,9 +64,16 @@ public record Prompt(
                 null, null, null, false, null, null);
     }
 
-    /** The parameters given, or {@link GenerationParams#DEFAULTS}. */
-    public GenerationParams paramsOrDefaults() {
-        return params == null ? GenerationParams.DEFAULTS : params;
+    /** The same prompt charged to {@code newTenant} ({@code null}: none). */
+    public Prompt withTenant(String newTenant) {
+        return new Prompt(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata,
+                newTenant, priority);
+    }
+
+    /** This prompt in another lane. */
+    public Prompt withPriority(Priority value) {
+        return new Prompt(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata,
+                tenant, value);
     }
 
     /** The priority given, or {@link Priority#DEFAULT}. */
@@ -64,10 +81,9 @@ public record Prompt(
         return priority == null ? Priority.DEFAULT : priority;
     }
 
-    /** This prompt in another lane. */
-    public Prompt withPriority(Priority value) {
-        return new Prompt(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata,
-                value);
+    /** The parameters given, or {@link GenerationParams#DEFAULTS}. */
+    public GenerationParams paramsOrDefaults() {
+        return params == null ? GenerationParams.DEFAULTS : params;
     }
 
     /** The metadata given, or an empty map. */

@@ -118,7 +118,8 @@ final class BatchJob {
         try {
             prompt = new Prompt(requestId, "oa-" + tenant + "-batch-" + id + "-" + line.index(), request.messages(),
                     request.system(), null, request.params(), false, null,
-                    request.metadata().isEmpty() ? null : request.metadata(), Priority.BATCH); // behind chat traffic
+                    request.metadata().isEmpty() ? null : request.metadata())
+                    .withPriority(Priority.BATCH); // behind chat traffic
             ctx.client().send(prompt, ctx.requestTimeout()).whenComplete((reply, error) -> {
                 try {
                     if (!stopped) {

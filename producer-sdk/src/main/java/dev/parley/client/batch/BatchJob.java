@@ -184,7 +184,7 @@ public final class BatchJob {
         String requestId = "batch-" + hash(batchId + "/" + line.customId() + "/" + conversation).substring(0, 40);
         // A batch job is bulk work: its turns go in the batch lane, behind interactive traffic on the same workers.
         return new Prompt(requestId, conversation, line.messages(), line.system(), null, line.params(), false, null,
-                line.metadata(), Priority.BATCH);
+                line.metadata()).withPriority(Priority.BATCH);
     }
 
     private String resultLine(BatchLine line, Reply reply) {

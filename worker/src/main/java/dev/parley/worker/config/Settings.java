@@ -1,6 +1,8 @@
 package dev.parley.worker.config;
 
 import dev.parley.worker.dispatch.LanePolicy;
+import dev.parley.worker.quota.QuotaLimit;
+import dev.parley.worker.quota.QuotaSettings;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -60,6 +62,12 @@ public final class Settings {
         return redis;
     }
 
+    @SuppressWarnings("unchecked")
+    private QuotaSettings quotas() {
+        return new QuotaSettings(has(Setting.QUOTA_TENANTS) ? (Map<String, QuotaLimit>) get(Setting.QUOTA_TENANTS)
+                : Map.of(), has(Setting.QUOTA_DEFAULT) ? (QuotaLimit) get(Setting.QUOTA_DEFAULT) : QuotaLimit.UNLIMITED);
+    }
+
     /** The worker configuration these settings describe. */
     public WorkerConfig workerConfig() {
         WorkerConfig.Builder builder = WorkerConfig.builder()
@@ -90,6 +98,7 @@ public final class Settings {
                 .stallTimeout(duration(Setting.STALL_TIMEOUT))
                 .unhealthyExitAfter(duration(Setting.UNHEALTHY_EXIT_AFTER))
                 .lanes(new LanePolicy(duration(Setting.BATCH_AGING), 0))
+                .quotas(quotas())
                 .redisOptions(redis);
         if (has(Setting.WORKER_ID)) {
             builder.workerId(text(Setting.WORKER_ID));

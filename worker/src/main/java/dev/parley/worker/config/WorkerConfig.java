@@ -1,6 +1,7 @@
 package dev.parley.worker.config;
 
 import dev.parley.worker.dispatch.LanePolicy;
+import dev.parley.worker.quota.QuotaSettings;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -63,6 +64,7 @@ public final class WorkerConfig {
     private final LanePolicy lanes;
     private final Map<String, String> kafka;
     private final Map<RedisOption, String> redisOptions;
+    private final QuotaSettings quotas;
 
     private WorkerConfig(Builder b) {
         this.bootstrapServers = require("bootstrap-servers", b.bootstrapServers);
@@ -95,6 +97,7 @@ public final class WorkerConfig {
         this.lanes = b.lanes;
         this.kafka = Map.copyOf(b.kafka);
         this.redisOptions = Map.copyOf(b.redisOptions);
+        this.quotas = b.quotas;
     }
 
     public static Builder builder() {
@@ -157,6 +160,8 @@ public final class WorkerConfig {
     public Map<String, String> kafka() { return kafka; }
     /** Redis connection options beyond the URI. */
     public Map<RedisOption, String> redisOptions() { return redisOptions; }
+    /** Token quotas by tenant ({@code quota-tenants}, {@code quota-default}). */
+    public QuotaSettings quotas() { return quotas; }
 
     public Builder newBuilder() {
         Builder b = new Builder();
@@ -190,6 +195,7 @@ public final class WorkerConfig {
         b.lanes = lanes;
         b.kafka.putAll(kafka);
         b.redisOptions.putAll(redisOptions);
+        b.quotas = quotas;
         return b;
     }
 
@@ -224,6 +230,7 @@ public final class WorkerConfig {
         private LanePolicy lanes = LanePolicy.DEFAULT;
         private final Map<String, String> kafka = new LinkedHashMap<>();
         private final Map<RedisOption, String> redisOptions = new LinkedHashMap<>();
+        private QuotaSettings quotas = QuotaSettings.NONE;
 
         private Builder() {
         }
@@ -391,6 +398,11 @@ public final class WorkerConfig {
         /** Redis connection options beyond the URI (credentials, TLS, timeouts). */
         public Builder redisOptions(Map<RedisOption, String> options) {
             this.redisOptions.putAll(options);
+            return this;
+        }
+
+        public Builder quotas(QuotaSettings value) {
+            this.quotas = Objects.requireNonNull(value, "quotas");
             return this;
         }
 
