@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param stream         whether chunk records are wanted before the final reply
  * @param deadline       optional instant after which the turn is not started
  * @param metadata       strings echoed back in the reply
+ * @param model          the model asked to answer, as its workers announce it, or {@code null} for whatever model
+ *                       serves the topic the prompt is on
  */
 public record Prompt(
         String requestId,
@@ -27,7 +29,8 @@ public record Prompt(
         GenerationParams params,
         boolean stream,
         Instant deadline,
-        Map<String, String> metadata) {
+        Map<String, String> metadata,
+        String model) {
 
     public Prompt {
         Objects.requireNonNull(requestId, "request_id");
@@ -38,6 +41,18 @@ public record Prompt(
         }
         messages = List.copyOf(messages);
         metadata = metadata == null ? null : Map.copyOf(metadata);
+    }
+
+    /** A prompt that names no model (answered by whatever model serves its topic). */
+    public Prompt(String requestId, String conversationId, List<ChatMessage> messages, String system, String replyTo,
+                  GenerationParams params, boolean stream, Instant deadline, Map<String, String> metadata) {
+        this(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata, null);
+    }
+
+    /** This prompt asking {@code model} to answer ({@code null}: any model serving its topic). */
+    public Prompt withModel(String model) {
+        return new Prompt(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata,
+                model);
     }
 
     /** A prompt with a single user message and no options. */

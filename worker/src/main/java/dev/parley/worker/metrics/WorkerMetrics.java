@@ -82,10 +82,17 @@ public final class WorkerMetrics {
 
     /**
      * A loop outside turns retries after a failure ({@code loop}: dead_letter, commit, poll, rebalance, forward,
-     * control, cancel_store).
+     * control, cancel_store, model_announce).
      */
     public void retried(String loop) {
         tagged(ParleyMeter.RETRIES, "loop", loop).increment();
+    }
+
+    /** The served model was announced on the models topic. */
+    public void modelAnnounced() {
+        Counter.builder(ParleyMeter.MODEL_ANNOUNCEMENTS.meterName())
+                .description(ParleyMeter.MODEL_ANNOUNCEMENTS.description())
+                .register(registry).increment();
     }
 
     /** A dead letter the broker refused for good. */
