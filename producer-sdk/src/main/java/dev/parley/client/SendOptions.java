@@ -23,6 +23,7 @@ public final class SendOptions {
     private final Map<String, String> metadata;
     private final Duration timeout;
     private final String replyTo;
+    private final String model;
 
     private SendOptions(Builder builder) {
         this.requestId = builder.requestId;
@@ -32,6 +33,7 @@ public final class SendOptions {
         this.metadata = Map.copyOf(builder.metadata);
         this.timeout = builder.timeout;
         this.replyTo = builder.replyTo;
+        this.model = builder.model;
     }
 
     public static Builder builder() {
@@ -48,6 +50,7 @@ public final class SendOptions {
         b.metadata.putAll(metadata);
         b.timeout = timeout;
         b.replyTo = replyTo;
+        b.model = model;
         return b;
     }
 
@@ -86,8 +89,14 @@ public final class SendOptions {
         return replyTo;
     }
 
+    /** The model asked to answer, or {@code null} for the one serving the client's prompts topic. */
+    public String model() {
+        return model;
+    }
+
     public static final class Builder {
         private String replyTo;
+        private String model;
         private String requestId;
         private String system;
         private GenerationParams params;
@@ -147,6 +156,23 @@ public final class SendOptions {
                 throw new IllegalArgumentException("replyTo must be a Kafka topic name, got '" + topic + "'");
             }
             this.replyTo = topic;
+            return this;
+        }
+
+        /**
+         * Asks this model to answer: the prompt goes to the topic its workers announce (see
+         * {@link ParleyClient#servedModels()}), and sending fails with {@link UnknownModelException}, before anything
+         * is published, when no worker announces it. {@code null} (the default) sends to the client's prompts topic,
+         * answered by whatever model serves it.
+         *
+         * @param model a served model's name: 1-128 letters, digits, '.', '_' or '-'
+         */
+        public Builder model(String model) {
+            if (model != null && !model.matches("[a-zA-Z0-9._-]{1,128}")) {
+                throw new IllegalArgumentException("model must be 1-128 letters, digits, '.', '_' or '-', got '"
+                        + model + "'");
+            }
+            this.model = model;
             return this;
         }
 

@@ -1,6 +1,7 @@
 package dev.parley.client.batch;
 
 import dev.parley.client.ParleyClient;
+import dev.parley.client.UnknownModelException;
 import dev.parley.schemas.Prompt;
 import dev.parley.schemas.Reply;
 import dev.parley.schemas.codec.WireJson;
@@ -135,10 +136,10 @@ public final class BatchJob {
                 Prompt prompt = prompt(line);
                 try {
                     reply = client.send(prompt, requestTimeout);
-                } catch (IllegalArgumentException e) {
+                } catch (IllegalArgumentException | UnknownModelException e) {
                     permits.release();
-                    writeLine(failures, errorLine(line.customId(), prompt.requestId(), number, "invalid_prompt",
-                            e.getMessage()));
+                    writeLine(failures, errorLine(line.customId(), prompt.requestId(), number,
+                            e instanceof UnknownModelException ? "model_not_found" : "invalid_prompt", e.getMessage()));
                     failed.incrementAndGet();
                     report.run();
                     continue;
@@ -179,7 +180,7 @@ public final class BatchJob {
                 : "batch-" + hash(batchId + "/" + line.customId()).substring(0, 32);
         String requestId = "batch-" + hash(batchId + "/" + line.customId() + "/" + conversation).substring(0, 40);
         return new Prompt(requestId, conversation, line.messages(), line.system(), null, line.params(), false, null,
-                line.metadata());
+                line.metadata()).withModel(line.model());
     }
 
     private String resultLine(BatchLine line, Reply reply) {
