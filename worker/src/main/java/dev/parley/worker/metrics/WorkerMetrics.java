@@ -31,6 +31,7 @@ public final class WorkerMetrics {
     private final Counter restoredTokens;
     private final Counter forwarded;
     private final Counter redelivered;
+    private final Counter announcements;
     private final Map<KvTier, Counter> tiers = new EnumMap<>(KvTier.class);
     private final Timer turnDuration;
     private final Timer queueWait;
@@ -49,6 +50,7 @@ public final class WorkerMetrics {
         this.restoredTokens = counter(ParleyMeter.RESTORED_TOKENS);
         this.forwarded = counter(ParleyMeter.PROMPTS_FORWARDED);
         this.redelivered = counter(ParleyMeter.RECORDS_REDELIVERED);
+        this.announcements = counter(ParleyMeter.MODEL_ANNOUNCEMENTS);
         for (KvTier tier : KvTier.values()) {
             tiers.put(tier, Counter.builder(ParleyMeter.KV_TIER.meterName())
                     .description(ParleyMeter.KV_TIER.description())
@@ -90,9 +92,7 @@ public final class WorkerMetrics {
 
     /** The served model was announced on the models topic. */
     public void modelAnnounced() {
-        Counter.builder(ParleyMeter.MODEL_ANNOUNCEMENTS.meterName())
-                .description(ParleyMeter.MODEL_ANNOUNCEMENTS.description())
-                .register(registry).increment();
+        announcements.increment();
     }
 
     /** A dead letter the broker refused for good. */

@@ -61,6 +61,11 @@ public record ModelServing(String name, Topic topic, String modelsTopic, Duratio
         return new ModelServing(name, topic, modelsTopic, announceInterval);
     }
 
+    /** The same, announced on {@code topic}. */
+    public ModelServing withModelsTopic(String topic) {
+        return new ModelServing(name, this.topic, topic, announceInterval);
+    }
+
     /** The same, on the model's own topic and group. */
     public ModelServing ownTopic() {
         return new ModelServing(name, Topic.OWN, modelsTopic, announceInterval);
