@@ -58,19 +58,20 @@ public final class ModelAnnouncer implements AutoCloseable {
 
     /**
      * Publishes the first announcement, waiting up to {@code wait} for the broker so that a sender started after this
-     * worker finds the model, then renews it in the background. A first announcement that fails is retried there: the
-     * worker answers its topic either way.
+     * worker finds the model, then renews it in the background. Sending happens on the announcer's thread (a producer
+     * may block there for a missing topic's metadata), and a failed announcement is retried there: the worker answers
+     * its topic either way.
      */
     public void start(Duration wait) {
+        CompletableFuture<Void> first = new CompletableFuture<>();
+        timer.execute(() -> attempt(first));
         try {
-            announce().get(wait.toMillis(), TimeUnit.MILLISECONDS);
-            announced();
-            timer.schedule(this::renew, served.announceInterval().toMillis(), TimeUnit.MILLISECONDS);
+            first.get(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            failed(e instanceof ExecutionException ? e.getCause() : e);
+            log.info("Model {} not announced on {} within {}; the worker starts anyway and keeps trying",
+                    served.name(), served.modelsTopic(), wait);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            failed(e);
         }
     }
 
@@ -95,19 +96,26 @@ public final class ModelAnnouncer implements AutoCloseable {
         return sent;
     }
 
-    /** Runs on the timer thread only. */
     private void renew() {
+        attempt(new CompletableFuture<>());
+    }
+
+    /** One announcement, then the next one scheduled; runs on the timer thread only. */
+    private void attempt(CompletableFuture<Void> outcome) {
         try {
             announce().whenComplete((ok, error) -> {
                 if (error != null) {
                     failed(error);
+                    outcome.completeExceptionally(error);
                 } else {
                     announced();
                     schedule(served.announceInterval());
+                    outcome.complete(null);
                 }
             });
-        } catch (RuntimeException e) { // the producer refused synchronously (closed, buffer full)
+        } catch (RuntimeException e) { // the producer refused synchronously (closed, no metadata in time)
             failed(e);
+            outcome.completeExceptionally(e);
         }
     }
 
