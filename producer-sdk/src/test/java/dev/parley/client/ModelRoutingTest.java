@@ -186,6 +186,24 @@ class ModelRoutingTest {
     }
 
     @Test
+    void aBatchLineForAModelNobodyServesIsAnErrorLineListingTheServedOnes(@org.junit.jupiter.api.io.TempDir
+                                                                         java.nio.file.Path dir) throws Exception {
+        announce("a", prompts + ".a", "w-1", inMinutes(5));
+        ParleyClient client = client(models);
+        java.nio.file.Path input = dir.resolve("in.jsonl");
+        java.nio.file.Files.writeString(input, "{\"custom_id\":\"q1\",\"body\":{\"model\":\"gpt-4o\","
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}}\n");
+
+        var summary = dev.parley.client.batch.BatchJob.builder(client).input(input).output(dir.resolve("out.jsonl"))
+                .errors(dir.resolve("err.jsonl")).build().run();
+
+        assertThat(summary.failed()).isEqualTo(1);
+        assertThat(java.nio.file.Files.readString(dir.resolve("err.jsonl"))).contains("model_not_found")
+                .contains("unknown model 'gpt-4o': the pool serves a");
+        assertThat(promptsOn(prompts, 1, Duration.ofSeconds(2))).isEmpty();
+    }
+
+    @Test
     void aModelNameAPromptCannotCarryIsRefusedByTheOptions() {
         assertThatThrownBy(() -> SendOptions.builder().model("org/model")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'org/model'");
