@@ -2,6 +2,7 @@ package dev.parley.cli;
 
 import dev.parley.client.ParleyClient;
 import dev.parley.client.SendOptions;
+import dev.parley.client.UnknownModelException;
 import dev.parley.schemas.GenerationParams;
 import dev.parley.schemas.Reply;
 import java.io.BufferedReader;
@@ -33,6 +34,10 @@ public final class ChatCommand implements Callable<Integer> {
 
     @Option(names = "--temperature", description = "Sampling temperature (default: the worker's)")
     Double temperature;
+
+    @Option(names = "--model", description = "The model to talk to, by the name its workers announce "
+            + "(default: the one serving the prompts topic)")
+    String model;
 
     @Mixin
     ClientOptions client = new ClientOptions();
@@ -66,17 +71,24 @@ public final class ChatCommand implements Callable<Integer> {
                 if (temperature != null) {
                     params = params.withTemperature(temperature);
                 }
-                SendOptions.Builder options = SendOptions.builder().params(params);
+                SendOptions.Builder options = SendOptions.builder().params(params).model(model);
                 if (first && system != null) {
                     options.system(system);
                 }
                 first = false;
                 out.print("parley> ");
                 out.flush();
-                Reply reply = parley.send(id, line, options.build(), chunk -> {
-                    out.print(chunk.delta());
-                    out.flush();
-                }).join();
+                Reply reply;
+                try {
+                    reply = parley.send(id, line, options.build(), chunk -> {
+                        out.print(chunk.delta());
+                        out.flush();
+                    }).join();
+                } catch (UnknownModelException e) {
+                    out.println();
+                    System.err.println("parley: " + e.getMessage());
+                    return 2;
+                }
                 if (reply.isOk()) {
                     out.printf(Locale.ROOT, "%n  (%d tokens, first after %d ms, turn %d)%n",
                             reply.usage().completionTokens(), reply.timings().firstTokenMs(), reply.turn());

@@ -65,7 +65,8 @@ public final class Gateway implements AutoCloseable {
         connector.setIdleTimeout(config.requestTimeout().plusSeconds(30).toMillis());
         server.addConnector(connector);
 
-        ModelCatalog models = new ModelCatalog(config.models(), client::servedModels, System.currentTimeMillis() / 1000);
+        ModelCatalog models = new ModelCatalog(config.models(), client::servedModels, client::servedModel,
+                System.currentTimeMillis() / 1000);
         ConversationResolver resolver = redis == null ? new ConversationResolver(null, null)
                 : new ConversationResolver(new RedisHistoryReader(redis), new ConversationIndex(redis, config.conversationTtl()));
         ChatCompletionsRoute chat = new ChatCompletionsRoute(client, models, resolver, metrics, config.requestTimeout(),

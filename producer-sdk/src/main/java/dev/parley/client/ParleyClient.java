@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -298,6 +299,17 @@ public final class ParleyClient implements AutoCloseable {
     public List<ServedModel> servedModels() {
         ensureOpen();
         return models.servedModels();
+    }
+
+    /**
+     * The served model of that name, if a worker announces it now. A name not seen before makes the client read the
+     * models topic again (at most twice a second), so a model whose first worker just started is found.
+     *
+     * @throws ParleyException when the models topic cannot be read and was never read before
+     */
+    public Optional<ServedModel> servedModel(String name) {
+        ensureOpen();
+        return models.find(Objects.requireNonNull(name, "name"));
     }
 
     /**

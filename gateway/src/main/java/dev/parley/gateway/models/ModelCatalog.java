@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,21 +28,26 @@ public final class ModelCatalog {
 
     private final List<String> configured;
     private final Supplier<List<ServedModel>> announced;
+    private final Function<String, Optional<ServedModel>> lookup;
     private final long created;
 
     /**
      * @param configured names served on the default prompts topic (may be empty)
      * @param announced  the models the workers announce now (the SDK's {@code servedModels})
+     * @param lookup     one announced model by name, looking again for a name not seen yet (the SDK's
+     *                   {@code servedModel})
      */
-    public ModelCatalog(List<String> configured, Supplier<List<ServedModel>> announced, long created) {
+    public ModelCatalog(List<String> configured, Supplier<List<ServedModel>> announced,
+                        Function<String, Optional<ServedModel>> lookup, long created) {
         this.configured = List.copyOf(configured);
         this.announced = announced;
+        this.lookup = lookup;
         this.created = created;
     }
 
     /** A catalog of configured names only. */
     public ModelCatalog(List<String> configured, long created) {
-        this(configured, List::of, created);
+        this(configured, List::of, name -> Optional.empty(), created);
     }
 
     /** Every name a request may use, configured ones first, then announced ones by name. */
@@ -54,9 +61,8 @@ public final class ModelCatalog {
 
     /** 404 in OpenAI's words, listing the served models, for a model the pool does not serve. */
     public String require(String model, String param) {
-        List<String> ids = ids();
-        if (!ids.contains(model)) {
-            throw notFound(model, param, ids);
+        if (!configured.contains(model) && !isAnnounced(model)) {
+            throw notFound(model, param, ids());
         }
         return model;
     }
@@ -73,7 +79,16 @@ public final class ModelCatalog {
      * then sends it to that model's topic), {@code null} for a configured name nobody announces (default topic).
      */
     public String promptModel(String model) {
-        return announcedNames().contains(model) ? model : null;
+        return isAnnounced(model) ? model : null;
+    }
+
+    private boolean isAnnounced(String model) {
+        try {
+            return lookup.apply(model).isPresent();
+        } catch (ParleyException e) {
+            log.warn("Cannot read the announced models; serving the configured ones only: {}", e.getMessage());
+            return false;
+        }
     }
 
     private List<String> announcedNames() {

@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
@@ -73,16 +74,19 @@ public final class ModelDirectory implements AutoCloseable {
 
     /** The prompts topic of {@code model}, or an {@link UnknownModelException} listing the served ones. */
     public synchronized String topicFor(String model) {
+        return find(model).orElseThrow(() -> new UnknownModelException(model, List.copyOf(served().keySet()), topic))
+                .promptsTopic();
+    }
+
+    /** The served model of that name, reading the topic again first when the name is not known yet. */
+    public synchronized Optional<ServedModel> find(String model) {
         refreshIfOlderThan(REFRESH);
         ServedModel found = served().get(model);
         if (found == null) {
             refreshIfOlderThan(MISS_REFRESH);
             found = served().get(model);
         }
-        if (found == null) {
-            throw new UnknownModelException(model, List.copyOf(served().keySet()), topic);
-        }
-        return found.promptsTopic();
+        return Optional.ofNullable(found);
     }
 
     /** The models served now, sorted by name. */
