@@ -108,6 +108,47 @@ class GatewayModelsTest {
     }
 
     @Test
+    void aBatchLineGoesToItsModelAndALineForAnUnknownModelIsAnErrorLine() throws Exception {
+        String lines = "{\"custom_id\":\"t-1\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":"
+                + chat("tiny") + "}\n{\"custom_id\":\"x-1\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\","
+                + "\"body\":" + chat("gpt-4o") + "}\n";
+        String boundary = "b" + System.nanoTime();
+        String multipart = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n--"
+                + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"in.jsonl\"\r\n"
+                + "Content-Type: application/jsonl\r\n\r\n" + lines + "\r\n--" + boundary + "--\r\n";
+        HttpResponse<String> file = http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/files"))
+                .header("Authorization", "Bearer " + KEY)
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofString(multipart)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(file.statusCode()).as(file.body()).isEqualTo(200);
+        HttpResponse<String> created = send("POST", "/batches", Json.write(Json.object("input_file_id",
+                Json.mapper().readTree(file.body()).get("id").asString(), "endpoint", "/v1/chat/completions",
+                "completion_window", "24h")));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        String batchId = Json.mapper().readTree(created.body()).get("id").asString();
+
+        JsonNode[] batch = new JsonNode[1];
+        org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250))
+                .until(() -> {
+                    batch[0] = Json.mapper().readTree(send("GET", "/batches/" + batchId, null).body());
+                    return batch[0].get("status").asString().equals("completed");
+                });
+
+        String output = send("GET", "/files/" + batch[0].get("output_file_id").asString() + "/content", null).body();
+        String errors = send("GET", "/files/" + batch[0].get("error_file_id").asString() + "/content", null).body();
+        JsonNode answered = Json.mapper().readTree(output.strip());
+        assertThat(answered.get("custom_id").asString()).isEqualTo("t-1");
+        assertThat(answered.get("response").get("status_code").asInt()).isEqualTo(200);
+        assertThat(answered.get("response").get("body").get("model").asString()).isEqualTo("tiny");
+        JsonNode refused = Json.mapper().readTree(errors.strip());
+        assertThat(refused.get("custom_id").asString()).isEqualTo("x-1");
+        assertThat(refused.get("response").get("status_code").asInt()).isEqualTo(404);
+        assertThat(refused.get("response").get("body").get("error").get("code").asString()).isEqualTo("model_not_found");
+        assertThat(refused.get("response").get("body").get("error").get("message").asString())
+                .endsWith("Served models: default-model, tiny.");
+    }
+
+    @Test
     void anUnknownModelIsA404ListingTheServedOnes() throws Exception {
         for (HttpResponse<String> response : List.of(send("POST", "/chat/completions", chat("gpt-4o")),
                 send("GET", "/models/gpt-4o", null))) {

@@ -204,6 +204,21 @@ class ModelRoutingTest {
     }
 
     @Test
+    void aBatchToldToIgnoreLineModelsSendsEveryLineToThePromptsTopic(@org.junit.jupiter.api.io.TempDir
+                                                                    java.nio.file.Path dir) throws Exception {
+        ParleyClient client = client(models);
+        java.nio.file.Path input = dir.resolve("in.jsonl");
+        java.nio.file.Files.writeString(input, "{\"custom_id\":\"q1\",\"body\":{\"model\":\"gpt-4o-mini\","
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}}\n");
+        var job = dev.parley.client.batch.BatchJob.builder(client).input(input).output(dir.resolve("out.jsonl"))
+                .errors(dir.resolve("err.jsonl")).requestTimeout(Duration.ofSeconds(1)).routeByModel(false).build();
+
+        job.run(); // nobody answers here: the line times out, after it was published
+
+        assertThat(promptsOn(prompts, 1)).extracting(Prompt::model).containsExactly((String) null);
+    }
+
+    @Test
     void aModelNameAPromptCannotCarryIsRefusedByTheOptions() {
         assertThatThrownBy(() -> SendOptions.builder().model("org/model")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'org/model'");

@@ -20,7 +20,8 @@ import tools.jackson.databind.JsonNode;
  * system prompt; {@code max_tokens}, {@code temperature}, {@code top_p}, {@code top_k}, {@code seed} and
  * {@code stop} are read from the same place ({@code max_completion_tokens} as {@code max_tokens}). {@code model}
  * (in {@code body} or at the top level) picks the model that answers, by the name its workers announce; without it
- * the model serving the client's prompts topic answers, and the output line's {@code body.model} says which.
+ * the model serving the client's prompts topic answers, and the output line's {@code body.model} says which
+ * ({@link BatchJob.Builder#routeByModel(boolean)} may ignore the lines' models).
  * {@code method}, {@code url}, {@code body.user} and {@code body.metadata} are accepted. Any other {@code body} field
  * (an OpenAI parameter Parley does not support, such as {@code n} or {@code tools}, or a typo) makes the line an error
  * naming the field, rather than being ignored.
