@@ -1,6 +1,7 @@
 package dev.parley.cli;
 
 import dev.parley.client.ParleyClient;
+import dev.parley.client.ParleyRateLimitedException;
 import dev.parley.client.SendOptions;
 import dev.parley.client.UnknownModelException;
 import dev.parley.schemas.GenerationParams;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -38,6 +40,9 @@ public final class ChatCommand implements Callable<Integer> {
     @Option(names = "--model", description = "The model to talk to, by the name its workers announce "
             + "(default: the one serving the prompts topic)")
     String model;
+
+    @Option(names = "--tenant", description = "Tenant the turns are charged to (workers' token quotas; default: none)")
+    String tenant;
 
     @Mixin
     ClientOptions client = new ClientOptions();
@@ -71,7 +76,7 @@ public final class ChatCommand implements Callable<Integer> {
                 if (temperature != null) {
                     params = params.withTemperature(temperature);
                 }
-                SendOptions.Builder options = SendOptions.builder().params(params).model(model);
+                SendOptions.Builder options = SendOptions.builder().params(params).tenant(tenant).model(model);
                 if (first && system != null) {
                     options.system(system);
                 }
@@ -88,6 +93,14 @@ public final class ChatCommand implements Callable<Integer> {
                     out.println();
                     System.err.println("parley: " + e.getMessage());
                     return 2;
+                } catch (CompletionException e) {
+                    if (!(e.getCause() instanceof ParleyRateLimitedException limited)) {
+                        throw e;
+                    }
+                    out.printf(Locale.ROOT, "%n  rate limited: %s (try again in %.1f s)%n",
+                            limited.reply().error() != null ? limited.reply().error().message() : "over quota",
+                            limited.retryAfter().toMillis() / 1000.0);
+                    continue;
                 }
                 if (reply.isOk()) {
                     out.printf(Locale.ROOT, "%n  (%d tokens, first after %d ms, turn %d)%n",

@@ -61,6 +61,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * {@link ParleyUnreachableException} saying since when and why, rather than waiting out their own timeouts; the
  * client keeps trying and answers again once the broker is back.
  *
+ * <p>A request whose tenant ({@link SendOptions.Builder#tenant(String)}) is over its token quota fails with a
+ * {@link ParleyRateLimitedException} saying when to send it again.
+ *
  * <p>A pool may serve several models, each on its own prompts topic. A prompt that names one
  * ({@link SendOptions.Builder#model(String)}, or {@link Prompt#model()}) goes to the topic its workers announce on the
  * models topic ({@link Builder#modelsTopic(String)}); a model nobody announces is refused before anything is sent,
@@ -370,17 +373,20 @@ public final class ParleyClient implements AutoCloseable {
         String requestId = options.requestId() != null ? options.requestId() : UUID.randomUUID().toString();
         return new Prompt(requestId, conversationId, List.of(ChatMessage.user(userMessage)), options.system(),
                 options.replyTo(), options.params(), false, options.deadline(),
-                options.metadata().isEmpty() ? null : options.metadata()).withModel(options.model());
+                options.metadata().isEmpty() ? null : options.metadata(), options.tenant())
+                .withModel(options.model());
     }
 
     private static Prompt streamed(Prompt prompt) {
         return new Prompt(prompt.requestId(), prompt.conversationId(), prompt.messages(), prompt.system(),
-                prompt.replyTo(), prompt.params(), true, prompt.deadline(), prompt.metadata()).withModel(prompt.model());
+                prompt.replyTo(), prompt.params(), true, prompt.deadline(), prompt.metadata(), prompt.tenant())
+                .withModel(prompt.model());
     }
 
     private Prompt withReplyTopic(Prompt prompt) {
         return new Prompt(prompt.requestId(), prompt.conversationId(), prompt.messages(), prompt.system(), repliesTopic,
-                prompt.params(), prompt.stream(), prompt.deadline(), prompt.metadata()).withModel(prompt.model());
+                prompt.params(), prompt.stream(), prompt.deadline(), prompt.metadata(), prompt.tenant())
+                .withModel(prompt.model());
     }
 
     /** Refuses, before anything is sent, a prompt a worker would dead-letter; the message names the field. */
