@@ -25,6 +25,7 @@ public final class SendOptions {
     private final Duration timeout;
     private final String replyTo;
     private final Priority priority;
+    private final String model;
     private final String tenant;
 
     private SendOptions(Builder builder) {
@@ -36,6 +37,7 @@ public final class SendOptions {
         this.timeout = builder.timeout;
         this.replyTo = builder.replyTo;
         this.priority = builder.priority;
+        this.model = builder.model;
         this.tenant = builder.tenant;
     }
 
@@ -54,6 +56,7 @@ public final class SendOptions {
         b.timeout = timeout;
         b.replyTo = replyTo;
         b.priority = priority;
+        b.model = model;
         b.tenant = tenant;
         return b;
     }
@@ -101,6 +104,11 @@ public final class SendOptions {
         return priority;
     }
 
+    /** The model asked to answer, or {@code null} for the one serving the client's prompts topic. */
+    public String model() {
+        return model;
+    }
+
     /** The tenant the request is charged to, or {@code null} for none (no quota applies). */
     public String tenant() {
         return tenant;
@@ -110,6 +118,7 @@ public final class SendOptions {
         private String tenant;
         private String replyTo;
         private Priority priority;
+        private String model;
         private String requestId;
         private String system;
         private GenerationParams params;
@@ -179,6 +188,23 @@ public final class SendOptions {
          */
         public Builder priority(Priority priority) {
             this.priority = priority;
+            return this;
+        }
+
+        /**
+         * Asks this model to answer: the prompt goes to the topic its workers announce (see
+         * {@link ParleyClient#servedModels()}), and sending fails with {@link UnknownModelException}, before anything
+         * is published, when no worker announces it. {@code null} (the default) sends to the client's prompts topic,
+         * answered by whatever model serves it.
+         *
+         * @param model a served model's name: 1-128 letters, digits, '.', '_' or '-'
+         */
+        public Builder model(String model) {
+            if (model != null && !model.matches("[a-zA-Z0-9._-]{1,128}")) {
+                throw new IllegalArgumentException("model must be 1-128 letters, digits, '.', '_' or '-', got '"
+                        + model + "'");
+            }
+            this.model = model;
             return this;
         }
 

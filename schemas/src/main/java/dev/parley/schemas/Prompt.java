@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param metadata       strings echoed back in the reply
  * @param tenant         who the prompt is charged to (workers apply that tenant's token quota), or {@code null}:
  *                       no quota applies; 1-128 of {@code A-Z a-z 0-9 . _ : @ -}
+ * @param model          the model asked to answer, as its workers announce it, or {@code null} for whatever model
+ *                       serves the topic the prompt is on
  * @param priority       the turn's lane; {@code null} (absent on the wire) means {@link Priority#INTERACTIVE}
  */
 public record Prompt(
@@ -32,6 +34,7 @@ public record Prompt(
         Instant deadline,
         Map<String, String> metadata,
         String tenant,
+        String model,
         Priority priority) {
 
     public Prompt {
@@ -45,17 +48,32 @@ public record Prompt(
         metadata = metadata == null ? null : Map.copyOf(metadata);
     }
 
-    /** A prompt without a priority (interactive). */
+    /** A prompt without a tenant that names no model. */
+    public Prompt(String requestId, String conversationId, List<ChatMessage> messages, String system, String replyTo,
+                  GenerationParams params, boolean stream, Instant deadline, Map<String, String> metadata) {
+        this(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata, null, null, null);
+    }
+
+    /** A prompt that names no model (answered by whatever model serves its topic). */
     public Prompt(String requestId, String conversationId, List<ChatMessage> messages, String system, String replyTo,
                   GenerationParams params, boolean stream, Instant deadline, Map<String, String> metadata,
                   String tenant) {
-        this(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata, tenant, null);
+        this(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata, tenant, null,
+                null);
     }
 
-    /** A prompt without a tenant and without a priority (interactive). */
+    /** A prompt without a priority (interactive). */
     public Prompt(String requestId, String conversationId, List<ChatMessage> messages, String system, String replyTo,
-                  GenerationParams params, boolean stream, Instant deadline, Map<String, String> metadata) {
-        this(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata, null, null);
+                  GenerationParams params, boolean stream, Instant deadline, Map<String, String> metadata,
+                  String tenant, String model) {
+        this(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata, tenant, model,
+                null);
+    }
+
+    /** This prompt asking {@code model} to answer ({@code null}: any model serving its topic). */
+    public Prompt withModel(String model) {
+        return new Prompt(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata,
+                tenant, model, priority);
     }
 
     /** A prompt with a single user message and no options. */
@@ -67,13 +85,13 @@ public record Prompt(
     /** The same prompt charged to {@code newTenant} ({@code null}: none). */
     public Prompt withTenant(String newTenant) {
         return new Prompt(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata,
-                newTenant, priority);
+                newTenant, model, priority);
     }
 
     /** This prompt in another lane. */
     public Prompt withPriority(Priority value) {
         return new Prompt(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata,
-                tenant, value);
+                tenant, model, value);
     }
 
     /** The priority given, or {@link Priority#DEFAULT}. */

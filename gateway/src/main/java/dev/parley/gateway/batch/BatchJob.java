@@ -4,6 +4,8 @@ import dev.parley.client.ParleyClient;
 import dev.parley.gateway.chat.ReplyOutcome;
 import dev.parley.gateway.openai.OpenAiException;
 import dev.parley.gateway.ops.GatewayMetrics;
+import dev.parley.client.UnknownModelException;
+import dev.parley.gateway.models.ModelCatalog;
 import dev.parley.schemas.Priority;
 import dev.parley.schemas.Prompt;
 import dev.parley.schemas.Reply;
@@ -119,6 +121,7 @@ final class BatchJob {
             prompt = new Prompt(requestId, "oa-" + tenant + "-batch-" + id + "-" + line.index(), request.messages(),
                     request.system(), null, request.params(), false, null,
                     request.metadata().isEmpty() ? null : request.metadata())
+                    .withModel(ctx.lines().promptModel(request.model()))
                     .withPriority(Priority.BATCH); // behind chat traffic
             ctx.client().send(prompt, ctx.requestTimeout()).whenComplete((reply, error) -> {
                 try {
@@ -132,6 +135,10 @@ final class BatchJob {
         } catch (IllegalArgumentException refused) {
             permits.release();
             record(line, true, BatchLines.failed(line, requestId, OpenAiException.badRequest(refused.getMessage())));
+        } catch (UnknownModelException gone) {
+            permits.release();
+            record(line, true, BatchLines.failed(line, requestId,
+                    ModelCatalog.notFound(gone.model(), "model", gone.servedModels())));
         }
     }
 

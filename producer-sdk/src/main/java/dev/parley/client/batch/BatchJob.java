@@ -1,6 +1,7 @@
 package dev.parley.client.batch;
 
 import dev.parley.client.ParleyClient;
+import dev.parley.client.UnknownModelException;
 import dev.parley.schemas.Priority;
 import dev.parley.schemas.Prompt;
 import dev.parley.schemas.Reply;
@@ -54,6 +55,7 @@ public final class BatchJob {
     private final String batchId;
     private final BatchProgress progress;
     private final BatchOutputFormat format;
+    private final boolean routeByModel;
 
     private BatchJob(Builder b) {
         this.client = b.client;
@@ -65,6 +67,7 @@ public final class BatchJob {
         this.batchId = b.batchId != null ? b.batchId : defaultBatchId(input);
         this.progress = b.progress;
         this.format = b.format;
+        this.routeByModel = b.routeByModel;
     }
 
     public static Builder builder(ParleyClient client) {
@@ -139,10 +142,10 @@ public final class BatchJob {
                 Prompt prompt = prompt(line);
                 try {
                     reply = client.send(prompt, requestTimeout);
-                } catch (IllegalArgumentException e) {
+                } catch (IllegalArgumentException | UnknownModelException e) {
                     permits.release();
-                    writeLine(failures, errorLine(line.customId(), prompt.requestId(), number, "invalid_prompt",
-                            e.getMessage()));
+                    writeLine(failures, errorLine(line.customId(), prompt.requestId(), number,
+                            e instanceof UnknownModelException ? "model_not_found" : "invalid_prompt", e.getMessage()));
                     failed.incrementAndGet();
                     report.run();
                     continue;
@@ -184,7 +187,8 @@ public final class BatchJob {
         String requestId = "batch-" + hash(batchId + "/" + line.customId() + "/" + conversation).substring(0, 40);
         // A batch job is bulk work: its turns go in the batch lane, behind interactive traffic on the same workers.
         return new Prompt(requestId, conversation, line.messages(), line.system(), null, line.params(), false, null,
-                line.metadata()).withPriority(Priority.BATCH);
+                line.metadata()).withModel(routeByModel ? line.model() : null)
+                .withPriority(Priority.BATCH);
     }
 
     private String resultLine(BatchLine line, Reply reply) {
@@ -303,6 +307,7 @@ public final class BatchJob {
         private String batchId;
         private BatchProgress progress = BatchProgress.NONE;
         private BatchOutputFormat format = BatchOutputFormat.PARLEY;
+        private boolean routeByModel = true;
 
         private Builder(ParleyClient client) {
             this.client = client;
@@ -361,6 +366,17 @@ public final class BatchJob {
         /** The shape of output and error lines (default {@link BatchOutputFormat#PARLEY}). */
         public Builder outputFormat(BatchOutputFormat format) {
             this.format = Objects.requireNonNull(format, "format");
+            return this;
+        }
+
+        /**
+         * Whether a line's {@code model} picks the model that answers (the default; a model nobody serves makes the
+         * line an error, {@code model_not_found}). {@code false} sends every line to the client's prompts topic
+         * whatever its model says, as before a pool could serve several models: for files written for another
+         * service whose model names mean nothing here.
+         */
+        public Builder routeByModel(boolean route) {
+            this.routeByModel = route;
             return this;
         }
 
