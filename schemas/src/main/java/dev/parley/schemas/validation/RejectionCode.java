@@ -17,7 +17,9 @@ public enum RejectionCode {
     /** The record key differs from {@code conversation_id}. */
     KEY_MISMATCH,
     /** The record has no key. */
-    MISSING_KEY;
+    MISSING_KEY,
+    /** The response format's JSON schema uses a keyword outside the supported subset (the reason names it). */
+    UNSUPPORTED_SCHEMA;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
