@@ -42,6 +42,7 @@ public enum ParleyMeter {
     DEAD_LETTERS_DROPPED("parley.dead.letters.dropped", Type.COUNTER, null, "Dead letters the broker refused for good even when shrunk; the record stays on its topic and its position is logged", "error"),
     PROMPTS_FORWARDED("parley.prompts.forwarded", Type.COUNTER, null, "Prompt records found on another partition than murmur2(key) chooses (a non-Java partitioner) and forwarded there"),
     RECORDS_REDELIVERED("parley.records.redelivered", Type.COUNTER, null, "Records read again at an offset this worker already tracks (a reset position); ignored"),
+    STRUCTURED_OUTPUT("parley.structured.output", Type.COUNTER, null, "Generated turns with a JSON response format, by result: valid, or invalid (an error reply invalid_output, e.g. cut off by max_tokens)", "format", "result"),
     TURN_FAILURES("parley.turn.failures", Type.COUNTER, null, "Turns ended by an unexpected error (any Throwable): finished with an error reply and a dead letter", "error"),
     WORKER_HEALTHY("parley.worker.healthy", Type.GAUGE, null, "1 while every part of the worker lives and makes progress, else 0 (the process then exits)"),
     PART_HEALTHY("parley.worker.part.healthy", Type.GAUGE, null, "1 while this part (intake, engine, turns, chunks, control) lives and makes progress, else 0", "part");

@@ -186,6 +186,9 @@ public interface LlamaLib extends Library {
 
     Pointer llama_sampler_init_temp(float t);
 
+    /** A grammar sampler, or {@code null} when llama.cpp cannot parse {@code grammar} (it logs why). */
+    Pointer llama_sampler_init_grammar(Pointer vocab, String grammar, String root);
+
     int llama_sampler_sample(Pointer sampler, Pointer ctx, int idx);
 
     Pointer llama_get_logits_ith(Pointer ctx, int idx);

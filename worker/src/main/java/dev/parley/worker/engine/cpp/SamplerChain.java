@@ -6,7 +6,9 @@ import dev.parley.worker.engine.Sampling;
 /**
  * One sequence's sampler: greedy at temperature 0, otherwise top-k, top-p, min-p, temperature and a seeded draw,
  * with llama.cpp server's defaults for what the prompt leaves open. Each sequence has its own chain, so a seed gives
- * the same answer whatever else is in the batch.
+ * the same answer whatever else is in the batch. A response format's grammar comes first in the chain: it masks
+ * every token the grammar does not allow before anything else narrows the candidates, so whatever the later samplers
+ * pick is allowed (a grammar after top-k could be left with no candidate at all).
  */
 final class SamplerChain implements AutoCloseable {
 
@@ -25,7 +27,10 @@ final class SamplerChain implements AutoCloseable {
         this.greedy = greedy;
     }
 
-    /** Greedy decoding is an argmax over the logits, which {@link DecodeStep} does itself, in parallel. */
+    /**
+     * Greedy decoding is an argmax over the logits, which {@link DecodeStep} does itself, in parallel; never with a
+     * grammar, which must mask the logits first.
+     */
     boolean greedy() {
         return greedy;
     }
@@ -50,7 +55,26 @@ final class SamplerChain implements AutoCloseable {
     }
 
     static SamplerChain create(LlamaLib llama, Sampling sampling) {
+        if (sampling.grammar() != null) {
+            throw new IllegalArgumentException("a grammar needs the vocabulary: use create(llama, vocab, sampling)");
+        }
+        return create(llama, null, sampling);
+    }
+
+    /**
+     * @param vocab the model's vocabulary, which a grammar is checked against
+     * @throws IllegalArgumentException when llama.cpp refuses the sampling's grammar
+     */
+    static SamplerChain create(LlamaLib llama, Pointer vocab, Sampling sampling) {
         Pointer chain = llama.llama_sampler_chain_init(llama.llama_sampler_chain_default_params());
+        if (sampling.grammar() != null) {
+            Pointer grammar = llama.llama_sampler_init_grammar(vocab, sampling.grammar(), "root");
+            if (grammar == null) {
+                llama.llama_sampler_free(chain);
+                throw new IllegalArgumentException("llama.cpp refused the response format's grammar");
+            }
+            llama.llama_sampler_chain_add(chain, grammar);
+        }
         double temperature = sampling.temperature() == null ? DEFAULT_TEMPERATURE : sampling.temperature();
         if (temperature <= 0) {
             llama.llama_sampler_chain_add(chain, llama.llama_sampler_init_greedy());
@@ -65,7 +89,7 @@ final class SamplerChain implements AutoCloseable {
             int seed = sampling.seed() == null ? LlamaLib.DEFAULT_SEED : (int) (long) sampling.seed();
             llama.llama_sampler_chain_add(chain, llama.llama_sampler_init_dist(seed));
         }
-        return new SamplerChain(llama, chain, temperature <= 0);
+        return new SamplerChain(llama, chain, temperature <= 0 && sampling.grammar() == null);
     }
 
     /** Samples (and accepts) the next token from the logits of batch position {@code index}. */
