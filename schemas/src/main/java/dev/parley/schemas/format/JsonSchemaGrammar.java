@@ -25,6 +25,12 @@ public final class JsonSchemaGrammar {
     public static final int MAX_COUNT = 256;
     /** Most {@code properties} of one object and values of one {@code enum}. */
     public static final int MAX_MEMBERS = 256;
+    /**
+     * Most alternatives ({@code anyOf} options, {@code type} lists) multiplied along one path of nested schemas. While
+     * alternatives overlap, llama.cpp's grammar keeps a parse stack for each, and nested ones multiply: the bound keeps
+     * the sampler's work per token small whatever the schema.
+     */
+    public static final int MAX_BRANCHES = 64;
 
     /** The grammar of any JSON object ({@code json_object}). */
     public static final String ANY_OBJECT = "root ::= object\n" + Gbnf.JSON_RULES + "\n";
@@ -44,6 +50,12 @@ public final class JsonSchemaGrammar {
     private final Map<String, String> rules = new LinkedHashMap<>();
     private final Set<String> names = new HashSet<>(SHARED_RULES);
     private final Map<String, String> definitionRules = new HashMap<>();
+    /** Definitions being converted now, innermost last: a reference to one of them is a recursion. */
+    private final java.util.ArrayDeque<String> inProgress = new java.util.ArrayDeque<>();
+    private final Set<String> recursive = new HashSet<>();
+    private final Set<String> withAlternatives = new HashSet<>();
+    /** The product of the alternatives around the schema being converted. */
+    private long branches = 1;
 
     private JsonSchemaGrammar(JsonNode root, String rootPath) {
         this.root = root;
@@ -75,6 +87,13 @@ public final class JsonSchemaGrammar {
     public static String forSchema(JsonNode schema, String path) throws UnsupportedSchemaException {
         JsonSchemaGrammar grammar = new JsonSchemaGrammar(schema, path);
         String body = grammar.visit(schema, path, "root", 0);
+        for (String definition : grammar.recursive) {
+            if (grammar.withAlternatives.contains(definition)) {
+                // Each level of the recursion would multiply the parse stacks of the alternatives, without bound.
+                throw new UnsupportedSchemaException("anyOf", path + "." + definition.substring(2).replace('/', '.'),
+                        "a recursive definition may not contain alternatives (anyOf or a list of types)");
+            }
+        }
         StringBuilder out = new StringBuilder("root ::= ").append(body).append('\n');
         grammar.rules.forEach((name, rule) -> out.append(name).append(" ::= ").append(rule).append('\n'));
         return out.append(Gbnf.JSON_RULES).append('\n').toString();
@@ -114,6 +133,7 @@ public final class JsonSchemaGrammar {
         if (types.isEmpty()) {
             return "value";
         }
+        long outer = branch(types.size(), "type", path + ".type");
         List<String> alternatives = new ArrayList<>();
         for (String type : types) {
             alternatives.add(switch (type) {
@@ -123,7 +143,22 @@ public final class JsonSchemaGrammar {
                 default -> type; // number, integer, boolean, null: shared rules
             });
         }
+        branches = outer;
         return alternatives.size() == 1 ? alternatives.get(0) : "( " + String.join(" | ", alternatives) + " )";
+    }
+
+    /** Enters {@code count} alternatives; returns the product to restore after them. */
+    private long branch(int count, String keyword, String path) throws UnsupportedSchemaException {
+        long outer = branches;
+        if (count > 1) {
+            withAlternatives.addAll(inProgress);
+            branches = outer * count;
+            if (branches > MAX_BRANCHES) {
+                throw new UnsupportedSchemaException(keyword, path, "more than " + MAX_BRANCHES
+                        + " alternatives (anyOf options and type lists, multiplied through nesting) are not supported");
+            }
+        }
+        return outer;
     }
 
     private void checkKeywords(JsonNode schema, String path, boolean atRoot) throws UnsupportedSchemaException {
@@ -305,10 +340,12 @@ public final class JsonSchemaGrammar {
         if (!options.isArray() || options.isEmpty()) {
             throw new UnsupportedSchemaException("anyOf", path, "anyOf must be a non-empty array of schemas");
         }
+        long outer = branch(options.size(), "anyOf", path);
         List<String> alternatives = new ArrayList<>();
         for (int i = 0; i < options.size(); i++) {
             alternatives.add(visit(options.get(i), path + "[" + i + "]", hint + "-" + i, depth + 1));
         }
+        branches = outer;
         return "( " + String.join(" | ", alternatives) + " )";
     }
 
@@ -345,12 +382,17 @@ public final class JsonSchemaGrammar {
         }
         String existing = definitionRules.get(target);
         if (existing != null) {
+            if (inProgress.contains(target)) {
+                recursive.add(target);
+            }
             return existing;
         }
         String name = newRule("def-" + key);
         definitionRules.put(target, name);
         rules.put(name, ""); // keeps its place (and stops recursion) while the body is built
+        inProgress.addLast(target);
         rules.put(name, visit(definition, rootPath + "." + section + "." + key, name, depth + 1));
+        inProgress.removeLast();
         return name;
     }
 

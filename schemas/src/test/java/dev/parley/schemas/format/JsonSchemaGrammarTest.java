@@ -157,6 +157,30 @@ class JsonSchemaGrammarTest {
     }
 
     @Test
+    void alternativesMultipliedThroughNestingAreBounded() throws Exception {
+        String pair = "{\"anyOf\":[{\"type\":\"integer\"},{\"type\":\"number\"}]}";
+        String nested = pair;
+        for (int i = 0; i < 5; i++) { // 2^6 = 64 alternatives on one path: the most allowed
+            nested = "{\"anyOf\":[{\"type\":\"array\",\"items\":" + nested + "},{\"type\":\"null\"}]}";
+        }
+        assertThat(grammar(nested)).startsWith("root ::= ");
+        String tooMany = "{\"type\":[\"array\",\"null\"],\"items\":" + nested + "}";
+        assertThatThrownBy(() -> grammar(tooMany)).isInstanceOf(UnsupportedSchemaException.class)
+                .hasMessageContaining("more than " + JsonSchemaGrammar.MAX_BRANCHES + " alternatives");
+        // side by side they do not multiply
+        assertThat(grammar("{\"properties\":{\"a\":" + nested + ",\"b\":" + nested + "}}")).isNotEmpty();
+    }
+
+    @Test
+    void aRecursiveDefinitionWithAlternativesIsRefused() {
+        assertThatThrownBy(() -> grammar("{\"$ref\":\"#/$defs/expr\",\"$defs\":{\"expr\":{\"anyOf\":["
+                + "{\"type\":\"integer\"},{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/expr\"}}]}}}"))
+                .isInstanceOf(UnsupportedSchemaException.class)
+                .hasMessageStartingWith("$.schema.$defs.expr: ")
+                .hasMessageContaining("recursive definition");
+    }
+
+    @Test
     void nestingDeeperThanTheLimitIsRefused() {
         String deep = "{\"type\":\"string\"}";
         for (int i = 0; i <= JsonSchemaGrammar.MAX_DEPTH; i++) {
