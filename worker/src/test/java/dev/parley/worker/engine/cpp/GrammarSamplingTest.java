@@ -3,6 +3,7 @@ package dev.parley.worker.engine.cpp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.jna.Pointer;
 import dev.parley.schemas.ChatMessage;
 import dev.parley.schemas.FinishReason;
 import dev.parley.schemas.ResponseFormat;
@@ -77,6 +78,65 @@ class GrammarSamplingTest {
             assertThat(model.acceptsGrammar(JsonSchemaGrammar.ANY_OBJECT)).isTrue();
             // the check can fail: a rule referring to nothing
             assertThat(model.acceptsGrammar("root ::= missing\n")).isFalse();
+        }
+    }
+
+    @Test
+    void checkingThePickFirstGivesWhatMaskingEveryTokenGives(TestModels models) throws Exception {
+        LlamaLib llama = NativeLibrary.load(EngineExtension.libraries()).llama();
+        String grammar = JsonSchemaGrammar.forSchema(PERSON, "$");
+        try (NativeModel model = NativeModel.load(llama, models.real(), new GpuPlacement(0, -1, "CPU only"), false)) {
+            LlamaLib.ContextParams params = llama.llama_context_default_params();
+            params.n_ctx = 512;
+            params.n_batch = 512;
+            params.n_ubatch = 512;
+            params.n_threads = 2;
+            params.n_threads_batch = 2;
+            params.no_perf = 1;
+            Pointer context = llama.llama_init_from_model(model.pointer(), params);
+            // the reference: llama.cpp's grammar sampler masking the whole vocabulary before greedy, every step
+            Pointer masking = llama.llama_sampler_chain_init(llama.llama_sampler_chain_default_params());
+            llama.llama_sampler_chain_add(masking, llama.llama_sampler_init_grammar(model.vocab(), grammar, "root"));
+            llama.llama_sampler_chain_add(masking, llama.llama_sampler_init_greedy());
+            SamplerChain checking = SamplerChain.create(llama, model.vocab(), Sampling.greedy(1).withGrammar(grammar));
+            BatchBuffer batch = new BatchBuffer(llama, 512);
+            try {
+                List<Integer> masked = new ArrayList<>();
+                List<Integer> checked = new ArrayList<>();
+                for (int run = 0; run < 2; run++) {
+                    List<Integer> tokens = run == 0 ? masked : checked;
+                    llama.llama_memory_seq_rm(llama.llama_get_memory(context), 0, -1, -1);
+                    int[] prompt = model.tokenize(model.render(List.of(ChatMessage.user(
+                            "Describe a person as JSON."))), false, true);
+                    batch.clear();
+                    int index = -1;
+                    for (int i = 0; i < prompt.length; i++) {
+                        index = batch.add(prompt[i], i, 0, i == prompt.length - 1);
+                    }
+                    for (int position = prompt.length; tokens.size() < 40; position++) {
+                        assertThat(batch.decode(context)).isZero();
+                        int token = run == 0 ? llama.llama_sampler_sample(masking, context, index)
+                                : checking.next(context, index, SamplerChain.argmax(
+                                        llama.llama_get_logits_ith(context, index), model.vocabularySize()));
+                        tokens.add(token);
+                        if (model.isEndOfGeneration(token)) {
+                            break;
+                        }
+                        batch.clear();
+                        index = batch.add(token, position, 0, true);
+                    }
+                }
+                assertThat(checking.greedy()).as("greedy turns keep the argmax fast path").isTrue();
+                assertThat(checked).isEqualTo(masked);
+                assertThat(checked.size()).isGreaterThan(5);
+                assertThat(checking.resamples()).as("the first pick is prose, refused; later picks mostly pass")
+                        .isPositive().isLessThan(checked.size());
+            } finally {
+                checking.close();
+                llama.llama_sampler_free(masking);
+                batch.close();
+                llama.llama_free(context);
+            }
         }
     }
 
