@@ -35,11 +35,6 @@ public final class JsonSchemaGrammar {
     /** The grammar of any JSON object ({@code json_object}). */
     public static final String ANY_OBJECT = "root ::= object\n" + Gbnf.JSON_RULES + "\n";
 
-    private static final Set<String> ANNOTATIONS = Set.of("$schema", "$id", "$comment", "title", "description",
-            "default", "examples", "deprecated", "readOnly", "writeOnly");
-    private static final Set<String> KEYWORDS = Set.of("type", "properties", "required", "additionalProperties",
-            "items", "enum", "const", "minItems", "maxItems", "minLength", "maxLength", "$ref", "anyOf");
-    private static final Set<String> ROOT_ONLY = Set.of("$defs", "definitions");
     private static final Set<String> TYPES = Set.of("object", "array", "string", "number", "integer", "boolean",
             "null");
     private static final Set<String> SHARED_RULES = Set.of("root", "value", "object", "array", "string", "char",
@@ -114,13 +109,13 @@ public final class JsonSchemaGrammar {
         if (!schema.isObject()) {
             throw new UnsupportedSchemaException("schema", path, "a schema must be an object or a boolean");
         }
-        checkKeywords(schema, path, depth == 0);
+        SchemaKeywords.check(schema, path, depth == 0);
         if (schema.has("$ref")) {
-            requireAlone(schema, "$ref", path);
+            SchemaKeywords.requireAlone(schema, "$ref", path);
             return reference(schema.get("$ref"), path + ".$ref", depth);
         }
         if (schema.has("anyOf")) {
-            requireAlone(schema, "anyOf", path);
+            SchemaKeywords.requireAlone(schema, "anyOf", path);
             return anyOf(schema.get("anyOf"), path + ".anyOf", hint, depth);
         }
         if (schema.has("const")) {
@@ -159,32 +154,6 @@ public final class JsonSchemaGrammar {
             }
         }
         return outer;
-    }
-
-    private void checkKeywords(JsonNode schema, String path, boolean atRoot) throws UnsupportedSchemaException {
-        for (String keyword : schema.propertyNames()) {
-            if (KEYWORDS.contains(keyword) || ANNOTATIONS.contains(keyword)) {
-                continue;
-            }
-            if (ROOT_ONLY.contains(keyword)) {
-                if (atRoot) {
-                    continue;
-                }
-                throw new UnsupportedSchemaException(keyword, path + "." + keyword,
-                        "keyword '" + keyword + "' is supported only at the schema's root");
-            }
-            throw new UnsupportedSchemaException(keyword, path + "." + keyword, "unsupported keyword '" + keyword
-                    + "' (supported: " + String.join(", ", new java.util.TreeSet<>(KEYWORDS)) + ", $defs)");
-        }
-    }
-
-    private static void requireAlone(JsonNode schema, String keyword, String path) throws UnsupportedSchemaException {
-        for (String other : schema.propertyNames()) {
-            if (!other.equals(keyword) && !ANNOTATIONS.contains(other) && !ROOT_ONLY.contains(other)) {
-                throw new UnsupportedSchemaException(other, path + "." + other, "keyword '" + other
-                        + "' next to '" + keyword + "' is not supported");
-            }
-        }
     }
 
     private List<String> types(JsonNode schema, String path) throws UnsupportedSchemaException {
