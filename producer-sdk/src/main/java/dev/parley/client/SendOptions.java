@@ -2,6 +2,7 @@ package dev.parley.client;
 
 import dev.parley.schemas.GenerationParams;
 import dev.parley.schemas.Priority;
+import dev.parley.schemas.ResponseFormat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -25,6 +26,7 @@ public final class SendOptions {
     private final Duration timeout;
     private final String replyTo;
     private final Priority priority;
+    private final ResponseFormat responseFormat;
     private final String model;
     private final String tenant;
 
@@ -37,6 +39,7 @@ public final class SendOptions {
         this.timeout = builder.timeout;
         this.replyTo = builder.replyTo;
         this.priority = builder.priority;
+        this.responseFormat = builder.responseFormat;
         this.model = builder.model;
         this.tenant = builder.tenant;
     }
@@ -56,6 +59,7 @@ public final class SendOptions {
         b.timeout = timeout;
         b.replyTo = replyTo;
         b.priority = priority;
+        b.responseFormat = responseFormat;
         b.model = model;
         b.tenant = tenant;
         return b;
@@ -71,9 +75,20 @@ public final class SendOptions {
         return system;
     }
 
-    /** Sampling parameters, or {@code null} for the worker's defaults. */
+    /**
+     * Sampling parameters, or {@code null} for the worker's defaults; they carry {@link #responseFormat()} when one
+     * was set.
+     */
     public GenerationParams params() {
-        return params;
+        if (responseFormat == null) {
+            return params;
+        }
+        return (params == null ? GenerationParams.DEFAULTS : params).withResponseFormat(responseFormat);
+    }
+
+    /** The shape the answer must take, or {@code null} for the one in {@link #params()} (free text by default). */
+    public ResponseFormat responseFormat() {
+        return responseFormat;
     }
 
     /** The instant after which the worker should not start the turn, or {@code null}. */
@@ -125,6 +140,7 @@ public final class SendOptions {
         private Instant deadline;
         private final Map<String, String> metadata = new LinkedHashMap<>();
         private Duration timeout;
+        private ResponseFormat responseFormat;
 
         private Builder() {
         }
@@ -148,6 +164,20 @@ public final class SendOptions {
 
         public Builder params(GenerationParams params) {
             this.params = params;
+            return this;
+        }
+
+        /**
+         * Asks for an answer of this shape: {@link ResponseFormat#JSON_OBJECT} for any JSON object, or
+         * {@link ResponseFormat#jsonSchema(String, tools.jackson.databind.JsonNode)} for JSON matching a schema. The
+         * worker samples under a grammar made from the schema and checks the finished answer: a reply that stopped
+         * before the JSON was complete (max_tokens, say) is an error {@code invalid_output} carrying the partial text,
+         * and does not enter the conversation. A schema outside the supported subset (see docs/structured-output.md)
+         * makes {@code send} throw {@link IllegalArgumentException} naming the keyword, before anything is sent.
+         * Overrides a response format given in {@link #params(GenerationParams)}; {@code null} keeps that one.
+         */
+        public Builder responseFormat(ResponseFormat format) {
+            this.responseFormat = format;
             return this;
         }
 

@@ -6,10 +6,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.parley.schemas.Chunk;
 import dev.parley.schemas.FinishReason;
+import dev.parley.schemas.GenerationParams;
 import dev.parley.schemas.Priority;
 import dev.parley.schemas.Prompt;
 import dev.parley.schemas.Reply;
 import dev.parley.schemas.ReplyStatus;
+import dev.parley.schemas.ResponseFormat;
 import dev.parley.schemas.TestVectors;
 import dev.parley.schemas.Timings;
 import dev.parley.schemas.Usage;
@@ -219,6 +221,32 @@ class ParleyClientTest {
         assertThatThrownBy(() -> client.send("conv-f", "", SendOptions.NONE))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("$.messages[0].content");
         assertThatThrownBy(() -> client.send("conv f", "hi")).hasMessageContaining("$.conversation_id");
+    }
+
+    @Test
+    void aResponseFormatSchemaOutsideTheSubsetIsRefusedBeforeSendingNamingTheKeyword() {
+        ParleyClient client = client(Duration.ofSeconds(30));
+        var schema = WireJson.mapper().readTree(
+                "{\"type\":\"object\",\"properties\":{\"when\":{\"type\":\"string\",\"format\":\"date\"}}}");
+        SendOptions options = SendOptions.builder()
+                .responseFormat(ResponseFormat.jsonSchema("event", schema)).build();
+
+        assertThatThrownBy(() -> client.send("conv-schema", "When?", options))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unsupported keyword 'format'")
+                .hasMessageContaining("$.params.response_format.json_schema.schema.properties.when.format");
+    }
+
+    @Test
+    void theResponseFormatOptionTravelsInTheParamsWithTheOtherParameters() {
+        SendOptions options = SendOptions.builder()
+                .params(GenerationParams.DEFAULTS.withMaxTokens(9))
+                .responseFormat(ResponseFormat.JSON_OBJECT).build();
+
+        assertThat(options.params().maxTokens()).isEqualTo(9);
+        assertThat(options.params().responseFormat()).isEqualTo(ResponseFormat.JSON_OBJECT);
+        assertThat(options.newBuilder().build().params()).isEqualTo(options.params());
+        assertThat(SendOptions.NONE.params()).isNull();
     }
 
     @Test

@@ -119,6 +119,10 @@ public final class PromptDecoder {
                     "$.messages[" + last + "].role: the last message is the one answered and must have role 'user', got '"
                             + messages.get(last).role().wireName() + "'");
         }
+        Rejection format = ResponseFormats.check(prompt);
+        if (format != null) {
+            return new Rejected(format);
+        }
         if (key == null) {
             return reject(RejectionCode.MISSING_KEY, null,
                     "record has no key; it must equal conversation_id '" + Values.quote(prompt.conversationId()) + "'");

@@ -46,6 +46,7 @@ public enum ParleyMeter {
     MODEL_ANNOUNCEMENTS("parley.model.announcements", Type.COUNTER, null, "Announcements of the served model published to the models topic (at start, then every model-announce-interval)"),
     PROMPTS_FORWARDED("parley.prompts.forwarded", Type.COUNTER, null, "Prompt records found on another partition than murmur2(key) chooses (a non-Java partitioner) and forwarded there"),
     RECORDS_REDELIVERED("parley.records.redelivered", Type.COUNTER, null, "Records read again at an offset this worker already tracks (a reset position); ignored"),
+    STRUCTURED_OUTPUT("parley.structured.output", Type.COUNTER, null, "Generated turns with a JSON response format, by result: valid, or invalid (an error reply invalid_output, e.g. cut off by max_tokens)", "format", "result"),
     TURN_FAILURES("parley.turn.failures", Type.COUNTER, null, "Turns ended by an unexpected error (any Throwable): finished with an error reply and a dead letter", "error"),
     QUOTA_TOKENS_CHARGED("parley.quota.tokens.charged", Type.COUNTER, "tokens", "Tokens debited from tenants' quota buckets (actual usage of turns that ran), by tenant (configured tenants by name, others as other) and kind: prompt or completion", "tenant", "kind"),
     QUOTA_TURNS_LIMITED("parley.quota.turns.limited", Type.COUNTER, null, "Turns answered rate_limited because their tenant was over its token quota (configured tenants by name, others as other)", "tenant"),

@@ -130,6 +130,20 @@ public final class WorkerMetrics {
         replayed.increment();
     }
 
+    /**
+     * A generated turn with a JSON response format was checked.
+     *
+     * @param format {@code json_object} or {@code json_schema}
+     */
+    public void structuredOutput(String format, boolean valid) {
+        Counter.builder(ParleyMeter.STRUCTURED_OUTPUT.meterName())
+                .description(ParleyMeter.STRUCTURED_OUTPUT.description())
+                .baseUnit(ParleyMeter.STRUCTURED_OUTPUT.baseUnit())
+                .tag("format", format)
+                .tag("result", valid ? "valid" : "invalid")
+                .register(registry).increment();
+    }
+
     public void turnRetried(String cause) {
         Counter.builder(ParleyMeter.TURN_RETRIES.meterName())
                 .description(ParleyMeter.TURN_RETRIES.description())
