@@ -23,15 +23,17 @@ final class Admission {
     private final Pointer memory;
     private final Sequence[] sequences;
     private final SnapshotTier snapshots;
+    private final PrefixTier prefixes;
     private final ArrayDeque<NativeJob> waiting;
     private final List<NativeJob> running;
 
-    Admission(LlamaLib llama, Pointer memory, Sequence[] sequences, SnapshotTier tier, ArrayDeque<NativeJob> waiting,
-              List<NativeJob> running) {
+    Admission(LlamaLib llama, Pointer memory, Sequence[] sequences, SnapshotTier tier, PrefixTier prefixes,
+              ArrayDeque<NativeJob> waiting, List<NativeJob> running) {
         this.llama = llama;
         this.memory = memory;
         this.sequences = sequences;
         this.snapshots = tier;
+        this.prefixes = prefixes;
         this.waiting = waiting;
         this.running = running;
     }
@@ -120,6 +122,11 @@ final class Admission {
                 }
             }
         }
+        if (reusable == 0) {
+            // Nothing of its own to reuse: a prefix shared with other conversations may still save computing.
+            reusable = prefixes.restore(job, sequence);
+            tier = KvTier.PREFIX;
+        }
         // The last prompt token is always computed again: its logits give the first answer token.
         reusable = Math.min(reusable, prompt.length - 1);
         if (reusable < sequence.tokens.size()) {
@@ -129,6 +136,7 @@ final class Admission {
         job.tier = reusable > 0 ? tier : KvTier.PREFILL;
         job.cachedTokens = reusable;
         job.restoredTokens = job.tier == KvTier.SNAPSHOT ? reusable : 0;
+        job.prefixTokens = job.tier == KvTier.PREFIX ? reusable : 0;
         job.cursor = reusable;
         job.sequence = sequence;
         job.sampler = SamplerChain.create(llama, job.request.sampling());
