@@ -20,7 +20,7 @@ public enum ParleyMeter {
     QUEUE_WAIT("parley.turn.queue.wait", Type.TIMER, "seconds", "From a prompt's arrival to the start of its turn"),
     FIRST_TOKEN("parley.turn.first.token", Type.TIMER, "seconds", "From the start of generation to the first generated token"),
     PROMPT_TOKENS("parley.prompt.tokens", Type.COUNTER, "tokens", "Prompt tokens of generated turns"),
-    CACHED_TOKENS("parley.cached.tokens", Type.COUNTER, "tokens", "Prompt tokens not computed: reused in place or restored from a KV snapshot"),
+    CACHED_TOKENS("parley.cached.tokens", Type.COUNTER, "tokens", "Prompt tokens not computed: reused in place, restored from a KV snapshot or from a shared prompt prefix"),
     RESTORED_TOKENS("parley.restored.tokens", Type.COUNTER, "tokens", "Prompt tokens restored from a KV snapshot (part of the cached tokens)"),
     PREFIX_TOKENS("parley.prefix.tokens", Type.COUNTER, "tokens", "Prompt tokens restored from a prompt prefix shared between conversations (part of the cached tokens)"),
     KV_TIER("parley.kv.tier", Type.COUNTER, null, "Generated turns by where the conversation's earlier context was found: in_place, snapshot, prefix (a shared system prompt only) or prefill", "tier"),

@@ -98,7 +98,7 @@ public final class NativeEngine implements InferenceEngine {
         this.prefixes = new PrefixTier(llama, context, sharing.budgetBytes(), KvPrefix.layout(
                 config.model().getFileName().toString(), config.model().toFile().length(), config.cacheType().name(),
                 perSequence));
-        this.prefixMinTokens = sharing.enabled() ? sharing.minTokens() : 0;
+        this.prefixMinTokens = sharing.minTokens();
         this.sequences = new Sequence[config.slots()];
         for (int i = 0; i < sequences.length; i++) {
             sequences[i] = new Sequence(i);
@@ -245,10 +245,9 @@ public final class NativeEngine implements InferenceEngine {
         ContextWindow.Fitted fitted = withModel(() -> window.fit(request.conversationId(), request.transcript(),
                 request.sampling().maxTokens(), model::tokenizeTranscript));
         NativeJob job = new NativeJob(request, fitted.tokens(), fitted.droppedTurns(), listener, start);
-        if (prefixMinTokens > 0) {
-            job.sharedPrefix = withModel(() -> PrefixBoundary.of(request.transcript(), fitted.tokens(),
-                    model::tokenizeTranscript, prefixMinTokens));
-        }
+        // Found even with sharing off: the prefill is cut there either way (see PrefixTier).
+        job.sharedPrefix = withModel(() -> PrefixBoundary.of(request.transcript(), fitted.tokens(),
+                model::tokenizeTranscript, prefixMinTokens));
         submitted.add(job);
         if (closing || !loop.isAlive()) {
             // the engine thread may have stopped (and failed what it had) while this job was being tokenized

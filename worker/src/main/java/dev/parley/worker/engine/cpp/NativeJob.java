@@ -39,7 +39,7 @@ final class NativeJob {
     int restoredTokens;
     /** The part of {@code cachedTokens} copied from a shared prefix. */
     int prefixTokens;
-    /** Where the prefill pauses so the shared prefix can be kept ({@link PrefixTier}); -1 when not. */
+    /** Where the prefill pauses: the end of a shareable prefix not copied in ({@link PrefixTier}); -1 when not. */
     int captureAt = -1;
     /** The next prompt token to compute; equal to the prompt's length once it is all in the sequence. */
     int cursor;

@@ -11,7 +11,11 @@ import org.slf4j.LoggerFactory;
  * Shares the KV of prompt prefixes between conversations. A job whose prompt would be computed from its first token
  * and that has a shareable prefix ({@link PrefixBoundary}) gets that prefix copied into its emptied sequence when one
  * is held; otherwise its prefill stops at the prefix's end for one step, the sequence state is copied out there (it is
- * then exactly the prefix's KV) and kept for the next conversations. Engine thread only.
+ * then exactly the prefix's KV) and kept for the next conversations.
+ *
+ * <p>The prefill stops at the prefix's end even when sharing is off or the prefix is too large to keep: llama.cpp's
+ * results depend (in the last bits) on how a prompt is cut into batches, so a prompt is always cut there, and an
+ * answer is the same whether its prefix was copied in or computed. Engine thread only.
  */
 final class PrefixTier implements AutoCloseable {
 
@@ -40,7 +44,11 @@ final class PrefixTier implements AutoCloseable {
      */
     int restore(NativeJob job, Sequence sequence) {
         int length = job.sharedPrefix;
-        if (length <= 0 || store.budgetBytes() == 0) {
+        if (length <= 0) {
+            return 0;
+        }
+        if (store.budgetBytes() == 0) {
+            job.captureAt = length; // sharing is off: the prefill is still cut there, see above
             return 0;
         }
         KvPrefix prefix = store.find(job.prompt, length, layout);
@@ -75,8 +83,8 @@ final class PrefixTier implements AutoCloseable {
         int length = job.captureAt;
         job.captureAt = -1;
         Sequence sequence = job.sequence;
-        if (sequence.tokens.size() != length || store.find(job.prompt, length, layout) != null) {
-            return; // another conversation with the same prefix kept it first
+        if (store.budgetBytes() == 0 || sequence.tokens.size() != length || store.find(job.prompt, length, layout) != null) {
+            return; // sharing is off, or another conversation with the same prefix kept it first
         }
         long size = llama.llama_state_seq_get_size(context, sequence.id);
         if (size <= 0 || !store.fits(size)) {
