@@ -45,6 +45,11 @@ public final class PrefixBenchCommand implements Callable<Integer> {
     @Option(names = "--conversations", defaultValue = "64", description = "new conversations (default ${DEFAULT-VALUE})")
     int conversations;
 
+    @Option(names = "--baseline-conversations", defaultValue = "0",
+            description = "conversations of the run without sharing (default: as many as --conversations); every one "
+                    + "computes its whole prompt, so a smaller sample gives the same distribution in less time")
+    int baselineConversations;
+
     @Option(names = "--system-tokens", defaultValue = "1000",
             description = "tokens of the common system prompt, about (default ${DEFAULT-VALUE})")
     int systemTokens;
@@ -88,8 +93,9 @@ public final class PrefixBenchCommand implements Callable<Integer> {
                 .withThreads(threads != null ? threads : NativeEngineConfig.defaultThreads())
                 .withGpu(libraries.gpuAllowed() ? -1 : 0, NativeEngineConfig.ALL_GPUS, libraries.gpuRequired())
                 .withIgnoreEndOfGeneration(true);
-        PrefixRun without = run(config, PrefixSharing.OFF, "without sharing");
-        PrefixRun with = run(config, PrefixSharing.DEFAULT, "with sharing");
+        PrefixRun without = run(config, PrefixSharing.OFF, "without sharing",
+                baselineConversations > 0 ? baselineConversations : conversations);
+        PrefixRun with = run(config, PrefixSharing.DEFAULT, "with sharing", conversations);
         String ratios = String.format(Locale.ROOT, "with / without: TTFT p50 %.3fx, p95 %.3fx, mean %.3fx",
                 with.ttftMillis(50) / without.ttftMillis(50), with.ttftMillis(95) / without.ttftMillis(95),
                 with.meanTtftMillis() / without.meanTtftMillis());
@@ -99,12 +105,13 @@ public final class PrefixBenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private PrefixRun run(NativeEngineConfig config, PrefixSharing sharing, String label) throws Exception {
+    private PrefixRun run(NativeEngineConfig config, PrefixSharing sharing, String label, int count)
+            throws Exception {
         try (NativeEngine engine = NativeEngine.load(config, sharing)) {
             String system = SharedPrefixWorkload.systemPrompt(systemTokens, text -> engine.tokenize(text).length);
             // A warm-up with another system prompt, so first-call costs are paid before anything is timed.
             new SharedPrefixWorkload("You are a warm-up.", Math.min(slots, 2), slots, 2, 16).run(engine, "warmup");
-            List<Generation> generations = new SharedPrefixWorkload(system, conversations, slots, tokens, questionChars)
+            List<Generation> generations = new SharedPrefixWorkload(system, count, slots, tokens, questionChars)
                     .run(engine, label.replace(' ', '-'));
             PrefixRun run = new PrefixRun(label, generations, engine.prefixCacheStats(), engine.tokenize(system).length);
             console.println(run.line());
@@ -114,12 +121,12 @@ public final class PrefixBenchCommand implements Callable<Integer> {
 
     private String markdown(PrefixRun without, PrefixRun with, String ratios) {
         StringBuilder md = new StringBuilder("# parley bench prefix\n\n");
-        md.append(String.format(Locale.ROOT, "Model `%s`, native engine in-process, %d slots x %d tokens, KV %s; %d new "
+        md.append(String.format(Locale.ROOT, "Model `%s`, native engine in-process, %d slots x %d tokens, KV %s; new "
                         + "conversations, %d at a time, a common system prompt of %d tokens, %d-character questions, "
                         + "%d tokens per answer.%n%n", model.getFileName(), slots, contextPerSlot, cacheType,
-                conversations, slots, without.systemTokens(), questionChars, tokens));
-        md.append("| run | first-turn TTFT p50 ms | p95 ms | mean ms | prompt tokens | computed | from shared prefix "
-                + "| prefix hits | misses | prefix bytes |\n|---|---|---|---|---|---|---|---|---|---|\n");
+                slots, without.systemTokens(), questionChars, tokens));
+        md.append("| run | conversations | first-turn TTFT p50 ms | p95 ms | mean ms | prompt tokens | computed | from shared prefix "
+                + "| prefix hits | misses | prefix bytes |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (PrefixRun run : List.of(without, with)) {
             md.append(run.row()).append('\n');
         }
@@ -150,8 +157,8 @@ public final class PrefixBenchCommand implements Callable<Integer> {
         }
 
         String row() {
-            return String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %d | %d | %d | %d | %d | %d |", label,
-                    ttftMillis(50), ttftMillis(95), meanTtftMillis(), sum(Generation::promptTokens),
+            return String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f | %d | %d | %d | %d | %d | %d |", label,
+                    generations.size(), ttftMillis(50), ttftMillis(95), meanTtftMillis(), sum(Generation::promptTokens),
                     sum(Generation::computedTokens), sum(Generation::prefixTokens), stats.hits(), stats.misses(),
                     stats.bytes());
         }

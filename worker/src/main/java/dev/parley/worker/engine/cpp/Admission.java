@@ -38,7 +38,10 @@ final class Admission {
         this.running = running;
     }
 
-    /** Gives waiting jobs a sequence, in arrival order; a job whose conversation's sequence is busy waits. */
+    /**
+     * Gives waiting jobs a sequence, in arrival order; a job whose conversation's sequence is busy waits, and so does a
+     * new one whose shared prefix a running job is about to keep.
+     */
     void admit() {
         for (Iterator<NativeJob> it = waiting.iterator(); it.hasNext(); ) {
             NativeJob job = it.next();
@@ -55,7 +58,7 @@ final class Admission {
                 continue;
             }
             Sequence sequence = sequenceFor(job.conversationId());
-            if (sequence == null) {
+            if (sequence == null || (!warm(job.conversationId()) && prefixes.beingComputed(job, running))) {
                 continue;
             }
             it.remove();
@@ -75,6 +78,16 @@ final class Admission {
             }
             running.add(job);
         }
+    }
+
+    /** Whether the conversation's context is in a sequence or a snapshot (so it needs no shared prefix). */
+    private boolean warm(String conversationId) {
+        for (Sequence sequence : sequences) {
+            if (conversationId.equals(sequence.conversationId)) {
+                return true;
+            }
+        }
+        return snapshots.store().contains(conversationId);
     }
 
     /** The conversation's own sequence if it has one, else an empty one, else the least recently used idle one. */

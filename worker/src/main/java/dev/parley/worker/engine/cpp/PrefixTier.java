@@ -4,6 +4,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import dev.parley.worker.engine.PrefixCacheStats;
 import java.util.Arrays;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,6 +101,24 @@ final class PrefixTier implements AutoCloseable {
         }
         int[] tokens = Arrays.copyOf(job.prompt, length);
         store.put(new KvPrefix(tokens, KvPrefix.key(tokens, length, layout), layout, data));
+    }
+
+    /**
+     * Whether the job would compute a shared prefix that a running job is computing now: it then waits for that one
+     * to keep it (a step or a few) and copies it, rather than compute the same tokens beside it.
+     */
+    boolean beingComputed(NativeJob job, List<NativeJob> running) {
+        int length = job.sharedPrefix;
+        if (length <= 0 || store.budgetBytes() == 0) {
+            return false;
+        }
+        for (NativeJob other : running) {
+            if (other.captureAt == length && other.cursor < length
+                    && Arrays.equals(other.prompt, 0, length, job.prompt, 0, length)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The end of the job's next prompt chunk: the prefix's end while it is to be captured, else the prompt's. */

@@ -80,6 +80,25 @@ class SharedPrefixTest {
     }
 
     @Test
+    void conversationsStartingTogetherComputeTheirSharedPrefixOnce(TestModels models) throws Exception {
+        try (NativeEngine engine = engine(models, PrefixSharing.DEFAULT)) {
+            var together = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                var first = together.submit(() -> turn(engine, "together-1", SYSTEM, "Hello."));
+                var second = together.submit(() -> turn(engine, "together-2", SYSTEM, "Hi there."));
+                List<Generation> both = List.of(first.get(), second.get());
+
+                // Whichever started first computed and kept the prefix; the other waited for it and copied it.
+                assertThat(both).extracting(Generation::tier).containsExactlyInAnyOrder(KvTier.PREFILL, KvTier.PREFIX);
+                assertThat(engine.prefixCacheStats().misses()).isEqualTo(1);
+                assertThat(engine.prefixCacheStats().hits()).isEqualTo(1);
+            } finally {
+                together.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     void aPromptThatDiffersFromTheSharedPrefixAnywhereGetsNone(TestModels models) {
         try (NativeEngine engine = engine(models, PrefixSharing.DEFAULT)) {
             turn(engine, "owner", SYSTEM, "Hello.");
