@@ -8,6 +8,7 @@ import dev.parley.worker.Worker;
 import dev.parley.worker.config.WorkerConfig;
 import dev.parley.worker.engine.cpp.NativeEngine;
 import dev.parley.worker.engine.cpp.NativeEngineConfig;
+import dev.parley.worker.quota.QuotaSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,6 +32,11 @@ final class PoolFixture implements AutoCloseable {
     private final Worker worker;
 
     PoolFixture(ParleyInfra infra, ParleyInfraExtension.TestModels models) {
+        this(infra, models, QuotaSettings.NONE);
+    }
+
+    /** A pool whose worker applies {@code quotas} (tenants are the gateway's tenant names). */
+    PoolFixture(ParleyInfra infra, ParleyInfraExtension.TestModels models, QuotaSettings quotas) {
         this.infra = infra;
         Path libraries = LlamaLibraryStore.standard(System.getenv()).resolve(System.getenv(LlamaLibraryStore.DIR_ENV));
         this.engine = NativeEngine.load(NativeEngineConfig.forModel(models.real(), libraries).withSlots(2)
@@ -38,9 +44,11 @@ final class PoolFixture implements AutoCloseable {
         this.workerConfig = WorkerConfig.builder().bootstrapServers(infra.bootstrapServers()).redisUri(infra.redisUri())
                 .promptsTopic(prefix + ".prompts").repliesTopic(prefix + ".replies").deadLetterTopic(prefix + ".dlq")
                 .controlTopic(prefix + ".control").groupId(prefix).partitions(4).workerId(prefix + "-worker")
-                .build();
+                .quotas(quotas).build();
         try {
-            this.worker = Worker.start(workerConfig, engine, new SimpleMeterRegistry());
+            // Served under the name clients use, announced on this pool's own models topic.
+            this.worker = Worker.start(workerConfig, dev.parley.worker.models.ModelServing.DEFAULT.named(MODEL)
+                    .withModelsTopic(prefix + ".models"), engine, new SimpleMeterRegistry());
         } catch (RuntimeException e) {
             engine.close();
             throw e;
@@ -51,7 +59,7 @@ final class PoolFixture implements AutoCloseable {
     GatewayConfig.Builder gatewayConfig() {
         return GatewayConfig.builder().port(0).bootstrapServers(infra.bootstrapServers()).redisUri(infra.redisUri())
                 .promptsTopic(workerConfig.promptsTopic()).repliesTopic(workerConfig.repliesTopic())
-                .controlTopic(workerConfig.controlTopic()).models(List.of(MODEL))
+                .controlTopic(workerConfig.controlTopic()).modelsTopic(prefix + ".models").models(List.of(MODEL))
                 .keys(ApiKeys.parse(List.of("alpha=" + alphaKey, "beta=sha256:" + ApiKeys.digest(betaKey))))
                 .requestTimeout(Duration.ofMinutes(4));
     }

@@ -17,6 +17,10 @@ import java.util.Objects;
  * @param stream         whether chunk records are wanted before the final reply
  * @param deadline       optional instant after which the turn is not started
  * @param metadata       strings echoed back in the reply
+ * @param tenant         who the prompt is charged to (workers apply that tenant's token quota), or {@code null}:
+ *                       no quota applies; 1-128 of {@code A-Z a-z 0-9 . _ : @ -}
+ * @param model          the model asked to answer, as its workers announce it, or {@code null} for whatever model
+ *                       serves the topic the prompt is on
  */
 public record Prompt(
         String requestId,
@@ -27,7 +31,9 @@ public record Prompt(
         GenerationParams params,
         boolean stream,
         Instant deadline,
-        Map<String, String> metadata) {
+        Map<String, String> metadata,
+        String tenant,
+        String model) {
 
     public Prompt {
         Objects.requireNonNull(requestId, "request_id");
@@ -40,10 +46,35 @@ public record Prompt(
         metadata = metadata == null ? null : Map.copyOf(metadata);
     }
 
+    /** A prompt without a tenant that names no model. */
+    public Prompt(String requestId, String conversationId, List<ChatMessage> messages, String system, String replyTo,
+                  GenerationParams params, boolean stream, Instant deadline, Map<String, String> metadata) {
+        this(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata, null, null);
+    }
+
+    /** A prompt that names no model (answered by whatever model serves its topic). */
+    public Prompt(String requestId, String conversationId, List<ChatMessage> messages, String system, String replyTo,
+                  GenerationParams params, boolean stream, Instant deadline, Map<String, String> metadata,
+                  String tenant) {
+        this(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata, tenant, null);
+    }
+
+    /** This prompt asking {@code model} to answer ({@code null}: any model serving its topic). */
+    public Prompt withModel(String model) {
+        return new Prompt(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata,
+                tenant, model);
+    }
+
     /** A prompt with a single user message and no options. */
     public static Prompt of(String requestId, String conversationId, String userMessage) {
         return new Prompt(requestId, conversationId, List.of(ChatMessage.user(userMessage)),
                 null, null, null, false, null, null);
+    }
+
+    /** The same prompt charged to {@code newTenant} ({@code null}: none). */
+    public Prompt withTenant(String newTenant) {
+        return new Prompt(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata,
+                newTenant, model);
     }
 
     /** The parameters given, or {@link GenerationParams#DEFAULTS}. */

@@ -1,6 +1,7 @@
 package dev.parley.gateway.chat;
 
 import dev.parley.client.ParleyClient;
+import dev.parley.client.UnknownModelException;
 import dev.parley.gateway.auth.Tenant;
 import dev.parley.gateway.conversation.ConversationResolver;
 import dev.parley.gateway.conversation.ResolvedTurn;
@@ -75,11 +76,14 @@ public final class ChatCompletionsRoute implements Route {
             throw OpenAiException.overloaded("the gateway has " + maxInFlight + " requests in flight; retry shortly");
         }
         try {
-            Prompt prompt = prompt(request, turn);
+            Prompt prompt = prompt(request, turn, tenant);
             answer(exchange, tenant, request, turn, prompt, started);
         } catch (IllegalArgumentException refused) {
             // The SDK refuses, before sending, what a worker would dead-letter; its message names the field.
             throw OpenAiException.badRequest(refused.getMessage());
+        } catch (UnknownModelException gone) {
+            // Its last announcement expired between the check above and the send.
+            throw ModelCatalog.notFound(gone.model(), "model", gone.servedModels());
         } finally {
             inFlight.release();
         }
@@ -118,7 +122,8 @@ public final class ChatCompletionsRoute implements Route {
         }
     }
 
-    private Prompt prompt(ChatRequest request, ResolvedTurn turn) {
+    /** The prompt, charged to the API key's tenant (workers apply its token quota). */
+    private Prompt prompt(ChatRequest request, ResolvedTurn turn, Tenant tenant) {
         Map<String, String> metadata = new LinkedHashMap<>(request.metadata());
         if (request.user() != null) {
             metadata.put("openai.user", request.user());
@@ -132,7 +137,8 @@ public final class ChatCompletionsRoute implements Route {
         }
         Prompt prompt = new Prompt(UUID.randomUUID().toString(), turn.conversationId(), turn.messages(), turn.system(),
                 null, request.params(), request.stream(), clock.instant().plus(timeout),
-                metadata.isEmpty() ? null : metadata);
+                metadata.isEmpty() ? null : metadata, tenant.name())
+                .withModel(models.promptModel(request.model()));
         return prompt;
     }
 }

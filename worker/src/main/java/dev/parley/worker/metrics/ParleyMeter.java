@@ -45,11 +45,16 @@ public enum ParleyMeter {
     RECORDS_BUFFERED("parley.records.buffered", Type.GAUGE, null, "Records read and not yet done (queued, running or being dead-lettered)"),
     TURNS_IN_FLIGHT("parley.turns.in.flight", Type.GAUGE, null, "Turns running now"),
     PARTITIONS_PAUSED("parley.partitions.paused", Type.GAUGE, null, "Partitions paused by backpressure"),
-    RETRIES("parley.retries", Type.COUNTER, null, "Retries after a failure outside a turn, each after a backoff, by loop: dead_letter, commit, poll, rebalance, forward, control, cancel_store", "loop"),
+    RETRIES("parley.retries", Type.COUNTER, null, "Retries after a failure outside a turn, each after a backoff, by loop: dead_letter, commit, poll, rebalance, forward, control, cancel_store, model_announce", "loop"),
     DEAD_LETTERS_DROPPED("parley.dead.letters.dropped", Type.COUNTER, null, "Dead letters the broker refused for good even when shrunk; the record stays on its topic and its position is logged", "error"),
+    MODEL_ANNOUNCEMENTS("parley.model.announcements", Type.COUNTER, null, "Announcements of the served model published to the models topic (at start, then every model-announce-interval)"),
     PROMPTS_FORWARDED("parley.prompts.forwarded", Type.COUNTER, null, "Prompt records found on another partition than murmur2(key) chooses (a non-Java partitioner) and forwarded there"),
     RECORDS_REDELIVERED("parley.records.redelivered", Type.COUNTER, null, "Records read again at an offset this worker already tracks (a reset position); ignored"),
+    STRUCTURED_OUTPUT("parley.structured.output", Type.COUNTER, null, "Generated turns with a JSON response format, by result: valid, or invalid (an error reply invalid_output, e.g. cut off by max_tokens)", "format", "result"),
     TURN_FAILURES("parley.turn.failures", Type.COUNTER, null, "Turns ended by an unexpected error (any Throwable): finished with an error reply and a dead letter", "error"),
+    QUOTA_TOKENS_CHARGED("parley.quota.tokens.charged", Type.COUNTER, "tokens", "Tokens debited from tenants' quota buckets (actual usage of turns that ran), by tenant (configured tenants by name, others as other) and kind: prompt or completion", "tenant", "kind"),
+    QUOTA_TURNS_LIMITED("parley.quota.turns.limited", Type.COUNTER, null, "Turns answered rate_limited because their tenant was over its token quota (configured tenants by name, others as other)", "tenant"),
+    QUOTA_FAILURES("parley.quota.failures", Type.COUNTER, null, "Quota steps Redis did not answer, by step: admit (the turn waits with backoff and retries) or charge (the debit is kept and added to the tenant's next settle)", "step"),
     WORKER_HEALTHY("parley.worker.healthy", Type.GAUGE, null, "1 while every part of the worker lives and makes progress, else 0 (the process then exits)"),
     PART_HEALTHY("parley.worker.part.healthy", Type.GAUGE, null, "1 while this part (intake, engine, turns, chunks, control) lives and makes progress, else 0", "part");
 

@@ -9,6 +9,7 @@ import dev.parley.schemas.Timings;
 import dev.parley.schemas.Usage;
 import dev.parley.worker.dispatch.PendingTurn;
 import dev.parley.worker.engine.Generation;
+import dev.parley.worker.quota.QuotaRefusal;
 
 /** Builds the replies a turn can end with; one place for their shape. */
 final class ReplyFactory {
@@ -49,11 +50,35 @@ final class ReplyFactory {
                         ? "cancelled before the turn started" : "cancelled while generating"), prompt.metadata());
     }
 
+    /**
+     * The answer does not have the shape its response format asks for (cut off by max_tokens, a stop string or the
+     * deadline): an error with the text as generated and the real finish reason, so the caller sees what happened.
+     * Nothing enters the history.
+     */
+    Reply invalidOutput(PendingTurn turn, long startNanos, Generation generation, String problem) {
+        Prompt prompt = turn.prompt();
+        Timings timings = new Timings(millis(startNanos - turn.arrivedNanos()), millis(generation.firstTokenNanos()),
+                millis(System.nanoTime() - turn.arrivedNanos()));
+        return new Reply(prompt.requestId(), prompt.conversationId(), ReplyStatus.ERROR, generation.text(),
+                generation.finishReason(), usage(generation), timings, null, generation.droppedTurns(), model,
+                workerId, new ErrorInfo("invalid_output", problem), prompt.metadata());
+    }
+
     Reply error(PendingTurn turn, long startNanos, String code, String message) {
         Prompt prompt = turn.prompt();
         return new Reply(prompt.requestId(), prompt.conversationId(), ReplyStatus.ERROR, null, FinishReason.ERROR,
                 Usage.NONE, timings(turn, startNanos), null, null, model, workerId, new ErrorInfo(code, message),
                 prompt.metadata());
+    }
+
+    /**
+     * The tenant was over its token quota: nothing generated, nothing stored; the error says when to send it again.
+     */
+    Reply rateLimited(PendingTurn turn, long startNanos, QuotaRefusal refusal) {
+        Prompt prompt = turn.prompt();
+        return new Reply(prompt.requestId(), prompt.conversationId(), ReplyStatus.RATE_LIMITED, null, null, Usage.NONE,
+                timings(turn, startNanos), null, null, model, workerId,
+                new ErrorInfo("rate_limited", refusal.message(), refusal.retryAfterMs()), prompt.metadata());
     }
 
     private static Usage usage(Generation generation) {

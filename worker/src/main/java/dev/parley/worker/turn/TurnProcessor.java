@@ -18,6 +18,7 @@ import dev.parley.worker.engine.InferenceEngine;
 import dev.parley.worker.engine.Sampling;
 import dev.parley.worker.engine.TokenListener;
 import dev.parley.worker.engine.Transcript;
+import dev.parley.worker.engine.UnsupportedRequestException;
 import dev.parley.worker.history.AppendOutcome;
 import dev.parley.worker.history.HistoryEntry;
 import dev.parley.worker.history.HistoryStore;
@@ -26,6 +27,8 @@ import dev.parley.worker.history.HistoryUnavailableException;
 import dev.parley.worker.history.TailBudget;
 import dev.parley.worker.intake.DeadLetterPublisher;
 import dev.parley.worker.metrics.WorkerMetrics;
+import dev.parley.worker.quota.QuotaGate;
+import dev.parley.worker.quota.QuotaRefusal;
 import dev.parley.worker.reply.ChunkStream;
 import dev.parley.worker.reply.ChunkStreams;
 import dev.parley.worker.reply.ReplyPublisher;
@@ -44,7 +47,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Redis and Kafka outages are waited out with backoff (the conversation waits, nothing is reordered); a
  * generation that keeps failing gets an error reply after {@link TurnSettings#attempts()}. Every reply without a turn
- * (cancelled, expired, error) is stored under its request id too, so each request id is answered once. A turn whose
+ * (cancelled, expired, error) is stored under its request id too, so each request id is answered once; rate_limited
+ * (tenant over quota, {@link #limitingTenants}) is not, so the same request may go through later. A turn whose
  * thread is interrupted (the worker stopping) stores and publishes nothing: its record stays uncommitted.
  */
 public final class TurnProcessor implements Dispatcher.TurnRunner {
@@ -58,7 +62,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
     private final TailBudget tailBudget;
     private final InferenceEngine engine;
     private final ReplyPublisher publisher;
-    private final ReplyFactory replies;
+    private ReplyFactory replies;
     private final Delivery delivery;
     private ChunkStreams chunkStreams;
     private final WorkerMetrics metrics;
@@ -71,6 +75,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
     /** When a turn last retried a step: a turn riding out an outage is waiting, not stuck (see the health check). */
     private volatile long lastRetryNanos = System.nanoTime();
     private ReplyTopics replyTopics;
+    private QuotaGate quotas = QuotaGate.UNLIMITED;
 
     public TurnProcessor(HistoryStore history, InferenceEngine engine, ReplyPublisher replies, WorkerMetrics metrics,
                          TurnSettings settings, Sleeper sleeper, Clock clock, Consumer<PendingTurn> onDone) {
@@ -119,9 +124,21 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
         return this;
     }
 
+    /** Reports {@code model} in replies (the name the worker serves its model as) instead of the engine's. */
+    public TurnProcessor reportingModel(String model) {
+        this.replies = new ReplyFactory(model, settings.workerId());
+        return this;
+    }
+
     /** Checks reply_to topics before answering; without it every reply_to is trusted. */
     public TurnProcessor checkingReplyTopics(ReplyTopics topics) {
         this.replyTopics = topics;
+        return this;
+    }
+
+    /** Applies tenant token quotas; without it no turn is limited. */
+    public TurnProcessor limitingTenants(QuotaGate gate) {
+        this.quotas = gate;
         return this;
     }
 
@@ -205,12 +222,18 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                 if (prompt.deadline() != null && clock.instant().isAfter(prompt.deadline())) {
                     return store(prompt, replies.expired(turn, startNanos, null));
                 }
+                OutputFormat format = OutputFormat.of(prompt);
+                Optional<QuotaRefusal> refused = quotas.admit(prompt.tenant());
+                if (refused.isPresent()) {
+                    // Not stored under the request id and nothing appended: a later delivery may go through.
+                    return replies.rateLimited(turn, startNanos, refused.get());
+                }
                 HistoryTail tail = timedLoad(prompt.conversationId());
                 attempt++;
                 ChunkStream chunks = prompt.stream() ? chunkStreams.open(prompt, attempt) : null;
                 Generation generation;
                 try {
-                    generation = engine.generate(request(prompt, tail), chunks != null ? chunks : TokenListener.NONE);
+                    generation = engine.generate(request(prompt, tail, format), chunks != null ? chunks : TokenListener.NONE);
                 } catch (GenerationAbandonedException e) {
                     throw new Abandoned(e);
                 } finally {
@@ -219,6 +242,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                     }
                 }
                 metrics.generated(generation, tail.turnCount() > 0);
+                quotas.charge(prompt.tenant(), generation.promptTokens(), generation.completionTokens());
                 if (generation.finishReason() == FinishReason.CANCELLED) {
                     // A cancelled turn does not enter the conversation; its partial text is in the reply only.
                     return store(prompt, replies.cancelled(turn, startNanos, generation));
@@ -226,6 +250,14 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                 if (generation.finishReason() == FinishReason.DEADLINE && generation.completionTokens() == 0) {
                     // Nothing was said before the deadline: no empty assistant turn enters the history.
                     return store(prompt, replies.expired(turn, startNanos, generation));
+                }
+                if (format.constrained()) {
+                    Optional<String> problem = format.problem(generation.text());
+                    metrics.structuredOutput(format.name(), problem.isEmpty());
+                    if (problem.isPresent()) {
+                        // Never stored as if fine: an error reply with the text, and no turn in the history.
+                        return store(prompt, replies.invalidOutput(turn, startNanos, generation, problem.get()));
+                    }
                 }
                 // Numbered by the conversation's turn counter: older turns may be dropped from the store or not read.
                 HistoryEntry entry = new HistoryEntry(tail.turnCount() + 1, prompt.requestId(), prompt.system(),
@@ -248,6 +280,9 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                     return store(prompt, error(turn, startNanos, "history_conflict",
                             "the conversation's history kept changing while this turn was generated"));
                 }
+            } catch (UnsupportedRequestException e) {
+                // Asking again cannot help (the java engine has no grammars, say): answered at once.
+                return store(prompt, error(turn, startNanos, e.code(), e.getMessage()));
             } catch (ContextOverflowException e) {
                 return store(prompt, error(turn, startNanos, "context_overflow", e.getMessage()));
             } catch (HistoryUnavailableException e) {
@@ -304,13 +339,13 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
         return replies.error(turn, startNanos, code, message);
     }
 
-    private GenerationRequest request(Prompt prompt, HistoryTail tail) {
+    private GenerationRequest request(Prompt prompt, HistoryTail tail, OutputFormat format) {
         String system = prompt.system() != null ? prompt.system() : tail.system();
         Transcript transcript = new Transcript(system, tail.entries().stream().map(HistoryEntry::toExchange).toList(),
                 prompt.messages(), tail.earlierTurns());
         GenerationParams p = prompt.paramsOrDefaults();
         Sampling sampling = new Sampling(p.maxTokens() != null ? p.maxTokens() : settings.defaultMaxTokens(),
-                p.temperature(), p.topP(), p.topK(), p.seed(), p.stop());
+                p.temperature(), p.topP(), p.topK(), p.seed(), p.stop(), format.grammar());
         String requestId = prompt.requestId();
         return new GenerationRequest(prompt.conversationId(), transcript, sampling, prompt.deadline(),
                 () -> cancellations.isCancelled(requestId));
