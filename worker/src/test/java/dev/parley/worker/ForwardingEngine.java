@@ -6,6 +6,7 @@ import dev.parley.worker.engine.GenerationRequest;
 import dev.parley.worker.engine.InferenceEngine;
 import dev.parley.worker.engine.KvCacheListener;
 import dev.parley.worker.engine.KvCacheStats;
+import dev.parley.worker.engine.PrefixCacheStats;
 import dev.parley.worker.engine.TokenListener;
 
 /**
@@ -44,6 +45,11 @@ public abstract class ForwardingEngine implements InferenceEngine {
     @Override
     public KvCacheStats kvCacheStats() {
         return delegate.kvCacheStats();
+    }
+
+    @Override
+    public PrefixCacheStats prefixCacheStats() {
+        return delegate.prefixCacheStats();
     }
 
     @Override

@@ -63,6 +63,9 @@ public final class WorkerRuntime implements AutoCloseable {
     static WorkerRuntime start(Settings settings, UnaryOperator<InferenceEngine> decorate) {
         LogFormat.apply(settings.text(Setting.LOG_FORMAT));
         WorkerConfig config = settings.workerConfig();
+        if ("java".equals(settings.text(Setting.ENGINE))) {
+            PrefixSharingSettings.refuseForJavaEngine(settings); // before a model is fetched for nothing
+        }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         int port = settings.integer(Setting.HTTP_PORT);
         OpsServer ops = port < 0 ? null : OpsServer.start(port, registry);
@@ -98,13 +101,14 @@ public final class WorkerRuntime implements AutoCloseable {
     public static InferenceEngine loadEngine(Settings settings, Path model) {
         return switch (settings.text(Setting.ENGINE)) {
             case "java" -> LlamaCppEngine.load(javaEngineConfig(settings, model));
-            case "native" -> NativeEngine.load(nativeEngineConfig(settings, model));
+            case "native" -> NativeEngine.load(nativeEngineConfig(settings, model), PrefixSharingSettings.of(settings));
             default -> throw new IllegalArgumentException("unknown engine " + settings.text(Setting.ENGINE));
         };
     }
 
     /** The java-llama.cpp engine's configuration the settings describe. */
     public static LlamaEngineConfig javaEngineConfig(Settings settings, Path model) {
+        PrefixSharingSettings.refuseForJavaEngine(settings);
         int threads = settings.has(Setting.THREADS) ? settings.integer(Setting.THREADS) : LlamaEngineConfig.defaultThreads();
         return new LlamaEngineConfig(model, settings.integer(Setting.SLOTS), settings.integer(Setting.CONTEXT_PER_SLOT),
                 threads, KvCacheType.parse(settings.text(Setting.KV_CACHE_TYPE)), settings.integer(Setting.GPU_LAYERS));

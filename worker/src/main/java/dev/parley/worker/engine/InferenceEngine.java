@@ -37,6 +37,11 @@ public interface InferenceEngine extends AutoCloseable {
         return KvCacheStats.NONE;
     }
 
+    /** Shared prompt prefix counters; {@link PrefixCacheStats#NONE} for engines that share no prefixes. */
+    default PrefixCacheStats prefixCacheStats() {
+        return PrefixCacheStats.NONE;
+    }
+
     /** Adds a listener told of each snapshot taken or restored; engines without snapshots never call it. */
     default void addKvCacheListener(KvCacheListener listener) {
     }

@@ -29,6 +29,7 @@ public final class WorkerMetrics {
     private final Counter cachedTokens;
     private final Counter completionTokens;
     private final Counter restoredTokens;
+    private final Counter prefixTokens;
     private final Counter forwarded;
     private final Counter redelivered;
     private final Counter announcements;
@@ -48,6 +49,7 @@ public final class WorkerMetrics {
         this.cachedTokens = counter(ParleyMeter.CACHED_TOKENS);
         this.completionTokens = counter(ParleyMeter.COMPLETION_TOKENS);
         this.restoredTokens = counter(ParleyMeter.RESTORED_TOKENS);
+        this.prefixTokens = counter(ParleyMeter.PREFIX_TOKENS);
         this.forwarded = counter(ParleyMeter.PROMPTS_FORWARDED);
         this.redelivered = counter(ParleyMeter.RECORDS_REDELIVERED);
         this.announcements = counter(ParleyMeter.MODEL_ANNOUNCEMENTS);
@@ -163,6 +165,7 @@ public final class WorkerMetrics {
         promptTokens.increment(generation.promptTokens());
         cachedTokens.increment(generation.cachedTokens());
         restoredTokens.increment(generation.restoredTokens());
+        prefixTokens.increment(generation.prefixTokens());
         tiers.get(generation.tier()).increment();
         completionTokens.increment(generation.completionTokens());
         firstToken.record(Duration.ofNanos(generation.firstTokenNanos()));
@@ -191,6 +194,7 @@ public final class WorkerMetrics {
         gauge(ParleyMeter.KV_SNAPSHOT_BUDGET, () -> engine.kvCacheStats().budgetBytes());
         functionCounter(ParleyMeter.KV_EVICTIONS, engine, e -> e.kvCacheStats().evictions());
         functionCounter(ParleyMeter.KV_SNAPSHOTS_DROPPED, engine, e -> e.kvCacheStats().snapshotsDropped());
+        PrefixCacheMetrics.bind(registry, engine);
         Timer save = fastTimer(ParleyMeter.KV_SNAPSHOT_SAVE);
         Timer restore = fastTimer(ParleyMeter.KV_SNAPSHOT_RESTORE);
         engine.addKvCacheListener(new KvCacheListener() {

@@ -83,7 +83,7 @@ final class ReplyFactory {
 
     private static Usage usage(Generation generation) {
         return new Usage(generation.promptTokens(), generation.cachedTokens(), generation.restoredTokens(),
-                generation.completionTokens());
+                generation.completionTokens(), generation.prefixTokens());
     }
 
     private static Timings timings(PendingTurn turn, long startNanos) {

@@ -24,21 +24,26 @@ final class Admission {
     private final Pointer memory;
     private final Sequence[] sequences;
     private final SnapshotTier snapshots;
+    private final PrefixTier prefixes;
     private final ArrayDeque<NativeJob> waiting;
     private final List<NativeJob> running;
 
     Admission(LlamaLib llama, Pointer vocab, Pointer memory, Sequence[] sequences, SnapshotTier tier,
-              ArrayDeque<NativeJob> waiting, List<NativeJob> running) {
+              PrefixTier prefixes, ArrayDeque<NativeJob> waiting, List<NativeJob> running) {
         this.llama = llama;
         this.vocab = vocab;
         this.memory = memory;
         this.sequences = sequences;
         this.snapshots = tier;
+        this.prefixes = prefixes;
         this.waiting = waiting;
         this.running = running;
     }
 
-    /** Gives waiting jobs a sequence, in arrival order; a job whose conversation's sequence is busy waits. */
+    /**
+     * Gives waiting jobs a sequence, in arrival order; a job whose conversation's sequence is busy waits, and so does a
+     * new one whose shared prefix a running job is about to keep.
+     */
     void admit() {
         for (Iterator<NativeJob> it = waiting.iterator(); it.hasNext(); ) {
             NativeJob job = it.next();
@@ -55,7 +60,7 @@ final class Admission {
                 continue;
             }
             Sequence sequence = sequenceFor(job.conversationId());
-            if (sequence == null) {
+            if (sequence == null || (!warm(job.conversationId()) && prefixes.beingComputed(job, running))) {
                 continue;
             }
             it.remove();
@@ -75,6 +80,16 @@ final class Admission {
             }
             running.add(job);
         }
+    }
+
+    /** Whether the conversation's context is in a sequence or a snapshot (so it needs no shared prefix). */
+    private boolean warm(String conversationId) {
+        for (Sequence sequence : sequences) {
+            if (conversationId.equals(sequence.conversationId)) {
+                return true;
+            }
+        }
+        return snapshots.store().contains(conversationId);
     }
 
     /** The conversation's own sequence if it has one, else an empty one, else the least recently used idle one. */
@@ -122,6 +137,11 @@ final class Admission {
                 }
             }
         }
+        if (reusable == 0) {
+            // Nothing of its own to reuse: a prefix shared with other conversations may still save computing.
+            reusable = prefixes.restore(job, sequence);
+            tier = KvTier.PREFIX;
+        }
         // The last prompt token is always computed again: its logits give the first answer token.
         reusable = Math.min(reusable, prompt.length - 1);
         if (reusable < sequence.tokens.size()) {
@@ -131,6 +151,7 @@ final class Admission {
         job.tier = reusable > 0 ? tier : KvTier.PREFILL;
         job.cachedTokens = reusable;
         job.restoredTokens = job.tier == KvTier.SNAPSHOT ? reusable : 0;
+        job.prefixTokens = job.tier == KvTier.PREFIX ? reusable : 0;
         job.cursor = reusable;
         job.sequence = sequence;
         job.sampler = SamplerChain.create(llama, vocab, job.request.sampling());

@@ -12,6 +12,7 @@ import dev.parley.worker.engine.InferenceEngine;
 import dev.parley.worker.engine.KvCacheListener;
 import dev.parley.worker.engine.KvCacheStats;
 import dev.parley.worker.engine.KvTier;
+import dev.parley.worker.engine.PrefixCacheStats;
 import dev.parley.worker.engine.TokenListener;
 import dev.parley.worker.engine.Transcript;
 import dev.parley.worker.engine.UnsupportedRequestException;
@@ -36,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * <p>A conversation's earlier context is found in one of three tiers: still in its sequence (the common prefix is
  * reused, the divergent tail dropped); in a host-RAM snapshot taken when its sequence went to another conversation
  * (copied back into a free sequence in milliseconds); or nowhere, and then its prompt is computed from the transcript.
- * So far more conversations stay warm than there are sequences, bounded by the snapshot budget in bytes.
+ * So far more conversations stay warm than there are sequences, bounded by the snapshot budget in bytes. A prompt
+ * computed from its start whose system prompt another conversation computed before gets that prefix's KV copied in
+ * ({@link PrefixTier}), bounded by its own budget.
  *
  * <p>Turn threads render and tokenize their prompts and wait; only the engine thread touches the context.
  */
@@ -58,6 +61,8 @@ public final class NativeEngine implements InferenceEngine {
     private final EngineInfo info;
     private final ContextWindow window;
     private final SnapshotTier tier;
+    private final PrefixTier prefixes;
+    private final int prefixMinTokens;
     private final Sequence[] sequences;
     private final BatchBuffer batch;
     private final LinkedBlockingQueue<NativeJob> submitted = new LinkedBlockingQueue<>();
@@ -80,8 +85,10 @@ public final class NativeEngine implements InferenceEngine {
     private volatile int waitingCount;
     private volatile int warm;
     private volatile KvCacheStats stats = KvCacheStats.NONE;
+    private volatile PrefixCacheStats prefixStats = PrefixCacheStats.NONE;
 
-    private NativeEngine(LlamaLib llama, NativeModel model, Pointer context, NativeEngineConfig config, int perSequence) {
+    private NativeEngine(LlamaLib llama, NativeModel model, Pointer context, NativeEngineConfig config, int perSequence,
+                         PrefixSharing sharing) {
         this.llama = llama;
         this.model = model;
         this.context = context;
@@ -89,21 +96,31 @@ public final class NativeEngine implements InferenceEngine {
         this.info = new EngineInfo(model.name(), config.slots(), perSequence);
         this.window = new ContextWindow(perSequence, HEADROOM);
         this.tier = new SnapshotTier(llama, context, config.snapshotBytes(), listeners);
+        this.prefixes = new PrefixTier(llama, context, sharing.budgetBytes(), KvPrefix.layout(
+                config.model().getFileName().toString(), config.model().toFile().length(), config.cacheType().name(),
+                perSequence));
+        this.prefixMinTokens = sharing.minTokens();
         this.sequences = new Sequence[config.slots()];
         for (int i = 0; i < sequences.length; i++) {
             sequences[i] = new Sequence(i);
         }
         this.batch = new BatchBuffer(llama, config.batchTokens());
         int prefillChunk = Math.min(config.prefillChunk(), config.batchTokens() - config.slots());
-        this.admission = new Admission(llama, model.vocab(), memory, sequences, tier, waiting, running);
-        this.decode = new DecodeStep(llama, model, context, batch, prefillChunk, config.slots(), running,
+        this.admission = new Admission(llama, model.vocab(), memory, sequences, tier, prefixes, waiting, running);
+        this.decode = new DecodeStep(llama, model, context, batch, prefixes, prefillChunk, config.slots(), running,
                 this::publishStats);
         this.loop = new Thread(this::run, "parley-native-engine");
         this.loop.setDaemon(true);
     }
 
-    /** Loads the libraries and the model and starts the engine thread. */
+    /** Loads the libraries and the model and starts the engine thread, sharing prompt prefixes by default. */
     public static NativeEngine load(NativeEngineConfig config) {
+        return load(config, PrefixSharing.DEFAULT);
+    }
+
+    /** Loads the libraries and the model and starts the engine thread, sharing prompt prefixes as {@code sharing} says. */
+    public static NativeEngine load(NativeEngineConfig config, PrefixSharing sharing) {
+        Objects.requireNonNull(sharing, "sharing");
         config.cacheType().requireFits(config.model());
         long started = System.nanoTime();
         LoadedLlama loaded = NativeLibrary.load(config.libraryDir());
@@ -129,12 +146,13 @@ public final class NativeEngine implements InferenceEngine {
                     + config.slots() + " sequences (see the log above for why)");
         }
         int perSequence = Math.min(config.contextPerSlot(), llama.llama_n_ctx(context) / config.slots());
-        NativeEngine engine = new NativeEngine(llama, model, context, config, perSequence);
+        NativeEngine engine = new NativeEngine(llama, model, context, config, perSequence, sharing);
         engine.loop.start();
         log.info("Loaded {} with llama.cpp from {} in {} ms: {} sequences x {} tokens, {} threads, KV cache {}, "
-                        + "snapshots up to {} MiB, batch {}/{}, {}", model.name(), config.libraryDir(),
-                (System.nanoTime() - started) / 1_000_000, config.slots(), perSequence, config.threads(),
-                config.cacheType(), config.snapshotBytes() >> 20, config.batchTokens(), config.microBatchTokens(),
+                        + "snapshots up to {} MiB, shared prefixes up to {} MiB (from {} tokens), batch {}/{}, {}",
+                model.name(), config.libraryDir(), (System.nanoTime() - started) / 1_000_000, config.slots(),
+                perSequence, config.threads(), config.cacheType(), config.snapshotBytes() >> 20,
+                sharing.budgetBytes() >> 20, sharing.minTokens(), config.batchTokens(), config.microBatchTokens(),
                 placement);
         return engine;
     }
@@ -158,6 +176,11 @@ public final class NativeEngine implements InferenceEngine {
     @Override
     public KvCacheStats kvCacheStats() {
         return stats;
+    }
+
+    @Override
+    public PrefixCacheStats prefixCacheStats() {
+        return prefixStats;
     }
 
     @Override
@@ -229,6 +252,9 @@ public final class NativeEngine implements InferenceEngine {
         ContextWindow.Fitted fitted = withModel(() -> window.fit(request.conversationId(), request.transcript(),
                 request.sampling().maxTokens(), model::tokenizeTranscript));
         NativeJob job = new NativeJob(request, fitted.tokens(), fitted.droppedTurns(), listener, start);
+        // Found even with sharing off: the prefill is cut there either way (see PrefixTier).
+        job.sharedPrefix = withModel(() -> PrefixBoundary.of(request.transcript(), fitted.tokens(),
+                model::tokenizeTranscript, prefixMinTokens));
         submitted.add(job);
         if (closing || !loop.isAlive()) {
             // the engine thread may have stopped (and failed what it had) while this job was being tokenized
@@ -324,6 +350,7 @@ public final class NativeEngine implements InferenceEngine {
         SnapshotStore store = tier.store();
         stats = new KvCacheStats(tier.evictions(), tier.saved(), tier.restored(), store.dropped(),
                 store.count(), store.bytes(), store.budgetBytes());
+        prefixStats = prefixes.stats();
     }
 
     /** Stops the engine thread (failing what still waits) and frees the context, the model and the snapshots. */
@@ -354,6 +381,7 @@ public final class NativeEngine implements InferenceEngine {
             return;
         }
         tier.close();
+        prefixes.close();
         batch.close();
         llama.llama_free(context);
         model.close();

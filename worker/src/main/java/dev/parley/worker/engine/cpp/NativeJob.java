@@ -26,12 +26,21 @@ final class NativeJob {
     final long startNanos;
     private final CompletableFuture<Generation> result = new CompletableFuture<>();
     private volatile boolean abandoned;
+    /**
+     * Length of the prompt's prefix shareable with other conversations ({@link PrefixBoundary}), 0 for none; set by
+     * the caller before the job is submitted.
+     */
+    int sharedPrefix;
 
     // engine thread only, from here on
     Sequence sequence;
     KvTier tier;
     int cachedTokens;
     int restoredTokens;
+    /** The part of {@code cachedTokens} copied from a shared prefix. */
+    int prefixTokens;
+    /** Where the prefill pauses: the end of a shareable prefix not copied in ({@link PrefixTier}); -1 when not. */
+    int captureAt = -1;
     /** The next prompt token to compute; equal to the prompt's length once it is all in the sequence. */
     int cursor;
     SamplerChain sampler;
@@ -86,7 +95,8 @@ final class NativeJob {
         long now = System.nanoTime();
         long total = now - startNanos;
         result.complete(new Generation(text == null ? "" : text.shown(), finishReason, prompt.length, cachedTokens,
-                restoredTokens, generated, droppedTurns, firstTokenNanos < 0 ? total : firstTokenNanos, total, tier));
+                restoredTokens, generated, droppedTurns, firstTokenNanos < 0 ? total : firstTokenNanos, total, tier,
+                prefixTokens));
     }
 
     void fail(EngineException error) {
