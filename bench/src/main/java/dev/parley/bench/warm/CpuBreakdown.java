@@ -48,9 +48,16 @@ final class CpuBreakdown {
     /** Seconds used since the start, by part, largest first among the server's threads. */
     Map<String, Double> stop() {
         Map<String, Double> end = read();
+        Map<String, Double> delta = new LinkedHashMap<>();
+        end.forEach((key, seconds) -> delta.put(key, Math.max(0, seconds - start.getOrDefault(key, 0.0))));
+        // A thread that ended before the end is missing from the per-thread sums but not from its process's total:
+        // llama.cpp without OpenMP starts and joins its worker threads for every graph it computes.
+        String total = serverLabel + " (all threads)";
+        double live = delta.entrySet().stream().filter(e -> e.getKey().startsWith(serverLabel + ": "))
+                .mapToDouble(Map.Entry::getValue).sum();
+        delta.put(serverLabel + ": threads that ended during the run", Math.max(0, delta.get(total) - live));
         Map<String, Double> used = new LinkedHashMap<>();
-        end.entrySet().stream()
-                .map(e -> Map.entry(e.getKey(), e.getValue() - start.getOrDefault(e.getKey(), 0.0)))
+        delta.entrySet().stream()
                 .filter(e -> e.getValue() >= 0.05)
                 .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
                 .forEach(e -> used.put(e.getKey(), e.getValue()));

@@ -106,7 +106,7 @@ final class WarmReport {
                         + "(%.0f s wall, %d cores = %.0f core-seconds; load average %.1f at its start, %.1f at its end): ",
                 r.engine(), r.wallSeconds(), Runtime.getRuntime().availableProcessors(),
                 r.wallSeconds() * Runtime.getRuntime().availableProcessors(), r.loadStart(), r.loadEnd()));
-        String parts = r.cpuSeconds().entrySet().stream().limit(12)
+        String parts = r.cpuSeconds().entrySet().stream().limit(16)
                 .map(e -> String.format(Locale.ROOT, "%s %.1f", e.getKey(), e.getValue()))
                 .collect(java.util.stream.Collectors.joining(", "));
         return line.append(parts).append(".\n").toString();

@@ -15,10 +15,23 @@ import dev.parley.schemas.FinishReason;
  * @param firstTokenNanos  from the request to the first generated token
  * @param totalNanos       from the request to the end of generation
  * @param tier             where the conversation's earlier context was found
+ * @param queuedNanos      the part of {@code firstTokenNanos} the request waited in the engine for a free slot
  */
 public record Generation(String text, FinishReason finishReason, int promptTokens, int cachedTokens,
                          int restoredTokens, int completionTokens, int droppedTurns, long firstTokenNanos,
-                         long totalNanos, KvTier tier) {
+                         long totalNanos, KvTier tier, long queuedNanos) {
+
+    /** A generation that started at once (the engine queues nothing). */
+    public Generation(String text, FinishReason finishReason, int promptTokens, int cachedTokens, int restoredTokens,
+                      int completionTokens, int droppedTurns, long firstTokenNanos, long totalNanos, KvTier tier) {
+        this(text, finishReason, promptTokens, cachedTokens, restoredTokens, completionTokens, droppedTurns,
+                firstTokenNanos, totalNanos, tier, 0);
+    }
+
+    /** From a slot starting the request to its first token: what computing or restoring its context took. */
+    public long startedToFirstTokenNanos() {
+        return Math.max(0, firstTokenNanos - queuedNanos);
+    }
 
     /** Prompt tokens computed for this turn. */
     public int computedTokens() {

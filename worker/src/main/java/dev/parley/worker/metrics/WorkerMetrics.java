@@ -144,7 +144,7 @@ public final class WorkerMetrics {
         restoredTokens.increment(generation.restoredTokens());
         tiers.get(generation.tier()).increment();
         completionTokens.increment(generation.completionTokens());
-        firstToken.record(Duration.ofNanos(generation.firstTokenNanos()));
+        firstToken.record(Duration.ofNanos(generation.startedToFirstTokenNanos()));
         if (generation.coldStart() && hadHistory) {
             rehydrations.increment();
         }
