@@ -40,11 +40,12 @@ final class LlamaServerRunner {
     private final int contextPerSlot;
     private final String kvType;
     private final long cacheRamMiB;
+    private final List<String> extraArgs;
     private final Path out;
     private final PrintStream console;
 
     LlamaServerRunner(Path binary, Path model, WarmWorkload workload, int slots, int contextPerSlot, String kvType,
-                      long cacheRamMiB, Path out, PrintStream console) {
+                      long cacheRamMiB, List<String> extraArgs, Path out, PrintStream console) {
         this.binary = binary;
         this.model = model;
         this.workload = workload;
@@ -52,6 +53,7 @@ final class LlamaServerRunner {
         this.contextPerSlot = contextPerSlot;
         this.kvType = kvType;
         this.cacheRamMiB = cacheRamMiB;
+        this.extraArgs = List.copyOf(extraArgs);
         this.out = out;
         this.console = console;
     }
@@ -61,6 +63,7 @@ final class LlamaServerRunner {
         int port = LlamaServerProcess.freePort();
         List<String> command = LlamaServerProcess.command(binary, model, slots, contextPerSlot, threads, kvType,
                 cacheRamMiB, workload.conversations() + slots, port);
+        command.addAll(extraArgs);
         console.println("    " + String.join(" ", command));
         try (LlamaServerProcess server = LlamaServerProcess.start(command, port, out.resolve("llama-server.log"))) {
             server.awaitReady(Duration.ofMinutes(5));

@@ -60,6 +60,10 @@ public final class WarmBenchCommand implements Callable<Integer> {
                     + "ops/bench/build-llama-server.sh); default $PARLEY_LLAMA_SERVER, else no baseline")
     Path llamaServer;
 
+    @Option(names = "--llama-server-arg",
+            description = "Extra argument for llama-server, repeatable (e.g. --no-repack where its AMX kernels crash)")
+    List<String> llamaServerArgs = new ArrayList<>();
+
     @Option(names = "--repeat", defaultValue = "1",
             description = "Runs of the whole comparison, one after the other (default ${DEFAULT-VALUE})")
     int repeat;
@@ -106,7 +110,7 @@ public final class WarmBenchCommand implements Callable<Integer> {
                     int serverThreads = threadsOf("native");
                     console.printf(Locale.ROOT, "  run %d: llama-server, %d thread(s)...%n", run, serverThreads);
                     results.add(report(new LlamaServerRunner(llamaServer, modelFile, workload, slots, contextPerSlot,
-                            kvCacheType, ByteSizes.parse(snapshotBytes) >> 20, out, console).run(serverThreads)));
+                            kvCacheType, ByteSizes.parse(snapshotBytes) >> 20, llamaServerArgs, out, console).run(serverThreads)));
                 }
             }
         }
