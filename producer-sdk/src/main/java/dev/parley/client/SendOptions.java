@@ -1,6 +1,7 @@
 package dev.parley.client;
 
 import dev.parley.schemas.GenerationParams;
+import dev.parley.schemas.ResponseFormat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -23,6 +24,8 @@ public final class SendOptions {
     private final Map<String, String> metadata;
     private final Duration timeout;
     private final String replyTo;
+    private final ResponseFormat responseFormat;
+    private final String model;
     private final String tenant;
 
     private SendOptions(Builder builder) {
@@ -33,6 +36,8 @@ public final class SendOptions {
         this.metadata = Map.copyOf(builder.metadata);
         this.timeout = builder.timeout;
         this.replyTo = builder.replyTo;
+        this.responseFormat = builder.responseFormat;
+        this.model = builder.model;
         this.tenant = builder.tenant;
     }
 
@@ -50,6 +55,8 @@ public final class SendOptions {
         b.metadata.putAll(metadata);
         b.timeout = timeout;
         b.replyTo = replyTo;
+        b.responseFormat = responseFormat;
+        b.model = model;
         b.tenant = tenant;
         return b;
     }
@@ -64,9 +71,20 @@ public final class SendOptions {
         return system;
     }
 
-    /** Sampling parameters, or {@code null} for the worker's defaults. */
+    /**
+     * Sampling parameters, or {@code null} for the worker's defaults; they carry {@link #responseFormat()} when one
+     * was set.
+     */
     public GenerationParams params() {
-        return params;
+        if (responseFormat == null) {
+            return params;
+        }
+        return (params == null ? GenerationParams.DEFAULTS : params).withResponseFormat(responseFormat);
+    }
+
+    /** The shape the answer must take, or {@code null} for the one in {@link #params()} (free text by default). */
+    public ResponseFormat responseFormat() {
+        return responseFormat;
     }
 
     /** The instant after which the worker should not start the turn, or {@code null}. */
@@ -89,6 +107,11 @@ public final class SendOptions {
         return replyTo;
     }
 
+    /** The model asked to answer, or {@code null} for the one serving the client's prompts topic. */
+    public String model() {
+        return model;
+    }
+
     /** The tenant the request is charged to, or {@code null} for none (no quota applies). */
     public String tenant() {
         return tenant;
@@ -97,12 +120,14 @@ public final class SendOptions {
     public static final class Builder {
         private String tenant;
         private String replyTo;
+        private String model;
         private String requestId;
         private String system;
         private GenerationParams params;
         private Instant deadline;
         private final Map<String, String> metadata = new LinkedHashMap<>();
         private Duration timeout;
+        private ResponseFormat responseFormat;
 
         private Builder() {
         }
@@ -126,6 +151,20 @@ public final class SendOptions {
 
         public Builder params(GenerationParams params) {
             this.params = params;
+            return this;
+        }
+
+        /**
+         * Asks for an answer of this shape: {@link ResponseFormat#JSON_OBJECT} for any JSON object, or
+         * {@link ResponseFormat#jsonSchema(String, tools.jackson.databind.JsonNode)} for JSON matching a schema. The
+         * worker samples under a grammar made from the schema and checks the finished answer: a reply that stopped
+         * before the JSON was complete (max_tokens, say) is an error {@code invalid_output} carrying the partial text,
+         * and does not enter the conversation. A schema outside the supported subset (see docs/structured-output.md)
+         * makes {@code send} throw {@link IllegalArgumentException} naming the keyword, before anything is sent.
+         * Overrides a response format given in {@link #params(GenerationParams)}; {@code null} keeps that one.
+         */
+        public Builder responseFormat(ResponseFormat format) {
+            this.responseFormat = format;
             return this;
         }
 
@@ -156,6 +195,23 @@ public final class SendOptions {
                 throw new IllegalArgumentException("replyTo must be a Kafka topic name, got '" + topic + "'");
             }
             this.replyTo = topic;
+            return this;
+        }
+
+        /**
+         * Asks this model to answer: the prompt goes to the topic its workers announce (see
+         * {@link ParleyClient#servedModels()}), and sending fails with {@link UnknownModelException}, before anything
+         * is published, when no worker announces it. {@code null} (the default) sends to the client's prompts topic,
+         * answered by whatever model serves it.
+         *
+         * @param model a served model's name: 1-128 letters, digits, '.', '_' or '-'
+         */
+        public Builder model(String model) {
+            if (model != null && !model.matches("[a-zA-Z0-9._-]{1,128}")) {
+                throw new IllegalArgumentException("model must be 1-128 letters, digits, '.', '_' or '-', got '"
+                        + model + "'");
+            }
+            this.model = model;
             return this;
         }
 

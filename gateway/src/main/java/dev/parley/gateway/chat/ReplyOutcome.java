@@ -3,6 +3,7 @@ package dev.parley.gateway.chat;
 import dev.parley.client.ParleyRateLimitedException;
 import dev.parley.client.ParleyTimeoutException;
 import dev.parley.gateway.openai.OpenAiException;
+import dev.parley.schemas.FinishReason;
 import dev.parley.schemas.Reply;
 import dev.parley.schemas.ReplyStatus;
 import java.time.Duration;
@@ -15,8 +16,14 @@ public final class ReplyOutcome {
     private ReplyOutcome() {
     }
 
-    /** The reply when it can be shown to the client (ok, or cancelled with its text so far); else the error. */
+    /**
+     * The reply when it can be shown to the client (ok, cancelled with its text so far, or JSON cut off by the token
+     * budget, which OpenAI also answers with its partial content and finish_reason length); else the error.
+     */
     public static Reply check(Reply reply) {
+        if (cutOffJson(reply)) {
+            return reply;
+        }
         return switch (reply.status()) {
             case OK, CANCELLED -> reply;
             case EXPIRED -> throw OpenAiException.unavailable("no worker started request " + reply.requestId()
@@ -25,6 +32,11 @@ public final class ReplyOutcome {
             case ERROR -> throw OpenAiException.internal("the worker failed request " + reply.requestId() + ": "
                     + (reply.error() == null ? "unknown error" : reply.error().code() + ": " + reply.error().message()));
         };
+    }
+
+    private static boolean cutOffJson(Reply reply) {
+        return reply.status() == ReplyStatus.ERROR && reply.error() != null
+                && "invalid_output".equals(reply.error().code()) && reply.finishReason() == FinishReason.LENGTH;
     }
 
     /** Whether an SDK outcome (a reply or a failure) is a refusal for the tenant's token quota. */

@@ -49,8 +49,6 @@ public final class ChatRequestParser {
                 "frequency_penalty is not supported by Parley yet (only 0)");
         requireNeutral(body, "presence_penalty", node -> node.isNumber() && node.doubleValue() == 0,
                 "presence_penalty is not supported by Parley yet (only 0)");
-        requireNeutral(body, "response_format", node -> node.isObject() && "text".equals(node.path("type").asString("")),
-                "only response_format {\"type\": \"text\"} is supported");
 
         String model = requiredString(body, "model");
         List<ChatMessage> all = messages(body.get("messages"));
@@ -113,7 +111,8 @@ public final class ChatRequestParser {
             }
             seed = s.longValue();
         }
-        return new GenerationParams(maxTokens, temperature, topP, topK, seed, stop(body.get("stop")));
+        return new GenerationParams(maxTokens, temperature, topP, topK, seed, stop(body.get("stop")),
+                ResponseFormatParam.parse(body.get("response_format")));
     }
 
     private static List<String> stop(JsonNode node) {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.schemas.ChatMessage;
+import dev.parley.schemas.ResponseFormat;
+import dev.parley.schemas.codec.WireJson;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -42,13 +44,36 @@ class ChatRequestParserTest {
         assertThat(request.metadata()).containsEntry("k", "v");
     }
 
+    @Test
+    void mapsResponseFormatThrough() {
+        var schema = "{\"type\": \"object\", \"properties\": {\"name\": {\"type\": \"string\"}}, \"required\": [\"name\"]}";
+        ChatRequest withSchema = parse("{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}], "
+                + "\"response_format\": {\"type\": \"json_schema\", \"json_schema\": {\"name\": \"person\", "
+                + "\"strict\": true, \"schema\": " + schema + "}}}");
+        ChatRequest object = parse("{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}], "
+                + "\"response_format\": {\"type\": \"json_object\"}}");
+        ChatRequest text = parse("{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}], "
+                + "\"response_format\": {\"type\": \"text\"}}");
+
+        ResponseFormat format = withSchema.params().responseFormat();
+        assertThat(format.type()).isEqualTo(ResponseFormat.Type.JSON_SCHEMA);
+        assertThat(format.jsonSchema().name()).isEqualTo("person");
+        assertThat(format.jsonSchema().strict()).isTrue();
+        assertThat(format.jsonSchema().schema()).isEqualTo(WireJson.mapper().readTree(schema));
+        assertThat(object.params().responseFormat()).isEqualTo(ResponseFormat.JSON_OBJECT);
+        assertThat(text.params().responseFormat()).isNull();
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "\"n\": 2                                  | n             | unsupported_parameter",
             "\"logprobs\": true                        | logprobs      | unsupported_parameter",
             "\"tools\": []                             | tools         | unsupported_parameter",
             "\"frequency_penalty\": 0.5                | frequency_penalty | unsupported_parameter",
-            "\"response_format\": {\"type\": \"json_object\"} | response_format | unsupported_parameter",
+            "\"response_format\": {\"type\": \"yaml\"}  | response_format.type | invalid_value",
+            "\"response_format\": {\"type\": \"json_schema\"} | response_format.json_schema | invalid_value",
+            "\"response_format\": {\"type\": \"json_schema\", \"json_schema\": {\"name\": \"a b\", \"schema\": {}}} | response_format.json_schema.name | invalid_value",
+            "\"response_format\": {\"type\": \"json_schema\", \"json_schema\": {\"name\": \"p\", \"schema\": {\"type\": \"object\", \"properties\": {\"id\": {\"type\": \"string\", \"pattern\": \"x\"}}}}} | response_format.json_schema.schema.properties.id.pattern | unsupported_parameter",
             "\"temperature\": 2.5                      | temperature   | invalid_value",
             "\"top_p\": 0                              | top_p         | invalid_value",
             "\"max_tokens\": 0                         | max_tokens    | invalid_value",

@@ -31,6 +31,7 @@ public final class WorkerMetrics {
     private final Counter restoredTokens;
     private final Counter forwarded;
     private final Counter redelivered;
+    private final Counter announcements;
     private final Map<KvTier, Counter> tiers = new EnumMap<>(KvTier.class);
     private final Timer turnDuration;
     private final Timer queueWait;
@@ -49,6 +50,7 @@ public final class WorkerMetrics {
         this.restoredTokens = counter(ParleyMeter.RESTORED_TOKENS);
         this.forwarded = counter(ParleyMeter.PROMPTS_FORWARDED);
         this.redelivered = counter(ParleyMeter.RECORDS_REDELIVERED);
+        this.announcements = counter(ParleyMeter.MODEL_ANNOUNCEMENTS);
         for (KvTier tier : KvTier.values()) {
             tiers.put(tier, Counter.builder(ParleyMeter.KV_TIER.meterName())
                     .description(ParleyMeter.KV_TIER.description())
@@ -82,10 +84,15 @@ public final class WorkerMetrics {
 
     /**
      * A loop outside turns retries after a failure ({@code loop}: dead_letter, commit, poll, rebalance, forward,
-     * control, cancel_store).
+     * control, cancel_store, model_announce).
      */
     public void retried(String loop) {
         tagged(ParleyMeter.RETRIES, "loop", loop).increment();
+    }
+
+    /** The served model was announced on the models topic. */
+    public void modelAnnounced() {
+        announcements.increment();
     }
 
     /** A dead letter the broker refused for good. */
@@ -119,6 +126,20 @@ public final class WorkerMetrics {
 
     public void turnReplayed() {
         replayed.increment();
+    }
+
+    /**
+     * A generated turn with a JSON response format was checked.
+     *
+     * @param format {@code json_object} or {@code json_schema}
+     */
+    public void structuredOutput(String format, boolean valid) {
+        Counter.builder(ParleyMeter.STRUCTURED_OUTPUT.meterName())
+                .description(ParleyMeter.STRUCTURED_OUTPUT.description())
+                .baseUnit(ParleyMeter.STRUCTURED_OUTPUT.baseUnit())
+                .tag("format", format)
+                .tag("result", valid ? "valid" : "invalid")
+                .register(registry).increment();
     }
 
     public void turnRetried(String cause) {

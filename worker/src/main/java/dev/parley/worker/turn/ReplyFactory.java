@@ -51,6 +51,20 @@ final class ReplyFactory {
                         ? "cancelled before the turn started" : "cancelled while generating"), prompt.metadata());
     }
 
+    /**
+     * The answer does not have the shape its response format asks for (cut off by max_tokens, a stop string or the
+     * deadline): an error with the text as generated and the real finish reason, so the caller sees what happened.
+     * Nothing enters the history.
+     */
+    Reply invalidOutput(PendingTurn turn, long startNanos, Generation generation, String problem) {
+        Prompt prompt = turn.prompt();
+        Timings timings = new Timings(millis(startNanos - turn.arrivedNanos()), millis(generation.firstTokenNanos()),
+                millis(System.nanoTime() - turn.arrivedNanos()));
+        return new Reply(prompt.requestId(), prompt.conversationId(), ReplyStatus.ERROR, generation.text(),
+                generation.finishReason(), usage(generation), timings, null, generation.droppedTurns(), model,
+                workerId, new ErrorInfo("invalid_output", problem), prompt.metadata());
+    }
+
     Reply error(PendingTurn turn, long startNanos, String code, String message) {
         Prompt prompt = turn.prompt();
         return new Reply(prompt.requestId(), prompt.conversationId(), ReplyStatus.ERROR, null, FinishReason.ERROR,

@@ -18,6 +18,7 @@ import dev.parley.worker.engine.InferenceEngine;
 import dev.parley.worker.engine.Sampling;
 import dev.parley.worker.engine.TokenListener;
 import dev.parley.worker.engine.Transcript;
+import dev.parley.worker.engine.UnsupportedRequestException;
 import dev.parley.worker.history.AppendOutcome;
 import dev.parley.worker.history.HistoryEntry;
 import dev.parley.worker.history.HistoryStore;
@@ -61,7 +62,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
     private final TailBudget tailBudget;
     private final InferenceEngine engine;
     private final ReplyPublisher publisher;
-    private final ReplyFactory replies;
+    private ReplyFactory replies;
     private final Delivery delivery;
     private ChunkStreams chunkStreams;
     private final WorkerMetrics metrics;
@@ -120,6 +121,12 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
 
     public TurnProcessor streamingThrough(ChunkStreams streams) {
         this.chunkStreams = streams;
+        return this;
+    }
+
+    /** Reports {@code model} in replies (the name the worker serves its model as) instead of the engine's. */
+    public TurnProcessor reportingModel(String model) {
+        this.replies = new ReplyFactory(model, settings.workerId());
         return this;
     }
 
@@ -215,6 +222,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                 if (prompt.deadline() != null && clock.instant().isAfter(prompt.deadline())) {
                     return store(prompt, replies.expired(turn, startNanos, null));
                 }
+                OutputFormat format = OutputFormat.of(prompt);
                 Optional<QuotaRefusal> refused = quotas.admit(prompt.tenant());
                 if (refused.isPresent()) {
                     // Not stored under the request id and nothing appended: a later delivery may go through.
@@ -225,7 +233,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                 ChunkStream chunks = prompt.stream() ? chunkStreams.open(prompt, attempt) : null;
                 Generation generation;
                 try {
-                    generation = engine.generate(request(prompt, tail), chunks != null ? chunks : TokenListener.NONE);
+                    generation = engine.generate(request(prompt, tail, format), chunks != null ? chunks : TokenListener.NONE);
                 } catch (GenerationAbandonedException e) {
                     throw new Abandoned(e);
                 } finally {
@@ -242,6 +250,14 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                 if (generation.finishReason() == FinishReason.DEADLINE && generation.completionTokens() == 0) {
                     // Nothing was said before the deadline: no empty assistant turn enters the history.
                     return store(prompt, replies.expired(turn, startNanos, generation));
+                }
+                if (format.constrained()) {
+                    Optional<String> problem = format.problem(generation.text());
+                    metrics.structuredOutput(format.name(), problem.isEmpty());
+                    if (problem.isPresent()) {
+                        // Never stored as if fine: an error reply with the text, and no turn in the history.
+                        return store(prompt, replies.invalidOutput(turn, startNanos, generation, problem.get()));
+                    }
                 }
                 // Numbered by the conversation's turn counter: older turns may be dropped from the store or not read.
                 HistoryEntry entry = new HistoryEntry(tail.turnCount() + 1, prompt.requestId(), prompt.system(),
@@ -264,6 +280,9 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                     return store(prompt, error(turn, startNanos, "history_conflict",
                             "the conversation's history kept changing while this turn was generated"));
                 }
+            } catch (UnsupportedRequestException e) {
+                // Asking again cannot help (the java engine has no grammars, say): answered at once.
+                return store(prompt, error(turn, startNanos, e.code(), e.getMessage()));
             } catch (ContextOverflowException e) {
                 return store(prompt, error(turn, startNanos, "context_overflow", e.getMessage()));
             } catch (HistoryUnavailableException e) {
@@ -320,13 +339,13 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
         return replies.error(turn, startNanos, code, message);
     }
 
-    private GenerationRequest request(Prompt prompt, HistoryTail tail) {
+    private GenerationRequest request(Prompt prompt, HistoryTail tail, OutputFormat format) {
         String system = prompt.system() != null ? prompt.system() : tail.system();
         Transcript transcript = new Transcript(system, tail.entries().stream().map(HistoryEntry::toExchange).toList(),
                 prompt.messages(), tail.earlierTurns());
         GenerationParams p = prompt.paramsOrDefaults();
         Sampling sampling = new Sampling(p.maxTokens() != null ? p.maxTokens() : settings.defaultMaxTokens(),
-                p.temperature(), p.topP(), p.topK(), p.seed(), p.stop());
+                p.temperature(), p.topP(), p.topK(), p.seed(), p.stop(), format.grammar());
         String requestId = prompt.requestId();
         return new GenerationRequest(prompt.conversationId(), transcript, sampling, prompt.deadline(),
                 () -> cancellations.isCancelled(requestId));

@@ -24,15 +24,17 @@ final class Admission {
     private static final Logger log = LoggerFactory.getLogger(Admission.class);
 
     private final LlamaLib llama;
+    private final Pointer vocab;
     private final Pointer memory;
     private final Sequence[] sequences;
     private final SnapshotTier snapshots;
     private final ArrayDeque<NativeJob> waiting;
     private final List<NativeJob> running;
 
-    Admission(LlamaLib llama, Pointer memory, Sequence[] sequences, SnapshotTier tier, ArrayDeque<NativeJob> waiting,
-              List<NativeJob> running) {
+    Admission(LlamaLib llama, Pointer vocab, Pointer memory, Sequence[] sequences, SnapshotTier tier,
+              ArrayDeque<NativeJob> waiting, List<NativeJob> running) {
         this.llama = llama;
+        this.vocab = vocab;
         this.memory = memory;
         this.sequences = sequences;
         this.snapshots = tier;
@@ -143,7 +145,7 @@ final class Admission {
         job.restoredTokens = job.tier == KvTier.SNAPSHOT ? reusable : 0;
         job.cursor = reusable;
         job.sequence = sequence;
-        job.sampler = SamplerChain.create(llama, job.request.sampling());
+        job.sampler = SamplerChain.create(llama, vocab, job.request.sampling());
         job.text = new TextStream(job.request.sampling().stop());
         sequence.job = job;
     }

@@ -88,7 +88,16 @@ final class DecodeStep {
                 sequence.tokens.add(job.pending);
             }
             if (job.outputIndex >= 0) {
-                accept(job, sampled[j] >= 0 ? sampled[j] : job.sampler.sample(context, job.outputIndex));
+                int token;
+                try {
+                    token = job.sampler.next(context, job.outputIndex, sampled[j]);
+                } catch (RuntimeException e) {
+                    // A sampler that cannot choose fails its own job, never the step of the others.
+                    release(job);
+                    job.fail(new EngineException("sampling failed: " + e.getMessage(), e));
+                    continue;
+                }
+                accept(job, token);
             }
             if (!job.done()) {
                 if (job.abandoned()) {

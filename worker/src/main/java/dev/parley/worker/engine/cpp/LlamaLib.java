@@ -108,6 +108,16 @@ public interface LlamaLib extends Library {
         public byte no_perf;
     }
 
+    /** {@code struct llama_token_data_array}: candidates a sampler narrows and chooses from, in place. */
+    @Structure.FieldOrder({"data", "size", "selected", "sorted"})
+    class TokenDataArray extends Structure {
+        /** {@code llama_token_data[size]}: int32 id, float logit, float p. */
+        public Pointer data;
+        public long size;
+        public long selected;
+        public byte sorted;
+    }
+
     /** {@code ggml_log_callback}. */
     interface LogCallback extends Callback {
         void invoke(int level, String text, Pointer userData);
@@ -186,7 +196,14 @@ public interface LlamaLib extends Library {
 
     Pointer llama_sampler_init_temp(float t);
 
+    /** A grammar sampler, or {@code null} when llama.cpp cannot parse {@code grammar} (it logs why). */
+    Pointer llama_sampler_init_grammar(Pointer vocab, String grammar, String root);
+
     int llama_sampler_sample(Pointer sampler, Pointer ctx, int idx);
+
+    void llama_sampler_apply(Pointer sampler, TokenDataArray candidates);
+
+    void llama_sampler_accept(Pointer sampler, int token);
 
     Pointer llama_get_logits_ith(Pointer ctx, int idx);
 

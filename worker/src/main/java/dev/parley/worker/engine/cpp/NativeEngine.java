@@ -14,6 +14,7 @@ import dev.parley.worker.engine.KvCacheStats;
 import dev.parley.worker.engine.KvTier;
 import dev.parley.worker.engine.TokenListener;
 import dev.parley.worker.engine.Transcript;
+import dev.parley.worker.engine.UnsupportedRequestException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -94,7 +95,7 @@ public final class NativeEngine implements InferenceEngine {
         }
         this.batch = new BatchBuffer(llama, config.batchTokens());
         int prefillChunk = Math.min(config.prefillChunk(), config.batchTokens() - config.slots());
-        this.admission = new Admission(llama, memory, sequences, tier, waiting, running);
+        this.admission = new Admission(llama, model.vocab(), memory, sequences, tier, waiting, running);
         this.decode = new DecodeStep(llama, model, context, batch, prefillChunk, config.slots(), running,
                 this::publishStats);
         this.loop = new Thread(this::run, "parley-native-engine");
@@ -235,6 +236,12 @@ public final class NativeEngine implements InferenceEngine {
     public Generation generate(GenerationRequest request, TokenListener listener) {
         Objects.requireNonNull(listener, "listener");
         long start = System.nanoTime();
+        String grammar = request.sampling().grammar();
+        if (grammar != null && !withModel(() -> model.acceptsGrammar(grammar))) {
+            // Checked here, on the turn's thread, so the engine thread never meets a grammar it cannot build.
+            throw new UnsupportedRequestException("invalid_grammar",
+                    "llama.cpp refused the grammar of the response format (see the worker log for why)");
+        }
         ContextWindow.Fitted fitted = withModel(() -> window.fit(request.conversationId(), request.transcript(),
                 request.sampling().maxTokens(), model::tokenizeTranscript));
         NativeJob job = new NativeJob(request, fitted.tokens(), fitted.droppedTurns(), listener, start);

@@ -69,6 +69,23 @@ final class NativeModel implements AutoCloseable {
         return model;
     }
 
+    Pointer vocab() {
+        return vocab;
+    }
+
+    /**
+     * Whether llama.cpp accepts {@code grammar} (GBNF, start rule {@code root}) for this vocabulary. Only reads the
+     * vocabulary, so a turn thread may ask before handing a job to the engine thread.
+     */
+    boolean acceptsGrammar(String grammar) {
+        Pointer sampler = llama.llama_sampler_init_grammar(vocab, grammar, "root");
+        if (sampler == null) {
+            return false;
+        }
+        llama.llama_sampler_free(sampler);
+        return true;
+    }
+
     String name() {
         return name;
     }

@@ -19,6 +19,7 @@ import dev.parley.worker.engine.KvTier;
 import dev.parley.worker.engine.Sampling;
 import dev.parley.worker.engine.TokenListener;
 import dev.parley.worker.engine.Transcript;
+import dev.parley.worker.engine.UnsupportedRequestException;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Objects;
@@ -227,6 +228,12 @@ public final class LlamaCppEngine implements InferenceEngine {
     @Override
     public Generation generate(GenerationRequest request, TokenListener listener) {
         Objects.requireNonNull(listener, "listener");
+        if (request.sampling().grammar() != null) {
+            // The baseline engine is not brought up to par: refuse instead of answering unconstrained.
+            throw new UnsupportedRequestException("unsupported_response_format", "the java engine (java-llama.cpp) "
+                    + "does not support response_format json_object or json_schema; run the worker with the native "
+                    + "engine (the default)");
+        }
         SlotAffinity.Lease lease;
         try {
             lease = slots.acquire(request.conversationId());

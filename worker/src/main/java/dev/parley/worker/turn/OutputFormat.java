@@ -1,0 +1,65 @@
+package dev.parley.worker.turn;
+
+import dev.parley.schemas.Prompt;
+import dev.parley.schemas.ResponseFormat;
+import dev.parley.schemas.format.JsonSchemaGrammar;
+import dev.parley.schemas.format.OutputValidator;
+import dev.parley.schemas.format.UnsupportedSchemaException;
+import dev.parley.worker.engine.UnsupportedRequestException;
+import java.util.Optional;
+
+/**
+ * A turn's response format: the grammar the engine samples under and the check of the finished answer. The grammar
+ * makes a valid answer likely; only the check makes it certain, because generation may stop before the JSON closes.
+ */
+final class OutputFormat {
+
+    private final ResponseFormat format;
+    private final String grammar;
+    private OutputValidator validator;
+
+    private OutputFormat(ResponseFormat format, String grammar) {
+        this.format = format;
+        this.grammar = grammar;
+    }
+
+    /**
+     * @throws UnsupportedRequestException ({@code unsupported_schema}) for a schema outside the subset; the prompt
+     *                                     decoder refuses those already, so only a prompt made in-process gets here
+     */
+    static OutputFormat of(Prompt prompt) {
+        ResponseFormat format = prompt.paramsOrDefaults().responseFormatOrText();
+        try {
+            return new OutputFormat(format, JsonSchemaGrammar.forFormat(format,
+                    "$.params.response_format.json_schema.schema"));
+        } catch (UnsupportedSchemaException e) {
+            throw new UnsupportedRequestException("unsupported_schema", e.getMessage());
+        }
+    }
+
+    /** Whether the answer must be JSON. */
+    boolean constrained() {
+        return format.constrained();
+    }
+
+    /** The format's wire name, a metric tag. */
+    String name() {
+        return format.type().wireName();
+    }
+
+    /** The GBNF grammar to sample under, or {@code null} for free text. */
+    String grammar() {
+        return grammar;
+    }
+
+    /** What is wrong with the finished answer, or empty when it has the required shape. */
+    Optional<String> problem(String text) {
+        if (!constrained()) {
+            return Optional.empty();
+        }
+        if (validator == null) {
+            validator = OutputValidator.of(format);
+        }
+        return validator.problem(text);
+    }
+}
