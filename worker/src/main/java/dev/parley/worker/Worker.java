@@ -114,7 +114,7 @@ public final class Worker implements AutoCloseable {
                 new HistoryLimits(config.historyMaxTurns(), config.historyMaxBytes(), config.idempotencyWindow()));
         this.producer = new KafkaProducer<>(producerConfig(config), new StringSerializer(), new ByteArraySerializer());
         WorkerMetrics metrics = new WorkerMetrics(registry);
-        int maxInFlight = config.maxInFlight() > 0 ? config.maxInFlight() : engine.info().slots();
+        int maxInFlight = config.maxInFlight() > 0 ? config.maxInFlight() : engine.turnsInFlight();
         this.turnThreads = Executors.newFixedThreadPool(maxInFlight, named("parley-turn-"));
 
         // The processor reports done turns to the intake, which is built after the dispatcher that needs the

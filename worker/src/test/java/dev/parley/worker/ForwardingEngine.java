@@ -33,6 +33,11 @@ public abstract class ForwardingEngine implements InferenceEngine {
     }
 
     @Override
+    public int turnsInFlight() {
+        return delegate.turnsInFlight();
+    }
+
+    @Override
     public int busySlots() {
         return delegate.busySlots();
     }

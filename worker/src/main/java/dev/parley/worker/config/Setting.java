@@ -61,7 +61,8 @@ public enum Setting {
             "Static membership id: a worker restarted within the session timeout keeps its partitions and warm caches."),
     WORKER_ID("worker-id", Kind.TEXT, null, "Name in replies, logs and client ids; default: host-pid."),
     MAX_BUFFERED("max-buffered", Kind.atLeast(1), "1000", "Records held (read, not done) before fetching pauses: bounds the heap."),
-    MAX_IN_FLIGHT("max-in-flight", Kind.atLeast(0), "0", "Turns running at once; 0 means one per slot."),
+    MAX_IN_FLIGHT("max-in-flight", Kind.atLeast(0), "0", "Turns running at once; 0 means the engine's default: one per slot (java), two per slot (native: "
+            + "the second waits prepared for the next free sequence)."),
     MAX_PROMPT_BYTES("max-prompt-bytes", Kind.atLeast(64), "1048576",
             "Prompt records larger than this (after decompression) are dead-lettered as too_large."),
     DLQ_MAX_PAYLOAD_BYTES("dlq-max-payload-bytes", Kind.atLeast(0), "65536",

@@ -17,16 +17,22 @@ import dev.parley.schemas.FinishReason;
  * @param totalNanos       from the request to the end of generation
  * @param tier             where the conversation's earlier context was found
  * @param prefixTokens     the part of {@code cachedTokens} restored from a prompt prefix shared between conversations
+ * @param queuedNanos      the part of {@code firstTokenNanos} the request waited in the engine for a free sequence
  */
 public record Generation(String text, FinishReason finishReason, int promptTokens, int cachedTokens,
                          int restoredTokens, int completionTokens, int droppedTurns, long firstTokenNanos,
-                         long totalNanos, KvTier tier, int prefixTokens) {
+                         long totalNanos, KvTier tier, int prefixTokens, long queuedNanos) {
 
-    /** A generation that restored nothing from a shared prefix. */
+    /** A generation that restored nothing from a shared prefix and started at once. */
     public Generation(String text, FinishReason finishReason, int promptTokens, int cachedTokens, int restoredTokens,
                       int completionTokens, int droppedTurns, long firstTokenNanos, long totalNanos, KvTier tier) {
         this(text, finishReason, promptTokens, cachedTokens, restoredTokens, completionTokens, droppedTurns,
-                firstTokenNanos, totalNanos, tier, 0);
+                firstTokenNanos, totalNanos, tier, 0, 0);
+    }
+
+    /** From a slot starting the request to its first token: what computing or restoring its context took. */
+    public long startedToFirstTokenNanos() {
+        return Math.max(0, firstTokenNanos - queuedNanos);
     }
 
     /** Prompt tokens computed for this turn. */

@@ -168,7 +168,7 @@ public final class WorkerMetrics {
         prefixTokens.increment(generation.prefixTokens());
         tiers.get(generation.tier()).increment();
         completionTokens.increment(generation.completionTokens());
-        firstToken.record(Duration.ofNanos(generation.firstTokenNanos()));
+        firstToken.record(Duration.ofNanos(generation.startedToFirstTokenNanos()));
         if (generation.coldStart() && hadHistory) {
             rehydrations.increment();
         }

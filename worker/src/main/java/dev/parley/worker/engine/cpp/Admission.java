@@ -5,15 +5,19 @@ import dev.parley.schemas.FinishReason;
 import dev.parley.worker.engine.EngineException;
 import dev.parley.worker.engine.KvTier;
 import java.util.ArrayDeque;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Gives waiting jobs a sequence: the conversation's own (its prefix reused in place), else an empty one or the least
- * recently used idle one, into which the conversation's snapshot is restored when there is one. A job that cannot
- * start is failed, never left without an outcome. Engine thread only.
+ * recently used idle one, into which the conversation's snapshot is restored when there is one. An idle sequence
+ * whose own conversation has a job waiting is left to that job: taking it would snapshot a conversation only to
+ * restore it elsewhere a moment later. A job that cannot start is failed, never left without an outcome. Engine
+ * thread only.
  */
 final class Admission {
 
@@ -45,6 +49,8 @@ final class Admission {
      * new one whose shared prefix a running job is about to keep.
      */
     void admit() {
+        Set<String> waitingConversations = new HashSet<>();
+        waiting.forEach(job -> waitingConversations.add(job.conversationId()));
         for (Iterator<NativeJob> it = waiting.iterator(); it.hasNext(); ) {
             NativeJob job = it.next();
             if (job.abandoned()) {
@@ -59,7 +65,7 @@ final class Admission {
                 job.complete(early);
                 continue;
             }
-            Sequence sequence = sequenceFor(job.conversationId());
+            Sequence sequence = sequenceFor(job.conversationId(), waitingConversations);
             if (sequence == null || (!warm(job.conversationId()) && prefixes.beingComputed(job, running))) {
                 continue;
             }
@@ -92,8 +98,11 @@ final class Admission {
         return snapshots.store().contains(conversationId);
     }
 
-    /** The conversation's own sequence if it has one, else an empty one, else the least recently used idle one. */
-    private Sequence sequenceFor(String conversationId) {
+    /**
+     * The conversation's own sequence if it has one, else an empty one, else the least recently used idle one that no
+     * waiting job's conversation holds; null when the job must wait.
+     */
+    private Sequence sequenceFor(String conversationId, Set<String> waitingConversations) {
         Sequence empty = null;
         Sequence leastRecent = null;
         for (Sequence sequence : sequences) {
@@ -105,6 +114,8 @@ final class Admission {
             }
             if (sequence.empty()) {
                 empty = empty == null ? sequence : empty;
+            } else if (waitingConversations.contains(sequence.conversationId)) {
+                continue; // its own conversation's next turn is waiting: it will be reused in place
             } else if (leastRecent == null || sequence.lastUsed < leastRecent.lastUsed) {
                 leastRecent = sequence;
             }
@@ -114,6 +125,7 @@ final class Admission {
 
     /** Puts the job's conversation into the sequence, from the best tier that has it, and plans its prefill. */
     private void start(NativeJob job, Sequence sequence) {
+        job.admittedNanos = System.nanoTime();
         String conversationId = job.conversationId();
         int[] prompt = job.prompt;
         int reusable = 0;

@@ -162,6 +162,17 @@ public final class NativeEngine implements InferenceEngine {
         return info;
     }
 
+    /**
+     * Two turns per sequence: one generating, one prepared (history loaded, prompt tokenized) and waiting, so a
+     * sequence freed at the end of a step is refilled at the start of the next. With one turn per sequence, a freed
+     * sequence stays idle while the next turn stores, publishes, loads and tokenizes, and that turn then waits for a
+     * whole step already under way (a prefill step takes about a second on 2 cores) before it is admitted.
+     */
+    @Override
+    public int turnsInFlight() {
+        return 2 * info.slots();
+    }
+
     @Override
     public int busySlots() {
         return busy;
@@ -231,6 +242,11 @@ public final class NativeEngine implements InferenceEngine {
     @Override
     public long lastProgressNanos() {
         return lastProgressNanos;
+    }
+
+    /** Jobs handed in and not yet picked up by the engine thread (tests). */
+    int submittedJobs() {
+        return submitted.size();
     }
 
     /** Whether generations are running or waiting. */

@@ -51,6 +51,8 @@ final class NativeJob {
     /** Position in the current batch whose logits this job samples from, or -1. */
     int outputIndex = -1;
     long firstTokenNanos = -1;
+    /** When a sequence took the job, or -1 while it waits for one. */
+    long admittedNanos = -1;
 
     NativeJob(GenerationRequest request, int[] prompt, int droppedTurns, TokenListener listener, long startNanos) {
         this.request = request;
@@ -94,9 +96,10 @@ final class NativeJob {
     void complete(FinishReason finishReason) {
         long now = System.nanoTime();
         long total = now - startNanos;
+        long queued = (admittedNanos < 0 ? now : admittedNanos) - startNanos;
         result.complete(new Generation(text == null ? "" : text.shown(), finishReason, prompt.length, cachedTokens,
                 restoredTokens, generated, droppedTurns, firstTokenNanos < 0 ? total : firstTokenNanos, total, tier,
-                prefixTokens));
+                prefixTokens, queued));
     }
 
     void fail(EngineException error) {
