@@ -8,6 +8,8 @@ public enum KvTier {
     IN_PLACE,
     /** In a host-RAM snapshot of the sequence, copied back into a free sequence. */
     SNAPSHOT,
+    /** In a snapshot file of the disk tier (kept across restarts), read back off the engine thread. */
+    DISK,
     /** Nowhere: the prompt was computed from the transcript (the first turn, or a conversation gone cold). */
     PREFILL;
 

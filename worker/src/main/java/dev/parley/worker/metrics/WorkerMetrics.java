@@ -29,6 +29,7 @@ public final class WorkerMetrics {
     private final Counter cachedTokens;
     private final Counter completionTokens;
     private final Counter restoredTokens;
+    private final Counter diskTokens;
     private final Counter forwarded;
     private final Counter redelivered;
     private final Map<KvTier, Counter> tiers = new EnumMap<>(KvTier.class);
@@ -47,6 +48,7 @@ public final class WorkerMetrics {
         this.cachedTokens = counter(ParleyMeter.CACHED_TOKENS);
         this.completionTokens = counter(ParleyMeter.COMPLETION_TOKENS);
         this.restoredTokens = counter(ParleyMeter.RESTORED_TOKENS);
+        this.diskTokens = counter(ParleyMeter.DISK_TOKENS);
         this.forwarded = counter(ParleyMeter.PROMPTS_FORWARDED);
         this.redelivered = counter(ParleyMeter.RECORDS_REDELIVERED);
         for (KvTier tier : KvTier.values()) {
@@ -142,6 +144,7 @@ public final class WorkerMetrics {
         promptTokens.increment(generation.promptTokens());
         cachedTokens.increment(generation.cachedTokens());
         restoredTokens.increment(generation.restoredTokens());
+        diskTokens.increment(generation.diskTokens());
         tiers.get(generation.tier()).increment();
         completionTokens.increment(generation.completionTokens());
         firstToken.record(Duration.ofNanos(generation.firstTokenNanos()));
@@ -172,6 +175,7 @@ public final class WorkerMetrics {
         functionCounter(ParleyMeter.KV_SNAPSHOTS_DROPPED, engine, e -> e.kvCacheStats().snapshotsDropped());
         Timer save = fastTimer(ParleyMeter.KV_SNAPSHOT_SAVE);
         Timer restore = fastTimer(ParleyMeter.KV_SNAPSHOT_RESTORE);
+        DiskTierMetrics.bind(registry, engine);
         engine.addKvCacheListener(new KvCacheListener() {
             @Override
             public void snapshotSaved(long nanos) {

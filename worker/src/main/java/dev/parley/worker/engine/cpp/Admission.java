@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Gives waiting jobs a sequence: the conversation's own (its prefix reused in place), else an empty one or the least
- * recently used idle one, into which the conversation's snapshot is restored when there is one. A job that cannot
- * start is failed, never left without an outcome. Engine thread only.
+ * recently used idle one, into which the conversation's snapshot is restored when there is one (from RAM, else from
+ * disk once its file is read). A job that cannot start is failed, never left without an outcome. Engine thread only.
  */
 final class Admission {
 
@@ -23,15 +23,17 @@ final class Admission {
     private final Pointer memory;
     private final Sequence[] sequences;
     private final SnapshotTier snapshots;
+    private final DiskTier disk;
     private final ArrayDeque<NativeJob> waiting;
     private final List<NativeJob> running;
 
-    Admission(LlamaLib llama, Pointer memory, Sequence[] sequences, SnapshotTier tier, ArrayDeque<NativeJob> waiting,
-              List<NativeJob> running) {
+    Admission(LlamaLib llama, Pointer memory, Sequence[] sequences, SnapshotTier tier, DiskTier disk,
+              ArrayDeque<NativeJob> waiting, List<NativeJob> running) {
         this.llama = llama;
         this.memory = memory;
         this.sequences = sequences;
         this.snapshots = tier;
+        this.disk = disk;
         this.waiting = waiting;
         this.running = running;
     }
@@ -42,15 +44,20 @@ final class Admission {
             NativeJob job = it.next();
             if (job.abandoned()) {
                 it.remove();
+                disk.discard(job);
                 job.dropAbandoned();
                 continue;
             }
             FinishReason early = job.interruption();
             if (early != null) {
                 it.remove();
+                disk.discard(job);
                 job.tier = KvTier.PREFILL;
                 job.complete(early);
                 continue;
+            }
+            if (disk.loading(job)) {
+                continue; // its snapshot file is being read: the jobs behind it go on meanwhile
             }
             Sequence sequence = sequenceFor(job.conversationId());
             if (sequence == null) {
@@ -106,16 +113,23 @@ final class Admission {
             tier = KvTier.IN_PLACE;
         } else {
             if (!sequence.empty()) {
-                snapshots.evict(sequence);
+                disk.evict(sequence);
             }
             sequence.conversationId = conversationId;
-            KvSnapshot snapshot = snapshots.take(conversationId);
+            KvSnapshot inRam = snapshots.take(conversationId);
+            KvSnapshot fromDisk = disk.takeLoaded(job);
+            KvTier from = inRam != null ? KvTier.SNAPSHOT : KvTier.DISK;
+            KvSnapshot snapshot = inRam != null ? inRam : fromDisk;
+            if (inRam != null && fromDisk != null) {
+                fromDisk.close();
+            }
             if (snapshot != null) {
                 try (snapshot) {
                     int common = TokenList.commonPrefix(snapshot.tokens(), snapshot.tokens().length, prompt);
-                    if (common > 0 && snapshot.belongsTo(conversationId) && snapshots.restore(snapshot, sequence)) {
+                    if (common > 0 && snapshot.belongsTo(conversationId) && (from == KvTier.SNAPSHOT
+                            ? snapshots.restore(snapshot, sequence) : disk.restore(snapshot, sequence))) {
                         reusable = common;
-                        tier = KvTier.SNAPSHOT;
+                        tier = from;
                     }
                 }
             }
@@ -129,6 +143,7 @@ final class Admission {
         job.tier = reusable > 0 ? tier : KvTier.PREFILL;
         job.cachedTokens = reusable;
         job.restoredTokens = job.tier == KvTier.SNAPSHOT ? reusable : 0;
+        job.diskTokens = job.tier == KvTier.DISK ? reusable : 0;
         job.cursor = reusable;
         job.sequence = sequence;
         job.sampler = SamplerChain.create(llama, job.request.sampling());

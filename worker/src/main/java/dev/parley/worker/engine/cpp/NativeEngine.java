@@ -3,6 +3,7 @@ package dev.parley.worker.engine.cpp;
 import com.sun.jna.Pointer;
 import dev.parley.schemas.FinishReason;
 import dev.parley.worker.engine.ContextWindow;
+import dev.parley.worker.engine.DiskTierStats;
 import dev.parley.worker.engine.EngineException;
 import dev.parley.worker.engine.EngineInfo;
 import dev.parley.worker.engine.Generation;
@@ -14,6 +15,11 @@ import dev.parley.worker.engine.KvCacheStats;
 import dev.parley.worker.engine.KvTier;
 import dev.parley.worker.engine.TokenListener;
 import dev.parley.worker.engine.Transcript;
+import dev.parley.worker.engine.disk.DiskKvStore;
+import dev.parley.worker.engine.disk.DiskTierConfig;
+import dev.parley.worker.engine.disk.KvFingerprint;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -35,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * <p>A conversation's earlier context is found in one of three tiers: still in its sequence (the common prefix is
  * reused, the divergent tail dropped); in a host-RAM snapshot taken when its sequence went to another conversation
  * (copied back into a free sequence in milliseconds); or nowhere, and then its prompt is computed from the transcript.
- * So far more conversations stay warm than there are sequences, bounded by the snapshot budget in bytes.
+ * So far more conversations stay warm than there are sequences, bounded by the snapshot budget in bytes. With a disk
+ * tier ({@link DiskTier}), snapshots also go to files that outlive the process, read back off the engine thread.
  *
  * <p>Turn threads render and tokenize their prompts and wait; only the engine thread touches the context.
  */
@@ -49,6 +56,8 @@ public final class NativeEngine implements InferenceEngine {
     private static final int FLASH_ATTENTION_ON = 1;
     private static final long AWAIT_SLICE_MS = 500;
     private static final long ABANDON_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** How long the engine thread, with nothing to run, waits for a snapshot file being read before looking again. */
+    private static final long DISK_READ_WAIT_MS = 10;
 
     private final LlamaLib llama;
     private final NativeModel model;
@@ -57,11 +66,12 @@ public final class NativeEngine implements InferenceEngine {
     private final EngineInfo info;
     private final ContextWindow window;
     private final SnapshotTier tier;
+    private final DiskTier disk;
     private final Sequence[] sequences;
     private final BatchBuffer batch;
     private final LinkedBlockingQueue<NativeJob> submitted = new LinkedBlockingQueue<>();
     private final Thread loop;
-    private final List<KvCacheListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<KvCacheListener> listeners;
     private volatile boolean closing;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Held (shared) while a caller tokenizes or renders with the model; {@link #close()} takes it exclusively. */
@@ -80,7 +90,9 @@ public final class NativeEngine implements InferenceEngine {
     private volatile int warm;
     private volatile KvCacheStats stats = KvCacheStats.NONE;
 
-    private NativeEngine(LlamaLib llama, NativeModel model, Pointer context, NativeEngineConfig config, int perSequence) {
+    private NativeEngine(LlamaLib llama, NativeModel model, Pointer context, NativeEngineConfig config, int perSequence,
+                         DiskKvStore diskStore, List<KvCacheListener> listeners) {
+        this.listeners = listeners;
         this.llama = llama;
         this.model = model;
         this.context = context;
@@ -92,17 +104,23 @@ public final class NativeEngine implements InferenceEngine {
         for (int i = 0; i < sequences.length; i++) {
             sequences[i] = new Sequence(i);
         }
+        this.disk = new DiskTier(llama, context, sequences, tier, diskStore);
         this.batch = new BatchBuffer(llama, config.batchTokens());
         int prefillChunk = Math.min(config.prefillChunk(), config.batchTokens() - config.slots());
-        this.admission = new Admission(llama, memory, sequences, tier, waiting, running);
+        this.admission = new Admission(llama, memory, sequences, tier, disk, waiting, running);
         this.decode = new DecodeStep(llama, model, context, batch, prefillChunk, config.slots(), running,
                 this::publishStats);
         this.loop = new Thread(this::run, "parley-native-engine");
         this.loop.setDaemon(true);
     }
 
-    /** Loads the libraries and the model and starts the engine thread. */
+    /** Loads the libraries and the model and starts the engine thread, without a disk tier. */
     public static NativeEngine load(NativeEngineConfig config) {
+        return load(config, DiskTierConfig.OFF);
+    }
+
+    /** Loads the libraries and the model, opens the disk tier (if {@code disk} is enabled) and starts the engine. */
+    public static NativeEngine load(NativeEngineConfig config, DiskTierConfig disk) {
         config.cacheType().requireFits(config.model());
         long started = System.nanoTime();
         LoadedLlama loaded = NativeLibrary.load(config.libraryDir());
@@ -128,7 +146,23 @@ public final class NativeEngine implements InferenceEngine {
                     + config.slots() + " sequences (see the log above for why)");
         }
         int perSequence = Math.min(config.contextPerSlot(), llama.llama_n_ctx(context) / config.slots());
-        NativeEngine engine = new NativeEngine(llama, model, context, config, perSequence);
+        List<KvCacheListener> listeners = new CopyOnWriteArrayList<>(); // the RAM and the disk tier tell the same ones
+        DiskKvStore diskStore = null;
+        NativeEngine engine;
+        try {
+            if (disk.enabled()) {
+                diskStore = DiskKvStore.open(disk, fingerprint(config, llama, perSequence, params.flash_attn_type),
+                        listeners);
+            }
+            engine = new NativeEngine(llama, model, context, config, perSequence, diskStore, listeners);
+        } catch (RuntimeException e) {
+            if (diskStore != null) {
+                diskStore.close();
+            }
+            llama.llama_free(context);
+            model.close();
+            throw e;
+        }
         engine.loop.start();
         log.info("Loaded {} with llama.cpp from {} in {} ms: {} sequences x {} tokens, {} threads, KV cache {}, "
                         + "snapshots up to {} MiB, batch {}/{}, {}", model.name(), config.libraryDir(),
@@ -136,6 +170,14 @@ public final class NativeEngine implements InferenceEngine {
                 config.cacheType(), config.snapshotBytes() >> 20, config.batchTokens(), config.microBatchTokens(),
                 placement);
         return engine;
+    }
+
+    /** What this context's snapshots depend on (see {@link KvFingerprint}). */
+    private static KvFingerprint fingerprint(NativeEngineConfig config, LlamaLib llama, int perSequence,
+                                             int flashAttention) {
+        Path library = config.libraryDir().resolve("libllama.so");
+        return KvFingerprint.of(config.model(), Files.isRegularFile(library) ? library : null, llama.llama_version(),
+                config.cacheType().toString(), config.slots(), perSequence, flashAttention);
     }
 
     @Override
@@ -157,6 +199,11 @@ public final class NativeEngine implements InferenceEngine {
     @Override
     public KvCacheStats kvCacheStats() {
         return stats;
+    }
+
+    @Override
+    public DiskTierStats diskTierStats() {
+        return disk.stats();
     }
 
     @Override
@@ -270,7 +317,8 @@ public final class NativeEngine implements InferenceEngine {
             while (!closing) {
                 lastProgressNanos = System.nanoTime();
                 if (running.isEmpty() && waiting.isEmpty()) {
-                    NativeJob next = submitted.poll(100, TimeUnit.MILLISECONDS);
+                    boolean wrote = disk.persistIdle(); // spare time: put an idle sequence on disk, then look again
+                    NativeJob next = submitted.poll(wrote ? 0 : 100, TimeUnit.MILLISECONDS);
                     if (next == null) {
                         continue;
                     }
@@ -280,7 +328,10 @@ public final class NativeEngine implements InferenceEngine {
                 admission.admit();
                 waitingCount = waiting.size();
                 if (running.isEmpty()) {
-                    continue; // nothing was admitted, so nothing waits: back to waiting for a job
+                    if (!waiting.isEmpty()) {
+                        disk.awaitLoad(DISK_READ_WAIT_MS); // only jobs whose snapshot file is being read wait
+                    }
+                    continue; // nothing was admitted: back to waiting for a job
                 }
                 decode.step();
                 publishStats();
@@ -346,6 +397,8 @@ public final class NativeEngine implements InferenceEngine {
             log.warn("A caller is still tokenizing with the model; its memory is left to the process exit");
             return;
         }
+        disk.persistAll();
+        disk.close();
         tier.close();
         batch.close();
         llama.llama_free(context);

@@ -32,6 +32,7 @@ final class NativeJob {
     KvTier tier;
     int cachedTokens;
     int restoredTokens;
+    int diskTokens;
     /** The next prompt token to compute; equal to the prompt's length once it is all in the sequence. */
     int cursor;
     SamplerChain sampler;
@@ -86,7 +87,8 @@ final class NativeJob {
         long now = System.nanoTime();
         long total = now - startNanos;
         result.complete(new Generation(text == null ? "" : text.shown(), finishReason, prompt.length, cachedTokens,
-                restoredTokens, generated, droppedTurns, firstTokenNanos < 0 ? total : firstTokenNanos, total, tier));
+                restoredTokens, diskTokens, generated, droppedTurns, firstTokenNanos < 0 ? total : firstTokenNanos, total,
+                tier));
     }
 
     void fail(EngineException error) {
