@@ -109,6 +109,7 @@ final class Admission {
         int reusable = 0;
         KvTier tier = KvTier.PREFILL;
         if (conversationId.equals(sequence.conversationId)) {
+            disk.discard(job); // none was started for a conversation in its sequence; never leave one behind
             reusable = sequence.tokens.commonPrefix(prompt);
             tier = KvTier.IN_PLACE;
         } else {
