@@ -46,11 +46,12 @@ class DiskWarmRestartTest {
                 "--group-instance-id", prefix + "-w", "--partitions", "2", "--worker-id", "disk-worker",
                 "--http-port", "-1", "--kv-disk-dir", kvDir.toString(), "--kv-disk-bytes", "1GiB");
         SendOptions options = SendOptions.builder().system("You are a concise assistant.")
+                .timeout(Duration.ofMinutes(10)) // a wait on progress: the bound is for a worker that died
                 .params(GenerationParams.DEFAULTS.withMaxTokens(8).withTemperature(0)).build();
-        try (ParleyClient client = ParleyClient.builder().bootstrapServers(infra.bootstrapServers())
-                .promptsTopic(prefix + ".prompts").repliesTopic(prefix + ".replies").build()) {
-            try (WorkerProcess before = WorkerProcess.start(flags)) {
-                before.awaitReady(Duration.ofSeconds(120));
+        try (WorkerProcess before = WorkerProcess.start(flags)) {
+            before.awaitReady(Duration.ofSeconds(120)); // it creates the topics the client reads
+            try (ParleyClient client = ParleyClient.builder().bootstrapServers(infra.bootstrapServers())
+                    .promptsTopic(prefix + ".prompts").repliesTopic(prefix + ".replies").build()) {
                 for (int turn = 1; turn <= 2; turn++) {
                     List<CompletableFuture<Reply>> replies = new ArrayList<>();
                     for (int c = 0; c < CONVERSATIONS; c++) {
@@ -63,17 +64,18 @@ class DiskWarmRestartTest {
                 await().atMost(QUIET).until(() -> snapshotFiles() == CONVERSATIONS);
                 before.kill();
                 assertThat(before.awaitExit(Duration.ofSeconds(30))).isTrue();
-            }
-            try (WorkerProcess after = WorkerProcess.start(flags)) {
-                after.awaitReady(Duration.ofSeconds(120));
-                assertThat(after.output()).contains("Disk KV tier in", CONVERSATIONS + " snapshot files");
-                for (int c = 0; c < CONVERSATIONS; c++) {
-                    Reply reply = client.send(prefix + "-c" + c, "And fact number 3?", options).join();
-                    assertThat(reply.isOk()).as(after.tail(40)).isTrue();
-                    assertThat(reply.turn()).isEqualTo(3);
-                    assertThat(reply.usage().diskTokens()).as("%s\n%s", reply, after.tail(40)).isPositive()
-                            .isEqualTo(reply.usage().cachedTokens());
-                    assertThat(reply.usage().restoredTokens()).isZero();
+
+                try (WorkerProcess after = WorkerProcess.start(flags)) {
+                    after.awaitReady(Duration.ofSeconds(120));
+                    assertThat(after.output()).contains("Disk KV tier in", CONVERSATIONS + " snapshot files");
+                    for (int c = 0; c < CONVERSATIONS; c++) {
+                        Reply reply = client.send(prefix + "-c" + c, "And fact number 3?", options).join();
+                        assertThat(reply.isOk()).as(after.tail(40)).isTrue();
+                        assertThat(reply.turn()).isEqualTo(3);
+                        assertThat(reply.usage().diskTokens()).as("%s\n%s", reply, after.tail(40)).isPositive()
+                                .isEqualTo(reply.usage().cachedTokens());
+                        assertThat(reply.usage().restoredTokens()).isZero();
+                    }
                 }
             }
         }

@@ -88,42 +88,43 @@ final class RestartRunner {
         }
         SendOptions options = SendOptions.builder().system(WarmWorkload.SYSTEM).timeout(Duration.ofMinutes(60))
                 .params(GenerationParams.DEFAULTS.withMaxTokens(workload.maxTokens()).withTemperature(0)).build();
-        try (ParleyClient client = ParleyClient.builder().bootstrapServers(infra.bootstrapServers())
-                .promptsTopic(prefix + ".prompts").repliesTopic(prefix + ".replies")
-                .replyTimeout(Duration.ofMinutes(60)).build()) {
-            double persistSeconds = 0;
-            List<Reply> history;
-            WorkerProcess before = WorkerProcess.start(flags, out.resolve("restart-" + mode + "-1.log"));
-            try {
-                before.awaitReady(Duration.ofMinutes(5));
+        double persistSeconds = 0;
+        List<Reply> history;
+        List<Reply> next = new ArrayList<>();
+        WorkerProcess before = WorkerProcess.start(flags, out.resolve("restart-" + mode + "-1.log"));
+        try {
+            before.awaitReady(Duration.ofMinutes(5)); // it creates the topics the client reads
+            try (ParleyClient client = ParleyClient.builder().bootstrapServers(infra.bootstrapServers())
+                    .promptsTopic(prefix + ".prompts").repliesTopic(prefix + ".replies")
+                    .replyTimeout(Duration.ofMinutes(60)).build()) {
                 history = ClosedLoop.run(client, options, workload.conversations(), workload.turns(),
                         c -> workload.conversationId(prefix, c), workload::question, (c, t, reply, sent) -> reply);
-                console.printf(Locale.ROOT, "    %s: %d turns answered; SIGKILL%n", mode, history.size());
                 if (disk) {
                     long waited = System.nanoTime();
                     awaitFiles(kvDir, workload.conversations());
                     persistSeconds = (System.nanoTime() - waited) / 1e9;
                 }
-            } finally {
+                console.printf(Locale.ROOT, "    %s: %d turns answered; SIGKILL%n", mode, history.size());
                 before.kill();
-            }
-            double historyTokens = history.stream().filter(r -> r.turn() == workload.turns())
-                    .mapToDouble(r -> r.usage().promptTokens() + r.usage().completionTokens()).average().orElse(0);
-            double fileMiB = disk ? directoryBytes(kvDir) / 1048576.0 / workload.conversations() : 0;
-            List<Reply> next = new ArrayList<>();
-            try (WorkerProcess after = WorkerProcess.start(flags, out.resolve("restart-" + mode + "-2.log"))) {
-                after.awaitReady(Duration.ofMinutes(5));
-                for (int c = 0; c < workload.conversations(); c++) {
-                    Reply reply = client.send(workload.conversationId(prefix, c),
-                            workload.question(c, workload.turns()), options).join();
-                    if (!reply.isOk()) {
-                        throw new IllegalStateException("benchmark turn failed: " + reply.error());
+                try (WorkerProcess after = WorkerProcess.start(flags, out.resolve("restart-" + mode + "-2.log"))) {
+                    after.awaitReady(Duration.ofMinutes(5));
+                    for (int c = 0; c < workload.conversations(); c++) {
+                        Reply reply = client.send(workload.conversationId(prefix, c),
+                                workload.question(c, workload.turns()), options).join();
+                        if (!reply.isOk()) {
+                            throw new IllegalStateException("benchmark turn failed: " + reply.error());
+                        }
+                        next.add(reply);
                     }
-                    next.add(reply);
                 }
             }
-            return new Result(mode, next, persistSeconds, fileMiB, historyTokens);
+        } finally {
+            before.kill();
         }
+        double historyTokens = history.stream().filter(r -> r.turn() == workload.turns())
+                .mapToDouble(r -> r.usage().promptTokens() + r.usage().completionTokens()).average().orElse(0);
+        double fileMiB = disk ? directoryBytes(kvDir) / 1048576.0 / workload.conversations() : 0;
+        return new Result(mode, next, persistSeconds, fileMiB, historyTokens);
     }
 
     /** Waits until every conversation has its snapshot file (the engine writes idle sequences when it has time). */
