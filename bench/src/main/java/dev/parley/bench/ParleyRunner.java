@@ -51,10 +51,21 @@ final class ParleyRunner {
                 (System.nanoTime() - sentNanos) / 1e6);
     }
 
+    /** Waits, backing off (never spinning), until the worker owns its partitions. */
     private static void awaitAssignment(Worker worker) {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (worker.assignment().isEmpty() && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
+        long pause = 10;
+        while (worker.assignment().isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the bench worker got no partitions within 60 s");
+            }
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the bench worker's partitions", e);
+            }
+            pause = Math.min(pause * 2, 500);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.parley.cli;
 
 import dev.parley.client.ParleyClient;
+import dev.parley.client.ParleyRateLimitedException;
 import dev.parley.client.SendOptions;
 import dev.parley.schemas.GenerationParams;
 import dev.parley.schemas.Reply;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -33,6 +35,9 @@ public final class ChatCommand implements Callable<Integer> {
 
     @Option(names = "--temperature", description = "Sampling temperature (default: the worker's)")
     Double temperature;
+
+    @Option(names = "--tenant", description = "Tenant the turns are charged to (workers' token quotas; default: none)")
+    String tenant;
 
     @Mixin
     ClientOptions client = new ClientOptions();
@@ -66,17 +71,28 @@ public final class ChatCommand implements Callable<Integer> {
                 if (temperature != null) {
                     params = params.withTemperature(temperature);
                 }
-                SendOptions.Builder options = SendOptions.builder().params(params);
+                SendOptions.Builder options = SendOptions.builder().params(params).tenant(tenant);
                 if (first && system != null) {
                     options.system(system);
                 }
                 first = false;
                 out.print("parley> ");
                 out.flush();
-                Reply reply = parley.send(id, line, options.build(), chunk -> {
-                    out.print(chunk.delta());
-                    out.flush();
-                }).join();
+                Reply reply;
+                try {
+                    reply = parley.send(id, line, options.build(), chunk -> {
+                        out.print(chunk.delta());
+                        out.flush();
+                    }).join();
+                } catch (CompletionException e) {
+                    if (!(e.getCause() instanceof ParleyRateLimitedException limited)) {
+                        throw e;
+                    }
+                    out.printf(Locale.ROOT, "%n  rate limited: %s (try again in %.1f s)%n",
+                            limited.reply().error() != null ? limited.reply().error().message() : "over quota",
+                            limited.retryAfter().toMillis() / 1000.0);
+                    continue;
+                }
                 if (reply.isOk()) {
                     out.printf(Locale.ROOT, "%n  (%d tokens, first after %d ms, turn %d)%n",
                             reply.usage().completionTokens(), reply.timings().firstTokenMs(), reply.turn());

@@ -8,6 +8,7 @@ import dev.parley.worker.Worker;
 import dev.parley.worker.config.WorkerConfig;
 import dev.parley.worker.engine.cpp.NativeEngine;
 import dev.parley.worker.engine.cpp.NativeEngineConfig;
+import dev.parley.worker.quota.QuotaSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,6 +32,11 @@ final class PoolFixture implements AutoCloseable {
     private final Worker worker;
 
     PoolFixture(ParleyInfra infra, ParleyInfraExtension.TestModels models) {
+        this(infra, models, QuotaSettings.NONE);
+    }
+
+    /** A pool whose worker applies {@code quotas} (tenants are the gateway's tenant names). */
+    PoolFixture(ParleyInfra infra, ParleyInfraExtension.TestModels models, QuotaSettings quotas) {
         this.infra = infra;
         Path libraries = LlamaLibraryStore.standard(System.getenv()).resolve(System.getenv(LlamaLibraryStore.DIR_ENV));
         this.engine = NativeEngine.load(NativeEngineConfig.forModel(models.real(), libraries).withSlots(2)
@@ -38,7 +44,7 @@ final class PoolFixture implements AutoCloseable {
         this.workerConfig = WorkerConfig.builder().bootstrapServers(infra.bootstrapServers()).redisUri(infra.redisUri())
                 .promptsTopic(prefix + ".prompts").repliesTopic(prefix + ".replies").deadLetterTopic(prefix + ".dlq")
                 .controlTopic(prefix + ".control").groupId(prefix).partitions(4).workerId(prefix + "-worker")
-                .build();
+                .quotas(quotas).build();
         try {
             this.worker = Worker.start(workerConfig, engine, new SimpleMeterRegistry());
         } catch (RuntimeException e) {

@@ -54,6 +54,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * {@linkplain Builder#outageTimeout(Duration) outage timeout}, requests waiting for replies fail with a
  * {@link ParleyUnreachableException} saying since when and why, rather than waiting out their own timeouts; the
  * client keeps trying and answers again once the broker is back.
+ *
+ * <p>A request whose tenant ({@link SendOptions.Builder#tenant(String)}) is over its token quota fails with a
+ * {@link ParleyRateLimitedException} saying when to send it again.
  */
 public final class ParleyClient implements AutoCloseable {
 
@@ -319,17 +322,17 @@ public final class ParleyClient implements AutoCloseable {
         String requestId = options.requestId() != null ? options.requestId() : UUID.randomUUID().toString();
         return new Prompt(requestId, conversationId, List.of(ChatMessage.user(userMessage)), options.system(),
                 options.replyTo(), options.params(), false, options.deadline(),
-                options.metadata().isEmpty() ? null : options.metadata());
+                options.metadata().isEmpty() ? null : options.metadata(), options.tenant());
     }
 
     private static Prompt streamed(Prompt prompt) {
         return new Prompt(prompt.requestId(), prompt.conversationId(), prompt.messages(), prompt.system(),
-                prompt.replyTo(), prompt.params(), true, prompt.deadline(), prompt.metadata());
+                prompt.replyTo(), prompt.params(), true, prompt.deadline(), prompt.metadata(), prompt.tenant());
     }
 
     private Prompt withReplyTopic(Prompt prompt) {
         return new Prompt(prompt.requestId(), prompt.conversationId(), prompt.messages(), prompt.system(), repliesTopic,
-                prompt.params(), prompt.stream(), prompt.deadline(), prompt.metadata());
+                prompt.params(), prompt.stream(), prompt.deadline(), prompt.metadata(), prompt.tenant());
     }
 
     /** Refuses, before anything is sent, a prompt a worker would dead-letter; the message names the field. */

@@ -23,6 +23,7 @@ public final class SendOptions {
     private final Map<String, String> metadata;
     private final Duration timeout;
     private final String replyTo;
+    private final String tenant;
 
     private SendOptions(Builder builder) {
         this.requestId = builder.requestId;
@@ -32,6 +33,7 @@ public final class SendOptions {
         this.metadata = Map.copyOf(builder.metadata);
         this.timeout = builder.timeout;
         this.replyTo = builder.replyTo;
+        this.tenant = builder.tenant;
     }
 
     public static Builder builder() {
@@ -48,6 +50,7 @@ public final class SendOptions {
         b.metadata.putAll(metadata);
         b.timeout = timeout;
         b.replyTo = replyTo;
+        b.tenant = tenant;
         return b;
     }
 
@@ -86,7 +89,13 @@ public final class SendOptions {
         return replyTo;
     }
 
+    /** The tenant the request is charged to, or {@code null} for none (no quota applies). */
+    public String tenant() {
+        return tenant;
+    }
+
     public static final class Builder {
+        private String tenant;
         private String replyTo;
         private String requestId;
         private String system;
@@ -147,6 +156,23 @@ public final class SendOptions {
                 throw new IllegalArgumentException("replyTo must be a Kafka topic name, got '" + topic + "'");
             }
             this.replyTo = topic;
+            return this;
+        }
+
+        /**
+         * Charges the request to a tenant: workers configured with token quotas ({@code quota-tenants},
+         * {@code quota-default}) count its actual prompt and completion tokens against that tenant's limits, and
+         * answer a request of a tenant over its quota with status {@code rate_limited}, which {@code send} surfaces
+         * as a {@link ParleyRateLimitedException}. 1-128 characters of {@code A-Z a-z 0-9 . _ : @ -};
+         * {@code null} for none.
+         *
+         * @throws IllegalArgumentException when the tenant id has another length or character
+         */
+        public Builder tenant(String tenant) {
+            if (tenant != null && !tenant.matches("[A-Za-z0-9._:@-]{1,128}")) {
+                throw new IllegalArgumentException("tenant must be 1-128 of A-Z a-z 0-9 . _ : @ -, got '" + tenant + "'");
+            }
+            this.tenant = tenant;
             return this;
         }
 

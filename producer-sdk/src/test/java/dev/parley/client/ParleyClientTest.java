@@ -232,7 +232,7 @@ class ParleyClientTest {
         assertThat(received).hasSameSizeAs(sent);
         for (Prompt prompt : sent) {
             Prompt routed = new Prompt(prompt.requestId(), prompt.conversationId(), prompt.messages(), prompt.system(),
-                    replies, prompt.params(), prompt.stream(), prompt.deadline(), prompt.metadata());
+                    replies, prompt.params(), prompt.stream(), prompt.deadline(), prompt.metadata(), prompt.tenant());
             assertThat(received).contains(routed);
         }
     }

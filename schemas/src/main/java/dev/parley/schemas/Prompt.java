@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param stream         whether chunk records are wanted before the final reply
  * @param deadline       optional instant after which the turn is not started
  * @param metadata       strings echoed back in the reply
+ * @param tenant         who the prompt is charged to (workers apply that tenant's token quota), or {@code null}:
+ *                       no quota applies; 1-128 of {@code A-Z a-z 0-9 . _ : @ -}
  */
 public record Prompt(
         String requestId,
@@ -27,7 +29,8 @@ public record Prompt(
         GenerationParams params,
         boolean stream,
         Instant deadline,
-        Map<String, String> metadata) {
+        Map<String, String> metadata,
+        String tenant) {
 
     public Prompt {
         Objects.requireNonNull(requestId, "request_id");
@@ -40,10 +43,22 @@ public record Prompt(
         metadata = metadata == null ? null : Map.copyOf(metadata);
     }
 
+    /** A prompt without a tenant. */
+    public Prompt(String requestId, String conversationId, List<ChatMessage> messages, String system, String replyTo,
+                  GenerationParams params, boolean stream, Instant deadline, Map<String, String> metadata) {
+        this(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata, null);
+    }
+
     /** A prompt with a single user message and no options. */
     public static Prompt of(String requestId, String conversationId, String userMessage) {
         return new Prompt(requestId, conversationId, List.of(ChatMessage.user(userMessage)),
                 null, null, null, false, null, null);
+    }
+
+    /** The same prompt charged to {@code newTenant} ({@code null}: none). */
+    public Prompt withTenant(String newTenant) {
+        return new Prompt(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata,
+                newTenant);
     }
 
     /** The parameters given, or {@link GenerationParams#DEFAULTS}. */

@@ -9,6 +9,7 @@ import dev.parley.worker.dispatch.Dispatcher;
 import dev.parley.worker.engine.InferenceEngine;
 import dev.parley.worker.history.HistoryLimits;
 import dev.parley.worker.history.HistoryStore;
+import dev.parley.worker.history.RedisConnector;
 import dev.parley.worker.history.RedisHistoryStore;
 import dev.parley.worker.health.Health;
 import dev.parley.worker.health.HealthMonitor;
@@ -20,6 +21,9 @@ import dev.parley.worker.intake.PromptIntake;
 import dev.parley.worker.intake.TopicProvisioner;
 import dev.parley.worker.metrics.ParleyMeter;
 import dev.parley.worker.metrics.WorkerMetrics;
+import dev.parley.worker.quota.QuotaGate;
+import dev.parley.worker.quota.QuotaMetrics;
+import dev.parley.worker.quota.RedisTokenBuckets;
 import dev.parley.worker.reply.ChunkSender;
 import dev.parley.worker.reply.ChunkStream;
 import dev.parley.worker.reply.ReplyPublisher;
@@ -57,6 +61,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.RedisClient;
 
 /**
  * A running Parley worker: consumes prompts in a consumer group, answers them with the one shared engine, keeps
@@ -82,6 +87,8 @@ public final class Worker implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final ChunkSender chunks;
     private final HealthMonitor health;
+    /** Redis client of the tenants' token buckets, or {@code null} without quotas. */
+    private final RedisClient quotaRedis;
     private volatile boolean closed;
 
     private Worker(WorkerConfig config, InferenceEngine engine, MeterRegistry registry) {
@@ -115,6 +122,11 @@ public final class Worker implements AutoCloseable {
                 turn -> intakeHolder[0].markDone(turn.partition(), turn.offset()));
         this.admin = Admin.create(kafkaCommon(config));
         processor.checkingReplyTopics(new ReplyTopics(admin, config.repliesTopic())).streamingThrough(chunks);
+        this.quotaRedis = config.quotas().active() ? RedisConnector.connect(config.redisUri(), config.redisOptions()) : null;
+        if (quotaRedis != null) {
+            processor.limitingTenants(new QuotaGate(new RedisTokenBuckets(quotaRedis), config.quotas(),
+                    new QuotaMetrics(registry, config.quotas())));
+        }
         this.dispatcher = new Dispatcher(maxInFlight, turnThreads, processor);
         this.consumer = new KafkaConsumer<>(consumerConfig(config), new StringDeserializer(), new ByteArrayDeserializer());
         this.intake = new PromptIntake(consumer, new PromptDecoder(config.maxPromptBytes()),
@@ -250,6 +262,9 @@ public final class Worker implements AutoCloseable {
             kafkaMetrics.forEach(KafkaClientMetrics::close);
             producer.close(Duration.ofSeconds(10));
             history.close();
+            if (quotaRedis != null) {
+                quotaRedis.close();
+            }
         }
         log.info("Worker {} stopped", config.workerId());
     }

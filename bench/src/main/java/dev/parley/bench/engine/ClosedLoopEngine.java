@@ -60,7 +60,7 @@ final class ClosedLoopEngine {
         List<Generation> generations = new ArrayList<>();
         String id = label + "-" + conversation;
         for (int t = 0; t < turns; t++) {
-            ChatMessage question = ChatMessage.user(question(conversation, t));
+            ChatMessage question = ChatMessage.user(question(conversation, t, promptChars));
             Generation generation = engine.generate(new GenerationRequest(id,
                     new Transcript(null, history, List.of(question)), Sampling.greedy(tokens), null),
                     TokenListener.NONE);
@@ -71,7 +71,7 @@ final class ClosedLoopEngine {
     }
 
     /** Distinct text per conversation and turn, so no two prompts share more than the template. */
-    private String question(int conversation, int turn) {
+    static String question(int conversation, int turn, int promptChars) {
         StringBuilder text = new StringBuilder(promptChars);
         long x = 0x9E3779B97F4A7C15L * (conversation * 1000L + turn + 1);
         while (text.length() < promptChars) {

@@ -1,6 +1,7 @@
 package dev.parley.bench.engine;
 
 import dev.parley.models.LlamaLibraryStore;
+import dev.parley.testkit.ParleyInfra;
 import dev.parley.worker.engine.EngineLimits;
 import dev.parley.worker.engine.cpp.NativeEngine;
 import dev.parley.worker.engine.cpp.NativeEngineConfig;
@@ -79,6 +80,10 @@ public final class EngineBenchCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "CPU threads (default: all cores)")
     Integer threads;
 
+    @Option(names = "--through-kafka", description = "also run each level end to end (SDK, in-process broker, Redis, "
+            + "a worker over the same engine) and report its aggregate as a ratio to the in-process run")
+    private boolean throughKafka;
+
     @Option(names = "--out", defaultValue = "bench-results", description = "folder for engine-bench.md (default ${DEFAULT-VALUE})")
     Path out;
 
@@ -116,13 +121,23 @@ public final class EngineBenchCommand implements Callable<Integer> {
                     prefillChunk, cacheType, loadSeconds);
             // one short warm-up so CUDA graphs and kernels are ready before anything is timed
             new ClosedLoopEngine(engine, Math.min(slots, 2), 1, 8, 16, "warmup").run();
-            for (int n : concurrency) {
-                EngineRun run = new ClosedLoopEngine(engine, n, turns, tokens, promptChars, "c" + n).run();
-                runs.add(run);
-                console.println("  " + run.line());
+            List<KafkaClosedLoop.Result> kafkaRuns = new ArrayList<>();
+            try (ParleyInfra infra = throughKafka ? ParleyInfra.start() : null) {
+                for (int n : concurrency) {
+                    EngineRun run = new ClosedLoopEngine(engine, n, turns, tokens, promptChars, "c" + n).run();
+                    runs.add(run);
+                    console.println("  " + run.line());
+                    if (infra != null) {
+                        KafkaClosedLoop.Result kafka = new KafkaClosedLoop(infra, engine)
+                                .run(n, turns, tokens, promptChars, "k" + n);
+                        kafkaRuns.add(kafka);
+                        console.println("  " + kafka.line(run));
+                    }
+                }
             }
             String report = EngineRun.markdown(model.getFileName().toString(), libraries.dir().toString(), slots,
-                    contextPerSlot, batch, microBatch, cacheType, turns, tokens, promptChars, loadSeconds, runs);
+                    contextPerSlot, batch, microBatch, cacheType, turns, tokens, promptChars, loadSeconds, runs)
+                    + KafkaClosedLoop.markdown(runs, kafkaRuns);
             Files.createDirectories(out);
             Files.writeString(out.resolve("engine-bench.md"), report, StandardCharsets.UTF_8);
         }

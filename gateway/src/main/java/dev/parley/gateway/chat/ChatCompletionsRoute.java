@@ -75,7 +75,7 @@ public final class ChatCompletionsRoute implements Route {
             throw OpenAiException.overloaded("the gateway has " + maxInFlight + " requests in flight; retry shortly");
         }
         try {
-            Prompt prompt = prompt(request, turn);
+            Prompt prompt = prompt(request, turn, tenant);
             answer(exchange, tenant, request, turn, prompt, started);
         } catch (IllegalArgumentException refused) {
             // The SDK refuses, before sending, what a worker would dead-letter; its message names the field.
@@ -118,7 +118,8 @@ public final class ChatCompletionsRoute implements Route {
         }
     }
 
-    private Prompt prompt(ChatRequest request, ResolvedTurn turn) {
+    /** The prompt, charged to the API key's tenant (workers apply its token quota). */
+    private Prompt prompt(ChatRequest request, ResolvedTurn turn, Tenant tenant) {
         Map<String, String> metadata = new LinkedHashMap<>(request.metadata());
         if (request.user() != null) {
             metadata.put("openai.user", request.user());
@@ -132,7 +133,7 @@ public final class ChatCompletionsRoute implements Route {
         }
         Prompt prompt = new Prompt(UUID.randomUUID().toString(), turn.conversationId(), turn.messages(), turn.system(),
                 null, request.params(), request.stream(), clock.instant().plus(timeout),
-                metadata.isEmpty() ? null : metadata);
+                metadata.isEmpty() ? null : metadata, tenant.name());
         return prompt;
     }
 }

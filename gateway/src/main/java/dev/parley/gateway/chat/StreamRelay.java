@@ -44,27 +44,33 @@ final class StreamRelay {
         BlockingQueue<Object> events = new LinkedBlockingQueue<>();
         CompletableFuture<Reply> reply = client.sendStreamed(prompt, timeout, events::add);
         reply.whenComplete((done, error) -> events.add(done != null ? done : error));
+
         long created = System.currentTimeMillis() / 1000;
+        // The response starts with the first event or the first ping, whichever comes first: a request refused for
+        // its tenant's quota before then is answered with a real 429 and its Retry-After, not an event in a 200 stream.
+        Object first = events.poll(pingInterval.toMillis(), TimeUnit.MILLISECONDS);
+        if (ReplyOutcome.rateLimited(first)) {
+            throw ReplyOutcome.failure((Throwable) first);
+        }
         metrics.streamOpened();
         int attempt = 1;
         try {
             SseWriter sse = exchange.sse();
             sse.event(CompletionJson.chunk(prompt.requestId(), model, created,
                     Json.object("role", "assistant", "content", ""), null));
+            Object event = first;
             while (true) {
-                Object event = events.poll(pingInterval.toMillis(), TimeUnit.MILLISECONDS);
                 if (event == null) {
                     sse.ping();
                 } else if (event instanceof Chunk chunk) {
                     // A retried generation restarts its text; what was already sent cannot be taken back, so only
                     // the newest attempt's chunks are relayed from then on.
-                    if (chunk.attempt() < attempt) {
-                        continue;
-                    }
-                    attempt = chunk.attempt();
-                    if (!chunk.delta().isEmpty()) {
-                        sse.event(CompletionJson.chunk(prompt.requestId(), model, created,
-                                Json.object("content", chunk.delta()), null));
+                    if (chunk.attempt() >= attempt) {
+                        attempt = chunk.attempt();
+                        if (!chunk.delta().isEmpty()) {
+                            sse.event(CompletionJson.chunk(prompt.requestId(), model, created,
+                                    Json.object("content", chunk.delta()), null));
+                        }
                     }
                 } else if (event instanceof Reply done) {
                     return finish(sse, done, model, created, includeUsage);
@@ -73,6 +79,7 @@ final class StreamRelay {
                     sse.done();
                     return null;
                 }
+                event = events.poll(pingInterval.toMillis(), TimeUnit.MILLISECONDS);
             }
         } catch (IOException clientGone) {
             metrics.streamAbandoned();

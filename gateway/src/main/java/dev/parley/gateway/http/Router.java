@@ -121,6 +121,12 @@ public final class Router extends Handler.Abstract {
             callback.failed(e);
             return;
         }
+        if (e.retryAfter() != null) {
+            long millis = e.retryAfter().toMillis();
+            // Retry-After counts whole seconds (rounded up, so a client never comes back too early).
+            exchange.header("Retry-After", Long.toString((millis + 999) / 1000));
+            exchange.header("retry-after-ms", Long.toString(millis));
+        }
         exchange.json(e.status(), Json.error(e));
     }
 

@@ -1,5 +1,7 @@
 package dev.parley.gateway.openai;
 
+import java.time.Duration;
+
 /**
  * An error answered in OpenAI's shape: {@code {"error": {"message", "type", "param", "code"}}} with an HTTP status.
  * The static factories give the usual status and type for each kind of failure.
@@ -10,13 +12,19 @@ public final class OpenAiException extends RuntimeException {
     private final String type;
     private final String param;
     private final String code;
+    private final Duration retryAfter;
 
     public OpenAiException(int status, String type, String param, String code, String message) {
+        this(status, type, param, code, message, null);
+    }
+
+    private OpenAiException(int status, String type, String param, String code, String message, Duration retryAfter) {
         super(message);
         this.status = status;
         this.type = type;
         this.param = param;
         this.code = code;
+        this.retryAfter = retryAfter;
     }
 
     /** 400 naming the offending parameter. */
@@ -52,6 +60,15 @@ public final class OpenAiException extends RuntimeException {
         return new OpenAiException(429, "rate_limit_error", null, "rate_limit_exceeded", message);
     }
 
+    /**
+     * 429 as OpenAI answers a tokens-per-minute limit (type {@code tokens}, code {@code rate_limit_exceeded}): the
+     * tenant is over its token quota; {@code retryAfter} goes into the {@code Retry-After} and {@code retry-after-ms}
+     * headers, which OpenAI's client libraries honour.
+     */
+    public static OpenAiException tokensRateLimited(String message, Duration retryAfter) {
+        return new OpenAiException(429, "tokens", null, "rate_limit_exceeded", message, retryAfter);
+    }
+
     /** 503: no worker answered (or started) in time. */
     public static OpenAiException unavailable(String message) {
         return new OpenAiException(503, "server_error", null, "service_unavailable", message);
@@ -80,5 +97,10 @@ public final class OpenAiException extends RuntimeException {
 
     public String code() {
         return code;
+    }
+
+    /** When the client may try again, or {@code null} when the error says nothing about it. */
+    public Duration retryAfter() {
+        return retryAfter;
     }
 }

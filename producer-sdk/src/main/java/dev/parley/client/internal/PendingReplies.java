@@ -1,9 +1,11 @@
 package dev.parley.client.internal;
 
 import dev.parley.client.ParleyException;
+import dev.parley.client.ParleyRateLimitedException;
 import dev.parley.client.ParleyTimeoutException;
 import dev.parley.schemas.Chunk;
 import dev.parley.schemas.Reply;
+import dev.parley.schemas.ReplyStatus;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -126,7 +128,12 @@ public final class PendingReplies {
         synchronized (recentlyCompleted) {
             recentlyCompleted.put(reply.requestId(), Boolean.TRUE);
         }
-        waiting.finish(() -> waiting.future().complete(reply));
+        if (reply.status() == ReplyStatus.RATE_LIMITED) {
+            // A typed failure carrying the retry-after: a caller who only reads content cannot mistake it for an answer.
+            waiting.finish(() -> waiting.future().completeExceptionally(new ParleyRateLimitedException(reply)));
+        } else {
+            waiting.finish(() -> waiting.future().complete(reply));
+        }
         return true;
     }
 

@@ -1,8 +1,11 @@
 package dev.parley.client.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.parley.client.ParleyRateLimitedException;
 import dev.parley.client.ParleyTimeoutException;
+import dev.parley.schemas.ErrorInfo;
 import dev.parley.schemas.Chunk;
 import dev.parley.schemas.Reply;
 import dev.parley.schemas.ReplyStatus;
@@ -43,6 +46,22 @@ class PendingRepliesTest {
 
         assertThat(seen).containsExactly("1:0:a", "1:1:b", "2:0:x");
         assertThat(pending.chunk(Chunk.of("other", "c", 0, 1, "x", null))).isFalse();
+    }
+
+    @Test
+    void aRateLimitedReplyFailsTheRequestWithItsRetryAfter() {
+        var future = pending.register("r", "c", Duration.ofMinutes(1));
+        Reply limited = new Reply("r", "c", ReplyStatus.RATE_LIMITED, null, null, null, null, null, null, null, "w1",
+                new ErrorInfo("rate_limited", "tenant acme is over its completion token quota", 1500L), null);
+
+        assertThat(pending.complete(limited)).isTrue();
+
+        assertThat(future).isCompletedExceptionally();
+        assertThatThrownBy(future::join).cause().isInstanceOfSatisfying(ParleyRateLimitedException.class, e -> {
+            assertThat(e.retryAfter()).isEqualTo(Duration.ofMillis(1500));
+            assertThat(e.reply()).isEqualTo(limited);
+            assertThat(e.getMessage()).contains("request r").contains("tenant acme");
+        });
     }
 
     @Test

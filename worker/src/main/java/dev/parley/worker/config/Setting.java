@@ -73,6 +73,10 @@ public enum Setting {
             "Bytes of turns Redis keeps per conversation, and again of stored replies; the oldest are dropped."),
     IDEMPOTENCY_WINDOW("idempotency-window", Kind.atLeast(1), "1000",
             "Request ids per conversation whose replies are kept: a redelivery of an older one is generated again."),
+    QUOTA_TENANTS("quota-tenants", Kind.QUOTA_TENANTS, null,
+            "Token quotas of named tenants (a prompt's tenant field), shared by all workers through Redis: tenant=PROMPT/COMPLETION tokens per minute, comma-separated (see docs/quotas.md)."),
+    QUOTA_DEFAULT("quota-default", Kind.QUOTA_LIMIT, null,
+            "Token quota of each tenant not in quota-tenants; default: unlimited. Prompts without a tenant are never limited."),
     HTTP_PORT("http-port", Kind.PORT, "9400", "Port of /metrics, /health and /ready; 0 picks a free one, -1 disables."),
     LOG_FORMAT("log-format", Kind.oneOf("text", "json"), "text", "Log lines as text or as JSON objects.");
 
@@ -163,6 +167,10 @@ public enum Setting {
             }
             return n;
         });
+        static final Kind QUOTA_LIMIT = new Kind("PROMPT/COMPLETION: tokens per minute or unlimited",
+                dev.parley.worker.quota.QuotaLimit::parse);
+        static final Kind QUOTA_TENANTS = new Kind("tenant=PROMPT/COMPLETION[,...]",
+                dev.parley.worker.quota.QuotaSettings::parseTenants);
         static final Kind DURATION = new Kind("duration: 30s, 500ms, 7d, PT30S", Durations::parse);
         static final Kind TOPIC = new Kind("Kafka topic name", value -> {
             if (!value.matches("[a-zA-Z0-9._-]{1,249}")) {

@@ -1,5 +1,7 @@
 package dev.parley.worker.config;
 
+import dev.parley.worker.quota.QuotaLimit;
+import dev.parley.worker.quota.QuotaSettings;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -59,6 +61,12 @@ public final class Settings {
         return redis;
     }
 
+    @SuppressWarnings("unchecked")
+    private QuotaSettings quotas() {
+        return new QuotaSettings(has(Setting.QUOTA_TENANTS) ? (Map<String, QuotaLimit>) get(Setting.QUOTA_TENANTS)
+                : Map.of(), has(Setting.QUOTA_DEFAULT) ? (QuotaLimit) get(Setting.QUOTA_DEFAULT) : QuotaLimit.UNLIMITED);
+    }
+
     /** The worker configuration these settings describe. */
     public WorkerConfig workerConfig() {
         WorkerConfig.Builder builder = WorkerConfig.builder()
@@ -88,6 +96,7 @@ public final class Settings {
                 .deadLetterMaxPayloadBytes(integer(Setting.DLQ_MAX_PAYLOAD_BYTES))
                 .stallTimeout(duration(Setting.STALL_TIMEOUT))
                 .unhealthyExitAfter(duration(Setting.UNHEALTHY_EXIT_AFTER))
+                .quotas(quotas())
                 .redisOptions(redis);
         if (has(Setting.WORKER_ID)) {
             builder.workerId(text(Setting.WORKER_ID));

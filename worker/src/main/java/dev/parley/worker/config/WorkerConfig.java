@@ -1,5 +1,6 @@
 package dev.parley.worker.config;
 
+import dev.parley.worker.quota.QuotaSettings;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -61,6 +62,7 @@ public final class WorkerConfig {
     private final Duration unhealthyExitAfter;
     private final Map<String, String> kafka;
     private final Map<RedisOption, String> redisOptions;
+    private final QuotaSettings quotas;
 
     private WorkerConfig(Builder b) {
         this.bootstrapServers = require("bootstrap-servers", b.bootstrapServers);
@@ -92,6 +94,7 @@ public final class WorkerConfig {
         this.unhealthyExitAfter = b.unhealthyExitAfter;
         this.kafka = Map.copyOf(b.kafka);
         this.redisOptions = Map.copyOf(b.redisOptions);
+        this.quotas = b.quotas;
     }
 
     public static Builder builder() {
@@ -152,6 +155,8 @@ public final class WorkerConfig {
     public Map<String, String> kafka() { return kafka; }
     /** Redis connection options beyond the URI. */
     public Map<RedisOption, String> redisOptions() { return redisOptions; }
+    /** Token quotas by tenant ({@code quota-tenants}, {@code quota-default}). */
+    public QuotaSettings quotas() { return quotas; }
 
     public Builder newBuilder() {
         Builder b = new Builder();
@@ -184,6 +189,7 @@ public final class WorkerConfig {
         b.unhealthyExitAfter = unhealthyExitAfter;
         b.kafka.putAll(kafka);
         b.redisOptions.putAll(redisOptions);
+        b.quotas = quotas;
         return b;
     }
 
@@ -217,6 +223,7 @@ public final class WorkerConfig {
         private Duration unhealthyExitAfter = DEFAULT_UNHEALTHY_EXIT_AFTER;
         private final Map<String, String> kafka = new LinkedHashMap<>();
         private final Map<RedisOption, String> redisOptions = new LinkedHashMap<>();
+        private QuotaSettings quotas = QuotaSettings.NONE;
 
         private Builder() {
         }
@@ -379,6 +386,11 @@ public final class WorkerConfig {
         /** Redis connection options beyond the URI (credentials, TLS, timeouts). */
         public Builder redisOptions(Map<RedisOption, String> options) {
             this.redisOptions.putAll(options);
+            return this;
+        }
+
+        public Builder quotas(QuotaSettings value) {
+            this.quotas = Objects.requireNonNull(value, "quotas");
             return this;
         }
 

@@ -53,6 +53,9 @@ public enum ParleyMeter {
     PROMPTS_FORWARDED("parley.prompts.forwarded", Type.COUNTER, null, "Prompt records found on another partition than murmur2(key) chooses (a non-Java partitioner) and forwarded there"),
     RECORDS_REDELIVERED("parley.records.redelivered", Type.COUNTER, null, "Records read again at an offset this worker already tracks (a reset position); ignored"),
     TURN_FAILURES("parley.turn.failures", Type.COUNTER, null, "Turns ended by an unexpected error (any Throwable): finished with an error reply and a dead letter", "error"),
+    QUOTA_TOKENS_CHARGED("parley.quota.tokens.charged", Type.COUNTER, "tokens", "Tokens debited from tenants' quota buckets (actual usage of turns that ran), by tenant (configured tenants by name, others as other) and kind: prompt or completion", "tenant", "kind"),
+    QUOTA_TURNS_LIMITED("parley.quota.turns.limited", Type.COUNTER, null, "Turns answered rate_limited because their tenant was over its token quota (configured tenants by name, others as other)", "tenant"),
+    QUOTA_FAILURES("parley.quota.failures", Type.COUNTER, null, "Quota steps Redis did not answer, by step: admit (the turn waits with backoff and retries) or charge (the debit is kept and added to the tenant's next settle)", "step"),
     WORKER_HEALTHY("parley.worker.healthy", Type.GAUGE, null, "1 while every part of the worker lives and makes progress, else 0 (the process then exits)"),
     PART_HEALTHY("parley.worker.part.healthy", Type.GAUGE, null, "1 while this part (intake, engine, turns, chunks, control) lives and makes progress, else 0", "part");
 

@@ -9,6 +9,7 @@ import dev.parley.schemas.Timings;
 import dev.parley.schemas.Usage;
 import dev.parley.worker.dispatch.PendingTurn;
 import dev.parley.worker.engine.Generation;
+import dev.parley.worker.quota.QuotaRefusal;
 
 /** Builds the replies a turn can end with; one place for their shape. */
 final class ReplyFactory {
@@ -54,6 +55,16 @@ final class ReplyFactory {
         return new Reply(prompt.requestId(), prompt.conversationId(), ReplyStatus.ERROR, null, FinishReason.ERROR,
                 Usage.NONE, timings(turn, startNanos), null, null, model, workerId, new ErrorInfo(code, message),
                 prompt.metadata());
+    }
+
+    /**
+     * The tenant was over its token quota: nothing generated, nothing stored; the error says when to send it again.
+     */
+    Reply rateLimited(PendingTurn turn, long startNanos, QuotaRefusal refusal) {
+        Prompt prompt = turn.prompt();
+        return new Reply(prompt.requestId(), prompt.conversationId(), ReplyStatus.RATE_LIMITED, null, null, Usage.NONE,
+                timings(turn, startNanos), null, null, model, workerId,
+                new ErrorInfo("rate_limited", refusal.message(), refusal.retryAfterMs()), prompt.metadata());
     }
 
     private static Usage usage(Generation generation) {

@@ -26,6 +26,8 @@ import dev.parley.worker.history.HistoryUnavailableException;
 import dev.parley.worker.history.TailBudget;
 import dev.parley.worker.intake.DeadLetterPublisher;
 import dev.parley.worker.metrics.WorkerMetrics;
+import dev.parley.worker.quota.QuotaGate;
+import dev.parley.worker.quota.QuotaRefusal;
 import dev.parley.worker.reply.ChunkStream;
 import dev.parley.worker.reply.ChunkStreams;
 import dev.parley.worker.reply.ReplyPublisher;
@@ -44,7 +46,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Redis and Kafka outages are waited out with backoff (the conversation waits, nothing is reordered); a
  * generation that keeps failing gets an error reply after {@link TurnSettings#attempts()}. Every reply without a turn
- * (cancelled, expired, error) is stored under its request id too, so each request id is answered once. A turn whose
+ * (cancelled, expired, error) is stored under its request id too, so each request id is answered once; rate_limited
+ * (tenant over quota, {@link #limitingTenants}) is not, so the same request may go through later. A turn whose
  * thread is interrupted (the worker stopping) stores and publishes nothing: its record stays uncommitted.
  */
 public final class TurnProcessor implements Dispatcher.TurnRunner {
@@ -71,6 +74,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
     /** When a turn last retried a step: a turn riding out an outage is waiting, not stuck (see the health check). */
     private volatile long lastRetryNanos = System.nanoTime();
     private ReplyTopics replyTopics;
+    private QuotaGate quotas = QuotaGate.UNLIMITED;
 
     public TurnProcessor(HistoryStore history, InferenceEngine engine, ReplyPublisher replies, WorkerMetrics metrics,
                          TurnSettings settings, Sleeper sleeper, Clock clock, Consumer<PendingTurn> onDone) {
@@ -122,6 +126,12 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
     /** Checks reply_to topics before answering; without it every reply_to is trusted. */
     public TurnProcessor checkingReplyTopics(ReplyTopics topics) {
         this.replyTopics = topics;
+        return this;
+    }
+
+    /** Applies tenant token quotas; without it no turn is limited. */
+    public TurnProcessor limitingTenants(QuotaGate gate) {
+        this.quotas = gate;
         return this;
     }
 
@@ -205,6 +215,11 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                 if (prompt.deadline() != null && clock.instant().isAfter(prompt.deadline())) {
                     return store(prompt, replies.expired(turn, startNanos, null));
                 }
+                Optional<QuotaRefusal> refused = quotas.admit(prompt.tenant());
+                if (refused.isPresent()) {
+                    // Not stored under the request id and nothing appended: a later delivery may go through.
+                    return replies.rateLimited(turn, startNanos, refused.get());
+                }
                 HistoryTail tail = timedLoad(prompt.conversationId());
                 attempt++;
                 ChunkStream chunks = prompt.stream() ? chunkStreams.open(prompt, attempt) : null;
@@ -219,6 +234,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                     }
                 }
                 metrics.generated(generation, tail.turnCount() > 0);
+                quotas.charge(prompt.tenant(), generation.promptTokens(), generation.completionTokens());
                 if (generation.finishReason() == FinishReason.CANCELLED) {
                     // A cancelled turn does not enter the conversation; its partial text is in the reply only.
                     return store(prompt, replies.cancelled(turn, startNanos, generation));

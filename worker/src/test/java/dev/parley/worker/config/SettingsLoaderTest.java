@@ -84,6 +84,22 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void quotasReachTheWorkerConfigAndBadOnesAreNamed() {
+        var quotas = new SettingsLoader().flags(REQUIRED)
+                .environment(Map.of("PARLEY_QUOTA_TENANTS", "acme=60000/20000,vip=unlimited/unlimited",
+                        "PARLEY_QUOTA_DEFAULT", "1000/unlimited"))
+                .load().workerConfig().quotas();
+
+        assertThat(quotas.limitFor("acme")).isEqualTo(new dev.parley.worker.quota.QuotaLimit(60000, 20000));
+        assertThat(quotas.limitFor("vip").limits()).isFalse();
+        assertThat(quotas.limitFor("anyone")).isEqualTo(new dev.parley.worker.quota.QuotaLimit(1000, 0));
+        assertThat(new SettingsLoader().flags(REQUIRED).load().workerConfig().quotas().active()).isFalse();
+        assertThatThrownBy(() -> new SettingsLoader().flags(REQUIRED)
+                .environment(Map.of("PARLEY_QUOTA_TENANTS", "acme=lots/1")).load())
+                .hasMessageContaining("PARLEY_QUOTA_TENANTS: quota-tenants='acme=lots/1'").hasMessageContaining("'lots'");
+    }
+
+    @Test
     void durationsReadBothWays() {
         assertThat(Durations.parse("500ms")).isEqualTo(Duration.ofMillis(500));
         assertThat(Durations.parse("PT30S")).isEqualTo(Duration.ofSeconds(30));

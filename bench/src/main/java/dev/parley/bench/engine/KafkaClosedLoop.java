@@ -1,0 +1,117 @@
+package dev.parley.bench.engine;
+
+import dev.parley.bench.ClosedLoop;
+import dev.parley.client.ParleyClient;
+import dev.parley.client.SendOptions;
+import dev.parley.schemas.GenerationParams;
+import dev.parley.schemas.Reply;
+import dev.parley.testkit.ParleyInfra;
+import dev.parley.worker.Worker;
+import dev.parley.worker.config.WorkerConfig;
+import dev.parley.worker.engine.InferenceEngine;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The same closed-loop conversations as {@link ClosedLoopEngine}, sent through Kafka: SDK → prompts topic → a worker
+ * in this process over the very same engine → Redis history → reply topic → SDK. Same questions, same answer length,
+ * so the ratio of the two aggregates is the share that Kafka, Redis and the worker's turn path cost.
+ */
+final class KafkaClosedLoop {
+
+    private static final long ASSIGNMENT_WAIT_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+    private final ParleyInfra infra;
+    private final InferenceEngine engine;
+
+    KafkaClosedLoop(ParleyInfra infra, InferenceEngine engine) {
+        this.infra = infra;
+        this.engine = engine;
+    }
+
+    /** One concurrency level end to end; {@code label} keeps its conversations (and history) apart from the others. */
+    Result run(int conversations, int turns, int tokens, int promptChars, String label) throws InterruptedException {
+        String prefix = "enginebench" + ProcessHandle.current().pid() + label;
+        WorkerConfig config = WorkerConfig.builder().bootstrapServers(infra.bootstrapServers())
+                .redisUri(infra.redisUri()).promptsTopic(prefix + ".prompts").repliesTopic(prefix + ".replies")
+                .deadLetterTopic(prefix + ".dlq").controlTopic(prefix + ".control").groupId(prefix)
+                .workerId("engine-bench").partitions(Math.max(12, conversations))
+                .maxInFlight(conversations).build();
+        try (Worker worker = Worker.start(config, engine, new SimpleMeterRegistry());
+             ParleyClient client = ParleyClient.builder().bootstrapServers(infra.bootstrapServers())
+                     .promptsTopic(config.promptsTopic()).repliesTopic(config.repliesTopic())
+                     .replyTimeout(Duration.ofMinutes(10)).build()) {
+            awaitAssignment(worker);
+            SendOptions options = SendOptions.builder()
+                    .params(GenerationParams.DEFAULTS.withMaxTokens(tokens).withTemperature(0)).build();
+            long started = System.nanoTime();
+            List<Reply> replies = ClosedLoop.run(client, options, conversations, turns,
+                    c -> label + "-" + c, (c, t) -> ClosedLoopEngine.question(c, t, promptChars),
+                    (c, t, reply, sent) -> requireOk(reply));
+            return new Result(conversations, replies, System.nanoTime() - started);
+        }
+    }
+
+    private static Reply requireOk(Reply reply) {
+        if (!reply.isOk()) {
+            throw new IllegalStateException("benchmark turn failed: " + reply.error());
+        }
+        return reply;
+    }
+
+    /** Waits, backing off, until the worker owns its partitions: its first poll joins the group. */
+    private static void awaitAssignment(Worker worker) throws InterruptedException {
+        long deadline = System.nanoTime() + ASSIGNMENT_WAIT_NANOS;
+        long pause = 10;
+        while (worker.assignment().isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the bench worker got no partitions within 60 s");
+            }
+            Thread.sleep(pause);
+            pause = Math.min(pause * 2, 500);
+        }
+    }
+
+    /** One level's replies and wall time. */
+    record Result(int conversations, List<Reply> replies, long wallNanos) {
+
+        double aggregateTokensPerSecond() {
+            return replies.stream().mapToLong(r -> r.usage().completionTokens()).sum() / (wallNanos / 1e9);
+        }
+
+        double replyMillis(double percentile) {
+            return dev.parley.bench.Stats.percentile(
+                    replies.stream().mapToDouble(r -> r.timings().totalMs()).toArray(),
+                    percentile);
+        }
+
+        String line(EngineRun inProcess) {
+            return String.format(Locale.ROOT, "N=%3d  through Kafka %8.1f tok/s  = %.3f x in-process  (%d turns, %.1f s)",
+                    conversations, aggregateTokensPerSecond(),
+                    aggregateTokensPerSecond() / inProcess.aggregateTokensPerSecond(), replies.size(), wallNanos / 1e9);
+        }
+    }
+
+    /** The end-to-end section of engine-bench.md; empty without {@code --through-kafka}. */
+    static String markdown(List<EngineRun> inProcess, List<Result> kafka) {
+        if (kafka.isEmpty()) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder("\n## Through Kafka (`--through-kafka`)\n\n"
+                + "The same conversations sent with the SDK through an in-process broker to a worker over the same "
+                + "engine, history in Redis.\n\n"
+                + "| conversations | in-process tok/s | through Kafka tok/s | ratio | reply p50 ms | reply p95 ms |\n"
+                + "|---|---|---|---|---|---|\n");
+        for (int i = 0; i < kafka.size(); i++) {
+            Result k = kafka.get(i);
+            EngineRun e = inProcess.get(i);
+            md.append(String.format(Locale.ROOT, "| %d | %.1f | %.1f | %.3f | %.0f | %.0f |%n", k.conversations(),
+                    e.aggregateTokensPerSecond(), k.aggregateTokensPerSecond(),
+                    k.aggregateTokensPerSecond() / e.aggregateTokensPerSecond(), k.replyMillis(50), k.replyMillis(95)));
+        }
+        return md.toString();
+    }
+}
