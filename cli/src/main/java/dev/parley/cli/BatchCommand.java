@@ -37,6 +37,10 @@ public final class BatchCommand implements Callable<Integer> {
     @Option(names = "--batch-id", description = "Scopes request ids (default: the input's absolute path)")
     String batchId;
 
+    @Option(names = "--ignore-model", description = "Send every line to the prompts topic whatever its model says "
+            + "(by default a line's model picks the model that answers, and an unknown one is an error line)")
+    boolean ignoreModel;
+
     @Option(names = "--format", defaultValue = "openai", description = "Output lines: openai (the OpenAI Batch API's "
             + "shape, Parley's fields under 'parley') or parley (default ${DEFAULT-VALUE})")
     String format;
@@ -56,7 +60,7 @@ public final class BatchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try (ParleyClient parley = client.client(timeout)) {
             BatchJob job = BatchJob.builder(parley).input(input).output(out).errors(errors).maxInFlight(maxInFlight)
-                    .requestTimeout(timeout).batchId(batchId).outputFormat(outputFormat())
+                    .requestTimeout(timeout).batchId(batchId).outputFormat(outputFormat()).routeByModel(!ignoreModel)
                     .progress(new ProgressBar(System.err, System.console() != null)).build();
             BatchSummary summary = job.run();
             System.out.println(summary.describe());

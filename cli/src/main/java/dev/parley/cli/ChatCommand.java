@@ -3,6 +3,7 @@ package dev.parley.cli;
 import dev.parley.client.ParleyClient;
 import dev.parley.client.ParleyRateLimitedException;
 import dev.parley.client.SendOptions;
+import dev.parley.client.UnknownModelException;
 import dev.parley.schemas.GenerationParams;
 import dev.parley.schemas.Reply;
 import java.io.BufferedReader;
@@ -35,6 +36,10 @@ public final class ChatCommand implements Callable<Integer> {
 
     @Option(names = "--temperature", description = "Sampling temperature (default: the worker's)")
     Double temperature;
+
+    @Option(names = "--model", description = "The model to talk to, by the name its workers announce "
+            + "(default: the one serving the prompts topic)")
+    String model;
 
     @Option(names = "--tenant", description = "Tenant the turns are charged to (workers' token quotas; default: none)")
     String tenant;
@@ -71,7 +76,7 @@ public final class ChatCommand implements Callable<Integer> {
                 if (temperature != null) {
                     params = params.withTemperature(temperature);
                 }
-                SendOptions.Builder options = SendOptions.builder().params(params).tenant(tenant);
+                SendOptions.Builder options = SendOptions.builder().params(params).tenant(tenant).model(model);
                 if (first && system != null) {
                     options.system(system);
                 }
@@ -84,6 +89,10 @@ public final class ChatCommand implements Callable<Integer> {
                         out.print(chunk.delta());
                         out.flush();
                     }).join();
+                } catch (UnknownModelException e) {
+                    out.println();
+                    System.err.println("parley: " + e.getMessage());
+                    return 2;
                 } catch (CompletionException e) {
                     if (!(e.getCause() instanceof ParleyRateLimitedException limited)) {
                         throw e;

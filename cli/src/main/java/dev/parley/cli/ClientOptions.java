@@ -21,6 +21,10 @@ final class ClientOptions {
             description = "Default ${DEFAULT-VALUE}")
     String repliesTopic;
 
+    @Option(names = "--models-topic", defaultValue = "${env:PARLEY_MODELS_TOPIC:-parley.models}",
+            description = "Where workers announce the models they serve; read when a prompt names a model. Default ${DEFAULT-VALUE}")
+    String modelsTopic;
+
     @Option(names = "--kafka", paramLabel = "KEY=VALUE", description = "Kafka client property, repeatable")
     Map<String, String> kafka = new LinkedHashMap<>();
 
@@ -29,7 +33,8 @@ final class ClientOptions {
             throw new IllegalArgumentException("--bootstrap is required (or set PARLEY_BOOTSTRAP; 'parley dev' prints it)");
         }
         ParleyClient.Builder builder = ParleyClient.builder().bootstrapServers(bootstrap)
-                .promptsTopic(promptsTopic).repliesTopic(repliesTopic).replyTimeout(replyTimeout);
+                .promptsTopic(promptsTopic).repliesTopic(repliesTopic).modelsTopic(modelsTopic)
+                .replyTimeout(replyTimeout);
         kafka.forEach(builder::kafkaProperty);
         return builder.build();
     }

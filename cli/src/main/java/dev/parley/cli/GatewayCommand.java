@@ -34,8 +34,13 @@ public final class GatewayCommand implements Callable<Integer> {
     int port;
 
     @Option(names = "--model", split = ",", defaultValue = "${env:PARLEY_GATEWAY_MODELS:-smollm2-135m}",
-            description = "Model names the pool serves, as clients name them (default ${DEFAULT-VALUE})")
+            description = "Model names served on the default prompts topic, as clients name them (default "
+                    + "${DEFAULT-VALUE}); the models workers announce on --models-topic are served as well")
     List<String> models;
+
+    @Option(names = "--models-topic", defaultValue = "${env:PARLEY_MODELS_TOPIC:-parley.models}",
+            description = "Where workers announce their models (default ${DEFAULT-VALUE})")
+    String modelsTopic;
 
     @Option(names = "--keys-file", description = "API keys, one tenant=key or tenant=sha256:<hex> a line "
             + "(else env " + ApiKeys.ENV + ")")
@@ -65,7 +70,7 @@ public final class GatewayCommand implements Callable<Integer> {
         ApiKeys keys = keys();
         Gateway gateway = Gateway.start(GatewayConfig.builder().host(host).port(port).bootstrapServers(bootstrap)
                 .redisUri(blankToNull(redis)).promptsTopic(promptsTopic).repliesTopic(repliesTopic)
-                .controlTopic(controlTopic).models(models).keys(keys)
+                .controlTopic(controlTopic).modelsTopic(modelsTopic).models(models).keys(keys)
                 .requestTimeout(Duration.ofSeconds(requestTimeoutSeconds)).maxInFlight(maxInFlight).build());
         System.out.println("PARLEY_OPENAI_BASE_URL=" + gateway.baseUrl());
         System.out.println("PARLEY_OPENAI_MODEL=" + models.get(0));

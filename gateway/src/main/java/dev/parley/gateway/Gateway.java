@@ -29,7 +29,7 @@ import redis.clients.jedis.RedisClient;
  *
  * <pre>{@code
  * try (Gateway gateway = Gateway.start(GatewayConfig.builder().bootstrapServers(bootstrap).redisUri(redis)
- *         .models(List.of("smollm2-135m")).keys(ApiKeys.fromEnv(System.getenv(ApiKeys.ENV))).build())) {
+ *         .keys(ApiKeys.fromEnv(System.getenv(ApiKeys.ENV))).build())) {
  *     System.out.println(gateway.baseUrl());   // http://127.0.0.1:8080/v1
  * }
  * }</pre>
@@ -65,7 +65,8 @@ public final class Gateway implements AutoCloseable {
         connector.setIdleTimeout(config.requestTimeout().plusSeconds(30).toMillis());
         server.addConnector(connector);
 
-        ModelCatalog models = new ModelCatalog(config.models(), System.currentTimeMillis() / 1000);
+        ModelCatalog models = new ModelCatalog(config.models(), client::servedModels, client::servedModel,
+                System.currentTimeMillis() / 1000);
         ConversationResolver resolver = redis == null ? new ConversationResolver(null, null)
                 : new ConversationResolver(new RedisHistoryReader(redis), new ConversationIndex(redis, config.conversationTtl()));
         ChatCompletionsRoute chat = new ChatCompletionsRoute(client, models, resolver, metrics, config.requestTimeout(),
@@ -92,7 +93,8 @@ public final class Gateway implements AutoCloseable {
     public static Gateway start(GatewayConfig config) {
         ParleyClient client = ParleyClient.builder().bootstrapServers(config.bootstrapServers())
                 .promptsTopic(config.promptsTopic()).repliesTopic(config.repliesTopic())
-                .controlTopic(config.controlTopic()).replyTimeout(config.requestTimeout())
+                .controlTopic(config.controlTopic()).modelsTopic(config.modelsTopic())
+                .replyTimeout(config.requestTimeout())
                 .clientId(config.instanceId()).build();
         RedisClient redis = null;
         Gateway gateway = null;
@@ -103,7 +105,8 @@ public final class Gateway implements AutoCloseable {
             if (gateway.batches != null) {
                 gateway.batches.start();
             }
-            log.info("Gateway {} serving {} on {} (auth {})", config.instanceId(), config.models(), gateway.baseUrl(),
+            log.info("Gateway {} serving {} and the models announced on {} on {} (auth {})", config.instanceId(),
+                    config.models(), config.modelsTopic(), gateway.baseUrl(),
                     config.keys().required() ? "by API key" : "off");
             return gateway;
         } catch (Exception e) {

@@ -28,6 +28,7 @@ public final class GatewayConfig {
     private final String promptsTopic;
     private final String repliesTopic;
     private final String controlTopic;
+    private final String modelsTopic;
     private final String redisUri;
     private final List<String> models;
     private final ApiKeys keys;
@@ -47,6 +48,7 @@ public final class GatewayConfig {
         this.promptsTopic = b.promptsTopic;
         this.repliesTopic = b.repliesTopic;
         this.controlTopic = b.controlTopic;
+        this.modelsTopic = b.modelsTopic;
         this.redisUri = b.redisUri;
         this.models = List.copyOf(b.models);
         this.keys = Objects.requireNonNull(b.keys, "keys are required (ApiKeys.open(...) for none)");
@@ -58,9 +60,6 @@ public final class GatewayConfig {
         this.batchLease = b.batchLease;
         this.batchScanInterval = b.batchScanInterval;
         this.instanceId = b.instanceId != null ? b.instanceId : "gateway-" + java.util.UUID.randomUUID().toString().substring(0, 8);
-        if (models.isEmpty()) {
-            throw new IllegalArgumentException("at least one model name is required");
-        }
     }
 
     public static Builder builder() {
@@ -75,7 +74,10 @@ public final class GatewayConfig {
     public String controlTopic() { return controlTopic; }
     /** Redis for conversation mapping and batches, or {@code null}: stateless chat, no batch API. */
     public String redisUri() { return redisUri; }
+    /** Names served on the default prompts topic, besides the models workers announce (may be empty). */
     public List<String> models() { return models; }
+    /** Where workers announce their models: those are served too, each on its own topic. */
+    public String modelsTopic() { return modelsTopic; }
     public ApiKeys keys() { return keys; }
     public Duration requestTimeout() { return requestTimeout; }
     public int maxInFlight() { return maxInFlight; }
@@ -95,6 +97,7 @@ public final class GatewayConfig {
         private String promptsTopic = ParleyClient.DEFAULT_PROMPTS_TOPIC;
         private String repliesTopic = ParleyClient.DEFAULT_REPLIES_TOPIC;
         private String controlTopic = ParleyClient.DEFAULT_CONTROL_TOPIC;
+        private String modelsTopic = ParleyClient.DEFAULT_MODELS_TOPIC;
         private String redisUri;
         private List<String> models = List.of();
         private ApiKeys keys;
@@ -125,6 +128,7 @@ public final class GatewayConfig {
         public Builder promptsTopic(String topic) { this.promptsTopic = topic; return this; }
         public Builder repliesTopic(String topic) { this.repliesTopic = topic; return this; }
         public Builder controlTopic(String topic) { this.controlTopic = topic; return this; }
+        public Builder modelsTopic(String topic) { this.modelsTopic = Objects.requireNonNull(topic, "modelsTopic"); return this; }
         public Builder redisUri(String uri) { this.redisUri = uri; return this; }
         public Builder models(List<String> models) { this.models = List.copyOf(models); return this; }
         public Builder keys(ApiKeys keys) { this.keys = keys; return this; }

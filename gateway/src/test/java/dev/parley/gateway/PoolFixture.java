@@ -46,7 +46,9 @@ final class PoolFixture implements AutoCloseable {
                 .controlTopic(prefix + ".control").groupId(prefix).partitions(4).workerId(prefix + "-worker")
                 .quotas(quotas).build();
         try {
-            this.worker = Worker.start(workerConfig, engine, new SimpleMeterRegistry());
+            // Served under the name clients use, announced on this pool's own models topic.
+            this.worker = Worker.start(workerConfig, dev.parley.worker.models.ModelServing.DEFAULT.named(MODEL)
+                    .withModelsTopic(prefix + ".models"), engine, new SimpleMeterRegistry());
         } catch (RuntimeException e) {
             engine.close();
             throw e;
@@ -57,7 +59,7 @@ final class PoolFixture implements AutoCloseable {
     GatewayConfig.Builder gatewayConfig() {
         return GatewayConfig.builder().port(0).bootstrapServers(infra.bootstrapServers()).redisUri(infra.redisUri())
                 .promptsTopic(workerConfig.promptsTopic()).repliesTopic(workerConfig.repliesTopic())
-                .controlTopic(workerConfig.controlTopic()).models(List.of(MODEL))
+                .controlTopic(workerConfig.controlTopic()).modelsTopic(prefix + ".models").models(List.of(MODEL))
                 .keys(ApiKeys.parse(List.of("alpha=" + alphaKey, "beta=sha256:" + ApiKeys.digest(betaKey))))
                 .requestTimeout(Duration.ofMinutes(4));
     }

@@ -2,6 +2,7 @@ package dev.parley.client;
 
 import dev.parley.client.internal.ChunkDelivery;
 import dev.parley.client.internal.ChunkPublisher;
+import dev.parley.client.internal.ModelDirectory;
 import dev.parley.client.internal.PendingReplies;
 import dev.parley.client.internal.PublishedStream;
 import dev.parley.client.internal.ReplyListener;
@@ -12,21 +13,26 @@ import dev.parley.schemas.Prompt;
 import dev.parley.schemas.Reply;
 import dev.parley.schemas.codec.WireJson;
 import dev.parley.schemas.validation.PromptDecoder;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -57,6 +63,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *
  * <p>A request whose tenant ({@link SendOptions.Builder#tenant(String)}) is over its token quota fails with a
  * {@link ParleyRateLimitedException} saying when to send it again.
+ *
+ * <p>A pool may serve several models, each on its own prompts topic. A prompt that names one
+ * ({@link SendOptions.Builder#model(String)}, or {@link Prompt#model()}) goes to the topic its workers announce on the
+ * models topic ({@link Builder#modelsTopic(String)}); a model nobody announces is refused before anything is sent,
+ * with an {@link UnknownModelException} listing the served ones ({@link #servedModels()}). A prompt that names no
+ * model goes to {@link Builder#promptsTopic(String)}, as in a single-model pool.
  */
 public final class ParleyClient implements AutoCloseable {
 
@@ -64,6 +76,8 @@ public final class ParleyClient implements AutoCloseable {
     public static final String DEFAULT_PROMPTS_TOPIC = "parley.prompts";
     /** Default topic cancel requests are published to. */
     public static final String DEFAULT_CONTROL_TOPIC = "parley.control";
+    /** Default topic where workers announce the models they serve. */
+    public static final String DEFAULT_MODELS_TOPIC = "parley.models";
     /** Default topic replies are read from. */
     public static final String DEFAULT_REPLIES_TOPIC = "parley.replies";
     /** Default time to wait for a reply. */
@@ -82,6 +96,7 @@ public final class ParleyClient implements AutoCloseable {
     private final ChunkDelivery delivery;
     private final PendingReplies pending;
     private final ReplyListener listener;
+    private final ModelDirectory models;
     private final PromptDecoder validator = new PromptDecoder();
     private volatile boolean closed;
 
@@ -98,6 +113,7 @@ public final class ParleyClient implements AutoCloseable {
         });
         this.delivery = ChunkDelivery.start(builder.deliveryThreads, clientId + "-delivery");
         this.pending = new PendingReplies(timer, delivery);
+        this.models = modelDirectory(builder, clientId);
 
         Map<String, Object> producerConfig = new HashMap<>(builder.kafka);
         producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, builder.bootstrapServers);
@@ -190,11 +206,12 @@ public final class ParleyClient implements AutoCloseable {
         ensureOpen();
         Prompt routed = withReplyTopic(prompt);
         byte[] value = encodeValidated(routed);
+        String topic = topicFor(routed);
         CompletableFuture<Reply> reply = pending.register(routed.requestId(), routed.conversationId(), timeout, onChunk);
-        producer.send(new ProducerRecord<>(promptsTopic, routed.conversationId(), value), (metadata, error) -> {
+        producer.send(new ProducerRecord<>(topic, routed.conversationId(), value), (metadata, error) -> {
             if (error != null) {
                 pending.fail(routed.requestId(), new ParleyException("could not publish request " + routed.requestId()
-                        + " to " + promptsTopic + ": " + error.getMessage(), error));
+                        + " to " + topic + ": " + error.getMessage(), error));
             }
         });
         return reply;
@@ -217,7 +234,8 @@ public final class ParleyClient implements AutoCloseable {
         ensureOpen();
         Prompt built = toPrompt(conversationId, userMessage, options);
         Prompt prompt = options.replyTo() != null ? built : withReplyTopic(built);
-        producer.send(new ProducerRecord<>(promptsTopic, prompt.conversationId(), encodeValidated(prompt)));
+        byte[] value = encodeValidated(prompt);
+        producer.send(new ProducerRecord<>(topicFor(prompt), prompt.conversationId(), value));
         return prompt.requestId();
     }
 
@@ -270,9 +288,41 @@ public final class ParleyClient implements AutoCloseable {
         return pending.size();
     }
 
-    /** The topic this client publishes to. */
+    /** The topic this client publishes prompts to that name no model. */
     public String promptsTopic() {
         return promptsTopic;
+    }
+
+    /**
+     * The models the pool serves now, as their workers announce them on the models topic (read when this copy is
+     * older than a few seconds), sorted by name. Empty when no worker announces a model.
+     *
+     * @throws ParleyException when the models topic cannot be read and was never read before
+     */
+    public List<ServedModel> servedModels() {
+        ensureOpen();
+        return models.servedModels();
+    }
+
+    /**
+     * The served model of that name, if a worker announces it now. A name not seen before makes the client read the
+     * models topic again (at most twice a second), so a model whose first worker just started is found.
+     *
+     * @throws ParleyException when the models topic cannot be read and was never read before
+     */
+    public Optional<ServedModel> servedModel(String name) {
+        ensureOpen();
+        return models.find(Objects.requireNonNull(name, "name"));
+    }
+
+    /**
+     * The topic a prompt goes to: the one its model's workers announce, or this client's prompts topic when it names
+     * none.
+     *
+     * @throws UnknownModelException when no worker announces the prompt's model
+     */
+    public String topicFor(Prompt prompt) {
+        return prompt.model() == null ? promptsTopic : models.topicFor(prompt.model());
     }
 
     /** The topic this client reads replies from. */
@@ -291,6 +341,7 @@ public final class ParleyClient implements AutoCloseable {
             producer.close(Duration.ofSeconds(10));
         } finally {
             listener.close();
+            models.close();
             pending.failAll("client closed");
             delivery.close();
             timer.shutdownNow();
@@ -322,17 +373,20 @@ public final class ParleyClient implements AutoCloseable {
         String requestId = options.requestId() != null ? options.requestId() : UUID.randomUUID().toString();
         return new Prompt(requestId, conversationId, List.of(ChatMessage.user(userMessage)), options.system(),
                 options.replyTo(), options.params(), false, options.deadline(),
-                options.metadata().isEmpty() ? null : options.metadata(), options.tenant());
+                options.metadata().isEmpty() ? null : options.metadata(), options.tenant())
+                .withModel(options.model());
     }
 
     private static Prompt streamed(Prompt prompt) {
         return new Prompt(prompt.requestId(), prompt.conversationId(), prompt.messages(), prompt.system(),
-                prompt.replyTo(), prompt.params(), true, prompt.deadline(), prompt.metadata(), prompt.tenant());
+                prompt.replyTo(), prompt.params(), true, prompt.deadline(), prompt.metadata(), prompt.tenant())
+                .withModel(prompt.model());
     }
 
     private Prompt withReplyTopic(Prompt prompt) {
         return new Prompt(prompt.requestId(), prompt.conversationId(), prompt.messages(), prompt.system(), repliesTopic,
-                prompt.params(), prompt.stream(), prompt.deadline(), prompt.metadata(), prompt.tenant());
+                prompt.params(), prompt.stream(), prompt.deadline(), prompt.metadata(), prompt.tenant())
+                .withModel(prompt.model());
     }
 
     /** Refuses, before anything is sent, a prompt a worker would dead-letter; the message names the field. */
@@ -344,12 +398,25 @@ public final class ParleyClient implements AutoCloseable {
         return value;
     }
 
+    private static ModelDirectory modelDirectory(Builder builder, String clientId) {
+        Map<String, Object> config = new HashMap<>(builder.kafka);
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, builder.bootstrapServers);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-models");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false); // the workers create it compacted
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        return new ModelDirectory(builder.modelsTopic,
+                () -> new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer()),
+                builder.startTimeout, Clock.systemUTC(), System::nanoTime);
+    }
+
     /** Configures a {@link ParleyClient}. */
     public static final class Builder {
         private String bootstrapServers;
         private String promptsTopic = DEFAULT_PROMPTS_TOPIC;
         private String repliesTopic = DEFAULT_REPLIES_TOPIC;
         private String controlTopic = DEFAULT_CONTROL_TOPIC;
+        private String modelsTopic = DEFAULT_MODELS_TOPIC;
         private Duration replyTimeout = DEFAULT_REPLY_TIMEOUT;
         private Duration startTimeout = DEFAULT_START_TIMEOUT;
         private Duration outageTimeout;
@@ -384,6 +451,15 @@ public final class ParleyClient implements AutoCloseable {
         /** The topic cancel requests go to (default {@value #DEFAULT_CONTROL_TOPIC}). */
         public Builder controlTopic(String topic) {
             this.controlTopic = requireTopic("controlTopic", topic);
+            return this;
+        }
+
+        /**
+         * The compacted topic where workers announce the models they serve (default {@value ParleyClient#DEFAULT_MODELS_TOPIC});
+         * read only when a prompt names a model ({@link SendOptions.Builder#model(String)}).
+         */
+        public Builder modelsTopic(String topic) {
+            this.modelsTopic = requireTopic("modelsTopic", topic);
             return this;
         }
 

@@ -23,6 +23,7 @@ public final class SendOptions {
     private final Map<String, String> metadata;
     private final Duration timeout;
     private final String replyTo;
+    private final String model;
     private final String tenant;
 
     private SendOptions(Builder builder) {
@@ -33,6 +34,7 @@ public final class SendOptions {
         this.metadata = Map.copyOf(builder.metadata);
         this.timeout = builder.timeout;
         this.replyTo = builder.replyTo;
+        this.model = builder.model;
         this.tenant = builder.tenant;
     }
 
@@ -50,6 +52,7 @@ public final class SendOptions {
         b.metadata.putAll(metadata);
         b.timeout = timeout;
         b.replyTo = replyTo;
+        b.model = model;
         b.tenant = tenant;
         return b;
     }
@@ -89,6 +92,11 @@ public final class SendOptions {
         return replyTo;
     }
 
+    /** The model asked to answer, or {@code null} for the one serving the client's prompts topic. */
+    public String model() {
+        return model;
+    }
+
     /** The tenant the request is charged to, or {@code null} for none (no quota applies). */
     public String tenant() {
         return tenant;
@@ -97,6 +105,7 @@ public final class SendOptions {
     public static final class Builder {
         private String tenant;
         private String replyTo;
+        private String model;
         private String requestId;
         private String system;
         private GenerationParams params;
@@ -156,6 +165,23 @@ public final class SendOptions {
                 throw new IllegalArgumentException("replyTo must be a Kafka topic name, got '" + topic + "'");
             }
             this.replyTo = topic;
+            return this;
+        }
+
+        /**
+         * Asks this model to answer: the prompt goes to the topic its workers announce (see
+         * {@link ParleyClient#servedModels()}), and sending fails with {@link UnknownModelException}, before anything
+         * is published, when no worker announces it. {@code null} (the default) sends to the client's prompts topic,
+         * answered by whatever model serves it.
+         *
+         * @param model a served model's name: 1-128 letters, digits, '.', '_' or '-'
+         */
+        public Builder model(String model) {
+            if (model != null && !model.matches("[a-zA-Z0-9._-]{1,128}")) {
+                throw new IllegalArgumentException("model must be 1-128 letters, digits, '.', '_' or '-', got '"
+                        + model + "'");
+            }
+            this.model = model;
             return this;
         }
 

@@ -63,7 +63,8 @@ class ParleyClientTest {
     void createTopics(ParleyInfra infra) throws Exception {
         this.infra = infra;
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", infra.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(prompts, 3, (short) 1), new NewTopic(replies, 3, (short) 1))).all().get();
+            admin.createTopics(List.of(new NewTopic(prompts, 3, (short) 1), new NewTopic(replies, 3, (short) 1),
+                    new NewTopic(prefix + ".models", 1, (short) 1))).all().get();
         }
         replyWriter = new KafkaProducer<>(Map.of("bootstrap.servers", infra.bootstrapServers()),
                 new StringSerializer(), new ByteArraySerializer());
@@ -77,7 +78,7 @@ class ParleyClientTest {
 
     private ParleyClient client(Duration timeout) {
         ParleyClient client = ParleyClient.builder().bootstrapServers(infra.bootstrapServers())
-                .promptsTopic(prompts).repliesTopic(replies).replyTimeout(timeout).build();
+                .promptsTopic(prompts).repliesTopic(replies).modelsTopic(prefix + ".models").replyTimeout(timeout).build();
         clients.add(client);
         return client;
     }
@@ -217,11 +218,18 @@ class ParleyClientTest {
     }
 
     @Test
-    void everyValidSharedVectorGoesThroughTheClientUnchanged() {
+    void everyValidSharedVectorGoesThroughTheClientUnchanged() throws Exception {
         ParleyClient client = client(Duration.ofSeconds(30));
         List<Prompt> sent = new ArrayList<>();
         for (TestVectors.Valid vector : TestVectors.locate().validPrompts()) {
             Prompt prompt = WireJson.fromBytes(vector.bytes(), Prompt.class);
+            if (prompt.model() != null) {
+                // A worker serving the vector's model on this test's prompts topic, so the client routes it there.
+                var announced = new dev.parley.schemas.ModelAnnouncement(prompt.model(), prompts, prefix, "w",
+                        null, 1, java.time.Instant.now(), java.time.Instant.now().plusSeconds(300));
+                replyWriter.send(new ProducerRecord<>(prefix + ".models", announced.key(),
+                        WireJson.toBytes(announced))).get();
+            }
             client.send(prompt);
             sent.add(prompt);
         }
@@ -232,7 +240,8 @@ class ParleyClientTest {
         assertThat(received).hasSameSizeAs(sent);
         for (Prompt prompt : sent) {
             Prompt routed = new Prompt(prompt.requestId(), prompt.conversationId(), prompt.messages(), prompt.system(),
-                    replies, prompt.params(), prompt.stream(), prompt.deadline(), prompt.metadata(), prompt.tenant());
+                    replies, prompt.params(), prompt.stream(), prompt.deadline(), prompt.metadata(), prompt.tenant())
+                    .withModel(prompt.model());
             assertThat(received).contains(routed);
         }
     }

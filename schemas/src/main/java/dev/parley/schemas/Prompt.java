@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param metadata       strings echoed back in the reply
  * @param tenant         who the prompt is charged to (workers apply that tenant's token quota), or {@code null}:
  *                       no quota applies; 1-128 of {@code A-Z a-z 0-9 . _ : @ -}
+ * @param model          the model asked to answer, as its workers announce it, or {@code null} for whatever model
+ *                       serves the topic the prompt is on
  */
 public record Prompt(
         String requestId,
@@ -30,7 +32,8 @@ public record Prompt(
         boolean stream,
         Instant deadline,
         Map<String, String> metadata,
-        String tenant) {
+        String tenant,
+        String model) {
 
     public Prompt {
         Objects.requireNonNull(requestId, "request_id");
@@ -43,10 +46,23 @@ public record Prompt(
         metadata = metadata == null ? null : Map.copyOf(metadata);
     }
 
-    /** A prompt without a tenant. */
+    /** A prompt without a tenant that names no model. */
     public Prompt(String requestId, String conversationId, List<ChatMessage> messages, String system, String replyTo,
                   GenerationParams params, boolean stream, Instant deadline, Map<String, String> metadata) {
-        this(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata, null);
+        this(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata, null, null);
+    }
+
+    /** A prompt that names no model (answered by whatever model serves its topic). */
+    public Prompt(String requestId, String conversationId, List<ChatMessage> messages, String system, String replyTo,
+                  GenerationParams params, boolean stream, Instant deadline, Map<String, String> metadata,
+                  String tenant) {
+        this(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata, tenant, null);
+    }
+
+    /** This prompt asking {@code model} to answer ({@code null}: any model serving its topic). */
+    public Prompt withModel(String model) {
+        return new Prompt(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata,
+                tenant, model);
     }
 
     /** A prompt with a single user message and no options. */
@@ -58,7 +74,7 @@ public record Prompt(
     /** The same prompt charged to {@code newTenant} ({@code null}: none). */
     public Prompt withTenant(String newTenant) {
         return new Prompt(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata,
-                newTenant);
+                newTenant, model);
     }
 
     /** The parameters given, or {@link GenerationParams#DEFAULTS}. */

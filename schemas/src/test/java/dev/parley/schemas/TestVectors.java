@@ -103,6 +103,14 @@ public final class TestVectors {
         return invalid("cancel/invalid");
     }
 
+    public List<Valid> validModelAnnouncements() {
+        return valid("model-announcement/valid");
+    }
+
+    public List<Invalid> invalidModelAnnouncements() {
+        return invalid("model-announcement/invalid");
+    }
+
     public List<Valid> validDeadLetters() {
         return valid("dead-letter/valid");
     }

@@ -21,6 +21,11 @@ import dev.parley.worker.intake.PromptIntake;
 import dev.parley.worker.intake.TopicProvisioner;
 import dev.parley.worker.metrics.ParleyMeter;
 import dev.parley.worker.metrics.WorkerMetrics;
+import dev.parley.worker.models.ModelAnnouncer;
+import dev.parley.worker.models.ModelGate;
+import dev.parley.worker.models.ModelServing;
+import dev.parley.worker.models.ModelsTopic;
+import dev.parley.worker.models.ServedModel;
 import dev.parley.worker.quota.QuotaGate;
 import dev.parley.worker.quota.QuotaMetrics;
 import dev.parley.worker.quota.RedisTokenBuckets;
@@ -73,6 +78,8 @@ public final class Worker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
     private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(30);
+    /** How long start waits for the first model announcement (later ones are retried in the background). */
+    private static final Duration ANNOUNCE_WAIT = Duration.ofSeconds(10);
 
     private final WorkerConfig config;
     private final HistoryStore history;
@@ -87,16 +94,20 @@ public final class Worker implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final ChunkSender chunks;
     private final HealthMonitor health;
+    private final ServedModel served;
+    private final ModelAnnouncer announcer;
     /** Redis client of the tenants' token buckets, or {@code null} without quotas. */
     private final RedisClient quotaRedis;
     private volatile boolean closed;
 
-    private Worker(WorkerConfig config, InferenceEngine engine, MeterRegistry registry) {
+    private Worker(WorkerConfig config, ServedModel served, InferenceEngine engine, MeterRegistry registry) {
         this.config = config;
+        this.served = served;
         if (config.createTopics()) {
             try (Admin admin = Admin.create(kafkaCommon(config))) {
                 TopicProvisioner.ensure(admin, List.of(config.promptsTopic(), config.repliesTopic(),
                         config.deadLetterTopic(), config.controlTopic()), config.partitions(), config.replicationFactor());
+                ModelsTopic.ensure(admin, served.modelsTopic(), config.replicationFactor());
             }
         }
         this.history = RedisHistoryStore.connect(config.redisUri(), config.redisOptions(), config.historyTtl(),
@@ -121,7 +132,8 @@ public final class Worker implements AutoCloseable {
                 Sleeper.REAL, Clock.systemUTC(),
                 turn -> intakeHolder[0].markDone(turn.partition(), turn.offset()));
         this.admin = Admin.create(kafkaCommon(config));
-        processor.checkingReplyTopics(new ReplyTopics(admin, config.repliesTopic())).streamingThrough(chunks);
+        processor.checkingReplyTopics(new ReplyTopics(admin, config.repliesTopic())).streamingThrough(chunks)
+                .reportingModel(served.name());
         this.quotaRedis = config.quotas().active() ? RedisConnector.connect(config.redisUri(), config.redisOptions()) : null;
         if (quotaRedis != null) {
             processor.limitingTenants(new QuotaGate(new RedisTokenBuckets(quotaRedis), config.quotas(),
@@ -129,7 +141,7 @@ public final class Worker implements AutoCloseable {
         }
         this.dispatcher = new Dispatcher(maxInFlight, turnThreads, processor);
         this.consumer = new KafkaConsumer<>(consumerConfig(config), new StringDeserializer(), new ByteArrayDeserializer());
-        this.intake = new PromptIntake(consumer, new PromptDecoder(config.maxPromptBytes()),
+        this.intake = new PromptIntake(consumer, new PromptDecoder(config.maxPromptBytes()).checking(new ModelGate(served)),
                 deadLetters, dispatcher, metrics,
                 new IntakeSettings(config.promptsTopic(), config.maxBufferedRecords(), POLL_TIMEOUT,
                         config.commitInterval(), config.revokeGrace(), config.shutdownGrace()),
@@ -169,17 +181,34 @@ public final class Worker implements AutoCloseable {
         this.intakeThread = new Thread(intake, "parley-intake");
         this.intakeThread.start();
         health.start();
-        log.info("Worker {} consuming {} as group {} with {} turn(s) in flight, model {}", config.workerId(),
-                config.promptsTopic(), config.groupId(), maxInFlight, engine.info().model());
+        this.announcer = new ModelAnnouncer(producer, served, config.workerId(), engine.info().slots(), metrics,
+                Clock.systemUTC());
+        announcer.start(ANNOUNCE_WAIT);
+        log.info("Worker {} consuming {} as group {} with {} turn(s) in flight, serving model {} ({})",
+                config.workerId(), config.promptsTopic(), config.groupId(), maxInFlight, served.name(),
+                engine.info().model());
     }
 
-    /** Starts a worker on a loaded engine. */
+    /** Starts a worker on a loaded engine, serving it under the engine's model name on the configured topic. */
     public static Worker start(WorkerConfig config, InferenceEngine engine, MeterRegistry registry) {
-        return new Worker(config, engine, registry);
+        return start(config, ModelServing.DEFAULT, engine, registry);
     }
 
+    /** Starts a worker on a loaded engine, serving it as {@code serving} says (name, own topic, announcements). */
+    public static Worker start(WorkerConfig config, ModelServing serving, InferenceEngine engine,
+                               MeterRegistry registry) {
+        ServedModel served = serving.resolve(config, engine.info());
+        return new Worker(served.applyTo(config), served, engine, registry);
+    }
+
+    /** The configuration in effect: with a model on its own topic, that topic and group. */
     public WorkerConfig config() {
         return config;
+    }
+
+    /** The model this worker serves and where it is announced. */
+    public ServedModel servedModel() {
+        return served;
     }
 
     /** Partitions owned now. */
@@ -256,6 +285,7 @@ public final class Worker implements AutoCloseable {
             turnThreads.shutdownNow();
         } finally {
             health.close();
+            announcer.close();
             chunks.close();
             control.close();
             admin.close(Duration.ofSeconds(5));

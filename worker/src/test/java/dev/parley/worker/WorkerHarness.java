@@ -80,7 +80,11 @@ final class WorkerHarness implements AutoCloseable {
     }
 
     Worker startWorker(WorkerConfig config, InferenceEngine engine) {
-        Worker worker = Worker.start(config, engine, registry);
+        return startWorker(config, dev.parley.worker.models.ModelServing.DEFAULT, engine);
+    }
+
+    Worker startWorker(WorkerConfig config, dev.parley.worker.models.ModelServing serving, InferenceEngine engine) {
+        Worker worker = Worker.start(config, serving, engine, registry);
         workers.add(worker);
         return worker;
     }
@@ -95,12 +99,17 @@ final class WorkerHarness implements AutoCloseable {
     }
 
     ParleyClient client() {
-        ParleyClient client = ParleyClient.builder()
+        return client(java.util.function.UnaryOperator.identity());
+    }
+
+    /** A client on this test's topics, with {@code tweak} applied to its builder. */
+    ParleyClient client(java.util.function.UnaryOperator<ParleyClient.Builder> tweak) {
+        ParleyClient client = tweak.apply(ParleyClient.builder()
                 .bootstrapServers(infra.bootstrapServers())
                 .promptsTopic(promptsTopic())
                 .repliesTopic(repliesTopic())
                 .controlTopic(controlTopic())
-                .replyTimeout(Duration.ofSeconds(120))
+                .replyTimeout(Duration.ofSeconds(120)))
                 .build();
         closeables.add(client);
         return client;

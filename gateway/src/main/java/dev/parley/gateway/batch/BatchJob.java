@@ -4,6 +4,8 @@ import dev.parley.client.ParleyClient;
 import dev.parley.gateway.chat.ReplyOutcome;
 import dev.parley.gateway.openai.OpenAiException;
 import dev.parley.gateway.ops.GatewayMetrics;
+import dev.parley.client.UnknownModelException;
+import dev.parley.gateway.models.ModelCatalog;
 import dev.parley.schemas.Prompt;
 import dev.parley.schemas.Reply;
 import java.nio.charset.StandardCharsets;
@@ -117,7 +119,8 @@ final class BatchJob {
         try {
             prompt = new Prompt(requestId, "oa-" + tenant + "-batch-" + id + "-" + line.index(), request.messages(),
                     request.system(), null, request.params(), false, null,
-                    request.metadata().isEmpty() ? null : request.metadata());
+                    request.metadata().isEmpty() ? null : request.metadata())
+                    .withModel(ctx.lines().promptModel(request.model()));
             ctx.client().send(prompt, ctx.requestTimeout()).whenComplete((reply, error) -> {
                 try {
                     if (!stopped) {
@@ -130,6 +133,10 @@ final class BatchJob {
         } catch (IllegalArgumentException refused) {
             permits.release();
             record(line, true, BatchLines.failed(line, requestId, OpenAiException.badRequest(refused.getMessage())));
+        } catch (UnknownModelException gone) {
+            permits.release();
+            record(line, true, BatchLines.failed(line, requestId,
+                    ModelCatalog.notFound(gone.model(), "model", gone.servedModels())));
         }
     }
 

@@ -70,6 +70,11 @@ final class BatchLines {
         }
     }
 
+    /** The prompt's {@code model} for a line naming {@code model} (see {@link ModelCatalog#promptModel}). */
+    String promptModel(String model) {
+        return models.promptModel(model);
+    }
+
     /** The output line of an answered request. */
     static String output(Line line, Reply reply, String model, long created) {
         Map<String, Object> response = Json.object("status_code", 200, "request_id", reply.requestId(),

@@ -1,6 +1,7 @@
 package dev.parley.gateway.chat;
 
 import dev.parley.client.ParleyClient;
+import dev.parley.client.UnknownModelException;
 import dev.parley.gateway.auth.Tenant;
 import dev.parley.gateway.conversation.ConversationResolver;
 import dev.parley.gateway.conversation.ResolvedTurn;
@@ -80,6 +81,9 @@ public final class ChatCompletionsRoute implements Route {
         } catch (IllegalArgumentException refused) {
             // The SDK refuses, before sending, what a worker would dead-letter; its message names the field.
             throw OpenAiException.badRequest(refused.getMessage());
+        } catch (UnknownModelException gone) {
+            // Its last announcement expired between the check above and the send.
+            throw ModelCatalog.notFound(gone.model(), "model", gone.servedModels());
         } finally {
             inFlight.release();
         }
@@ -133,7 +137,8 @@ public final class ChatCompletionsRoute implements Route {
         }
         Prompt prompt = new Prompt(UUID.randomUUID().toString(), turn.conversationId(), turn.messages(), turn.system(),
                 null, request.params(), request.stream(), clock.instant().plus(timeout),
-                metadata.isEmpty() ? null : metadata, tenant.name());
+                metadata.isEmpty() ? null : metadata, tenant.name())
+                .withModel(models.promptModel(request.model()));
         return prompt;
     }
 }

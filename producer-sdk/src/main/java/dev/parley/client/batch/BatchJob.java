@@ -1,6 +1,7 @@
 package dev.parley.client.batch;
 
 import dev.parley.client.ParleyClient;
+import dev.parley.client.UnknownModelException;
 import dev.parley.schemas.Prompt;
 import dev.parley.schemas.Reply;
 import dev.parley.schemas.codec.WireJson;
@@ -50,6 +51,7 @@ public final class BatchJob {
     private final String batchId;
     private final BatchProgress progress;
     private final BatchOutputFormat format;
+    private final boolean routeByModel;
 
     private BatchJob(Builder b) {
         this.client = b.client;
@@ -61,6 +63,7 @@ public final class BatchJob {
         this.batchId = b.batchId != null ? b.batchId : defaultBatchId(input);
         this.progress = b.progress;
         this.format = b.format;
+        this.routeByModel = b.routeByModel;
     }
 
     public static Builder builder(ParleyClient client) {
@@ -135,10 +138,10 @@ public final class BatchJob {
                 Prompt prompt = prompt(line);
                 try {
                     reply = client.send(prompt, requestTimeout);
-                } catch (IllegalArgumentException e) {
+                } catch (IllegalArgumentException | UnknownModelException e) {
                     permits.release();
-                    writeLine(failures, errorLine(line.customId(), prompt.requestId(), number, "invalid_prompt",
-                            e.getMessage()));
+                    writeLine(failures, errorLine(line.customId(), prompt.requestId(), number,
+                            e instanceof UnknownModelException ? "model_not_found" : "invalid_prompt", e.getMessage()));
                     failed.incrementAndGet();
                     report.run();
                     continue;
@@ -179,7 +182,7 @@ public final class BatchJob {
                 : "batch-" + hash(batchId + "/" + line.customId()).substring(0, 32);
         String requestId = "batch-" + hash(batchId + "/" + line.customId() + "/" + conversation).substring(0, 40);
         return new Prompt(requestId, conversation, line.messages(), line.system(), null, line.params(), false, null,
-                line.metadata());
+                line.metadata()).withModel(routeByModel ? line.model() : null);
     }
 
     private String resultLine(BatchLine line, Reply reply) {
@@ -298,6 +301,7 @@ public final class BatchJob {
         private String batchId;
         private BatchProgress progress = BatchProgress.NONE;
         private BatchOutputFormat format = BatchOutputFormat.PARLEY;
+        private boolean routeByModel = true;
 
         private Builder(ParleyClient client) {
             this.client = client;
@@ -356,6 +360,17 @@ public final class BatchJob {
         /** The shape of output and error lines (default {@link BatchOutputFormat#PARLEY}). */
         public Builder outputFormat(BatchOutputFormat format) {
             this.format = Objects.requireNonNull(format, "format");
+            return this;
+        }
+
+        /**
+         * Whether a line's {@code model} picks the model that answers (the default; a model nobody serves makes the
+         * line an error, {@code model_not_found}). {@code false} sends every line to the client's prompts topic
+         * whatever its model says, as before a pool could serve several models: for files written for another
+         * service whose model names mean nothing here.
+         */
+        public Builder routeByModel(boolean route) {
+            this.routeByModel = route;
             return this;
         }
 

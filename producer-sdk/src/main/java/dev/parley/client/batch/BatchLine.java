@@ -18,16 +18,19 @@ import tools.jackson.databind.JsonNode;
  * }</pre>
  * {@code messages} may sit at the top level or in {@code body}; a leading system message becomes the conversation's
  * system prompt; {@code max_tokens}, {@code temperature}, {@code top_p}, {@code top_k}, {@code seed} and
- * {@code stop} are read from the same place ({@code max_completion_tokens} as {@code max_tokens}). {@code method},
- * {@code url}, {@code body.model}, {@code body.user} and {@code body.metadata} are accepted; the pool's model answers
- * and the output line's {@code body.model} says which. Any other {@code body} field (an OpenAI parameter Parley does
- * not support, such as {@code n} or {@code tools}, or a typo) makes the line an error naming the field, rather than
- * being ignored.
+ * {@code stop} are read from the same place ({@code max_completion_tokens} as {@code max_tokens}). {@code model}
+ * (in {@code body} or at the top level) picks the model that answers, by the name its workers announce; without it
+ * the model serving the client's prompts topic answers, and the output line's {@code body.model} says which
+ * ({@link BatchJob.Builder#routeByModel(boolean)} may ignore the lines' models).
+ * {@code method}, {@code url}, {@code body.user} and {@code body.metadata} are accepted. Any other {@code body} field
+ * (an OpenAI parameter Parley does not support, such as {@code n} or {@code tools}, or a typo) makes the line an error
+ * naming the field, rather than being ignored.
  *
  * @param conversationId the line's conversation id, or {@code null} for a new conversation per line
+ * @param model          the model asked to answer, or {@code null}
  */
 public record BatchLine(String customId, String conversationId, String system, List<ChatMessage> messages,
-                        GenerationParams params, Map<String, String> metadata) {
+                        GenerationParams params, Map<String, String> metadata, String model) {
 
     /** A line that could not be read, and why. */
     public static final class InvalidLineException extends IllegalArgumentException {
@@ -113,10 +116,15 @@ public record BatchLine(String customId, String conversationId, String system, L
         } catch (IllegalArgumentException e) {
             throw new InvalidLineException(customId, e.getMessage());
         }
+        JsonNode modelNode = body.get("model");
+        if (modelNode != null && !modelNode.isNull() && !modelNode.isString()) {
+            throw new InvalidLineException(customId, "model must be a string");
+        }
+        String model = modelNode == null || modelNode.isNull() ? null : modelNode.asString();
         JsonNode conversation = json.get("conversation_id");
         Map<String, String> metadata = Map.of("custom_id", customId.length() > 4096 ? customId.substring(0, 4096) : customId);
         return new BatchLine(customId, conversation != null && conversation.isString() ? conversation.asString() : null,
-                system, messages, params, metadata);
+                system, messages, params, metadata, model);
     }
 
     private static List<String> stop(JsonNode node) {

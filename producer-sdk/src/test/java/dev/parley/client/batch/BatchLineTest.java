@@ -34,6 +34,18 @@ class BatchLineTest {
     }
 
     @Test
+    void theLinesModelPicksTheModelAndANonStringOneIsAnError() {
+        assertThat(BatchLine.parse("{\"custom_id\":\"m1\",\"body\":{\"model\":\"tiny\","
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}}").model()).isEqualTo("tiny");
+        assertThat(BatchLine.parse("{\"custom_id\":\"m2\",\"model\":\"tiny\","
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}").model()).isEqualTo("tiny");
+        assertThat(BatchLine.parse("{\"custom_id\":\"m3\","
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}").model()).isNull();
+        assertThatThrownBy(() -> BatchLine.parse("{\"custom_id\":\"m4\",\"body\":{\"model\":7,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}}")).hasMessage("model must be a string");
+    }
+
+    @Test
     void readsTopLevelMessagesAndAConversation() {
         BatchLine line = BatchLine.parse("{\"custom_id\":\"q2\",\"conversation_id\":\"user-42\",\"messages\":[{\"role\":\"user\",\"content\":\"Next?\"}]}");
 

@@ -33,8 +33,13 @@ public final class PromptDecoder {
     private final int maxBytes;
     private final WireSchema schema;
     private final ObjectReader treeReader;
+    private final PromptCheck check;
 
     public PromptDecoder(int maxBytes) {
+        this(maxBytes, null);
+    }
+
+    private PromptDecoder(int maxBytes, PromptCheck check) {
         if (maxBytes < 1) {
             throw new IllegalArgumentException("maxBytes must be >= 1, got " + maxBytes);
         }
@@ -43,10 +48,16 @@ public final class PromptDecoder {
         this.treeReader = WireJson.mapper().reader()
                 .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.check = check;
     }
 
     public PromptDecoder() {
         this(DEFAULT_MAX_BYTES);
+    }
+
+    /** A decoder that also applies {@code check} to every prompt that passes the checks of this one. */
+    public PromptDecoder checking(PromptCheck check) {
+        return new PromptDecoder(maxBytes, java.util.Objects.requireNonNull(check, "check"));
     }
 
     /** The outcome of decoding one record. */
@@ -117,7 +128,8 @@ public final class PromptDecoder {
                     "record key '" + Values.quote(key) + "' differs from $.conversation_id '"
                             + Values.quote(prompt.conversationId()) + "'");
         }
-        return new Accepted(prompt);
+        Rejection refused = check == null ? null : check.check(prompt);
+        return refused != null ? new Rejected(refused) : new Accepted(prompt);
     }
 
     private static Result reject(RejectionCode code, String field, String reason) {

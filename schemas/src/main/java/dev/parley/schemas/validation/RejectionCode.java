@@ -17,7 +17,9 @@ public enum RejectionCode {
     /** The record key differs from {@code conversation_id}. */
     KEY_MISMATCH,
     /** The record has no key. */
-    MISSING_KEY;
+    MISSING_KEY,
+    /** The prompt names a model that the worker reading its topic does not serve (it was sent to the wrong topic). */
+    UNKNOWN_MODEL;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

@@ -25,6 +25,7 @@ public final class WireSchema {
     public static final String DEAD_LETTER_V1 = "dead-letter.v1.json";
     public static final String CHUNK_V1 = "chunk.v1.json";
     public static final String CANCEL_V1 = "cancel.v1.json";
+    public static final String MODEL_ANNOUNCEMENT_V1 = "model-announcement.v1.json";
 
     private final String fileName;
     private final Schema schema;

@@ -21,6 +21,7 @@ import dev.parley.worker.engine.llama.KvCacheType;
 import dev.parley.worker.engine.llama.LlamaCppEngine;
 import dev.parley.worker.engine.llama.LlamaEngineConfig;
 import dev.parley.worker.metrics.ProcessMetrics;
+import dev.parley.worker.models.ModelServingSettings;
 import dev.parley.worker.ops.OpsServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -80,7 +81,7 @@ public final class WorkerRuntime implements AutoCloseable {
             }
             long loadMillis = (System.nanoTime() - started) / 1_000_000;
             ProcessMetrics processMetrics = ProcessMetrics.bindTo(registry);
-            Worker worker = Worker.start(config, engine, registry);
+            Worker worker = Worker.start(config, ModelServingSettings.from(settings, model), engine, registry);
             if (ops != null) {
                 ops.serve(worker::readiness, worker::health);
             }

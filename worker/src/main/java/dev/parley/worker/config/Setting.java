@@ -40,7 +40,16 @@ public enum Setting {
             "Native engine: the most bytes of snapshot files in kv-disk-dir (least recently used are deleted first)."),
     LLAMA_LIB_DIR("llama-lib-dir", Kind.TEXT, null,
             "Native engine: directory with a llama.cpp v0.5.0 build (libllama.so and libggml*.so of a stock build, or an npm set), checked by its llama_version; default: the --gpu set, fetched from npm and verified."),
-    PROMPTS_TOPIC("prompts-topic", Kind.TOPIC, WorkerConfig.DEFAULT_PROMPTS_TOPIC, "Topic prompts are consumed from."),
+    MODEL_NAME("model-name", Kind.MODEL_NAME, null,
+            "Name the model is served as: what prompts put in $.model, what is announced and what replies report; default: --model when it is a known name, else the model file's name without .gguf."),
+    MODEL_TOPIC("model-topic", Kind.oneOf("shared", "own"), "shared",
+            "shared: consume prompts-topic in group-id (a single-model pool; prompts may name no model); own: consume <prompts-topic>.<model-name> in group <group-id>.<model-name>, one topic and group per model."),
+    MODELS_TOPIC("models-topic", Kind.TOPIC, "parley.models",
+            "Compacted topic where workers announce the model they serve and its prompts topic; the SDK and the gateway route by it and refuse unknown models."),
+    MODEL_ANNOUNCE_INTERVAL("model-announce-interval", Kind.DURATION, "30s",
+            "How often a worker renews its announcement; an announcement not renewed for 10 intervals no longer counts."),
+    PROMPTS_TOPIC("prompts-topic", Kind.TOPIC, WorkerConfig.DEFAULT_PROMPTS_TOPIC,
+            "Topic prompts are consumed from (with model-topic own, the prefix of the model's topic)."),
     REPLIES_TOPIC("replies-topic", Kind.TOPIC, WorkerConfig.DEFAULT_REPLIES_TOPIC, "Default reply topic (a prompt's reply_to wins)."),
     DLQ_TOPIC("dlq-topic", Kind.TOPIC, WorkerConfig.DEFAULT_DEAD_LETTER_TOPIC, "Dead-letter topic for rejected prompts."),
     CONTROL_TOPIC("control-topic", Kind.TOPIC, WorkerConfig.DEFAULT_CONTROL_TOPIC, "Topic of cancel requests; every worker reads all of it."),
@@ -175,6 +184,12 @@ public enum Setting {
         static final Kind TOPIC = new Kind("Kafka topic name", value -> {
             if (!value.matches("[a-zA-Z0-9._-]{1,249}")) {
                 throw new IllegalArgumentException("is not a Kafka topic name (letters, digits, . _ -)");
+            }
+            return value;
+        });
+        static final Kind MODEL_NAME = new Kind("1-128 of a-z A-Z 0-9 . _ -", value -> {
+            if (!value.matches("[a-zA-Z0-9._-]{1,128}")) {
+                throw new IllegalArgumentException("must be 1-128 letters, digits, '.', '_' or '-'");
             }
             return value;
         });

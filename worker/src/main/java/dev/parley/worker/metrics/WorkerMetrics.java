@@ -32,6 +32,7 @@ public final class WorkerMetrics {
     private final Counter diskTokens;
     private final Counter forwarded;
     private final Counter redelivered;
+    private final Counter announcements;
     private final Map<KvTier, Counter> tiers = new EnumMap<>(KvTier.class);
     private final Timer turnDuration;
     private final Timer queueWait;
@@ -51,6 +52,7 @@ public final class WorkerMetrics {
         this.diskTokens = counter(ParleyMeter.DISK_TOKENS);
         this.forwarded = counter(ParleyMeter.PROMPTS_FORWARDED);
         this.redelivered = counter(ParleyMeter.RECORDS_REDELIVERED);
+        this.announcements = counter(ParleyMeter.MODEL_ANNOUNCEMENTS);
         for (KvTier tier : KvTier.values()) {
             tiers.put(tier, Counter.builder(ParleyMeter.KV_TIER.meterName())
                     .description(ParleyMeter.KV_TIER.description())
@@ -84,10 +86,15 @@ public final class WorkerMetrics {
 
     /**
      * A loop outside turns retries after a failure ({@code loop}: dead_letter, commit, poll, rebalance, forward,
-     * control, cancel_store).
+     * control, cancel_store, model_announce).
      */
     public void retried(String loop) {
         tagged(ParleyMeter.RETRIES, "loop", loop).increment();
+    }
+
+    /** The served model was announced on the models topic. */
+    public void modelAnnounced() {
+        announcements.increment();
     }
 
     /** A dead letter the broker refused for good. */

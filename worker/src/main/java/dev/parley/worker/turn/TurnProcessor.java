@@ -61,7 +61,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
     private final TailBudget tailBudget;
     private final InferenceEngine engine;
     private final ReplyPublisher publisher;
-    private final ReplyFactory replies;
+    private ReplyFactory replies;
     private final Delivery delivery;
     private ChunkStreams chunkStreams;
     private final WorkerMetrics metrics;
@@ -120,6 +120,12 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
 
     public TurnProcessor streamingThrough(ChunkStreams streams) {
         this.chunkStreams = streams;
+        return this;
+    }
+
+    /** Reports {@code model} in replies (the name the worker serves its model as) instead of the engine's. */
+    public TurnProcessor reportingModel(String model) {
+        this.replies = new ReplyFactory(model, settings.workerId());
         return this;
     }
 

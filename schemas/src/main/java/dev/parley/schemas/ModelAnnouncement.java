@@ -1,0 +1,48 @@
+package dev.parley.schemas;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A worker saying which model it serves and where that model's prompts go (schema
+ * {@code model-announcement.v1.json}), published to the compacted models topic keyed by {@link #key()} and renewed
+ * while the worker runs.
+ *
+ * @param model        the served model name, as prompts name it
+ * @param promptsTopic the topic the model's prompts go to
+ * @param groupId      the consumer group of the model's workers
+ * @param worker       the announcing worker
+ * @param modelFile    the file the engine loaded, without {@code .gguf}, or {@code null}
+ * @param slots        conversations decoded in parallel, or {@code null}
+ * @param announcedAt  when it was published
+ * @param expiresAt    when it stops counting unless renewed
+ */
+public record ModelAnnouncement(
+        String model,
+        String promptsTopic,
+        String groupId,
+        String worker,
+        String modelFile,
+        Integer slots,
+        Instant announcedAt,
+        Instant expiresAt) {
+
+    public ModelAnnouncement {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(promptsTopic, "prompts_topic");
+        Objects.requireNonNull(groupId, "group_id");
+        Objects.requireNonNull(worker, "worker");
+        Objects.requireNonNull(announcedAt, "announced_at");
+        Objects.requireNonNull(expiresAt, "expires_at");
+    }
+
+    /** The record key: one per worker and model, so compaction keeps each worker's latest announcement. */
+    public String key() {
+        return model + "/" + worker;
+    }
+
+    /** Whether it still counts at {@code now}. */
+    public boolean liveAt(Instant now) {
+        return now.isBefore(expiresAt);
+    }
+}

@@ -1,0 +1,159 @@
+package dev.parley.worker.models;
+
+import dev.parley.schemas.ModelAnnouncement;
+import dev.parley.schemas.codec.WireJson;
+import dev.parley.worker.metrics.WorkerMetrics;
+import dev.parley.worker.retry.Backoff;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tells the pool which model this worker serves and where its prompts go, by publishing a {@link ModelAnnouncement}
+ * to the compacted models topic at start and again every announce interval. A failed announcement is counted and
+ * tried again after a growing pause (never sooner than {@link #RETRY}'s first step, never later than the interval), so
+ * an outage neither spins nor lets the announcement lapse for longer than needed.
+ *
+ * <p>Stopping publishes nothing: a restarting worker's model stays listed, and a retired one drops out once its last
+ * announcement expires.
+ */
+public final class ModelAnnouncer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ModelAnnouncer.class);
+    static final Backoff RETRY = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
+
+    private final Producer<String, byte[]> producer;
+    private final ServedModel served;
+    private final String workerId;
+    private final int slots;
+    private final WorkerMetrics metrics;
+    private final Clock clock;
+    private final ScheduledExecutorService timer;
+    private int failures;
+
+    public ModelAnnouncer(Producer<String, byte[]> producer, ServedModel served, String workerId, int slots,
+                          WorkerMetrics metrics, Clock clock) {
+        this.producer = producer;
+        this.served = served;
+        this.workerId = workerId;
+        this.slots = slots;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "parley-model-announcer");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Publishes the first announcement, waiting up to {@code wait} for the broker so that a sender started after this
+     * worker finds the model, then renews it in the background. Sending happens on the announcer's thread (a producer
+     * may block there for a missing topic's metadata), and a failed announcement is retried there: the worker answers
+     * its topic either way.
+     */
+    public void start(Duration wait) {
+        CompletableFuture<Void> first = new CompletableFuture<>();
+        timer.execute(() -> attempt(first));
+        try {
+            first.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            log.info("Model {} not announced on {} within {}; the worker starts anyway and keeps trying",
+                    served.name(), served.modelsTopic(), wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The announcement as of now. */
+    public ModelAnnouncement current() {
+        Instant now = clock.instant();
+        return new ModelAnnouncement(served.name(), served.promptsTopic(), served.groupId(), workerId,
+                served.modelFile(), slots, now, now.plus(served.announcementLifetime()));
+    }
+
+    private CompletableFuture<Void> announce() {
+        ModelAnnouncement announcement = current();
+        CompletableFuture<Void> sent = new CompletableFuture<>();
+        producer.send(new ProducerRecord<>(served.modelsTopic(), announcement.key(), WireJson.toBytes(announcement)),
+                (metadata, error) -> {
+                    if (error != null) {
+                        sent.completeExceptionally(error);
+                    } else {
+                        sent.complete(null);
+                    }
+                });
+        return sent;
+    }
+
+    private void renew() {
+        attempt(new CompletableFuture<>());
+    }
+
+    /** One announcement, then the next one scheduled; runs on the timer thread only. */
+    private void attempt(CompletableFuture<Void> outcome) {
+        try {
+            announce().whenComplete((ok, error) -> {
+                if (error != null) {
+                    failed(error);
+                    outcome.completeExceptionally(error);
+                } else {
+                    announced();
+                    schedule(served.announceInterval());
+                    outcome.complete(null);
+                }
+            });
+        } catch (RuntimeException e) { // the producer refused synchronously (closed, no metadata in time)
+            failed(e);
+            outcome.completeExceptionally(e);
+        }
+    }
+
+    private synchronized void announced() {
+        if (failures > 0) {
+            log.info("Announced model {} on {} again after {} failed attempt(s)", served.name(), served.modelsTopic(),
+                    failures);
+        }
+        failures = 0;
+        metrics.modelAnnounced();
+    }
+
+    private synchronized void failed(Throwable error) {
+        failures++;
+        metrics.retried("model_announce");
+        Duration pause = RETRY.delay(failures);
+        if (pause.compareTo(served.announceInterval()) > 0) {
+            pause = served.announceInterval();
+        }
+        if (failures == 1 || failures % 10 == 0) {
+            log.warn("Announcing model {} on {} failed ({} in a row), trying again in {}: {}", served.name(),
+                    served.modelsTopic(), failures, pause, error.toString());
+        }
+        schedule(pause);
+    }
+
+    private void schedule(Duration delay) {
+        if (!timer.isShutdown()) {
+            try {
+                timer.schedule(this::renew, delay.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closed meanwhile: nothing more to announce
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}
