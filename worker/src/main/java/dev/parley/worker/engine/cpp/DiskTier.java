@@ -3,8 +3,14 @@ package dev.parley.worker.engine.cpp;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import dev.parley.worker.engine.DiskTierStats;
+import dev.parley.worker.engine.KvCacheListener;
 import dev.parley.worker.engine.disk.DiskKvStore;
 import dev.parley.worker.engine.disk.DiskSnapshot;
+import dev.parley.worker.engine.disk.DiskTierConfig;
+import dev.parley.worker.engine.disk.KvFingerprint;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -56,6 +62,21 @@ final class DiskTier implements AutoCloseable {
         this.sequences = sequences;
         this.ram = ram;
         this.store = store;
+    }
+
+    /**
+     * Opens the files of a context's disk tier, fingerprinted by what its snapshots depend on (see
+     * {@link KvFingerprint}); null when the tier is off.
+     */
+    static DiskKvStore openStore(DiskTierConfig disk, NativeEngineConfig config, LlamaLib llama, int perSequence,
+                                 int flashAttention, List<KvCacheListener> listeners) {
+        if (!disk.enabled()) {
+            return null;
+        }
+        Path library = config.libraryDir().resolve("libllama.so");
+        KvFingerprint fingerprint = KvFingerprint.of(config.model(), Files.isRegularFile(library) ? library : null,
+                llama.llama_version(), config.cacheType().toString(), config.slots(), perSequence, flashAttention);
+        return DiskKvStore.open(disk, fingerprint, listeners);
     }
 
     boolean enabled() {

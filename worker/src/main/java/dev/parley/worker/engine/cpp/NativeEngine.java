@@ -17,9 +17,6 @@ import dev.parley.worker.engine.TokenListener;
 import dev.parley.worker.engine.Transcript;
 import dev.parley.worker.engine.disk.DiskKvStore;
 import dev.parley.worker.engine.disk.DiskTierConfig;
-import dev.parley.worker.engine.disk.KvFingerprint;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -150,10 +147,7 @@ public final class NativeEngine implements InferenceEngine {
         DiskKvStore diskStore = null;
         NativeEngine engine;
         try {
-            if (disk.enabled()) {
-                diskStore = DiskKvStore.open(disk, fingerprint(config, llama, perSequence, params.flash_attn_type),
-                        listeners);
-            }
+            diskStore = DiskTier.openStore(disk, config, llama, perSequence, params.flash_attn_type, listeners);
             engine = new NativeEngine(llama, model, context, config, perSequence, diskStore, listeners);
         } catch (RuntimeException e) {
             if (diskStore != null) {
@@ -170,14 +164,6 @@ public final class NativeEngine implements InferenceEngine {
                 config.cacheType(), config.snapshotBytes() >> 20, config.batchTokens(), config.microBatchTokens(),
                 placement);
         return engine;
-    }
-
-    /** What this context's snapshots depend on (see {@link KvFingerprint}). */
-    private static KvFingerprint fingerprint(NativeEngineConfig config, LlamaLib llama, int perSequence,
-                                             int flashAttention) {
-        Path library = config.libraryDir().resolve("libllama.so");
-        return KvFingerprint.of(config.model(), Files.isRegularFile(library) ? library : null, llama.llama_version(),
-                config.cacheType().toString(), config.slots(), perSequence, flashAttention);
     }
 
     @Override
