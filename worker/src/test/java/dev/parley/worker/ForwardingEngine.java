@@ -4,6 +4,7 @@ import dev.parley.worker.engine.EngineInfo;
 import dev.parley.worker.engine.Generation;
 import dev.parley.worker.engine.GenerationRequest;
 import dev.parley.worker.engine.InferenceEngine;
+import dev.parley.worker.engine.DiskTierStats;
 import dev.parley.worker.engine.KvCacheListener;
 import dev.parley.worker.engine.KvCacheStats;
 import dev.parley.worker.engine.PrefixCacheStats;
@@ -55,6 +56,11 @@ public abstract class ForwardingEngine implements InferenceEngine {
     @Override
     public PrefixCacheStats prefixCacheStats() {
         return delegate.prefixCacheStats();
+    }
+
+    @Override
+    public DiskTierStats diskTierStats() {
+        return delegate.diskTierStats();
     }
 
     @Override

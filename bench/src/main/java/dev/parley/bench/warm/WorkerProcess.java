@@ -115,6 +115,12 @@ final class WorkerProcess implements AutoCloseable {
         }
     }
 
+    /** SIGKILL, and waits for the process to be gone: nothing of it runs any more (a crash, an OOM kill). */
+    void kill() throws InterruptedException {
+        sampler.shutdownNow();
+        process.destroyForcibly().waitFor();
+    }
+
     /** SIGTERM, then a bounded wait: the worker finishes in-flight turns and commits. */
     @Override
     public void close() throws InterruptedException {

@@ -50,6 +50,11 @@ public interface InferenceEngine extends AutoCloseable {
         return PrefixCacheStats.NONE;
     }
 
+    /** The disk KV tier's counters; {@link DiskTierStats#OFF} for engines without one. */
+    default DiskTierStats diskTierStats() {
+        return DiskTierStats.OFF;
+    }
+
     /** Adds a listener told of each snapshot taken or restored; engines without snapshots never call it. */
     default void addKvCacheListener(KvCacheListener listener) {
     }

@@ -13,6 +13,8 @@ public enum KvTier {
      * another conversation, was copied into its sequence and the rest of the prompt computed from there.
      */
     PREFIX,
+    /** In a snapshot file of the disk tier (kept across restarts), read back off the engine thread. */
+    DISK,
     /** Nowhere: the prompt was computed from the transcript (the first turn, or a conversation gone cold). */
     PREFILL;
 

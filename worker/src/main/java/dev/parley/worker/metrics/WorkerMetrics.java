@@ -30,6 +30,7 @@ public final class WorkerMetrics {
     private final Counter completionTokens;
     private final Counter restoredTokens;
     private final Counter prefixTokens;
+    private final Counter diskTokens;
     private final Counter forwarded;
     private final Counter redelivered;
     private final Counter announcements;
@@ -50,6 +51,7 @@ public final class WorkerMetrics {
         this.completionTokens = counter(ParleyMeter.COMPLETION_TOKENS);
         this.restoredTokens = counter(ParleyMeter.RESTORED_TOKENS);
         this.prefixTokens = counter(ParleyMeter.PREFIX_TOKENS);
+        this.diskTokens = counter(ParleyMeter.DISK_TOKENS);
         this.forwarded = counter(ParleyMeter.PROMPTS_FORWARDED);
         this.redelivered = counter(ParleyMeter.RECORDS_REDELIVERED);
         this.announcements = counter(ParleyMeter.MODEL_ANNOUNCEMENTS);
@@ -166,6 +168,7 @@ public final class WorkerMetrics {
         cachedTokens.increment(generation.cachedTokens());
         restoredTokens.increment(generation.restoredTokens());
         prefixTokens.increment(generation.prefixTokens());
+        diskTokens.increment(generation.diskTokens());
         tiers.get(generation.tier()).increment();
         completionTokens.increment(generation.completionTokens());
         firstToken.record(Duration.ofNanos(generation.startedToFirstTokenNanos()));
@@ -197,6 +200,7 @@ public final class WorkerMetrics {
         PrefixCacheMetrics.bind(registry, engine);
         Timer save = fastTimer(ParleyMeter.KV_SNAPSHOT_SAVE);
         Timer restore = fastTimer(ParleyMeter.KV_SNAPSHOT_RESTORE);
+        DiskTierMetrics.bind(registry, engine);
         engine.addKvCacheListener(new KvCacheListener() {
             @Override
             public void snapshotSaved(long nanos) {

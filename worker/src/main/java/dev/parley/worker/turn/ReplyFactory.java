@@ -84,7 +84,7 @@ final class ReplyFactory {
 
     private static Usage usage(Generation generation) {
         return new Usage(generation.promptTokens(), generation.cachedTokens(), generation.restoredTokens(),
-                generation.completionTokens(), generation.prefixTokens());
+                generation.completionTokens(), generation.prefixTokens(), generation.diskTokens());
     }
 
     private static Timings timings(PendingTurn turn, long startNanos) {

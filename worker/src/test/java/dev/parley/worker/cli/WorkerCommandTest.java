@@ -86,6 +86,20 @@ class WorkerCommandTest {
     }
 
     @Test
+    void theJavaEngineRefusesADiskTierAtStart(@TempDir Path dir) throws Exception {
+        Path model = Files.write(dir.resolve("model.gguf"), "never loaded".getBytes());
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = SettingsOptions.install(new CommandLine(new WorkerCommand()));
+        commandLine.setErr(new PrintWriter(err));
+
+        int status = WorkerMain.run(commandLine, withInfra("--engine", "java", "--model", model.toString(),
+                "--kv-disk-dir", dir.resolve("kv").toString(), "--http-port", "-1"));
+
+        assertCleanError(status, err, "--kv-disk-dir needs the native engine");
+        assertThat(dir.resolve("kv")).doesNotExist();
+    }
+
+    @Test
     void aMissingModelIsOneLineAndExitStatus2() {
         StringWriter err = new StringWriter();
         CommandLine commandLine = SettingsOptions.install(new CommandLine(new WorkerCommand()));

@@ -23,7 +23,7 @@ class ReplyFactoryTest {
                 turnStart - 100 * MS);
         // 900 ms from the request to the first token, 600 of them waiting for a sequence
         Generation generation = new Generation("hello", FinishReason.STOP, 10, 4, 4, 2, 0, 900 * MS, 1200 * MS,
-                KvTier.SNAPSHOT, 0, 600 * MS);
+                KvTier.SNAPSHOT, 0, 0, 600 * MS);
 
         Reply reply = new ReplyFactory("m", "w").ok(turn, 1, generation, turnStart);
 

@@ -14,10 +14,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Gives waiting jobs a sequence: the conversation's own (its prefix reused in place), else an empty one or the least
- * recently used idle one, into which the conversation's snapshot is restored when there is one. An idle sequence
- * whose own conversation has a job waiting is left to that job: taking it would snapshot a conversation only to
- * restore it elsewhere a moment later. A job that cannot start is failed, never left without an outcome. Engine
- * thread only.
+ * recently used idle one, into which the conversation's snapshot is restored when there is one (from RAM, else from
+ * disk once its file is read). An idle sequence whose own conversation has a job waiting is left to that job: taking
+ * it would snapshot a conversation only to restore it elsewhere a moment later. A job that cannot start is failed,
+ * never left without an outcome. Engine thread only.
  */
 final class Admission {
 
@@ -29,17 +29,19 @@ final class Admission {
     private final Sequence[] sequences;
     private final SnapshotTier snapshots;
     private final PrefixTier prefixes;
+    private final DiskTier disk;
     private final ArrayDeque<NativeJob> waiting;
     private final List<NativeJob> running;
 
     Admission(LlamaLib llama, Pointer vocab, Pointer memory, Sequence[] sequences, SnapshotTier tier,
-              PrefixTier prefixes, ArrayDeque<NativeJob> waiting, List<NativeJob> running) {
+              PrefixTier prefixes, DiskTier disk, ArrayDeque<NativeJob> waiting, List<NativeJob> running) {
         this.llama = llama;
         this.vocab = vocab;
         this.memory = memory;
         this.sequences = sequences;
         this.snapshots = tier;
         this.prefixes = prefixes;
+        this.disk = disk;
         this.waiting = waiting;
         this.running = running;
     }
@@ -55,15 +57,20 @@ final class Admission {
             NativeJob job = it.next();
             if (job.abandoned()) {
                 it.remove();
+                disk.discard(job);
                 job.dropAbandoned();
                 continue;
             }
             FinishReason early = job.interruption();
             if (early != null) {
                 it.remove();
+                disk.discard(job);
                 job.tier = KvTier.PREFILL;
                 job.complete(early);
                 continue;
+            }
+            if (disk.loading(job)) {
+                continue; // its snapshot file is being read: the jobs behind it go on meanwhile
             }
             Sequence sequence = sequenceFor(job.conversationId(), waitingConversations);
             if (sequence == null || (!warm(job.conversationId()) && prefixes.beingComputed(job, running))) {
@@ -131,20 +138,28 @@ final class Admission {
         int reusable = 0;
         KvTier tier = KvTier.PREFILL;
         if (conversationId.equals(sequence.conversationId)) {
+            disk.discard(job); // none was started for a conversation in its sequence; never leave one behind
             reusable = sequence.tokens.commonPrefix(prompt);
             tier = KvTier.IN_PLACE;
         } else {
             if (!sequence.empty()) {
-                snapshots.evict(sequence);
+                disk.evict(sequence);
             }
             sequence.conversationId = conversationId;
-            KvSnapshot snapshot = snapshots.take(conversationId);
+            KvSnapshot inRam = snapshots.take(conversationId);
+            KvSnapshot fromDisk = disk.takeLoaded(job);
+            KvTier from = inRam != null ? KvTier.SNAPSHOT : KvTier.DISK;
+            KvSnapshot snapshot = inRam != null ? inRam : fromDisk;
+            if (inRam != null && fromDisk != null) {
+                fromDisk.close();
+            }
             if (snapshot != null) {
                 try (snapshot) {
                     int common = TokenList.commonPrefix(snapshot.tokens(), snapshot.tokens().length, prompt);
-                    if (common > 0 && snapshot.belongsTo(conversationId) && snapshots.restore(snapshot, sequence)) {
+                    if (common > 0 && snapshot.belongsTo(conversationId) && (from == KvTier.SNAPSHOT
+                            ? snapshots.restore(snapshot, sequence) : disk.restore(snapshot, sequence))) {
                         reusable = common;
-                        tier = KvTier.SNAPSHOT;
+                        tier = from;
                     }
                 }
             }
@@ -164,6 +179,7 @@ final class Admission {
         job.cachedTokens = reusable;
         job.restoredTokens = job.tier == KvTier.SNAPSHOT ? reusable : 0;
         job.prefixTokens = job.tier == KvTier.PREFIX ? reusable : 0;
+        job.diskTokens = job.tier == KvTier.DISK ? reusable : 0;
         job.cursor = reusable;
         job.sequence = sequence;
         job.sampler = SamplerChain.create(llama, vocab, job.request.sampling());

@@ -3,6 +3,7 @@ package dev.parley.worker.engine.cpp;
 import com.sun.jna.Pointer;
 import dev.parley.schemas.FinishReason;
 import dev.parley.worker.engine.ContextWindow;
+import dev.parley.worker.engine.DiskTierStats;
 import dev.parley.worker.engine.EngineException;
 import dev.parley.worker.engine.EngineInfo;
 import dev.parley.worker.engine.Generation;
@@ -16,6 +17,8 @@ import dev.parley.worker.engine.PrefixCacheStats;
 import dev.parley.worker.engine.TokenListener;
 import dev.parley.worker.engine.Transcript;
 import dev.parley.worker.engine.UnsupportedRequestException;
+import dev.parley.worker.engine.disk.DiskKvStore;
+import dev.parley.worker.engine.disk.DiskTierConfig;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -39,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * (copied back into a free sequence in milliseconds); or nowhere, and then its prompt is computed from the transcript.
  * So far more conversations stay warm than there are sequences, bounded by the snapshot budget in bytes. A prompt
  * computed from its start whose system prompt another conversation computed before gets that prefix's KV copied in
- * ({@link PrefixTier}), bounded by its own budget.
+ * ({@link PrefixTier}), bounded by its own budget. With a disk tier ({@link DiskTier}), snapshots also go to files
+ * that outlive the process, read back off the engine thread.
  *
  * <p>Turn threads render and tokenize their prompts and wait; only the engine thread touches the context.
  */
@@ -53,6 +57,8 @@ public final class NativeEngine implements InferenceEngine {
     private static final int FLASH_ATTENTION_ON = 1;
     private static final long AWAIT_SLICE_MS = 500;
     private static final long ABANDON_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** How long the engine thread, with nothing to run, waits for a snapshot file being read before looking again. */
+    private static final long DISK_READ_WAIT_MS = 10;
 
     private final LlamaLib llama;
     private final NativeModel model;
@@ -63,11 +69,12 @@ public final class NativeEngine implements InferenceEngine {
     private final SnapshotTier tier;
     private final PrefixTier prefixes;
     private final int prefixMinTokens;
+    private final DiskTier disk;
     private final Sequence[] sequences;
     private final BatchBuffer batch;
     private final LinkedBlockingQueue<NativeJob> submitted = new LinkedBlockingQueue<>();
     private final Thread loop;
-    private final List<KvCacheListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<KvCacheListener> listeners;
     private volatile boolean closing;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Held (shared) while a caller tokenizes or renders with the model; {@link #close()} takes it exclusively. */
@@ -88,7 +95,8 @@ public final class NativeEngine implements InferenceEngine {
     private volatile PrefixCacheStats prefixStats = PrefixCacheStats.NONE;
 
     private NativeEngine(LlamaLib llama, NativeModel model, Pointer context, NativeEngineConfig config, int perSequence,
-                         PrefixSharing sharing) {
+                         PrefixSharing sharing, DiskKvStore diskStore, List<KvCacheListener> listeners) {
+        this.listeners = listeners;
         this.llama = llama;
         this.model = model;
         this.context = context;
@@ -104,23 +112,36 @@ public final class NativeEngine implements InferenceEngine {
         for (int i = 0; i < sequences.length; i++) {
             sequences[i] = new Sequence(i);
         }
+        this.disk = new DiskTier(llama, context, sequences, tier, diskStore);
         this.batch = new BatchBuffer(llama, config.batchTokens());
         int prefillChunk = Math.min(config.prefillChunk(), config.batchTokens() - config.slots());
-        this.admission = new Admission(llama, model.vocab(), memory, sequences, tier, prefixes, waiting, running);
+        this.admission = new Admission(llama, model.vocab(), memory, sequences, tier, prefixes, disk, waiting,
+                running);
         this.decode = new DecodeStep(llama, model, context, batch, prefixes, prefillChunk, config.slots(), running,
                 this::publishStats);
         this.loop = new Thread(this::run, "parley-native-engine");
         this.loop.setDaemon(true);
     }
 
-    /** Loads the libraries and the model and starts the engine thread, sharing prompt prefixes by default. */
+    /** Loads the libraries and the model and starts the engine thread, sharing prompt prefixes, without a disk tier. */
     public static NativeEngine load(NativeEngineConfig config) {
-        return load(config, PrefixSharing.DEFAULT);
+        return load(config, PrefixSharing.DEFAULT, DiskTierConfig.OFF);
     }
 
     /** Loads the libraries and the model and starts the engine thread, sharing prompt prefixes as {@code sharing} says. */
     public static NativeEngine load(NativeEngineConfig config, PrefixSharing sharing) {
+        return load(config, sharing, DiskTierConfig.OFF);
+    }
+
+    /** Loads the libraries and the model, opens the disk tier (if {@code disk} is enabled) and starts the engine. */
+    public static NativeEngine load(NativeEngineConfig config, DiskTierConfig disk) {
+        return load(config, PrefixSharing.DEFAULT, disk);
+    }
+
+    /** Loads the libraries and the model with prefix sharing and the disk tier as given, and starts the engine. */
+    public static NativeEngine load(NativeEngineConfig config, PrefixSharing sharing, DiskTierConfig disk) {
         Objects.requireNonNull(sharing, "sharing");
+        Objects.requireNonNull(disk, "disk");
         config.cacheType().requireFits(config.model());
         long started = System.nanoTime();
         LoadedLlama loaded = NativeLibrary.load(config.libraryDir());
@@ -146,7 +167,20 @@ public final class NativeEngine implements InferenceEngine {
                     + config.slots() + " sequences (see the log above for why)");
         }
         int perSequence = Math.min(config.contextPerSlot(), llama.llama_n_ctx(context) / config.slots());
-        NativeEngine engine = new NativeEngine(llama, model, context, config, perSequence, sharing);
+        List<KvCacheListener> listeners = new CopyOnWriteArrayList<>(); // the RAM and the disk tier tell the same ones
+        DiskKvStore diskStore = null;
+        NativeEngine engine;
+        try {
+            diskStore = DiskTier.openStore(disk, config, llama, perSequence, params.flash_attn_type, listeners);
+            engine = new NativeEngine(llama, model, context, config, perSequence, sharing, diskStore, listeners);
+        } catch (RuntimeException e) {
+            if (diskStore != null) {
+                diskStore.close();
+            }
+            llama.llama_free(context);
+            model.close();
+            throw e;
+        }
         engine.loop.start();
         log.info("Loaded {} with llama.cpp from {} in {} ms: {} sequences x {} tokens, {} threads, KV cache {}, "
                         + "snapshots up to {} MiB, shared prefixes up to {} MiB (from {} tokens), batch {}/{}, {}",
@@ -192,6 +226,11 @@ public final class NativeEngine implements InferenceEngine {
     @Override
     public PrefixCacheStats prefixCacheStats() {
         return prefixStats;
+    }
+
+    @Override
+    public DiskTierStats diskTierStats() {
+        return disk.stats();
     }
 
     @Override
@@ -319,7 +358,8 @@ public final class NativeEngine implements InferenceEngine {
             while (!closing) {
                 lastProgressNanos = System.nanoTime();
                 if (running.isEmpty() && waiting.isEmpty()) {
-                    NativeJob next = submitted.poll(100, TimeUnit.MILLISECONDS);
+                    boolean wrote = disk.persistIdle(); // spare time: put an idle sequence on disk, then look again
+                    NativeJob next = submitted.poll(wrote ? 0 : 100, TimeUnit.MILLISECONDS);
                     if (next == null) {
                         continue;
                     }
@@ -329,7 +369,10 @@ public final class NativeEngine implements InferenceEngine {
                 admission.admit();
                 waitingCount = waiting.size();
                 if (running.isEmpty()) {
-                    continue; // nothing was admitted, so nothing waits: back to waiting for a job
+                    if (!waiting.isEmpty()) {
+                        disk.awaitLoad(DISK_READ_WAIT_MS); // only jobs whose snapshot file is being read wait
+                    }
+                    continue; // nothing was admitted: back to waiting for a job
                 }
                 decode.step();
                 publishStats();
@@ -396,6 +439,8 @@ public final class NativeEngine implements InferenceEngine {
             log.warn("A caller is still tokenizing with the model; its memory is left to the process exit");
             return;
         }
+        disk.persistAll();
+        disk.close();
         tier.close();
         prefixes.close();
         batch.close();

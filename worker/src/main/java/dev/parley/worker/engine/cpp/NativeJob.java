@@ -41,6 +41,8 @@ final class NativeJob {
     int prefixTokens;
     /** Where the prefill pauses: the end of a shareable prefix not copied in ({@link PrefixTier}); -1 when not. */
     int captureAt = -1;
+    /** The part of {@code cachedTokens} read back from a disk snapshot. */
+    int diskTokens;
     /** The next prompt token to compute; equal to the prompt's length once it is all in the sequence. */
     int cursor;
     SamplerChain sampler;
@@ -99,7 +101,7 @@ final class NativeJob {
         long queued = (admittedNanos < 0 ? now : admittedNanos) - startNanos;
         result.complete(new Generation(text == null ? "" : text.shown(), finishReason, prompt.length, cachedTokens,
                 restoredTokens, generated, droppedTurns, firstTokenNanos < 0 ? total : firstTokenNanos, total, tier,
-                prefixTokens, queued));
+                prefixTokens, diskTokens, queued));
     }
 
     void fail(EngineException error) {
