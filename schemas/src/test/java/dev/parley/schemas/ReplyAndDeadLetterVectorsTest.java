@@ -90,6 +90,21 @@ class ReplyAndDeadLetterVectorsTest {
         assertThat(new JsonDeserializer<>(Reply.class).deserialize("t", written)).isEqualTo(reply);
     }
 
+    @org.junit.jupiter.api.Test
+    void diskTokensAreReadAndAnOlderReplyWithoutThemHasNone() {
+        List<TestVectors.Valid> replies = validReplies();
+        Reply fromDisk = WireJson.fromBytes(replies.stream().filter(v -> v.name().equals("restored-from-disk.json"))
+                .findFirst().orElseThrow().bytes(), Reply.class);
+        Reply older = WireJson.fromBytes(replies.stream().filter(v -> v.name().equals("ok.json"))
+                .findFirst().orElseThrow().bytes(), Reply.class);
+
+        assertThat(fromDisk.usage().diskTokens()).isEqualTo(1180).isEqualTo(fromDisk.usage().cachedTokens());
+        assertThat(fromDisk.usage().reusedInPlaceTokens()).isZero();
+        assertThat(older.usage().diskTokens()).isZero();
+        assertThat(new String(WireJson.toBytes(fromDisk), java.nio.charset.StandardCharsets.UTF_8))
+                .contains("\"disk_tokens\":1180");
+    }
+
     @ParameterizedTest
     @MethodSource("invalidReplies")
     void invalidReplyFailsNamingTheField(TestVectors.Invalid vector) {

@@ -116,7 +116,7 @@ public final class Worker implements AutoCloseable {
                 new HistoryLimits(config.historyMaxTurns(), config.historyMaxBytes(), config.idempotencyWindow()));
         this.producer = new KafkaProducer<>(producerConfig(config), new StringSerializer(), new ByteArraySerializer());
         WorkerMetrics metrics = new WorkerMetrics(registry);
-        int maxInFlight = config.maxInFlight() > 0 ? config.maxInFlight() : engine.info().slots();
+        int maxInFlight = config.maxInFlight() > 0 ? config.maxInFlight() : engine.turnsInFlight();
         LanePolicy lanes = LaneReserve.forEngine(config.lanes(), engine);
         this.turnThreads = Executors.newFixedThreadPool(maxInFlight + lanes.interactiveReserve(), named("parley-turn-"));
 

@@ -91,7 +91,9 @@ public final class EngineExtension implements ParameterResolver {
         Path tiny = new ParleyInfraExtension().resolveModels(context).tiny();
         return store(context).computeIfAbsent("tiny-native", k -> new ClosingEngine(NativeEngine.load(
                 NativeEngineConfig.forModel(tiny, libraries()).withSlots(4).withContextPerSlot(1024)
-                        .withSnapshotBytes(64L << 20))), ClosingEngine.class).engine;
+                        // One thread: a 64-wide model gains nothing from two, and on a loaded machine every
+                        // llama.cpp thread barrier waits for a scheduler slice (the fuzz drill stalled on that).
+                        .withThreads(1).withSnapshotBytes(64L << 20))), ClosingEngine.class).engine;
     }
 
     /** The llama.cpp libraries: {@code PARLEY_LLAMA_LIB_DIR}, else fetched into the cache and verified. */

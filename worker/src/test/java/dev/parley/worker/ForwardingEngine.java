@@ -4,8 +4,10 @@ import dev.parley.worker.engine.EngineInfo;
 import dev.parley.worker.engine.Generation;
 import dev.parley.worker.engine.GenerationRequest;
 import dev.parley.worker.engine.InferenceEngine;
+import dev.parley.worker.engine.DiskTierStats;
 import dev.parley.worker.engine.KvCacheListener;
 import dev.parley.worker.engine.KvCacheStats;
+import dev.parley.worker.engine.PrefixCacheStats;
 import dev.parley.worker.engine.TokenListener;
 
 /**
@@ -32,6 +34,11 @@ public abstract class ForwardingEngine implements InferenceEngine {
     }
 
     @Override
+    public int turnsInFlight() {
+        return delegate.turnsInFlight();
+    }
+
+    @Override
     public int busySlots() {
         return delegate.busySlots();
     }
@@ -44,6 +51,16 @@ public abstract class ForwardingEngine implements InferenceEngine {
     @Override
     public KvCacheStats kvCacheStats() {
         return delegate.kvCacheStats();
+    }
+
+    @Override
+    public PrefixCacheStats prefixCacheStats() {
+        return delegate.prefixCacheStats();
+    }
+
+    @Override
+    public DiskTierStats diskTierStats() {
+        return delegate.diskTierStats();
     }
 
     @Override

@@ -31,11 +31,14 @@ final class WarmReport {
                 + "| tokens/s | RSS ready / peak MiB |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (WarmResult r : results) {
-            md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d / %d / %d | %d / %d / %d | %.0f / %.0f "
+            boolean tiersKnown = r.maxWarm() >= 0;
+            md.append(String.format(Locale.ROOT, "| %s | %d | %s | %d / %s / %d | %d / %s / %d | %.0f / %.0f "
                             + "| %.0f / %.0f | %.1f | %d | %.0f | %.1f | %.0f / %.0f |%n",
-                    r.engine(), r.threads(), r.maxWarm(), r.returningTurns("in_place"), r.returningTurns("snapshot"),
+                    r.engine(), r.threads(), tiersKnown ? String.valueOf(r.maxWarm()) : "n/a",
+                    r.returningTurns("in_place"), tiersKnown ? String.valueOf(r.returningTurns("snapshot")) : "n/a",
                     r.returningTurns("prefill"), r.promptTokens(s -> s.cachedTokens() - s.restoredTokens()),
-                    r.promptTokens(WarmSample::restoredTokens), r.promptTokens(WarmSample::computedTokens),
+                    tiersKnown ? String.valueOf(r.promptTokens(WarmSample::restoredTokens)) : "n/a",
+                    r.promptTokens(WarmSample::computedTokens),
                     r.returningPercentile(WarmSample::firstTokenMs, 50), r.returningPercentile(WarmSample::firstTokenMs, 95),
                     r.returningPercentile(WarmSample::endToEndMs, 50), r.returningPercentile(WarmSample::endToEndMs, 95),
                     r.medianDecodeRate(), r.completionTokens(), r.wallSeconds(), r.tokensPerSecond(),
@@ -43,6 +46,13 @@ final class WarmReport {
         }
         md.append('\n');
         for (WarmResult r : results) {
+            if (r.engine().equals(LlamaServerRunner.ENGINE)) {
+                md.append(String.format(Locale.ROOT, "- **%s**: its time to first token is its own timings.prompt_ms; "
+                        + "it does not say whether cached tokens stayed in the slot or came back from its RAM cache, "
+                        + "so both count as in place; last-turn prompt %d tokens.%n", r.engine(),
+                        r.lastTurnPromptTokens()));
+                continue;
+            }
             double saves = r.metric("parley_kv_snapshot_save_seconds_count");
             double restores = r.metric("parley_kv_snapshot_restore_seconds_count");
             md.append(String.format(Locale.ROOT, "- **%s**: %.0f evictions, %.0f snapshots taken (mean %.1f ms), "
@@ -51,6 +61,18 @@ final class WarmReport {
                     saves == 0 ? 0 : 1000 * r.metric("parley_kv_snapshot_save_seconds_sum") / saves, restores,
                     restores == 0 ? 0 : 1000 * r.metric("parley_kv_snapshot_restore_seconds_sum") / restores,
                     r.metric("parley_kv_snapshots_dropped_total"), r.lastTurnPromptTokens()));
+        }
+        md.append('\n');
+        for (WarmResult r : results) {
+            md.append(cpuLine(r));
+        }
+        WarmResult lastNative = null;
+        for (WarmResult r : results) {
+            if (r.engine().equals("native")) {
+                lastNative = r;
+            } else if (r.engine().equals(LlamaServerRunner.ENGINE) && lastNative != null) {
+                md.append(againstLlamaServer(lastNative, r));
+            }
         }
         Optional<WarmResult> java = find(results, "java");
         Optional<WarmResult> nat = find(results, "native");
@@ -74,6 +96,38 @@ final class WarmReport {
         console.println();
         console.print(md);
         console.println("Wrote " + out.resolve("warm-report.md") + " and " + out.resolve("warm-turns.csv"));
+    }
+
+    private static String cpuLine(WarmResult r) {
+        if (r.cpuSeconds().isEmpty()) {
+            return "";
+        }
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "- CPU seconds during the %s run "
+                        + "(%.0f s wall, %d cores = %.0f core-seconds; load average %.1f at its start, %.1f at its end): ",
+                r.engine(), r.wallSeconds(), Runtime.getRuntime().availableProcessors(),
+                r.wallSeconds() * Runtime.getRuntime().availableProcessors(), r.loadStart(), r.loadEnd()));
+        String parts = r.cpuSeconds().entrySet().stream().limit(16)
+                .map(e -> String.format(Locale.ROOT, "%s %.1f", e.getKey(), e.getValue()))
+                .collect(java.util.stream.Collectors.joining(", "));
+        return line.append(parts).append(".\n").toString();
+    }
+
+    /** Parley's native engine against the llama-server run that followed it, same workload, same machine. */
+    private static String againstLlamaServer(WarmResult parley, WarmResult server) {
+        return String.format(Locale.ROOT, "%n- **Parley native / llama-server**: tokens/s **%.2f** (aim >= 1.05); "
+                        + "returning TTFT p50 **%.2f** (aim <= 0.9), p95 %.2f; reply p50 %.2f, p95 %.2f; peak RSS %.2f; "
+                        + "returning prompt tokens computed %d / %d.%n",
+                parley.tokensPerSecond() / server.tokensPerSecond(),
+                parley.returningPercentile(WarmSample::firstTokenMs, 50)
+                        / server.returningPercentile(WarmSample::firstTokenMs, 50),
+                parley.returningPercentile(WarmSample::firstTokenMs, 95)
+                        / server.returningPercentile(WarmSample::firstTokenMs, 95),
+                parley.returningPercentile(WarmSample::endToEndMs, 50)
+                        / server.returningPercentile(WarmSample::endToEndMs, 50),
+                parley.returningPercentile(WarmSample::endToEndMs, 95)
+                        / server.returningPercentile(WarmSample::endToEndMs, 95),
+                (double) parley.peakRssBytes() / server.peakRssBytes(),
+                parley.promptTokens(WarmSample::computedTokens), server.promptTokens(WarmSample::computedTokens));
     }
 
     private void writeCsv(List<WarmResult> results) throws IOException {

@@ -8,15 +8,27 @@ import java.util.function.ToDoubleFunction;
 /**
  * One engine's run of the workload.
  *
- * @param engine         engine name as configured
+ * @param engine         engine name as configured ({@code llama-server} for the baseline)
  * @param threads        decode threads it ran with
- * @param maxWarm        the most conversations the worker reported warm (in a slot or a snapshot) at once
- * @param loadedRssBytes the worker's resident memory once ready, before any turn
+ * @param maxWarm        the most conversations the worker reported warm (in a slot or a snapshot) at once; -1 where
+ *                       the server does not say
+ * @param loadedRssBytes the server's resident memory once ready, before any turn
  * @param peakRssBytes   its peak resident memory during the run
- * @param metrics        its Prometheus samples at the end
+ * @param metrics        its Prometheus samples at the end (none for llama-server)
+ * @param cpuSeconds     CPU seconds each part of the run used (see {@link CpuBreakdown})
+ * @param loadStart      the machine's 1-minute load average when the run began
+ * @param loadEnd        and when it ended
  */
 record WarmResult(String engine, int threads, List<WarmSample> samples, double wallSeconds, int maxWarm,
-                  long loadedRssBytes, long peakRssBytes, Map<String, Double> metrics) {
+                  long loadedRssBytes, long peakRssBytes, Map<String, Double> metrics, Map<String, Double> cpuSeconds,
+                  double loadStart, double loadEnd) {
+
+    /** A result without CPU accounting (tests). */
+    WarmResult(String engine, int threads, List<WarmSample> samples, double wallSeconds, int maxWarm,
+               long loadedRssBytes, long peakRssBytes, Map<String, Double> metrics) {
+        this(engine, threads, samples, wallSeconds, maxWarm, loadedRssBytes, peakRssBytes, metrics, Map.of(),
+                Double.NaN, Double.NaN);
+    }
 
     List<WarmSample> returning() {
         return samples.stream().filter(WarmSample::returning).toList();

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -84,6 +85,7 @@ final class WarmRunner {
 
         SendOptions options = SendOptions.builder().system(WarmWorkload.SYSTEM).timeout(Duration.ofMinutes(60))
                 .params(GenerationParams.DEFAULTS.withMaxTokens(workload.maxTokens()).withTemperature(0)).build();
+        CpuBreakdown cpu = CpuBreakdown.start(worker.pid(), "worker", CpuBreakdown.benchProcesses(true));
         long started = System.nanoTime();
         List<WarmSample> samples = ClosedLoop.run(client, options, workload.conversations(), workload.turns(),
                 c -> workload.conversationId(prefix, c), workload::question, (conversation, turn, reply, sent) -> {
@@ -94,7 +96,8 @@ final class WarmRunner {
         progress.shutdownNow();
         watcher.shutdownNow();
         watcher.awaitTermination(5, TimeUnit.SECONDS);
+        Map<String, Double> cpuSeconds = cpu.stop();
         return new WarmResult(engine, threads, samples, wall, maxWarm.get(), loadedRss, worker.peakRssBytes(),
-                worker.metrics());
+                worker.metrics(), cpuSeconds, cpu.loadAtStart(), ProcStats.loadAverage());
     }
 }

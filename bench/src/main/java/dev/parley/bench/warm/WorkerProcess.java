@@ -6,7 +6,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -99,16 +98,11 @@ final class WorkerProcess implements AutoCloseable {
     }
 
     long rssBytes() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (IOException | RuntimeException gone) {
-            // the process has exited
-        }
-        return 0;
+        return ProcStats.rssBytes(process.pid());
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     private URI uri(String path) {
@@ -119,6 +113,12 @@ final class WorkerProcess implements AutoCloseable {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
+    }
+
+    /** SIGKILL, and waits for the process to be gone: nothing of it runs any more (a crash, an OOM kill). */
+    void kill() throws InterruptedException {
+        sampler.shutdownNow();
+        process.destroyForcibly().waitFor();
     }
 
     /** SIGTERM, then a bounded wait: the worker finishes in-flight turns and commits. */

@@ -10,12 +10,14 @@ import dev.parley.models.ModelUnavailableException;
 import dev.parley.worker.Worker;
 import dev.parley.worker.config.Setting;
 import dev.parley.worker.config.Settings;
+import dev.parley.worker.config.SettingsException;
 import dev.parley.worker.config.WorkerConfig;
 import dev.parley.worker.engine.EngineException;
 import dev.parley.worker.engine.InferenceEngine;
 import dev.parley.worker.engine.cpp.NativeEngine;
 import dev.parley.worker.engine.cpp.NativeEngineConfig;
 import dev.parley.worker.engine.cpp.NativeLanes;
+import dev.parley.worker.engine.disk.DiskTierConfig;
 import dev.parley.worker.engine.llama.KvCacheType;
 import dev.parley.worker.engine.llama.LlamaCppEngine;
 import dev.parley.worker.engine.llama.LlamaEngineConfig;
@@ -25,6 +27,7 @@ import dev.parley.worker.ops.OpsServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
@@ -64,6 +67,9 @@ public final class WorkerRuntime implements AutoCloseable {
     static WorkerRuntime start(Settings settings, UnaryOperator<InferenceEngine> decorate) {
         LogFormat.apply(settings.text(Setting.LOG_FORMAT));
         WorkerConfig config = settings.workerConfig();
+        if ("java".equals(settings.text(Setting.ENGINE))) {
+            PrefixSharingSettings.refuseForJavaEngine(settings); // before a model is fetched for nothing
+        }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         int port = settings.integer(Setting.HTTP_PORT);
         OpsServer ops = port < 0 ? null : OpsServer.start(port, registry);
@@ -99,7 +105,8 @@ public final class WorkerRuntime implements AutoCloseable {
     public static InferenceEngine loadEngine(Settings settings, Path model) {
         return switch (settings.text(Setting.ENGINE)) {
             case "java" -> LlamaCppEngine.load(javaEngineConfig(settings, model));
-            case "native" -> NativeEngine.load(nativeEngineConfig(settings, model), nativeLanes(settings));
+            case "native" -> NativeEngine.load(nativeEngineConfig(settings, model), PrefixSharingSettings.of(settings),
+                    diskTierConfig(settings), nativeLanes(settings));
             default -> throw new IllegalArgumentException("unknown engine " + settings.text(Setting.ENGINE));
         };
     }
@@ -110,8 +117,21 @@ public final class WorkerRuntime implements AutoCloseable {
                 settings.integer(Setting.PREEMPT_MIN_TOKENS));
     }
 
-    /** The java-llama.cpp engine's configuration the settings describe. */
+
+    /** The native engine's disk KV tier the settings describe (off without kv-disk-dir). */
+    public static DiskTierConfig diskTierConfig(Settings settings) {
+        return settings.has(Setting.KV_DISK_DIR)
+                ? new DiskTierConfig(Path.of(settings.text(Setting.KV_DISK_DIR)), settings.bytes(Setting.KV_DISK_BYTES))
+                : DiskTierConfig.OFF;
+    }
+
+    /** The java-llama.cpp engine's configuration the settings describe; refuses what only the native engine has. */
     public static LlamaEngineConfig javaEngineConfig(Settings settings, Path model) {
+        PrefixSharingSettings.refuseForJavaEngine(settings);
+        if (settings.has(Setting.KV_DISK_DIR)) {
+            throw new SettingsException(List.of(Setting.KV_DISK_DIR.flag() + " needs the native engine (--engine "
+                    + "native): the java engine keeps no KV snapshots to write to disk"));
+        }
         int threads = settings.has(Setting.THREADS) ? settings.integer(Setting.THREADS) : LlamaEngineConfig.defaultThreads();
         return new LlamaEngineConfig(model, settings.integer(Setting.SLOTS), settings.integer(Setting.CONTEXT_PER_SLOT),
                 threads, KvCacheType.parse(settings.text(Setting.KV_CACHE_TYPE)), settings.integer(Setting.GPU_LAYERS));

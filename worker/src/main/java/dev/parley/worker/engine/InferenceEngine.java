@@ -4,8 +4,8 @@ package dev.parley.worker.engine;
  * The port between a turn and the model. One engine serves every conversation of a worker from one loaded model;
  * implementations keep each conversation's KV cache warm between its turns where they can.
  *
- * <p>{@link #generate} is called from several turn threads at once (at most {@link EngineInfo#slots()} at a time)
- * and blocks until the generation ends.
+ * <p>{@link #generate} is called from several turn threads at once (at most {@link #turnsInFlight()} at a time,
+ * unless configured otherwise) and blocks until the generation ends.
  */
 public interface InferenceEngine extends AutoCloseable {
 
@@ -22,6 +22,14 @@ public interface InferenceEngine extends AutoCloseable {
      */
     Generation generate(GenerationRequest request, TokenListener listener);
 
+    /**
+     * How many turns the worker runs at once unless {@code max-in-flight} says otherwise: one per slot, or more for an
+     * engine that queues prepared turns (history loaded, prompt tokenized) so a freed slot is refilled at once.
+     */
+    default int turnsInFlight() {
+        return info().slots();
+    }
+
     /** Slots generating now, for metrics; -1 when the engine does not know. */
     default int busySlots() {
         return -1;
@@ -35,6 +43,16 @@ public interface InferenceEngine extends AutoCloseable {
     /** Snapshot and eviction counters; {@link KvCacheStats#NONE} for engines that keep no snapshots. */
     default KvCacheStats kvCacheStats() {
         return KvCacheStats.NONE;
+    }
+
+    /** Shared prompt prefix counters; {@link PrefixCacheStats#NONE} for engines that share no prefixes. */
+    default PrefixCacheStats prefixCacheStats() {
+        return PrefixCacheStats.NONE;
+    }
+
+    /** The disk KV tier's counters; {@link DiskTierStats#OFF} for engines without one. */
+    default DiskTierStats diskTierStats() {
+        return DiskTierStats.OFF;
     }
 
     /** Adds a listener told of each snapshot taken or restored; engines without snapshots never call it. */

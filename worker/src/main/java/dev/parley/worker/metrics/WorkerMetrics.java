@@ -31,6 +31,8 @@ public final class WorkerMetrics {
     private final Counter cachedTokens;
     private final Counter completionTokens;
     private final Counter restoredTokens;
+    private final Counter prefixTokens;
+    private final Counter diskTokens;
     private final Counter forwarded;
     private final Counter redelivered;
     private final Counter announcements;
@@ -50,6 +52,8 @@ public final class WorkerMetrics {
         this.cachedTokens = counter(ParleyMeter.CACHED_TOKENS);
         this.completionTokens = counter(ParleyMeter.COMPLETION_TOKENS);
         this.restoredTokens = counter(ParleyMeter.RESTORED_TOKENS);
+        this.prefixTokens = counter(ParleyMeter.PREFIX_TOKENS);
+        this.diskTokens = counter(ParleyMeter.DISK_TOKENS);
         this.forwarded = counter(ParleyMeter.PROMPTS_FORWARDED);
         this.redelivered = counter(ParleyMeter.RECORDS_REDELIVERED);
         this.announcements = counter(ParleyMeter.MODEL_ANNOUNCEMENTS);
@@ -165,9 +169,11 @@ public final class WorkerMetrics {
         promptTokens.increment(generation.promptTokens());
         cachedTokens.increment(generation.cachedTokens());
         restoredTokens.increment(generation.restoredTokens());
+        prefixTokens.increment(generation.prefixTokens());
+        diskTokens.increment(generation.diskTokens());
         tiers.get(generation.tier()).increment();
         completionTokens.increment(generation.completionTokens());
-        firstToken.record(Duration.ofNanos(generation.firstTokenNanos()));
+        firstToken.record(Duration.ofNanos(generation.startedToFirstTokenNanos()));
         if (generation.coldStart() && hadHistory) {
             rehydrations.increment();
         }
@@ -194,8 +200,10 @@ public final class WorkerMetrics {
         functionCounter(ParleyMeter.KV_EVICTIONS, engine, e -> e.kvCacheStats().evictions());
         functionCounter(ParleyMeter.KV_SNAPSHOTS_DROPPED, engine, e -> e.kvCacheStats().snapshotsDropped());
         functionCounter(ParleyMeter.PREEMPTIONS, engine, InferenceEngine::preemptions);
+        PrefixCacheMetrics.bind(registry, engine);
         Timer save = fastTimer(ParleyMeter.KV_SNAPSHOT_SAVE);
         Timer restore = fastTimer(ParleyMeter.KV_SNAPSHOT_RESTORE);
+        DiskTierMetrics.bind(registry, engine);
         engine.addKvCacheListener(new KvCacheListener() {
             @Override
             public void snapshotSaved(long nanos) {

@@ -24,8 +24,9 @@ final class ReplyFactory {
 
     Reply ok(PendingTurn turn, int turnNumber, Generation generation, long startNanos) {
         Prompt prompt = turn.prompt();
-        Timings timings = new Timings(millis(startNanos - turn.arrivedNanos()), millis(generation.firstTokenNanos()),
-                millis(System.nanoTime() - turn.arrivedNanos()));
+        // queued: until a slot started the turn, the engine's own queue included; first token: from then on
+        Timings timings = new Timings(millis(startNanos - turn.arrivedNanos() + generation.queuedNanos()),
+                millis(generation.startedToFirstTokenNanos()), millis(System.nanoTime() - turn.arrivedNanos()));
         return new Reply(prompt.requestId(), prompt.conversationId(), ReplyStatus.OK, generation.text(),
                 generation.finishReason(), usage(generation), timings, turnNumber, generation.droppedTurns(), model,
                 workerId, null, prompt.metadata());
@@ -83,7 +84,7 @@ final class ReplyFactory {
 
     private static Usage usage(Generation generation) {
         return new Usage(generation.promptTokens(), generation.cachedTokens(), generation.restoredTokens(),
-                generation.completionTokens());
+                generation.completionTokens(), generation.prefixTokens(), generation.diskTokens());
     }
 
     private static Timings timings(PendingTurn turn, long startNanos) {

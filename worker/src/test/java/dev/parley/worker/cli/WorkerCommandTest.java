@@ -58,6 +58,48 @@ class WorkerCommandTest {
     }
 
     @Test
+    void theJavaEngineRefusesPrefixSharingSettingsItWouldIgnore() {
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = SettingsOptions.install(new CommandLine(new WorkerCommand()));
+        commandLine.setErr(new PrintWriter(err));
+
+        int status = WorkerMain.run(commandLine, withInfra("--engine", "java", "--kv-prefix-bytes", "64MiB",
+                "--kv-prefix-min-tokens", "32", "--model", "/nonexistent/model.gguf", "--http-port", "-1"));
+
+        assertCleanError(status, err, "kv-prefix-bytes is set, but shared prompt prefixes are a feature of the native "
+                + "engine only");
+        assertThat(err.toString()).contains("kv-prefix-min-tokens is set").contains("--engine native")
+                .as("refused before the model is looked for").doesNotContain("/nonexistent/model.gguf");
+    }
+
+    @Test
+    void prefixSharingIsOnByDefaultForTheNativeEngine() {
+        var settings = new dev.parley.worker.config.SettingsLoader()
+                .flags(java.util.Map.of("bootstrap", "b:1", "redis", "redis://r:1")).load();
+        var custom = new dev.parley.worker.config.SettingsLoader().flags(java.util.Map.of("bootstrap", "b:1",
+                "redis", "redis://r:1", "kv-prefix-bytes", "0", "kv-prefix-min-tokens", "16")).load();
+
+        assertThat(PrefixSharingSettings.of(settings)).isEqualTo(dev.parley.worker.engine.cpp.PrefixSharing.DEFAULT);
+        assertThat(PrefixSharingSettings.of(custom).enabled()).isFalse();
+        assertThat(PrefixSharingSettings.of(custom).minTokens()).isEqualTo(16);
+        PrefixSharingSettings.refuseForJavaEngine(settings); // nothing set: nothing to refuse
+    }
+
+    @Test
+    void theJavaEngineRefusesADiskTierAtStart(@TempDir Path dir) throws Exception {
+        Path model = Files.write(dir.resolve("model.gguf"), "never loaded".getBytes());
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = SettingsOptions.install(new CommandLine(new WorkerCommand()));
+        commandLine.setErr(new PrintWriter(err));
+
+        int status = WorkerMain.run(commandLine, withInfra("--engine", "java", "--model", model.toString(),
+                "--kv-disk-dir", dir.resolve("kv").toString(), "--http-port", "-1"));
+
+        assertCleanError(status, err, "--kv-disk-dir needs the native engine");
+        assertThat(dir.resolve("kv")).doesNotExist();
+    }
+
+    @Test
     void aMissingModelIsOneLineAndExitStatus2() {
         StringWriter err = new StringWriter();
         CommandLine commandLine = SettingsOptions.install(new CommandLine(new WorkerCommand()));

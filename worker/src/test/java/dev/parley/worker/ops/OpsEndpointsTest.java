@@ -66,7 +66,9 @@ class OpsEndpointsTest {
                 };
                 String family = meter.prometheusName();
                 if (java.util.Set.of(ParleyMeter.PROMPTS_REJECTED, ParleyMeter.TURN_RETRIES, ParleyMeter.RETRIES,
-                        ParleyMeter.DEAD_LETTERS_DROPPED, ParleyMeter.TURN_FAILURES).contains(meter)) {
+                        ParleyMeter.DEAD_LETTERS_DROPPED, ParleyMeter.TURN_FAILURES, ParleyMeter.STRUCTURED_OUTPUT,
+                        ParleyMeter.QUOTA_TOKENS_CHARGED, ParleyMeter.QUOTA_TURNS_LIMITED, ParleyMeter.QUOTA_FAILURES)
+                        .contains(meter)) {
                     continue; // registered on first use, with their tag
                 }
                 assertThat(scrape.types).as(meter.meterName()).containsEntry(family, expectedType);

@@ -6,13 +6,17 @@ import dev.parley.schemas.Priority;
 import dev.parley.worker.engine.EngineException;
 import dev.parley.worker.engine.KvTier;
 import java.util.ArrayDeque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Gives waiting jobs a sequence, interactive ones first: the conversation's own (its prefix reused in place), else an empty one or the least
- * recently used idle one, into which the conversation's snapshot is restored when there is one. A job that cannot
+ * Gives waiting jobs a sequence, interactive ones first: the conversation's own (its prefix reused in place), else an
+ * empty one or the least recently used idle one, into which the conversation's snapshot is restored when there is one
+ * (from RAM, else from disk once its file is read). An idle sequence whose own conversation has a job waiting is left
+ * to that job: taking it would snapshot a conversation only to restore it elsewhere a moment later. A job that cannot
  * start is failed, never left without an outcome. Engine thread only.
  */
 final class Admission {
@@ -24,18 +28,23 @@ final class Admission {
     private final Pointer memory;
     private final Sequence[] sequences;
     private final SnapshotTier snapshots;
+    private final PrefixTier prefixes;
+    private final DiskTier disk;
     private final ArrayDeque<NativeJob> waiting;
     private final List<NativeJob> running;
     private final LaneOrder lanes;
     private final Preemption preemption;
 
     Admission(LlamaLib llama, Pointer vocab, Pointer memory, Sequence[] sequences, SnapshotTier tier,
-              ArrayDeque<NativeJob> waiting, List<NativeJob> running, LaneOrder lanes, Preemption preemption) {
+              PrefixTier prefixes, DiskTier disk, ArrayDeque<NativeJob> waiting, List<NativeJob> running,
+              LaneOrder lanes, Preemption preemption) {
         this.llama = llama;
         this.vocab = vocab;
         this.memory = memory;
         this.sequences = sequences;
         this.snapshots = tier;
+        this.prefixes = prefixes;
+        this.disk = disk;
         this.waiting = waiting;
         this.running = running;
         this.lanes = lanes;
@@ -44,12 +53,16 @@ final class Admission {
 
     /**
      * Gives waiting jobs a sequence, in lane order (interactive first, arrival order within a lane, see
-     * {@link LaneOrder}); a job whose conversation's sequence is busy waits. A paused job is resumed.
+     * {@link LaneOrder}); a job whose conversation's sequence is busy waits, and so does a new one whose shared prefix
+     * a running job is about to keep, or whose snapshot file is being read. A paused job is resumed.
      */
     void admit() {
+        Set<String> waitingConversations = new HashSet<>();
+        waiting.forEach(job -> waitingConversations.add(job.conversationId()));
         for (NativeJob job : lanes.order(waiting)) {
             if (job.abandoned()) {
                 waiting.remove(job);
+                disk.discard(job);
                 job.releaseWaiting();
                 job.dropAbandoned();
                 continue;
@@ -57,11 +70,16 @@ final class Admission {
             FinishReason early = job.interruption();
             if (early != null) {
                 waiting.remove(job);
+                disk.discard(job);
                 endWaiting(job, early);
                 continue;
             }
-            Sequence sequence = sequenceFor(job.conversationId());
-            if (sequence == null) {
+            if (!job.paused() && disk.loading(job)) {
+                continue; // its snapshot file is being read: the jobs behind it go on meanwhile
+            }
+            Sequence sequence = sequenceFor(job.conversationId(), waitingConversations);
+            if (sequence == null || (!job.paused() && !warm(job.conversationId())
+                    && prefixes.beingComputed(job, running))) {
                 continue;
             }
             waiting.remove(job);
@@ -111,8 +129,21 @@ final class Admission {
         job.complete(reason);
     }
 
-    /** The conversation's own sequence if it has one, else an empty one, else the least recently used idle one. */
-    private Sequence sequenceFor(String conversationId) {
+    /** Whether the conversation's context is in a sequence or a snapshot (so it needs no shared prefix). */
+    private boolean warm(String conversationId) {
+        for (Sequence sequence : sequences) {
+            if (conversationId.equals(sequence.conversationId)) {
+                return true;
+            }
+        }
+        return snapshots.store().contains(conversationId);
+    }
+
+    /**
+     * The conversation's own sequence if it has one, else an empty one, else the least recently used idle one that no
+     * waiting job's conversation holds; null when the job must wait.
+     */
+    private Sequence sequenceFor(String conversationId, Set<String> waitingConversations) {
         Sequence empty = null;
         Sequence leastRecent = null;
         for (Sequence sequence : sequences) {
@@ -124,6 +155,8 @@ final class Admission {
             }
             if (sequence.empty()) {
                 empty = empty == null ? sequence : empty;
+            } else if (waitingConversations.contains(sequence.conversationId)) {
+                continue; // its own conversation's next turn is waiting: it will be reused in place
             } else if (leastRecent == null || sequence.lastUsed < leastRecent.lastUsed) {
                 leastRecent = sequence;
             }
@@ -133,28 +166,42 @@ final class Admission {
 
     /** Puts the job's conversation into the sequence, from the best tier that has it, and plans its prefill. */
     private void start(NativeJob job, Sequence sequence) {
+        job.admittedNanos = System.nanoTime();
         String conversationId = job.conversationId();
         int[] prompt = job.prompt;
         int reusable = 0;
         KvTier tier = KvTier.PREFILL;
         if (conversationId.equals(sequence.conversationId)) {
+            disk.discard(job); // none was started for a conversation in its sequence; never leave one behind
             reusable = sequence.tokens.commonPrefix(prompt);
             tier = KvTier.IN_PLACE;
         } else {
             if (!sequence.empty()) {
-                snapshots.evict(sequence);
+                disk.evict(sequence);
             }
             sequence.conversationId = conversationId;
-            KvSnapshot snapshot = snapshots.take(conversationId);
+            KvSnapshot inRam = snapshots.take(conversationId);
+            KvSnapshot fromDisk = disk.takeLoaded(job);
+            KvTier from = inRam != null ? KvTier.SNAPSHOT : KvTier.DISK;
+            KvSnapshot snapshot = inRam != null ? inRam : fromDisk;
+            if (inRam != null && fromDisk != null) {
+                fromDisk.close();
+            }
             if (snapshot != null) {
                 try (snapshot) {
                     int common = TokenList.commonPrefix(snapshot.tokens(), snapshot.tokens().length, prompt);
-                    if (common > 0 && snapshot.belongsTo(conversationId) && snapshots.restore(snapshot, sequence)) {
+                    if (common > 0 && snapshot.belongsTo(conversationId) && (from == KvTier.SNAPSHOT
+                            ? snapshots.restore(snapshot, sequence) : disk.restore(snapshot, sequence))) {
                         reusable = common;
-                        tier = KvTier.SNAPSHOT;
+                        tier = from;
                     }
                 }
             }
+        }
+        if (reusable == 0) {
+            // Nothing of its own to reuse: a prefix shared with other conversations may still save computing.
+            reusable = prefixes.restore(job, sequence);
+            tier = KvTier.PREFIX;
         }
         // The last prompt token is always computed again: its logits give the first answer token.
         reusable = Math.min(reusable, prompt.length - 1);
@@ -165,6 +212,8 @@ final class Admission {
         job.tier = reusable > 0 ? tier : KvTier.PREFILL;
         job.cachedTokens = reusable;
         job.restoredTokens = job.tier == KvTier.SNAPSHOT ? reusable : 0;
+        job.prefixTokens = job.tier == KvTier.PREFIX ? reusable : 0;
+        job.diskTokens = job.tier == KvTier.DISK ? reusable : 0;
         job.cursor = reusable;
         job.sequence = sequence;
         job.sampler = SamplerChain.create(llama, vocab, job.request.sampling());

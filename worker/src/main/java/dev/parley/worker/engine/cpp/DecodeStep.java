@@ -21,6 +21,7 @@ final class DecodeStep {
     private final Pointer context;
     private final Pointer memory;
     private final BatchBuffer batch;
+    private final PrefixTier prefixes;
     private final int prefillChunk;
     private final List<NativeJob> running;
     private final int[] chunkOf;
@@ -30,13 +31,14 @@ final class DecodeStep {
     private static final int PARALLEL_SAMPLING = 8;
     private long clock;
 
-    DecodeStep(LlamaLib llama, NativeModel model, Pointer context, BatchBuffer batch, int prefillChunk, int slots,
-               List<NativeJob> running, Runnable publishStats) {
+    DecodeStep(LlamaLib llama, NativeModel model, Pointer context, BatchBuffer batch, PrefixTier prefixes,
+               int prefillChunk, int slots, List<NativeJob> running, Runnable publishStats) {
         this.llama = llama;
         this.model = model;
         this.context = context;
         this.memory = llama.llama_get_memory(context);
         this.batch = batch;
+        this.prefixes = prefixes;
         this.prefillChunk = prefillChunk;
         this.running = running;
         this.chunkOf = new int[slots];
@@ -59,7 +61,8 @@ final class DecodeStep {
             if (!job.prefilling() || budget == 0) {
                 continue;
             }
-            int n = Math.min(budget, job.prompt.length - job.cursor);
+            // A chunk stops where a shared prefix is to be kept, so the sequence then holds exactly the prefix.
+            int n = Math.min(budget, PrefixTier.chunkEnd(job) - job.cursor);
             for (int i = job.cursor; i < job.cursor + n; i++) {
                 boolean last = i == job.prompt.length - 1;
                 int index = batch.add(job.prompt[i], i, job.sequence.id, last);
@@ -84,6 +87,7 @@ final class DecodeStep {
             if (chunk > 0) {
                 sequence.tokens.addAll(job.prompt, job.cursor, job.cursor + chunk);
                 job.cursor += chunk;
+                prefixes.captureIfDue(job);
             } else if (job.outputIndex >= 0 && job.pending >= 0) {
                 sequence.tokens.add(job.pending);
             }

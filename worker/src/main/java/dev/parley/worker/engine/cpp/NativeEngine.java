@@ -3,6 +3,7 @@ package dev.parley.worker.engine.cpp;
 import com.sun.jna.Pointer;
 import dev.parley.schemas.FinishReason;
 import dev.parley.worker.engine.ContextWindow;
+import dev.parley.worker.engine.DiskTierStats;
 import dev.parley.worker.engine.EngineException;
 import dev.parley.worker.engine.EngineInfo;
 import dev.parley.worker.engine.Generation;
@@ -12,9 +13,12 @@ import dev.parley.worker.engine.InferenceEngine;
 import dev.parley.worker.engine.KvCacheListener;
 import dev.parley.worker.engine.KvCacheStats;
 import dev.parley.worker.engine.KvTier;
+import dev.parley.worker.engine.PrefixCacheStats;
 import dev.parley.worker.engine.TokenListener;
 import dev.parley.worker.engine.Transcript;
 import dev.parley.worker.engine.UnsupportedRequestException;
+import dev.parley.worker.engine.disk.DiskKvStore;
+import dev.parley.worker.engine.disk.DiskTierConfig;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -36,7 +40,10 @@ import org.slf4j.LoggerFactory;
  * <p>A conversation's earlier context is found in one of three tiers: still in its sequence (the common prefix is
  * reused, the divergent tail dropped); in a host-RAM snapshot taken when its sequence went to another conversation
  * (copied back into a free sequence in milliseconds); or nowhere, and then its prompt is computed from the transcript.
- * So far more conversations stay warm than there are sequences, bounded by the snapshot budget in bytes.
+ * So far more conversations stay warm than there are sequences, bounded by the snapshot budget in bytes. A prompt
+ * computed from its start whose system prompt another conversation computed before gets that prefix's KV copied in
+ * ({@link PrefixTier}), bounded by its own budget. With a disk tier ({@link DiskTier}), snapshots also go to files
+ * that outlive the process, read back off the engine thread.
  *
  * <p>Turn threads render and tokenize their prompts and wait; only the engine thread touches the context.
  */
@@ -50,6 +57,8 @@ public final class NativeEngine implements InferenceEngine {
     private static final int FLASH_ATTENTION_ON = 1;
     private static final long AWAIT_SLICE_MS = 500;
     private static final long ABANDON_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** How long the engine thread, with nothing to run, waits for a snapshot file being read before looking again. */
+    private static final long DISK_READ_WAIT_MS = 10;
 
     private final LlamaLib llama;
     private final NativeModel model;
@@ -58,11 +67,14 @@ public final class NativeEngine implements InferenceEngine {
     private final EngineInfo info;
     private final ContextWindow window;
     private final SnapshotTier tier;
+    private final PrefixTier prefixes;
+    private final int prefixMinTokens;
+    private final DiskTier disk;
     private final Sequence[] sequences;
     private final BatchBuffer batch;
     private final LinkedBlockingQueue<NativeJob> submitted = new LinkedBlockingQueue<>();
     private final Thread loop;
-    private final List<KvCacheListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<KvCacheListener> listeners;
     private volatile boolean closing;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Held (shared) while a caller tokenizes or renders with the model; {@link #close()} takes it exclusively. */
@@ -83,9 +95,12 @@ public final class NativeEngine implements InferenceEngine {
     private volatile int warm;
     private volatile KvCacheStats stats = KvCacheStats.NONE;
     private volatile long preemptions;
+    private volatile PrefixCacheStats prefixStats = PrefixCacheStats.NONE;
 
     private NativeEngine(LlamaLib llama, NativeModel model, Pointer context, NativeEngineConfig config, NativeLanes lanes,
-                         int perSequence) {
+                         int perSequence, PrefixSharing sharing, DiskKvStore diskStore,
+                         List<KvCacheListener> listeners) {
+        this.listeners = listeners;
         this.llama = llama;
         this.model = model;
         this.context = context;
@@ -93,29 +108,54 @@ public final class NativeEngine implements InferenceEngine {
         this.info = new EngineInfo(model.name(), config.slots(), perSequence);
         this.window = new ContextWindow(perSequence, HEADROOM);
         this.tier = new SnapshotTier(llama, context, config.snapshotBytes(), listeners);
+        this.prefixes = new PrefixTier(llama, context, sharing.budgetBytes(), KvPrefix.layout(
+                config.model().getFileName().toString(), config.model().toFile().length(), config.cacheType().name(),
+                perSequence));
+        this.prefixMinTokens = sharing.minTokens();
         this.sequences = new Sequence[config.slots()];
         for (int i = 0; i < sequences.length; i++) {
             sequences[i] = new Sequence(i);
         }
+        this.disk = new DiskTier(llama, context, sequences, tier, diskStore);
         this.batch = new BatchBuffer(llama, config.batchTokens());
         int prefillChunk = Math.min(config.prefillChunk(), config.batchTokens() - config.slots());
         this.lanes = lanes;
         LaneOrder order = new LaneOrder(lanes.batchAging().toNanos(), System::nanoTime);
         this.preemption = new Preemption(llama, context, batch, lanes, order, waiting, running);
-        this.admission = new Admission(llama, model.vocab(), memory, sequences, tier, waiting, running, order, preemption);
-        this.decode = new DecodeStep(llama, model, context, batch, prefillChunk, config.slots(), running,
+        this.admission = new Admission(llama, model.vocab(), memory, sequences, tier, prefixes, disk, waiting,
+                running, order, preemption);
+        this.decode = new DecodeStep(llama, model, context, batch, prefixes, prefillChunk, config.slots(), running,
                 this::publishStats);
         this.loop = new Thread(this::run, "parley-native-engine");
         this.loop.setDaemon(true);
     }
 
-    /** Loads the libraries and the model and starts the engine thread, with the default lanes (preemption on). */
+    /** Loads the libraries and the model and starts the engine thread: shared prefixes, no disk tier, default lanes. */
     public static NativeEngine load(NativeEngineConfig config) {
-        return load(config, NativeLanes.DEFAULT);
+        return load(config, PrefixSharing.DEFAULT, DiskTierConfig.OFF, NativeLanes.DEFAULT);
     }
 
-    /** Loads the libraries and the model and starts the engine thread. */
+    /** As {@link #load(NativeEngineConfig)}, with the lanes (batch aging, preemption) as given. */
     public static NativeEngine load(NativeEngineConfig config, NativeLanes lanes) {
+        return load(config, PrefixSharing.DEFAULT, DiskTierConfig.OFF, lanes);
+    }
+
+    /** As {@link #load(NativeEngineConfig)}, sharing prompt prefixes as {@code sharing} says. */
+    public static NativeEngine load(NativeEngineConfig config, PrefixSharing sharing) {
+        return load(config, sharing, DiskTierConfig.OFF, NativeLanes.DEFAULT);
+    }
+
+    /** As {@link #load(NativeEngineConfig)}, with the disk tier (if {@code disk} is enabled). */
+    public static NativeEngine load(NativeEngineConfig config, DiskTierConfig disk) {
+        return load(config, PrefixSharing.DEFAULT, disk, NativeLanes.DEFAULT);
+    }
+
+    /** Loads the libraries and the model with prefix sharing, the disk tier and the lanes as given; starts the engine. */
+    public static NativeEngine load(NativeEngineConfig config, PrefixSharing sharing, DiskTierConfig disk,
+                                    NativeLanes lanes) {
+        Objects.requireNonNull(sharing, "sharing");
+        Objects.requireNonNull(disk, "disk");
+        Objects.requireNonNull(lanes, "lanes");
         config.cacheType().requireFits(config.model());
         long started = System.nanoTime();
         LoadedLlama loaded = NativeLibrary.load(config.libraryDir());
@@ -141,12 +181,26 @@ public final class NativeEngine implements InferenceEngine {
                     + config.slots() + " sequences (see the log above for why)");
         }
         int perSequence = Math.min(config.contextPerSlot(), llama.llama_n_ctx(context) / config.slots());
-        NativeEngine engine = new NativeEngine(llama, model, context, config, lanes, perSequence);
+        List<KvCacheListener> listeners = new CopyOnWriteArrayList<>(); // the RAM and the disk tier tell the same ones
+        DiskKvStore diskStore = null;
+        NativeEngine engine;
+        try {
+            diskStore = DiskTier.openStore(disk, config, llama, perSequence, params.flash_attn_type, listeners);
+            engine = new NativeEngine(llama, model, context, config, lanes, perSequence, sharing, diskStore, listeners);
+        } catch (RuntimeException e) {
+            if (diskStore != null) {
+                diskStore.close();
+            }
+            llama.llama_free(context);
+            model.close();
+            throw e;
+        }
         engine.loop.start();
         log.info("Loaded {} with llama.cpp from {} in {} ms: {} sequences x {} tokens, {} threads, KV cache {}, "
-                        + "snapshots up to {} MiB, batch {}/{}, {}, {}", model.name(), config.libraryDir(),
-                (System.nanoTime() - started) / 1_000_000, config.slots(), perSequence, config.threads(),
-                config.cacheType(), config.snapshotBytes() >> 20, config.batchTokens(), config.microBatchTokens(),
+                        + "snapshots up to {} MiB, shared prefixes up to {} MiB (from {} tokens), batch {}/{}, {}, {}",
+                model.name(), config.libraryDir(), (System.nanoTime() - started) / 1_000_000, config.slots(),
+                perSequence, config.threads(), config.cacheType(), config.snapshotBytes() >> 20,
+                sharing.budgetBytes() >> 20, sharing.minTokens(), config.batchTokens(), config.microBatchTokens(),
                 placement, lanes);
         return engine;
     }
@@ -154,6 +208,17 @@ public final class NativeEngine implements InferenceEngine {
     @Override
     public EngineInfo info() {
         return info;
+    }
+
+    /**
+     * Two turns per sequence: one generating, one prepared (history loaded, prompt tokenized) and waiting, so a
+     * sequence freed at the end of a step is refilled at the start of the next. With one turn per sequence, a freed
+     * sequence stays idle while the next turn stores, publishes, loads and tokenizes, and that turn then waits for a
+     * whole step already under way (a prefill step takes about a second on 2 cores) before it is admitted.
+     */
+    @Override
+    public int turnsInFlight() {
+        return 2 * info.slots();
     }
 
     @Override
@@ -181,6 +246,16 @@ public final class NativeEngine implements InferenceEngine {
     @Override
     public KvCacheStats kvCacheStats() {
         return stats;
+    }
+
+    @Override
+    public PrefixCacheStats prefixCacheStats() {
+        return prefixStats;
+    }
+
+    @Override
+    public DiskTierStats diskTierStats() {
+        return disk.stats();
     }
 
     @Override
@@ -233,6 +308,11 @@ public final class NativeEngine implements InferenceEngine {
         return lastProgressNanos;
     }
 
+    /** Jobs handed in and not yet picked up by the engine thread (tests). */
+    int submittedJobs() {
+        return submitted.size();
+    }
+
     /** Whether generations are running or waiting. */
     @Override
     public boolean hasWork() {
@@ -252,6 +332,9 @@ public final class NativeEngine implements InferenceEngine {
         ContextWindow.Fitted fitted = withModel(() -> window.fit(request.conversationId(), request.transcript(),
                 request.sampling().maxTokens(), model::tokenizeTranscript));
         NativeJob job = new NativeJob(request, fitted.tokens(), fitted.droppedTurns(), listener, start);
+        // Found even with sharing off: the prefill is cut there either way (see PrefixTier).
+        job.sharedPrefix = withModel(() -> PrefixBoundary.of(request.transcript(), fitted.tokens(),
+                model::tokenizeTranscript, prefixMinTokens));
         submitted.add(job);
         if (closing || !loop.isAlive()) {
             // the engine thread may have stopped (and failed what it had) while this job was being tokenized
@@ -300,7 +383,8 @@ public final class NativeEngine implements InferenceEngine {
             while (!closing) {
                 lastProgressNanos = System.nanoTime();
                 if (running.isEmpty() && waiting.isEmpty()) {
-                    NativeJob next = submitted.poll(100, TimeUnit.MILLISECONDS);
+                    boolean wrote = disk.persistIdle(); // spare time: put an idle sequence on disk, then look again
+                    NativeJob next = submitted.poll(wrote ? 0 : 100, TimeUnit.MILLISECONDS);
                     if (next == null) {
                         continue;
                     }
@@ -313,7 +397,10 @@ public final class NativeEngine implements InferenceEngine {
                 }
                 waitingCount = waiting.size();
                 if (running.isEmpty()) {
-                    continue; // nothing was admitted, so nothing waits: back to waiting for a job
+                    if (!waiting.isEmpty()) {
+                        disk.awaitLoad(DISK_READ_WAIT_MS); // only jobs whose snapshot file is being read wait
+                    }
+                    continue; // nothing was admitted: back to waiting for a job
                 }
                 decode.step();
                 publishStats();
@@ -354,6 +441,7 @@ public final class NativeEngine implements InferenceEngine {
         SnapshotStore store = tier.store();
         stats = new KvCacheStats(tier.evictions(), tier.saved(), tier.restored(), store.dropped(),
                 store.count(), store.bytes(), store.budgetBytes());
+        prefixStats = prefixes.stats();
     }
 
     /** Stops the engine thread (failing what still waits) and frees the context, the model and the snapshots. */
@@ -383,7 +471,10 @@ public final class NativeEngine implements InferenceEngine {
             log.warn("A caller is still tokenizing with the model; its memory is left to the process exit");
             return;
         }
+        disk.persistAll();
+        disk.close();
         tier.close();
+        prefixes.close();
         batch.close();
         llama.llama_free(context);
         model.close();

@@ -27,12 +27,23 @@ final class NativeJob {
     final long startNanos;
     private final CompletableFuture<Generation> result = new CompletableFuture<>();
     private volatile boolean abandoned;
+    /**
+     * Length of the prompt's prefix shareable with other conversations ({@link PrefixBoundary}), 0 for none; set by
+     * the caller before the job is submitted.
+     */
+    int sharedPrefix;
 
     // engine thread only, from here on
     Sequence sequence;
     KvTier tier;
     int cachedTokens;
     int restoredTokens;
+    /** The part of {@code cachedTokens} copied from a shared prefix. */
+    int prefixTokens;
+    /** Where the prefill pauses: the end of a shareable prefix not copied in ({@link PrefixTier}); -1 when not. */
+    int captureAt = -1;
+    /** The part of {@code cachedTokens} read back from a disk snapshot. */
+    int diskTokens;
     /** The next prompt token to compute; equal to the prompt's length once it is all in the sequence. */
     int cursor;
     SamplerChain sampler;
@@ -49,6 +60,8 @@ final class NativeJob {
     int preemptions;
     /** {@link #computed()} when the job last got a sequence. */
     private int computedAtAdmission;
+    /** When a sequence took the job, or -1 while it waits for one. */
+    long admittedNanos = -1;
 
     NativeJob(GenerationRequest request, int[] prompt, int droppedTurns, TokenListener listener, long startNanos) {
         this.request = request;
@@ -131,8 +144,10 @@ final class NativeJob {
     void complete(FinishReason finishReason) {
         long now = System.nanoTime();
         long total = now - startNanos;
+        long queued = (admittedNanos < 0 ? now : admittedNanos) - startNanos;
         result.complete(new Generation(text == null ? "" : text.shown(), finishReason, prompt.length, cachedTokens,
-                restoredTokens, generated, droppedTurns, firstTokenNanos < 0 ? total : firstTokenNanos, total, tier));
+                restoredTokens, generated, droppedTurns, firstTokenNanos < 0 ? total : firstTokenNanos, total, tier,
+                prefixTokens, diskTokens, queued));
     }
 
     void fail(EngineException error) {

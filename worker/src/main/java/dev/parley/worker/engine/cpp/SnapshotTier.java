@@ -33,9 +33,13 @@ final class SnapshotTier implements AutoCloseable {
         this.listeners = listeners;
     }
 
-    /** Gives up a sequence's conversation: snapshots its cells (if the budget allows) and clears them. */
-    void evict(Sequence sequence) {
+    /**
+     * Gives up a sequence's conversation: snapshots its cells (if the budget allows) and clears them. Returns the
+     * snapshot kept (held by the store: retain it to keep it past the store's next change), or null.
+     */
+    KvSnapshot evict(Sequence sequence) {
         evictions++;
+        KvSnapshot kept = null;
         if (sequence.tokens.size() > 0 && snapshots.budgetBytes() > 0) { // a zero budget turns snapshots off
             long begin = System.nanoTime();
             long size = llama.llama_state_seq_get_size(context, sequence.id);
@@ -43,7 +47,8 @@ final class SnapshotTier implements AutoCloseable {
                 Memory data = new Memory(size);
                 long written = llama.llama_state_seq_get_data(context, data, size, sequence.id);
                 if (written == size) {
-                    snapshots.put(KvSnapshot.of(sequence.conversationId, sequence.tokens.toArray(), data));
+                    KvSnapshot snapshot = KvSnapshot.of(sequence.conversationId, sequence.tokens.toArray(), data);
+                    kept = snapshots.put(snapshot) ? snapshot : null;
                     long took = System.nanoTime() - begin;
                     saved++;
                     listeners.forEach(listener -> listener.snapshotSaved(took));
@@ -57,6 +62,7 @@ final class SnapshotTier implements AutoCloseable {
         }
         llama.llama_memory_seq_rm(memory, sequence.id, -1, -1);
         sequence.reset();
+        return kept;
     }
 
     /** The conversation's snapshot, taken out of the store (the caller closes it), or null. */
@@ -67,6 +73,17 @@ final class SnapshotTier implements AutoCloseable {
     /** Copies a snapshot into an emptied sequence; false (and the sequence left empty) if llama.cpp refused it. */
     boolean restore(KvSnapshot snapshot, Sequence sequence) {
         long begin = System.nanoTime();
+        if (!copyIn(snapshot, sequence)) {
+            return false;
+        }
+        long took = System.nanoTime() - begin;
+        restored++;
+        listeners.forEach(listener -> listener.snapshotRestored(took));
+        return true;
+    }
+
+    /** {@link #restore} without counting it as a host-RAM restore (the disk tier counts its own). */
+    boolean copyIn(KvSnapshot snapshot, Sequence sequence) {
         llama.llama_memory_seq_rm(memory, sequence.id, -1, -1);
         sequence.tokens.clear();
         long read = llama.llama_state_seq_set_data(context, snapshot.data(), snapshot.bytes(), sequence.id);
@@ -78,9 +95,6 @@ final class SnapshotTier implements AutoCloseable {
             return false;
         }
         sequence.tokens.addAll(snapshot.tokens(), 0, snapshot.tokens().length);
-        long took = System.nanoTime() - begin;
-        restored++;
-        listeners.forEach(listener -> listener.snapshotRestored(took));
         return true;
     }
 

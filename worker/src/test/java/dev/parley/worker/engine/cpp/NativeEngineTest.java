@@ -14,8 +14,15 @@ import dev.parley.worker.engine.KvTier;
 import dev.parley.worker.engine.Sampling;
 import dev.parley.worker.engine.TokenListener;
 import dev.parley.worker.engine.Transcript;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -124,6 +131,55 @@ class NativeEngineTest {
             assertThat(second.restoredTokens()).isZero();
             assertThat(engine.kvCacheStats().snapshotsSaved()).isZero();
             assertThat(engine.kvCacheStats().evictions()).isZero();
+        }
+    }
+
+    @Test
+    void aWaitingTurnLeavesAnotherConversationsSequenceAloneAndItsWaitCountsAsQueued(TestModels models)
+            throws Exception {
+        try (NativeEngine engine = NativeEngine.load(NativeEngineConfig.forModel(models.real(),
+                EngineExtension.libraries()).withSlots(2).withContextPerSlot(1024).withSnapshotBytes(256L << 20))) {
+            assertThat(engine.turnsInFlight()).isEqualTo(4);
+            String question = "Name three colours of the rainbow.";
+            Generation x1 = turn(engine, "x", List.of(), question); // x now holds an idle sequence
+
+            // w generates on the other sequence; at its first text it holds the engine thread until z, then x's
+            // next turn, are handed in, so both wait at the same admission with z first in line.
+            ExecutorService callers = Executors.newFixedThreadPool(2);
+            long[] zSeen = new long[1];
+            AtomicReference<Future<Generation>> zTurn = new AtomicReference<>();
+            AtomicReference<Future<Generation>> xTurn = new AtomicReference<>();
+            TokenListener holdUntilBothWait = new TokenListener() {
+                boolean held;
+
+                @Override
+                public void onText(String delta) {
+                    if (held) {
+                        return;
+                    }
+                    held = true;
+                    zTurn.set(callers.submit(() -> turn(engine, "z", List.of(), "What is the capital of France?")));
+                    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> engine.submittedJobs() == 1);
+                    zSeen[0] = System.nanoTime();
+                    xTurn.set(callers.submit(() -> turn(engine, "x", List.of(exchange(question, x1)), "Which is the warmest?")));
+                    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> engine.submittedJobs() == 2);
+                }
+            };
+            long wCalled = System.nanoTime();
+            Generation w = engine.generate(new GenerationRequest("w", new Transcript(SYSTEM, List.of(),
+                    List.of(ChatMessage.user("Tell me about the sea in two sentences."))), GREEDY, null), holdUntilBothWait);
+            Generation z = zTurn.get().get(2, TimeUnit.MINUTES);
+            Generation x2 = xTurn.get().get(2, TimeUnit.MINUTES);
+            callers.shutdown();
+
+            // x's own idle sequence was left to x: continued in place, never snapshotted and restored elsewhere
+            assertThat(x2.tier()).as("%s", x2).isEqualTo(KvTier.IN_PLACE);
+            assertThat(x2.cachedTokens()).isGreaterThanOrEqualTo(x1.promptTokens());
+            assertThat(z.tier()).isEqualTo(KvTier.PREFILL);
+            assertThat(w.completionTokens()).isPositive();
+            // z waited for w's sequence: from before it was seen handed in until at least w's end, reported as queued
+            assertThat(z.queuedNanos()).isGreaterThanOrEqualTo(wCalled + w.totalNanos() - zSeen[0]).isPositive();
+            assertThat(z.startedToFirstTokenNanos()).isEqualTo(z.firstTokenNanos() - z.queuedNanos());
         }
     }
 }
