@@ -3,6 +3,9 @@ package dev.parley.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.gateway.openai.Json;
+import dev.parley.schemas.Priority;
+import dev.parley.schemas.Prompt;
+import dev.parley.schemas.codec.WireJson;
 import dev.parley.testkit.ParleyInfra;
 import dev.parley.testkit.junit.ParleyInfraExtension;
 import dev.parley.worker.history.RedisHistoryStore;
@@ -11,8 +14,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -101,6 +111,31 @@ class BatchApiTest {
 
             assertThat(result.get("other_tenant_output").asInt()).as("another tenant's file").isEqualTo(404);
             assertThat(result.get("missing_batch").asInt()).isEqualTo(404);
+            assertThat(batchPrompts()).as("batch lines go in the batch lane").hasSizeGreaterThanOrEqualTo(3)
+                    .allSatisfy(prompt -> assertThat(prompt.priority()).isEqualTo(Priority.BATCH));
+        }
+    }
+
+    /** The prompts the batch runner published so far (conversations {@code oa-<tenant>-batch-...}). */
+    private List<Prompt> batchPrompts() {
+        String topic = pool.workerConfig.promptsTopic();
+        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of("bootstrap.servers",
+                pool.infra.bootstrapServers()), new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            List<Prompt> prompts = new ArrayList<>();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                for (var record : consumer.poll(Duration.ofMillis(200))) {
+                    Prompt prompt = WireJson.fromBytes(record.value(), Prompt.class);
+                    if (prompt.conversationId().contains("-batch-")) {
+                        prompts.add(prompt);
+                    }
+                }
+            }
+            return prompts;
         }
     }
 

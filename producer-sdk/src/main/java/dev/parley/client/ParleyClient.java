@@ -374,19 +374,19 @@ public final class ParleyClient implements AutoCloseable {
         return new Prompt(requestId, conversationId, List.of(ChatMessage.user(userMessage)), options.system(),
                 options.replyTo(), options.params(), false, options.deadline(),
                 options.metadata().isEmpty() ? null : options.metadata(), options.tenant())
-                .withModel(options.model());
+                .withModel(options.model()).withPriority(options.priority());
     }
 
     private static Prompt streamed(Prompt prompt) {
         return new Prompt(prompt.requestId(), prompt.conversationId(), prompt.messages(), prompt.system(),
                 prompt.replyTo(), prompt.params(), true, prompt.deadline(), prompt.metadata(), prompt.tenant())
-                .withModel(prompt.model());
+                .withModel(prompt.model()).withPriority(prompt.priority());
     }
 
     private Prompt withReplyTopic(Prompt prompt) {
         return new Prompt(prompt.requestId(), prompt.conversationId(), prompt.messages(), prompt.system(), repliesTopic,
                 prompt.params(), prompt.stream(), prompt.deadline(), prompt.metadata(), prompt.tenant())
-                .withModel(prompt.model());
+                .withModel(prompt.model()).withPriority(prompt.priority());
     }
 
     /** Refuses, before anything is sent, a prompt a worker would dead-letter; the message names the field. */

@@ -1,6 +1,7 @@
 package dev.parley.client;
 
 import dev.parley.schemas.GenerationParams;
+import dev.parley.schemas.Priority;
 import dev.parley.schemas.ResponseFormat;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +25,7 @@ public final class SendOptions {
     private final Map<String, String> metadata;
     private final Duration timeout;
     private final String replyTo;
+    private final Priority priority;
     private final ResponseFormat responseFormat;
     private final String model;
     private final String tenant;
@@ -36,6 +38,7 @@ public final class SendOptions {
         this.metadata = Map.copyOf(builder.metadata);
         this.timeout = builder.timeout;
         this.replyTo = builder.replyTo;
+        this.priority = builder.priority;
         this.responseFormat = builder.responseFormat;
         this.model = builder.model;
         this.tenant = builder.tenant;
@@ -55,6 +58,7 @@ public final class SendOptions {
         b.metadata.putAll(metadata);
         b.timeout = timeout;
         b.replyTo = replyTo;
+        b.priority = priority;
         b.responseFormat = responseFormat;
         b.model = model;
         b.tenant = tenant;
@@ -107,6 +111,14 @@ public final class SendOptions {
         return replyTo;
     }
 
+    /**
+     * The turn's lane, or {@code null}: the worker treats it as {@link Priority#INTERACTIVE}. Batch turns are admitted
+     * after interactive ones (with aging, so they are never starved) and may be paused while an interactive turn runs.
+     */
+    public Priority priority() {
+        return priority;
+    }
+
     /** The model asked to answer, or {@code null} for the one serving the client's prompts topic. */
     public String model() {
         return model;
@@ -120,6 +132,7 @@ public final class SendOptions {
     public static final class Builder {
         private String tenant;
         private String replyTo;
+        private Priority priority;
         private String model;
         private String requestId;
         private String system;
@@ -195,6 +208,16 @@ public final class SendOptions {
                 throw new IllegalArgumentException("replyTo must be a Kafka topic name, got '" + topic + "'");
             }
             this.replyTo = topic;
+            return this;
+        }
+
+        /**
+         * Sends the turn in this lane: {@link Priority#INTERACTIVE} (the default, when not set) for someone waiting
+         * on the answer, {@link Priority#BATCH} for bulk work that may wait behind interactive turns. The order of
+         * a conversation's turns does not depend on it.
+         */
+        public Builder priority(Priority priority) {
+            this.priority = priority;
             return this;
         }
 

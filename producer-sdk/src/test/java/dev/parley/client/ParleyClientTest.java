@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.parley.schemas.Chunk;
 import dev.parley.schemas.FinishReason;
 import dev.parley.schemas.GenerationParams;
+import dev.parley.schemas.Priority;
 import dev.parley.schemas.Prompt;
 import dev.parley.schemas.Reply;
 import dev.parley.schemas.ReplyStatus;
@@ -157,6 +158,7 @@ class ParleyClientTest {
         assertThat(decoded.prompt().replyTo()).isEqualTo(replies);
         assertThat(decoded.prompt().system()).isEqualTo("Be brief.");
         assertThat(decoded.prompt().metadata()).containsEntry("trace", "t1");
+        assertThat(decoded.prompt().priority()).as("no priority given: none sent (interactive)").isNull();
 
         reply("someone-elses-request", "conv-x", "not yours");
         reply("req-a", "conv-a", "Hi!");
@@ -202,11 +204,13 @@ class ParleyClientTest {
     void publishReturnsTheRequestIdWithoutWaiting() {
         ParleyClient client = client(Duration.ofSeconds(30));
 
-        String requestId = client.publish("conv-e", "fire and forget");
+        String requestId = client.publish("conv-e", "fire and forget",
+                SendOptions.builder().priority(Priority.BATCH).build());
 
         var record = promptRecords(1).get(0);
         var decoded = (PromptDecoder.Accepted) new PromptDecoder().decode(record.key(), record.value());
         assertThat(decoded.prompt().requestId()).isEqualTo(requestId);
+        assertThat(decoded.prompt().priority()).isEqualTo(Priority.BATCH);
         assertThat(client.pendingRequests()).isZero();
     }
 
@@ -269,7 +273,7 @@ class ParleyClientTest {
         for (Prompt prompt : sent) {
             Prompt routed = new Prompt(prompt.requestId(), prompt.conversationId(), prompt.messages(), prompt.system(),
                     replies, prompt.params(), prompt.stream(), prompt.deadline(), prompt.metadata(), prompt.tenant())
-                    .withModel(prompt.model());
+                    .withModel(prompt.model()).withPriority(prompt.priority());
             assertThat(received).contains(routed);
         }
     }

@@ -21,6 +21,7 @@ import java.util.Objects;
  *                       no quota applies; 1-128 of {@code A-Z a-z 0-9 . _ : @ -}
  * @param model          the model asked to answer, as its workers announce it, or {@code null} for whatever model
  *                       serves the topic the prompt is on
+ * @param priority       the turn's lane; {@code null} (absent on the wire) means {@link Priority#INTERACTIVE}
  */
 public record Prompt(
         String requestId,
@@ -33,7 +34,8 @@ public record Prompt(
         Instant deadline,
         Map<String, String> metadata,
         String tenant,
-        String model) {
+        String model,
+        Priority priority) {
 
     public Prompt {
         Objects.requireNonNull(requestId, "request_id");
@@ -49,20 +51,29 @@ public record Prompt(
     /** A prompt without a tenant that names no model. */
     public Prompt(String requestId, String conversationId, List<ChatMessage> messages, String system, String replyTo,
                   GenerationParams params, boolean stream, Instant deadline, Map<String, String> metadata) {
-        this(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata, null, null);
+        this(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata, null, null, null);
     }
 
     /** A prompt that names no model (answered by whatever model serves its topic). */
     public Prompt(String requestId, String conversationId, List<ChatMessage> messages, String system, String replyTo,
                   GenerationParams params, boolean stream, Instant deadline, Map<String, String> metadata,
                   String tenant) {
-        this(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata, tenant, null);
+        this(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata, tenant, null,
+                null);
+    }
+
+    /** A prompt without a priority (interactive). */
+    public Prompt(String requestId, String conversationId, List<ChatMessage> messages, String system, String replyTo,
+                  GenerationParams params, boolean stream, Instant deadline, Map<String, String> metadata,
+                  String tenant, String model) {
+        this(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata, tenant, model,
+                null);
     }
 
     /** This prompt asking {@code model} to answer ({@code null}: any model serving its topic). */
     public Prompt withModel(String model) {
         return new Prompt(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata,
-                tenant, model);
+                tenant, model, priority);
     }
 
     /** A prompt with a single user message and no options. */
@@ -74,7 +85,18 @@ public record Prompt(
     /** The same prompt charged to {@code newTenant} ({@code null}: none). */
     public Prompt withTenant(String newTenant) {
         return new Prompt(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata,
-                newTenant, model);
+                newTenant, model, priority);
+    }
+
+    /** This prompt in another lane. */
+    public Prompt withPriority(Priority value) {
+        return new Prompt(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata,
+                tenant, model, value);
+    }
+
+    /** The priority given, or {@link Priority#DEFAULT}. */
+    public Priority priorityOrDefault() {
+        return priority == null ? Priority.DEFAULT : priority;
     }
 
     /** The parameters given, or {@link GenerationParams#DEFAULTS}. */

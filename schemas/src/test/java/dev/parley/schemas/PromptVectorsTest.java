@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.parley.schemas.codec.WireJson;
 import dev.parley.schemas.validation.PromptDecoder;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -51,5 +52,28 @@ class PromptVectorsTest {
         if (vector.reasonContains() != null) {
             assertThat(rejection.reason()).contains(vector.reasonContains());
         }
+    }
+
+    @Test
+    void priorityIsReadFromTheWireAndDefaultsToInteractive() {
+        TestVectors vectors = TestVectors.locate();
+        Prompt batch = decodeValid(vectors, "batch-priority.json");
+        Prompt interactive = decodeValid(vectors, "interactive-priority.json");
+        Prompt minimal = decodeValid(vectors, "minimal.json");
+
+        assertThat(batch.priorityOrDefault()).isEqualTo(Priority.BATCH);
+        assertThat(interactive.priorityOrDefault()).isEqualTo(Priority.INTERACTIVE);
+        assertThat(minimal.priority()).isNull();
+        assertThat(minimal.priorityOrDefault()).isEqualTo(Priority.INTERACTIVE);
+        assertThat(WireJson.toString(minimal)).doesNotContain("priority");
+        assertThat(WireJson.toString(batch)).contains("\"priority\":\"batch\"");
+    }
+
+    private static Prompt decodeValid(TestVectors vectors, String name) {
+        TestVectors.Valid vector = vectors.validPrompts().stream().filter(v -> v.name().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no valid prompt vector " + name));
+        var result = new PromptDecoder().decode("conv-1", vector.bytes());
+        assertThat(result).as(name).isInstanceOf(PromptDecoder.Accepted.class);
+        return ((PromptDecoder.Accepted) result).prompt();
     }
 }

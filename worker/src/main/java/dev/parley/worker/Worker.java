@@ -6,6 +6,8 @@ import dev.parley.worker.config.WorkerConfig;
 import dev.parley.worker.control.Cancellations;
 import dev.parley.worker.control.ControlListener;
 import dev.parley.worker.dispatch.Dispatcher;
+import dev.parley.worker.dispatch.LanePolicy;
+import dev.parley.worker.dispatch.LaneReserve;
 import dev.parley.worker.engine.InferenceEngine;
 import dev.parley.worker.history.HistoryLimits;
 import dev.parley.worker.history.HistoryStore;
@@ -115,7 +117,8 @@ public final class Worker implements AutoCloseable {
         this.producer = new KafkaProducer<>(producerConfig(config), new StringSerializer(), new ByteArraySerializer());
         WorkerMetrics metrics = new WorkerMetrics(registry);
         int maxInFlight = config.maxInFlight() > 0 ? config.maxInFlight() : engine.turnsInFlight();
-        this.turnThreads = Executors.newFixedThreadPool(maxInFlight, named("parley-turn-"));
+        LanePolicy lanes = LaneReserve.forEngine(config.lanes(), engine);
+        this.turnThreads = Executors.newFixedThreadPool(maxInFlight + lanes.interactiveReserve(), named("parley-turn-"));
 
         // The processor reports done turns to the intake, which is built after the dispatcher that needs the
         // processor: the holder breaks the cycle.
@@ -139,7 +142,7 @@ public final class Worker implements AutoCloseable {
             processor.limitingTenants(new QuotaGate(new RedisTokenBuckets(quotaRedis), config.quotas(),
                     new QuotaMetrics(registry, config.quotas())));
         }
-        this.dispatcher = new Dispatcher(maxInFlight, turnThreads, processor);
+        this.dispatcher = new Dispatcher(maxInFlight, lanes, System::nanoTime, turnThreads, processor);
         this.consumer = new KafkaConsumer<>(consumerConfig(config), new StringDeserializer(), new ByteArrayDeserializer());
         this.intake = new PromptIntake(consumer, new PromptDecoder(config.maxPromptBytes()).checking(new ModelGate(served)),
                 deadLetters, dispatcher, metrics,
@@ -154,6 +157,7 @@ public final class Worker implements AutoCloseable {
         this.kafkaMetrics = List.of(new KafkaClientMetrics(consumer), new KafkaClientMetrics(producer));
         kafkaMetrics.forEach(binder -> binder.bindTo(registry));
         metrics.gauge(ParleyMeter.TURNS_IN_FLIGHT, dispatcher::inFlight);
+        metrics.bindLanes(dispatcher);
         metrics.gauge(ParleyMeter.PARTITIONS_PAUSED, () -> intake.isPaused() ? intake.assignment().size() : 0);
 
         Map<String, Object> controlConfig = kafkaCommon(config);

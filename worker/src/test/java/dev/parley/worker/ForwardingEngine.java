@@ -69,6 +69,16 @@ public abstract class ForwardingEngine implements InferenceEngine {
     }
 
     @Override
+    public boolean preempts() {
+        return delegate.preempts();
+    }
+
+    @Override
+    public long preemptions() {
+        return delegate.preemptions();
+    }
+
+    @Override
     public boolean isAlive() {
         return delegate.isAlive();
     }

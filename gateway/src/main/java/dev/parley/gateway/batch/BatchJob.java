@@ -6,6 +6,7 @@ import dev.parley.gateway.openai.OpenAiException;
 import dev.parley.gateway.ops.GatewayMetrics;
 import dev.parley.client.UnknownModelException;
 import dev.parley.gateway.models.ModelCatalog;
+import dev.parley.schemas.Priority;
 import dev.parley.schemas.Prompt;
 import dev.parley.schemas.Reply;
 import java.nio.charset.StandardCharsets;
@@ -120,7 +121,8 @@ final class BatchJob {
             prompt = new Prompt(requestId, "oa-" + tenant + "-batch-" + id + "-" + line.index(), request.messages(),
                     request.system(), null, request.params(), false, null,
                     request.metadata().isEmpty() ? null : request.metadata())
-                    .withModel(ctx.lines().promptModel(request.model()));
+                    .withModel(ctx.lines().promptModel(request.model()))
+                    .withPriority(Priority.BATCH); // behind chat traffic
             ctx.client().send(prompt, ctx.requestTimeout()).whenComplete((reply, error) -> {
                 try {
                     if (!stopped) {

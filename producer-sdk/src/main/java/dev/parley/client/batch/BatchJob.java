@@ -2,6 +2,7 @@ package dev.parley.client.batch;
 
 import dev.parley.client.ParleyClient;
 import dev.parley.client.UnknownModelException;
+import dev.parley.schemas.Priority;
 import dev.parley.schemas.Prompt;
 import dev.parley.schemas.Reply;
 import dev.parley.schemas.codec.WireJson;
@@ -36,6 +37,9 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>Output lines: {@code {"custom_id", "conversation_id", "request_id", "response": <reply>}}. Error lines:
  * {@code {"custom_id", "line", "error": {"code", "message"}}}. With {@link Builder#outputFormat}
  * {@link BatchOutputFormat#OPENAI}, the OpenAI Batch API's lines instead.
+ *
+ * <p>Its prompts go in the {@link dev.parley.schemas.Priority#BATCH batch} lane: workers admit interactive turns
+ * before them, so a large batch does not slow down the services that share the pool.
  */
 public final class BatchJob {
 
@@ -181,8 +185,10 @@ public final class BatchJob {
         String conversation = line.conversationId() != null ? line.conversationId()
                 : "batch-" + hash(batchId + "/" + line.customId()).substring(0, 32);
         String requestId = "batch-" + hash(batchId + "/" + line.customId() + "/" + conversation).substring(0, 40);
+        // A batch job is bulk work: its turns go in the batch lane, behind interactive traffic on the same workers.
         return new Prompt(requestId, conversation, line.messages(), line.system(), null, line.params(), false, null,
-                line.metadata()).withModel(routeByModel ? line.model() : null);
+                line.metadata()).withModel(routeByModel ? line.model() : null)
+                .withPriority(Priority.BATCH);
     }
 
     private String resultLine(BatchLine line, Reply reply) {

@@ -16,6 +16,7 @@ import dev.parley.worker.engine.EngineException;
 import dev.parley.worker.engine.InferenceEngine;
 import dev.parley.worker.engine.cpp.NativeEngine;
 import dev.parley.worker.engine.cpp.NativeEngineConfig;
+import dev.parley.worker.engine.cpp.NativeLanes;
 import dev.parley.worker.engine.disk.DiskTierConfig;
 import dev.parley.worker.engine.llama.KvCacheType;
 import dev.parley.worker.engine.llama.LlamaCppEngine;
@@ -105,10 +106,17 @@ public final class WorkerRuntime implements AutoCloseable {
         return switch (settings.text(Setting.ENGINE)) {
             case "java" -> LlamaCppEngine.load(javaEngineConfig(settings, model));
             case "native" -> NativeEngine.load(nativeEngineConfig(settings, model), PrefixSharingSettings.of(settings),
-                    diskTierConfig(settings));
+                    diskTierConfig(settings), nativeLanes(settings));
             default -> throw new IllegalArgumentException("unknown engine " + settings.text(Setting.ENGINE));
         };
     }
+
+    /** How the native engine orders and preempts, from the settings. */
+    public static NativeLanes nativeLanes(Settings settings) {
+        return new NativeLanes(settings.duration(Setting.BATCH_AGING), settings.integer(Setting.PREEMPT_MAX),
+                settings.integer(Setting.PREEMPT_MIN_TOKENS));
+    }
+
 
     /** The native engine's disk KV tier the settings describe (off without kv-disk-dir). */
     public static DiskTierConfig diskTierConfig(Settings settings) {

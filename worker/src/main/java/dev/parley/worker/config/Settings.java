@@ -1,5 +1,6 @@
 package dev.parley.worker.config;
 
+import dev.parley.worker.dispatch.LanePolicy;
 import dev.parley.worker.quota.QuotaLimit;
 import dev.parley.worker.quota.QuotaSettings;
 import java.time.Duration;
@@ -96,6 +97,7 @@ public final class Settings {
                 .deadLetterMaxPayloadBytes(integer(Setting.DLQ_MAX_PAYLOAD_BYTES))
                 .stallTimeout(duration(Setting.STALL_TIMEOUT))
                 .unhealthyExitAfter(duration(Setting.UNHEALTHY_EXIT_AFTER))
+                .lanes(new LanePolicy(duration(Setting.BATCH_AGING), 0))
                 .quotas(quotas())
                 .redisOptions(redis);
         if (has(Setting.WORKER_ID)) {

@@ -1,5 +1,6 @@
 package dev.parley.worker.config;
 
+import dev.parley.worker.dispatch.LanePolicy;
 import dev.parley.worker.quota.QuotaSettings;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -60,6 +61,7 @@ public final class WorkerConfig {
     private final int deadLetterMaxPayloadBytes;
     private final Duration stallTimeout;
     private final Duration unhealthyExitAfter;
+    private final LanePolicy lanes;
     private final Map<String, String> kafka;
     private final Map<RedisOption, String> redisOptions;
     private final QuotaSettings quotas;
@@ -92,6 +94,7 @@ public final class WorkerConfig {
         this.deadLetterMaxPayloadBytes = b.deadLetterMaxPayloadBytes;
         this.stallTimeout = b.stallTimeout;
         this.unhealthyExitAfter = b.unhealthyExitAfter;
+        this.lanes = b.lanes;
         this.kafka = Map.copyOf(b.kafka);
         this.redisOptions = Map.copyOf(b.redisOptions);
         this.quotas = b.quotas;
@@ -151,6 +154,8 @@ public final class WorkerConfig {
     public Duration stallTimeout() { return stallTimeout; }
     /** How long a worker process stays unhealthy before it exits. */
     public Duration unhealthyExitAfter() { return unhealthyExitAfter; }
+    /** How interactive and batch turns share the places (the worker sets the reserve from its engine). */
+    public LanePolicy lanes() { return lanes; }
     /** Extra Kafka client properties, applied to the consumer, producer and admin client. */
     public Map<String, String> kafka() { return kafka; }
     /** Redis connection options beyond the URI. */
@@ -187,6 +192,7 @@ public final class WorkerConfig {
         b.deadLetterMaxPayloadBytes = deadLetterMaxPayloadBytes;
         b.stallTimeout = stallTimeout;
         b.unhealthyExitAfter = unhealthyExitAfter;
+        b.lanes = lanes;
         b.kafka.putAll(kafka);
         b.redisOptions.putAll(redisOptions);
         b.quotas = quotas;
@@ -221,6 +227,7 @@ public final class WorkerConfig {
         private int deadLetterMaxPayloadBytes = DEFAULT_DLQ_MAX_PAYLOAD_BYTES;
         private Duration stallTimeout = DEFAULT_STALL_TIMEOUT;
         private Duration unhealthyExitAfter = DEFAULT_UNHEALTHY_EXIT_AFTER;
+        private LanePolicy lanes = LanePolicy.DEFAULT;
         private final Map<String, String> kafka = new LinkedHashMap<>();
         private final Map<RedisOption, String> redisOptions = new LinkedHashMap<>();
         private QuotaSettings quotas = QuotaSettings.NONE;
@@ -369,6 +376,11 @@ public final class WorkerConfig {
                 throw new IllegalArgumentException("stall-timeout must be positive, got " + value);
             }
             this.stallTimeout = value;
+            return this;
+        }
+
+        public Builder lanes(LanePolicy value) {
+            this.lanes = Objects.requireNonNull(value, "lanes");
             return this;
         }
 

@@ -1,25 +1,26 @@
 package dev.parley.worker.dispatch;
 
+import dev.parley.schemas.Priority;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.LongSupplier;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Decides which turn runs next. One FIFO per conversation; at most one turn of a conversation runs at a time; at
- * most {@code maxInFlight} turns run at all; a free place goes to the conversation whose next turn has waited
- * longest. Different conversations of one partition run side by side.
+ * most {@code maxInFlight} turns run at all (plus the lane policy's interactive reserve); a free place goes to the
+ * conversation whose next turn has waited longest, interactive heads before batch heads ({@link ReadyLanes}, with
+ * aging). Different conversations of one partition run side by side.
  *
  * <p>Thread-safe: the poll thread enqueues, turn threads report back through {@link #finished}. Turns run on the
  * given {@link Executor}, so tests can drive the policy without threads.
@@ -39,9 +40,8 @@ public final class Dispatcher {
     private final TurnRunner runner;
 
     private final Map<String, Conversation> conversations = new HashMap<>();
-    // Conversations with a waiting turn and none running, the longest-waiting head first.
-    private final TreeSet<Conversation> ready = new TreeSet<>(
-            Comparator.comparingLong(Conversation::headSequence).thenComparing(c -> c.id));
+    // Conversations with a waiting turn and none running, by lane, the longest-waiting head first.
+    private final ReadyLanes<Conversation> ready;
     private final Set<PendingTurn> running = new HashSet<>();
     private long sequence;
     private int queued;
@@ -60,28 +60,53 @@ public final class Dispatcher {
         long headSequence() {
             return queue.isEmpty() ? Long.MAX_VALUE : queue.peekFirst().sequence;
         }
+
+        Priority headPriority() {
+            return queue.isEmpty() ? Priority.DEFAULT : queue.peekFirst().turn().prompt().priorityOrDefault();
+        }
     }
 
     private record Sequenced(PendingTurn turn, long sequence) {
     }
 
     public Dispatcher(int maxInFlight, Executor executor, TurnRunner runner) {
+        this(maxInFlight, LanePolicy.DEFAULT, System::nanoTime, executor, runner);
+    }
+
+    /**
+     * @param maxInFlight turns running at once (batch turns never more); interactive ones may take the policy's
+     *                    reserve on top
+     * @param lanes       how interactive and batch turns share the places
+     * @param nanoClock   {@link System#nanoTime()} in production; tests move a settable one to age the batch lane
+     */
+    public Dispatcher(int maxInFlight, LanePolicy lanes, LongSupplier nanoClock, Executor executor, TurnRunner runner) {
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("maxInFlight must be >= 1, got " + maxInFlight);
         }
-        this.maxInFlight = maxInFlight;
+        this.maxInFlight = maxInFlight + lanes.interactiveReserve();
         this.executor = executor;
         this.runner = runner;
+        this.ready = new ReadyLanes<>(new ReadyLanes.Head<>() {
+            @Override
+            public long sequence(Conversation conversation) {
+                return conversation.headSequence();
+            }
+
+            @Override
+            public Priority priority(Conversation conversation) {
+                return conversation.headPriority();
+            }
+        }, maxInFlight, lanes, nanoClock);
     }
 
     /** Queues a turn behind its conversation's earlier ones and starts what can start. */
     public void enqueue(PendingTurn turn) {
         synchronized (this) {
             Conversation conversation = conversations.computeIfAbsent(turn.conversationId(), Conversation::new);
-            boolean wasReady = ready.remove(conversation);
+            boolean newHead = conversation.queue.isEmpty();
             conversation.queue.addLast(new Sequenced(turn, sequence++));
             queued++;
-            if (wasReady || !conversation.inFlight) {
+            if (newHead && !conversation.inFlight) { // otherwise it is ready already, or will be when its turn ends
                 ready.add(conversation);
             }
         }
@@ -145,6 +170,16 @@ public final class Dispatcher {
         return queued;
     }
 
+    /** Conversations whose next turn waits for a place, by that turn's lane. */
+    public synchronized int ready(Priority lane) {
+        return ready.size(lane);
+    }
+
+    /** Batch turns started ahead of interactive ones, or in a reserved place, because the batch lane had aged. */
+    public synchronized long agedBatchStarts() {
+        return ready.aged();
+    }
+
     /** Turns running. */
     public synchronized int inFlight() {
         return running.size();
@@ -165,7 +200,10 @@ public final class Dispatcher {
         List<PendingTurn> toRun = new ArrayList<>();
         synchronized (this) {
             while (starting && running.size() < maxInFlight && !ready.isEmpty()) {
-                Conversation conversation = ready.pollFirst();
+                Conversation conversation = ready.poll(running.size());
+                if (conversation == null) {
+                    break; // only batch turns wait, and the places left are reserved for interactive ones
+                }
                 PendingTurn turn = conversation.queue.pollFirst().turn();
                 conversation.inFlight = true;
                 queued--;

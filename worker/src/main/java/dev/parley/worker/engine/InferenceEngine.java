@@ -59,6 +59,19 @@ public interface InferenceEngine extends AutoCloseable {
     default void addKvCacheListener(KvCacheListener listener) {
     }
 
+    /**
+     * Whether the engine pauses a running batch generation when an interactive one waits for a slot (see
+     * {@link GenerationRequest#priority()}); the dispatcher then lets interactive turns through beyond the slots.
+     */
+    default boolean preempts() {
+        return false;
+    }
+
+    /** Batch generations paused so far for interactive ones; 0 for engines that do not preempt. */
+    default long preemptions() {
+        return 0;
+    }
+
     /** Whether the engine can still generate (false once closed, or if its thread died); for health checks. */
     default boolean isAlive() {
         return true;

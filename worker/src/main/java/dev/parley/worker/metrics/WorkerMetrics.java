@@ -1,6 +1,8 @@
 package dev.parley.worker.metrics;
 
+import dev.parley.schemas.Priority;
 import dev.parley.schemas.ReplyStatus;
+import dev.parley.worker.dispatch.Dispatcher;
 import dev.parley.worker.engine.Generation;
 import dev.parley.worker.engine.InferenceEngine;
 import dev.parley.worker.engine.KvCacheListener;
@@ -197,6 +199,7 @@ public final class WorkerMetrics {
         gauge(ParleyMeter.KV_SNAPSHOT_BUDGET, () -> engine.kvCacheStats().budgetBytes());
         functionCounter(ParleyMeter.KV_EVICTIONS, engine, e -> e.kvCacheStats().evictions());
         functionCounter(ParleyMeter.KV_SNAPSHOTS_DROPPED, engine, e -> e.kvCacheStats().snapshotsDropped());
+        functionCounter(ParleyMeter.PREEMPTIONS, engine, InferenceEngine::preemptions);
         PrefixCacheMetrics.bind(registry, engine);
         Timer save = fastTimer(ParleyMeter.KV_SNAPSHOT_SAVE);
         Timer restore = fastTimer(ParleyMeter.KV_SNAPSHOT_RESTORE);
@@ -218,6 +221,17 @@ public final class WorkerMetrics {
         FunctionCounter.builder(meter.meterName(), engine, count)
                 .description(meter.description())
                 .baseUnit(meter.baseUnit())
+                .register(registry);
+    }
+
+    /** The dispatcher's lanes: turns waiting per lane, batch turns started by aging. */
+    public void bindLanes(Dispatcher dispatcher) {
+        for (Priority lane : Priority.values()) {
+            gauge(ParleyMeter.LANE_WAITING, "lane", lane.wireName(), () -> dispatcher.ready(lane));
+        }
+        FunctionCounter.builder(ParleyMeter.LANE_AGED.meterName(), dispatcher, Dispatcher::agedBatchStarts)
+                .description(ParleyMeter.LANE_AGED.description())
+                .baseUnit(ParleyMeter.LANE_AGED.baseUnit())
                 .register(registry);
     }
 

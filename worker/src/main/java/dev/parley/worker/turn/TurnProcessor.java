@@ -348,7 +348,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                 p.temperature(), p.topP(), p.topK(), p.seed(), p.stop(), format.grammar());
         String requestId = prompt.requestId();
         return new GenerationRequest(prompt.conversationId(), transcript, sampling, prompt.deadline(),
-                () -> cancellations.isCancelled(requestId));
+                () -> cancellations.isCancelled(requestId), prompt.priorityOrDefault());
     }
 
     private void deadLetter(PendingTurn turn, String code, String reason) throws Abandoned {

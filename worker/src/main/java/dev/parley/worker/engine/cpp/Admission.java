@@ -2,22 +2,22 @@ package dev.parley.worker.engine.cpp;
 
 import com.sun.jna.Pointer;
 import dev.parley.schemas.FinishReason;
+import dev.parley.schemas.Priority;
 import dev.parley.worker.engine.EngineException;
 import dev.parley.worker.engine.KvTier;
 import java.util.ArrayDeque;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Gives waiting jobs a sequence: the conversation's own (its prefix reused in place), else an empty one or the least
- * recently used idle one, into which the conversation's snapshot is restored when there is one (from RAM, else from
- * disk once its file is read). An idle sequence whose own conversation has a job waiting is left to that job: taking
- * it would snapshot a conversation only to restore it elsewhere a moment later. A job that cannot start is failed,
- * never left without an outcome. Engine thread only.
+ * Gives waiting jobs a sequence, interactive ones first: the conversation's own (its prefix reused in place), else an
+ * empty one or the least recently used idle one, into which the conversation's snapshot is restored when there is one
+ * (from RAM, else from disk once its file is read). An idle sequence whose own conversation has a job waiting is left
+ * to that job: taking it would snapshot a conversation only to restore it elsewhere a moment later. A job that cannot
+ * start is failed, never left without an outcome. Engine thread only.
  */
 final class Admission {
 
@@ -32,9 +32,12 @@ final class Admission {
     private final DiskTier disk;
     private final ArrayDeque<NativeJob> waiting;
     private final List<NativeJob> running;
+    private final LaneOrder lanes;
+    private final Preemption preemption;
 
     Admission(LlamaLib llama, Pointer vocab, Pointer memory, Sequence[] sequences, SnapshotTier tier,
-              PrefixTier prefixes, DiskTier disk, ArrayDeque<NativeJob> waiting, List<NativeJob> running) {
+              PrefixTier prefixes, DiskTier disk, ArrayDeque<NativeJob> waiting, List<NativeJob> running,
+              LaneOrder lanes, Preemption preemption) {
         this.llama = llama;
         this.vocab = vocab;
         this.memory = memory;
@@ -44,55 +47,86 @@ final class Admission {
         this.disk = disk;
         this.waiting = waiting;
         this.running = running;
+        this.lanes = lanes;
+        this.preemption = preemption;
     }
 
     /**
-     * Gives waiting jobs a sequence, in arrival order; a job whose conversation's sequence is busy waits, and so does a
-     * new one whose shared prefix a running job is about to keep.
+     * Gives waiting jobs a sequence, in lane order (interactive first, arrival order within a lane, see
+     * {@link LaneOrder}); a job whose conversation's sequence is busy waits, and so does a new one whose shared prefix
+     * a running job is about to keep, or whose snapshot file is being read. A paused job is resumed.
      */
     void admit() {
         Set<String> waitingConversations = new HashSet<>();
         waiting.forEach(job -> waitingConversations.add(job.conversationId()));
-        for (Iterator<NativeJob> it = waiting.iterator(); it.hasNext(); ) {
-            NativeJob job = it.next();
+        for (NativeJob job : lanes.order(waiting)) {
             if (job.abandoned()) {
-                it.remove();
+                waiting.remove(job);
                 disk.discard(job);
+                job.releaseWaiting();
                 job.dropAbandoned();
                 continue;
             }
             FinishReason early = job.interruption();
             if (early != null) {
-                it.remove();
+                waiting.remove(job);
                 disk.discard(job);
-                job.tier = KvTier.PREFILL;
-                job.complete(early);
+                endWaiting(job, early);
                 continue;
             }
-            if (disk.loading(job)) {
+            if (!job.paused() && disk.loading(job)) {
                 continue; // its snapshot file is being read: the jobs behind it go on meanwhile
             }
             Sequence sequence = sequenceFor(job.conversationId(), waitingConversations);
-            if (sequence == null || (!warm(job.conversationId()) && prefixes.beingComputed(job, running))) {
+            if (sequence == null || (!job.paused() && !warm(job.conversationId())
+                    && prefixes.beingComputed(job, running))) {
                 continue;
             }
-            it.remove();
+            waiting.remove(job);
             try {
-                start(job, sequence);
+                if (job.paused()) {
+                    preemption.resume(job, sequence, snapshots);
+                } else {
+                    start(job, sequence);
+                }
             } catch (RuntimeException e) {
                 // Never leave a job that left the waiting list without an outcome: its caller would wait forever.
                 log.warn("Starting a generation failed; its sequence is cleared", e);
-                if (job.sampler != null) {
-                    job.sampler.close();
-                }
+                job.releaseWaiting();
                 sequence.job = null;
                 llama.llama_memory_seq_rm(memory, sequence.id, -1, -1);
                 sequence.reset();
                 job.fail(new EngineException("starting the generation failed: " + e.getMessage(), e));
                 continue;
             }
-            running.add(job);
+            job.admitted();
+            lanes.admitted(job);
+            if (job.priority() == Priority.BATCH) {
+                running.add(job);
+            } else {
+                running.add(0, job); // its prompt chunks go first in each step's budget
+            }
         }
+    }
+
+    /** Ends a job cancelled or past its deadline before it got (back) a sequence. */
+    private void endWaiting(NativeJob job, FinishReason reason) {
+        if (job.paused()) {
+            // a paused job already streamed text: the rest of what it held back goes out, as at any other stop
+            job.releaseWaiting();
+            try {
+                String rest = job.text.finish();
+                if (!rest.isEmpty()) {
+                    job.listener.onText(rest);
+                }
+            } catch (RuntimeException e) {
+                job.fail(new EngineException("the token listener failed: " + e.getMessage(), e));
+                return;
+            }
+        } else {
+            job.tier = KvTier.PREFILL;
+        }
+        job.complete(reason);
     }
 
     /** Whether the conversation's context is in a sequence or a snapshot (so it needs no shared prefix). */

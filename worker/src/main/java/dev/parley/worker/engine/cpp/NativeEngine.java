@@ -85,6 +85,8 @@ public final class NativeEngine implements InferenceEngine {
     private final ArrayDeque<NativeJob> waiting = new ArrayDeque<>();
     private final List<NativeJob> running = new ArrayList<>();
     private final Admission admission;
+    private final Preemption preemption;
+    private final NativeLanes lanes;
     private final DecodeStep decode;
 
     // published by the engine thread after each step, for metrics
@@ -92,10 +94,12 @@ public final class NativeEngine implements InferenceEngine {
     private volatile int waitingCount;
     private volatile int warm;
     private volatile KvCacheStats stats = KvCacheStats.NONE;
+    private volatile long preemptions;
     private volatile PrefixCacheStats prefixStats = PrefixCacheStats.NONE;
 
-    private NativeEngine(LlamaLib llama, NativeModel model, Pointer context, NativeEngineConfig config, int perSequence,
-                         PrefixSharing sharing, DiskKvStore diskStore, List<KvCacheListener> listeners) {
+    private NativeEngine(LlamaLib llama, NativeModel model, Pointer context, NativeEngineConfig config, NativeLanes lanes,
+                         int perSequence, PrefixSharing sharing, DiskKvStore diskStore,
+                         List<KvCacheListener> listeners) {
         this.listeners = listeners;
         this.llama = llama;
         this.model = model;
@@ -115,33 +119,43 @@ public final class NativeEngine implements InferenceEngine {
         this.disk = new DiskTier(llama, context, sequences, tier, diskStore);
         this.batch = new BatchBuffer(llama, config.batchTokens());
         int prefillChunk = Math.min(config.prefillChunk(), config.batchTokens() - config.slots());
+        this.lanes = lanes;
+        LaneOrder order = new LaneOrder(lanes.batchAging().toNanos(), System::nanoTime);
+        this.preemption = new Preemption(llama, context, batch, lanes, order, waiting, running);
         this.admission = new Admission(llama, model.vocab(), memory, sequences, tier, prefixes, disk, waiting,
-                running);
+                running, order, preemption);
         this.decode = new DecodeStep(llama, model, context, batch, prefixes, prefillChunk, config.slots(), running,
                 this::publishStats);
         this.loop = new Thread(this::run, "parley-native-engine");
         this.loop.setDaemon(true);
     }
 
-    /** Loads the libraries and the model and starts the engine thread, sharing prompt prefixes, without a disk tier. */
+    /** Loads the libraries and the model and starts the engine thread: shared prefixes, no disk tier, default lanes. */
     public static NativeEngine load(NativeEngineConfig config) {
-        return load(config, PrefixSharing.DEFAULT, DiskTierConfig.OFF);
+        return load(config, PrefixSharing.DEFAULT, DiskTierConfig.OFF, NativeLanes.DEFAULT);
     }
 
-    /** Loads the libraries and the model and starts the engine thread, sharing prompt prefixes as {@code sharing} says. */
+    /** As {@link #load(NativeEngineConfig)}, with the lanes (batch aging, preemption) as given. */
+    public static NativeEngine load(NativeEngineConfig config, NativeLanes lanes) {
+        return load(config, PrefixSharing.DEFAULT, DiskTierConfig.OFF, lanes);
+    }
+
+    /** As {@link #load(NativeEngineConfig)}, sharing prompt prefixes as {@code sharing} says. */
     public static NativeEngine load(NativeEngineConfig config, PrefixSharing sharing) {
-        return load(config, sharing, DiskTierConfig.OFF);
+        return load(config, sharing, DiskTierConfig.OFF, NativeLanes.DEFAULT);
     }
 
-    /** Loads the libraries and the model, opens the disk tier (if {@code disk} is enabled) and starts the engine. */
+    /** As {@link #load(NativeEngineConfig)}, with the disk tier (if {@code disk} is enabled). */
     public static NativeEngine load(NativeEngineConfig config, DiskTierConfig disk) {
-        return load(config, PrefixSharing.DEFAULT, disk);
+        return load(config, PrefixSharing.DEFAULT, disk, NativeLanes.DEFAULT);
     }
 
-    /** Loads the libraries and the model with prefix sharing and the disk tier as given, and starts the engine. */
-    public static NativeEngine load(NativeEngineConfig config, PrefixSharing sharing, DiskTierConfig disk) {
+    /** Loads the libraries and the model with prefix sharing, the disk tier and the lanes as given; starts the engine. */
+    public static NativeEngine load(NativeEngineConfig config, PrefixSharing sharing, DiskTierConfig disk,
+                                    NativeLanes lanes) {
         Objects.requireNonNull(sharing, "sharing");
         Objects.requireNonNull(disk, "disk");
+        Objects.requireNonNull(lanes, "lanes");
         config.cacheType().requireFits(config.model());
         long started = System.nanoTime();
         LoadedLlama loaded = NativeLibrary.load(config.libraryDir());
@@ -172,7 +186,7 @@ public final class NativeEngine implements InferenceEngine {
         NativeEngine engine;
         try {
             diskStore = DiskTier.openStore(disk, config, llama, perSequence, params.flash_attn_type, listeners);
-            engine = new NativeEngine(llama, model, context, config, perSequence, sharing, diskStore, listeners);
+            engine = new NativeEngine(llama, model, context, config, lanes, perSequence, sharing, diskStore, listeners);
         } catch (RuntimeException e) {
             if (diskStore != null) {
                 diskStore.close();
@@ -183,11 +197,11 @@ public final class NativeEngine implements InferenceEngine {
         }
         engine.loop.start();
         log.info("Loaded {} with llama.cpp from {} in {} ms: {} sequences x {} tokens, {} threads, KV cache {}, "
-                        + "snapshots up to {} MiB, shared prefixes up to {} MiB (from {} tokens), batch {}/{}, {}",
+                        + "snapshots up to {} MiB, shared prefixes up to {} MiB (from {} tokens), batch {}/{}, {}, {}",
                 model.name(), config.libraryDir(), (System.nanoTime() - started) / 1_000_000, config.slots(),
                 perSequence, config.threads(), config.cacheType(), config.snapshotBytes() >> 20,
                 sharing.budgetBytes() >> 20, sharing.minTokens(), config.batchTokens(), config.microBatchTokens(),
-                placement);
+                placement, lanes);
         return engine;
     }
 
@@ -216,6 +230,17 @@ public final class NativeEngine implements InferenceEngine {
     @Override
     public int warmConversations() {
         return warm;
+    }
+
+    @Override
+    public boolean preempts() {
+        return lanes.preempts();
+    }
+
+    /** Batch generations paused for interactive ones so far. */
+    @Override
+    public long preemptions() {
+        return preemptions;
     }
 
     @Override
@@ -367,6 +392,9 @@ public final class NativeEngine implements InferenceEngine {
                 }
                 submitted.drainTo(waiting);
                 admission.admit();
+                if (preemption.pauseForWaiting()) {
+                    admission.admit(); // the interactive jobs take the sequences just freed
+                }
                 waitingCount = waiting.size();
                 if (running.isEmpty()) {
                     if (!waiting.isEmpty()) {
@@ -390,7 +418,10 @@ public final class NativeEngine implements InferenceEngine {
                 }
                 job.fail(closed);
             });
-            waiting.forEach(job -> job.fail(closed));
+            waiting.forEach(job -> {
+                job.releaseWaiting();
+                job.fail(closed);
+            });
             submitted.forEach(job -> job.fail(closed));
             running.clear();
             waiting.clear();
@@ -406,6 +437,7 @@ public final class NativeEngine implements InferenceEngine {
         }
         busy = busyNow;
         warm = inSequences + tier.count();
+        preemptions = preemption.count();
         SnapshotStore store = tier.store();
         stats = new KvCacheStats(tier.evictions(), tier.saved(), tier.restored(), store.dropped(),
                 store.count(), store.bytes(), store.budgetBytes());

@@ -1,6 +1,7 @@
 package dev.parley.worker.engine.cpp;
 
 import dev.parley.schemas.FinishReason;
+import dev.parley.schemas.Priority;
 import dev.parley.worker.engine.EngineException;
 import dev.parley.worker.engine.Generation;
 import dev.parley.worker.engine.GenerationAbandonedException;
@@ -53,6 +54,12 @@ final class NativeJob {
     /** Position in the current batch whose logits this job samples from, or -1. */
     int outputIndex = -1;
     long firstTokenNanos = -1;
+    /** While paused for an interactive job: the copy of its sequence's state, to resume from; else null. */
+    KvSnapshot parked;
+    /** Times this job was paused. */
+    int preemptions;
+    /** {@link #computed()} when the job last got a sequence. */
+    private int computedAtAdmission;
     /** When a sequence took the job, or -1 while it waits for one. */
     long admittedNanos = -1;
 
@@ -66,6 +73,45 @@ final class NativeJob {
 
     String conversationId() {
         return request.conversationId();
+    }
+
+    Priority priority() {
+        return request.priority();
+    }
+
+    boolean paused() {
+        return parked != null;
+    }
+
+    /** Records that the job just got a sequence (first admission or resumption). */
+    void admitted() {
+        computedAtAdmission = computed();
+    }
+
+    /** Tokens computed since the job last got a sequence. */
+    int computedSinceAdmission() {
+        return computed() - computedAtAdmission;
+    }
+
+    /** Tokens still to compute at most: the rest of the prompt and of max_tokens. */
+    int remaining() {
+        return prompt.length - cursor + request.sampling().maxTokens() - generated;
+    }
+
+    private int computed() {
+        return cursor + generated;
+    }
+
+    /** Frees what a job holds outside a sequence (sampler, paused state) when it ends while waiting. */
+    void releaseWaiting() {
+        if (parked != null) {
+            parked.close();
+            parked = null;
+        }
+        if (sampler != null) {
+            sampler.close();
+            sampler = null;
+        }
     }
 
     boolean prefilling() {
