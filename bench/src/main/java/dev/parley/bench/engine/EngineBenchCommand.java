@@ -1,14 +1,11 @@
 package dev.parley.bench.engine;
 
-import dev.parley.models.LlamaLibraryStore;
+import dev.parley.bench.LlamaLibraryOptions;
 import dev.parley.testkit.ParleyInfra;
 import dev.parley.worker.engine.EngineLimits;
 import dev.parley.worker.engine.cpp.NativeEngine;
 import dev.parley.worker.engine.cpp.NativeEngineConfig;
-import dev.parley.worker.engine.gpu.GpuChoice;
-import dev.parley.worker.engine.gpu.HostGpuRuntime;
 import dev.parley.worker.engine.gpu.LibrarySelection;
-import dev.parley.worker.engine.gpu.LibrarySelector;
 import dev.parley.worker.engine.llama.KvCacheType;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +17,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -35,11 +33,8 @@ public final class EngineBenchCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "GGUF file")
     Path model;
 
-    @Option(names = "--llama-lib-dir", description = "llama.cpp build folder (default: the --gpu set from npm)")
-    String libraryDir;
-
-    @Option(names = "--gpu", defaultValue = "auto", description = "auto, cuda, vulkan, none (default ${DEFAULT-VALUE})")
-    String gpu;
+    @Mixin
+    LlamaLibraryOptions libraryOptions;
 
     @Option(names = "--gpu-layers", defaultValue = "-1", description = "-1 all (default), 0 none, or a count")
     int gpuLayers;
@@ -99,8 +94,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
             microBatch = Math.min(512, batch);
         }
         int slots = concurrency.stream().mapToInt(Integer::intValue).max().orElse(1);
-        LibrarySelection libraries = new LibrarySelector(new HostGpuRuntime(),
-                LlamaLibraryStore.standard(System.getenv())::fetch).select(GpuChoice.parse(gpu), libraryDir);
+        LibrarySelection libraries = libraryOptions.select();
         NativeEngineConfig config = NativeEngineConfig.forModel(model, libraries.dir())
                 .withSlots(slots).withContextPerSlot(contextPerSlot)
                 .withCacheType(KvCacheType.parse(cacheType))

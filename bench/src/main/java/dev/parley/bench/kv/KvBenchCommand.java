@@ -1,10 +1,7 @@
 package dev.parley.bench.kv;
 
 import dev.parley.bench.BenchOptions;
-import dev.parley.models.LlamaLibraryStore;
-import dev.parley.worker.engine.gpu.GpuChoice;
-import dev.parley.worker.engine.gpu.HostGpuRuntime;
-import dev.parley.worker.engine.gpu.LibrarySelector;
+import dev.parley.bench.LlamaLibraryOptions;
 import dev.parley.worker.engine.llama.KvCacheType;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -54,8 +51,7 @@ public final class KvBenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path model = options.modelFile();
         Path out = options.out();
-        Path libraries = new LibrarySelector(new HostGpuRuntime(), LlamaLibraryStore.standard(System.getenv())::fetch)
-                .select(GpuChoice.parse("none"), null).dir();
+        Path libraries = LlamaLibraryOptions.cpu().dir();
         String setting = String.format(Locale.ROOT, "%d cores, Java %d, CPU only. Model `%s`, one sequence of %d "
                         + "tokens, %d conversations per KV type with ~%d tokens of history, greedy answers of 8 tokens.",
                 Runtime.getRuntime().availableProcessors(), Runtime.version().feature(), model.getFileName(),

@@ -1,13 +1,10 @@
 package dev.parley.bench.lanes;
 
 import dev.parley.bench.BenchOptions;
-import dev.parley.models.LlamaLibraryStore;
 import dev.parley.testkit.ParleyInfra;
+import dev.parley.bench.LlamaLibraryOptions;
 import dev.parley.worker.engine.cpp.NativeEngineConfig;
 import dev.parley.worker.engine.cpp.NativeLanes;
-import dev.parley.worker.engine.gpu.GpuChoice;
-import dev.parley.worker.engine.gpu.HostGpuRuntime;
-import dev.parley.worker.engine.gpu.LibrarySelector;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -58,8 +55,7 @@ public final class LanesBenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path model = options.modelFile();
-        Path libraries = new LibrarySelector(new HostGpuRuntime(), LlamaLibraryStore.standard(System.getenv())::fetch)
-                .select(GpuChoice.parse("none"), null).dir();
+        Path libraries = LlamaLibraryOptions.cpu().dir();
         NativeEngineConfig engine = NativeEngineConfig.forModel(model, libraries).withSlots(slots)
                 .withContextPerSlot(options.contextPerSlot()).withIgnoreEndOfGeneration(true);
         String setting = String.format(Locale.ROOT, "%d cores, Java %d. Model `%s`, native engine, %d slots. Flood: "

@@ -1,16 +1,13 @@
 package dev.parley.bench.prefix;
 
 import dev.parley.bench.Stats;
-import dev.parley.models.LlamaLibraryStore;
+import dev.parley.bench.LlamaLibraryOptions;
 import dev.parley.worker.engine.Generation;
 import dev.parley.worker.engine.PrefixCacheStats;
 import dev.parley.worker.engine.cpp.NativeEngine;
 import dev.parley.worker.engine.cpp.NativeEngineConfig;
 import dev.parley.worker.engine.cpp.PrefixSharing;
-import dev.parley.worker.engine.gpu.GpuChoice;
-import dev.parley.worker.engine.gpu.HostGpuRuntime;
 import dev.parley.worker.engine.gpu.LibrarySelection;
-import dev.parley.worker.engine.gpu.LibrarySelector;
 import dev.parley.worker.engine.llama.KvCacheType;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +18,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -36,11 +34,8 @@ public final class PrefixBenchCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "GGUF file")
     Path model;
 
-    @Option(names = "--llama-lib-dir", description = "llama.cpp build folder (default: the --gpu set from npm)")
-    String libraryDir;
-
-    @Option(names = "--gpu", defaultValue = "auto", description = "auto, cuda, vulkan, none (default ${DEFAULT-VALUE})")
-    String gpu;
+    @Mixin
+    LlamaLibraryOptions libraryOptions;
 
     @Option(names = "--conversations", defaultValue = "64", description = "new conversations (default ${DEFAULT-VALUE})")
     int conversations;
@@ -85,8 +80,7 @@ public final class PrefixBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        LibrarySelection libraries = new LibrarySelector(new HostGpuRuntime(),
-                LlamaLibraryStore.standard(System.getenv())::fetch).select(GpuChoice.parse(gpu), libraryDir);
+        LibrarySelection libraries = libraryOptions.select();
         NativeEngineConfig config = NativeEngineConfig.forModel(model, libraries.dir())
                 .withSlots(slots).withContextPerSlot(contextPerSlot)
                 .withCacheType(KvCacheType.parse(cacheType))
