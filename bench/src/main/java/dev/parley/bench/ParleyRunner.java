@@ -13,7 +13,7 @@ import java.time.Duration;
 import java.util.List;
 
 /** Parley end to end: SDK → Kafka → worker (slots pinned) → Redis → reply, conversations concurrent. */
-final class ParleyRunner {
+public final class ParleyRunner {
 
     private final ParleyInfra infra;
 
@@ -51,8 +51,8 @@ final class ParleyRunner {
                 (System.nanoTime() - sentNanos) / 1e6);
     }
 
-    /** Waits, backing off (never spinning), until the worker owns its partitions. */
-    private static void awaitAssignment(Worker worker) {
+    /** Waits, backing off (never spinning), until the worker owns its partitions; shared by the end-to-end benches. */
+    public static void awaitAssignment(Worker worker) {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         long pause = 10;
         while (worker.assignment().isEmpty()) {

@@ -1,6 +1,7 @@
 package dev.parley.bench.engine;
 
 import dev.parley.bench.ClosedLoop;
+import dev.parley.bench.ParleyRunner;
 import dev.parley.client.ParleyClient;
 import dev.parley.client.SendOptions;
 import dev.parley.schemas.GenerationParams;
@@ -13,7 +14,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The same closed-loop conversations as {@link ClosedLoopEngine}, sent through Kafka: SDK → prompts topic → a worker
@@ -21,8 +21,6 @@ import java.util.concurrent.TimeUnit;
  * so the ratio of the two aggregates is the share that Kafka, Redis and the worker's turn path cost.
  */
 final class KafkaClosedLoop {
-
-    private static final long ASSIGNMENT_WAIT_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     private final ParleyInfra infra;
     private final InferenceEngine engine;
@@ -33,7 +31,7 @@ final class KafkaClosedLoop {
     }
 
     /** One concurrency level end to end; {@code label} keeps its conversations (and history) apart from the others. */
-    Result run(int conversations, int turns, int tokens, int promptChars, String label) throws InterruptedException {
+    Result run(int conversations, int turns, int tokens, int promptChars, String label) {
         String prefix = "enginebench" + ProcessHandle.current().pid() + label;
         WorkerConfig config = WorkerConfig.builder().bootstrapServers(infra.bootstrapServers())
                 .redisUri(infra.redisUri()).promptsTopic(prefix + ".prompts").repliesTopic(prefix + ".replies")
@@ -44,7 +42,7 @@ final class KafkaClosedLoop {
              ParleyClient client = ParleyClient.builder().bootstrapServers(infra.bootstrapServers())
                      .promptsTopic(config.promptsTopic()).repliesTopic(config.repliesTopic())
                      .replyTimeout(Duration.ofMinutes(10)).build()) {
-            awaitAssignment(worker);
+            ParleyRunner.awaitAssignment(worker);
             SendOptions options = SendOptions.builder()
                     .params(GenerationParams.DEFAULTS.withMaxTokens(tokens).withTemperature(0)).build();
             long started = System.nanoTime();
@@ -60,19 +58,6 @@ final class KafkaClosedLoop {
             throw new IllegalStateException("benchmark turn failed: " + reply.error());
         }
         return reply;
-    }
-
-    /** Waits, backing off, until the worker owns its partitions: its first poll joins the group. */
-    private static void awaitAssignment(Worker worker) throws InterruptedException {
-        long deadline = System.nanoTime() + ASSIGNMENT_WAIT_NANOS;
-        long pause = 10;
-        while (worker.assignment().isEmpty()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the bench worker got no partitions within 60 s");
-            }
-            Thread.sleep(pause);
-            pause = Math.min(pause * 2, 500);
-        }
     }
 
     /** One level's replies and wall time. */
