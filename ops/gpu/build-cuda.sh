@@ -6,10 +6,12 @@
 #   parley worker --gpu cuda --llama-lib-dir OUT ...
 #
 # usage: ops/gpu/build-cuda.sh [--bundle FILE | --source DIR | --tarball FILE] [--out DIR] [--arch 90] [--jobs N]
+#                              [--server]
 #   --bundle   node-llama-cpp@3.22.1's llama/gitRelease.bundle (a git bundle of the release)
 #   --source   an unpacked llama.cpp tree of that release
 #   --tarball  a tar(.xz|.gz) of such a tree
 #   default    fetches node-llama-cpp@3.22.1 from the npm registry (curl) and uses its bundle
+#   --server   also llama-server (without its web UI), the baseline of returning-turn time to first token
 # Needs: nvcc (CUDA 12 or 13) with cuBLAS, CMake >= 3.18, a C++17 compiler, ninja or make. Nothing is committed:
 # the build folder and OUT are yours.
 set -euo pipefail
@@ -20,6 +22,8 @@ JOBS="$(nproc)"
 SRC=""
 BUNDLE=""
 TARBALL=""
+SERVER=OFF
+TARGETS=(llama ggml llama-batched-bench llama-bench)
 REGISTRY="${NPM_CONFIG_REGISTRY:-https://registry.npmjs.org}"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -29,7 +33,8 @@ while [[ $# -gt 0 ]]; do
     --out) OUT="$2"; shift 2 ;;
     --arch) ARCH="$2"; shift 2 ;;
     --jobs) JOBS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --server) SERVER=ON; TARGETS+=(llama-server); shift ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "build-cuda.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -61,12 +66,13 @@ echo "nvcc: $(nvcc --version | tail -1); building for sm_$ARCH with $JOBS jobs" 
 GEN=(); command -v ninja >/dev/null && GEN=(-G Ninja)
 cmake -S "$SRC" -B "$WORK/build" "${GEN[@]}" -DCMAKE_BUILD_TYPE=Release \
   -DBUILD_SHARED_LIBS=ON -DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES="$ARCH" -DGGML_NATIVE=ON \
-  -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_TOOLS=ON \
-  -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF >"$WORK/cmake.log" 2>&1 || { tail -40 "$WORK/cmake.log" >&2; exit 1; }
-cmake --build "$WORK/build" -j "$JOBS" --target llama ggml llama-batched-bench llama-bench
+  -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER="$SERVER" -DLLAMA_BUILD_TOOLS=ON \
+  -DLLAMA_BUILD_UI=OFF -DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF >"$WORK/cmake.log" 2>&1 || { tail -40 "$WORK/cmake.log" >&2; exit 1; }
+cmake --build "$WORK/build" -j "$JOBS" --target "${TARGETS[@]}"
 
 mkdir -p "$OUT"
 find "$WORK/build/bin" "$WORK/build" -maxdepth 3 \( -name 'lib*.so' -o -name 'lib*.so.*' \) -exec cp -a {} "$OUT/" \; 2>/dev/null
 cp -a "$WORK/build/bin/llama-batched-bench" "$WORK/build/bin/llama-bench" "$OUT/"
+[[ "$SERVER" == ON ]] && cp -a "$WORK/build/bin/llama-server" "$OUT/"
 echo "llama.cpp with CUDA for sm_$ARCH in $OUT:" >&2
 ls -la "$OUT" >&2

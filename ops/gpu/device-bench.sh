@@ -5,8 +5,11 @@
 # work, one model after another while time is left, writing everything under OUT.
 #
 # usage: ops/gpu/device-bench.sh CARRY OUT
-#   CARRY holds llama-src.tar.xz (the release's source tree), jre.tar.xz (a jlink-ed JVM, folder jre/), jars/ (the
-#   bench's runtime class path) and these scripts; BUDGET_S (default 540) bounds the whole run.
+#   CARRY holds llama-src.tar.xz (the release's source tree), jre.tar.xz (a jlink-ed JVM, folder jre/), jars/ or
+#   jars.tar.xz (the bench's runtime class path, jars stored uncompressed so xz packs them) and these scripts;
+#   ops/gpu/pack-carry.sh makes them. BUDGET_S (default 540) bounds the whole run. Other knobs, as environment:
+#   MODELS (shape:type list), NPL (concurrency list), LAYOUTS (Parley's KV layouts, default per-sequence),
+#   PREFILL (prefill chunk), SERVER=1 (also build llama-server, copied to OUT when it fits).
 set -uo pipefail
 CARRY="$(cd "$1" && pwd)"; OUT="$2"; BUDGET="${BUDGET_S:-540}"; ARCH="${ARCH:-90}"
 START=$SECONDS
@@ -17,7 +20,8 @@ W=/tmp/parley-gpu; mkdir -p "$W/models" "$W/src"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv; nvcc --version | tail -2; nproc
 
 tar -xf "$CARRY/llama-src.tar.xz" -C "$W/src"
-tar -xf "$CARRY/jre.tar.xz" -C "$W" &
+( tar -xf "$CARRY/jre.tar.xz" -C "$W"
+  if [[ -f "$CARRY/jars.tar.xz" ]]; then mkdir -p "$W/jars" && tar -xf "$CARRY/jars.tar.xz" -C "$W/jars"; else ln -s "$CARRY/jars" "$W/jars"; fi ) &
 JRE=$!
 MODELS="${MODELS:-llama-3.2-1b:q8_0 smollm2-135m:q8_0 llama-3.2-1b:q4_0 llama-3.1-8b:q4_0}"
 ( for spec in $MODELS; do
@@ -26,9 +30,12 @@ MODELS="${MODELS:-llama-3.2-1b:q8_0 smollm2-135m:q8_0 llama-3.2-1b:q4_0 llama-3.
       && echo "model $shape-$type: $(du -m "$W/models/$shape-$type.gguf" | cut -f1) MB"
   done ) &
 GEN=$!
+if ls "$CARRY"/llama-cuda.tar.xz.* >/dev/null 2>&1 && [[ ! -f "$W/llama-cuda/llama-batched-bench" ]]; then
+  cat "$CARRY"/llama-cuda.tar.xz.* | xz -d | tar -xf - -C "$W" && echo "using the carried build"
+fi
 if [[ ! -f "$W/llama-cuda/llama-batched-bench" ]]; then
   BUILD_DIR="$W/build-root" bash "$CARRY/build-cuda.sh" --source "$W/src" --out "$W/llama-cuda" --arch "$ARCH" \
-    --jobs "$(nproc)" 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] Building' || true
+    --jobs "$(nproc)" ${SERVER:+--server} 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] Building' || true
 fi
 wait $JRE $GEN  # not a bare wait: that would also wait for the tee above
 echo "build and models ready after $((SECONDS - START)) s"
@@ -51,12 +58,23 @@ for spec in $MODELS; do
   peak timeout $(( $(left) - 60 )) "$W/llama-cuda/llama-batched-bench" -m "$m" -c $((SLOTS * CTX_PER_SLOT)) -b 2048 -ub 512 \
     -ngl 99 -npp 256 -ntg $TG -npl "$NPL" 2>&1 | grep -E '^\|| t/s|peak|error|CUDA' | tee -a "$OUT/baseline.md"
   echo '```' >> "$OUT/baseline.md"
-  echo "=== $spec: parley bench engine ($(left) s left)"
-  peak timeout $(( $(left) - 10 )) "$W/jre/bin/java" -Xmx2g -cp "$CARRY/jars/*" dev.parley.bench.engine.EngineBenchCommand \
-    --model "$m" --gpu "${GPU:-cuda}" --llama-lib-dir "$W/llama-cuda" --concurrency "$NPL" --turns 2 --tokens $TG \
-    --prompt-chars 256 --context-per-slot $CTX_PER_SLOT --batch-size 2048 --micro-batch-size 512 --prefill-chunk "${PREFILL:-256}" --out "$W/eb-$spec" \
-    2>&1 | grep -vE ' DEBUG ' | grep -E 'N=|engine bench|Loaded|llama.cpp 0|peak|ERROR|Exception|WARN' 
-  [[ -f "$W/eb-$spec/engine-bench.md" ]] && { echo; echo "## $spec"; sed 1d "$W/eb-$spec/engine-bench.md"; } >> "$OUT/engine.md"
+  for layout in ${LAYOUTS:-per-sequence}; do
+    if (( $(left) < 40 )); then echo "skipped parley $spec $layout: $(left) s left"; continue; fi
+    echo "=== $spec: parley bench engine, KV $layout ($(left) s left)"
+    peak timeout $(( $(left) - 10 )) "$W/jre/bin/java" -Xmx2g -cp "$W/jars/*" dev.parley.bench.engine.EngineBenchCommand \
+      --model "$m" --gpu "${GPU:-cuda}" --llama-lib-dir "$W/llama-cuda" --concurrency "$NPL" --turns 2 --tokens $TG \
+      --prompt-chars 256 --context-per-slot $CTX_PER_SLOT --batch-size 2048 --micro-batch-size 512 \
+      --prefill-chunk "${PREFILL:-256}" --kv-layout "$layout" --out "$W/eb-$spec-$layout" \
+      2>&1 | grep -vE ' DEBUG ' | grep -E 'N=|engine steps|engine bench|Loaded|llama.cpp 0|peak|ERROR|Exception|WARN'
+    [[ -f "$W/eb-$spec-$layout/engine-bench.md" ]] \
+      && { echo; echo "## $spec, KV $layout"; sed 1d "$W/eb-$spec-$layout/engine-bench.md"; } >> "$OUT/engine.md"
+  done
 done
+if [[ -n "${SERVER:-}" && -f "$W/llama-cuda/llama-server" ]]; then
+  # the build, for later calls (each machine starts bare): only when it is small enough to travel back
+  tar -C "$W" -cf - llama-cuda | xz -T0 -6 > "$W/llama-cuda.tar.xz"
+  size=$(stat -c %s "$W/llama-cuda.tar.xz"); echo "build archive: $((size >> 20)) MiB"
+  (( size < 30 * 1024 * 1024 )) && split -b 15M -d "$W/llama-cuda.tar.xz" "$OUT/llama-cuda.tar.xz."
+fi
 kill $SMI 2>/dev/null
 echo "done after $((SECONDS - START)) s"

@@ -3,8 +3,10 @@ package dev.parley.bench.engine;
 import dev.parley.bench.LlamaLibraryOptions;
 import dev.parley.testkit.ParleyInfra;
 import dev.parley.worker.engine.EngineLimits;
+import dev.parley.worker.engine.cpp.KvLayout;
 import dev.parley.worker.engine.cpp.NativeEngine;
 import dev.parley.worker.engine.cpp.NativeEngineConfig;
+import dev.parley.worker.engine.cpp.StepProfile;
 import dev.parley.worker.engine.gpu.LibrarySelection;
 import dev.parley.worker.engine.llama.KvCacheType;
 import java.io.PrintStream;
@@ -72,6 +74,10 @@ public final class EngineBenchCommand implements Callable<Integer> {
     @Option(names = "--kv-cache-type", defaultValue = "f16", description = "f16, q8_0, q4_0 (default ${DEFAULT-VALUE})")
     String cacheType;
 
+    @Option(names = "--kv-layout", defaultValue = "per-sequence",
+            description = "per-sequence or unified (default ${DEFAULT-VALUE})")
+    String kvLayout;
+
     @Option(names = "--threads", description = "CPU threads (default: all cores)")
     Integer threads;
 
@@ -102,7 +108,8 @@ public final class EngineBenchCommand implements Callable<Integer> {
                 .withBatch(batch, microBatch)
                 .withPrefillChunk(prefillChunk)
                 .withGpu(libraries.gpuAllowed() ? gpuLayers : 0, gpuDevice, libraries.gpuRequired())
-                .withIgnoreEndOfGeneration(true);
+                .withIgnoreEndOfGeneration(true)
+                .withKvLayout(KvLayout.parse(kvLayout));
         if (config.gpuLayers() < EngineLimits.ALL_GPU_LAYERS) {
             throw new IllegalArgumentException("--gpu-layers must be >= -1");
         }
@@ -110,17 +117,19 @@ public final class EngineBenchCommand implements Callable<Integer> {
         List<EngineRun> runs = new ArrayList<>();
         try (NativeEngine engine = NativeEngine.load(config)) {
             double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
-            console.printf(Locale.ROOT, "engine bench: %s, %s (%s), %d slots x %d, batch %d/%d, prefill chunk %d, KV %s, loaded in %.1f s%n",
+            console.printf(Locale.ROOT, "engine bench: %s, %s (%s), %d slots x %d, batch %d/%d, prefill chunk %d, KV %s %s, loaded in %.1f s%n",
                     model.getFileName(), libraries.dir(), libraries.source(), slots, contextPerSlot, batch, microBatch,
-                    prefillChunk, cacheType, loadSeconds);
+                    prefillChunk, cacheType, kvLayout, loadSeconds);
             // one short warm-up so CUDA graphs and kernels are ready before anything is timed
             new ClosedLoopEngine(engine, Math.min(slots, 2), 1, 8, 16, "warmup").run();
             List<KafkaClosedLoop.Result> kafkaRuns = new ArrayList<>();
             try (ParleyInfra infra = throughKafka ? ParleyInfra.start() : null) {
                 for (int n : concurrency) {
+                    StepProfile.Totals before = engine.stepProfile();
                     EngineRun run = new ClosedLoopEngine(engine, n, turns, tokens, promptChars, "c" + n).run();
                     runs.add(run);
                     console.println("  " + run.line());
+                    console.println("    engine steps: " + engine.stepProfile().since(before).line());
                     if (infra != null) {
                         KafkaClosedLoop.Result kafka = new KafkaClosedLoop(infra, engine)
                                 .run(n, turns, tokens, promptChars, "k" + n);

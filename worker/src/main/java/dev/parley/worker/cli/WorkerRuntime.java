@@ -15,6 +15,7 @@ import dev.parley.worker.config.WorkerConfig;
 import dev.parley.worker.engine.EngineException;
 import dev.parley.worker.engine.InferenceEngine;
 import dev.parley.worker.engine.cpp.NativeEngine;
+import dev.parley.worker.engine.cpp.KvLayout;
 import dev.parley.worker.engine.cpp.NativeEngineConfig;
 import dev.parley.worker.engine.cpp.NativeLanes;
 import dev.parley.worker.engine.disk.DiskTierConfig;
@@ -132,6 +133,10 @@ public final class WorkerRuntime implements AutoCloseable {
             throw new SettingsException(List.of(Setting.KV_DISK_DIR.flag() + " needs the native engine (--engine "
                     + "native): the java engine keeps no KV snapshots to write to disk"));
         }
+        if (settings.has(Setting.KV_LAYOUT)) {
+            throw new SettingsException(List.of(Setting.KV_LAYOUT.flag() + " needs the native engine (--engine "
+                    + "native): java-llama.cpp sets its own KV layout"));
+        }
         int threads = settings.has(Setting.THREADS) ? settings.integer(Setting.THREADS) : LlamaEngineConfig.defaultThreads();
         return new LlamaEngineConfig(model, settings.integer(Setting.SLOTS), settings.integer(Setting.CONTEXT_PER_SLOT),
                 threads, KvCacheType.parse(settings.text(Setting.KV_CACHE_TYPE)), settings.integer(Setting.GPU_LAYERS));
@@ -151,7 +156,8 @@ public final class WorkerRuntime implements AutoCloseable {
         return new NativeEngineConfig(model, libraries.dir(), settings.integer(Setting.SLOTS),
                 settings.integer(Setting.CONTEXT_PER_SLOT), threads, KvCacheType.parse(settings.text(Setting.KV_CACHE_TYPE)),
                 gpuLayers, settings.bytes(Setting.KV_SNAPSHOT_BYTES), batch, NativeEngineConfig.DEFAULT_PREFILL_CHUNK,
-                gpuDevice, libraries.gpuRequired(), microBatch);
+                gpuDevice, libraries.gpuRequired(), microBatch, false, settings.has(Setting.KV_LAYOUT)
+                ? KvLayout.parse(settings.text(Setting.KV_LAYOUT)) : KvLayout.PER_SEQUENCE);
     }
 
     public Worker worker() {

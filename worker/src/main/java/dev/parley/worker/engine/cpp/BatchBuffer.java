@@ -41,6 +41,15 @@ final class BatchBuffer implements AutoCloseable {
         return capacity - size;
     }
 
+    int capacity() {
+        return capacity;
+    }
+
+    /** The micro-batches llama.cpp will make of the batch as it stands. */
+    int microBatches(MicroBatches counter) {
+        return counter.count(sequences, size);
+    }
+
     void clear() {
         size = 0;
     }

@@ -25,6 +25,10 @@ final class DecodeStep {
     private final int prefillChunk;
     private final List<NativeJob> running;
     private final int[] chunkOf;
+    /** The running jobs by sequence id, for the batch's order; empty between steps. */
+    private final NativeJob[] bySequence;
+    private final MicroBatches microBatchCounter;
+    private final StepProfile profile;
     private final Runnable publishStats;
     private final int vocabulary;
     /** Below this many sequences the argmaxes run on the engine thread: a fork costs more than it saves. */
@@ -32,7 +36,8 @@ final class DecodeStep {
     private long clock;
 
     DecodeStep(LlamaLib llama, NativeModel model, Pointer context, BatchBuffer batch, PrefixTier prefixes,
-               int prefillChunk, int slots, List<NativeJob> running, Runnable publishStats) {
+               int prefillChunk, int slots, List<NativeJob> running, Runnable publishStats, boolean unifiedKv,
+               int microBatchTokens, StepProfile profile) {
         this.llama = llama;
         this.model = model;
         this.context = context;
@@ -42,47 +47,80 @@ final class DecodeStep {
         this.prefillChunk = prefillChunk;
         this.running = running;
         this.chunkOf = new int[slots];
+        this.bySequence = new NativeJob[slots];
+        this.microBatchCounter = new MicroBatches(batch.capacity(), slots, microBatchTokens, unifiedKv);
+        this.profile = profile;
         this.publishStats = publishStats;
         this.vocabulary = model.vocabularySize();
     }
 
-    /** One batch: a token for each generating job, then prompt chunks; decode; sample; finish what is done. */
+    /**
+     * One batch: a token for each generating job, then prompt chunks; decode; sample; finish what is done.
+     *
+     * <p>The prompt budget goes to jobs in {@code running} order (interactive first), but tokens enter the batch in
+     * sequence order, because llama.cpp's cache per sequence puts only sequences with consecutive ids into one
+     * micro-batch ({@link MicroBatches}): in arrival order a batch of 64 generating sequences became dozens of graph
+     * runs, each reading all the weights. Each prompt chunk's first token joins that run, so a prefilling sequence
+     * leaves no gap in it; the rest of the chunk goes last. Outputs then come out of llama.cpp in batch order, which
+     * spares it reordering whole rows of logits.
+     */
     void step() {
         batch.clear();
+        int generating = 0;
         for (NativeJob job : running) {
             job.outputIndex = -1;
             chunkOf[job.sequence.id] = 0;
+            bySequence[job.sequence.id] = job;
             if (!job.prefilling()) {
-                job.outputIndex = batch.add(job.pending, job.sequence.tokens.size(), job.sequence.id, true);
+                generating++;
             }
         }
-        int budget = Math.min(batch.room(), prefillChunk);
+        int budget = Math.min(batch.capacity() - generating, prefillChunk);
         for (NativeJob job : running) {
             if (!job.prefilling() || budget == 0) {
                 continue;
             }
             // A chunk stops where a shared prefix is to be kept, so the sequence then holds exactly the prefix.
             int n = Math.min(budget, PrefixTier.chunkEnd(job) - job.cursor);
-            for (int i = job.cursor; i < job.cursor + n; i++) {
-                boolean last = i == job.prompt.length - 1;
-                int index = batch.add(job.prompt[i], i, job.sequence.id, last);
-                if (last) {
-                    job.outputIndex = index;
-                }
-            }
             chunkOf[job.sequence.id] = n;
             budget -= n;
         }
+        for (NativeJob job : bySequence) {
+            if (job == null) {
+                continue;
+            }
+            if (!job.prefilling()) {
+                job.outputIndex = batch.add(job.pending, job.sequence.tokens.size(), job.sequence.id, true);
+            } else if (chunkOf[job.sequence.id] > 0) {
+                addPrompt(job, job.cursor);
+            }
+        }
+        for (int s = 0; s < bySequence.length; s++) {
+            NativeJob job = bySequence[s];
+            bySequence[s] = null;
+            if (job != null && job.prefilling()) {
+                for (int i = job.cursor + 1; i < job.cursor + chunkOf[s]; i++) {
+                    addPrompt(job, i);
+                }
+            }
+        }
+        int tokens = batch.size();
+        int microBatches = batch.microBatches(microBatchCounter);
+        long decodeStart = System.nanoTime();
         int result = batch.decode(context);
         if (result != 0) {
             failStep("llama_decode returned " + result + " for a batch of " + batch.size() + " tokens");
             return;
         }
+        long sampleStart = System.nanoTime();
         int[] sampled = sampleGreedy();
+        long finishStart = System.nanoTime();
+        int outputs = 0;
         List<NativeJob> stepped = new ArrayList<>(running);
         for (int j = 0; j < stepped.size(); j++) {
             NativeJob job = stepped.get(j);
             Sequence sequence = job.sequence;
+            outputs += job.outputIndex >= 0 ? 1 : 0;
             int chunk = chunkOf[sequence.id];
             if (chunk > 0) {
                 sequence.tokens.addAll(job.prompt, job.cursor, job.cursor + chunk);
@@ -114,6 +152,18 @@ final class DecodeStep {
                     finish(job, interruption);
                 }
             }
+        }
+        long end = System.nanoTime();
+        profile.record(tokens, outputs, microBatches, sampleStart - decodeStart, finishStart - sampleStart,
+                end - finishStart);
+    }
+
+    /** Adds prompt token {@code i} of the job; the prompt's last one asks for logits (the first answer token). */
+    private void addPrompt(NativeJob job, int i) {
+        boolean last = i == job.prompt.length - 1;
+        int index = batch.add(job.prompt[i], i, job.sequence.id, last);
+        if (last) {
+            job.outputIndex = index;
         }
     }
 

@@ -75,8 +75,14 @@ final class DiskTier implements AutoCloseable {
         }
         Path library = config.libraryDir().resolve("libllama.so");
         KvFingerprint fingerprint = KvFingerprint.of(config.model(), Files.isRegularFile(library) ? library : null,
-                llama.llama_version(), config.cacheType().toString(), config.slots(), perSequence, flashAttention);
+                llama.llama_version(), cacheLayout(config), config.slots(), perSequence, flashAttention);
         return DiskKvStore.open(disk, fingerprint, listeners);
+    }
+
+    /** The cache type, plus the layout when it is not the original one (so older files keep their fingerprint). */
+    private static String cacheLayout(NativeEngineConfig config) {
+        return config.kvLayout() == KvLayout.PER_SEQUENCE ? config.cacheType().toString()
+                : config.cacheType() + "/" + config.kvLayout();
     }
 
     boolean enabled() {

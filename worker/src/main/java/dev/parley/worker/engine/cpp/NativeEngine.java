@@ -93,6 +93,7 @@ public final class NativeEngine implements InferenceEngine {
     private volatile int busy;
     private volatile int waitingCount;
     private volatile int warm;
+    private final StepProfile stepProfile = new StepProfile();
     private volatile KvCacheStats stats = KvCacheStats.NONE;
     private volatile long preemptions;
     private volatile PrefixCacheStats prefixStats = PrefixCacheStats.NONE;
@@ -125,7 +126,7 @@ public final class NativeEngine implements InferenceEngine {
         this.admission = new Admission(llama, model.vocab(), memory, sequences, tier, prefixes, disk, waiting,
                 running, order, preemption);
         this.decode = new DecodeStep(llama, model, context, batch, prefixes, prefillChunk, config.slots(), running,
-                this::publishStats);
+                this::publishStats, config.kvLayout() == KvLayout.UNIFIED, config.microBatchTokens(), stepProfile);
         this.loop = new Thread(this::run, "parley-native-engine");
         this.loop.setDaemon(true);
     }
@@ -169,7 +170,7 @@ public final class NativeEngine implements InferenceEngine {
         params.n_ubatch = config.microBatchTokens();
         params.n_threads = config.threads();
         params.n_threads_batch = config.threads();
-        params.kv_unified = 0; // each sequence attends over its own cells only
+        params.kv_unified = (byte) (config.kvLayout() == KvLayout.UNIFIED ? 1 : 0);
         params.type_k = config.cacheType().ggmlType();
         params.type_v = config.cacheType().ggmlType();
         params.flash_attn_type = config.cacheType().quantized() ? FLASH_ATTENTION_ON : FLASH_ATTENTION_AUTO;
@@ -196,10 +197,10 @@ public final class NativeEngine implements InferenceEngine {
             throw e;
         }
         engine.loop.start();
-        log.info("Loaded {} with llama.cpp from {} in {} ms: {} sequences x {} tokens, {} threads, KV cache {}, "
-                        + "snapshots up to {} MiB, shared prefixes up to {} MiB (from {} tokens), batch {}/{}, {}, {}",
+        log.info("Loaded {} with llama.cpp from {} in {} ms: {} sequences x {} tokens, {} threads, KV cache {} "
+                        + "{}, snapshots up to {} MiB, shared prefixes up to {} MiB (from {} tokens), batch {}/{}, {}, {}",
                 model.name(), config.libraryDir(), (System.nanoTime() - started) / 1_000_000, config.slots(),
-                perSequence, config.threads(), config.cacheType(), config.snapshotBytes() >> 20,
+                perSequence, config.threads(), config.cacheType(), config.kvLayout(), config.snapshotBytes() >> 20,
                 sharing.budgetBytes() >> 20, sharing.minTokens(), config.batchTokens(), config.microBatchTokens(),
                 placement, lanes);
         return engine;
@@ -306,6 +307,11 @@ public final class NativeEngine implements InferenceEngine {
     @Override
     public long lastProgressNanos() {
         return lastProgressNanos;
+    }
+
+    /** Where the engine thread's steps went since it started (benchmarks). */
+    public StepProfile.Totals stepProfile() {
+        return stepProfile.snapshot();
     }
 
     /** Jobs handed in and not yet picked up by the engine thread (tests). */

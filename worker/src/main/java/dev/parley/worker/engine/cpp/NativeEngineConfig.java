@@ -23,11 +23,12 @@ import java.util.Objects;
  * @param gpuRequired    fail at load unless llama.cpp registered a GPU ({@code --gpu cuda|vulkan})
  * @param microBatchTokens tokens computed per graph run ({@code n_ubatch}), at most {@code batchTokens}
  * @param ignoreEndOfGeneration generate max_tokens every turn, as benchmarks of random-weight models need
+ * @param kvLayout       cells per sequence or one pool ({@link KvLayout})
  */
 public record NativeEngineConfig(Path model, Path libraryDir, int slots, int contextPerSlot, int threads,
                                  KvCacheType cacheType, int gpuLayers, long snapshotBytes, int batchTokens,
                                  int prefillChunk, int gpuDevice, boolean gpuRequired, int microBatchTokens,
-                                 boolean ignoreEndOfGeneration) {
+                                 boolean ignoreEndOfGeneration, KvLayout kvLayout) {
 
     /** Split layers over every visible GPU (llama.cpp's default). */
     public static final int ALL_GPUS = -1;
@@ -40,6 +41,7 @@ public record NativeEngineConfig(Path model, Path libraryDir, int slots, int con
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(libraryDir, "libraryDir");
         Objects.requireNonNull(cacheType, "cacheType");
+        Objects.requireNonNull(kvLayout, "kvLayout");
         EngineLimits.check(slots, contextPerSlot, threads, gpuLayers);
         if (snapshotBytes < 0) {
             throw new IllegalArgumentException("kv-snapshot-bytes must be >= 0, got " + snapshotBytes);
@@ -64,7 +66,7 @@ public record NativeEngineConfig(Path model, Path libraryDir, int slots, int con
                               KvCacheType cacheType, int gpuLayers, long snapshotBytes, int batchTokens,
                               int prefillChunk, int gpuDevice, boolean gpuRequired, int microBatchTokens) {
         this(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers, snapshotBytes, batchTokens,
-                prefillChunk, gpuDevice, gpuRequired, microBatchTokens, false);
+                prefillChunk, gpuDevice, gpuRequired, microBatchTokens, false, KvLayout.PER_SEQUENCE);
     }
 
     /** A CPU-style configuration: no device pinned, no GPU required, micro-batch as large as the batch. */
@@ -72,7 +74,7 @@ public record NativeEngineConfig(Path model, Path libraryDir, int slots, int con
                               KvCacheType cacheType, int gpuLayers, long snapshotBytes, int batchTokens,
                               int prefillChunk) {
         this(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers, snapshotBytes, batchTokens,
-                prefillChunk, ALL_GPUS, false, batchTokens, false);
+                prefillChunk, ALL_GPUS, false, batchTokens, false, KvLayout.PER_SEQUENCE);
     }
 
     /** Defaults for a model: 4 slots of 2048 tokens, F16 cache, all cores, 2 GiB of snapshots. */
@@ -94,56 +96,63 @@ public record NativeEngineConfig(Path model, Path libraryDir, int slots, int con
     public NativeEngineConfig withSlots(int value) {
         return new NativeEngineConfig(model, libraryDir, value, contextPerSlot, threads, cacheType, gpuLayers,
                 snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
-                ignoreEndOfGeneration);
+                ignoreEndOfGeneration, kvLayout);
     }
 
     public NativeEngineConfig withContextPerSlot(int value) {
         return new NativeEngineConfig(model, libraryDir, slots, value, threads, cacheType, gpuLayers, snapshotBytes,
                 batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
-                ignoreEndOfGeneration);
+                ignoreEndOfGeneration, kvLayout);
     }
 
     public NativeEngineConfig withSnapshotBytes(long value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers, value,
                 batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
-                ignoreEndOfGeneration);
+                ignoreEndOfGeneration, kvLayout);
     }
 
     public NativeEngineConfig withCacheType(KvCacheType value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, value, gpuLayers,
                 snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
-                ignoreEndOfGeneration);
+                ignoreEndOfGeneration, kvLayout);
     }
 
     /** Where the layers go: {@code layers} ({@link EngineLimits#ALL_GPU_LAYERS} for all) on {@code device}. */
     public NativeEngineConfig withGpu(int layers, int device, boolean required) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, layers,
                 snapshotBytes, batchTokens, prefillChunk, device, required, microBatchTokens,
-                ignoreEndOfGeneration);
+                ignoreEndOfGeneration, kvLayout);
     }
 
     /** {@code n_batch} and {@code n_ubatch}. */
     public NativeEngineConfig withBatch(int batch, int microBatch) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers,
                 snapshotBytes, batch, prefillChunk, gpuDevice, gpuRequired, microBatch,
-                ignoreEndOfGeneration);
+                ignoreEndOfGeneration, kvLayout);
     }
 
     /** The most prompt tokens one step computes; a GPU takes far more than the CPU default. */
     public NativeEngineConfig withPrefillChunk(int value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers,
-                snapshotBytes, batchTokens, value, gpuDevice, gpuRequired, microBatchTokens, ignoreEndOfGeneration);
+                snapshotBytes, batchTokens, value, gpuDevice, gpuRequired, microBatchTokens, ignoreEndOfGeneration,
+                kvLayout);
     }
 
     /** Every turn generates its max_tokens, end of generation or not (benchmarks). */
     public NativeEngineConfig withIgnoreEndOfGeneration(boolean value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers,
-                snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens, value);
+                snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens, value, kvLayout);
+    }
+
+    public NativeEngineConfig withKvLayout(KvLayout value) {
+        return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers,
+                snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
+                ignoreEndOfGeneration, value);
     }
 
     public NativeEngineConfig withThreads(int value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, value, cacheType, gpuLayers,
                 snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
-                ignoreEndOfGeneration);
+                ignoreEndOfGeneration, kvLayout);
     }
 }
