@@ -1,6 +1,7 @@
 package dev.parley.bench.engine;
 
 import dev.parley.bench.LlamaLibraryOptions;
+import dev.parley.bench.warm.InProcessWarm;
 import dev.parley.testkit.ParleyInfra;
 import dev.parley.worker.engine.EngineLimits;
 import dev.parley.worker.engine.cpp.KvLayout;
@@ -85,6 +86,24 @@ public final class EngineBenchCommand implements Callable<Integer> {
             + "a worker over the same engine) and report its aggregate as a ratio to the in-process run")
     private boolean throughKafka;
 
+    @Option(names = "--warm-conversations", defaultValue = "0", description = "instead of the levels: the warm "
+            + "workload of parley bench warm (this many conversations on slots = the largest --concurrency, turns "
+            + "interleaved) on the engine in this process, then on --llama-server; 0 (default) runs the levels")
+    int warmConversations;
+
+    @Option(names = "--warm-turns", defaultValue = "6", description = "turns per warm conversation (default ${DEFAULT-VALUE})")
+    int warmTurns;
+
+    @Option(names = "--warm-tokens", defaultValue = "24", description = "tokens per warm answer (default ${DEFAULT-VALUE})")
+    int warmTokens;
+
+    @Option(names = "--llama-server", description = "llama-server binary, the baseline of --warm-conversations "
+            + "(same model, slots, context, threads, KV type; --cache-ram = the snapshot budget)")
+    Path llamaServer;
+
+    @Option(names = "--llama-server-arg", description = "extra argument for llama-server, repeatable (e.g. -ngl=99)")
+    List<String> llamaServerArgs = new ArrayList<>();
+
     @Option(names = "--out", defaultValue = "bench-results", description = "folder for engine-bench.md (default ${DEFAULT-VALUE})")
     Path out;
 
@@ -122,6 +141,16 @@ public final class EngineBenchCommand implements Callable<Integer> {
                     prefillChunk, cacheType, kvLayout, loadSeconds);
             // one short warm-up so CUDA graphs and kernels are ready before anything is timed
             new ClosedLoopEngine(engine, Math.min(slots, 2), 1, 8, 16, "warmup").run();
+            if (warmConversations > 0) {
+                long cacheRamMiB = config.snapshotBytes() >> 20;
+                Files.createDirectories(out);
+                new InProcessWarm(model, warmConversations, warmTurns, warmTokens, slots, contextPerSlot, out, console)
+                        .run(engine, config.threads(), cacheType, cacheRamMiB, config.ignoreEndOfGeneration(),
+                                llamaServer, llamaServerArgs, InProcessWarm.setting(model.getFileName().toString(),
+                                        warmConversations, warmTurns, warmTokens, slots, contextPerSlot, cacheType,
+                                        cacheRamMiB));
+                return 0;
+            }
             List<KafkaClosedLoop.Result> kafkaRuns = new ArrayList<>();
             try (ParleyInfra infra = throughKafka ? ParleyInfra.start() : null) {
                 for (int n : concurrency) {

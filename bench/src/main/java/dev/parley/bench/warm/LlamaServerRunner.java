@@ -43,6 +43,7 @@ final class LlamaServerRunner {
     private final List<String> extraArgs;
     private final Path out;
     private final PrintStream console;
+    private boolean ignoreEos;
 
     LlamaServerRunner(Path binary, Path model, WarmWorkload workload, int slots, int contextPerSlot, String kvType,
                       long cacheRamMiB, List<String> extraArgs, Path out, PrintStream console) {
@@ -56,6 +57,12 @@ final class LlamaServerRunner {
         this.extraArgs = List.copyOf(extraArgs);
         this.out = out;
         this.console = console;
+    }
+
+    /** Whether to ask for max_tokens whatever the model says (as an engine that ignores end of generation). */
+    LlamaServerRunner ignoreEos(boolean value) {
+        this.ignoreEos = value;
+        return this;
     }
 
     /** One run on a server started for it (its prompt cache empty) and stopped after it. */
@@ -121,6 +128,9 @@ final class LlamaServerRunner {
         body.set("messages", messages);
         body.put("max_tokens", workload.maxTokens()).put("temperature", 0).put("cache_prompt", true)
                 .put("stream", false);
+        if (ignoreEos) {
+            body.put("ignore_eos", true);
+        }
         return HttpRequest.newBuilder(server.uri("/v1/chat/completions")).timeout(Duration.ofMinutes(60))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();

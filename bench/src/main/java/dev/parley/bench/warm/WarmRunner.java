@@ -45,9 +45,13 @@ final class WarmRunner {
         this.console = console;
     }
 
+    private int runs;
+
     /** {@code extraFlags}: worker flags for this engine (threads, snapshot budget). */
     WarmResult run(String engine, int threads, List<String> extraFlags) throws IOException, InterruptedException {
-        String prefix = "warm" + ProcessHandle.current().pid() + engine;
+        // Topics, group and conversation ids of their own per run: a repeat run must not find the histories of the
+        // run before it in Redis (its prompts would grow by a whole run's turns).
+        String prefix = "warm" + ProcessHandle.current().pid() + engine + "r" + (++runs);
         List<String> flags = new ArrayList<>(List.of("--bootstrap", infra.bootstrapServers(), "--redis", infra.redisUri(),
                 "--model", model.toString(), "--engine", engine, "--slots", String.valueOf(slots),
                 "--context-per-slot", String.valueOf(contextPerSlot), "--threads", String.valueOf(threads),

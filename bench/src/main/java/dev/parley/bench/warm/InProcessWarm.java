@@ -1,0 +1,120 @@
+package dev.parley.bench.warm;
+
+import dev.parley.schemas.ChatMessage;
+import dev.parley.worker.engine.Exchange;
+import dev.parley.worker.engine.Generation;
+import dev.parley.worker.engine.GenerationRequest;
+import dev.parley.worker.engine.InferenceEngine;
+import dev.parley.worker.engine.Sampling;
+import dev.parley.worker.engine.TokenListener;
+import dev.parley.worker.engine.Transcript;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The warm workload on an engine in this process (no Kafka, no Redis, no worker process), then on a fresh
+ * llama-server with the same model, slots, context and KV type: for machines where the broker cannot run (a GPU host
+ * lent without Java services) or to see the engine's share apart from Kafka's. Parley's side is then the engine only;
+ * {@code parley bench engine --through-kafka} measures what Kafka adds.
+ */
+public final class InProcessWarm {
+
+    private final Path model;
+    private final WarmWorkload workload;
+    private final int slots;
+    private final int contextPerSlot;
+    private final Path out;
+    private final PrintStream console;
+
+    /** @param model the GGUF file the engine loaded, which llama-server then loads */
+    public InProcessWarm(Path model, int conversations, int turns, int maxTokens, int slots, int contextPerSlot,
+                         Path out, PrintStream console) {
+        this.model = model;
+        this.workload = new WarmWorkload(conversations, turns, maxTokens);
+        this.slots = slots;
+        this.contextPerSlot = contextPerSlot;
+        this.out = out;
+        this.console = console;
+    }
+
+    /**
+     * Runs the engine's side, then llama-server's when {@code llamaServer} is given, and writes warm-report.md.
+     *
+     * @param ignoreEos whether the engine generates max_tokens regardless of end of generation (random-weight
+     *                  models): llama-server is then asked to do the same ({@code ignore_eos})
+     */
+    public void run(InferenceEngine engine, int threads, String kvType, long cacheRamMiB, boolean ignoreEos,
+                    Path llamaServer, List<String> llamaServerArgs, String setting)
+            throws IOException, InterruptedException {
+        List<WarmResult> results = new ArrayList<>();
+        console.println("  in-process native engine...");
+        results.add(engineRun(engine, threads));
+        if (llamaServer != null) {
+            console.println("  llama-server...");
+            List<String> args = new ArrayList<>(llamaServerArgs);
+            results.add(new LlamaServerRunner(llamaServer, model, workload, slots, contextPerSlot,
+                    kvType, cacheRamMiB, args, out, console).ignoreEos(ignoreEos).run(threads));
+        }
+        new WarmReport(out, setting).write(results, slots, console);
+    }
+
+    private WarmResult engineRun(InferenceEngine engine, int threads) throws InterruptedException {
+        long pid = ProcessHandle.current().pid();
+        long loadedRss = ProcStats.rssBytes(pid);
+        ExecutorService conversations = Executors.newFixedThreadPool(workload.conversations());
+        long started = System.nanoTime();
+        try {
+            List<Future<List<WarmSample>>> chains = new ArrayList<>();
+            for (int c = 0; c < workload.conversations(); c++) {
+                int conversation = c;
+                chains.add(conversations.submit(() -> conversation(engine, conversation)));
+            }
+            List<WarmSample> samples = new ArrayList<>();
+            for (Future<List<WarmSample>> chain : chains) {
+                samples.addAll(chain.get());
+            }
+            double wall = (System.nanoTime() - started) / 1e9;
+            return new WarmResult("native (in-process)", threads, samples, wall, -1, loadedRss,
+                    ProcStats.rssBytes(pid), Map.of());
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("a conversation failed: " + e.getCause(), e.getCause());
+        } finally {
+            conversations.shutdownNow();
+        }
+    }
+
+    private List<WarmSample> conversation(InferenceEngine engine, int conversation) {
+        String id = workload.conversationId("in-process-" + System.nanoTime(), conversation);
+        List<Exchange> history = new ArrayList<>();
+        List<WarmSample> samples = new ArrayList<>();
+        for (int turn = 0; turn < workload.turns(); turn++) {
+            ChatMessage question = ChatMessage.user(workload.question(conversation, turn));
+            long sent = System.nanoTime();
+            Generation g = engine.generate(new GenerationRequest(id, new Transcript(WarmWorkload.SYSTEM, history,
+                    List.of(question)), Sampling.greedy(workload.maxTokens()), null), TokenListener.NONE);
+            samples.add(new WarmSample(conversation, turn, g.promptTokens(), g.cachedTokens(), g.restoredTokens(),
+                    g.completionTokens(), g.queuedNanos() / 1_000_000, g.firstTokenNanos() / 1_000_000,
+                    g.totalNanos() / 1_000_000, (System.nanoTime() - sent) / 1e6));
+            history.add(new Exchange(List.of(question, ChatMessage.assistant(g.text()))));
+        }
+        return samples;
+    }
+
+    /** The setting line of the report. */
+    public static String setting(String model, int conversations, int turns, int maxTokens, int slots,
+                                 int contextPerSlot, String kvType, long cacheRamMiB) {
+        return String.format(Locale.ROOT, "In-process engine against llama-server. %d cores. Model `%s`. %d "
+                        + "conversations x %d turns (answers of %d tokens, greedy), %d slots of %d tokens, KV %s, "
+                        + "snapshot budget (llama-server: --cache-ram) %d MiB.",
+                Runtime.getRuntime().availableProcessors(), model, conversations, turns, maxTokens, slots,
+                contextPerSlot, kvType, cacheRamMiB);
+    }
+}
