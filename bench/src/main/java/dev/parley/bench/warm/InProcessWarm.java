@@ -5,6 +5,8 @@ import dev.parley.worker.engine.Exchange;
 import dev.parley.worker.engine.Generation;
 import dev.parley.worker.engine.GenerationRequest;
 import dev.parley.worker.engine.InferenceEngine;
+import dev.parley.worker.engine.KvCacheListener;
+import dev.parley.worker.engine.KvCacheStats;
 import dev.parley.worker.engine.Sampling;
 import dev.parley.worker.engine.TokenListener;
 import dev.parley.worker.engine.Transcript;
@@ -18,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The warm workload on an engine in this process (no Kafka, no Redis, no worker process), then on a fresh
@@ -26,6 +29,9 @@ import java.util.concurrent.Future;
  * {@code parley bench engine --through-kafka} measures what Kafka adds.
  */
 public final class InProcessWarm {
+
+    /** The engine's name in the report: its tiers are known, as a worker's are (see {@link WarmResult}). */
+    static final String ENGINE = "native (in-process)";
 
     private final Path model;
     private final WarmWorkload workload;
@@ -67,6 +73,9 @@ public final class InProcessWarm {
     }
 
     private WarmResult engineRun(InferenceEngine engine, int threads) throws InterruptedException {
+        SnapshotTimes times = new SnapshotTimes();
+        engine.addKvCacheListener(times);
+        KvCacheStats before = engine.kvCacheStats();
         long pid = ProcessHandle.current().pid();
         long loadedRss = ProcStats.rssBytes(pid);
         ExecutorService conversations = Executors.newFixedThreadPool(workload.conversations());
@@ -82,12 +91,40 @@ public final class InProcessWarm {
                 samples.addAll(chain.get());
             }
             double wall = (System.nanoTime() - started) / 1e9;
-            return new WarmResult("native (in-process)", threads, samples, wall, -1, loadedRss,
-                    ProcStats.rssBytes(pid), Map.of());
+            KvCacheStats after = engine.kvCacheStats();
+            // the names of the worker's meters, which the report reads
+            Map<String, Double> metrics = Map.of(
+                    "parley_kv_evictions_total", (double) (after.evictions() - before.evictions()),
+                    "parley_kv_snapshot_save_seconds_count", (double) times.saves.get(),
+                    "parley_kv_snapshot_save_seconds_sum", times.saveNanos.get() / 1e9,
+                    "parley_kv_snapshot_restore_seconds_count", (double) times.restores.get(),
+                    "parley_kv_snapshot_restore_seconds_sum", times.restoreNanos.get() / 1e9,
+                    "parley_kv_snapshots_dropped_total", (double) (after.snapshotsDropped() - before.snapshotsDropped()));
+            return new WarmResult(ENGINE, threads, samples, wall, -1, loadedRss, ProcStats.rssBytes(pid), metrics);
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException("a conversation failed: " + e.getCause(), e.getCause());
         } finally {
             conversations.shutdownNow();
+        }
+    }
+
+    /** Snapshot save and restore times, as the worker's histograms would have them. */
+    private static final class SnapshotTimes implements KvCacheListener {
+        final AtomicLong saves = new AtomicLong();
+        final AtomicLong saveNanos = new AtomicLong();
+        final AtomicLong restores = new AtomicLong();
+        final AtomicLong restoreNanos = new AtomicLong();
+
+        @Override
+        public void snapshotSaved(long nanos) {
+            saves.incrementAndGet();
+            saveNanos.addAndGet(nanos);
+        }
+
+        @Override
+        public void snapshotRestored(long nanos) {
+            restores.incrementAndGet();
+            restoreNanos.addAndGet(nanos);
         }
     }
 

@@ -31,10 +31,10 @@ final class WarmReport {
                 + "| tokens/s | RSS ready / peak MiB |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (WarmResult r : results) {
-            boolean tiersKnown = r.maxWarm() >= 0;
+            boolean tiersKnown = r.maxWarm() >= 0 || r.engine().equals(InProcessWarm.ENGINE);
             md.append(String.format(Locale.ROOT, "| %s | %d | %s | %d / %s / %d | %d / %s / %d | %.0f / %.0f "
                             + "| %.0f / %.0f | %.1f | %d | %.0f | %.1f | %.0f / %.0f |%n",
-                    r.engine(), r.threads(), tiersKnown ? String.valueOf(r.maxWarm()) : "n/a",
+                    r.engine(), r.threads(), r.maxWarm() >= 0 ? String.valueOf(r.maxWarm()) : "n/a",
                     r.returningTurns("in_place"), tiersKnown ? String.valueOf(r.returningTurns("snapshot")) : "n/a",
                     r.returningTurns("prefill"), r.promptTokens(s -> s.cachedTokens() - s.restoredTokens()),
                     tiersKnown ? String.valueOf(r.promptTokens(WarmSample::restoredTokens)) : "n/a",
@@ -68,7 +68,7 @@ final class WarmReport {
         }
         WarmResult lastNative = null;
         for (WarmResult r : results) {
-            if (r.engine().equals("native")) {
+            if (r.engine().equals("native") || r.engine().equals(InProcessWarm.ENGINE)) {
                 lastNative = r;
             } else if (r.engine().equals(LlamaServerRunner.ENGINE) && lastNative != null) {
                 md.append(againstLlamaServer(lastNative, r));
@@ -114,9 +114,9 @@ final class WarmReport {
 
     /** Parley's native engine against the llama-server run that followed it, same workload, same machine. */
     private static String againstLlamaServer(WarmResult parley, WarmResult server) {
-        return String.format(Locale.ROOT, "%n- **Parley native / llama-server**: tokens/s **%.2f** (aim >= 1.05); "
+        return String.format(Locale.ROOT, "%n- **Parley %s / llama-server**: tokens/s **%.2f** (aim >= 1.05); "
                         + "returning TTFT p50 **%.2f** (aim <= 0.9), p95 %.2f; reply p50 %.2f, p95 %.2f; peak RSS %.2f; "
-                        + "returning prompt tokens computed %d / %d.%n",
+                        + "returning prompt tokens computed %d / %d.%n", parley.engine(),
                 parley.tokensPerSecond() / server.tokensPerSecond(),
                 parley.returningPercentile(WarmSample::firstTokenMs, 50)
                         / server.returningPercentile(WarmSample::firstTokenMs, 50),
