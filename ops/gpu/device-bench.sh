@@ -54,11 +54,13 @@ for spec in $MODELS; do
   m="$W/models/${spec%:*}-${spec#*:}.gguf"
   [[ -f "$m" ]] || continue
   if (( $(left) < 90 )); then echo "skipped $spec: $(left) s left"; continue; fi
+  if [[ -z "${SKIP_BASELINE:-}" ]]; then
   echo "=== $spec: llama-batched-bench ($(left) s left)"
   { echo; echo "## $spec"; echo; echo '```'; } >> "$OUT/baseline.md"
   peak timeout $(( $(left) - 60 )) "$W/llama-cuda/llama-batched-bench" -m "$m" -c $((SLOTS * CTX_PER_SLOT)) -b 2048 -ub 512 \
     -ngl 99 -npp 256 -ntg $TG -npl "$NPL" 2>&1 | grep -E '^\|| t/s|peak|error|CUDA' | tee -a "$OUT/baseline.md"
   echo '```' >> "$OUT/baseline.md"
+  fi
   for layout in ${LAYOUTS:-per-sequence}; do
     if (( $(left) < 40 )); then echo "skipped parley $spec $layout: $(left) s left"; continue; fi
     echo "=== $spec: parley bench engine, KV $layout ($(left) s left)"
@@ -83,7 +85,7 @@ for spec in $MODELS; do
     [[ -f "$W/warm-$spec/llama-server.log" ]] && tail -c 200000 "$W/warm-$spec/llama-server.log" > "$OUT/llama-server.log"
   fi
 done
-if [[ -n "${SERVER:-}" && -f "$W/llama-cuda/llama-server" ]]; then
+if [[ -n "${SERVER:-}" && -z "${NO_ARCHIVE:-}" && -f "$W/llama-cuda/llama-server" ]]; then
   # the build, for later calls (each machine starts bare): only when it is small enough to travel back
   tar -C "$W" -cf - llama-cuda | xz -T0 -6 > "$W/llama-cuda.tar.xz"
   size=$(stat -c %s "$W/llama-cuda.tar.xz"); echo "build archive: $((size >> 20)) MiB"

@@ -29,18 +29,23 @@ tar -C "$WORK" -cf - jre | xz -T0 -6 > "$DIR/jre.tar.xz"
 mkdir -p "$WORK/jars"
 for jar in "$ROOT"/cli/target/lib/*.jar "$ROOT/cli/target/parley-cli.jar"; do
   case "$(basename "$jar")" in
-    testcontainers*|llama-4*|embedded-redis*|zstd-jni*|scala-*|snappy*|docker-*|kafka_2.13*|kafka-group*|\
+    testcontainers*|embedded-redis*|zstd-jni*|scala-*|snappy*|docker-*|kafka_2.13*|kafka-group*|\
     kafka-metadata*|kafka-storage*|kafka-server*|kafka-raft*|kafka-coordinator*|kafka-transaction*|kafka-share*|\
     log4j-core*|duct-tape*|jna-platform*) ;;
     *) cp "$jar" "$WORK/jars/" ;;
   esac
 done
+# Every jar stored uncompressed; java-llama.cpp's only with its classes (the worker's settings name its types; its
+# native libraries are most of its size and never load in an engine bench).
 python3 - "$WORK/jars" <<'PY'
 import glob, sys, zipfile, os
 for jar in glob.glob(sys.argv[1] + "/*.jar"):
+    classes_only = os.path.basename(jar).startswith("llama-")
     stored = jar + ".stored"
     with zipfile.ZipFile(jar) as src, zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as dst:
         for info in src.infolist():
+            if classes_only and not (info.filename.endswith(".class") or info.filename.startswith("META-INF/MANIFEST")):
+                continue
             dst.writestr(info, src.read(info.filename), compress_type=zipfile.ZIP_STORED)
     os.replace(stored, jar)
 PY
