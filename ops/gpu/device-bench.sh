@@ -10,7 +10,7 @@
 #   ops/gpu/pack-carry.sh makes them. BUDGET_S (default 540) bounds the whole run. Other knobs, as environment:
 #   MODELS (shape:type list), NPL (concurrency list), LAYOUTS (Parley's KV layouts, default per-sequence),
 #   PREFILL (prefill chunk), SERVER=1 (also build llama-server, copied to OUT when it fits), WARM=N (after the first
-#   model's levels: N conversations x 6 turns on WARM_SLOTS slots, in-process engine against llama-server).
+#   model's first layout: N conversations x 6 turns on WARM_SLOTS slots, in-process engine against llama-server).
 set -uo pipefail
 CARRY="$(cd "$1" && pwd)"; OUT="$2"; BUDGET="${BUDGET_S:-540}"; ARCH="${ARCH:-90}"
 START=$SECONDS
@@ -71,19 +71,19 @@ for spec in $MODELS; do
       2>&1 | grep -vE ' DEBUG ' | grep -E 'N=|engine steps|engine bench|Loaded|llama.cpp 0|peak|ERROR|Exception|WARN'
     [[ -f "$W/eb-$spec-$layout/engine-bench.md" ]] \
       && { echo; echo "## $spec, KV $layout"; sed 1d "$W/eb-$spec-$layout/engine-bench.md"; } >> "$OUT/engine.md"
+    if [[ -n "${WARM:-}" && -f "$W/llama-cuda/llama-server" && -z "${WARM_DONE:-}" ]] && (( $(left) > 60 )); then
+      WARM_DONE=1
+      echo "=== $spec: warm workload, in-process engine against llama-server ($(left) s left)"
+      timeout $(( $(left) - 10 )) "$W/jre/bin/java" -Xmx4g -cp "$W/jars/*" dev.parley.bench.engine.EngineBenchCommand \
+        --model "$m" --gpu "${GPU:-cuda}" --llama-lib-dir "$W/llama-cuda" --concurrency "${WARM_SLOTS:-32}" \
+        --context-per-slot 2048 --batch-size 2048 --micro-batch-size 512 --prefill-chunk "${PREFILL:-256}" \
+        --warm-conversations "$WARM" --warm-tokens "${WARM_TOKENS:-64}" --llama-server "$W/llama-cuda/llama-server" \
+        --llama-server-arg=-ngl --llama-server-arg=99 --out "$W/warm-$spec" 2>&1 \
+        | grep -vE ' DEBUG ' | grep -E 'engine|llama-server|Parley|ERROR|Exception|turns answered' | cut -c1-400
+      [[ -f "$W/warm-$spec/warm-report.md" ]] && cp "$W/warm-$spec/warm-report.md" "$OUT/warm-report.md"
+      [[ -f "$W/warm-$spec/llama-server.log" ]] && tail -c 200000 "$W/warm-$spec/llama-server.log" > "$OUT/llama-server.log"
+    fi
   done
-  if [[ -n "${WARM:-}" && -f "$W/llama-cuda/llama-server" && -z "${WARM_DONE:-}" ]] && (( $(left) > 60 )); then
-    WARM_DONE=1
-    echo "=== $spec: warm workload, in-process engine against llama-server ($(left) s left)"
-    timeout $(( $(left) - 10 )) "$W/jre/bin/java" -Xmx4g -cp "$W/jars/*" dev.parley.bench.engine.EngineBenchCommand \
-      --model "$m" --gpu "${GPU:-cuda}" --llama-lib-dir "$W/llama-cuda" --concurrency "${WARM_SLOTS:-32}" \
-      --context-per-slot 2048 --batch-size 2048 --micro-batch-size 512 --prefill-chunk "${PREFILL:-256}" \
-      --warm-conversations "$WARM" --warm-tokens "${WARM_TOKENS:-64}" --llama-server "$W/llama-cuda/llama-server" \
-      --llama-server-arg=-ngl --llama-server-arg=99 --out "$W/warm-$spec" 2>&1 \
-      | grep -vE ' DEBUG ' | grep -E 'engine|llama-server|Parley|ERROR|Exception|turns answered' | cut -c1-400
-    [[ -f "$W/warm-$spec/warm-report.md" ]] && cp "$W/warm-$spec/warm-report.md" "$OUT/warm-report.md"
-    [[ -f "$W/warm-$spec/llama-server.log" ]] && tail -c 200000 "$W/warm-$spec/llama-server.log" > "$OUT/llama-server.log"
-  fi
 done
 if [[ -n "${SERVER:-}" && -z "${NO_ARCHIVE:-}" && -f "$W/llama-cuda/llama-server" ]]; then
   # the build, for later calls (each machine starts bare): only when it is small enough to travel back
