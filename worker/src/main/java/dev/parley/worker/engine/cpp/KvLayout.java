@@ -11,8 +11,10 @@ import java.util.Locale;
  *   with consecutive ids into one micro-batch, so idle sequences between running ones cost extra graph runs.</li>
  *   <li>{@link #UNIFIED}: one pool of {@code slots x context} cells ({@code kv_unified = true}), what llama-server
  *   uses by default. Any mix of sequences is one micro-batch, but attention spans the used cells of all sequences,
- *   masked: cheap on a GPU, dear on a CPU.</li>
+ *   masked.</li>
  * </ul>
+ * Measured, the attention costs more than the graph runs save: 0.46x of per-sequence at 8 conversations on 2 CPU
+ * cores, 0.44x at 64 sequences on an H200 (docs/benchmarks-gpu.md), so per-sequence is the default.
  */
 public enum KvLayout {
     PER_SEQUENCE, UNIFIED;
