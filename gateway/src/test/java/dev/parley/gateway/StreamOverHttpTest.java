@@ -92,6 +92,23 @@ class StreamOverHttpTest {
 
     @Test
     void aClientThatHangsUpCancelsItsRequest() throws Exception {
+        // The answer is sampled: now and then the model ends it within the first chunks, before the hang-up reaches
+        // the worker, and such an attempt says nothing about cancelling. A new request then (three at most).
+        JsonNode reply = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            reply = hangUpAfterFirstContent();
+            if (!reply.get("status").asString().equals("ok")) {
+                break;
+            }
+        }
+        assertThat(reply.get("status").asString()).isEqualTo("cancelled");
+        assertThat(reply.path("usage").path("completion_tokens").asInt()).isLessThan(400);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(metric("parley_gateway_streams_abandoned_total"))
+                .isGreaterThanOrEqualTo(1.0));
+    }
+
+    /** Sends a streamed request, hangs up at its first generated text, and returns the reply the worker stored. */
+    private JsonNode hangUpAfterFirstContent() throws Exception {
         URI base = URI.create(gateway.baseUrl());
         byte[] payload = body(400, "Write a very long story about a lighthouse keeper.").getBytes(StandardCharsets.UTF_8);
         String conversation = null;
@@ -127,12 +144,8 @@ class StreamOverHttpTest {
         String id = requestId;
         try (RedisClient redis = RedisClient.create(URI.create(pool.infra.redisUri()))) {
             await().atMost(Duration.ofMinutes(2)).until(() -> redis.hget(repliesKey, id) != null);
-            JsonNode reply = Json.mapper().readTree(redis.hget(repliesKey, id));
-            assertThat(reply.get("status").asString()).isEqualTo("cancelled");
-            assertThat(reply.path("usage").path("completion_tokens").asInt()).isLessThan(400);
+            return Json.mapper().readTree(redis.hget(repliesKey, id));
         }
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(metric("parley_gateway_streams_abandoned_total"))
-                .isEqualTo(1.0));
     }
 
     private double metric(String name) throws Exception {
