@@ -142,13 +142,9 @@ public final class EngineBenchCommand implements Callable<Integer> {
             // one short warm-up so CUDA graphs and kernels are ready before anything is timed
             new ClosedLoopEngine(engine, Math.min(slots, 2), 1, 8, 16, "warmup").run();
             if (warmConversations > 0) {
-                long cacheRamMiB = config.snapshotBytes() >> 20;
-                Files.createDirectories(out);
                 new InProcessWarm(model, warmConversations, warmTurns, warmTokens, slots, contextPerSlot, out, console)
-                        .run(engine, config.threads(), cacheType, cacheRamMiB, config.ignoreEndOfGeneration(),
-                                llamaServer, llamaServerArgs, InProcessWarm.setting(model.getFileName().toString(),
-                                        warmConversations, warmTurns, warmTokens, slots, contextPerSlot, cacheType,
-                                        cacheRamMiB));
+                        .run(engine, config.threads(), cacheType, config.snapshotBytes() >> 20,
+                                config.ignoreEndOfGeneration(), llamaServer, llamaServerArgs);
                 return 0;
             }
             List<KafkaClosedLoop.Result> kafkaRuns = new ArrayList<>();

@@ -12,6 +12,7 @@ import dev.parley.worker.engine.TokenListener;
 import dev.parley.worker.engine.Transcript;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,17 +59,21 @@ public final class InProcessWarm {
      *                  models): llama-server is then asked to do the same ({@code ignore_eos})
      */
     public void run(InferenceEngine engine, int threads, String kvType, long cacheRamMiB, boolean ignoreEos,
-                    Path llamaServer, List<String> llamaServerArgs, String setting)
-            throws IOException, InterruptedException {
+                    Path llamaServer, List<String> llamaServerArgs) throws IOException, InterruptedException {
+        Files.createDirectories(out);
         List<WarmResult> results = new ArrayList<>();
         console.println("  in-process native engine...");
         results.add(engineRun(engine, threads));
         if (llamaServer != null) {
             console.println("  llama-server...");
-            List<String> args = new ArrayList<>(llamaServerArgs);
-            results.add(new LlamaServerRunner(llamaServer, model, workload, slots, contextPerSlot,
-                    kvType, cacheRamMiB, args, out, console).ignoreEos(ignoreEos).run(threads));
+            results.add(new LlamaServerRunner(llamaServer, model, workload, slots, contextPerSlot, kvType,
+                    cacheRamMiB, llamaServerArgs, out, console).ignoreEos(ignoreEos).run(threads));
         }
+        String setting = String.format(Locale.ROOT, "In-process engine against llama-server. %d cores. Model `%s`. "
+                        + "%d conversations x %d turns (answers of %d tokens, greedy), %d slots of %d tokens, KV %s, "
+                        + "snapshot budget (llama-server: --cache-ram) %d MiB.",
+                Runtime.getRuntime().availableProcessors(), model.getFileName(), workload.conversations(),
+                workload.turns(), workload.maxTokens(), slots, contextPerSlot, kvType, cacheRamMiB);
         new WarmReport(out, setting).write(results, slots, console);
     }
 
@@ -79,12 +84,13 @@ public final class InProcessWarm {
         long pid = ProcessHandle.current().pid();
         long loadedRss = ProcStats.rssBytes(pid);
         ExecutorService conversations = Executors.newFixedThreadPool(workload.conversations());
+        String run = "in-process-" + System.currentTimeMillis(); // a later run in this process starts cold too
         long started = System.nanoTime();
         try {
             List<Future<List<WarmSample>>> chains = new ArrayList<>();
             for (int c = 0; c < workload.conversations(); c++) {
                 int conversation = c;
-                chains.add(conversations.submit(() -> conversation(engine, conversation)));
+                chains.add(conversations.submit(() -> conversation(engine, run, conversation)));
             }
             List<WarmSample> samples = new ArrayList<>();
             for (Future<List<WarmSample>> chain : chains) {
@@ -128,8 +134,8 @@ public final class InProcessWarm {
         }
     }
 
-    private List<WarmSample> conversation(InferenceEngine engine, int conversation) {
-        String id = workload.conversationId("in-process-" + System.nanoTime(), conversation);
+    private List<WarmSample> conversation(InferenceEngine engine, String run, int conversation) {
+        String id = workload.conversationId(run, conversation);
         List<Exchange> history = new ArrayList<>();
         List<WarmSample> samples = new ArrayList<>();
         for (int turn = 0; turn < workload.turns(); turn++) {
@@ -143,15 +149,5 @@ public final class InProcessWarm {
             history.add(new Exchange(List.of(question, ChatMessage.assistant(g.text()))));
         }
         return samples;
-    }
-
-    /** The setting line of the report. */
-    public static String setting(String model, int conversations, int turns, int maxTokens, int slots,
-                                 int contextPerSlot, String kvType, long cacheRamMiB) {
-        return String.format(Locale.ROOT, "In-process engine against llama-server. %d cores. Model `%s`. %d "
-                        + "conversations x %d turns (answers of %d tokens, greedy), %d slots of %d tokens, KV %s, "
-                        + "snapshot budget (llama-server: --cache-ram) %d MiB.",
-                Runtime.getRuntime().availableProcessors(), model, conversations, turns, maxTokens, slots,
-                contextPerSlot, kvType, cacheRamMiB);
     }
 }

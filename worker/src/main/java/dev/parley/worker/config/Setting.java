@@ -33,7 +33,7 @@ public enum Setting {
     MICRO_BATCH_SIZE("micro-batch-size", Kind.positive(65536), null,
             "Native engine: tokens per graph run (n_ubatch), at most batch-size; default: batch-size."),
     KV_LAYOUT("kv-layout", Kind.oneOf("per-sequence", "unified"), null,
-            "Native engine: per-sequence (each sequence its own KV cells; default) or unified (one pool, llama-server's default: any mix of sequences is one graph run, attention spans all used cells). See docs/scaling.md."),
+            "Native engine: per-sequence (each sequence its own KV cells; default) or unified (one pool, llama-server's default: any mix of sequences is one graph run, but attention spans all used cells; measured slower on CPU and GPU). See docs/gpu.md."),
     KV_SNAPSHOT_BYTES("kv-snapshot-bytes", Kind.BYTES, "2GiB",
             "Native engine: host RAM for KV snapshots of conversations without a slot (least recently used go first); 0 turns them off."),
     KV_PREFIX_BYTES("kv-prefix-bytes", Kind.BYTES, null,

@@ -115,12 +115,10 @@ final class DecodeStep {
         long sampleStart = System.nanoTime();
         int[] sampled = sampleGreedy();
         long finishStart = System.nanoTime();
-        int outputs = 0;
         List<NativeJob> stepped = new ArrayList<>(running);
         for (int j = 0; j < stepped.size(); j++) {
             NativeJob job = stepped.get(j);
             Sequence sequence = job.sequence;
-            outputs += job.outputIndex >= 0 ? 1 : 0;
             int chunk = chunkOf[sequence.id];
             if (chunk > 0) {
                 sequence.tokens.addAll(job.prompt, job.cursor, job.cursor + chunk);
@@ -154,7 +152,7 @@ final class DecodeStep {
             }
         }
         long end = System.nanoTime();
-        profile.record(tokens, outputs, microBatches, sampleStart - decodeStart, finishStart - sampleStart,
+        profile.record(tokens, microBatches, sampleStart - decodeStart, finishStart - sampleStart,
                 end - finishStart);
     }
 

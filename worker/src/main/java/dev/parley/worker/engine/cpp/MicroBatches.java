@@ -14,6 +14,7 @@ final class MicroBatches {
     private final boolean[] used;
     private final int[] chosenAt;
     private final int[] taken;
+    private final int[] unusedOf;
     private int round;
 
     MicroBatches(int batchCapacity, int sequences, int microBatchTokens, boolean unified) {
@@ -22,6 +23,7 @@ final class MicroBatches {
         this.used = new boolean[batchCapacity];
         this.chosenAt = new int[sequences];
         this.taken = new int[sequences];
+        this.unusedOf = new int[sequences];
     }
 
     /** Micro-batches for {@code size} tokens whose sequence ids are {@code sequences[0..size)}, in batch order. */
@@ -43,6 +45,7 @@ final class MicroBatches {
                 }
                 chosenAt[s] = round;
                 taken[s] = 0;
+                unusedOf[s] = 0;
                 last = s;
                 members++;
             }
@@ -62,7 +65,6 @@ final class MicroBatches {
 
     /** The fewest unused tokens any chosen sequence has: each gives that many at most. */
     private int available(int[] sequences, int size) {
-        int[] unusedOf = new int[chosenAt.length];
         for (int i = 0; i < size; i++) {
             if (!used[i] && chosenAt[sequences[i]] == round) {
                 unusedOf[sequences[i]]++;

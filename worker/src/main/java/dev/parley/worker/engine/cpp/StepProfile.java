@@ -10,12 +10,12 @@ import java.util.Locale;
 public final class StepProfile {
 
     /** A reading of the counters since the engine started. */
-    public record Totals(long steps, long tokens, long outputs, long microBatches, long decodeNanos,
+    public record Totals(long steps, long tokens, long microBatches, long decodeNanos,
                          long sampleNanos, long finishNanos) {
 
         /** The counters accumulated between {@code earlier} and this reading. */
         public Totals since(Totals earlier) {
-            return new Totals(steps - earlier.steps, tokens - earlier.tokens, outputs - earlier.outputs,
+            return new Totals(steps - earlier.steps, tokens - earlier.tokens,
                     microBatches - earlier.microBatches, decodeNanos - earlier.decodeNanos,
                     sampleNanos - earlier.sampleNanos, finishNanos - earlier.finishNanos);
         }
@@ -31,17 +31,15 @@ public final class StepProfile {
 
     private volatile long steps;
     private volatile long tokens;
-    private volatile long outputs;
     private volatile long microBatches;
     private volatile long decodeNanos;
     private volatile long sampleNanos;
     private volatile long finishNanos;
 
-    void record(int tokenCount, int outputCount, int microBatchCount, long decode, long sample, long finish) {
+    void record(int tokenCount, int microBatchCount, long decode, long sample, long finish) {
         // single writer (the engine thread): plain read-modify-write of volatiles is safe here
         steps++;
         tokens += tokenCount;
-        outputs += outputCount;
         microBatches += microBatchCount;
         decodeNanos += decode;
         sampleNanos += sample;
@@ -49,6 +47,6 @@ public final class StepProfile {
     }
 
     public Totals snapshot() {
-        return new Totals(steps, tokens, outputs, microBatches, decodeNanos, sampleNanos, finishNanos);
+        return new Totals(steps, tokens, microBatches, decodeNanos, sampleNanos, finishNanos);
     }
 }
