@@ -21,7 +21,16 @@ public enum RejectionCode {
     /** The response format's JSON schema uses a keyword outside the supported subset (the reason names it). */
     UNSUPPORTED_SCHEMA,
     /** The prompt names a model that the worker reading its topic does not serve (it was sent to the wrong topic). */
-    UNKNOWN_MODEL;
+    UNKNOWN_MODEL,
+    /**
+     * Handling the record failed in a way no check foresaw (a bug): the reason names the exception; the record is
+     * dead-lettered so it can only hurt itself, and the rest of its poll batch and partition go on.
+     */
+    INTERNAL_ERROR,
+    /** The record's value could not be read from the broker at all (e.g. it decompresses past the heap). */
+    UNREADABLE_RECORD,
+    /** The prompt's tenant differs from the tenant that owns its conversation. */
+    TENANT_MISMATCH;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
