@@ -29,8 +29,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -299,6 +301,42 @@ class ParleyClientTest {
         assertThatThrownBy(() -> ParleyClient.builder().bootstrapServers(infra.bootstrapServers())
                 .repliesTopic("does-not-exist").startTimeout(Duration.ofSeconds(2)).build())
                 .hasMessageContaining("does-not-exist");
+    }
+
+    @Test
+    void aStreamedFutureTimesOutAndCloseFailsTheOthersWhileTheirChunkCallbacksBlockForever() throws Exception {
+        ParleyClient client = client(Duration.ofMinutes(5));
+        CountDownLatch never = new CountDownLatch(1);
+        CountDownLatch bothBlocked = new CountDownLatch(2);
+        Consumer<Chunk> stuck = chunk -> {
+            bothBlocked.countDown();
+            try {
+                never.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        try {
+            CompletableFuture<Reply> timesOut = client.send("conv-t", "Tell a story",
+                    SendOptions.builder().requestId("req-t").timeout(Duration.ofSeconds(2)).build(), stuck);
+            CompletableFuture<Reply> closed = client.send("conv-k", "Tell a story",
+                    SendOptions.builder().requestId("req-k").build(), stuck);
+            chunks("req-t", "conv-t", List.of("t0", "t1"));
+            chunks("req-k", "conv-k", List.of("k0", "k1"));
+            reply("req-t", "conv-t", "t0t1");
+            assertThat(bothBlocked.await(60, TimeUnit.SECONDS)).as("both callbacks got their first chunk").isTrue();
+
+            assertThat(timesOut).as("the timeout does not queue behind the blocked callback")
+                    .failsWithin(Duration.ofSeconds(60)).withThrowableOfType(ExecutionException.class)
+                    .withCauseInstanceOf(ParleyTimeoutException.class);
+
+            CompletableFuture.runAsync(client::close).get(60, TimeUnit.SECONDS);
+            assertThat(closed).as("close() fails it rather than queue the failure behind the blocked callback")
+                    .failsWithin(Duration.ofSeconds(60)).withThrowableOfType(ExecutionException.class)
+                    .withMessageContaining("client closed");
+        } finally {
+            never.countDown();
+        }
     }
 
     @Test

@@ -7,8 +7,11 @@ import dev.parley.schemas.Chunk;
 import dev.parley.schemas.Reply;
 import dev.parley.schemas.ReplyStatus;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -24,8 +27,11 @@ import java.util.function.Function;
  * (redeliveries republish the stored reply) are dropped and counted.
  *
  * <p>A plain request's future completes on the thread that hands in its reply. A streamed request has a lane of its
- * own (see {@link ChunkDelivery}): its chunks and then its outcome are delivered there, in order, so a slow chunk
- * callback delays only its own request.
+ * own (see {@link ChunkDelivery}): its chunks and then its reply are delivered there, in order, so a slow chunk
+ * callback delays only its own request. Its timeout and a failure (the client closing, the broker unreachable) do not
+ * queue behind the chunks: they complete the future at once and cancel the lane, whose chunks not yet handed over
+ * are dropped. So a streamed future always completes, even while its chunk callback blocks forever; until the lane
+ * has handed over the reply, the request's timeout stays armed.
  */
 public final class PendingReplies {
 
@@ -33,13 +39,13 @@ public final class PendingReplies {
 
     private record Pending(CompletableFuture<Reply> future, ScheduledFuture<?> timeout, ChunkFilter chunks) {
 
-        /** Completes the future, after the chunks handed to the lane before it for a streamed request. */
-        void finish(Runnable completion) {
-            if (chunks == null) {
-                completion.run();
-            } else {
-                chunks.lane.execute(completion);
+        /** Fails the future now, not after the chunks queued on its lane, and drops those chunks. */
+        void abort(Throwable cause) {
+            timeout.cancel(false);
+            if (chunks != null) {
+                chunks.cancel();
             }
+            future.completeExceptionally(cause);
         }
     }
 
@@ -49,6 +55,7 @@ public final class PendingReplies {
         private final Executor lane;
         private int attempt;
         private int nextSeq;
+        private volatile boolean cancelled;
 
         ChunkFilter(Consumer<Chunk> sink, Executor lane) {
             this.sink = sink;
@@ -56,19 +63,30 @@ public final class PendingReplies {
         }
 
         synchronized boolean offer(Chunk chunk) {
-            if (chunk.attempt() < attempt || (chunk.attempt() == attempt && chunk.seq() < nextSeq)) {
+            if (cancelled || chunk.attempt() < attempt || (chunk.attempt() == attempt && chunk.seq() < nextSeq)) {
                 return false;
             }
             if (chunk.attempt() > attempt) {
                 attempt = chunk.attempt();
             }
             nextSeq = chunk.seq() + 1;
-            lane.execute(() -> sink.accept(chunk));
+            lane.execute(() -> {
+                if (!cancelled) {
+                    sink.accept(chunk);
+                }
+            });
             return true;
+        }
+
+        /** The request failed or timed out: chunks still queued are not handed over. */
+        void cancel() {
+            cancelled = true;
         }
     }
 
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    /** Streamed requests whose reply arrived and waits on their lane behind their chunks. */
+    private final Map<String, Pending> handingOver = new ConcurrentHashMap<>();
     private final Map<String, Boolean> recentlyCompleted = boundedSet(REMEMBERED_COMPLETIONS);
     private final ScheduledExecutorService timer;
     private final ChunkDelivery delivery;
@@ -94,13 +112,9 @@ public final class PendingReplies {
     public CompletableFuture<Reply> register(String requestId, String conversationId, Duration timeout,
                                              Consumer<Chunk> chunkSink) {
         CompletableFuture<Reply> future = new CompletableFuture<>();
-        ScheduledFuture<?> timeoutTask = timer.schedule(() -> {
-            Pending expired = pending.remove(requestId);
-            if (expired != null) {
-                expired.finish(() -> future.completeExceptionally(
-                        new ParleyTimeoutException(requestId, conversationId, timeout)));
-            }
-        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> timeoutTask = timer.schedule(
+                () -> abortIfWaiting(requestId, future, new ParleyTimeoutException(requestId, conversationId, timeout)),
+                timeout.toNanos(), TimeUnit.NANOSECONDS);
         Pending previous = pending.putIfAbsent(requestId, new Pending(future, timeoutTask,
                 chunkSink == null ? null : new ChunkFilter(chunkSink, delivery.newLane())));
         if (previous != null) {
@@ -124,17 +138,32 @@ public final class PendingReplies {
             }
             return false;
         }
-        waiting.timeout().cancel(false);
         synchronized (recentlyCompleted) {
             recentlyCompleted.put(reply.requestId(), Boolean.TRUE);
         }
-        if (reply.status() == ReplyStatus.RATE_LIMITED) {
-            // A typed failure carrying the retry-after: a caller who only reads content cannot mistake it for an answer.
-            waiting.finish(() -> waiting.future().completeExceptionally(new ParleyRateLimitedException(reply)));
+        // A typed failure carrying the retry-after: a caller who only reads content cannot mistake it for an answer.
+        Runnable completion = reply.status() == ReplyStatus.RATE_LIMITED
+                ? () -> waiting.future().completeExceptionally(new ParleyRateLimitedException(reply))
+                : () -> waiting.future().complete(reply);
+        if (waiting.chunks() == null) {
+            waiting.timeout().cancel(false);
+            completion.run();
         } else {
-            waiting.finish(() -> waiting.future().complete(reply));
+            handOverAfterChunks(reply.requestId(), waiting, completion);
         }
         return true;
+    }
+
+    /** Completes a streamed request on its lane, after its chunks; its timeout stays armed until then. */
+    private void handOverAfterChunks(String requestId, Pending waiting, Runnable completion) {
+        handingOver.put(requestId, waiting);
+        waiting.chunks().lane.execute(() -> {
+            handingOver.remove(requestId, waiting);
+            if (!waiting.chunks().cancelled) {
+                waiting.timeout().cancel(false);
+                completion.run();
+            }
+        });
     }
 
     /** Hands a chunk to the request it belongs to; returns false when nobody here streams it (or a duplicate). */
@@ -154,11 +183,24 @@ public final class PendingReplies {
     private boolean failIfWaiting(String requestId, Throwable cause) {
         Pending waiting = pending.remove(requestId);
         if (waiting == null) {
+            waiting = handingOver.remove(requestId);
+        }
+        if (waiting == null) {
             return false;
         }
-        waiting.timeout().cancel(false);
-        waiting.finish(() -> waiting.future().completeExceptionally(cause));
+        waiting.abort(cause);
         return true;
+    }
+
+    /** The timeout of {@code future}'s request: fails it if it still waits for its reply or for its lane. */
+    private void abortIfWaiting(String requestId, CompletableFuture<Reply> future, Throwable cause) {
+        for (Map<String, Pending> map : List.of(pending, handingOver)) {
+            Pending waiting = map.get(requestId);
+            if (waiting != null && waiting.future() == future && map.remove(requestId, waiting)) {
+                waiting.abort(cause);
+                return;
+            }
+        }
     }
 
     /** Fails everything still waiting (the client is closing). */
@@ -169,7 +211,9 @@ public final class PendingReplies {
     /** Fails everything still waiting, each with the exception {@code failure} makes for its request id. */
     public int failAll(Function<String, ? extends Throwable> failure) {
         int failed = 0;
-        for (String requestId : pending.keySet()) {
+        Set<String> waiting = new HashSet<>(pending.keySet());
+        waiting.addAll(handingOver.keySet());
+        for (String requestId : waiting) {
             if (failIfWaiting(requestId, failure.apply(requestId))) {
                 failed++;
             }

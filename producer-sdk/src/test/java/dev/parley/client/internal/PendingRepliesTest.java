@@ -3,6 +3,7 @@ package dev.parley.client.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.parley.client.ParleyException;
 import dev.parley.client.ParleyRateLimitedException;
 import dev.parley.client.ParleyTimeoutException;
 import dev.parley.schemas.ErrorInfo;
@@ -14,8 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -128,6 +131,45 @@ class PendingRepliesTest {
             slow.join();
             assertThat(slowSeen).as("all chunks handed over before the future completes, in order")
                     .containsExactly("s0", "s1");
+        }
+    }
+
+    @Test
+    void aStreamedFutureTimesOutAndFailsOnCloseWhileItsChunkCallbackBlocksForever() throws Exception {
+        CountDownLatch never = new CountDownLatch(1);
+        try (ChunkDelivery delivery = ChunkDelivery.start(1, "test-delivery")) {
+            PendingReplies lanes = new PendingReplies(timer, delivery);
+            List<String> seen = new CopyOnWriteArrayList<>();
+            Consumer<Chunk> stuck = chunk -> {
+                seen.add(chunk.delta());
+                awaitQuietly(never);
+            };
+            var timesOut = lanes.register("times-out", "c1", Duration.ofMillis(200), stuck);
+            lanes.chunk(Chunk.of("times-out", "c1", 0, 1, "t0", null));
+            lanes.chunk(Chunk.of("times-out", "c1", 1, 1, "t1", null));
+            lanes.complete(reply("times-out"));
+
+            assertThat(timesOut).as("its timeout does not wait behind the blocked callback")
+                    .failsWithin(Duration.ofSeconds(60)).withThrowableOfType(ExecutionException.class)
+                    .withCauseInstanceOf(ParleyTimeoutException.class);
+
+            // A second stream, on a lane of its own but no free thread: the client closing fails it all the same.
+            var closing = lanes.register("closing", "c2", Duration.ofHours(1), stuck);
+            lanes.chunk(Chunk.of("closing", "c2", 0, 1, "c0", null));
+            lanes.failAll("client closed");
+            assertThat(closing).failsWithin(Duration.ofSeconds(60)).withThrowableOfType(ExecutionException.class)
+                    .withCauseInstanceOf(ParleyException.class).withMessageContaining("client closed");
+            assertThat(lanes.size()).isZero();
+
+            never.countDown();
+            var after = lanes.register("after", "c3", Duration.ofMinutes(1), chunk -> seen.add(chunk.delta()));
+            lanes.chunk(Chunk.of("after", "c3", 0, 1, "a0", null));
+            lanes.complete(reply("after"));
+            after.join(); // one delivery thread: the cancelled lanes have run out before this
+            assertThat(seen).as("chunks queued behind a failed request are dropped, not handed over")
+                    .containsExactly("t0", "a0");
+        } finally {
+            never.countDown();
         }
     }
 
