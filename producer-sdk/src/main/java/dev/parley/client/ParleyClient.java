@@ -389,10 +389,21 @@ public final class ParleyClient implements AutoCloseable {
                 .withModel(prompt.model()).withPriority(prompt.priority());
     }
 
-    /** Refuses, before anything is sent, a prompt a worker would dead-letter; the message names the field. */
+    /**
+     * Refuses, before anything is sent, a prompt a worker would dead-letter; the message names the field. A prompt the
+     * validator cannot even judge (a schema bound past a long makes Jackson throw, say) is refused the same way, with
+     * the reason: a caller sees an {@link IllegalArgumentException}, never a raw library exception.
+     */
     private byte[] encodeValidated(Prompt prompt) {
-        byte[] value = WireJson.toBytes(prompt);
-        if (validator.decode(prompt.conversationId(), value) instanceof PromptDecoder.Rejected rejected) {
+        byte[] value;
+        PromptDecoder.Result result;
+        try {
+            value = WireJson.toBytes(prompt);
+            result = validator.decode(prompt.conversationId(), value);
+        } catch (RuntimeException | StackOverflowError e) {
+            throw new IllegalArgumentException("invalid prompt: it could not be validated: " + e, e);
+        }
+        if (result instanceof PromptDecoder.Rejected rejected) {
             throw new IllegalArgumentException("invalid prompt: " + rejected.rejection().reason());
         }
         return value;

@@ -240,6 +240,20 @@ class ParleyClientTest {
     }
 
     @Test
+    void aSchemaBoundTooBigForALongIsRefusedAsAnIllegalArgumentNotAJacksonException() {
+        ParleyClient client = client(Duration.ofSeconds(30));
+        var schema = WireJson.mapper().readTree("{\"type\":\"array\",\"minItems\":100000000000000000000}");
+        SendOptions options = SendOptions.builder()
+                .responseFormat(ResponseFormat.jsonSchema("big", schema)).build();
+
+        assertThatThrownBy(() -> client.send("conv-big", "List them", options))
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("invalid prompt: ");
+        assertThatThrownBy(() -> client.publish("conv-big", "List them", options))
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("invalid prompt: ");
+        assertThat(client.pendingRequests()).isZero();
+    }
+
+    @Test
     void theResponseFormatOptionTravelsInTheParamsWithTheOtherParameters() {
         SendOptions options = SendOptions.builder()
                 .params(GenerationParams.DEFAULTS.withMaxTokens(9))
