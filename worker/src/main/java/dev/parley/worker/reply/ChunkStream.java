@@ -3,6 +3,8 @@ package dev.parley.worker.reply;
 import dev.parley.schemas.Chunk;
 import dev.parley.worker.engine.TokenListener;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Turns generated text into chunk records for a streamed prompt: a chunk is due every {@code maxTokens} tokens or
@@ -13,6 +15,10 @@ import java.time.Duration;
  * into the one pending chunk of this stream, so a slow broker costs bigger chunks, never a stalled engine.
  * {@link #close()} sends the rest on the caller's thread; the final reply, sent after it, follows the chunks on the
  * same partition (same key, idempotent producer), because a stream's chunks are handed to the producer in order.
+ *
+ * <p>A chunk never carries more than {@link ReplyPublisher#maxChunkTextBytes()} of text, so it always fits a record:
+ * text that piled up while the sender was behind goes out as several chunks in a row, never as one record the
+ * producer refuses (which would leave a hole in the streamed text).
  */
 public final class ChunkStream implements TokenListener, AutoCloseable {
 
@@ -92,12 +98,12 @@ public final class ChunkStream implements TokenListener, AutoCloseable {
     /** Sends the pending text as one chunk; the outbox's thread. */
     public void sendPending() {
         synchronized (sendOrder) {
-            Chunk chunk;
+            List<Chunk> chunks;
             synchronized (this) {
                 scheduled = false;
-                chunk = take();
+                chunks = take();
             }
-            if (chunk != null) {
+            for (Chunk chunk : chunks) {
                 publisher.publishChunk(topic, chunk);
             }
         }
@@ -107,12 +113,12 @@ public final class ChunkStream implements TokenListener, AutoCloseable {
     @Override
     public void close() {
         synchronized (sendOrder) {
-            Chunk chunk;
+            List<Chunk> chunks;
             synchronized (this) {
                 closed = true;
-                chunk = take();
+                chunks = take();
             }
-            if (chunk != null) {
+            for (Chunk chunk : chunks) {
                 publisher.publishChunk(topic, chunk);
             }
         }
@@ -123,14 +129,50 @@ public final class ChunkStream implements TokenListener, AutoCloseable {
         return seq;
     }
 
-    /** The pending text as the next chunk, or null; under this stream's lock, never while sending. */
-    private Chunk take() {
+    /** The pending text as the next chunks (none when there is none); under this stream's lock, never while sending. */
+    private List<Chunk> take() {
         if (pending.length() == 0) {
-            return null;
+            return List.of();
         }
-        Chunk chunk = Chunk.of(requestId, conversationId, seq++, attempt, pending.toString(), worker);
+        List<Chunk> chunks = new ArrayList<>(1);
+        for (String piece : splitUtf8(pending, publisher.maxChunkTextBytes())) {
+            chunks.add(Chunk.of(requestId, conversationId, seq++, attempt, piece, worker));
+        }
         pending.setLength(0);
         pendingTokens = 0;
-        return chunk;
+        return chunks;
+    }
+
+    /** {@code text} in pieces of at most {@code maxBytes} bytes of UTF-8 each, cut between code points. */
+    static List<String> splitUtf8(CharSequence text, int maxBytes) {
+        if (maxBytes < 4) {
+            throw new IllegalArgumentException("maxBytes must be at least 4 (one code point), got " + maxBytes);
+        }
+        List<String> pieces = new ArrayList<>(1);
+        int start = 0;
+        int bytes = 0;
+        for (int i = 0; i < text.length(); ) {
+            int codePoint = Character.codePointAt(text, i);
+            int width = utf8Bytes(codePoint);
+            if (bytes + width > maxBytes) {
+                pieces.add(text.subSequence(start, i).toString());
+                start = i;
+                bytes = 0;
+            }
+            bytes += width;
+            i += Character.charCount(codePoint);
+        }
+        pieces.add(text.subSequence(start, text.length()).toString());
+        return pieces;
+    }
+
+    private static int utf8Bytes(int codePoint) {
+        if (codePoint < 0x80) {
+            return 1;
+        }
+        if (codePoint < 0x800) {
+            return 2;
+        }
+        return codePoint < 0x10000 ? 3 : 4; // a lone surrogate is written as three bytes at most
     }
 }

@@ -7,9 +7,12 @@ import dev.parley.schemas.Reply;
 import dev.parley.schemas.ReplyStatus;
 import dev.parley.schemas.codec.WireJson;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Publishes replies keyed by conversation id, so a conversation's replies stay in order on one partition. A reply
@@ -22,10 +25,13 @@ public final class ReplyPublisher {
     public static final int DEFAULT_MAX_RECORD_BYTES = 1_048_576;
     /** Room left in a request for the record's key, headers and batch framing. */
     static final int FRAMING_BYTES = 16_384;
+    private static final int LOG_EVERY = 100;
+    private static final Logger log = LoggerFactory.getLogger(ReplyPublisher.class);
 
     private final Producer<String, byte[]> producer;
     private final String defaultTopic;
     private final int maxValueBytes;
+    private final AtomicLong chunkSendFailures = new AtomicLong();
 
     /**
      * @param maxRecordBytes the producer's {@code max.request.size}
@@ -63,10 +69,27 @@ public final class ReplyPublisher {
         return acked;
     }
 
-    /** Sends a chunk of a streamed reply without waiting; the final reply's acknowledgement covers it. */
+    /**
+     * Sends a chunk of a streamed reply without waiting; the final reply's acknowledgement covers it. A chunk the
+     * producer fails to send is counted ({@link #chunkSendFailures()}) and logged: the streamed text then has a hole,
+     * the final reply still carries the whole answer.
+     */
     public void publishChunk(String topic, Chunk chunk) {
         String target = topic != null ? topic : defaultTopic;
-        producer.send(new ProducerRecord<>(target, chunk.conversationId(), WireJson.toBytes(chunk)));
+        producer.send(new ProducerRecord<>(target, chunk.conversationId(), WireJson.toBytes(chunk)), (metadata, error) -> {
+            if (error != null) {
+                long failures = chunkSendFailures.incrementAndGet();
+                if (failures == 1 || failures % LOG_EVERY == 0) {
+                    log.warn("Chunk {} of request {} could not be sent to {} ({} chunk(s) lost so far): {}",
+                            chunk.seq(), chunk.requestId(), target, failures, error.toString());
+                }
+            }
+        });
+    }
+
+    /** Chunks the producer failed to send since this publisher was made. */
+    public long chunkSendFailures() {
+        return chunkSendFailures.get();
     }
 
     public String defaultTopic() {

@@ -1,0 +1,81 @@
+package dev.parley.worker.reply;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.schemas.Chunk;
+import dev.parley.schemas.codec.WireJson;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+/** A stream's chunks on Kafka's MockProducer: text that piles up is split to fit a record, and nothing is lost. */
+class ChunkStreamTest {
+
+    /** The smallest reply record the publisher allows: chunks of at most 128 bytes of text. */
+    private static final int SMALL_RECORD = ReplyPublisher.FRAMING_BYTES + 1024;
+
+    private static ChunkStream stream(ReplyPublisher publisher, ChunkStream.Outbox outbox) {
+        return new ChunkStream(publisher, outbox, "replies", "r1", "c1", 1, "w1",
+                new ChunkStream.Batching(4, Duration.ofHours(1)));
+    }
+
+    private static List<Chunk> sent(MockProducer<String, byte[]> producer) {
+        return producer.history().stream().map(r -> WireJson.fromBytes(r.value(), Chunk.class)).toList();
+    }
+
+    @Test
+    void textThatPiledUpWhileTheSenderWasBehindGoesOutInChunksThatFitARecordWithoutHoles() {
+        MockProducer<String, byte[]> producer = new MockProducer<>(true, null, new StringSerializer(),
+                new ByteArraySerializer());
+        ReplyPublisher publisher = new ReplyPublisher(producer, "replies", SMALL_RECORD);
+        ChunkStream stream = stream(publisher, full -> false); // the sender is behind: everything waits in the stream
+        StringBuilder generated = new StringBuilder();
+        for (int token = 0; token < 300; token++) {
+            String delta = token % 3 == 0 ? "wörd " : token % 3 == 1 ? "😀" : "日本 ";
+            generated.append(delta);
+            stream.onText(delta);
+        }
+
+        stream.close();
+
+        List<Chunk> chunks = sent(producer);
+        assertThat(publisher.maxChunkTextBytes()).isEqualTo(128);
+        assertThat(chunks).hasSizeGreaterThan(1);
+        assertThat(chunks).allSatisfy(chunk -> assertThat(chunk.delta().getBytes(StandardCharsets.UTF_8).length)
+                .isLessThanOrEqualTo(publisher.maxChunkTextBytes()));
+        assertThat(chunks.stream().map(Chunk::seq).toList())
+                .isEqualTo(java.util.stream.IntStream.range(0, chunks.size()).boxed().toList());
+        assertThat(String.join("", chunks.stream().map(Chunk::delta).toList())).isEqualTo(generated.toString());
+        assertThat(stream.chunksSent()).isEqualTo(chunks.size());
+    }
+
+    @Test
+    void splittingCutsBetweenCodePointsNeverInsideOne() {
+        assertThat(ChunkStream.splitUtf8("aé😀b", 4)).containsExactly("aé", "😀", "b");
+        assertThat(ChunkStream.splitUtf8("abcd", 4)).containsExactly("abcd");
+    }
+
+    @Test
+    void aChunkTheProducerFailsToSendIsCounted() {
+        MockProducer<String, byte[]> producer = new MockProducer<>(false, null, new StringSerializer(),
+                new ByteArraySerializer());
+        ReplyPublisher publisher = new ReplyPublisher(producer, "replies");
+        ChunkStream stream = stream(publisher, due -> {
+            due.sendPending();
+            return true;
+        });
+        stream.onText("a");
+        stream.onText("b");
+        stream.onText("c");
+        stream.onText("d"); // due: sent
+
+        assertThat(producer.errorNext(new RecordTooLargeException("too large"))).isTrue();
+
+        assertThat(publisher.chunkSendFailures()).isEqualTo(1);
+    }
+}
