@@ -59,7 +59,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * the retries) and never stops before {@link #close()}. Once it has failed for longer than the
  * {@linkplain Builder#outageTimeout(Duration) outage timeout}, requests waiting for replies fail with a
  * {@link ParleyUnreachableException} saying since when and why, rather than waiting out their own timeouts; the
- * client keeps trying and answers again once the broker is back.
+ * client keeps trying and answers again once the broker is back. A reply record it cannot read (a compressed record
+ * declaring gigabytes, a corrupt one) is stepped past by its offset and counted; {@link #health()} tells all of it.
  *
  * <p>A request whose tenant ({@link SendOptions.Builder#tenant(String)}) is over its token quota fails with a
  * {@link ParleyRateLimitedException} saying when to send it again.
@@ -127,7 +128,8 @@ public final class ParleyClient implements AutoCloseable {
         consumerConfig.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, builder.bootstrapServers);
         consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-replies");
         consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        consumerConfig.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        // The listener chooses where to go on when a position is lost, rather than let Kafka skip to the end silently.
+        consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
         try {
             this.listener = ReplyListener.start(consumerConfig, repliesTopic, pending, clientId + "-replies",
                     builder.startTimeout, builder.outageTimeout != null ? builder.outageTimeout : replyTimeout);
@@ -281,6 +283,16 @@ public final class ParleyClient implements AutoCloseable {
      */
     public long listenerRetries() {
         return listener.retries();
+    }
+
+    /**
+     * The reply listener's health, for a health check: whether it runs, whether and since when it fails to reach the
+     * broker, and the reply records it stepped past or re-read. {@link ClientHealth#healthy()} is false once the
+     * client is closed, once a fatal {@link Error} ended the listener (every request then fails: build a new
+     * client), and while the broker has been unreachable for longer than the outage timeout.
+     */
+    public ClientHealth health() {
+        return listener.health();
     }
 
     /** Requests still waiting for a reply. */

@@ -123,11 +123,18 @@ class ParleyClientOutageTest {
                     .hasMessageContaining("cannot read replies from the broker since")
                     .hasMessageContaining("outage timeout PT1S")
                     .hasMessageContaining("last error: TimeoutException");
+            ClientHealth down = client.health();
+            assertThat(down.healthy()).as("failing longer than the outage timeout").isFalse();
+            assertThat(down.listening()).isTrue();
+            assertThat(down.failingSince()).isNotNull();
         } finally {
             broker.start();
         }
 
         assertThat(answered("after")).isEqualTo("answer to after");
         assertThat(client.listenerRetries()).isPositive();
+        // The round that handed the reply over ends the run of failures just after.
+        await().atMost(Duration.ofMinutes(1)).until(() -> client.health().healthy());
+        assertThat(client.health().failingSince()).isNull();
     }
 }

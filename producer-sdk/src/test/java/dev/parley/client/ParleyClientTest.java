@@ -89,9 +89,13 @@ class ParleyClientTest {
     }
 
     private void reply(String requestId, String conversationId, String content) throws Exception {
-        Reply reply = new Reply(requestId, conversationId, ReplyStatus.OK, content, FinishReason.STOP,
-                new Usage(3, 0, 0, 2), Timings.NONE, 1, 0, "m", "w", null, null);
-        replyWriter.send(new ProducerRecord<>(replies, conversationId, WireJson.toBytes(reply))).get();
+        replyWriter.send(new ProducerRecord<>(replies, conversationId, replyBytes(requestId, conversationId, content)))
+                .get();
+    }
+
+    private static byte[] replyBytes(String requestId, String conversationId, String content) {
+        return WireJson.toBytes(new Reply(requestId, conversationId, ReplyStatus.OK, content, FinishReason.STOP,
+                new Usage(3, 0, 0, 2), Timings.NONE, 1, 0, "m", "w", null, null));
     }
 
     private void chunks(String requestId, String conversationId, List<String> deltas) throws Exception {
@@ -351,6 +355,27 @@ class ParleyClientTest {
         } finally {
             never.countDown();
         }
+    }
+
+    @Test
+    void aReplyRecordThatCannotBeReadIsSteppedPastByItsOffsetAndTheRepliesAroundItArrive() throws Exception {
+        ParleyClient client = client(Duration.ofMinutes(5));
+        CompletableFuture<Reply> before = client.send("conv-bomb", "Hi", SendOptions.builder().requestId("req-before").build());
+        CompletableFuture<Reply> after = client.send("conv-bomb", "Hi", SendOptions.builder().requestId("req-after").build());
+
+        // One zstd batch: a good reply, then a record declaring ~2 GiB that no poll can allocate in this heap.
+        CompressionBomb.send(infra.bootstrapServers(), replies, 1,
+                replyBytes("req-before", "conv-bomb", "in the same batch, before the bomb"));
+        replyWriter.send(new ProducerRecord<>(replies, 1, "conv-bomb",
+                replyBytes("req-after", "conv-bomb", "after the bomb"))).get();
+
+        assertThat(before.join().content()).isEqualTo("in the same batch, before the bomb");
+        assertThat(after.join().content()).isEqualTo("after the bomb");
+        ClientHealth health = client.health();
+        assertThat(health.unreadableReplies()).isEqualTo(1);
+        assertThat(health.listening()).isTrue();
+        assertThat(health.healthy()).isTrue();
+        assertThat(client.send("conv-next", "Hi", SendOptions.builder().requestId("req-next").build())).isNotDone();
     }
 
     @Test

@@ -9,17 +9,18 @@ import java.util.function.LongSupplier;
 
 /**
  * The reply listener's run of failures without a success in between: since when, how many, the last error. Only the
- * listener's thread writes it; {@link #retries()} may be read from any thread.
+ * listener's thread writes it; {@link #retries()}, {@link #since()} and {@link #failingFor()} may be read from any
+ * thread (a health check).
  */
 final class ListenerFailures {
 
     private final LongSupplier nanoTime;
     private final Clock clock;
     private final AtomicLong retries = new AtomicLong();
-    private int consecutive;
-    private long sinceNanos;
-    private Instant since;
-    private Throwable lastError;
+    private volatile int consecutive;
+    private volatile long sinceNanos;
+    private volatile Instant since;
+    private volatile Throwable lastError;
 
     ListenerFailures(LongSupplier nanoTime, Clock clock) {
         this.nanoTime = nanoTime;
@@ -49,6 +50,11 @@ final class ListenerFailures {
 
     boolean failing() {
         return consecutive > 0;
+    }
+
+    /** When the current run of failures began; null when the listener is not failing. */
+    Instant since() {
+        return since;
     }
 
     /** How long the listener has been failing without a success (zero when it is not). */

@@ -1,11 +1,13 @@
 package dev.parley.client.internal;
 
+import dev.parley.client.ClientHealth;
 import dev.parley.client.ParleyException;
 import dev.parley.schemas.Chunk;
 import dev.parley.schemas.Reply;
 import dev.parley.schemas.codec.WireJson;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -13,14 +15,20 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.InvalidOffsetException;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -39,6 +47,20 @@ import tools.jackson.databind.JsonNode;
  * than the outage timeout, the requests waiting then (and those sent while it lasts) fail with a
  * {@link dev.parley.client.ParleyUnreachableException} saying since when and why, instead of waiting out their own
  * timeouts; the listener goes on trying, so the client works again when the broker is back.
+ *
+ * <p>A record it cannot read only costs itself. A record whose handling fails (bad JSON, or an {@link OutOfMemoryError}
+ * or {@link StackOverflowError} from a huge or deeply nested value) is stepped past. A poll that fails on a record
+ * (an {@code OutOfMemoryError} while Kafka decompresses a record declaring a body of gigabytes, a corrupt record) is
+ * followed by a {@link PoisonScan} of the partitions that did not move, one record at a time, to find that record by
+ * its offset; the listener then reads on after it. Either way the record is counted ({@link #health()}) and logged.
+ * Any other {@link Error}, or {@value #MAX_UNEXPLAINED_ERRORS} such errors in a row that no record explains (the heap
+ * itself is exhausted), ends the listener: requests waiting then fail, and the client must be rebuilt.
+ *
+ * <p>A partition whose read position is lost (its records deleted by retention before they were read, or the log
+ * truncated by an unclean leader election) is not silently moved to its end: the listener seeks to the first record
+ * written since {@value LostPositions#SLACK_SECONDS} s before the last one it read there (or before it started), so replies
+ * written meanwhile are still read; the reset is logged and counted. Its consumer runs with
+ * {@code auto.offset.reset=none} for this.
  */
 public final class ReplyListener implements AutoCloseable {
 
@@ -49,6 +71,9 @@ public final class ReplyListener implements AutoCloseable {
     private static final Duration PROBE_AFTER = Duration.ofSeconds(5);
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
     private static final int LOG_EVERY = 10;
+    private static final int LOG_SKIPS_EVERY = 100;
+    static final int MAX_UNEXPLAINED_ERRORS = 3;
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
     private final Consumer<String, byte[]> consumer;
     private final String topic;
@@ -57,6 +82,11 @@ public final class ReplyListener implements AutoCloseable {
     private final Backoff backoff;
     private final LongSupplier nanoTime;
     private final ListenerFailures failures;
+    private final PoisonScan poisonScan;
+    private final Duration stopTimeout;
+    private final LostPositions lostPositions;
+    private final AtomicLong unreadable = new AtomicLong();
+    private int unexplainedErrors;
     private final CountDownLatch closing = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private Thread thread;
@@ -68,7 +98,22 @@ public final class ReplyListener implements AutoCloseable {
     /** Reads {@code consumer} once {@link #assignFromEnd} and {@link #startThread} ran (tests call {@link #round}). */
     ReplyListener(Consumer<String, byte[]> consumer, String topic, PendingReplies pending, Duration outageTimeout,
                   Backoff backoff, LongSupplier nanoTime, Clock clock) {
+        this(consumer, () -> {
+            throw new IllegalStateException("no consumer to scan with");
+        }, topic, pending, outageTimeout, backoff, nanoTime, clock, STOP_TIMEOUT);
+    }
+
+    /**
+     * @param scanReaders makes consumers for a {@link PoisonScan}: the listener's settings, one record per poll
+     * @param stopTimeout how long {@link #close()} waits for the thread to end
+     */
+    ReplyListener(Consumer<String, byte[]> consumer, Supplier<Consumer<String, byte[]>> scanReaders, String topic,
+                  PendingReplies pending, Duration outageTimeout, Backoff backoff, LongSupplier nanoTime, Clock clock,
+                  Duration stopTimeout) {
         this.consumer = consumer;
+        this.poisonScan = new PoisonScan(scanReaders, PROBE_TIMEOUT);
+        this.lostPositions = new LostPositions(consumer, topic, clock, PROBE_TIMEOUT);
+        this.stopTimeout = stopTimeout;
         this.topic = topic;
         this.pending = pending;
         this.outageTimeout = outageTimeout;
@@ -84,9 +129,13 @@ public final class ReplyListener implements AutoCloseable {
      */
     public static ReplyListener start(Map<String, Object> consumerConfig, String topic, PendingReplies pending,
                                       String threadName, Duration startTimeout, Duration outageTimeout) {
+        Map<String, Object> scanConfig = new HashMap<>(consumerConfig);
+        scanConfig.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+        scanConfig.computeIfPresent(ConsumerConfig.CLIENT_ID_CONFIG, (key, id) -> id + "-scan");
         ReplyListener listener = new ReplyListener(
                 new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer()),
-                topic, pending, outageTimeout, Backoff.DEFAULT, System::nanoTime, Clock.systemUTC());
+                () -> new KafkaConsumer<>(scanConfig, new StringDeserializer(), new ByteArrayDeserializer()),
+                topic, pending, outageTimeout, Backoff.DEFAULT, System::nanoTime, Clock.systemUTC(), STOP_TIMEOUT);
         try {
             listener.assignFromEnd(startTimeout);
         } catch (RuntimeException e) {
@@ -110,6 +159,7 @@ public final class ReplyListener implements AutoCloseable {
         consumer.seekToEnd(assignment);
         // Resolve the end offsets now: replies produced after this point are guaranteed to be read.
         assignment.forEach(tp -> consumer.position(tp, timeout));
+        lostPositions.started();
         lastAnswerNanos = nanoTime.getAsLong();
         nextRefreshNanos = lastAnswerNanos + REFRESH.toNanos();
     }
@@ -129,7 +179,7 @@ public final class ReplyListener implements AutoCloseable {
                 }
             }
         } catch (Error e) {
-            // Nothing can be trusted after an Error: say so to everyone waiting rather than let them hang.
+            // A fatal Error (see the class comment): say so to everyone waiting rather than let them hang.
             alive = false;
             log.error("Reply listener on {} died; requests waiting for replies fail", topic, e);
             pending.failAll(id -> new ParleyException("request " + id + " got no reply: the client's reply listener "
@@ -147,6 +197,7 @@ public final class ReplyListener implements AutoCloseable {
      * now and then. Returns how long to pause before the next round: zero, or a backoff after a failure.
      */
     Duration round() {
+        Map<TopicPartition, Long> before = positions();
         try {
             ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
             for (ConsumerRecord<String, byte[]> record : records) {
@@ -163,6 +214,7 @@ public final class ReplyListener implements AutoCloseable {
                 nextRefreshNanos = now + REFRESH.toNanos();
                 refreshPartitions();
             }
+            unexplainedErrors = 0;
             if (answered) {
                 lastAnswerNanos = now;
                 int ended = failures.succeeded();
@@ -173,6 +225,77 @@ public final class ReplyListener implements AutoCloseable {
             return Duration.ZERO;
         } catch (WakeupException e) {
             return Duration.ZERO; // close() woke it up; the loop sees it is not running any more
+        } catch (InvalidOffsetException e) {
+            return resetLostPositions(e.partitions());
+        } catch (RecordDeserializationException e) {
+            skipped(e.topicPartition(), e.offset(), e);
+            consumer.seek(e.topicPartition(), e.offset() + 1);
+            return Duration.ZERO;
+        } catch (RuntimeException e) {
+            // A plain KafkaException is how the fetcher reports a record it cannot read (a corrupt one, say).
+            return e.getClass() == KafkaException.class ? pollFailedOnARecord(before, e) : failed(e);
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            return pollFailedOnARecord(before, e);
+        }
+    }
+
+    /** Each assigned partition's position, where it is known without asking the broker. */
+    private Map<TopicPartition, Long> positions() {
+        Map<TopicPartition, Long> positions = new HashMap<>();
+        for (TopicPartition partition : consumer.assignment()) {
+            try {
+                positions.put(partition, consumer.position(partition, Duration.ZERO));
+            } catch (RuntimeException e) {
+                // Not known yet (a partition just added): it has nothing read to lose.
+            }
+        }
+        return positions;
+    }
+
+    /**
+     * A poll failed on a record Kafka does not name. Partitions it had already read past go back to where they were
+     * (their records were lost with the failure); the others are scanned for the bad record, which is skipped.
+     */
+    private Duration pollFailedOnARecord(Map<TopicPartition, Long> before, Throwable error) {
+        Map<TopicPartition, Long> suspects = new HashMap<>();
+        Map<TopicPartition, Long> after = positions();
+        before.forEach((partition, offset) -> {
+            if (after.getOrDefault(partition, offset).equals(offset)) {
+                suspects.put(partition, offset);
+            } else {
+                consumer.seek(partition, offset);
+            }
+        });
+        try {
+            PoisonScan.Result scan = poisonScan.scan(suspects, this::handle);
+            scan.resumeAt().forEach(consumer::seek);
+            scan.poisoned().forEach(bad -> skipped(bad.partition(), bad.offset(), bad.cause()));
+            if (!scan.poisoned().isEmpty()) {
+                unexplainedErrors = 0;
+                return Duration.ZERO;
+            }
+        } catch (RuntimeException e) {
+            error.addSuppressed(e); // the broker could not be asked: report the poll's failure, try again later
+        }
+        if (error instanceof Error fatal && ++unexplainedErrors >= MAX_UNEXPLAINED_ERRORS) {
+            throw fatal; // no record explains it: the heap itself is exhausted
+        }
+        return failed(error instanceof RuntimeException e ? e : new KafkaException(error.toString(), error));
+    }
+
+    /** Counts and logs a record stepped past (the first in full, then every hundredth). */
+    private void skipped(TopicPartition partition, long offset, Throwable cause) {
+        long count = unreadable.incrementAndGet();
+        if (count == 1 || count % LOG_SKIPS_EVERY == 0) {
+            log.warn("Reply listener on {} stepped past a record it cannot read at {}@{} ({} so far): {}", topic,
+                    partition, offset, count, cause.toString());
+        }
+    }
+
+    private Duration resetLostPositions(Set<TopicPartition> lost) {
+        try {
+            lostPositions.reset(lost);
+            return Duration.ZERO;
         } catch (RuntimeException e) {
             return failed(e);
         }
@@ -203,6 +326,7 @@ public final class ReplyListener implements AutoCloseable {
     }
 
     private void handle(ConsumerRecord<String, byte[]> record) {
+        lostPositions.read(record);
         try {
             JsonNode json = WireJson.mapper().readTree(record.value());
             if (Chunk.TYPE.equals(json.path("type").asString(""))) {
@@ -210,9 +334,8 @@ public final class ReplyListener implements AutoCloseable {
             } else {
                 pending.complete(WireJson.mapper().treeToValue(json, Reply.class));
             }
-        } catch (RuntimeException e) {
-            log.warn("Skipping unreadable record at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
-                    e.getMessage());
+        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            skipped(new TopicPartition(record.topic(), record.partition()), record.offset(), e);
         }
     }
 
@@ -239,9 +362,15 @@ public final class ReplyListener implements AutoCloseable {
         return failures.retries();
     }
 
-    /** Whether the listener's thread still runs: true until {@link #close()}, unless an Error killed it. */
+    /** Whether the listener's thread still runs: true until {@link #close()}, unless a fatal Error ended it. */
     public boolean isAlive() {
         return alive;
+    }
+
+    /** The listener's state for a health check; any thread. */
+    public ClientHealth health() {
+        return new ClientHealth(alive, failures.since(), failures.failingFor(), outageTimeout, unreadable.get(),
+                lostPositions.resets());
     }
 
     @Override
@@ -253,9 +382,12 @@ public final class ReplyListener implements AutoCloseable {
             return;
         }
         consumer.wakeup();
+        if (Thread.currentThread() == thread) {
+            return; // a reply callback closes the client: the loop ends, and closes the consumer, once it returns
+        }
         try {
-            if (!stopped.await(10, TimeUnit.SECONDS)) {
-                log.warn("Reply listener on {} did not stop within 10 s", topic);
+            if (!stopped.await(stopTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                log.warn("Reply listener on {} did not stop within {}", topic, stopTimeout);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -14,18 +14,25 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -211,5 +218,110 @@ class ReplyListenerTest {
             java.util.concurrent.locks.LockSupport.parkNanos(5_000_000); // it fails the futures just before it ends
         }
         assertThat(listener.isAlive()).isFalse();
+        assertThat(listener.health().healthy()).isFalse();
+    }
+
+    @Test
+    void anOutOfMemoryErrorThatNoRecordExplainsEndsTheListenerAfterAFewInARow() {
+        ReplyListener scanning = new ReplyListener(consumer, () -> {
+            MockConsumer<String, byte[]> scanReader = new MockConsumer<>("none");
+            scanReader.updateEndOffsets(Map.of(P0, 0L)); // nothing to read: no record to blame
+            return scanReader;
+        }, TOPIC, pending, OUTAGE_TIMEOUT,
+                new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2)), nanos::get,
+                Clock.fixed(START, ZoneOffset.UTC), Duration.ofSeconds(10));
+        scanning.assignFromEnd(Duration.ofSeconds(1));
+        for (int i = 0; i < ReplyListener.MAX_UNEXPLAINED_ERRORS; i++) {
+            consumer.schedulePollTask(() -> {
+                throw new OutOfMemoryError("injected: the heap is full");
+            });
+        }
+
+        for (int i = 1; i < ReplyListener.MAX_UNEXPLAINED_ERRORS; i++) {
+            assertThat(scanning.round()).as("no bad record found: a failure, backed off").isPositive();
+        }
+        assertThatThrownBy(scanning::round).isInstanceOf(OutOfMemoryError.class);
+        assertThat(scanning.health().unreadableReplies()).isZero();
+    }
+
+    @Test
+    void aLostPositionGoesBackToTheRepliesWrittenSinceShortlyBeforeTheLastOneRead() {
+        LostOffsetsConsumer lossy = new LostOffsetsConsumer();
+        ReplyListener resetting = new ReplyListener(lossy, TOPIC, pending, OUTAGE_TIMEOUT,
+                new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2)), nanos::get, Clock.fixed(START, ZoneOffset.UTC));
+        Node node = new Node(0, "localhost", 9092);
+        lossy.updatePartitions(TOPIC, List.of(new PartitionInfo(TOPIC, 0, node, new Node[]{node}, new Node[]{node})));
+        lossy.updateEndOffsets(Map.of(P0, 0L));
+        resetting.assignFromEnd(Duration.ofSeconds(1));
+        long lastReadAt = START.plusSeconds(300).toEpochMilli();
+        lossy.addRecord(replyRecord("r0", 0, lastReadAt));
+        resetting.round();
+
+        CompletableFuture<Reply> missed = await("r1");
+        lossy.setPollException(new OffsetOutOfRangeException("fetch position out of range", Map.of(P0, 1L)));
+        lossy.firstSince = 7L;
+
+        assertThat(resetting.round()).as("handled, not a failure to back off from").isZero();
+        assertThat(lossy.asked).containsEntry(P0, lastReadAt - Duration.ofSeconds(60).toMillis());
+        assertThat(lossy.position(P0)).isEqualTo(7L);
+        assertThat(resetting.health().offsetResets()).isEqualTo(1);
+        assertThat(resetting.retries()).isZero();
+
+        lossy.addRecord(replyRecord("r1", 7, lastReadAt + 1000));
+        resetting.round();
+        assertThat(missed.join().requestId()).isEqualTo("r1");
+        resetting.close();
+    }
+
+    @Test
+    void closeFromAReplyCallbackOnTheListenersOwnThreadDoesNotWaitForItself() throws Exception {
+        MockConsumer<String, byte[]> own = new MockConsumer<>("none");
+        Node node = new Node(0, "localhost", 9092);
+        own.updatePartitions(TOPIC, List.of(new PartitionInfo(TOPIC, 0, node, new Node[]{node}, new Node[]{node})));
+        own.updateEndOffsets(Map.of(P0, 0L));
+        ReplyListener patient = new ReplyListener(own, () -> own, TOPIC, pending, OUTAGE_TIMEOUT,
+                new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2)), nanos::get,
+                Clock.fixed(START, ZoneOffset.UTC), Duration.ofHours(1));
+        patient.assignFromEnd(Duration.ofSeconds(1));
+        CountDownLatch closeReturned = new CountDownLatch(1);
+        await("r1").thenRun(() -> {
+            patient.close(); // on the listener's thread: waiting for it to end would wait the full hour
+            closeReturned.countDown();
+        });
+        own.addRecord(replyRecord("r1", 0, START.toEpochMilli()));
+
+        patient.startThread("test-replies");
+
+        assertThat(closeReturned.await(60, TimeUnit.SECONDS)).as("close() returned on the listener's thread").isTrue();
+        long since = System.nanoTime();
+        while (patient.isAlive() && System.nanoTime() - since < 60_000_000_000L) {
+            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+        }
+        assertThat(patient.isAlive()).as("the loop ended once the callback returned").isFalse();
+    }
+
+    private static ConsumerRecord<String, byte[]> replyRecord(String requestId, long offset, long timestamp) {
+        Reply reply = new Reply(requestId, "c", ReplyStatus.OK, "hi", null, null, null, 1, 0, null, null, null, null);
+        return new ConsumerRecord<>(TOPIC, 0, offset, timestamp, TimestampType.CREATE_TIME, 1, 1, "c",
+                WireJson.toBytes(reply), new RecordHeaders(), Optional.empty());
+    }
+
+    /** MockConsumer has no offsetsForTimes: this one answers {@link #firstSince} and records what it was asked. */
+    private static final class LostOffsetsConsumer extends MockConsumer<String, byte[]> {
+        final Map<TopicPartition, Long> asked = new java.util.HashMap<>();
+        long firstSince;
+
+        LostOffsetsConsumer() {
+            super("none");
+        }
+
+        @Override
+        public synchronized Map<TopicPartition, OffsetAndTimestamp> offsetsForTimes(
+                Map<TopicPartition, Long> timestamps, Duration timeout) {
+            asked.putAll(timestamps);
+            Map<TopicPartition, OffsetAndTimestamp> found = new java.util.HashMap<>();
+            timestamps.forEach((partition, ts) -> found.put(partition, new OffsetAndTimestamp(firstSince, ts)));
+            return found;
+        }
     }
 }
