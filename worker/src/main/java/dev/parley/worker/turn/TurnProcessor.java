@@ -215,7 +215,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                     log.debug("Request answered before; republishing its stored reply");
                     return stored.get();
                 }
-                if (cancellations.isCancelled(prompt.requestId())
+                if (cancellations.isCancelled(prompt.conversationId(), prompt.requestId())
                         || history.isCancelled(prompt.conversationId(), prompt.requestId())) {
                     return store(prompt, replies.cancelled(turn, startNanos, null));
                 }
@@ -348,7 +348,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                 p.temperature(), p.topP(), p.topK(), p.seed(), p.stop(), format.grammar());
         String requestId = prompt.requestId();
         return new GenerationRequest(prompt.conversationId(), transcript, sampling, prompt.deadline(),
-                () -> cancellations.isCancelled(requestId), prompt.priorityOrDefault());
+                () -> cancellations.isCancelled(prompt.conversationId(), requestId), prompt.priorityOrDefault());
     }
 
     private void deadLetter(PendingTurn turn, String code, String reason) throws Abandoned {

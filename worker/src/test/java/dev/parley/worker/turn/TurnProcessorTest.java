@@ -244,7 +244,7 @@ class TurnProcessorTest {
                 cancellations, new WorkerMetrics(new SimpleMeterRegistry()),
                 new TurnSettings("w1", 64, 3, Backoff.DEFAULT, Duration.ofSeconds(5)),
                 sleeps::add, Clock.fixed(NOW, ZoneOffset.UTC), done::add);
-        engine.beforeAnswer = () -> cancellations.cancel("r1");
+        engine.beforeAnswer = () -> cancellations.cancel("c", "r1");
 
         cancellable.run(turn("r1", "c", "hello"));
 
