@@ -25,6 +25,8 @@ final class InMemoryHistoryStore implements HistoryStore {
     final Map<String, String> systems = new HashMap<>();
     int keepNewest = Integer.MAX_VALUE;
     int failNextCalls;
+    /** Appends that fail (an outage at append time only) before one goes through. */
+    int failNextAppends;
     int calls;
 
     private void maybeFail() {
@@ -62,6 +64,10 @@ final class InMemoryHistoryStore implements HistoryStore {
     @Override
     public synchronized AppendOutcome append(String conversationId, HistoryEntry entry, Reply reply) {
         maybeFail();
+        if (failNextAppends > 0) {
+            failNextAppends--;
+            throw new HistoryUnavailableException("simulated outage at append time", null);
+        }
         Reply stored = replies.get(conversationId + "/" + entry.requestId());
         if (stored != null) {
             return new AppendOutcome.Duplicate(stored);

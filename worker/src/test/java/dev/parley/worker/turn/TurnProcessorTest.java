@@ -122,6 +122,28 @@ class TurnProcessorTest {
         assertThat(published()).singleElement().extracting(Reply::status).isEqualTo(ReplyStatus.OK);
     }
 
+    /** M9: an outage at append time retries the append with the finished generation, never generates again. */
+    @Test
+    void aRedisFailureAtAppendTimeRetriesOnlyTheAppendWithTheFinishedGeneration() {
+        history.failNextAppends = 2;
+        Prompt streamed = new Prompt("r1", "c", List.of(ChatMessage.user("hello")), null, null, null, true, null, null);
+
+        processor.run(new PendingTurn(new TopicPartition("prompts", 0), 7, streamed, 0));
+
+        assertThat(engine.requests).as("generated once").hasSize(1);
+        assertThat(sleeps).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200));
+        var records = producer.history().stream().map(r -> WireJson.mapper().readTree(r.value())).toList();
+        assertThat(records).filteredOn(r -> r.has("delta"))
+                .as("one streamed attempt").allMatch(r -> r.get("attempt").asInt() == 1);
+        assertThat(records).filteredOn(r -> r.has("delta")).isNotEmpty();
+        assertThat(records).filteredOn(r -> !r.has("delta")).singleElement()
+                .satisfies(reply -> {
+                    assertThat(reply.get("status").asString()).isEqualTo("ok");
+                    assertThat(reply.get("content").asString()).isEqualTo("answer 0");
+                });
+        assertThat(history.turns.get("c")).extracting(HistoryEntry::answer).containsExactly("answer 0");
+    }
+
     @Test
     void aGenerationThatKeepsFailingGetsAnErrorReplyAndTheConversationMovesOn() {
         engine.failNext = 3;
