@@ -43,7 +43,7 @@ final class HistoryWrites {
     /** Appends the turn and stores its reply, atomically (see {@link HistoryStore#append}). */
     AppendOutcome append(Prompt prompt, HistoryEntry entry, Reply reply) throws TurnProcessor.Abandoned {
         return untilStored("appending the turn", () -> metrics.historyTimer("append")
-                .record(() -> history.append(prompt.conversationId(), entry, reply)));
+                .record(() -> history.append(prompt.conversationId(), prompt.tenant(), entry, reply)));
     }
 
     /**

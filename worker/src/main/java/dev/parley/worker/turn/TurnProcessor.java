@@ -73,6 +73,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
     private final DeadLetterPublisher deadLetters;
     private final Cancellations cancellations;
     private final HistoryWrites writes;
+    private final TenantGuard tenants;
     /** When a turn last retried a step: a turn riding out an outage is waiting, not stuck (see the health check). */
     private volatile long lastRetryNanos = System.nanoTime();
     private ReplyTopics replyTopics;
@@ -93,6 +94,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
         this.cancellations = cancellations;
         this.history = history;
         this.writes = new HistoryWrites(history, metrics, settings.backoff(), sleeper, this::retried);
+        this.tenants = new TenantGuard(history, () -> this.replies);
         this.tailBudget = TailBudget.forContext(engine.info().contextPerSlot());
         this.engine = engine;
         this.publisher = replies;
@@ -170,6 +172,8 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                 if (reply.error() != null && POISON_CODES.contains(reply.error().code())) {
                     deadLetter(turn, "poison_turn", reply.error().code() + " after " + settings.attempts()
                             + " attempts: " + reply.error().message());
+                } else if (reply.error() != null && reply.error().code().equals(TenantGuard.CODE)) {
+                    deadLetter(turn, TenantGuard.CODE, TenantGuard.deadLetterReason(turn.prompt()));
                 }
                 publish(turn, reply);
                 finished(turn, reply.status());
@@ -211,6 +215,9 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
         int attempt = 0;
         while (true) {
             try {
+                if (!tenants.admits(prompt)) {
+                    return tenants.refusal(turn, startNanos); // before the stored reply: never another tenant's
+                }
                 Optional<Reply> stored = timedStoredReply(prompt);
                 if (stored.isPresent()) {
                     metrics.turnReplayed();
@@ -268,6 +275,9 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                 AppendOutcome outcome = writes.append(prompt, entry, reply);
                 if (outcome instanceof AppendOutcome.Appended) {
                     return reply;
+                }
+                if (outcome instanceof AppendOutcome.TenantMismatch) {
+                    return tenants.refusal(turn, startNanos); // claimed by another tenant while this one generated
                 }
                 if (outcome instanceof AppendOutcome.Duplicate duplicate) {
                     // Another worker answered this request meanwhile (a rebalance overlap): its answer stands.
