@@ -100,6 +100,11 @@ public final class Settings {
                 .lanes(new LanePolicy(duration(Setting.BATCH_AGING), 0))
                 .quotas(quotas())
                 .redisOptions(redis);
+        if (has(Setting.REPLY_TO_PREFIXES)) {
+            @SuppressWarnings("unchecked")
+            java.util.List<String> prefixes = (java.util.List<String>) get(Setting.REPLY_TO_PREFIXES);
+            builder.replyToPrefixes(prefixes);
+        }
         if (has(Setting.WORKER_ID)) {
             builder.workerId(text(Setting.WORKER_ID));
         }

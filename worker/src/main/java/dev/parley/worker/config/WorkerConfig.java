@@ -65,6 +65,7 @@ public final class WorkerConfig {
     private final Map<String, String> kafka;
     private final Map<RedisOption, String> redisOptions;
     private final QuotaSettings quotas;
+    private final java.util.List<String> replyToPrefixes;
 
     private WorkerConfig(Builder b) {
         this.bootstrapServers = require("bootstrap-servers", b.bootstrapServers);
@@ -98,6 +99,7 @@ public final class WorkerConfig {
         this.kafka = Map.copyOf(b.kafka);
         this.redisOptions = Map.copyOf(b.redisOptions);
         this.quotas = b.quotas;
+        this.replyToPrefixes = b.replyToPrefixes;
     }
 
     public static Builder builder() {
@@ -162,6 +164,8 @@ public final class WorkerConfig {
     public Map<RedisOption, String> redisOptions() { return redisOptions; }
     /** Token quotas by tenant ({@code quota-tenants}, {@code quota-default}). */
     public QuotaSettings quotas() { return quotas; }
+    /** Prefixes a prompt's reply_to topic must start with ({@code reply-to-prefixes}); empty: any topic. */
+    public java.util.List<String> replyToPrefixes() { return replyToPrefixes; }
 
     public Builder newBuilder() {
         Builder b = new Builder();
@@ -196,6 +200,7 @@ public final class WorkerConfig {
         b.kafka.putAll(kafka);
         b.redisOptions.putAll(redisOptions);
         b.quotas = quotas;
+        b.replyToPrefixes = replyToPrefixes;
         return b;
     }
 
@@ -231,6 +236,7 @@ public final class WorkerConfig {
         private final Map<String, String> kafka = new LinkedHashMap<>();
         private final Map<RedisOption, String> redisOptions = new LinkedHashMap<>();
         private QuotaSettings quotas = QuotaSettings.NONE;
+        private java.util.List<String> replyToPrefixes = java.util.List.of();
 
         private Builder() {
         }
@@ -403,6 +409,11 @@ public final class WorkerConfig {
 
         public Builder quotas(QuotaSettings value) {
             this.quotas = Objects.requireNonNull(value, "quotas");
+            return this;
+        }
+
+        public Builder replyToPrefixes(java.util.List<String> value) {
+            this.replyToPrefixes = java.util.List.copyOf(value);
             return this;
         }
 

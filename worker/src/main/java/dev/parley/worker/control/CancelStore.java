@@ -39,7 +39,7 @@ final class CancelStore implements AutoCloseable {
     private final int capacity;
     private final Deque<Pending> queue = new ArrayDeque<>();
     private boolean closed;
-    private Thread thread;
+    private volatile Thread thread;
 
     CancelStore(ControlListener.CancelLog cancelLog, WorkerMetrics metrics, Backoff backoff, int capacity) {
         if (capacity < 1) {
@@ -51,8 +51,11 @@ final class CancelStore implements AutoCloseable {
         this.capacity = capacity;
     }
 
-    /** Starts the writing thread. */
-    CancelStore start(String threadName) {
+    /** Starts the writing thread (once: a second call changes nothing). */
+    synchronized CancelStore start(String threadName) {
+        if (thread != null) {
+            return this;
+        }
         Thread started = new Thread(this::run, threadName);
         started.setDaemon(true);
         thread = started;

@@ -134,7 +134,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
         return this;
     }
 
-    /** Checks reply_to topics before answering; without it every reply_to is trusted. */
+    /** Checks reply_to topics (allowed, existing) before answering; without it every reply_to is trusted. */
     public TurnProcessor checkingReplyTopics(ReplyTopics topics) {
         this.replyTopics = topics;
         return this;
@@ -161,10 +161,11 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
             long startNanos = System.nanoTime();
             metrics.turnStarted(Duration.ofNanos(startNanos - turn.arrivedNanos()));
             try {
-                String replyTo = turn.prompt().replyTo();
-                if (replyTo != null && replyTopics != null && !replyTopics.exists(replyTo)) {
-                    // Nowhere to answer: dead-letter the prompt instead of blocking its conversation on the publish.
-                    deadLetter(turn, "reply_undeliverable", "reply_to topic '" + replyTo + "' does not exist");
+                Optional<String> undeliverable = replyTopics == null ? Optional.empty()
+                        : replyTopics.undeliverable(turn.prompt().replyTo());
+                if (undeliverable.isPresent()) {
+                    // Nowhere to answer (or not allowed to): dead-letter the prompt, never block its conversation.
+                    deadLetter(turn, "reply_undeliverable", undeliverable.get());
                     finished(turn, ReplyStatus.ERROR);
                     return;
                 }
