@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * the listener for seconds per cancel, and every worker, reading every cancel, would look stalled at once.
  *
  * <p>Cancellations wait in a bounded queue, oldest first. While Redis is unavailable the oldest is retried, counted as
- * {@code parley.retries{loop=cancel_store}}, after a growing pause capped at the backoff's maximum; nothing is given
- * up while the outage lasts. When the queue is full, the oldest waiting cancellation is dropped (counted in
+ * {@code parley.retries{loop=cancel_store}}, after a growing, jittered pause capped at the backoff's maximum; nothing
+ * is given up while the outage lasts. When the queue is full, the oldest waiting cancellation is dropped (counted in
  * {@code parley.cancels.unstored}): the worker that read it still acts on it, and the newest cancels are the ones
  * whose requests are most likely still to come. Any other failure drops that one cancellation, logged and counted.
  */
@@ -94,7 +94,8 @@ final class CancelStore implements AutoCloseable {
             } catch (HistoryUnavailableException e) {
                 failures++;
                 metrics.retried("cancel_store");
-                Duration pause = backoff.delay(failures);
+                // Jittered: every worker reads every cancel, so all of them retry Redis together.
+                Duration pause = backoff.jittered(failures, java.util.concurrent.ThreadLocalRandom.current());
                 if (failures == 1 || failures % LOG_EVERY == 0) {
                     log.warn("Could not record the cancellation of {} (attempt {}; {} waiting), retrying in {}: {}",
                             next.requestId(), failures, waiting(), pause, e.getMessage());
