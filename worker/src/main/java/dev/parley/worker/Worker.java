@@ -165,8 +165,8 @@ public final class Worker implements AutoCloseable {
         Map<String, Object> controlConfig = kafkaCommon(config);
         controlConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, config.workerId() + "-control");
         controlConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        this.control = new ControlListener(controlConfig, config.controlTopic(), history, cancellations, metrics,
-                "parley-control");
+        this.control = new ControlListener(controlConfig, config.controlTopic(), history, cancellations,
+                config.cancelQueue(), metrics, "parley-control");
 
         this.redisReachable = dev.parley.worker.ops.CachedCheck.start(history::isReachable, Duration.ofSeconds(1),
                 "parley-redis-check");

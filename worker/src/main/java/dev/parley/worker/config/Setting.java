@@ -67,6 +67,8 @@ public enum Setting {
     REPLY_TO_PREFIXES("reply-to-prefixes", Kind.TOPIC_PREFIXES, null,
             "Topics a prompt's reply_to may name, by prefix, comma-separated (e.g. parley.replies,billing.); a prompt naming another is dead-lettered reply_undeliverable. Default: any topic the worker's credentials can write (see the ACLs in docs/guarantees.md)."),
     CONTROL_TOPIC("control-topic", Kind.TOPIC, WorkerConfig.DEFAULT_CONTROL_TOPIC, "Topic of cancel requests; every worker reads all of it."),
+    CANCEL_QUEUE("cancel-queue", Kind.atLeast(1), "10000",
+            "Cancels a worker holds for Redis while it is away (it acts on them at once); past that the oldest is not stored, counted in parley.cancels.unstored."),
     CREATE_TOPICS("create-topics", Kind.BOOLEAN, "true", "Create missing topics at start."),
     PARTITIONS("partitions", Kind.atLeast(1), "12", "Partitions of topics the worker creates: the unit of scale, provision many."),
     REPLICATION_FACTOR("replication-factor", Kind.REPLICATION, "-1", "Replication of created topics; -1 is the broker's default."),

@@ -99,6 +99,7 @@ public final class Settings {
                 .unhealthyExitAfter(duration(Setting.UNHEALTHY_EXIT_AFTER))
                 .lanes(new LanePolicy(duration(Setting.BATCH_AGING), 0))
                 .quotas(quotas())
+                .cancelQueue(integer(Setting.CANCEL_QUEUE))
                 .redisOptions(redis);
         if (has(Setting.REPLY_TO_PREFIXES)) {
             @SuppressWarnings("unchecked")

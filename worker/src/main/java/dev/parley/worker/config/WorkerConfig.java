@@ -33,6 +33,7 @@ public final class WorkerConfig {
     public static final int DEFAULT_DLQ_MAX_PAYLOAD_BYTES = 65_536;
     public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofMinutes(5);
     public static final Duration DEFAULT_UNHEALTHY_EXIT_AFTER = Duration.ofSeconds(30);
+    public static final int DEFAULT_CANCEL_QUEUE = 10_000;
 
     private final String bootstrapServers;
     private final String redisUri;
@@ -66,6 +67,7 @@ public final class WorkerConfig {
     private final Map<RedisOption, String> redisOptions;
     private final QuotaSettings quotas;
     private final java.util.List<String> replyToPrefixes;
+    private final int cancelQueue;
 
     private WorkerConfig(Builder b) {
         this.bootstrapServers = require("bootstrap-servers", b.bootstrapServers);
@@ -100,6 +102,7 @@ public final class WorkerConfig {
         this.redisOptions = Map.copyOf(b.redisOptions);
         this.quotas = b.quotas;
         this.replyToPrefixes = b.replyToPrefixes;
+        this.cancelQueue = b.cancelQueue;
     }
 
     public static Builder builder() {
@@ -166,6 +169,8 @@ public final class WorkerConfig {
     public QuotaSettings quotas() { return quotas; }
     /** Prefixes a prompt's reply_to topic must start with ({@code reply-to-prefixes}); empty: any topic. */
     public java.util.List<String> replyToPrefixes() { return replyToPrefixes; }
+    /** Cancels held for Redis while it is away ({@code cancel-queue}); past that the oldest is not stored. */
+    public int cancelQueue() { return cancelQueue; }
 
     public Builder newBuilder() {
         Builder b = new Builder();
@@ -201,6 +206,7 @@ public final class WorkerConfig {
         b.redisOptions.putAll(redisOptions);
         b.quotas = quotas;
         b.replyToPrefixes = replyToPrefixes;
+        b.cancelQueue = cancelQueue;
         return b;
     }
 
@@ -237,6 +243,7 @@ public final class WorkerConfig {
         private final Map<RedisOption, String> redisOptions = new LinkedHashMap<>();
         private QuotaSettings quotas = QuotaSettings.NONE;
         private java.util.List<String> replyToPrefixes = java.util.List.of();
+        private int cancelQueue = DEFAULT_CANCEL_QUEUE;
 
         private Builder() {
         }
@@ -414,6 +421,11 @@ public final class WorkerConfig {
 
         public Builder replyToPrefixes(java.util.List<String> value) {
             this.replyToPrefixes = java.util.List.copyOf(value);
+            return this;
+        }
+
+        public Builder cancelQueue(int value) {
+            this.cancelQueue = atLeast("cancel-queue", value, 1);
             return this;
         }
 

@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 final class CancelStore implements AutoCloseable {
 
-    /** Cancellations waiting for Redis at most, by default: a burst far beyond any outage seen, a few MB of heap. */
-    static final int DEFAULT_CAPACITY = 10_000;
+    /** Cancellations waiting for Redis at most, by default ({@code cancel-queue}): a few MB of heap. */
+    static final int DEFAULT_CAPACITY = dev.parley.worker.config.WorkerConfig.DEFAULT_CANCEL_QUEUE;
 
     private static final Logger log = LoggerFactory.getLogger(CancelStore.class);
     private static final int LOG_EVERY = 10;

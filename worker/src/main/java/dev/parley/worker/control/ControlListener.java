@@ -71,10 +71,13 @@ public final class ControlListener implements AutoCloseable {
     private String topic;
     private long partitionsCheckedNanos;
 
+    /**
+     * @param cancelQueue cancels held for the history store while it is away ({@link CancelStore})
+     */
     public ControlListener(Map<String, Object> consumerConfig, String topic, HistoryStore history,
-                           Cancellations cancellations, WorkerMetrics metrics, String threadName) {
+                           Cancellations cancellations, int cancelQueue, WorkerMetrics metrics, String threadName) {
         this(new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer()),
-                history::markCancelled, cancellations, metrics, Backoff.DEFAULT, System::nanoTime);
+                history::markCancelled, cancellations, cancelQueue, metrics, Backoff.DEFAULT, System::nanoTime);
         try {
             assignFromEnd(topic, Duration.ofSeconds(30));
         } catch (RuntimeException e) {
@@ -87,8 +90,13 @@ public final class ControlListener implements AutoCloseable {
     /** Reads {@code consumer} once assigned; tests drive it with {@link #round()} on their own thread. */
     ControlListener(Consumer<String, byte[]> consumer, CancelLog cancelLog, Cancellations cancellations,
                     WorkerMetrics metrics, Backoff backoff, LongSupplier nanoTime) {
+        this(consumer, cancelLog, cancellations, CancelStore.DEFAULT_CAPACITY, metrics, backoff, nanoTime);
+    }
+
+    private ControlListener(Consumer<String, byte[]> consumer, CancelLog cancelLog, Cancellations cancellations,
+                            int cancelQueue, WorkerMetrics metrics, Backoff backoff, LongSupplier nanoTime) {
         this.consumer = consumer;
-        this.cancelStore = new CancelStore(cancelLog, metrics, backoff, CancelStore.DEFAULT_CAPACITY);
+        this.cancelStore = new CancelStore(cancelLog, metrics, backoff, cancelQueue);
         this.cancellations = cancellations;
         this.metrics = metrics;
         this.backoff = backoff;
