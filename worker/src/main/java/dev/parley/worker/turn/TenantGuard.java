@@ -2,6 +2,7 @@ package dev.parley.worker.turn;
 
 import dev.parley.schemas.Prompt;
 import dev.parley.schemas.Reply;
+import dev.parley.schemas.validation.RejectionCode;
 import dev.parley.worker.dispatch.PendingTurn;
 import dev.parley.worker.history.ConversationOwner;
 import dev.parley.worker.history.HistoryStore;
@@ -16,7 +17,7 @@ import java.util.function.Supplier;
  */
 final class TenantGuard {
 
-    static final String CODE = "tenant_mismatch";
+    static final String CODE = RejectionCode.TENANT_MISMATCH.wireName();
 
     private final HistoryStore history;
     private final Supplier<ReplyFactory> replies;
