@@ -100,6 +100,8 @@ public final class Worker implements AutoCloseable {
     private final ModelAnnouncer announcer;
     /** Redis client of the tenants' token buckets, or {@code null} without quotas. */
     private final RedisClient quotaRedis;
+    /** Redis reachability as /ready reports it: asked every second off the HTTP threads. */
+    private final dev.parley.worker.ops.CachedCheck redisReachable;
     private volatile boolean closed;
 
     private Worker(WorkerConfig config, ServedModel served, InferenceEngine engine, MeterRegistry registry) {
@@ -135,7 +137,7 @@ public final class Worker implements AutoCloseable {
                 Sleeper.REAL, Clock.systemUTC(),
                 turn -> intakeHolder[0].markDone(turn.partition(), turn.offset()));
         this.admin = Admin.create(kafkaCommon(config));
-        processor.checkingReplyTopics(new ReplyTopics(admin, config.repliesTopic())).streamingThrough(chunks)
+        processor.checkingReplyTopics(new ReplyTopics(admin, config.repliesTopic(), config.replyToPrefixes())).streamingThrough(chunks)
                 .reportingModel(served.name());
         this.quotaRedis = config.quotas().active() ? RedisConnector.connect(config.redisUri(), config.redisOptions()) : null;
         if (quotaRedis != null) {
@@ -163,9 +165,11 @@ public final class Worker implements AutoCloseable {
         Map<String, Object> controlConfig = kafkaCommon(config);
         controlConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, config.workerId() + "-control");
         controlConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        this.control = new ControlListener(controlConfig, config.controlTopic(), history, cancellations, metrics,
-                "parley-control");
+        this.control = new ControlListener(controlConfig, config.controlTopic(), history, cancellations,
+                config.cancelQueue(), metrics, "parley-control");
 
+        this.redisReachable = dev.parley.worker.ops.CachedCheck.start(history::isReachable, Duration.ofSeconds(1),
+                "parley-redis-check");
         this.health = new HealthMonitor(config.stallTimeout(), config.unhealthyExitAfter(), System::nanoTime)
                 .watch(new WatchedPart("intake", () -> closed || intake.isAlive(), () -> !closed,
                         intake::lastPollNanos))
@@ -232,7 +236,7 @@ public final class Worker implements AutoCloseable {
 
     /** Model loaded (it is, once the worker exists), group joined, Redis reachable, every part healthy. */
     public Readiness readiness() {
-        return new Readiness(true, intake.hasJoinedGroup() && isRunning(), history.isReachable(), brokerConnected(),
+        return new Readiness(true, intake.hasJoinedGroup() && isRunning(), redisReachable.last(), brokerConnected(),
                 health.check().healthy());
     }
 
@@ -289,6 +293,7 @@ public final class Worker implements AutoCloseable {
             turnThreads.shutdownNow();
         } finally {
             health.close();
+            redisReachable.close();
             announcer.close();
             chunks.close();
             control.close();

@@ -92,10 +92,13 @@ class QuotaTest {
             assertThat(harness.history(onFirst)).isEqualTo(firstHistory);
 
             // Other tenants are not held up: an unlimited one, and one under the default limit until it spent it.
-            assertThat(client.send(onSecond, "Hi!", options(vip).build()).join().status()).isEqualTo(ReplyStatus.OK);
-            assertThat(client.send(onSecond, "Hi again!", options(walkIn).build()).join().status())
+            // Each in a conversation of its own: a conversation belongs to the tenant of its first turn.
+            String ofVip = harness.prefix + "-vip";
+            String ofWalkIn = harness.prefix + "-walk-in";
+            assertThat(client.send(ofVip, "Hi!", options(vip).build()).join().status()).isEqualTo(ReplyStatus.OK);
+            assertThat(client.send(ofWalkIn, "Hi again!", options(walkIn).build()).join().status())
                     .isEqualTo(ReplyStatus.OK);
-            rateLimited(client, onFirst, "Hi once more!", options(walkIn).build());
+            rateLimited(client, ofWalkIn, "Hi once more!", options(walkIn).build());
 
             // The refused request was not stored as answered: once the bucket holds tokens again (as a minute's
             // refill would leave it), the same request id goes through and enters the history.

@@ -7,7 +7,10 @@ import static org.awaitility.Awaitility.await;
 import dev.parley.client.ParleyClient;
 import dev.parley.client.ParleyTimeoutException;
 import dev.parley.client.SendOptions;
+import dev.parley.schemas.ChatMessage;
 import dev.parley.schemas.GenerationParams;
+import dev.parley.schemas.Prompt;
+import dev.parley.schemas.codec.WireJson;
 import dev.parley.schemas.Reply;
 import dev.parley.testkit.ParleyInfra;
 import dev.parley.testkit.junit.ParleyInfraExtension;
@@ -70,6 +73,31 @@ class ReplyRoutingTest {
 
             assertThat(reply.requestId()).isEqualTo("retry-me");
             assertThat(harness.history(conversation)).as("the retry did not add a turn").hasSize(1);
+        }
+    }
+
+    /** M5: a worker with reply-to-prefixes refuses a reply_to outside them: dead letter, nothing written there. */
+    @Test
+    void aReplyToOutsideTheAllowedPrefixesIsDeadLetteredAndNothingIsWrittenThere(ParleyInfra infra,
+            @EngineExtension.Tiny LlamaCppEngine engine) throws Exception {
+        try (WorkerHarness harness = new WorkerHarness(infra, 1)) {
+            harness.startWorker(harness.config("allow-list-worker")
+                    .replyToPrefixes(List.of(harness.repliesTopic())).build(), engine);
+            ParleyClient client = harness.client();
+            String conversation = harness.prefix + "-outside";
+            String elsewhere = harness.controlTopic(); // exists, and is nobody's reply topic
+            Prompt prompt = new Prompt("outside-1", conversation, List.of(ChatMessage.user("hi")), null, elsewhere,
+                    GenerationParams.DEFAULTS.withMaxTokens(4), false, null, null);
+            harness.sendRaw(conversation, WireJson.toBytes(prompt));
+
+            // The same conversation's next turn is answered after the refused one was finished.
+            assertThat(client.send(conversation, "still here?", SHORT).join().isOk()).isTrue();
+
+            assertThat(harness.deadLetters(1, Duration.ofSeconds(60))).singleElement().satisfies(letter -> {
+                assertThat(letter.code()).isEqualTo("reply_undeliverable");
+                assertThat(letter.reason()).contains(elsewhere).contains("outside reply-to-prefixes");
+            });
+            assertThat(harness.readAll(elsewhere, 1, Duration.ofSeconds(5))).as("nothing written there").isEmpty();
         }
     }
 }

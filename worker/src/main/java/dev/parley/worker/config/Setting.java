@@ -64,7 +64,11 @@ public enum Setting {
             "Topic prompts are consumed from (with model-topic own, the prefix of the model's topic)."),
     REPLIES_TOPIC("replies-topic", Kind.TOPIC, WorkerConfig.DEFAULT_REPLIES_TOPIC, "Default reply topic (a prompt's reply_to wins)."),
     DLQ_TOPIC("dlq-topic", Kind.TOPIC, WorkerConfig.DEFAULT_DEAD_LETTER_TOPIC, "Dead-letter topic for rejected prompts."),
+    REPLY_TO_PREFIXES("reply-to-prefixes", Kind.TOPIC_PREFIXES, null,
+            "Topics a prompt's reply_to may name, by prefix, comma-separated (e.g. parley.replies,billing.); a prompt naming another is dead-lettered reply_undeliverable. Default: any topic the worker's credentials can write (see the ACLs in docs/guarantees.md)."),
     CONTROL_TOPIC("control-topic", Kind.TOPIC, WorkerConfig.DEFAULT_CONTROL_TOPIC, "Topic of cancel requests; every worker reads all of it."),
+    CANCEL_QUEUE("cancel-queue", Kind.atLeast(1), "10000",
+            "Cancels a worker holds for Redis while it is away (it acts on them at once); past that the oldest is not stored, counted in parley.cancels.unstored."),
     CREATE_TOPICS("create-topics", Kind.BOOLEAN, "true", "Create missing topics at start."),
     PARTITIONS("partitions", Kind.atLeast(1), "12", "Partitions of topics the worker creates: the unit of scale, provision many."),
     REPLICATION_FACTOR("replication-factor", Kind.REPLICATION, "-1", "Replication of created topics; -1 is the broker's default."),
@@ -199,6 +203,14 @@ public enum Setting {
                 throw new IllegalArgumentException("is not a Kafka topic name (letters, digits, . _ -)");
             }
             return value;
+        });
+        static final Kind TOPIC_PREFIXES = new Kind("topic prefixes, comma-separated", value -> {
+            List<String> prefixes = java.util.Arrays.stream(value.split(",")).map(String::strip)
+                    .filter(p -> !p.isEmpty()).toList();
+            if (prefixes.isEmpty() || prefixes.stream().anyMatch(p -> !p.matches("[a-zA-Z0-9._-]{1,249}"))) {
+                throw new IllegalArgumentException("must be topic name prefixes (letters, digits, . _ -), comma-separated");
+            }
+            return prefixes;
         });
         static final Kind MODEL_NAME = new Kind("1-128 of a-z A-Z 0-9 . _ -", value -> {
             if (!value.matches("[a-zA-Z0-9._-]{1,128}")) {

@@ -99,7 +99,13 @@ public final class Settings {
                 .unhealthyExitAfter(duration(Setting.UNHEALTHY_EXIT_AFTER))
                 .lanes(new LanePolicy(duration(Setting.BATCH_AGING), 0))
                 .quotas(quotas())
+                .cancelQueue(integer(Setting.CANCEL_QUEUE))
                 .redisOptions(redis);
+        if (has(Setting.REPLY_TO_PREFIXES)) {
+            @SuppressWarnings("unchecked")
+            java.util.List<String> prefixes = (java.util.List<String>) get(Setting.REPLY_TO_PREFIXES);
+            builder.replyToPrefixes(prefixes);
+        }
         if (has(Setting.WORKER_ID)) {
             builder.workerId(text(Setting.WORKER_ID));
         }

@@ -33,6 +33,7 @@ public final class WorkerConfig {
     public static final int DEFAULT_DLQ_MAX_PAYLOAD_BYTES = 65_536;
     public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofMinutes(5);
     public static final Duration DEFAULT_UNHEALTHY_EXIT_AFTER = Duration.ofSeconds(30);
+    public static final int DEFAULT_CANCEL_QUEUE = 10_000;
 
     private final String bootstrapServers;
     private final String redisUri;
@@ -65,6 +66,8 @@ public final class WorkerConfig {
     private final Map<String, String> kafka;
     private final Map<RedisOption, String> redisOptions;
     private final QuotaSettings quotas;
+    private final java.util.List<String> replyToPrefixes;
+    private final int cancelQueue;
 
     private WorkerConfig(Builder b) {
         this.bootstrapServers = require("bootstrap-servers", b.bootstrapServers);
@@ -98,6 +101,8 @@ public final class WorkerConfig {
         this.kafka = Map.copyOf(b.kafka);
         this.redisOptions = Map.copyOf(b.redisOptions);
         this.quotas = b.quotas;
+        this.replyToPrefixes = b.replyToPrefixes;
+        this.cancelQueue = b.cancelQueue;
     }
 
     public static Builder builder() {
@@ -162,6 +167,10 @@ public final class WorkerConfig {
     public Map<RedisOption, String> redisOptions() { return redisOptions; }
     /** Token quotas by tenant ({@code quota-tenants}, {@code quota-default}). */
     public QuotaSettings quotas() { return quotas; }
+    /** Prefixes a prompt's reply_to topic must start with ({@code reply-to-prefixes}); empty: any topic. */
+    public java.util.List<String> replyToPrefixes() { return replyToPrefixes; }
+    /** Cancels held for Redis while it is away ({@code cancel-queue}); past that the oldest is not stored. */
+    public int cancelQueue() { return cancelQueue; }
 
     public Builder newBuilder() {
         Builder b = new Builder();
@@ -196,6 +205,8 @@ public final class WorkerConfig {
         b.kafka.putAll(kafka);
         b.redisOptions.putAll(redisOptions);
         b.quotas = quotas;
+        b.replyToPrefixes = replyToPrefixes;
+        b.cancelQueue = cancelQueue;
         return b;
     }
 
@@ -231,6 +242,8 @@ public final class WorkerConfig {
         private final Map<String, String> kafka = new LinkedHashMap<>();
         private final Map<RedisOption, String> redisOptions = new LinkedHashMap<>();
         private QuotaSettings quotas = QuotaSettings.NONE;
+        private java.util.List<String> replyToPrefixes = java.util.List.of();
+        private int cancelQueue = DEFAULT_CANCEL_QUEUE;
 
         private Builder() {
         }
@@ -403,6 +416,16 @@ public final class WorkerConfig {
 
         public Builder quotas(QuotaSettings value) {
             this.quotas = Objects.requireNonNull(value, "quotas");
+            return this;
+        }
+
+        public Builder replyToPrefixes(java.util.List<String> value) {
+            this.replyToPrefixes = java.util.List.copyOf(value);
+            return this;
+        }
+
+        public Builder cancelQueue(int value) {
+            this.cancelQueue = atLeast("cancel-queue", value, 1);
             return this;
         }
 

@@ -30,13 +30,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads the control topic on its own thread. Every worker reads every partition (a cancel must reach whichever worker
- * holds the request), from the end as of its start; cancellations are also written to the history store, so a worker
- * that takes the request up later still sees them.
+ * holds the request), from the end as of its start, and picks up partitions added later (from their beginning);
+ * cancellations are also written to the history store, so a worker that takes the request up later still sees them.
+ * A cancel sent while no worker read the topic is not applied (see docs/guarantees.md).
  *
- * <p>No failure ends it: a round that throws (a metadata timeout while the broker is away) is counted as
- * {@code parley.retries{loop=control}} and followed by a capped, growing pause; recording a cancellation that Redis
- * refuses is retried a few times with backoff ({@code loop=cancel_store}). Only {@link #close()} or an Error stops
- * it; the health monitor watches {@link #isAlive()} and {@link #lastProgressNanos()}.
+ * <p>Each cancel takes effect in memory at once; its write to Redis is queued to a {@link CancelStore}, which retries
+ * on its own thread, so a Redis outage never holds this listener. Progress is stamped after every record. No failure
+ * ends it: a round that throws (a metadata timeout while the broker is away) is counted as
+ * {@code parley.retries{loop=control}} and followed by a capped, growing pause. Only {@link #close()} or an Error
+ * stops it; the health monitor watches {@link #isAlive()} and {@link #lastProgressNanos()}.
  */
 public final class ControlListener implements AutoCloseable {
 
@@ -48,11 +50,12 @@ public final class ControlListener implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ControlListener.class);
     private static final Duration POLL = Duration.ofMillis(200);
-    private static final int STORE_ATTEMPTS = 5;
+    /** How often the topic's partition count is asked again (a partition added later must be read too). */
+    static final Duration PARTITION_REFRESH = Duration.ofSeconds(30);
     private static final int LOG_EVERY = 10;
 
     private final Consumer<String, byte[]> consumer;
-    private final CancelLog cancelLog;
+    private final CancelStore cancelStore;
     private final Cancellations cancellations;
     private final WorkerMetrics metrics;
     private final Backoff backoff;
@@ -65,11 +68,16 @@ public final class ControlListener implements AutoCloseable {
     private volatile boolean alive = true;
     private volatile long lastProgressNanos;
     private int failuresInARow;
+    private String topic;
+    private long partitionsCheckedNanos;
 
+    /**
+     * @param cancelQueue cancels held for the history store while it is away ({@link CancelStore})
+     */
     public ControlListener(Map<String, Object> consumerConfig, String topic, HistoryStore history,
-                           Cancellations cancellations, WorkerMetrics metrics, String threadName) {
+                           Cancellations cancellations, int cancelQueue, WorkerMetrics metrics, String threadName) {
         this(new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer()),
-                history::markCancelled, cancellations, metrics, Backoff.DEFAULT, System::nanoTime);
+                history::markCancelled, cancellations, cancelQueue, metrics, Backoff.DEFAULT, System::nanoTime);
         try {
             assignFromEnd(topic, Duration.ofSeconds(30));
         } catch (RuntimeException e) {
@@ -82,8 +90,13 @@ public final class ControlListener implements AutoCloseable {
     /** Reads {@code consumer} once assigned; tests drive it with {@link #round()} on their own thread. */
     ControlListener(Consumer<String, byte[]> consumer, CancelLog cancelLog, Cancellations cancellations,
                     WorkerMetrics metrics, Backoff backoff, LongSupplier nanoTime) {
+        this(consumer, cancelLog, cancellations, CancelStore.DEFAULT_CAPACITY, metrics, backoff, nanoTime);
+    }
+
+    private ControlListener(Consumer<String, byte[]> consumer, CancelLog cancelLog, Cancellations cancellations,
+                            int cancelQueue, WorkerMetrics metrics, Backoff backoff, LongSupplier nanoTime) {
         this.consumer = consumer;
-        this.cancelLog = cancelLog;
+        this.cancelStore = new CancelStore(cancelLog, metrics, backoff, cancelQueue);
         this.cancellations = cancellations;
         this.metrics = metrics;
         this.backoff = backoff;
@@ -92,19 +105,58 @@ public final class ControlListener implements AutoCloseable {
     }
 
     void assignFromEnd(String topic, Duration timeout) {
-        List<PartitionInfo> partitions = consumer.partitionsFor(topic, timeout);
-        Set<TopicPartition> all = partitions.stream().map(p -> new TopicPartition(topic, p.partition()))
-                .collect(Collectors.toSet());
+        this.topic = topic;
+        Set<TopicPartition> all = partitionsOf(topic, timeout);
         consumer.assign(all);
         consumer.seekToEnd(all);
         all.forEach(tp -> consumer.position(tp, timeout));
+        partitionsCheckedNanos = nanoTime.getAsLong();
+    }
+
+    /**
+     * Assigns partitions added to the topic since it was last asked, read from their beginning: every record in them
+     * was written after this listener started reading the others.
+     */
+    private void assignAddedPartitions() {
+        long now = nanoTime.getAsLong();
+        if (topic == null || now - partitionsCheckedNanos < PARTITION_REFRESH.toNanos()) {
+            return;
+        }
+        partitionsCheckedNanos = now;
+        Set<TopicPartition> all = partitionsOf(topic, POLL);
+        Set<TopicPartition> added = new java.util.HashSet<>(all);
+        added.removeAll(consumer.assignment());
+        if (!added.isEmpty()) {
+            all.addAll(consumer.assignment());
+            consumer.assign(all);
+            consumer.seekToBeginning(added);
+            log.info("Control topic {} has {} new partition(s); reading them from their beginning", topic,
+                    added.size());
+        }
+    }
+
+    private Set<TopicPartition> partitionsOf(String topic, Duration timeout) {
+        List<PartitionInfo> partitions = consumer.partitionsFor(topic, timeout);
+        return partitions.stream().map(p -> new TopicPartition(topic, p.partition()))
+                .collect(Collectors.toCollection(java.util.HashSet::new));
     }
 
     void startThread(String threadName) {
+        cancelStore.start(threadName + "-store");
         Thread started = new Thread(this::run, threadName);
         started.setDaemon(true);
         thread = started;
         started.start();
+    }
+
+    /** Cancellations waiting to be written to the history store. */
+    int waitingToStore() {
+        return cancelStore.waiting();
+    }
+
+    /** Starts writing cancellations to the store without the listener's thread (tests drive {@link #round()}). */
+    void startStoring(String threadName) {
+        cancelStore.start(threadName);
     }
 
     /** Whether its thread still runs: true until {@link #close()}, unless an Error killed it. */
@@ -112,7 +164,7 @@ public final class ControlListener implements AutoCloseable {
         return alive && (thread == null || thread.isAlive());
     }
 
-    /** {@link System#nanoTime()} at the end of its last round that did not fail. */
+    /** {@link System#nanoTime()} after its last record handled or round that did not fail. */
     public long lastProgressNanos() {
         return lastProgressNanos;
     }
@@ -139,8 +191,10 @@ public final class ControlListener implements AutoCloseable {
     /** One round: poll and act on what came. Returns the pause before the next: zero, or a backoff after a failure. */
     Duration round() {
         try {
+            assignAddedPartitions();
             for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
                 handle(record);
+                lastProgressNanos = nanoTime.getAsLong();
             }
             lastProgressNanos = nanoTime.getAsLong();
             if (failuresInARow > 0) {
@@ -177,35 +231,9 @@ public final class ControlListener implements AutoCloseable {
             log.warn("Ignoring unreadable control record at {}-{}@{}", record.topic(), record.partition(), record.offset());
             return;
         }
-        cancellations.cancel(cancel.requestId());
+        cancellations.cancel(cancel.conversationId(), cancel.requestId());
         log.info("Cancellation received for request {}", cancel.requestId());
-        remember(cancel);
-    }
-
-    /**
-     * Writes the cancellation to the store, a few times with backoff if it fails: this worker acts on it already
-     * (above); the store is for a worker that takes the request up later, so a bounded effort is enough.
-     */
-    private void remember(Cancel cancel) {
-        for (int attempt = 1; attempt <= STORE_ATTEMPTS; attempt++) {
-            try {
-                cancelLog.markCancelled(cancel.conversationId(), cancel.requestId());
-                return;
-            } catch (RuntimeException e) {
-                if (attempt == STORE_ATTEMPTS) {
-                    log.error("Could not record the cancellation of {} after {} attempts ({}); only this worker knows "
-                            + "of it", cancel.requestId(), attempt, e.getMessage());
-                    return;
-                }
-                metrics.retried("cancel_store");
-                Duration pause = backoff.delay(attempt);
-                log.warn("Could not record the cancellation of {} (attempt {}), retrying in {}: {}",
-                        cancel.requestId(), attempt, pause, e.getMessage());
-                if (!pauseUnlessClosing(pause)) {
-                    return;
-                }
-            }
-        }
+        cancelStore.submit(cancel.conversationId(), cancel.requestId());
     }
 
     /** Waits {@code pause} unless closing; returns false when the listener is closing. */
@@ -223,6 +251,7 @@ public final class ControlListener implements AutoCloseable {
     public void close() {
         running = false;
         closing.countDown();
+        cancelStore.close();
         if (thread == null) {
             consumer.close();
             return;

@@ -26,4 +26,11 @@ public sealed interface AppendOutcome {
      */
     record Conflict(int historyLength) implements AppendOutcome {
     }
+
+    /**
+     * The conversation belongs to another tenant than the prompt's ({@link ConversationOwner}); nothing was stored
+     * and no stored reply is given out.
+     */
+    record TenantMismatch(ConversationOwner owner) implements AppendOutcome {
+    }
 }

@@ -32,12 +32,26 @@ public interface HistoryStore extends AutoCloseable {
     Optional<Reply> storedReply(String conversationId, String requestId);
 
     /**
-     * Appends {@code entry} and stores {@code reply} for its request id, atomically, provided the request was not
+     * Appends {@code entry} and stores {@code reply} for its request id, atomically, provided the conversation
+     * belongs to {@code tenant} ({@link ConversationOwner}: the first append records it), the request was not
      * answered before and the conversation still has {@code entry.turn() - 1} turns (counted, not listed: turns
      * dropped by the store's bound count too). Turns beyond the store's bound are dropped, oldest first, in the same
      * step.
+     *
+     * @param tenant the prompt's tenant, or {@code null} for none
      */
-    AppendOutcome append(String conversationId, HistoryEntry entry, Reply reply);
+    AppendOutcome append(String conversationId, String tenant, HistoryEntry entry, Reply reply);
+
+    /** {@link #append(String, String, HistoryEntry, Reply)} for a prompt without a tenant. */
+    default AppendOutcome append(String conversationId, HistoryEntry entry, Reply reply) {
+        return append(conversationId, null, entry, reply);
+    }
+
+    /**
+     * Who the conversation belongs to; empty while no turn was appended to it (or only turns stored by a worker
+     * before owners were recorded: the next append claims it).
+     */
+    Optional<ConversationOwner> owner(String conversationId);
 
     /**
      * Stores a reply for a request without adding a turn (a cancelled or expired request), unless one is stored

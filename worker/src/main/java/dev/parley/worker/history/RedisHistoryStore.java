@@ -19,8 +19,8 @@ import redis.clients.jedis.exceptions.JedisException;
  *   <li>{@code parley:{<conversation>}:replies}, a hash from request id to the JSON reply sent for it, and
  *   {@code parley:{<conversation>}:reply-ids}, those request ids oldest first: the idempotency window, bounded by
  *   {@link HistoryLimits#replyWindow()} and {@link HistoryLimits#maxBytes()};</li>
- *   <li>{@code parley:{<conversation>}:meta}, a hash with the turn counter, the bytes held and the system prompt in
- *   force;</li>
+ *   <li>{@code parley:{<conversation>}:meta}, a hash with the turn counter, the bytes held, the system prompt in
+ *   force and the owning tenant ({@link ConversationOwner});</li>
  *   <li>{@code parley:{<conversation>}:cancelled}, the set of request ids cancelled and not answered yet.</li>
  * </ul>
  * Lua scripts ({@link RedisScripts}) append a turn, record its reply and trim both in one step, refusing a request
@@ -131,13 +131,14 @@ public final class RedisHistoryStore implements HistoryStore {
     }
 
     @Override
-    public AppendOutcome append(String conversationId, HistoryEntry entry, Reply reply) {
+    public AppendOutcome append(String conversationId, String tenant, HistoryEntry entry, Reply reply) {
         List<String> args = new ArrayList<>(boundArguments(entry.requestId(), WireJson.toString(reply)));
         args.add(String.valueOf(entry.turn()));
         args.add(WireJson.toString(entry));
         args.add(entry.system() != null ? "1" : "0");
         args.add(entry.system() != null ? entry.system() : "");
         args.add(String.valueOf(HistoryLimits.KEEP_AFTER_TRIM));
+        args.add(ConversationOwner.stored(tenant));
         Object result;
         try {
             result = redis.eval(RedisScripts.APPEND, keys(conversationId), args);
@@ -152,8 +153,19 @@ public final class RedisHistoryStore implements HistoryStore {
                     Integer.parseInt(String.valueOf(parts.get(2))));
             case "duplicate" -> new AppendOutcome.Duplicate(WireJson.fromString(value, Reply.class));
             case "conflict" -> new AppendOutcome.Conflict(Integer.parseInt(value));
+            case "tenant_mismatch" -> new AppendOutcome.TenantMismatch(ConversationOwner.fromStored(value));
             default -> throw new IllegalStateException("unexpected answer from the append script: " + parts);
         };
+    }
+
+    @Override
+    public Optional<ConversationOwner> owner(String conversationId) {
+        try {
+            return Optional.ofNullable(redis.hget(metaKey(conversationId), RedisScripts.OWNER_FIELD))
+                    .map(ConversationOwner::fromStored);
+        } catch (JedisException e) {
+            throw unavailable("read the conversation's owner", e);
+        }
     }
 
     @Override

@@ -9,13 +9,17 @@ package dev.parley.worker.history;
  * {@code KEYS[4]} the conversation's meta hash and {@code KEYS[5]} the set of cancelled request ids (a request's
  * mark goes once its reply is stored: that reply answers every later delivery). The meta hash holds {@code turns}
  * (turns ever appended: the turn counter, which stays right when old turns are dropped), {@code turn_bytes} and
- * {@code reply_bytes} (bytes of JSON held in the list and the hash) and {@code system} (the system prompt in force,
- * kept when the turn that carried it is dropped).
+ * {@code reply_bytes} (bytes of JSON held in the list and the hash), {@code system} (the system prompt in force,
+ * kept when the turn that carried it is dropped) and {@code tenant} (the owning tenant, empty for none: see
+ * {@link ConversationOwner}; absent until the first append, and in histories of earlier versions).
  *
  * <p>Histories written by earlier versions (no meta hash, or turns appended by an older worker during a rolling
  * upgrade) are counted again from the list the first time a script meets them.
  */
 final class RedisScripts {
+
+    /** The meta hash's field of the owning tenant. */
+    static final String OWNER_FIELD = "tenant";
 
     private RedisScripts() {
     }
@@ -100,15 +104,19 @@ final class RedisScripts {
             """;
 
     /**
-     * Appends a turn and stores its reply, unless the request id is stored already (answers the stored reply) or the
-     * turn number does not follow the counter (answers the counter). When the list then exceeds a bound, drops its
-     * oldest turns down to {@link HistoryLimits#KEEP_AFTER_TRIM} of the bounds. ARGV: request id, reply JSON, TTL
-     * seconds (0: keep), max turns, max bytes, reply window, expected turn, entry JSON, '1' when the turn carries a
-     * system prompt, that system prompt, the fraction kept after a trim.
+     * Appends a turn and stores its reply, unless the conversation belongs to another tenant (answers its owner,
+     * before anything else: a stored reply is not given to another tenant), the request id is stored already (answers
+     * the stored reply) or the turn number does not follow the counter (answers the counter). The first append records
+     * the tenant as the owner. When the list then exceeds a bound, drops its oldest turns down to
+     * {@link HistoryLimits#KEEP_AFTER_TRIM} of the bounds. ARGV: request id, reply JSON, TTL seconds (0: keep), max
+     * turns, max bytes, reply window, expected turn, entry JSON, '1' when the turn carries a system prompt, that
+     * system prompt, the fraction kept after a trim, the prompt's tenant ('' for none).
      */
     static final String APPEND = FUNCTIONS + """
             init_meta()
             sync_counter()
+            local owner = redis.call('HGET', KEYS[4], 'tenant')
+            if owner and owner ~= ARGV[12] then return {'tenant_mismatch', owner} end
             local stored = redis.call('HGET', KEYS[2], ARGV[1])
             if stored then return {'duplicate', stored} end
             local count = meta_number('turns')
@@ -130,6 +138,7 @@ final class RedisScripts {
             end
             redis.call('HSET', KEYS[4], 'turns', count + 1, 'turn_bytes', bytes)
             if ARGV[9] == '1' then redis.call('HSET', KEYS[4], 'system', ARGV[10]) end
+            if not owner then redis.call('HSET', KEYS[4], 'tenant', ARGV[12]) end
             remember(ARGV[1], ARGV[2], tonumber(ARGV[6]), max_bytes)
             expire_all(tonumber(ARGV[3]))
             return {'appended', tostring(count + 1), tostring(dropped)}

@@ -59,6 +59,7 @@ public enum ParleyMeter {
     TURNS_IN_FLIGHT("parley.turns.in.flight", Type.GAUGE, null, "Turns running now"),
     PARTITIONS_PAUSED("parley.partitions.paused", Type.GAUGE, null, "Partitions paused by backpressure"),
     RETRIES("parley.retries", Type.COUNTER, null, "Retries after a failure outside a turn, each after a backoff, by loop: dead_letter, commit, poll, rebalance, forward, control, cancel_store, model_announce", "loop"),
+    CANCELS_UNSTORED("parley.cancels.unstored", Type.COUNTER, null, "Cancellations not written to Redis (the worker that read them still acts on them), by reason: queue_full (the oldest waiting during a Redis outage made room) or failed", "reason"),
     DEAD_LETTERS_DROPPED("parley.dead.letters.dropped", Type.COUNTER, null, "Dead letters the broker refused for good even when shrunk; the record stays on its topic and its position is logged", "error"),
     MODEL_ANNOUNCEMENTS("parley.model.announcements", Type.COUNTER, null, "Announcements of the served model published to the models topic (at start, then every model-announce-interval)"),
     PROMPTS_FORWARDED("parley.prompts.forwarded", Type.COUNTER, null, "Prompt records found on another partition than murmur2(key) chooses (a non-Java partitioner) and forwarded there"),

@@ -101,6 +101,11 @@ public final class WorkerMetrics {
         announcements.increment();
     }
 
+    /** A cancellation not written to Redis ({@code reason}: queue_full or failed). */
+    public void cancelUnstored(String reason) {
+        tagged(ParleyMeter.CANCELS_UNSTORED, "reason", reason).increment();
+    }
+
     /** A dead letter the broker refused for good. */
     public void deadLetterDropped(String error) {
         tagged(ParleyMeter.DEAD_LETTERS_DROPPED, "error", error).increment();

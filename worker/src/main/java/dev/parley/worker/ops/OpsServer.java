@@ -20,10 +20,15 @@ import org.slf4j.LoggerFactory;
  * while every part of the worker lives and makes progress, else 503 naming the parts that do not) and {@code /ready}
  * (200 when {@link Readiness#ready()}, else 503, with the details as JSON). It binds its port before the model
  * loads, so a taken port is reported at once; until {@link #serve} is called, /ready answers 503 (starting).
+ *
+ * <p>Requests are answered by {@link #THREADS} threads, so one slow answer (a scrape of many meters, say) never holds a
+ * liveness probe up; /ready's own checks are cached ({@link CachedCheck}) and never wait on Redis.
  */
 public final class OpsServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(OpsServer.class);
+    /** Threads answering requests: a probe, a scrape and a person's curl at once, with one to spare. */
+    static final int THREADS = 4;
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -44,8 +49,9 @@ public final class OpsServer implements AutoCloseable {
             throw new SettingsException(java.util.List.of("http-port " + port + " cannot be bound (" + e.getMessage()
                     + "): another process uses it? Set --http-port to a free port, 0 to pick one, or -1 for none"));
         }
-        ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-            Thread thread = new Thread(r, "parley-http");
+        java.util.concurrent.atomic.AtomicInteger counter = new java.util.concurrent.atomic.AtomicInteger();
+        ExecutorService executor = Executors.newFixedThreadPool(THREADS, r -> {
+            Thread thread = new Thread(r, "parley-http-" + counter.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         });

@@ -72,6 +72,8 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
     private final Consumer<PendingTurn> onDone;
     private final DeadLetterPublisher deadLetters;
     private final Cancellations cancellations;
+    private final HistoryWrites writes;
+    private final TenantGuard tenants;
     /** When a turn last retried a step: a turn riding out an outage is waiting, not stuck (see the health check). */
     private volatile long lastRetryNanos = System.nanoTime();
     private ReplyTopics replyTopics;
@@ -91,6 +93,8 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
         this.deadLetters = deadLetters;
         this.cancellations = cancellations;
         this.history = history;
+        this.writes = new HistoryWrites(history, metrics, settings.backoff(), sleeper, this::retried);
+        this.tenants = new TenantGuard(history, () -> this.replies);
         this.tailBudget = TailBudget.forContext(engine.info().contextPerSlot());
         this.engine = engine;
         this.publisher = replies;
@@ -130,7 +134,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
         return this;
     }
 
-    /** Checks reply_to topics before answering; without it every reply_to is trusted. */
+    /** Checks reply_to topics (allowed, existing) before answering; without it every reply_to is trusted. */
     public TurnProcessor checkingReplyTopics(ReplyTopics topics) {
         this.replyTopics = topics;
         return this;
@@ -157,10 +161,11 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
             long startNanos = System.nanoTime();
             metrics.turnStarted(Duration.ofNanos(startNanos - turn.arrivedNanos()));
             try {
-                String replyTo = turn.prompt().replyTo();
-                if (replyTo != null && replyTopics != null && !replyTopics.exists(replyTo)) {
-                    // Nowhere to answer: dead-letter the prompt instead of blocking its conversation on the publish.
-                    deadLetter(turn, "reply_undeliverable", "reply_to topic '" + replyTo + "' does not exist");
+                Optional<String> undeliverable = replyTopics == null ? Optional.empty()
+                        : replyTopics.undeliverable(turn.prompt().replyTo());
+                if (undeliverable.isPresent()) {
+                    // Nowhere to answer (or not allowed to): dead-letter the prompt, never block its conversation.
+                    deadLetter(turn, "reply_undeliverable", undeliverable.get());
                     finished(turn, ReplyStatus.ERROR);
                     return;
                 }
@@ -168,6 +173,8 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                 if (reply.error() != null && POISON_CODES.contains(reply.error().code())) {
                     deadLetter(turn, "poison_turn", reply.error().code() + " after " + settings.attempts()
                             + " attempts: " + reply.error().message());
+                } else if (reply.error() != null && reply.error().code().equals(TenantGuard.CODE)) {
+                    deadLetter(turn, TenantGuard.CODE, TenantGuard.deadLetterReason(turn.prompt()));
                 }
                 publish(turn, reply);
                 finished(turn, reply.status());
@@ -209,18 +216,21 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
         int attempt = 0;
         while (true) {
             try {
+                if (!tenants.admits(prompt)) {
+                    return tenants.refusal(turn, startNanos); // before the stored reply: never another tenant's
+                }
                 Optional<Reply> stored = timedStoredReply(prompt);
                 if (stored.isPresent()) {
                     metrics.turnReplayed();
                     log.debug("Request answered before; republishing its stored reply");
                     return stored.get();
                 }
-                if (cancellations.isCancelled(prompt.requestId())
+                if (cancellations.isCancelled(prompt.conversationId(), prompt.requestId())
                         || history.isCancelled(prompt.conversationId(), prompt.requestId())) {
-                    return store(prompt, replies.cancelled(turn, startNanos, null));
+                    return writes.store(prompt, replies.cancelled(turn, startNanos, null));
                 }
                 if (prompt.deadline() != null && clock.instant().isAfter(prompt.deadline())) {
-                    return store(prompt, replies.expired(turn, startNanos, null));
+                    return writes.store(prompt, replies.expired(turn, startNanos, null));
                 }
                 OutputFormat format = OutputFormat.of(prompt);
                 Optional<QuotaRefusal> refused = quotas.admit(prompt.tenant());
@@ -245,27 +255,30 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                 quotas.charge(prompt.tenant(), generation.promptTokens(), generation.completionTokens());
                 if (generation.finishReason() == FinishReason.CANCELLED) {
                     // A cancelled turn does not enter the conversation; its partial text is in the reply only.
-                    return store(prompt, replies.cancelled(turn, startNanos, generation));
+                    return writes.store(prompt, replies.cancelled(turn, startNanos, generation));
                 }
                 if (generation.finishReason() == FinishReason.DEADLINE && generation.completionTokens() == 0) {
                     // Nothing was said before the deadline: no empty assistant turn enters the history.
-                    return store(prompt, replies.expired(turn, startNanos, generation));
+                    return writes.store(prompt, replies.expired(turn, startNanos, generation));
                 }
                 if (format.constrained()) {
                     Optional<String> problem = format.problem(generation.text());
                     metrics.structuredOutput(format.name(), problem.isEmpty());
                     if (problem.isPresent()) {
                         // Never stored as if fine: an error reply with the text, and no turn in the history.
-                        return store(prompt, replies.invalidOutput(turn, startNanos, generation, problem.get()));
+                        return writes.store(prompt, replies.invalidOutput(turn, startNanos, generation, problem.get()));
                     }
                 }
                 // Numbered by the conversation's turn counter: older turns may be dropped from the store or not read.
                 HistoryEntry entry = new HistoryEntry(tail.turnCount() + 1, prompt.requestId(), prompt.system(),
                         prompt.messages(), generation.text(), clock.instant());
                 Reply reply = replies.ok(turn, entry.turn(), generation, startNanos);
-                AppendOutcome outcome = timedAppend(prompt.conversationId(), entry, reply);
+                AppendOutcome outcome = writes.append(prompt, entry, reply);
                 if (outcome instanceof AppendOutcome.Appended) {
                     return reply;
+                }
+                if (outcome instanceof AppendOutcome.TenantMismatch) {
+                    return tenants.refusal(turn, startNanos); // claimed by another tenant while this one generated
                 }
                 if (outcome instanceof AppendOutcome.Duplicate duplicate) {
                     // Another worker answered this request meanwhile (a rebalance overlap): its answer stands.
@@ -277,14 +290,14 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                 log.warn("History of the conversation moved on while generating (now {} turns); redoing the turn",
                         ((AppendOutcome.Conflict) outcome).historyLength());
                 if (failures >= settings.attempts()) {
-                    return store(prompt, error(turn, startNanos, "history_conflict",
+                    return writes.store(prompt, error(turn, startNanos, "history_conflict",
                             "the conversation's history kept changing while this turn was generated"));
                 }
             } catch (UnsupportedRequestException e) {
                 // Asking again cannot help (the java engine has no grammars, say): answered at once.
-                return store(prompt, error(turn, startNanos, e.code(), e.getMessage()));
+                return writes.store(prompt, error(turn, startNanos, e.code(), e.getMessage()));
             } catch (ContextOverflowException e) {
-                return store(prompt, error(turn, startNanos, "context_overflow", e.getMessage()));
+                return writes.store(prompt, error(turn, startNanos, "context_overflow", e.getMessage()));
             } catch (HistoryUnavailableException e) {
                 outages++;
                 retried("history_unavailable");
@@ -297,7 +310,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                 retried("engine");
                 log.warn("Generation failed (attempt {} of {}): {}", failures, settings.attempts(), e.getMessage());
                 if (failures >= settings.attempts()) {
-                    return store(prompt, error(turn, startNanos, "generation_failed", e.getMessage()));
+                    return writes.store(prompt, error(turn, startNanos, "generation_failed", e.getMessage()));
                 }
                 pauseJittered(failures);
             } catch (RuntimeException e) {
@@ -307,29 +320,10 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                 retried("unexpected");
                 log.warn("Turn failed unexpectedly (attempt {} of {})", failures, settings.attempts(), e);
                 if (failures >= settings.attempts()) {
-                    return store(prompt, error(turn, startNanos, "turn_failed",
+                    return writes.store(prompt, error(turn, startNanos, "turn_failed",
                             e.getClass().getSimpleName() + ": " + e.getMessage()));
                 }
                 pause(failures);
-            }
-        }
-    }
-
-    /**
-     * Stores a final reply that adds no turn (cancelled, expired, error) under its request id, so a redelivery gets
-     * the same answer instead of a second try; waits out a Redis outage like every other history step.
-     */
-    private Reply store(Prompt prompt, Reply reply) throws Abandoned {
-        for (int outages = 1; ; outages++) {
-            try {
-                return history.recordReply(prompt.conversationId(), prompt.requestId(), reply);
-            } catch (HistoryUnavailableException e) {
-                retried("history_unavailable");
-                if (outages == 1 || outages % 10 == 0) {
-                    log.warn("History store unavailable while storing the reply (attempt {}): {}", outages,
-                            e.getMessage());
-                }
-                pause(outages);
             }
         }
     }
@@ -348,7 +342,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                 p.temperature(), p.topP(), p.topK(), p.seed(), p.stop(), format.grammar());
         String requestId = prompt.requestId();
         return new GenerationRequest(prompt.conversationId(), transcript, sampling, prompt.deadline(),
-                () -> cancellations.isCancelled(requestId), prompt.priorityOrDefault());
+                () -> cancellations.isCancelled(prompt.conversationId(), requestId), prompt.priorityOrDefault());
     }
 
     private void deadLetter(PendingTurn turn, String code, String reason) throws Abandoned {
@@ -411,8 +405,5 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
         return metrics.historyTimer("load").record(() -> history.loadTail(conversationId, tailBudget));
     }
 
-    private AppendOutcome timedAppend(String conversationId, HistoryEntry entry, Reply reply) {
-        return metrics.historyTimer("append").record(() -> history.append(conversationId, entry, reply));
-    }
 
 }

@@ -13,9 +13,14 @@ import dev.parley.worker.retry.Backoff;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import dev.parley.testkit.redis.RedisServer;
+import dev.parley.worker.history.RedisHistoryStore;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
@@ -37,15 +42,16 @@ class ControlListenerTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final Cancellations cancellations = new Cancellations();
     private final AtomicLong nanos = new AtomicLong(1_000);
-    private final List<String> stored = new ArrayList<>();
-    private int storeFailuresLeft;
-    private final ControlListener listener = new ControlListener(consumer, (conversation, request) -> {
-        if (storeFailuresLeft > 0) {
-            storeFailuresLeft--;
+    private final List<String> stored = new CopyOnWriteArrayList<>();
+    private final AtomicInteger storeFailuresLeft = new AtomicInteger();
+    private final ControlListener.CancelLog fakeStore = (conversation, request) -> {
+        if (storeFailuresLeft.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
             throw new HistoryUnavailableException("redis away", null);
         }
         stored.add(request);
-    }, cancellations, new WorkerMetrics(registry), new Backoff(Duration.ZERO, Duration.ZERO), nanos::get);
+    };
+    private final ControlListener listener = new ControlListener(consumer, fakeStore, cancellations,
+            new WorkerMetrics(registry), new Backoff(Duration.ZERO, Duration.ZERO), nanos::get);
     private long nextOffset;
 
     /** An Error of the kind nothing should catch (an OutOfMemoryError would end the test JVM). */
@@ -59,10 +65,15 @@ class ControlListenerTest {
 
     @BeforeEach
     void assign() {
-        Node node = new Node(0, "localhost", 9092);
-        consumer.updatePartitions(TOPIC, List.of(new PartitionInfo(TOPIC, 0, node, new Node[]{node}, new Node[]{node})));
+        consumer.updatePartitions(TOPIC, List.of(partition(0)));
         consumer.updateEndOffsets(Map.of(P0, 0L));
         listener.assignFromEnd(TOPIC, Duration.ofSeconds(1));
+        listener.startStoring("test-cancel-store");
+    }
+
+    private static PartitionInfo partition(int number) {
+        Node node = new Node(0, "localhost", 9092);
+        return new PartitionInfo(TOPIC, number, node, new Node[]{node}, new Node[]{node});
     }
 
     @AfterEach
@@ -73,6 +84,10 @@ class ControlListenerTest {
     private void cancelArrives(String requestId) {
         byte[] value = WireJson.toBytes(Cancel.of(requestId, "conv-1", null));
         consumer.addRecord(new ConsumerRecord<>(TOPIC, 0, nextOffset++, "conv-1", value));
+    }
+
+    private void awaitStored(String... requestIds) {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(stored).containsExactly(requestIds));
     }
 
     private double retries(String loop) {
@@ -92,8 +107,9 @@ class ControlListenerTest {
         cancelArrives("req-1");
         listener.round();
 
-        assertThat(cancellations.isCancelled("req-1")).isTrue();
-        assertThat(stored).containsExactly("req-1");
+        assertThat(cancellations.isCancelled("conv-1", "req-1")).isTrue();
+        assertThat(cancellations.isCancelled("conv-2", "req-1")).as("scoped by conversation").isFalse();
+        awaitStored("req-1");
         assertThat(listener.lastProgressNanos()).isEqualTo(5_000);
         assertThat(retries("control")).isEqualTo(1);
     }
@@ -118,31 +134,90 @@ class ControlListenerTest {
 
     @Test
     void aCancellationTheStoreRefusesIsRetriedWithBackoffAndCounted() {
-        storeFailuresLeft = 2;
+        storeFailuresLeft.set(2);
         cancelArrives("req-2");
 
         listener.round();
 
-        assertThat(cancellations.isCancelled("req-2")).isTrue();
-        assertThat(stored).containsExactly("req-2");
+        assertThat(cancellations.isCancelled("conv-1", "req-2")).isTrue();
+        awaitStored("req-2");
         assertThat(retries("cancel_store")).isEqualTo(2);
     }
 
+    /**
+     * H7: a Redis outage during a burst of cancels. Before, each cancel tried Redis five times on the listener's
+     * thread (with pauses and timeouts), so ~25 of them held one round past stall-timeout and every worker exited.
+     */
     @Test
-    void aCancellationTheStoreNeverTakesIsGivenUpAfterBoundedAttemptsAndTheListenerGoesOn() {
-        storeFailuresLeft = 100;
-        cancelArrives("req-3");
+    void aBurstOfCancelsDuringARedisOutageNeverWaitsOnRedisAndReachesItOnceItIsBack() {
+        try (RedisServer redis = RedisServer.launch();
+             RedisHistoryStore store = RedisHistoryStore.connect(redis.uri(), Duration.ZERO)) {
+            Set<String> writingThreads = ConcurrentHashMap.newKeySet();
+            ControlListener outage = new ControlListener(consumer, (conversation, request) -> {
+                writingThreads.add(Thread.currentThread().getName());
+                store.markCancelled(conversation, request);
+            }, cancellations, new WorkerMetrics(registry), new Backoff(Duration.ofMillis(10), Duration.ofMillis(200)),
+                    nanos::get);
+            outage.startStoring("test-outage-store");
+            redis.stop();
+            for (int i = 0; i < 30; i++) {
+                cancelArrives("burst-" + i);
+            }
+            nanos.set(9_000);
 
+            assertThat(outage.round()).isZero();
+
+            assertThat(outage.lastProgressNanos()).isEqualTo(9_000);
+            for (int i = 0; i < 30; i++) {
+                assertThat(cancellations.isCancelled("conv-1", "burst-" + i)).as("burst-%d in memory", i).isTrue();
+            }
+            assertThat(writingThreads).as("Redis is written off the listener's thread")
+                    .doesNotContain(Thread.currentThread().getName());
+            await().atMost(Duration.ofSeconds(30)).until(() -> retries("cancel_store") >= 2);
+            assertThat(outage.waitingToStore()).as("kept while Redis is away").isEqualTo(30);
+
+            redis.start();
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> outage.waitingToStore() == 0);
+            for (int i = 0; i < 30; i++) {
+                assertThat(store.isCancelled("conv-1", "burst-" + i)).as("burst-%d in Redis", i).isTrue();
+            }
+            assertThat(registry.find("parley.cancels.unstored").counter()).isNull();
+        }
+    }
+
+    @Test
+    void whenMoreCancelsWaitForRedisThanItsBoundTheOldestAreDroppedAndCounted() {
+        storeFailuresLeft.set(0);
+        CancelStore bounded = new CancelStore(fakeStore, new WorkerMetrics(registry),
+                new Backoff(Duration.ZERO, Duration.ZERO), 3);
+        for (int i = 1; i <= 5; i++) {
+            bounded.submit("conv-1", "queued-" + i);
+        }
+        assertThat(bounded.waiting()).isEqualTo(3);
+        assertThat(registry.get("parley.cancels.unstored").tag("reason", "queue_full").counter().count()).isEqualTo(2);
+
+        bounded.start("test-bounded-store");
+
+        awaitStored("queued-3", "queued-4", "queued-5");
+        bounded.close();
+    }
+
+    /** L3: a partition added to the control topic after the listener started is read too, from its beginning. */
+    @Test
+    void aPartitionAddedLaterIsReadFromItsBeginning() {
+        consumer.updatePartitions(TOPIC, List.of(partition(0), partition(1)));
+        consumer.updateBeginningOffsets(Map.of(new TopicPartition(TOPIC, 1), 0L));
+        listener.round();
+        assertThat(consumer.assignment()).as("not asked again before the refresh interval").containsExactly(P0);
+
+        nanos.addAndGet(ControlListener.PARTITION_REFRESH.toNanos());
+        listener.round();
+        consumer.addRecord(new ConsumerRecord<>(TOPIC, 1, 0, "conv-9",
+                WireJson.toBytes(Cancel.of("req-9", "conv-9", null))));
         listener.round();
 
-        assertThat(cancellations.isCancelled("req-3")).as("this worker still acts on it").isTrue();
-        assertThat(storeFailuresLeft).isEqualTo(95); // 5 attempts
-        assertThat(retries("cancel_store")).isEqualTo(4);
-
-        storeFailuresLeft = 0;
-        cancelArrives("req-4");
-        listener.round();
-        assertThat(stored).containsExactly("req-4");
+        assertThat(cancellations.isCancelled("conv-9", "req-9")).isTrue();
     }
 
     @Test
@@ -153,7 +228,7 @@ class ControlListenerTest {
         cancelArrives("req-5");
 
         assertThat(listener.round()).isZero();
-        assertThat(stored).containsExactly("req-5");
+        awaitStored("req-5");
         assertThat(retries("control")).isZero();
     }
 

@@ -348,6 +348,56 @@ class RedisHistoryStoreTest {
         }
     }
 
+    /** M1: the first append records the owning tenant; another tenant can neither append nor get a stored reply. */
+    @Test
+    void aConversationBelongsToTheTenantOfItsFirstTurnAndRefusesEveryOther() {
+        RedisHistoryStore store = store(HistoryLimits.DEFAULTS);
+        String conversation = newConversation();
+        HistoryEntry first = entry(1, "hello");
+        assertThat(store.owner(conversation)).isEmpty();
+
+        assertThat(store.append(conversation, "acme", first, reply("r1", conversation, 1, "hi")))
+                .isInstanceOf(AppendOutcome.Appended.class);
+
+        assertThat(store.owner(conversation)).contains(new ConversationOwner("acme"));
+        assertThat(store.append(conversation, "acme-h", entry(2, "mine now"), reply("r2", conversation, 2, "x")))
+                .isEqualTo(new AppendOutcome.TenantMismatch(new ConversationOwner("acme")));
+        assertThat(store.append(conversation, "acme-h", first, reply("r1", conversation, 1, "x")))
+                .as("a redelivered request id of the owner is not replayed to another tenant")
+                .isInstanceOf(AppendOutcome.TenantMismatch.class);
+        assertThat(store.append(conversation, null, entry(2, "no tenant"), reply("r2", conversation, 2, "x")))
+                .isInstanceOf(AppendOutcome.TenantMismatch.class);
+        assertThat(storedTurns(store, conversation)).containsExactly(1);
+        assertThat(store.storedReply(conversation, "r2")).isEmpty();
+        assertThat(store.append(conversation, "acme", entry(2, "go on"), reply("r2", conversation, 2, "ok")))
+                .isInstanceOf(AppendOutcome.Appended.class);
+    }
+
+    @Test
+    void aConversationStartedWithoutATenantAdmitsOnlyPromptsWithoutOne() {
+        RedisHistoryStore store = store(HistoryLimits.DEFAULTS);
+        String conversation = newConversation();
+        appendTurns(store, conversation, 1, 1);
+
+        assertThat(store.owner(conversation)).contains(new ConversationOwner(null));
+        assertThat(store.append(conversation, "acme", entry(2, "claim"), reply("r2", conversation, 2, "x")))
+                .isEqualTo(new AppendOutcome.TenantMismatch(new ConversationOwner(null)));
+        appendTurns(store, conversation, 2, 2);
+    }
+
+    @Test
+    void aHistoryStoredBeforeOwnersWereRecordedIsClaimedByItsNextAppend() {
+        RedisHistoryStore store = store(HistoryLimits.DEFAULTS);
+        String conversation = newConversation();
+        appendTurns(store, conversation, 1, 2);
+        redis.hdel(RedisHistoryStore.metaKey(conversation), "tenant"); // as an earlier version left it
+
+        assertThat(store.owner(conversation)).isEmpty();
+        assertThat(store.append(conversation, "acme", entry(3, "m"), reply("r3", conversation, 3, "a")))
+                .isInstanceOf(AppendOutcome.Appended.class);
+        assertThat(store.owner(conversation)).contains(new ConversationOwner("acme"));
+    }
+
     private long metaBytes(String conversation, String field) {
         return Long.parseLong(redis.hget(RedisHistoryStore.metaKey(conversation), field));
     }

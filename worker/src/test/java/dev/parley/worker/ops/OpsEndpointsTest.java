@@ -66,7 +66,7 @@ class OpsEndpointsTest {
                 };
                 String family = meter.prometheusName();
                 if (java.util.Set.of(ParleyMeter.PROMPTS_REJECTED, ParleyMeter.TURN_RETRIES, ParleyMeter.RETRIES,
-                        ParleyMeter.DEAD_LETTERS_DROPPED, ParleyMeter.TURN_FAILURES, ParleyMeter.STRUCTURED_OUTPUT,
+                        ParleyMeter.DEAD_LETTERS_DROPPED, ParleyMeter.CANCELS_UNSTORED, ParleyMeter.TURN_FAILURES, ParleyMeter.STRUCTURED_OUTPUT,
                         ParleyMeter.QUOTA_TOKENS_CHARGED, ParleyMeter.QUOTA_TURNS_LIMITED, ParleyMeter.QUOTA_FAILURES)
                         .contains(meter)) {
                     continue; // registered on first use, with their tag

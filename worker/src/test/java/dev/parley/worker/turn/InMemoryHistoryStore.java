@@ -2,6 +2,7 @@ package dev.parley.worker.turn;
 
 import dev.parley.schemas.Reply;
 import dev.parley.worker.history.AppendOutcome;
+import dev.parley.worker.history.ConversationOwner;
 import dev.parley.worker.history.HistoryEntry;
 import dev.parley.worker.history.HistoryStore;
 import dev.parley.worker.history.HistoryTail;
@@ -23,8 +24,11 @@ final class InMemoryHistoryStore implements HistoryStore {
     final Map<String, Reply> replies = new HashMap<>();
     final Map<String, Integer> counters = new HashMap<>();
     final Map<String, String> systems = new HashMap<>();
+    final Map<String, ConversationOwner> owners = new HashMap<>();
     int keepNewest = Integer.MAX_VALUE;
     int failNextCalls;
+    /** Appends that fail (an outage at append time only) before one goes through. */
+    int failNextAppends;
     int calls;
 
     private void maybeFail() {
@@ -60,8 +64,17 @@ final class InMemoryHistoryStore implements HistoryStore {
     }
 
     @Override
-    public synchronized AppendOutcome append(String conversationId, HistoryEntry entry, Reply reply) {
+    public synchronized AppendOutcome append(String conversationId, String tenant, HistoryEntry entry, Reply reply) {
         maybeFail();
+        if (failNextAppends > 0) {
+            failNextAppends--;
+            throw new HistoryUnavailableException("simulated outage at append time", null);
+        }
+        ConversationOwner owner = owners.get(conversationId);
+        if (owner != null && !owner.admits(tenant)) {
+            return new AppendOutcome.TenantMismatch(owner);
+        }
+        owners.putIfAbsent(conversationId, new ConversationOwner(tenant));
         Reply stored = replies.get(conversationId + "/" + entry.requestId());
         if (stored != null) {
             return new AppendOutcome.Duplicate(stored);
@@ -84,6 +97,12 @@ final class InMemoryHistoryStore implements HistoryStore {
     }
 
     final java.util.Set<String> cancelled = new java.util.HashSet<>();
+
+    @Override
+    public synchronized Optional<ConversationOwner> owner(String conversationId) {
+        maybeFail();
+        return Optional.ofNullable(owners.get(conversationId));
+    }
 
     @Override
     public synchronized Reply recordReply(String conversationId, String requestId, Reply reply) {

@@ -122,6 +122,62 @@ class TurnProcessorTest {
         assertThat(published()).singleElement().extracting(Reply::status).isEqualTo(ReplyStatus.OK);
     }
 
+    /** M9: an outage at append time retries the append with the finished generation, never generates again. */
+    @Test
+    void aRedisFailureAtAppendTimeRetriesOnlyTheAppendWithTheFinishedGeneration() {
+        history.failNextAppends = 2;
+        Prompt streamed = new Prompt("r1", "c", List.of(ChatMessage.user("hello")), null, null, null, true, null, null);
+
+        processor.run(new PendingTurn(new TopicPartition("prompts", 0), 7, streamed, 0));
+
+        assertThat(engine.requests).as("generated once").hasSize(1);
+        assertThat(sleeps).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200));
+        var records = producer.history().stream().map(r -> WireJson.mapper().readTree(r.value())).toList();
+        assertThat(records).filteredOn(r -> r.has("delta"))
+                .as("one streamed attempt").allMatch(r -> r.get("attempt").asInt() == 1);
+        assertThat(records).filteredOn(r -> r.has("delta")).isNotEmpty();
+        assertThat(records).filteredOn(r -> !r.has("delta")).singleElement()
+                .satisfies(reply -> {
+                    assertThat(reply.get("status").asString()).isEqualTo("ok");
+                    assertThat(reply.get("content").asString()).isEqualTo("answer 0");
+                });
+        assertThat(history.turns.get("c")).extracting(HistoryEntry::answer).containsExactly("answer 0");
+    }
+
+    /** M1: a prompt of another tenant is refused before anything is read, generated or stored for it. */
+    @Test
+    void aPromptOfAnotherTenantIsDeadLetteredAndAnsweredWithAnErrorAndNothingIsStored() {
+        TurnProcessor withDeadLetters = new TurnProcessor(history, engine, new ReplyPublisher(producer, "replies"),
+                new dev.parley.worker.intake.DeadLetterPublisher(producer, "dlq", "w1", Clock.fixed(NOW, ZoneOffset.UTC)),
+                new dev.parley.worker.control.Cancellations(), new WorkerMetrics(new SimpleMeterRegistry()),
+                new TurnSettings("w1", 64, 3, Backoff.DEFAULT, Duration.ofSeconds(5)),
+                sleeps::add, Clock.fixed(NOW, ZoneOffset.UTC), done::add);
+        withDeadLetters.run(tenantTurn("r1", "acme", null));
+
+        PendingTurn foreign = tenantTurn("r1", "acme-h", "their-replies");
+        withDeadLetters.run(foreign);
+        withDeadLetters.run(tenantTurn("r2", null, "their-replies"));
+
+        assertThat(engine.requests).as("only the owner's turn generated").hasSize(1);
+        assertThat(producer.history()).extracting(r -> r.topic())
+                .containsExactly("replies", "dlq", "their-replies", "dlq", "their-replies");
+        var letter = WireJson.fromBytes(producer.history().get(1).value(), dev.parley.schemas.DeadLetter.class);
+        assertThat(letter.code()).isEqualTo("tenant_mismatch");
+        assertThat(letter.reason()).contains("tenant acme-h");
+        Reply refused = WireJson.fromBytes(producer.history().get(2).value(), Reply.class);
+        assertThat(refused.error().code()).isEqualTo("tenant_mismatch");
+        assertThat(refused.content()).as("not the stored reply of r1").isNull();
+        assertThat(history.turns.get("c")).hasSize(1);
+        assertThat(history.replies).containsOnlyKeys("c/r1");
+        assertThat(done).hasSize(3);
+    }
+
+    private static PendingTurn tenantTurn(String requestId, String tenant, String replyTo) {
+        Prompt prompt = new Prompt(requestId, "c", List.of(ChatMessage.user("hello")), null, replyTo, null, false,
+                null, null, tenant);
+        return new PendingTurn(new TopicPartition("prompts", 0), 7, prompt, 0);
+    }
+
     @Test
     void aGenerationThatKeepsFailingGetsAnErrorReplyAndTheConversationMovesOn() {
         engine.failNext = 3;
@@ -244,7 +300,7 @@ class TurnProcessorTest {
                 cancellations, new WorkerMetrics(new SimpleMeterRegistry()),
                 new TurnSettings("w1", 64, 3, Backoff.DEFAULT, Duration.ofSeconds(5)),
                 sleeps::add, Clock.fixed(NOW, ZoneOffset.UTC), done::add);
-        engine.beforeAnswer = () -> cancellations.cancel("r1");
+        engine.beforeAnswer = () -> cancellations.cancel("c", "r1");
 
         cancellable.run(turn("r1", "c", "hello"));
 

@@ -132,7 +132,7 @@ class TurnQuotaTest {
     @Test
     void unlimitedTenantsAndPromptsWithoutTenantNeverTouchTheBuckets() {
         processor.run(turn("r1", "c", "free"));
-        processor.run(turn("r2", "c", null));
+        processor.run(turn("r2", "c2", null)); // its own conversation: "c" belongs to tenant free
 
         assertThat(buckets.settles).isEmpty();
         assertThat(published()).extracting(Reply::status).containsExactly(ReplyStatus.OK, ReplyStatus.OK);
