@@ -61,7 +61,8 @@ def describe(batch):
 
 def lifecycle():
     uploaded = upload([line("q-1", "What is one plus one?"), line("q-2", "Name a planet."),
-                       "{this is not json", line("q-3", "Name an ocean."), line("q-4", "Hi", n=2)])
+                       "{this is not json", line("q-3", "Name an ocean."), line("q-4", "Hi", n=2),
+                       line("q-5", "Hi", top_k=100000000000000000000)])
     fetched = client.files.retrieve(uploaded.id)
     batch = client.batches.create(input_file_id=uploaded.id, endpoint="/v1/chat/completions",
                                   completion_window="24h", metadata={"run": RUN})
@@ -78,8 +79,17 @@ def lifecycle():
         missing = 200
     except openai.APIStatusError as e:
         missing = e.status_code
+    files_listed = uploaded.id in [f.id for f in client.files.list()]
+    deleted = client.files.delete(uploaded.id).deleted
+    try:
+        client.files.retrieve(uploaded.id)
+        after_delete = 200
+    except openai.APIStatusError as e:
+        after_delete = e.status_code
     return {"file": {"id": uploaded.id, "object": fetched.object, "purpose": fetched.purpose,
-                     "bytes": fetched.bytes, "filename": fetched.filename},
+                     "bytes": fetched.bytes, "filename": fetched.filename, "created_at": fetched.created_at,
+                     "expires_at": fetched.expires_at},
+            "files_listed": files_listed, "deleted": deleted, "after_delete": after_delete,
             "created_status": batch.status, "listed": batch.id in listed, "batch": describe(done),
             "other_tenant_output": other_status, "missing_batch": missing}
 

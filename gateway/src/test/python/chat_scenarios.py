@@ -117,6 +117,10 @@ def errors():
         "tools": error_of(lambda: client.chat.completions.create(model=MODEL, messages=user, tools=[
             {"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}])),
         "temperature": error_of(lambda: client.chat.completions.create(model=MODEL, messages=user, temperature=7)),
+        "top_k_past_a_long": error_of(lambda: client.chat.completions.create(
+            model=MODEL, messages=user, extra_body={"top_k": 100000000000000000000})),
+        "seed_past_the_schema": error_of(lambda: client.chat.completions.create(model=MODEL, messages=user,
+                                                                                seed=4294967296)),
         "unknown_param": error_of(lambda: client.chat.completions.create(model=MODEL, messages=user,
                                                                          extra_body={"bogus_knob": 1})),
         "model": error_of(lambda: client.chat.completions.create(model="no-such-model", messages=user)),

@@ -4,10 +4,17 @@ import dev.parley.gateway.Gateway;
 import dev.parley.gateway.GatewayConfig;
 import dev.parley.gateway.auth.ApiKeys;
 import dev.parley.gateway.auth.Tenant;
+import dev.parley.gateway.batch.StorageLimits;
+import dev.parley.worker.config.RedisOption;
+import dev.parley.worker.history.RedisConnector;
 import dev.parley.worker.cli.ShutdownOnSignal;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,6 +24,8 @@ import picocli.CommandLine.Option;
         description = "Serve the OpenAI HTTP API (chat completions, models, files, batches) in front of a running "
                 + "Parley pool. Prints PARLEY_OPENAI_BASE_URL= once it listens. See docs/gateway.md.")
 public final class GatewayCommand implements Callable<Integer> {
+
+    private static final String KAFKA_ENV = "PARLEY_KAFKA_";
 
     @Option(names = "--bootstrap", defaultValue = "${env:PARLEY_BOOTSTRAP}", required = true,
             description = "Kafka bootstrap servers (env PARLEY_BOOTSTRAP)")
@@ -65,18 +74,93 @@ public final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--max-in-flight", defaultValue = "256", description = "Requests waiting at once; more get a 429")
     int maxInFlight;
 
+    @Option(names = "--kafka", paramLabel = "KEY=VALUE", description = "Kafka client property for the gateway's "
+            + "clients (TLS, SASL, ...), repeatable; env PARLEY_KAFKA_<KEY> as for 'parley worker'")
+    Map<String, String> kafka = new LinkedHashMap<>();
+
+    @Option(names = "--redis-option", paramLabel = "KEY=VALUE", description = "Redis option: user, password, database, "
+            + "ssl, truststore, truststore-password, connect-timeout, socket-timeout (env PARLEY_REDIS_<KEY>), for "
+            + "--redis and --files-redis alike")
+    Map<String, String> redisOptions = new LinkedHashMap<>();
+
+    @Option(names = "--files-redis", defaultValue = "${env:PARLEY_FILES_REDIS}", description = "Redis URI for "
+            + "uploaded files and batches (env PARLEY_FILES_REDIS); default the --redis one, where uploads share "
+            + "memory with histories and quota buckets")
+    String filesRedis;
+
+    @Option(names = "--max-upload-mb", defaultValue = "100", description = "Largest file one upload may carry, "
+            + "in MiB (default ${DEFAULT-VALUE})")
+    long maxUploadMb;
+
+    @Option(names = "--tenant-storage-mb", defaultValue = "1024", description = "MiB of files one tenant may hold "
+            + "(default ${DEFAULT-VALUE})")
+    long tenantStorageMb;
+
+    @Option(names = "--tenant-files", defaultValue = "1000", description = "Files one tenant may hold (default "
+            + "${DEFAULT-VALUE})")
+    int tenantFiles;
+
+    @Option(names = "--tenant-batches", defaultValue = "1000", description = "Batches one tenant may hold, finished "
+            + "ones until they expire (default ${DEFAULT-VALUE})")
+    int tenantBatches;
+
+    @Option(names = "--file-ttl-days", defaultValue = "30", description = "Days a file is kept unless its upload "
+            + "asks for less, and a batch with its results (default ${DEFAULT-VALUE})")
+    int fileTtlDays;
+
     @Override
     public Integer call() throws Exception {
-        ApiKeys keys = keys();
-        Gateway gateway = Gateway.start(GatewayConfig.builder().host(host).port(port).bootstrapServers(bootstrap)
-                .redisUri(blankToNull(redis)).promptsTopic(promptsTopic).repliesTopic(repliesTopic)
-                .controlTopic(controlTopic).modelsTopic(modelsTopic).models(models).keys(keys)
-                .requestTimeout(Duration.ofSeconds(requestTimeoutSeconds)).maxInFlight(maxInFlight).build());
+        Gateway gateway = Gateway.start(config(System.getenv()));
         System.out.println("PARLEY_OPENAI_BASE_URL=" + gateway.baseUrl());
         System.out.println("PARLEY_OPENAI_MODEL=" + models.get(0));
         System.out.flush();
         ShutdownOnSignal.awaitSignal(gateway::close);
         return 0;
+    }
+
+    /** The gateway's configuration from the options and {@code env} (Kafka properties, Redis options). */
+    GatewayConfig config(Map<String, String> env) throws java.io.IOException {
+        Map<RedisOption, String> redisSettings = redisOptions(env);
+        return GatewayConfig.builder().host(host).port(port).bootstrapServers(bootstrap)
+                .redisUri(blankToNull(redis)).filesRedisUri(blankToNull(filesRedis)).promptsTopic(promptsTopic)
+                .repliesTopic(repliesTopic).controlTopic(controlTopic).modelsTopic(modelsTopic).models(models)
+                .keys(keys()).requestTimeout(Duration.ofSeconds(requestTimeoutSeconds)).maxInFlight(maxInFlight)
+                .kafkaProperties(kafkaProperties(env))
+                .redisConnector(uri -> RedisConnector.connect(uri, redisSettings))
+                .storage(new StorageLimits(maxUploadMb << 20, tenantStorageMb << 20, tenantFiles, tenantBatches,
+                        Duration.ofDays(fileTtlDays), Duration.ofDays(fileTtlDays)))
+                .build();
+    }
+
+    /** {@code PARLEY_KAFKA_SECURITY_PROTOCOL=SSL} is {@code security.protocol=SSL}; {@code --kafka} wins. */
+    private Map<String, String> kafkaProperties(Map<String, String> env) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        env.forEach((name, value) -> {
+            if (name.startsWith(KAFKA_ENV) && name.length() > KAFKA_ENV.length()) {
+                properties.put(name.substring(KAFKA_ENV.length()).toLowerCase(Locale.ROOT).replace('_', '.'), value);
+            }
+        });
+        properties.putAll(kafka);
+        return properties;
+    }
+
+    private Map<RedisOption, String> redisOptions(Map<String, String> env) {
+        Map<RedisOption, String> options = new EnumMap<>(RedisOption.class);
+        for (RedisOption option : RedisOption.values()) {
+            String value = env.get(option.envVar());
+            if (value != null && !value.isBlank()) {
+                options.put(option, value);
+            }
+        }
+        redisOptions.forEach((key, value) -> {
+            RedisOption option = RedisOption.byKey(key);
+            if (option == null) {
+                throw new IllegalArgumentException("--redis-option " + key + " is not one of user, password, database, "
+                        + "ssl, truststore, truststore-password, connect-timeout, socket-timeout");
+            }
+            options.put(option, value);
+        });
+        return options;
     }
 
     private ApiKeys keys() throws java.io.IOException {

@@ -3,6 +3,7 @@ package dev.parley.gateway;
 import dev.parley.client.ParleyClient;
 import dev.parley.gateway.auth.Tenant;
 import dev.parley.gateway.batch.BatchApi;
+import dev.parley.gateway.batch.BatchSettings;
 import dev.parley.gateway.chat.ChatCompletionsRoute;
 import dev.parley.gateway.conversation.ConversationIndex;
 import dev.parley.gateway.conversation.ConversationResolver;
@@ -13,7 +14,6 @@ import dev.parley.gateway.ops.GatewayMetrics;
 import dev.parley.gateway.ops.OpsRoutes;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.net.URI;
 import java.time.Clock;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -41,16 +41,19 @@ public final class Gateway implements AutoCloseable {
     private final GatewayConfig config;
     private final ParleyClient client;
     private final RedisClient redis;
+    private final RedisClient filesRedis;
     private final Server server;
     private final ServerConnector connector;
     private final PrometheusMeterRegistry registry;
     private final BatchApi batches;
     private final GatewayMetrics metrics;
 
-    private Gateway(GatewayConfig config, ParleyClient client, RedisClient redis, PrometheusMeterRegistry registry) {
+    private Gateway(GatewayConfig config, ParleyClient client, RedisClient redis, RedisClient filesRedis,
+                    PrometheusMeterRegistry registry) {
         this.config = config;
         this.client = client;
         this.redis = redis;
+        this.filesRedis = filesRedis;
         this.registry = registry;
         GatewayMetrics metrics = new GatewayMetrics(registry);
         this.metrics = metrics;
@@ -81,26 +84,43 @@ public final class Gateway implements AutoCloseable {
                 .add("GET", "/v1/models/{id}", models::get)
                 .addOpen("GET", "/health", ops::health)
                 .addOpen("GET", "/metrics", ops::metrics);
-        this.batches = redis == null ? null : new BatchApi(redis, client, models, metrics, config.instanceId(),
-                config.batchLease(), config.batchScanInterval(), config.batchInFlight(), config.requestTimeout());
+        this.batches = redis == null ? null : new BatchApi(filesRedis != null ? filesRedis : redis, client, models,
+                metrics, batchSettings(config));
         if (batches != null) {
             batches.addRoutes(router);
         }
         server.setHandler(router);
     }
 
-    /** Connects to the pool (and Redis, if configured) and starts serving. */
-    public static Gateway start(GatewayConfig config) {
-        ParleyClient client = ParleyClient.builder().bootstrapServers(config.bootstrapServers())
+    private static BatchSettings batchSettings(GatewayConfig config) {
+        return new BatchSettings(config.instanceId(), config.batchLease(), config.batchScanInterval(),
+                config.batchInFlight(), config.requestTimeout(), config.batchMaxFailedRuns(),
+                config.batchRateLimitRetries(), config.batchRetryMaxWait(), config.storage());
+    }
+
+    /** The gateway's own Kafka client: the pool's topics, plus the configured client properties (TLS, SASL). */
+    static ParleyClient.Builder clientBuilder(GatewayConfig config) {
+        ParleyClient.Builder builder = ParleyClient.builder().bootstrapServers(config.bootstrapServers())
                 .promptsTopic(config.promptsTopic()).repliesTopic(config.repliesTopic())
                 .controlTopic(config.controlTopic()).modelsTopic(config.modelsTopic())
                 .replyTimeout(config.requestTimeout())
-                .clientId(config.instanceId()).build();
+                .clientId(config.instanceId());
+        config.kafkaProperties().forEach(builder::kafkaProperty);
+        return builder;
+    }
+
+    /** Connects to the pool (and Redis, if configured) and starts serving. */
+    public static Gateway start(GatewayConfig config) {
+        ParleyClient client = clientBuilder(config).build();
         RedisClient redis = null;
+        RedisClient filesRedis = null;
         Gateway gateway = null;
         try {
-            redis = config.redisUri() == null ? null : RedisClient.create(URI.create(config.redisUri()));
-            gateway = new Gateway(config, client, redis, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+            redis = config.redisUri() == null ? null : config.redisConnector().apply(config.redisUri());
+            filesRedis = config.redisUri() == null || config.filesRedisUri() == null ? null
+                    : config.redisConnector().apply(config.filesRedisUri());
+            gateway = new Gateway(config, client, redis, filesRedis,
+                    new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
             gateway.server.start();
             if (gateway.batches != null) {
                 gateway.batches.start();
@@ -116,6 +136,9 @@ public final class Gateway implements AutoCloseable {
                 client.close();
                 if (redis != null) {
                     redis.close();
+                }
+                if (filesRedis != null) {
+                    filesRedis.close();
                 }
             }
             throw new IllegalStateException("could not start the gateway on " + config.host() + ":" + config.port()
@@ -167,6 +190,9 @@ public final class Gateway implements AutoCloseable {
             client.close();
             if (redis != null) {
                 redis.close();
+            }
+            if (filesRedis != null) {
+                filesRedis.close();
             }
             registry.close();
         }

@@ -2,9 +2,14 @@ package dev.parley.gateway;
 
 import dev.parley.client.ParleyClient;
 import dev.parley.gateway.auth.ApiKeys;
+import dev.parley.gateway.batch.StorageLimits;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
+import redis.clients.jedis.RedisClient;
 
 /**
  * What a gateway needs: where the pool is, which models it serves, who may call it. Immutable; build one with
@@ -21,6 +26,9 @@ public final class GatewayConfig {
     public static final int DEFAULT_BATCH_IN_FLIGHT = 8;
     public static final Duration DEFAULT_BATCH_LEASE = Duration.ofSeconds(15);
     public static final Duration DEFAULT_BATCH_SCAN_INTERVAL = Duration.ofSeconds(1);
+    public static final int DEFAULT_BATCH_MAX_FAILED_RUNS = 3;
+    public static final int DEFAULT_BATCH_RATE_LIMIT_RETRIES = 20;
+    public static final Duration DEFAULT_BATCH_RETRY_MAX_WAIT = Duration.ofSeconds(60);
 
     private final String host;
     private final int port;
@@ -40,6 +48,13 @@ public final class GatewayConfig {
     private final Duration batchLease;
     private final Duration batchScanInterval;
     private final String instanceId;
+    private final Map<String, String> kafkaProperties;
+    private final Function<String, RedisClient> redisConnector;
+    private final String filesRedisUri;
+    private final int batchMaxFailedRuns;
+    private final int batchRateLimitRetries;
+    private final Duration batchRetryMaxWait;
+    private final StorageLimits storage;
 
     private GatewayConfig(Builder b) {
         this.host = b.host;
@@ -59,6 +74,13 @@ public final class GatewayConfig {
         this.batchInFlight = b.batchInFlight;
         this.batchLease = b.batchLease;
         this.batchScanInterval = b.batchScanInterval;
+        this.kafkaProperties = Map.copyOf(b.kafkaProperties);
+        this.redisConnector = b.redisConnector;
+        this.filesRedisUri = b.filesRedisUri;
+        this.batchMaxFailedRuns = b.batchMaxFailedRuns;
+        this.batchRateLimitRetries = b.batchRateLimitRetries;
+        this.batchRetryMaxWait = b.batchRetryMaxWait;
+        this.storage = b.storage;
         this.instanceId = b.instanceId != null ? b.instanceId : "gateway-" + java.util.UUID.randomUUID().toString().substring(0, 8);
     }
 
@@ -89,6 +111,23 @@ public final class GatewayConfig {
     public Duration batchScanInterval() { return batchScanInterval; }
     /** Names this gateway's leases on batches. */
     public String instanceId() { return instanceId; }
+    /** Kafka client properties for the gateway's own clients (TLS, SASL, ...), as {@code parley worker} takes them. */
+    public Map<String, String> kafkaProperties() { return kafkaProperties; }
+    /** Connects to a Redis URI (TLS trust store, ACL user, timeouts as the caller configured them). */
+    public Function<String, RedisClient> redisConnector() { return redisConnector; }
+    /**
+     * Redis for files and batches, or {@code null} for the {@link #redisUri()} one. Apart is safer: uploads then cannot
+     * crowd histories, idempotency records and quota buckets out of the history Redis.
+     */
+    public String filesRedisUri() { return filesRedisUri; }
+    /** Failed runs of one batch before it is marked failed. */
+    public int batchMaxFailedRuns() { return batchMaxFailedRuns; }
+    /** Times a batch line refused for its tenant's token quota is sent again. */
+    public int batchRateLimitRetries() { return batchRateLimitRetries; }
+    /** The longest a refused batch line waits before it is sent again. */
+    public Duration batchRetryMaxWait() { return batchRetryMaxWait; }
+    /** Per-tenant bounds and expiry of files and batches. */
+    public StorageLimits storage() { return storage; }
 
     public static final class Builder {
         private String host = DEFAULT_HOST;
@@ -109,8 +148,54 @@ public final class GatewayConfig {
         private Duration batchLease = DEFAULT_BATCH_LEASE;
         private Duration batchScanInterval = DEFAULT_BATCH_SCAN_INTERVAL;
         private String instanceId;
+        private Map<String, String> kafkaProperties = Map.of();
+        private Function<String, RedisClient> redisConnector = uri -> RedisClient.create(URI.create(uri));
+        private String filesRedisUri;
+        private int batchMaxFailedRuns = DEFAULT_BATCH_MAX_FAILED_RUNS;
+        private int batchRateLimitRetries = DEFAULT_BATCH_RATE_LIMIT_RETRIES;
+        private Duration batchRetryMaxWait = DEFAULT_BATCH_RETRY_MAX_WAIT;
+        private StorageLimits storage = StorageLimits.DEFAULTS;
 
         private Builder() {
+        }
+
+        public Builder kafkaProperties(Map<String, String> properties) {
+            this.kafkaProperties = Map.copyOf(properties);
+            return this;
+        }
+
+        public Builder redisConnector(Function<String, RedisClient> connector) {
+            this.redisConnector = Objects.requireNonNull(connector, "redisConnector");
+            return this;
+        }
+
+        public Builder filesRedisUri(String uri) { this.filesRedisUri = uri; return this; }
+
+        public Builder batchMaxFailedRuns(int runs) {
+            this.batchMaxFailedRuns = atLeast("batchMaxFailedRuns", runs, 1);
+            return this;
+        }
+
+        public Builder batchRateLimitRetries(int retries) {
+            this.batchRateLimitRetries = atLeast("batchRateLimitRetries", retries, 0);
+            return this;
+        }
+
+        public Builder batchRetryMaxWait(Duration wait) {
+            this.batchRetryMaxWait = positive("batchRetryMaxWait", wait);
+            return this;
+        }
+
+        public Builder storage(StorageLimits limits) {
+            this.storage = Objects.requireNonNull(limits, "storage");
+            return this;
+        }
+
+        private static int atLeast(String name, int value, int min) {
+            if (value < min) {
+                throw new IllegalArgumentException(name + " must be >= " + min + ", got " + value);
+            }
+            return value;
         }
 
         public Builder host(String host) { this.host = Objects.requireNonNull(host, "host"); return this; }

@@ -75,9 +75,9 @@ class BatchApiTest {
             JsonNode batch = result.get("batch");
             assertThat(batch.get("status").asString()).isEqualTo("completed");
             assertThat(batch.get("object").asString()).isEqualTo("batch");
-            assertThat(batch.get("total").asInt()).isEqualTo(5);
+            assertThat(batch.get("total").asInt()).isEqualTo(6);
             assertThat(batch.get("completed").asInt()).isEqualTo(3);
-            assertThat(batch.get("failed").asInt()).isEqualTo(2);
+            assertThat(batch.get("failed").asInt()).isEqualTo(3);
             assertThat(batch.get("in_progress_at").isNull()).isFalse();
             assertThat(batch.get("completed_at").asLong()).isGreaterThanOrEqualTo(batch.get("created_at").asLong());
             assertThat(batch.get("metadata").get("run").asString()).isNotBlank();
@@ -99,7 +99,7 @@ class BatchApiTest {
             assertThat(ids).containsExactlyInAnyOrder("q-1", "q-2", "q-3");
 
             JsonNode errors = batch.get("errors");
-            assertThat(errors).hasSize(2);
+            assertThat(errors).hasSize(3);
             JsonNode malformed = errors.get(0);
             assertThat(malformed.get("response").isNull()).isTrue();
             assertThat(malformed.get("error").get("code").asString()).isEqualTo("invalid_json");
@@ -108,15 +108,28 @@ class BatchApiTest {
             assertThat(refused.get("custom_id").asString()).isEqualTo("q-4");
             assertThat(refused.get("response").get("status_code").asInt()).isEqualTo(400);
             assertThat(refused.get("response").get("body").get("error").get("param").asString()).isEqualTo("n");
+            // A poison line (an integer past a long) is its own error line; the batch finishes (audit H5).
+            JsonNode poison = errors.get(2);
+            assertThat(poison.get("custom_id").asString()).isEqualTo("q-5");
+            assertThat(poison.get("response").get("status_code").asInt()).isEqualTo(400);
+            assertThat(poison.get("response").get("body").get("error").get("param").asString()).isEqualTo("top_k");
+
+            assertThat(result.get("files_listed").asBoolean()).as("GET /v1/files lists the upload").isTrue();
+            assertThat(result.get("deleted").asBoolean()).isTrue();
+            assertThat(result.get("after_delete").asInt()).isEqualTo(404);
+            assertThat(result.get("file").get("expires_at").asLong() - result.get("file").get("created_at").asLong())
+                    .as("batch files expire after 30 days, as OpenAI's do").isEqualTo(30L * 24 * 3600);
 
             assertThat(result.get("other_tenant_output").asInt()).as("another tenant's file").isEqualTo(404);
             assertThat(result.get("missing_batch").asInt()).isEqualTo(404);
             assertThat(batchPrompts()).as("batch lines go in the batch lane").hasSizeGreaterThanOrEqualTo(3)
-                    .allSatisfy(prompt -> assertThat(prompt.priority()).isEqualTo(Priority.BATCH));
+                    .allSatisfy(prompt -> assertThat(prompt.priority()).isEqualTo(Priority.BATCH))
+                    .as("batch lines carry their tenant, so its quota applies")
+                    .allSatisfy(prompt -> assertThat(prompt.tenant()).isEqualTo("alpha"));
         }
     }
 
-    /** The prompts the batch runner published so far (conversations {@code oa-<tenant>-batch-...}). */
+    /** The prompts the batch runner published so far (conversations {@code oa.<tenant>.b.<batch>.<line>}). */
     private List<Prompt> batchPrompts() {
         String topic = pool.workerConfig.promptsTopic();
         try (var consumer = new KafkaConsumer<>(Map.<String, Object>of("bootstrap.servers",
@@ -130,7 +143,7 @@ class BatchApiTest {
             while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
                 for (var record : consumer.poll(Duration.ofMillis(200))) {
                     Prompt prompt = WireJson.fromBytes(record.value(), Prompt.class);
-                    if (prompt.conversationId().contains("-batch-")) {
+                    if (prompt.conversationId().startsWith("oa.alpha.b.")) {
                         prompts.add(prompt);
                     }
                 }

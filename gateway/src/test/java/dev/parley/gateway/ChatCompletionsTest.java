@@ -66,7 +66,7 @@ class ChatCompletionsTest {
         assertThat(result.get("completion_tokens").asInt()).isBetween(1, 12);
         assertThat(result.get("turn").asInt()).isEqualTo(1);
         String conversation = result.get("conversation").asString();
-        assertThat(conversation).startsWith("oa-alpha-");
+        assertThat(conversation).startsWith("oa.alpha.d.");
         List<HistoryEntry> stored = history.load(conversation);
         assertThat(stored).hasSize(1);
         assertThat(stored.get(0).answer()).isEqualTo(result.get("content").asString());
@@ -115,7 +115,7 @@ class ChatCompletionsTest {
         JsonNode turns = scenario("header").get("turns");
 
         String conversation = turns.get(0).get("conversation").asString();
-        assertThat(conversation).startsWith("oa-alpha-h-chat-");
+        assertThat(conversation).startsWith("oa.alpha.h.chat-");
         assertThat(turns.get(2).get("conversation").asString()).isEqualTo(conversation);
         assertThat(history.load(conversation)).extracting(HistoryEntry::turn).containsExactly(1, 2, 3);
     }
@@ -166,6 +166,8 @@ class ChatCompletionsTest {
         assertError(result.get("n"), 400, "n");
         assertError(result.get("tools"), 400, "tools");
         assertError(result.get("temperature"), 400, "temperature");
+        assertError(result.get("top_k_past_a_long"), 400, "top_k");
+        assertError(result.get("seed_past_the_schema"), 400, "seed");
         assertError(result.get("unknown_param"), 400, "bogus_knob");
         assertError(result.get("model"), 404, "model");
         assertThat(result.get("model").get("code").asString()).isEqualTo("model_not_found");
@@ -181,8 +183,8 @@ class ChatCompletionsTest {
 
         String mine = result.get("mine").get("turns").get(0).get("conversation").asString();
         String theirs = result.get("theirs").get("conversation").asString();
-        assertThat(mine).startsWith("oa-alpha-");
-        assertThat(theirs).startsWith("oa-beta-").isNotEqualTo(mine);
+        assertThat(mine).startsWith("oa.alpha.");
+        assertThat(theirs).startsWith("oa.beta.").isNotEqualTo(mine);
         // Tenant beta's request was answered from what it sent alone: a new conversation, seeded in one turn.
         assertThat(result.get("theirs").get("turn").asInt()).isEqualTo(1);
         assertThat(history.load(mine)).hasSize(3);

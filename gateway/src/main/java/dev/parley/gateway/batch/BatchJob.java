@@ -1,6 +1,8 @@
 package dev.parley.gateway.batch;
 
 import dev.parley.client.ParleyClient;
+import dev.parley.client.ParleyRateLimitedException;
+import dev.parley.gateway.conversation.ConversationIds;
 import dev.parley.gateway.chat.ReplyOutcome;
 import dev.parley.gateway.openai.OpenAiException;
 import dev.parley.gateway.ops.GatewayMetrics;
@@ -17,6 +19,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -37,8 +41,18 @@ final class BatchJob {
 
     /** What every job of one gateway shares. */
     record Context(BatchStore store, FilesRoutes files, Ids ids, BatchLines lines, ParleyClient client,
-                   GatewayMetrics metrics, Clock clock, String owner, long leaseMillis, int inFlight,
-                   Duration requestTimeout) {
+                   GatewayMetrics metrics, Clock clock, BatchSettings settings, ScheduledExecutorService replies) {
+        long leaseMillis() {
+            return settings.lease().toMillis();
+        }
+
+        int inFlight() {
+            return settings.inFlight();
+        }
+
+        String owner() {
+            return settings.owner();
+        }
     }
 
     private final Context ctx;
@@ -115,31 +129,91 @@ final class BatchJob {
     }
 
     private void send(BatchLines.Line line, String requestId, Semaphore permits) {
-        var request = line.request();
-        Prompt prompt;
-        try {
-            prompt = new Prompt(requestId, "oa-" + tenant + "-batch-" + id + "-" + line.index(), request.messages(),
-                    request.system(), null, request.params(), false, null,
-                    request.metadata().isEmpty() ? null : request.metadata())
-                    .withModel(ctx.lines().promptModel(request.model()))
-                    .withPriority(Priority.BATCH); // behind chat traffic
-            ctx.client().send(prompt, ctx.requestTimeout()).whenComplete((reply, error) -> {
-                try {
-                    if (!stopped) {
-                        recordReply(line, requestId, reply, error);
-                    }
-                } finally {
-                    permits.release();
-                }
-            });
-        } catch (IllegalArgumentException refused) {
+        attempt(line, requestId, permits, 0);
+    }
+
+    /**
+     * Sends a line and records what comes back; the permit is held until the line has its result. The result is
+     * recorded on the batch executor, never on the SDK's reply thread, which every tenant's replies share. A line
+     * refused for its tenant's token quota keeps its permit and is sent again (same request id) after the
+     * worker's retry-after, at most {@code rateLimitRetries} times: the tenant's batch slows to its quota.
+     */
+    private void attempt(BatchLines.Line line, String requestId, Semaphore permits, int retries) {
+        if (stopped || retries > 0 && cancellingQuietly()) {
             permits.release();
-            record(line, true, BatchLines.failed(line, requestId, OpenAiException.badRequest(refused.getMessage())));
+            return;
+        }
+        try {
+            ctx.client().send(prompt(line, requestId), ctx.settings().requestTimeout()).whenCompleteAsync((reply, error) -> {
+                boolean retrying = false;
+                try {
+                    if (stopped) {
+                        return;
+                    }
+                    Object outcome = error != null ? error : reply;
+                    if (ReplyOutcome.rateLimited(outcome) && retries < ctx.settings().rateLimitRetries()
+                            && !cancelling()) {
+                        retrying = retryLater(line, requestId, permits, retries, outcome);
+                        if (retrying) {
+                            return;
+                        }
+                    }
+                    recordReply(line, requestId, reply, error);
+                } catch (RuntimeException e) {
+                    log.warn("batch {}: line {} not recorded: {}", id, line.index() + 1, e.getMessage());
+                } finally {
+                    if (!retrying) {
+                        permits.release();
+                    }
+                }
+            }, ctx.replies());
         } catch (UnknownModelException gone) {
             permits.release();
             record(line, true, BatchLines.failed(line, requestId,
                     ModelCatalog.notFound(gone.model(), "model", gone.servedModels())));
+        } catch (RuntimeException refused) {
+            // The SDK refuses what the wire schema does not take; whatever it throws is this line's error only.
+            permits.release();
+            record(line, true, BatchLines.failed(line, requestId, OpenAiException.badRequest(refused.getMessage())));
         }
+    }
+
+    private Prompt prompt(BatchLines.Line line, String requestId) {
+        var request = line.request();
+        return new Prompt(requestId, ConversationIds.batchLine(tenant, id, line.index()), request.messages(),
+                request.system(), null, request.params(), false, null,
+                request.metadata().isEmpty() ? null : request.metadata())
+                .withModel(ctx.lines().promptModel(request.model()))
+                .withTenant(tenant) // quotas apply to batch work as to chat
+                .withPriority(Priority.BATCH); // behind chat traffic
+    }
+
+    private boolean retryLater(BatchLines.Line line, String requestId, Semaphore permits, int retries, Object outcome) {
+        Duration wait = retryWait(outcome, ctx.settings().maxRetryWait());
+        try {
+            ctx.replies().schedule(() -> attempt(line, requestId, permits, retries + 1), wait.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closing) {
+            return false;
+        }
+        ctx.metrics().batchLine("rate_limited_retry");
+        log.debug("batch {}: line {} over its tenant's quota, sent again in {}", id, line.index() + 1, wait);
+        return true;
+    }
+
+    /** The worker's retry-after, at least a second, at most {@code max}. */
+    static Duration retryWait(Object outcome, Duration max) {
+        Throwable cause = outcome instanceof Throwable t ? t : null;
+        while (cause != null && cause.getCause() != null && !(cause instanceof ParleyRateLimitedException)) {
+            cause = cause.getCause();
+        }
+        long millis = 0;
+        if (cause instanceof ParleyRateLimitedException limited) {
+            millis = limited.retryAfter().toMillis();
+        } else if (outcome instanceof Reply reply && reply.error() != null && reply.error().retryAfterMs() != null) {
+            millis = reply.error().retryAfterMs();
+        }
+        return Duration.ofMillis(Math.min(max.toMillis(), Math.max(1000, millis)));
     }
 
     private void recordReply(BatchLines.Line line, String requestId, Reply reply, Throwable error) {
@@ -223,6 +297,14 @@ final class BatchJob {
             index++;
         }
         return lines;
+    }
+
+    private boolean cancellingQuietly() {
+        try {
+            return cancelling();
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private boolean cancelling() {

@@ -31,7 +31,21 @@ final class BatchLines {
         this.models = models;
     }
 
+    /** The line read, or an error line: never throws, so one line can only hurt itself. */
     Line parse(int index, String text) {
+        try {
+            return read(index, text);
+        } catch (RuntimeException e) {
+            return new Line(index, null, null, unreadable(index, e), "invalid_request");
+        }
+    }
+
+    private static OpenAiException unreadable(int index, RuntimeException e) {
+        return OpenAiException.badRequest("line " + (index + 1) + " could not be read: " + e.getClass().getSimpleName()
+                + ": " + e.getMessage());
+    }
+
+    private Line read(int index, String text) {
         JsonNode node;
         try {
             node = Json.mapper().readTree(text);
@@ -67,6 +81,8 @@ final class BatchLines {
             return new Line(index, customId, request, null, null);
         } catch (OpenAiException e) {
             return new Line(index, customId, null, e, null);
+        } catch (RuntimeException e) {
+            return new Line(index, customId, null, unreadable(index, e), "invalid_request");
         }
     }
 

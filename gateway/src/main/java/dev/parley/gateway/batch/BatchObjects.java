@@ -16,7 +16,8 @@ final class BatchObjects {
     static Map<String, Object> file(Map<String, String> fields) {
         return Json.object("id", fields.get("id"), "object", "file", "bytes", Long.parseLong(fields.get("bytes")),
                 "created_at", Long.parseLong(fields.get("created_at")), "filename", fields.get("filename"),
-                "purpose", fields.get("purpose"), "status", "processed", "status_details", null, "expires_at", null);
+                "purpose", fields.get("purpose"), "status", "processed", "status_details", null,
+                "expires_at", number(fields.get("expires_at")));
     }
 
     static Map<String, Object> batch(Map<String, String> fields, long completed, long failed) {

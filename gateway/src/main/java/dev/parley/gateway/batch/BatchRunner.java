@@ -80,20 +80,44 @@ public final class BatchRunner implements AutoCloseable {
     }
 
     private void run(String member, String tenant, String id, BatchJob job) {
+        boolean failed = false;
         try {
             log.info("gateway {} runs batch {}", ctx.owner(), id);
             job.run();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            log.warn("batch {} stopped: {}; it is taken up again", id, e.getMessage());
+            failed = true;
+            failedRun(tenant, id, e);
         } finally {
             running.remove(member);
-            try {
-                ctx.store().releaseLease(tenant, id, ctx.owner());
-            } catch (RuntimeException e) {
-                log.debug("lease of {} not released ({}); it expires", id, e.getMessage());
+            if (!failed) {
+                // A failed run keeps its lease until it expires: the batch is taken up again one lease time later.
+                try {
+                    ctx.store().releaseLease(tenant, id, ctx.owner());
+                } catch (RuntimeException e) {
+                    log.debug("lease of {} not released ({}); it expires", id, e.getMessage());
+                }
             }
+        }
+    }
+
+    /** Counts a failed run; the last one allowed marks the batch {@code failed} instead of trying it forever. */
+    private void failedRun(String tenant, String id, RuntimeException e) {
+        String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
+        try {
+            long runs = ctx.store().countFailedRun(tenant, id);
+            if (runs < ctx.settings().maxFailedRuns()) {
+                log.warn("batch {} run {} of {} failed ({}); it is taken up again after its lease expires", id, runs,
+                        ctx.settings().maxFailedRuns(), reason);
+                return;
+            }
+            ctx.store().fail(tenant, id, "batch_failed", "the batch failed " + runs + " times; last: " + reason,
+                    ctx.clock().instant().getEpochSecond());
+            log.warn("batch {} marked failed after {} failed runs; last: {}", id, runs, reason);
+        } catch (RuntimeException redis) {
+            log.warn("batch {} run failed ({}) and could not be counted ({}); it is taken up again", id, reason,
+                    redis.getMessage());
         }
     }
 

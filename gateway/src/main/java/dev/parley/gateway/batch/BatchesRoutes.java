@@ -21,13 +21,15 @@ public final class BatchesRoutes {
     private final Ids ids;
     private final Clock clock;
     private final Runnable wake;
+    private final StorageLimits limits;
 
     /** @param wake asks the runner to look for new work now rather than at its next scan */
-    BatchesRoutes(BatchStore store, Ids ids, Clock clock, Runnable wake) {
+    BatchesRoutes(BatchStore store, Ids ids, Clock clock, Runnable wake, StorageLimits limits) {
         this.store = store;
         this.ids = ids;
         this.clock = clock;
         this.wake = wake;
+        this.limits = limits;
     }
 
     public void create(HttpExchange exchange) throws IOException {
@@ -69,7 +71,10 @@ public final class BatchesRoutes {
         if (metadata != null && !metadata.isNull()) {
             fields.put("metadata", Json.write(metadata));
         }
-        store.createBatch(tenant.name(), id, fields, now);
+        if (!store.createBatch(tenant.name(), id, fields, now, limits.batchTtl().toSeconds(), limits.maxBatches())) {
+            throw FilesRoutes.quota("the tenant holds " + limits.maxBatches() + " batches, the most it may (they "
+                    + "expire " + limits.batchTtl().toDays() + " days after creation)");
+        }
         wake.run();
         exchange.json(200, render(tenant.name(), id));
     }
@@ -96,7 +101,9 @@ public final class BatchesRoutes {
         List<String> page = store.batchIds(tenant.name(), exchange.query("after"), limit + 1);
         List<Map<String, Object>> data = new ArrayList<>();
         for (String id : page.subList(0, Math.min(limit, page.size()))) {
-            data.add(render(tenant.name(), id));
+            if (!store.batch(tenant.name(), id).isEmpty()) { // an expired batch may linger in the index a while
+                data.add(render(tenant.name(), id));
+            }
         }
         exchange.json(200, Json.object("object", "list", "data", data,
                 "first_id", data.isEmpty() ? null : data.get(0).get("id"),

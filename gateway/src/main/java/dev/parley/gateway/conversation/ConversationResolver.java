@@ -22,11 +22,13 @@ import java.util.random.RandomGenerator;
  * <p>The rules (docs/gateway.md):
  * <ol>
  *   <li>The base conversation is the {@code X-Parley-Conversation-Id} header, or else a digest of the system prompt
- *       and the first user message; either is prefixed by the tenant, so no key reaches another's conversations.</li>
+ *       and the first user message; either is prefixed by the tenant ({@link ConversationIds}), so no key reaches another's conversations.</li>
  *   <li>If the gateway answered the request's history before (up to its last assistant message), the conversation it
  *       went to is looked up in the {@link ConversationIndex}; that may be a fork of the base.</li>
  *   <li>That conversation's stored history is read. If it is a prefix of the request's messages (and the system
- *       prompt is the same), only the remaining tail is sent as the turn. If it is empty, the whole request seeds it.
+ *       prompt is the same), only the remaining tail is sent as the turn; a history the worker has trimmed is
+ *       compared with the stretch of the request just before its tail. If it is empty, the request seeds it (its
+ *       last {@value #MAX_SEED} messages at most).
  *       Otherwise the request diverged (an edited or regenerated turn): it goes to a new conversation
  *       {@code <base>~<random>} seeded with the request's history, and the old one is left as it was.</li>
  * </ol>
@@ -37,6 +39,8 @@ public final class ConversationResolver {
     /** The header naming the conversation. */
     public static final String HEADER = "X-Parley-Conversation-Id";
     private static final String HEADER_PATTERN = "[A-Za-z0-9._:-]{1,128}";
+    /** The most messages one prompt carries (prompt.v1.json {@code messages.maxItems}). */
+    static final int MAX_SEED = 64;
 
     private final HistoryReader history;
     private final ConversationIndex index;
@@ -60,7 +64,7 @@ public final class ConversationResolver {
         String base = baseId(tenant, request, headerId);
         List<ChatMessage> messages = request.messages();
         if (history == null) {
-            return new ResolvedTurn(fork(base), request.system(), messages, ResolvedTurn.Kind.NEW);
+            return new ResolvedTurn(fork(base), request.system(), seed(messages), ResolvedTurn.Kind.NEW);
         }
         String candidate = base;
         int lastAnswer = lastAssistant(messages);
@@ -72,15 +76,55 @@ public final class ConversationResolver {
         }
         List<StoredTurn> stored = history.load(candidate);
         if (stored.isEmpty()) {
-            return new ResolvedTurn(candidate, request.system(), messages, ResolvedTurn.Kind.NEW);
+            return new ResolvedTurn(candidate, request.system(), seed(messages), ResolvedTurn.Kind.NEW);
         }
+        int tail = continuation(candidate, stored, request, lastAnswer);
+        if (tail >= 0) {
+            return new ResolvedTurn(candidate, null, messages.subList(tail, messages.size()), ResolvedTurn.Kind.CONTINUED);
+        }
+        return new ResolvedTurn(fork(base), request.system(), seed(messages), ResolvedTurn.Kind.FORKED);
+    }
+
+    /**
+     * Where the request's new messages start when it continues the stored history, or -1. The stored history is a
+     * prefix of the request while it is whole; once the worker has trimmed its oldest turns (history-max-turns,
+     * history-max-bytes) it is what the request holds just before its tail, so only that stretch is compared.
+     */
+    private int continuation(String conversationId, List<StoredTurn> stored, ChatRequest request, int lastAnswer) {
+        List<ChatMessage> messages = request.messages();
         List<ChatMessage> flat = flatten(stored);
-        boolean sameSystem = Objects.equals(effectiveSystem(stored), request.system());
-        if (sameSystem && flat.size() < messages.size() && messages.subList(0, flat.size()).equals(flat)) {
-            return new ResolvedTurn(candidate, null, messages.subList(flat.size(), messages.size()),
-                    ResolvedTurn.Kind.CONTINUED);
+        boolean trimmed = stored.get(0).turn() > 1;
+        String system = effectiveSystem(stored);
+        if (system == null && trimmed) {
+            system = history.system(conversationId); // the turn that set it may be trimmed; the worker keeps it
         }
-        return new ResolvedTurn(fork(base), request.system(), messages, ResolvedTurn.Kind.FORKED);
+        if (!Objects.equals(system, request.system()) || flat.size() >= messages.size()) {
+            return -1;
+        }
+        if (messages.subList(0, flat.size()).equals(flat)) {
+            return flat.size();
+        }
+        int start = lastAnswer + 1 - flat.size();
+        if (trimmed && start > 0 && messages.subList(start, lastAnswer + 1).equals(flat)) {
+            return lastAnswer + 1;
+        }
+        return -1;
+    }
+
+    /**
+     * The messages a new or forked conversation is seeded with: the request's, or their last {@link #MAX_SEED}
+     * (from a user message on) when there are more, as the prompt schema takes at most that many. The worker would
+     * keep no more of them than its history bounds allow anyway.
+     */
+    static List<ChatMessage> seed(List<ChatMessage> messages) {
+        if (messages.size() <= MAX_SEED) {
+            return messages;
+        }
+        int from = messages.size() - MAX_SEED;
+        while (from < messages.size() - 1 && messages.get(from).role() != Role.USER) {
+            from++;
+        }
+        return messages.subList(from, messages.size());
     }
 
     /**
@@ -101,12 +145,12 @@ public final class ConversationResolver {
             if (!headerId.matches(HEADER_PATTERN)) {
                 throw OpenAiException.invalidParam(HEADER, HEADER + " must match " + HEADER_PATTERN);
             }
-            return "oa-" + tenant.name() + "-h-" + headerId;
+            return ConversationIds.header(tenant.name(), headerId);
         }
         String firstUser = request.messages().stream().filter(m -> m.role() == Role.USER).findFirst()
                 .map(ChatMessage::content).orElse("");
         String seed = (request.system() == null ? "" : request.system()) + "\u0000" + firstUser;
-        return "oa-" + tenant.name() + "-" + sha256(seed).substring(0, 24);
+        return ConversationIds.derived(tenant.name(), sha256(seed).substring(0, 24));
     }
 
     private String fork(String base) {

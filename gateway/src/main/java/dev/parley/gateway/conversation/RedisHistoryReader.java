@@ -30,6 +30,15 @@ public final class RedisHistoryReader implements HistoryReader {
     }
 
     @Override
+    public String system(String conversationId) {
+        try {
+            return redis.hget("parley:{" + conversationId + "}:meta", "system");
+        } catch (JedisException e) {
+            throw OpenAiException.unavailable("conversation history unavailable (Redis): " + e.getMessage());
+        }
+    }
+
+    @Override
     public List<StoredTurn> load(String conversationId) {
         List<String> raw;
         try {

@@ -84,6 +84,14 @@ public final class HttpExchange {
         }
     }
 
+    /**
+     * The body as it arrives, for a route that bounds and consumes it itself (uploads stream to Redis in chunks
+     * rather than being read whole).
+     */
+    public InputStream bodyStream() {
+        return Content.Source.asInputStream(request);
+    }
+
     /** A value the authenticating step leaves for the route (the tenant). */
     public void attach(Object value) {
         this.attachment = value;
@@ -114,6 +122,23 @@ public final class HttpExchange {
         committed = true;
         completed = true;
         response.write(true, ByteBuffer.wrap(body), done);
+    }
+
+    /**
+     * Starts a response of {@code length} bytes that follow in chunks ({@link #writeChunk}), so a large download is
+     * never held whole.
+     */
+    public void startChunked(int status, String contentType, long length) {
+        this.status = status;
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, length);
+        committed = true;
+    }
+
+    /** Writes one chunk of a response begun with {@link #startChunked}, blocking until the network took it. */
+    public void writeChunk(boolean last, byte[] bytes) throws IOException {
+        write(last, bytes);
     }
 
     /** Starts a server-sent event stream (status 200). */

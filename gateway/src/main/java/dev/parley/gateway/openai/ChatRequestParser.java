@@ -30,7 +30,10 @@ public final class ChatRequestParser {
 
     private static final int MAX_STOP = 4;
     private static final int MAX_STOP_LENGTH = 64;
+    /** The wire schema's ranges (prompt.v1.json {@code params}): a request outside them is a 400 naming the field. */
     private static final int MAX_TOKENS = 32768;
+    private static final long MAX_TOP_K = 100_000;
+    private static final long MAX_SEED = 4_294_967_295L;
 
     public ChatRequest parse(JsonNode body) {
         for (String name : body.propertyNames()) {
@@ -41,7 +44,7 @@ public final class ChatRequestParser {
                 throw OpenAiException.invalidParam(name, "Unrecognized request argument supplied: " + name);
             }
         }
-        requireNeutral(body, "n", node -> node.isIntegralNumber() && node.intValue() == 1,
+        requireNeutral(body, "n", node -> node.isIntegralNumber() && node.canConvertToInt() && node.intValue() == 1,
                 "only n=1 is supported (one choice per request)");
         requireNeutral(body, "logprobs", node -> node.isBoolean() && !node.booleanValue(),
                 "logprobs are not supported by Parley yet");
@@ -81,37 +84,19 @@ public final class ChatRequestParser {
     }
 
     private static GenerationParams params(JsonNode body) {
-        Integer maxTokens = positiveInt(body, "max_completion_tokens");
-        String maxName = "max_completion_tokens";
+        Long maxTokens = integer(body, "max_completion_tokens", 1, MAX_TOKENS);
         if (maxTokens == null) {
-            maxTokens = positiveInt(body, "max_tokens");
-            maxName = "max_tokens";
-        }
-        if (maxTokens != null && maxTokens > MAX_TOKENS) {
-            throw OpenAiException.invalidParam(maxName, "'" + maxName + "' must be at most " + MAX_TOKENS + ", got " + maxTokens);
+            maxTokens = integer(body, "max_tokens", 1, MAX_TOKENS);
         }
         Double temperature = number(body, "temperature", 0, 2);
         Double topP = number(body, "top_p", 0, 1);
         if (topP != null && topP == 0) {
             throw OpenAiException.invalidParam("top_p", "top_p must be greater than 0 in Parley, got 0");
         }
-        Integer topK = null;
-        JsonNode k = body.get("top_k");
-        if (k != null && !k.isNull()) {
-            if (!k.isIntegralNumber() || k.intValue() < 0) {
-                throw OpenAiException.invalidParam("top_k", "top_k must be an integer >= 0, got " + k);
-            }
-            topK = k.intValue();
-        }
-        Long seed = null;
-        JsonNode s = body.get("seed");
-        if (s != null && !s.isNull()) {
-            if (!s.isIntegralNumber() || s.longValue() < 0) {
-                throw OpenAiException.invalidParam("seed", "seed must be an integer >= 0, got " + s);
-            }
-            seed = s.longValue();
-        }
-        return new GenerationParams(maxTokens, temperature, topP, topK, seed, stop(body.get("stop")),
+        Long topK = integer(body, "top_k", 0, MAX_TOP_K);
+        Long seed = integer(body, "seed", 0, MAX_SEED);
+        return new GenerationParams(maxTokens == null ? null : maxTokens.intValue(), temperature, topP,
+                topK == null ? null : topK.intValue(), seed, stop(body.get("stop")),
                 ResponseFormatParam.parse(body.get("response_format")));
     }
 
@@ -256,15 +241,21 @@ public final class ChatRequestParser {
         return node.booleanValue();
     }
 
-    private static Integer positiveInt(JsonNode body, String name) {
+    /**
+     * An integer in {@code [min, max]}, or {@code null} when absent. Checked before it is converted: Jackson throws on
+     * an integer that does not fit a long (such as {@code 1e20}), which would otherwise be a 500 or, in a batch, a
+     * line that can never be read.
+     */
+    private static Long integer(JsonNode body, String name, long min, long max) {
         JsonNode node = body.get(name);
         if (node == null || node.isNull()) {
             return null;
         }
-        if (!node.isIntegralNumber() || node.longValue() < 1 || node.longValue() > Integer.MAX_VALUE) {
-            throw OpenAiException.invalidParam(name, "'" + name + "' must be an integer >= 1, got " + node);
+        if (!node.isIntegralNumber() || !node.canConvertToLong() || node.longValue() < min || node.longValue() > max) {
+            throw OpenAiException.invalidParam(name, "'" + name + "' must be an integer in [" + min + ", " + max
+                    + "], got " + node);
         }
-        return node.intValue();
+        return node.longValue();
     }
 
     private static Double number(JsonNode body, String name, double min, double max) {

@@ -36,7 +36,7 @@ class ConversationResolverTest {
     void aNewChatSeedsThenLaterTurnsSendOnlyTheTail() {
         ResolvedTurn first = resolver.resolve(alpha, request("sys", ChatMessage.user("u1")), null);
         assertThat(first.kind()).isEqualTo(ResolvedTurn.Kind.NEW);
-        assertThat(first.conversationId()).startsWith("oa-alpha-");
+        assertThat(first.conversationId()).startsWith("oa.alpha.d.");
         answer(first, "a1");
 
         ResolvedTurn second = resolver.resolve(alpha, request("sys", ChatMessage.user("u1"), ChatMessage.assistant("a1"),
@@ -73,8 +73,71 @@ class ConversationResolverTest {
         String a = resolver.resolve(alpha, same, null).conversationId();
         String b = resolver.resolve(new Tenant("beta"), same, null).conversationId();
         assertThat(a).isNotEqualTo(b);
-        assertThat(resolver.resolve(alpha, same, "chat-1").conversationId()).isEqualTo("oa-alpha-h-chat-1");
-        assertThat(resolver.resolve(new Tenant("beta"), same, "chat-1").conversationId()).isEqualTo("oa-beta-h-chat-1");
+        assertThat(resolver.resolve(alpha, same, "chat-1").conversationId()).isEqualTo("oa.alpha.h.chat-1");
+        assertThat(resolver.resolve(new Tenant("beta"), same, "chat-1").conversationId()).isEqualTo("oa.beta.h.chat-1");
+    }
+
+    @Test
+    void aTenantWhoseNameExtendsAnothersCannotBeReachedThroughAHeader() {
+        // Before ids had a separator outside the tenant alphabet, tenant acme-h's derived conversation
+        // oa-acme-h-<24 hex> was also tenant acme's header conversation <24 hex>.
+        ChatRequest chat = request("sys", ChatMessage.user("u1"));
+        String victims = resolver.resolve(new Tenant("acme-h"), chat, null).conversationId();
+        String digest = victims.substring(victims.length() - 24);
+        String attackers = resolver.resolve(new Tenant("acme"), chat, digest).conversationId();
+        assertThat(attackers).isNotEqualTo(victims);
+        assertThat(resolver.resolve(new Tenant("acme"), chat, "h-" + digest).conversationId()).isNotEqualTo(victims);
+        assertThat(ConversationIds.tenantOf(victims)).isEqualTo("acme-h");
+        assertThat(ConversationIds.tenantOf(attackers)).isEqualTo("acme");
+        assertThat(ConversationIds.tenantOf(ConversationIds.batchLine("acme", "batch_1", 3))).isEqualTo("acme");
+    }
+
+    @Test
+    void aTrimmedHistoryIsComparedWithTheStretchBeforeTheTail() {
+        ResolvedTurn first = resolver.resolve(alpha, request("sys", ChatMessage.user("u1")), null);
+        // The worker kept only turns 3 and 4 of four; the system prompt lives on in its meta hash.
+        histories.put(first.conversationId(), List.of(
+                new StoredTurn(3, null, List.of(ChatMessage.user("u3")), "a3"),
+                new StoredTurn(4, null, List.of(ChatMessage.user("u4")), "a4")));
+        ConversationResolver withSystem = new ConversationResolver(new HistoryReader() {
+            @Override
+            public List<StoredTurn> load(String id) {
+                return histories.getOrDefault(id, List.of());
+            }
+
+            @Override
+            public String system(String id) {
+                return "sys";
+            }
+        }, null, new Random(3));
+
+        ResolvedTurn fifth = withSystem.resolve(alpha, request("sys", ChatMessage.user("u1"), ChatMessage.assistant("a1"),
+                ChatMessage.user("u2"), ChatMessage.assistant("a2"), ChatMessage.user("u3"), ChatMessage.assistant("a3"),
+                ChatMessage.user("u4"), ChatMessage.assistant("a4"), ChatMessage.user("u5")), null);
+
+        assertThat(fifth.kind()).isEqualTo(ResolvedTurn.Kind.CONTINUED);
+        assertThat(fifth.conversationId()).isEqualTo(first.conversationId());
+        assertThat(fifth.messages()).containsExactly(ChatMessage.user("u5"));
+        ResolvedTurn edited = withSystem.resolve(alpha, request("sys", ChatMessage.user("u1"), ChatMessage.assistant("a1"),
+                ChatMessage.user("u3"), ChatMessage.assistant("a3, edited"), ChatMessage.user("u5")), null);
+        assertThat(edited.kind()).isEqualTo(ResolvedTurn.Kind.FORKED);
+    }
+
+    @Test
+    void aSeedLongerThanAPromptTakesKeepsItsLastMessagesFromAUserMessageOn() {
+        List<ChatMessage> long100 = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            long100.add(ChatMessage.user("u" + i));
+            long100.add(ChatMessage.assistant("a" + i));
+        }
+        long100.add(ChatMessage.user("last"));
+
+        ResolvedTurn seeded = resolver.resolve(alpha, request("sys", long100.toArray(ChatMessage[]::new)), null);
+
+        assertThat(seeded.messages()).hasSizeLessThanOrEqualTo(ConversationResolver.MAX_SEED).hasSizeGreaterThan(60);
+        assertThat(seeded.messages().get(0).role()).isEqualTo(dev.parley.schemas.Role.USER);
+        assertThat(seeded.messages()).endsWith(ChatMessage.user("last"));
+        assertThat(seeded.system()).isEqualTo("sys");
     }
 
     @Test

@@ -1,0 +1,42 @@
+package dev.parley.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.parley.gateway.GatewayConfig;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** {@code parley gateway} hands Kafka properties, Redis options and storage limits to the gateway (audit H6, H3). */
+class GatewayCommandTest {
+
+    private static GatewayConfig config(Map<String, String> env, String... args) throws Exception {
+        GatewayCommand command = new GatewayCommand();
+        new CommandLine(command).parseArgs(args);
+        return command.config(env);
+    }
+
+    @Test
+    void kafkaPropertiesComeFromFlagsAndTheEnvironmentAsForTheWorker() throws Exception {
+        GatewayConfig config = config(Map.of("PARLEY_KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
+                        "PARLEY_KAFKA_SASL_MECHANISM", "PLAIN"),
+                "--bootstrap", "b:9093", "--no-auth", "--kafka", "sasl.mechanism=SCRAM-SHA-512",
+                "--kafka", "ssl.truststore.location=/etc/ca.p12", "--files-redis", "redis://files:6379",
+                "--max-upload-mb", "8", "--tenant-files", "5", "--file-ttl-days", "2");
+
+        assertThat(config.kafkaProperties()).containsEntry("security.protocol", "SASL_SSL")
+                .as("a flag wins over the environment").containsEntry("sasl.mechanism", "SCRAM-SHA-512")
+                .containsEntry("ssl.truststore.location", "/etc/ca.p12");
+        assertThat(config.filesRedisUri()).isEqualTo("redis://files:6379");
+        assertThat(config.storage().maxUploadBytes()).isEqualTo(8L << 20);
+        assertThat(config.storage().maxFiles()).isEqualTo(5);
+        assertThat(config.storage().fileTtl().toDays()).isEqualTo(2);
+    }
+
+    @Test
+    void anUnknownRedisOptionIsRefusedByName() {
+        assertThatThrownBy(() -> config(Map.of(), "--bootstrap", "b:9093", "--no-auth", "--redis-option", "tls=yes"))
+                .hasMessageContaining("tls");
+    }
+}
