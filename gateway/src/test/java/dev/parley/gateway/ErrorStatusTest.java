@@ -136,6 +136,21 @@ class ErrorStatusTest {
     }
 
     @Test
+    void junkMethodsAndPathsCreateNoNewMeters() throws Exception {
+        send("JUNK0", "/v1/models", null, false);
+        send("GET", "/junk/0", null, false);
+        int meters = gateway.metrics().registry().getMeters().size();
+
+        for (int i = 1; i <= 200; i++) {
+            assertThat(send("JUNK" + i, "/v1/models", null, false).statusCode()).isEqualTo(405);
+            assertThat(send("GET", "/junk/" + i, null, false).statusCode()).isEqualTo(404);
+        }
+
+        assertThat(gateway.metrics().registry().getMeters()).hasSize(meters);
+        assertThat(send("GET", "/metrics", null, false).body()).doesNotContain("JUNK");
+    }
+
+    @Test
     void healthAndMetricsNeedNoKey() throws Exception {
         HttpResponse<String> health = send("GET", "/health", null, false);
         assertThat(health.statusCode()).isEqualTo(200);
