@@ -283,6 +283,14 @@ public final class ParleyClient implements AutoCloseable {
         return listener.retries();
     }
 
+    /**
+     * Whether replies can reach this client: its reply listener runs and has not been failing for longer than the
+     * outage timeout. When false, requests sent now fail (a dead listener never recovers: build a new client).
+     */
+    public boolean repliesHealthy() {
+        return !closed && listener.isHealthy();
+    }
+
     /** Requests still waiting for a reply. */
     public int pendingRequests() {
         return pending.size();

@@ -62,6 +62,8 @@ public final class ReplyListener implements AutoCloseable {
     private Thread thread;
     private volatile boolean running = true;
     private volatile boolean alive = true;
+    /** When the current run of failures began ({@link System#nanoTime()} scale), or 0 while none: for health. */
+    private volatile long failingSinceNanos;
     private long lastAnswerNanos;
     private long nextRefreshNanos;
 
@@ -166,6 +168,7 @@ public final class ReplyListener implements AutoCloseable {
             if (answered) {
                 lastAnswerNanos = now;
                 int ended = failures.succeeded();
+                failingSinceNanos = 0;
                 if (ended > 0) {
                     log.info("Reply listener on {} reaches the broker again after {} failed attempt(s)", topic, ended);
                 }
@@ -180,6 +183,9 @@ public final class ReplyListener implements AutoCloseable {
 
     private Duration failed(RuntimeException error) {
         int inARow = failures.failed(error);
+        if (inARow == 1) {
+            failingSinceNanos = Math.max(1, nanoTime.getAsLong());
+        }
         Duration pause = backoff.jittered(inARow, ThreadLocalRandom.current());
         if (inARow == 1 || inARow % LOG_EVERY == 0) {
             log.warn("Reply listener on {} failed ({} in a row, for {}); retrying in {}: {}", topic, inARow,
@@ -242,6 +248,12 @@ public final class ReplyListener implements AutoCloseable {
     /** Whether the listener's thread still runs: true until {@link #close()}, unless an Error killed it. */
     public boolean isAlive() {
         return alive;
+    }
+
+    /** Alive, and not failing for longer than the outage timeout (past it, waiting requests fail). */
+    public boolean isHealthy() {
+        long since = failingSinceNanos;
+        return alive && (since == 0 || nanoTime.getAsLong() - since <= outageTimeout.toNanos());
     }
 
     @Override
