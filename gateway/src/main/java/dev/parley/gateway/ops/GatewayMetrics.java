@@ -72,6 +72,15 @@ public final class GatewayMetrics implements Router.Observer {
         return METHODS.contains(method) ? method : "other";
     }
 
+    /**
+     * A request refused to protect the gateway, by reason: {@code in_flight}, {@code tenant_requests},
+     * {@code tenant_streams}.
+     */
+    public void refused(String reason) {
+        Counter.builder("parley.gateway.refused").description("Requests answered 429 to protect the gateway or its "
+                + "other tenants, by reason").tag("reason", reason).register(registry).increment();
+    }
+
     public void streamOpened() {
         openStreams.incrementAndGet();
     }

@@ -1,26 +1,24 @@
 package dev.parley.gateway.ops;
 
 import dev.parley.gateway.http.HttpExchange;
-import dev.parley.gateway.openai.Json;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.function.BooleanSupplier;
 
-/** {@code /health} (200 while Redis, when configured, answers; else 503) and {@code /metrics} (Prometheus text). */
+/** {@code /health} (200 while {@link GatewayHealth} says so, else 503) and {@code /metrics} (Prometheus text). */
 public final class OpsRoutes {
 
     private final PrometheusMeterRegistry registry;
-    private final BooleanSupplier redisReachable;
+    private final GatewayHealth health;
 
-    public OpsRoutes(PrometheusMeterRegistry registry, BooleanSupplier redisReachable) {
+    public OpsRoutes(PrometheusMeterRegistry registry, GatewayHealth health) {
         this.registry = registry;
-        this.redisReachable = redisReachable;
+        this.health = health;
     }
 
     public void health(HttpExchange exchange) throws IOException {
-        boolean redis = redisReachable.getAsBoolean();
-        exchange.json(redis ? 200 : 503, Json.object("status", redis ? "ok" : "degraded", "redis", redis));
+        GatewayHealth.Report report = health.report();
+        exchange.json(report.status(), report.body());
     }
 
     public void metrics(HttpExchange exchange) throws IOException {
