@@ -6,6 +6,7 @@ import dev.parley.gateway.chat.ChatCompletionsRoute;
 import dev.parley.gateway.conversation.ConversationIndex;
 import dev.parley.gateway.conversation.ConversationResolver;
 import dev.parley.gateway.conversation.RedisHistoryReader;
+import dev.parley.gateway.http.JsonErrorHandler;
 import dev.parley.gateway.http.LoopbackScreen;
 import dev.parley.gateway.http.Router;
 import dev.parley.gateway.limits.TenantPermits;
@@ -85,13 +86,15 @@ public final class Gateway implements AutoCloseable {
                 .add("GET", "/v1/models", models::list)
                 .add("GET", "/v1/models/{id}", models::get)
                 .addOpen("GET", "/health", ops::health)
-                .addOpen("GET", "/metrics", ops::metrics);
+                .addOpen("GET", "/metrics", ops::metrics)
+                .addOpen("GET", "/openapi.json", ops::openapi);
         this.batches = redis == null ? null : new BatchApi(redis, client, models, metrics, config.instanceId(),
                 config.batchLease(), config.batchScanInterval(), config.batchInFlight(), config.requestTimeout());
         if (batches != null) {
             batches.addRoutes(router);
         }
         server.setHandler(router);
+        server.setErrorHandler(new JsonErrorHandler());
     }
 
     private static ServerConnector connector(Server server, GatewayConfig config) {

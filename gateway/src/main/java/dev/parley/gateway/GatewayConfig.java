@@ -39,6 +39,8 @@ public final class GatewayConfig {
     public static final int DEFAULT_TENANT_MAX_IN_FLIGHT = 64;
     public static final int DEFAULT_TENANT_MAX_STREAMS = 32;
     public static final Duration DEFAULT_HEALTH_CHECK_INTERVAL = Duration.ofSeconds(2);
+    /** The upload route, whose body limit is the upload one rather than the JSON one. */
+    public static final String UPLOAD_ROUTE = "/v1/files";
 
     private final String host;
     private final int port;
@@ -96,9 +98,6 @@ public final class GatewayConfig {
                     + "host (127.0.0.1, ::1 or localhost), not '" + host + "': give API keys to listen there");
         }
     }
-
-    /** The upload route, whose body limit is {@link #DEFAULT_MAX_UPLOAD_BYTES} rather than the JSON one. */
-    public static final String UPLOAD_ROUTE = "/v1/files";
 
     /** Whether {@code host} names only this machine's loopback interface. */
     public static boolean isLoopback(String host) {

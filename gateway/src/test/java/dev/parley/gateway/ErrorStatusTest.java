@@ -126,7 +126,15 @@ class ErrorStatusTest {
     @Test
     void unknownUrlsMethodsAndKeysAnswerInOpenAisShape() throws Exception {
         assertThat(send("GET", "/v1/nothing", null, true).statusCode()).isEqualTo(404);
-        assertThat(send("DELETE", "/v1/models", null, true).statusCode()).isEqualTo(405);
+        HttpResponse<String> wrongMethod = send("DELETE", "/v1/models", null, true);
+        assertThat(wrongMethod.statusCode()).isEqualTo(405);
+        assertThat(wrongMethod.headers().firstValue("Allow")).contains("GET");
+        // Refused by Jetty before any route runs, still in OpenAI's error shape.
+        HttpResponse<String> ambiguous = send("GET", "/v1/files/a%2Fb", null, true);
+        assertThat(ambiguous.statusCode()).isEqualTo(400);
+        assertThat(ambiguous.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/json"));
+        assertThat(error(ambiguous).get("type").asString()).isEqualTo("invalid_request_error");
         HttpResponse<String> noKey = send("GET", "/v1/models", null, false);
         assertThat(noKey.statusCode()).isEqualTo(401);
         assertThat(error(noKey).get("code").asString()).isEqualTo("invalid_api_key");
@@ -136,6 +144,9 @@ class ErrorStatusTest {
         HttpResponse<String> model = send("GET", "/v1/models/other", null, true);
         assertThat(model.statusCode()).isEqualTo(404);
         assertThat(send("POST", "/v1/chat/completions", "{not json", true).statusCode()).isEqualTo(400);
+        String hugeTopK = chat(false).replaceFirst("\\{", "{\"top_k\":100000000000000000000,");
+        HttpResponse<String> huge = send("POST", "/v1/chat/completions", hugeTopK, true);
+        assertThat(huge.statusCode()).as(huge.body()).isEqualTo(400);
     }
 
     @Test

@@ -18,6 +18,7 @@ import dev.parley.schemas.ChatMessage;
 import dev.parley.schemas.Prompt;
 import dev.parley.schemas.Reply;
 import dev.parley.schemas.Role;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -25,6 +26,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
 
 /**
  * {@code POST /v1/chat/completions}: parse, check the model, map onto a conversation, send through the SDK, answer
@@ -74,7 +77,7 @@ public final class ChatCompletionsRoute implements Route {
                     TenantPermits.RETRY_AFTER);
         }
         try {
-            ChatRequest request = parser.parse(exchange.jsonBody());
+            ChatRequest request = parse(exchange);
             try (TenantPermits.Permit stream = request.stream() ? tenantPermits.stream(tenant) : null) {
                 models.require(request.model(), "model");
                 ResolvedTurn turn = conversations.resolve(tenant, request, exchange.header(ConversationResolver.HEADER));
@@ -93,6 +96,17 @@ public final class ChatCompletionsRoute implements Route {
             throw ModelCatalog.notFound(gone.model(), "model", gone.servedModels());
         } finally {
             inFlight.release();
+        }
+    }
+
+    /** The request; a value Jackson cannot convert (an integer past long) is the client's error, not a 500. */
+    private ChatRequest parse(HttpExchange exchange) throws IOException {
+        JsonNode body = exchange.jsonBody();
+        try {
+            return parser.parse(body);
+        } catch (JacksonException e) {
+            throw OpenAiException.badRequest("a parameter has a value out of range: "
+                    + e.getOriginalMessage().lines().findFirst().orElse(""));
         }
     }
 

@@ -96,11 +96,11 @@ public final class Router extends Handler.Abstract {
         String[] parts = path.length() > 1 ? path.substring(1).split("/") : new String[] {""};
         Entry matched = null;
         Map<String, String> params = new HashMap<>();
-        boolean pathKnown = false;
+        List<String> allowed = new ArrayList<>();
         for (Entry entry : entries) {
             Map<String, String> found = match(entry.segments, parts);
             if (found != null) {
-                pathKnown = true;
+                allowed.add(entry.method);
                 if (entry.method.equals(request.getMethod())) {
                     matched = entry;
                     params = found;
@@ -114,8 +114,11 @@ public final class Router extends Handler.Abstract {
             if (screen != null) {
                 screen.checkHost(request);
             }
+            if (matched == null && !allowed.isEmpty()) {
+                exchange.header("Allow", String.join(", ", allowed));
+            }
             if (matched == null) {
-                throw pathKnown ? OpenAiException.methodNotAllowed(request.getMethod(), path)
+                throw !allowed.isEmpty() ? OpenAiException.methodNotAllowed(request.getMethod(), path)
                         : OpenAiException.notFound(null, "unknown_url", "Unknown request URL: " + request.getMethod()
                         + " " + path);
             }
