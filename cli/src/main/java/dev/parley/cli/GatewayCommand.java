@@ -55,7 +55,8 @@ public final class GatewayCommand implements Callable<Integer> {
             + "(else env " + ApiKeys.ENV + ")")
     Path keysFile;
 
-    @Option(names = "--no-auth", description = "Accept any request as tenant 'default' (loopback development only)")
+    @Option(names = "--no-auth", description = "Accept any request as tenant 'default' (loopback development only: "
+            + "refused with any other --host; requests must name a loopback Host and send JSON bodies as JSON)")
     boolean noAuth;
 
     @Option(names = "--prompts-topic", defaultValue = "${env:PARLEY_PROMPTS_TOPIC:-parley.prompts}")
@@ -108,6 +109,39 @@ public final class GatewayCommand implements Callable<Integer> {
             + "asks for less, and a batch with its results (default ${DEFAULT-VALUE})")
     int fileTtlDays;
 
+    @Option(names = "--max-body-bytes", defaultValue = "" + GatewayConfig.DEFAULT_MAX_BODY_BYTES,
+            description = "Largest body of a JSON route (chat, batches); more gets a 413 (default ${DEFAULT-VALUE})")
+    long maxBodyBytes;
+
+    @Option(names = "--max-json-depth", defaultValue = "" + GatewayConfig.DEFAULT_MAX_JSON_DEPTH,
+            description = "Deepest JSON nesting of a request body (default ${DEFAULT-VALUE})")
+    int maxJsonDepth;
+
+    @Option(names = "--max-json-string-chars", defaultValue = "" + GatewayConfig.DEFAULT_MAX_JSON_STRING_CHARS,
+            description = "Longest JSON string in a request body (default ${DEFAULT-VALUE})")
+    int maxJsonStringChars;
+
+    @Option(names = "--body-idle-timeout", defaultValue = "30", description = "Seconds a request body may pause "
+            + "before a 408 (default ${DEFAULT-VALUE})")
+    long bodyIdleTimeoutSeconds;
+
+    @Option(names = "--min-body-rate", defaultValue = "" + GatewayConfig.DEFAULT_MIN_BODY_BYTES_PER_SECOND,
+            description = "Slowest average body rate, bytes/s, once a body has taken 10 s; 0 for none "
+                    + "(default ${DEFAULT-VALUE})")
+    long minBodyRate;
+
+    @Option(names = "--max-connections", defaultValue = "" + GatewayConfig.DEFAULT_MAX_CONNECTIONS,
+            description = "Open connections at most (default ${DEFAULT-VALUE})")
+    int maxConnections;
+
+    @Option(names = "--tenant-max-in-flight", defaultValue = "" + GatewayConfig.DEFAULT_TENANT_MAX_IN_FLIGHT,
+            description = "Requests one tenant may have open at once; more get a 429 (default ${DEFAULT-VALUE})")
+    int tenantMaxInFlight;
+
+    @Option(names = "--tenant-max-streams", defaultValue = "" + GatewayConfig.DEFAULT_TENANT_MAX_STREAMS,
+            description = "Streamed chat requests one tenant may have open at once (default ${DEFAULT-VALUE})")
+    int tenantMaxStreams;
+
     @Override
     public Integer call() throws Exception {
         Gateway gateway = Gateway.start(config(System.getenv()));
@@ -125,6 +159,10 @@ public final class GatewayCommand implements Callable<Integer> {
                 .redisUri(blankToNull(redis)).filesRedisUri(blankToNull(filesRedis)).promptsTopic(promptsTopic)
                 .repliesTopic(repliesTopic).controlTopic(controlTopic).modelsTopic(modelsTopic).models(models)
                 .keys(keys()).requestTimeout(Duration.ofSeconds(requestTimeoutSeconds)).maxInFlight(maxInFlight)
+                .maxBodyBytes(maxBodyBytes).maxJsonDepth(maxJsonDepth)
+                .maxJsonStringChars(maxJsonStringChars).bodyIdleTimeout(Duration.ofSeconds(bodyIdleTimeoutSeconds))
+                .minBodyRate(minBodyRate, GatewayConfig.DEFAULT_BODY_RATE_GRACE).maxConnections(maxConnections)
+                .tenantMaxInFlight(tenantMaxInFlight).tenantMaxStreams(tenantMaxStreams)
                 .kafkaProperties(kafkaProperties(env))
                 .redisConnector(uri -> RedisConnector.connect(uri, redisSettings))
                 .storage(new StorageLimits(maxUploadMb << 20, tenantStorageMb << 20, tenantFiles, tenantBatches,
@@ -164,6 +202,10 @@ public final class GatewayCommand implements Callable<Integer> {
     }
 
     private ApiKeys keys() throws java.io.IOException {
+        if (noAuth && !GatewayConfig.isLoopback(host)) {
+            throw new IllegalArgumentException("--no-auth is for loopback development only: it cannot be combined "
+                    + "with --host " + host + "; give API keys (--keys-file or " + ApiKeys.ENV + ") to listen there");
+        }
         if (noAuth) {
             return ApiKeys.open(new Tenant("default"));
         }

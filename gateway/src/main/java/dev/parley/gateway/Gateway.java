@@ -1,20 +1,27 @@
 package dev.parley.gateway;
 
 import dev.parley.client.ParleyClient;
-import dev.parley.gateway.auth.Tenant;
 import dev.parley.gateway.batch.BatchApi;
 import dev.parley.gateway.batch.BatchSettings;
 import dev.parley.gateway.chat.ChatCompletionsRoute;
 import dev.parley.gateway.conversation.ConversationIndex;
 import dev.parley.gateway.conversation.ConversationResolver;
 import dev.parley.gateway.conversation.RedisHistoryReader;
+import dev.parley.gateway.http.JsonErrorHandler;
+import dev.parley.gateway.http.LoopbackScreen;
 import dev.parley.gateway.http.Router;
+import dev.parley.gateway.limits.TenantPermits;
 import dev.parley.gateway.models.ModelCatalog;
+import dev.parley.gateway.ops.GatewayHealth;
 import dev.parley.gateway.ops.GatewayMetrics;
 import dev.parley.gateway.ops.OpsRoutes;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.util.Map;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -47,6 +54,7 @@ public final class Gateway implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final BatchApi batches;
     private final GatewayMetrics metrics;
+    private final GatewayHealth health;
 
     private Gateway(GatewayConfig config, ParleyClient client, RedisClient redis, RedisClient filesRedis,
                     PrometheusMeterRegistry registry) {
@@ -61,35 +69,58 @@ public final class Gateway implements AutoCloseable {
         QueuedThreadPool threads = new QueuedThreadPool(Math.max(16, config.maxInFlight() + 16), 4);
         threads.setName("gateway-http");
         this.server = new Server(threads);
-        this.connector = new ServerConnector(server);
-        connector.setHost(config.host());
-        connector.setPort(config.port());
-        // A request may wait for its first token this long; pings keep streams alive within it.
-        connector.setIdleTimeout(config.requestTimeout().plusSeconds(30).toMillis());
+        this.connector = connector(server, config);
         server.addConnector(connector);
+        server.addBean(new NetworkConnectionLimit(config.maxConnections(), server));
 
         ModelCatalog models = new ModelCatalog(config.models(), client::servedModels, client::servedModel,
                 System.currentTimeMillis() / 1000);
         ConversationResolver resolver = redis == null ? new ConversationResolver(null, null)
                 : new ConversationResolver(new RedisHistoryReader(redis), new ConversationIndex(redis, config.conversationTtl()));
+        TenantPermits tenantPermits = new TenantPermits(config.tenantMaxInFlight(), config.tenantMaxStreams(),
+                metrics::refused);
         ChatCompletionsRoute chat = new ChatCompletionsRoute(client, models, resolver, metrics, config.requestTimeout(),
-                config.maxInFlight(), config.pingInterval(), Clock.systemUTC());
-        OpsRoutes ops = new OpsRoutes(registry, this::redisReachable);
-        Router router = new Router(exchange -> {
-            Tenant tenant = config.keys().authenticate(exchange.header("Authorization"));
-            exchange.attach(tenant);
-        }, metrics);
+                config.maxInFlight(), config.pingInterval(), tenantPermits, Clock.systemUTC());
+        this.health = new GatewayHealth(() -> client.health().healthy(), redis == null ? null : this::redisReachable,
+                config.healthCheckInterval());
+        OpsRoutes ops = new OpsRoutes(registry, health);
+        Router router = router(config, metrics, tenantPermits);
         router.add("POST", "/v1/chat/completions", chat)
                 .add("GET", "/v1/models", models::list)
                 .add("GET", "/v1/models/{id}", models::get)
                 .addOpen("GET", "/health", ops::health)
-                .addOpen("GET", "/metrics", ops::metrics);
+                .addOpen("GET", "/metrics", ops::metrics)
+                .addOpen("GET", "/openapi.json", ops::openapi);
         this.batches = redis == null ? null : new BatchApi(filesRedis != null ? filesRedis : redis, client, models,
                 metrics, batchSettings(config));
         if (batches != null) {
             batches.addRoutes(router);
         }
         server.setHandler(router);
+        server.setErrorHandler(new JsonErrorHandler());
+    }
+
+    private static ServerConnector connector(Server server, GatewayConfig config) {
+        HttpConfiguration http = new HttpConfiguration();
+        http.setRequestHeaderSize(config.maxRequestHeaderBytes());
+        http.setSendServerVersion(false);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost(config.host());
+        connector.setPort(config.port());
+        // A request may wait for its first token this long; pings keep streams alive within it. A slow body is cut
+        // off sooner, by the body limits.
+        connector.setIdleTimeout(config.requestTimeout().plusSeconds(30).toMillis());
+        return connector;
+    }
+
+    private static Router router(GatewayConfig config, GatewayMetrics metrics, TenantPermits tenantPermits) {
+        Router router = new Router(exchange -> exchange.attach(config.keys().authenticate(exchange.header("Authorization"))),
+                metrics, config.bodyLimits());
+        router.admission(exchange -> tenantPermits.request(exchange.attachment()));
+        if (!config.keys().required()) {
+            router.screen(new LoopbackScreen(config.host(), Map.of(GatewayConfig.UPLOAD_ROUTE, "multipart/form-data")));
+        }
+        return router;
     }
 
     private static BatchSettings batchSettings(GatewayConfig config) {
@@ -128,6 +159,10 @@ public final class Gateway implements AutoCloseable {
             log.info("Gateway {} serving {} and the models announced on {} on {} (auth {})", config.instanceId(),
                     config.models(), config.modelsTopic(), gateway.baseUrl(),
                     config.keys().required() ? "by API key" : "off");
+            if (!GatewayConfig.isLoopback(config.host())) {
+                log.warn("The gateway listens on {} in plain HTTP: API keys and conversations cross the network in "
+                        + "cleartext unless a TLS proxy is in front of it", config.host());
+            }
             return gateway;
         } catch (Exception e) {
             if (gateway != null) {
@@ -184,6 +219,7 @@ public final class Gateway implements AutoCloseable {
                 batches.close();
             }
             server.stop();
+            health.close();
         } catch (Exception e) {
             log.warn("gateway did not stop cleanly: {}", e.getMessage());
         } finally {

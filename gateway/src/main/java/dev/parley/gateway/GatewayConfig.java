@@ -4,6 +4,9 @@ import dev.parley.client.ParleyClient;
 import dev.parley.gateway.auth.ApiKeys;
 import dev.parley.gateway.batch.StorageLimits;
 import java.net.URI;
+import dev.parley.gateway.http.BodyLimits;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +32,22 @@ public final class GatewayConfig {
     public static final int DEFAULT_BATCH_MAX_FAILED_RUNS = 3;
     public static final int DEFAULT_BATCH_RATE_LIMIT_RETRIES = 20;
     public static final Duration DEFAULT_BATCH_RETRY_MAX_WAIT = Duration.ofSeconds(60);
+    /** Chat (and every JSON route's) body limit: far above any prompt a worker takes (1 MB by default). */
+    public static final long DEFAULT_MAX_BODY_BYTES = 4L << 20;
+    /** What a multipart upload's body may carry beyond its file: boundaries, part headers, the purpose field. */
+    static final long MULTIPART_OVERHEAD_BYTES = 64 << 10;
+    public static final int DEFAULT_MAX_JSON_DEPTH = 128;
+    public static final int DEFAULT_MAX_JSON_STRING_CHARS = 2 << 20;
+    public static final Duration DEFAULT_BODY_IDLE_TIMEOUT = Duration.ofSeconds(30);
+    public static final long DEFAULT_MIN_BODY_BYTES_PER_SECOND = 1024;
+    public static final Duration DEFAULT_BODY_RATE_GRACE = Duration.ofSeconds(10);
+    public static final int DEFAULT_MAX_CONNECTIONS = 1024;
+    public static final int DEFAULT_MAX_REQUEST_HEADER_BYTES = 8 << 10;
+    public static final int DEFAULT_TENANT_MAX_IN_FLIGHT = 64;
+    public static final int DEFAULT_TENANT_MAX_STREAMS = 32;
+    public static final Duration DEFAULT_HEALTH_CHECK_INTERVAL = Duration.ofSeconds(2);
+    /** The upload route, whose body limit is the upload one rather than the JSON one. */
+    public static final String UPLOAD_ROUTE = "/v1/files";
 
     private final String host;
     private final int port;
@@ -55,6 +74,12 @@ public final class GatewayConfig {
     private final int batchRateLimitRetries;
     private final Duration batchRetryMaxWait;
     private final StorageLimits storage;
+    private final BodyLimits bodyLimits;
+    private final int maxConnections;
+    private final int maxRequestHeaderBytes;
+    private final int tenantMaxInFlight;
+    private final int tenantMaxStreams;
+    private final Duration healthCheckInterval;
 
     private GatewayConfig(Builder b) {
         this.host = b.host;
@@ -82,6 +107,32 @@ public final class GatewayConfig {
         this.batchRetryMaxWait = b.batchRetryMaxWait;
         this.storage = b.storage;
         this.instanceId = b.instanceId != null ? b.instanceId : "gateway-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        this.bodyLimits = new BodyLimits(b.maxBodyBytes, Map.of(UPLOAD_ROUTE, b.storage.maxUploadBytes() + MULTIPART_OVERHEAD_BYTES), b.bodyIdleTimeout,
+                b.minBodyBytesPerSecond, b.bodyRateGrace, b.maxJsonDepth, b.maxJsonStringChars);
+        this.maxConnections = b.maxConnections;
+        this.maxRequestHeaderBytes = b.maxRequestHeaderBytes;
+        this.tenantMaxInFlight = b.tenantMaxInFlight;
+        this.tenantMaxStreams = b.tenantMaxStreams;
+        this.healthCheckInterval = b.healthCheckInterval;
+        if (!keys.required() && !isLoopback(host)) {
+            throw new IllegalArgumentException("a gateway without API keys (--no-auth) may only listen on a loopback "
+                    + "host (127.0.0.1, ::1 or localhost), not '" + host + "': give API keys to listen there");
+        }
+    }
+
+    /** Whether {@code host} names only this machine's loopback interface. */
+    public static boolean isLoopback(String host) {
+        try {
+            InetAddress[] addresses = InetAddress.getAllByName(host);
+            for (InetAddress address : addresses) {
+                if (!address.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return addresses.length > 0;
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     public static Builder builder() {
@@ -128,6 +179,17 @@ public final class GatewayConfig {
     public Duration batchRetryMaxWait() { return batchRetryMaxWait; }
     /** Per-tenant bounds and expiry of files and batches. */
     public StorageLimits storage() { return storage; }
+    /** Body size, JSON shape and body pace limits ({@code /v1/files} has its own size limit). */
+    public BodyLimits bodyLimits() { return bodyLimits; }
+    /** Open connections at most; past it the gateway stops accepting until one closes. */
+    public int maxConnections() { return maxConnections; }
+    public int maxRequestHeaderBytes() { return maxRequestHeaderBytes; }
+    /** Requests one tenant may have open at once (all routes with a key). */
+    public int tenantMaxInFlight() { return tenantMaxInFlight; }
+    /** Streamed chat requests one tenant may have open at once. */
+    public int tenantMaxStreams() { return tenantMaxStreams; }
+    /** How often {@code /health} refreshes its Redis check in the background (it never waits for one). */
+    public Duration healthCheckInterval() { return healthCheckInterval; }
 
     public static final class Builder {
         private String host = DEFAULT_HOST;
@@ -155,6 +217,17 @@ public final class GatewayConfig {
         private int batchRateLimitRetries = DEFAULT_BATCH_RATE_LIMIT_RETRIES;
         private Duration batchRetryMaxWait = DEFAULT_BATCH_RETRY_MAX_WAIT;
         private StorageLimits storage = StorageLimits.DEFAULTS;
+        private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+        private int maxJsonDepth = DEFAULT_MAX_JSON_DEPTH;
+        private int maxJsonStringChars = DEFAULT_MAX_JSON_STRING_CHARS;
+        private Duration bodyIdleTimeout = DEFAULT_BODY_IDLE_TIMEOUT;
+        private long minBodyBytesPerSecond = DEFAULT_MIN_BODY_BYTES_PER_SECOND;
+        private Duration bodyRateGrace = DEFAULT_BODY_RATE_GRACE;
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        private int maxRequestHeaderBytes = DEFAULT_MAX_REQUEST_HEADER_BYTES;
+        private int tenantMaxInFlight = DEFAULT_TENANT_MAX_IN_FLIGHT;
+        private int tenantMaxStreams = DEFAULT_TENANT_MAX_STREAMS;
+        private Duration healthCheckInterval = DEFAULT_HEALTH_CHECK_INTERVAL;
 
         private Builder() {
         }
@@ -196,6 +269,31 @@ public final class GatewayConfig {
                 throw new IllegalArgumentException(name + " must be >= " + min + ", got " + value);
             }
             return value;
+        }
+
+        public Builder maxBodyBytes(long bytes) { this.maxBodyBytes = atLeast("maxBodyBytes", bytes, 1024); return this; }
+        public Builder maxJsonDepth(int depth) { this.maxJsonDepth = (int) atLeast("maxJsonDepth", depth, 8); return this; }
+        public Builder maxJsonStringChars(int chars) {
+            this.maxJsonStringChars = (int) atLeast("maxJsonStringChars", chars, 1024);
+            return this;
+        }
+        public Builder bodyIdleTimeout(Duration timeout) { this.bodyIdleTimeout = positive("bodyIdleTimeout", timeout); return this; }
+        /** The slowest average body rate accepted once {@code grace} has passed; 0 for none. */
+        public Builder minBodyRate(long bytesPerSecond, Duration grace) {
+            this.minBodyBytesPerSecond = atLeast("minBodyBytesPerSecond", bytesPerSecond, 0);
+            this.bodyRateGrace = positive("bodyRateGrace", grace);
+            return this;
+        }
+        public Builder maxConnections(int max) { this.maxConnections = (int) atLeast("maxConnections", max, 1); return this; }
+        public Builder maxRequestHeaderBytes(int bytes) {
+            this.maxRequestHeaderBytes = (int) atLeast("maxRequestHeaderBytes", bytes, 1024);
+            return this;
+        }
+        public Builder tenantMaxInFlight(int max) { this.tenantMaxInFlight = (int) atLeast("tenantMaxInFlight", max, 1); return this; }
+        public Builder tenantMaxStreams(int max) { this.tenantMaxStreams = (int) atLeast("tenantMaxStreams", max, 1); return this; }
+        public Builder healthCheckInterval(Duration interval) {
+            this.healthCheckInterval = positive("healthCheckInterval", interval);
+            return this;
         }
 
         public Builder host(String host) { this.host = Objects.requireNonNull(host, "host"); return this; }
@@ -263,6 +361,13 @@ public final class GatewayConfig {
 
         public GatewayConfig build() {
             return new GatewayConfig(this);
+        }
+
+        private static long atLeast(String name, long value, long min) {
+            if (value < min) {
+                throw new IllegalArgumentException(name + " must be >= " + min + ", got " + value);
+            }
+            return value;
         }
 
         private static Duration positive(String name, Duration value) {

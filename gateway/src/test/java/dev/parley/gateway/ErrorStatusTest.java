@@ -6,6 +6,7 @@ import dev.parley.gateway.auth.ApiKeys;
 import dev.parley.gateway.openai.Json;
 import dev.parley.testkit.ParleyInfra;
 import dev.parley.testkit.junit.ParleyInfraExtension;
+import io.micrometer.core.instrument.Timer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -16,8 +17,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -123,7 +126,15 @@ class ErrorStatusTest {
     @Test
     void unknownUrlsMethodsAndKeysAnswerInOpenAisShape() throws Exception {
         assertThat(send("GET", "/v1/nothing", null, true).statusCode()).isEqualTo(404);
-        assertThat(send("DELETE", "/v1/models", null, true).statusCode()).isEqualTo(405);
+        HttpResponse<String> wrongMethod = send("DELETE", "/v1/models", null, true);
+        assertThat(wrongMethod.statusCode()).isEqualTo(405);
+        assertThat(wrongMethod.headers().firstValue("Allow")).contains("GET");
+        // Refused by Jetty before any route runs, still in OpenAI's error shape.
+        HttpResponse<String> ambiguous = send("GET", "/v1/files/a%2Fb", null, true);
+        assertThat(ambiguous.statusCode()).isEqualTo(400);
+        assertThat(ambiguous.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/json"));
+        assertThat(error(ambiguous).get("type").asString()).isEqualTo("invalid_request_error");
         HttpResponse<String> noKey = send("GET", "/v1/models", null, false);
         assertThat(noKey.statusCode()).isEqualTo(401);
         assertThat(error(noKey).get("code").asString()).isEqualTo("invalid_api_key");
@@ -133,6 +144,29 @@ class ErrorStatusTest {
         HttpResponse<String> model = send("GET", "/v1/models/other", null, true);
         assertThat(model.statusCode()).isEqualTo(404);
         assertThat(send("POST", "/v1/chat/completions", "{not json", true).statusCode()).isEqualTo(400);
+        String hugeTopK = chat(false).replaceFirst("\\{", "{\"top_k\":100000000000000000000,");
+        HttpResponse<String> huge = send("POST", "/v1/chat/completions", hugeTopK, true);
+        assertThat(huge.statusCode()).as(huge.body()).isEqualTo(400);
+    }
+
+    @Test
+    void junkMethodsAndPathsCreateNoNewMeters() throws Exception {
+        for (int i = 1; i <= 200; i++) {
+            assertThat(send("JUNK" + i, "/v1/models", null, false).statusCode()).isEqualTo(405);
+            assertThat(send("GET", "/junk/" + i, null, false).statusCode()).isEqualTo(404);
+        }
+
+        Collection<Timer> timers = gateway.metrics().registry().find("parley.gateway.requests").timers();
+        assertThat(timers).extracting(timer -> timer.getId().getTag("method"))
+                .allMatch(method -> Set.of("GET", "POST", "other").contains(method));
+        Collection<Timer> junkMethods = gateway.metrics().registry().find("parley.gateway.requests")
+                .tag("method", "other").timers();
+        assertThat(junkMethods).hasSize(1);
+        assertThat(junkMethods.iterator().next().count()).isEqualTo(200);
+        Collection<Timer> junkPaths = gateway.metrics().registry().find("parley.gateway.requests")
+                .tag("route", "unmatched").tag("status", "404").timers();
+        assertThat(junkPaths).hasSize(1);
+        assertThat(send("GET", "/metrics", null, false).body()).doesNotContain("JUNK");
     }
 
     @Test

@@ -37,14 +37,22 @@ final class PoolFixture implements AutoCloseable {
 
     /** A pool whose worker applies {@code quotas} (tenants are the gateway's tenant names). */
     PoolFixture(ParleyInfra infra, ParleyInfraExtension.TestModels models, QuotaSettings quotas) {
+        this(infra, models.real(), 2048, WorkerConfig.DEFAULT_MAX_TOKENS, quotas);
+    }
+
+    /**
+     * A pool serving {@code model} (the real or the tiny one) with {@code context} tokens per slot, answering at most
+     * {@code defaultMaxTokens} tokens when a request names no max_tokens.
+     */
+    PoolFixture(ParleyInfra infra, Path model, int context, int defaultMaxTokens, QuotaSettings quotas) {
         this.infra = infra;
         Path libraries = LlamaLibraryStore.standard(System.getenv()).resolve(System.getenv(LlamaLibraryStore.DIR_ENV));
-        this.engine = NativeEngine.load(NativeEngineConfig.forModel(models.real(), libraries).withSlots(2)
-                .withContextPerSlot(2048).withSnapshotBytes(256L << 20));
+        this.engine = NativeEngine.load(NativeEngineConfig.forModel(model, libraries).withSlots(2)
+                .withContextPerSlot(context).withSnapshotBytes(256L << 20));
         this.workerConfig = WorkerConfig.builder().bootstrapServers(infra.bootstrapServers()).redisUri(infra.redisUri())
                 .promptsTopic(prefix + ".prompts").repliesTopic(prefix + ".replies").deadLetterTopic(prefix + ".dlq")
                 .controlTopic(prefix + ".control").groupId(prefix).partitions(4).workerId(prefix + "-worker")
-                .quotas(quotas).build();
+                .defaultMaxTokens(defaultMaxTokens).quotas(quotas).build();
         try {
             // Served under the name clients use, announced on this pool's own models topic.
             this.worker = Worker.start(workerConfig, dev.parley.worker.models.ModelServing.DEFAULT.named(MODEL)

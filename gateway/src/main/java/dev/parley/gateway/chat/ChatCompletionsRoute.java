@@ -11,13 +11,14 @@ import dev.parley.gateway.models.ModelCatalog;
 import dev.parley.gateway.openai.ChatRequest;
 import dev.parley.gateway.openai.ChatRequestParser;
 import dev.parley.gateway.openai.CompletionJson;
-import dev.parley.gateway.openai.Json;
+import dev.parley.gateway.limits.TenantPermits;
 import dev.parley.gateway.openai.OpenAiException;
 import dev.parley.gateway.ops.GatewayMetrics;
 import dev.parley.schemas.ChatMessage;
 import dev.parley.schemas.Prompt;
 import dev.parley.schemas.Reply;
 import dev.parley.schemas.Role;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -25,11 +26,14 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
 
 /**
  * {@code POST /v1/chat/completions}: parse, check the model, map onto a conversation, send through the SDK, answer
  * with a {@code chat.completion} or a stream of chunks. At most {@code maxInFlight} requests wait at once; past that
- * the gateway answers 429 instead of queueing without bound.
+ * the gateway answers 429 instead of queueing without bound. The place is taken before the body is read, so refused
+ * requests cost no memory; a streamed request also takes one of its tenant's stream places.
  */
 public final class ChatCompletionsRoute implements Route {
 
@@ -45,11 +49,12 @@ public final class ChatCompletionsRoute implements Route {
     private final Semaphore inFlight;
     private final int maxInFlight;
     private final Clock clock;
+    private final TenantPermits tenantPermits;
     private final ChatRequestParser parser = new ChatRequestParser();
 
     public ChatCompletionsRoute(ParleyClient client, ModelCatalog models, ConversationResolver conversations,
                                 GatewayMetrics metrics, Duration timeout, int maxInFlight, Duration pingInterval,
-                                Clock clock) {
+                                TenantPermits tenantPermits, Clock clock) {
         this.client = client;
         this.models = models;
         this.conversations = conversations;
@@ -58,6 +63,7 @@ public final class ChatCompletionsRoute implements Route {
         this.maxInFlight = maxInFlight;
         this.inFlight = new Semaphore(maxInFlight);
         this.clock = clock;
+        this.tenantPermits = tenantPermits;
         this.relay = new StreamRelay(client, metrics, pingInterval);
     }
 
@@ -65,19 +71,23 @@ public final class ChatCompletionsRoute implements Route {
     public void handle(HttpExchange exchange) throws Exception {
         long started = System.nanoTime();
         Tenant tenant = exchange.attachment();
-        ChatRequest request = parser.parse(Json.readObject(exchange.body()));
-        models.require(request.model(), "model");
-        ResolvedTurn turn = conversations.resolve(tenant, request, exchange.header(ConversationResolver.HEADER));
-        if (turn.messages().get(turn.messages().size() - 1).role() != Role.USER) {
-            throw OpenAiException.invalidParam("messages", "the last message must have role user");
-        }
-        metrics.conversation(turn.kind());
         if (!inFlight.tryAcquire()) {
-            throw OpenAiException.overloaded("the gateway has " + maxInFlight + " requests in flight; retry shortly");
+            metrics.refused("in_flight");
+            throw OpenAiException.overloaded("the gateway has " + maxInFlight + " requests in flight; retry shortly",
+                    TenantPermits.RETRY_AFTER);
         }
         try {
-            Prompt prompt = prompt(request, turn, tenant);
-            answer(exchange, tenant, request, turn, prompt, started);
+            ChatRequest request = parse(exchange);
+            try (TenantPermits.Permit stream = request.stream() ? tenantPermits.stream(tenant) : null) {
+                models.require(request.model(), "model");
+                ResolvedTurn turn = conversations.resolve(tenant, request, exchange.header(ConversationResolver.HEADER));
+                if (turn.messages().get(turn.messages().size() - 1).role() != Role.USER) {
+                    throw OpenAiException.invalidParam("messages", "the last message must have role user");
+                }
+                metrics.conversation(turn.kind());
+                Prompt prompt = prompt(request, turn, tenant);
+                answer(exchange, tenant, request, turn, prompt, started);
+            }
         } catch (IllegalArgumentException refused) {
             // The SDK refuses, before sending, what a worker would dead-letter; its message names the field.
             throw OpenAiException.badRequest(refused.getMessage());
@@ -86,6 +96,17 @@ public final class ChatCompletionsRoute implements Route {
             throw ModelCatalog.notFound(gone.model(), "model", gone.servedModels());
         } finally {
             inFlight.release();
+        }
+    }
+
+    /** The request; a value Jackson cannot convert (an integer past long) is the client's error, not a 500. */
+    private ChatRequest parse(HttpExchange exchange) throws IOException {
+        JsonNode body = exchange.jsonBody();
+        try {
+            return parser.parse(body);
+        } catch (JacksonException e) {
+            throw OpenAiException.badRequest("a parameter has a value out of range: "
+                    + e.getOriginalMessage().lines().findFirst().orElse(""));
         }
     }
 

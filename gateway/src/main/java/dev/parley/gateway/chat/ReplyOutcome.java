@@ -29,8 +29,25 @@ public final class ReplyOutcome {
             case EXPIRED -> throw OpenAiException.unavailable("no worker started request " + reply.requestId()
                     + " before its deadline: the pool is busy or down");
             case RATE_LIMITED -> throw rateLimited(reply);
-            case ERROR -> throw OpenAiException.internal("the worker failed request " + reply.requestId() + ": "
-                    + (reply.error() == null ? "unknown error" : reply.error().code() + ": " + reply.error().message()));
+            case ERROR -> throw workerError(reply);
+        };
+    }
+
+    /**
+     * A worker's error reply: a 400 when the request itself cannot be served (too long for the context, a schema or
+     * grammar outside what the engine takes), with the worker's message; else a 500 naming only the error code (its
+     * message may carry the worker's internals).
+     */
+    private static OpenAiException workerError(Reply reply) {
+        String code = reply.error() == null ? "unknown_error" : reply.error().code();
+        String message = reply.error() == null ? "" : reply.error().message();
+        return switch (code) {
+            case "context_overflow" -> new OpenAiException(400, "invalid_request_error", "messages",
+                    "context_length_exceeded", "the conversation and max_tokens do not fit the model's context: "
+                    + message);
+            case "unsupported_schema", "invalid_grammar" -> new OpenAiException(400, "invalid_request_error",
+                    "response_format", code, message);
+            default -> OpenAiException.internal("the worker failed request " + reply.requestId() + " (" + code + ")");
         };
     }
 

@@ -13,6 +13,8 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Blocker;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * One request and its response, for blocking routes: read the body, answer once (or stream with {@link #sse()}).
@@ -21,25 +23,27 @@ import org.eclipse.jetty.util.Fields;
  */
 public final class HttpExchange {
 
-    /** Bodies past this are refused (a batch input file is the largest thing uploaded). */
-    public static final int MAX_BODY_BYTES = 200 << 20;
-
     private final Request request;
     private final Response response;
     private final Map<String, String> pathParams;
     private final String route;
     private final Callback done;
+    private final BodyLimits limits;
+    private final JsonMapper json;
     private int status;
     private boolean committed;
     private boolean completed;
     private Object attachment;
 
-    HttpExchange(Request request, Response response, Map<String, String> pathParams, String route, Callback done) {
+    HttpExchange(Request request, Response response, Map<String, String> pathParams, String route, Callback done,
+                 BodyLimits limits, JsonMapper json) {
         this.request = request;
         this.response = response;
         this.pathParams = pathParams;
         this.route = route;
         this.done = done;
+        this.limits = limits;
+        this.json = json;
     }
 
     public String method() {
@@ -73,14 +77,16 @@ public final class HttpExchange {
         return field == null ? null : field.getValue();
     }
 
+    /**
+     * The whole body, read within this route's {@link BodyLimits}: 413 past its size limit (before reading when the
+     * {@code Content-Length} says so), 408 when the client stops sending or sends too slowly.
+     */
     public byte[] body() throws IOException {
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
-            if (bytes.length > MAX_BODY_BYTES) {
-                throw new dev.parley.gateway.openai.OpenAiException(413, "invalid_request_error", null, null,
-                        "the request body is larger than " + MAX_BODY_BYTES + " bytes");
-            }
-            return bytes;
+        try {
+            return new BodyReader(request, limits.maxBytesFor(route), limits).read();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while reading the request body", e);
         }
     }
 
@@ -90,6 +96,19 @@ public final class HttpExchange {
      */
     public InputStream bodyStream() {
         return Content.Source.asInputStream(request);
+    }
+
+    /**
+     * The body as a JSON object, parsed within the {@link BodyLimits}' nesting depth and string length: anything
+     * else is a 400.
+     */
+    public JsonNode jsonBody() throws IOException {
+        return Json.readObject(body(), json);
+    }
+
+    /** The declared body size, or -1 when the client did not say (chunked). */
+    public long declaredLength() {
+        return request.getLength();
     }
 
     /** A value the authenticating step leaves for the route (the tenant). */

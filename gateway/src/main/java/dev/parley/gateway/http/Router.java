@@ -12,11 +12,16 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Matches {@code METHOD /path/{param}} patterns and runs their routes on Jetty's pool threads (blocking is fine there:
  * the handler declares itself blocking). Errors become OpenAI error bodies; every answer is reported to an
  * {@link Observer} by route pattern and status.
+ *
+ * <p>The order is the point: a declared body too large for its route is refused (413) before authentication, and a
+ * protected route's {@link Admission} permit is taken after authentication and before the route reads a byte of its
+ * body, so a tenant at its limits costs the gateway no memory.
  */
 public final class Router extends Handler.Abstract {
 
@@ -34,17 +39,42 @@ public final class Router extends Handler.Abstract {
         void check(HttpExchange exchange);
     }
 
+    /** Admits an authenticated request (or throws a 429): the permit is held until the route is done. */
+    public interface Admission {
+        AutoCloseable admit(HttpExchange exchange);
+
+        Admission NONE = exchange -> () -> { };
+    }
+
     private record Entry(String method, String pattern, String[] segments, Route route, boolean guarded) {
     }
 
     private final List<Entry> entries = new ArrayList<>();
     private final Guard guard;
     private final Observer observer;
+    private final BodyLimits limits;
+    private final JsonMapper json;
+    private Admission admission = Admission.NONE;
+    private LoopbackScreen screen;
 
-    public Router(Guard guard, Observer observer) {
+    public Router(Guard guard, Observer observer, BodyLimits limits) {
         super(InvocationType.BLOCKING);
         this.guard = guard;
         this.observer = observer;
+        this.limits = limits;
+        this.json = limits.jsonMapper();
+    }
+
+    /** Admits each protected request after authentication (per-tenant limits). */
+    public Router admission(Admission admission) {
+        this.admission = admission;
+        return this;
+    }
+
+    /** Screens every request of a gateway without authentication (Host and Content-Type checks). */
+    public Router screen(LoopbackScreen screen) {
+        this.screen = screen;
+        return this;
     }
 
     /** A route behind the guard. */
@@ -66,11 +96,11 @@ public final class Router extends Handler.Abstract {
         String[] parts = path.length() > 1 ? path.substring(1).split("/") : new String[] {""};
         Entry matched = null;
         Map<String, String> params = new HashMap<>();
-        boolean pathKnown = false;
+        List<String> allowed = new ArrayList<>();
         for (Entry entry : entries) {
             Map<String, String> found = match(entry.segments, parts);
             if (found != null) {
-                pathKnown = true;
+                allowed.add(entry.method);
                 if (entry.method.equals(request.getMethod())) {
                     matched = entry;
                     params = found;
@@ -79,17 +109,24 @@ public final class Router extends Handler.Abstract {
             }
         }
         String routeName = matched != null ? matched.pattern : "unmatched";
-        HttpExchange exchange = new HttpExchange(request, response, params, routeName, callback);
+        HttpExchange exchange = new HttpExchange(request, response, params, routeName, callback, limits, json);
         try {
+            if (screen != null) {
+                screen.checkHost(request);
+            }
+            if (matched == null && !allowed.isEmpty()) {
+                exchange.header("Allow", String.join(", ", allowed));
+            }
             if (matched == null) {
-                throw pathKnown ? OpenAiException.methodNotAllowed(request.getMethod(), path)
+                throw !allowed.isEmpty() ? OpenAiException.methodNotAllowed(request.getMethod(), path)
                         : OpenAiException.notFound(null, "unknown_url", "Unknown request URL: " + request.getMethod()
                         + " " + path);
             }
-            if (matched.guarded) {
-                guard.check(exchange);
+            if (screen != null) {
+                screen.checkContentType(request, matched.pattern);
             }
-            matched.route.handle(exchange);
+            BodyReader.checkDeclaredLength(request, limits.maxBytesFor(matched.pattern));
+            run(matched, exchange);
             if (!exchange.completed()) {
                 callback.succeeded(); // a stream, written to its end
             }
@@ -104,13 +141,26 @@ public final class Router extends Handler.Abstract {
                 callback.failed(e);
             } else {
                 log.warn("{} {} failed", request.getMethod(), path, e);
-                answerError(exchange, OpenAiException.internal("internal error: " + e.getMessage()), callback);
+                // The message stays in the log: it may name internals (hosts, Redis errors) no client should see.
+                answerError(exchange, OpenAiException.internal("internal error; the gateway log has the details"),
+                        callback);
             }
         } finally {
             observer.finished(request.getMethod(), routeName, exchange.status() == 0 ? 500 : exchange.status(),
                     System.nanoTime() - start);
         }
         return true;
+    }
+
+    private void run(Entry matched, HttpExchange exchange) throws Exception {
+        if (!matched.guarded) {
+            matched.route.handle(exchange);
+            return;
+        }
+        guard.check(exchange);
+        try (AutoCloseable permit = admission.admit(exchange)) {
+            matched.route.handle(exchange);
+        }
     }
 
     private static void answerError(HttpExchange exchange, OpenAiException e, Callback callback) {
@@ -126,6 +176,10 @@ public final class Router extends Handler.Abstract {
             // Retry-After counts whole seconds (rounded up, so a client never comes back too early).
             exchange.header("Retry-After", Long.toString((millis + 999) / 1000));
             exchange.header("retry-after-ms", Long.toString(millis));
+        }
+        if (e.status() == 408 || e.status() == 413) {
+            // The rest of the body is not read: the connection cannot carry another request.
+            exchange.header("Connection", "close");
         }
         exchange.json(e.status(), Json.error(e));
     }

@@ -2,6 +2,8 @@ package dev.parley.gateway.openai;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -11,7 +13,11 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class Json {
 
-    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+    /** The deepest nesting the shared mapper reads (request routes use their own, configured limit). */
+    public static final int MAX_DEPTH = 128;
+
+    private static final JsonMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build()).build()).build();
 
     private Json() {
     }
@@ -26,9 +32,14 @@ public final class Json {
 
     /** Parses a request body; anything but a JSON object is a 400. */
     public static JsonNode readObject(byte[] body) {
+        return readObject(body, MAPPER);
+    }
+
+    /** Parses a request body with {@code mapper} (and its read limits); anything but a JSON object is a 400. */
+    public static JsonNode readObject(byte[] body, JsonMapper mapper) {
         JsonNode node;
         try {
-            node = MAPPER.readTree(body);
+            node = mapper.readTree(body);
         } catch (RuntimeException e) {
             throw OpenAiException.badRequest("the request body is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
         }

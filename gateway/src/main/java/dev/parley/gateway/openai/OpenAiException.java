@@ -60,6 +60,11 @@ public final class OpenAiException extends RuntimeException {
         return new OpenAiException(429, "rate_limit_error", null, "rate_limit_exceeded", message);
     }
 
+    /** 429 with the time after which a retry may succeed (the {@code Retry-After} header). */
+    public static OpenAiException overloaded(String message, Duration retryAfter) {
+        return new OpenAiException(429, "rate_limit_error", null, "rate_limit_exceeded", message, retryAfter);
+    }
+
     /**
      * 429 as OpenAI answers a tokens-per-minute limit (type {@code tokens}, code {@code rate_limit_exceeded}): the
      * tenant is over its token quota; {@code retryAfter} goes into the {@code Retry-After} and {@code retry-after-ms}
