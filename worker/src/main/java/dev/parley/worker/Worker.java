@@ -86,6 +86,8 @@ public final class Worker implements AutoCloseable {
     private final WorkerConfig config;
     private final HistoryStore history;
     private final KafkaProducer<String, byte[]> producer;
+    /** Dead letters and forwarded prompts: a producer of their own, whose sends wait at most relay-max-block. */
+    private final KafkaProducer<String, byte[]> relayProducer;
     private final ExecutorService turnThreads;
     private final Dispatcher dispatcher;
     private final PromptIntake intake;
@@ -115,6 +117,8 @@ public final class Worker implements AutoCloseable {
         this.history = RedisHistoryStore.connect(config.redisUri(), config.redisOptions(), config.historyTtl(),
                 new HistoryLimits(config.historyMaxTurns(), config.historyMaxBytes(), config.idempotencyWindow()));
         this.producer = new KafkaProducer<>(producerConfig(config), new StringSerializer(), new ByteArraySerializer());
+        this.relayProducer = new KafkaProducer<>(relayProducerConfig(config), new StringSerializer(),
+                new ByteArraySerializer());
         WorkerMetrics metrics = new WorkerMetrics(registry);
         int maxInFlight = config.maxInFlight() > 0 ? config.maxInFlight() : engine.turnsInFlight();
         LanePolicy lanes = LaneReserve.forEngine(config.lanes(), engine);
@@ -123,7 +127,7 @@ public final class Worker implements AutoCloseable {
         // The processor reports done turns to the intake, which is built after the dispatcher that needs the
         // processor: the holder breaks the cycle.
         PromptIntake[] intakeHolder = new PromptIntake[1];
-        DeadLetterPublisher deadLetters = new DeadLetterPublisher(producer, config.deadLetterTopic(), config.workerId(),
+        DeadLetterPublisher deadLetters = new DeadLetterPublisher(relayProducer, config.deadLetterTopic(), config.workerId(),
                 Clock.systemUTC(), config.deadLetterMaxPayloadBytes());
         Cancellations cancellations = new Cancellations();
         ReplyPublisher replyPublisher = new ReplyPublisher(producer, config.repliesTopic(), maxRequestSize(config));
@@ -143,18 +147,22 @@ public final class Worker implements AutoCloseable {
                     new QuotaMetrics(registry, config.quotas())));
         }
         this.dispatcher = new Dispatcher(maxInFlight, lanes, System::nanoTime, turnThreads, processor);
-        this.consumer = new KafkaConsumer<>(consumerConfig(config), new StringDeserializer(), new ByteArrayDeserializer());
+        Map<String, Object> consumerConfig = consumerConfig(config);
+        this.consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer());
         this.intake = new PromptIntake(consumer, new PromptDecoder(config.maxPromptBytes()).checking(new ModelGate(served)),
                 deadLetters, dispatcher, metrics,
                 new IntakeSettings(config.promptsTopic(), config.maxBufferedRecords(), POLL_TIMEOUT,
-                        config.commitInterval(), config.revokeGrace(), config.shutdownGrace()),
-                new PromptForwarder(producer));
+                        config.commitInterval(), config.revokeGrace(), config.shutdownGrace(), config.maxForwardHops(),
+                        Integer.parseInt(String.valueOf(consumerConfig.get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG)).trim())),
+                new PromptForwarder(relayProducer),
+                () -> new KafkaConsumer<>(probeConfig(config), new StringDeserializer(), new ByteArrayDeserializer()));
         intakeHolder[0] = intake;
 
         metrics.gauge(ParleyMeter.RECORDS_BUFFERED, intake::buffered);
         metrics.bindEngine(engine);
         // Kafka's own client metrics (consumer lag among them); reading them from another thread is safe.
-        this.kafkaMetrics = List.of(new KafkaClientMetrics(consumer), new KafkaClientMetrics(producer));
+        this.kafkaMetrics = List.of(new KafkaClientMetrics(consumer), new KafkaClientMetrics(producer),
+                new KafkaClientMetrics(relayProducer));
         kafkaMetrics.forEach(binder -> binder.bindTo(registry));
         metrics.gauge(ParleyMeter.TURNS_IN_FLIGHT, dispatcher::inFlight);
         metrics.bindLanes(dispatcher);
@@ -169,6 +177,10 @@ public final class Worker implements AutoCloseable {
         this.health = new HealthMonitor(config.stallTimeout(), config.unhealthyExitAfter(), System::nanoTime)
                 .watch(new WatchedPart("intake", () -> closed || intake.isAlive(), () -> !closed,
                         intake::lastPollNanos))
+                // A record that never completes holds its partition's commit without stopping the poll loop; turn
+                // retries riding out an outage count as progress, as they do for "turns".
+                .watch(new WatchedPart("commits", () -> closed || intake.isAlive(), () -> !closed && intake.commitWaiting(),
+                        () -> Math.max(intake.commitMovedNanos(), processor.lastRetryNanos()), intake::commitHeldAt))
                 .watch(new WatchedPart("engine", engine::isAlive, engine::hasWork, engine::lastProgressNanos))
                 .watch(new WatchedPart("turns", () -> true, () -> dispatcher.inFlight() > 0,
                         () -> Math.max(Math.max(dispatcher.lastFinishedNanos(), processor.lastRetryNanos()),
@@ -177,7 +189,7 @@ public final class Worker implements AutoCloseable {
                 .watch(new WatchedPart("control", () -> closed || control.isAlive(), () -> !closed,
                         control::lastProgressNanos));
         metrics.gauge(ParleyMeter.WORKER_HEALTHY, () -> health.check().healthy() ? 1 : 0);
-        for (String part : List.of("intake", "engine", "turns", "chunks", "control")) {
+        for (String part : List.of("intake", "commits", "engine", "turns", "chunks", "control")) {
             metrics.gauge(ParleyMeter.PART_HEALTHY, "part", part, () -> health.check().parts().stream()
                     .anyMatch(p -> p.name().equals(part) && !p.healthy()) ? 0 : 1);
         }
@@ -295,6 +307,7 @@ public final class Worker implements AutoCloseable {
             admin.close(Duration.ofSeconds(5));
             kafkaMetrics.forEach(KafkaClientMetrics::close);
             producer.close(Duration.ofSeconds(10));
+            relayProducer.close(Duration.ofSeconds(10));
             history.close();
             if (quotaRedis != null) {
                 quotaRedis.close();
@@ -321,6 +334,34 @@ public final class Worker implements AutoCloseable {
         props.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
         props.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 1);
+        return props;
+    }
+
+    /**
+     * The dead-letter and forward producer's configuration: {@code max.block.ms} is relay-max-block, so a send to a
+     * missing or unreachable topic fails soon (and is retried with backoff) instead of holding the relay's thread for
+     * a minute. {@code kafka.max.block.ms} is the main producer's and does not apply here.
+     */
+    static Map<String, Object> relayProducerConfig(WorkerConfig config) {
+        Map<String, Object> props = producerConfig(config);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, config.workerId() + "-relay");
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, config.relayMaxBlock().toMillis());
+        return props;
+    }
+
+    /**
+     * The probe's configuration: a consumer of the prompts topic outside the group, one record per poll, that finds a
+     * record the intake's poll cannot hand over (see {@code UnreadableRecords}).
+     */
+    static Map<String, Object> probeConfig(WorkerConfig config) {
+        Map<String, Object> props = kafkaCommon(config);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, config.workerId() + "-probe");
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        props.remove(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         return props;
     }
 

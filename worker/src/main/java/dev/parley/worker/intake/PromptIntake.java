@@ -1,10 +1,8 @@
 package dev.parley.worker.intake;
 
 import dev.parley.schemas.validation.PromptDecoder;
-import dev.parley.schemas.validation.Rejection;
 import dev.parley.worker.dispatch.Dispatcher;
 import dev.parley.worker.dispatch.OffsetTracker;
-import dev.parley.worker.dispatch.PendingTurn;
 import dev.parley.worker.metrics.WorkerMetrics;
 import dev.parley.worker.retry.Backoff;
 import dev.parley.worker.retry.KafkaErrors;
@@ -17,8 +15,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -46,15 +48,18 @@ public final class PromptIntake implements Runnable {
     }
 
     private final Consumer<String, byte[]> consumer;
-    private final PromptDecoder decoder;
-    private final DeadLetterPublisher deadLetters;
     private final Dispatcher dispatcher;
     private final WorkerMetrics metrics;
     private final IntakeSettings settings;
     private final RecordRelay relay;
+    private final RecordRouter router;
     private final CommitKeeper commits;
+    private final CommitWatch commitWatch = new CommitWatch(System::nanoTime);
     private final KeyPlacement placement;
-    private final PromptForwarder forwarder;
+    /** Finds records a poll cannot hand over; {@code null} without a probe consumer. */
+    private final UnreadableRecords unreadable;
+    /** The relay's sending thread when this intake owns it, else {@code null}. */
+    private final ExecutorService ownSender;
 
     private final LinkedBlockingQueue<Done> completions = new LinkedBlockingQueue<>();
     final Map<TopicPartition, OffsetTracker> trackers = new HashMap<>();
@@ -80,13 +85,36 @@ public final class PromptIntake implements Runnable {
     public PromptIntake(Consumer<String, byte[]> consumer, PromptDecoder decoder, DeadLetterPublisher deadLetters,
                         Dispatcher dispatcher, WorkerMetrics metrics, IntakeSettings settings,
                         PromptForwarder forwarder) {
+        this(consumer, decoder, deadLetters, dispatcher, metrics, settings, forwarder, null, null);
+    }
+
+    /**
+     * @param probes makes a consumer of the same cluster with {@code max.poll.records=1} and no group, to find a
+     *               record that a poll cannot hand over (a compression bomb); {@code null}: a failed poll is retried
+     */
+    public PromptIntake(Consumer<String, byte[]> consumer, PromptDecoder decoder, DeadLetterPublisher deadLetters,
+                        Dispatcher dispatcher, WorkerMetrics metrics, IntakeSettings settings,
+                        PromptForwarder forwarder, Supplier<Consumer<String, byte[]>> probes) {
+        this(consumer, decoder, deadLetters, dispatcher, metrics, settings, forwarder, null, probes);
+    }
+
+    /**
+     * @param relaySends runs dead-letter and forward sends, so that a send waiting for a missing topic's metadata
+     *                   never holds up the poll loop; {@code null} for a thread of this intake's own
+     */
+    PromptIntake(Consumer<String, byte[]> consumer, PromptDecoder decoder, DeadLetterPublisher deadLetters,
+                 Dispatcher dispatcher, WorkerMetrics metrics, IntakeSettings settings, PromptForwarder forwarder,
+                 Executor relaySends, Supplier<Consumer<String, byte[]>> probes) {
         this.consumer = consumer;
-        this.decoder = decoder;
-        this.deadLetters = deadLetters;
         this.dispatcher = dispatcher;
         this.metrics = metrics;
         this.settings = settings;
-        this.relay = new RecordRelay("dead_letter", SEND_BACKOFF, metrics, new RecordRelay.Outcome() {
+        this.ownSender = relaySends == null ? Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "parley-relay");
+            thread.setDaemon(true);
+            return thread;
+        }) : null;
+        RecordRelay.Outcome outcome = new RecordRelay.Outcome() {
             @Override
             public void done(TopicPartition partition, long offset) {
                 markDone(partition, offset);
@@ -97,10 +125,15 @@ public final class PromptIntake implements Runnable {
                 metrics.deadLetterDropped(KafkaErrors.unwrap(error).getClass().getSimpleName());
                 markDone(partition, offset);
             }
-        }, System::nanoTime);
+        };
+        this.relay = new RecordRelay("dead_letter", SEND_BACKOFF, metrics, outcome, System::nanoTime,
+                relaySends == null ? ownSender : relaySends);
         this.commits = new CommitKeeper(consumer, metrics, settings.commitInterval(), ROUND_BACKOFF, System::nanoTime);
         this.placement = new KeyPlacement(consumer, settings.topic());
-        this.forwarder = forwarder;
+        this.router = new RecordRouter(decoder, deadLetters, dispatcher, metrics, relay, outcome, placement, forwarder,
+                settings.maxForwardHops());
+        this.unreadable = probes == null ? null
+                : new UnreadableRecords(consumer, probes, commits, settings.maxPollRecords());
     }
 
     /** Reports a record as done; any thread. */
@@ -133,6 +166,21 @@ public final class PromptIntake implements Runnable {
         return alive;
     }
 
+    /** Whether some partition's commit point waits for pending records (for the health check). */
+    public boolean commitWaiting() {
+        return commitWatch.waiting();
+    }
+
+    /** {@link System#nanoTime()} since when the longest-waiting partition's commit point has not moved. */
+    public long commitMovedNanos() {
+        return commitWatch.oldestSinceNanos();
+    }
+
+    /** The partition whose commit point waits longest, and at which offset ("" when none waits). */
+    public String commitHeldAt() {
+        return commitWatch.oldest();
+    }
+
     /** {@link System#nanoTime()} at the end of the last poll that returned normally. */
     public long lastPollNanos() {
         return lastPollNanos;
@@ -151,6 +199,10 @@ public final class PromptIntake implements Runnable {
                     if (running) {
                         log.warn("Consumer woken up unexpectedly; polling on");
                     }
+                } catch (OutOfMemoryError | StackOverflowError e) {
+                    failures++;
+                    metrics.retried("poll");
+                    pollFailedOnARecord(e, failures);
                 } catch (RuntimeException e) {
                     failures++;
                     metrics.retried("poll");
@@ -188,8 +240,43 @@ public final class PromptIntake implements Runnable {
         rebalanceOnceAfterStaticRejoin();
         relay.retryDue(assigned::contains);
         drainCompletions(0);
+        commitWatch.update(trackers);
         applyBackpressure();
         commits.commitIfDue(trackers);
+    }
+
+    /**
+     * A poll that threw an error no fatal one: a record the client cannot materialise (a compression bomb). Finds it
+     * and moves past it; without a probe, or when finding it fails, pauses like any failed round.
+     */
+    private void pollFailedOnARecord(Error failure, int failures) {
+        log.error("Poll failed with {} ({} in a row): a record too large for the heap? Looking for it",
+                failure.toString(), failures);
+        if (unreadable == null) {
+            pauseQuietly(ROUND_BACKOFF.delay(failures));
+            return;
+        }
+        try {
+            unreadable.isolate(trackers, failure, new UnreadableRecords.Handler() {
+                @Override
+                public void accept(ConsumerRecord<String, byte[]> record) {
+                    PromptIntake.this.accept(record);
+                }
+
+                @Override
+                public void unreadable(TopicPartition partition, long offset, String reason) {
+                    OffsetTracker tracker = trackers.computeIfAbsent(partition, p -> new OffsetTracker());
+                    if (tracker.track(offset)) {
+                        metrics.promptReceived();
+                        router.unreadable(partition, offset, reason);
+                    }
+                }
+            });
+        } catch (RuntimeException e) {
+            log.warn("Looking for the unreadable record failed; pausing and polling again", e);
+            pauseQuietly(ROUND_BACKOFF.delay(failures));
+        }
+        updateBuffered();
     }
 
     private void accept(ConsumerRecord<String, byte[]> record) {
@@ -206,48 +293,8 @@ public final class PromptIntake implements Runnable {
             tracker.markDone(record.offset());
             return;
         }
-        PromptDecoder.Result result = decoder.decode(record.key(), record.value());
-        if (result instanceof PromptDecoder.Accepted accepted) {
-            int home = placement.partitionFor(record.key());
-            PendingTurn turn = new PendingTurn(partition, record.offset(), accepted.prompt(), System.nanoTime(), record);
-            if (home >= 0 && home != record.partition() && forwarder != null) {
-                metrics.promptForwarded();
-                relay.send(partition, record.offset(), forwarder.forward(record, home, () -> dispatcher.enqueue(turn)));
-            } else {
-                dispatcher.enqueue(turn);
-            }
-        } else {
-            Rejection rejection = ((PromptDecoder.Rejected) result).rejection();
-            // The reason may quote parts of the prompt: it goes to the dead-letter topic, and to the log only at DEBUG.
-            log.info("Dead-lettering {}-{}@{}: {} at {}", record.topic(), record.partition(), record.offset(),
-                    rejection.code().wireName(), rejection.field() == null ? "-" : rejection.field());
-            log.debug("Dead-letter reason for {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
-                    rejection.reason());
-            metrics.promptRejected(rejection.code().wireName());
-            relay.send(partition, record.offset(), deadLetterSend(record.key(), deadLetters.toDeadLetter(record, rejection)));
-        }
+        router.route(record);
         updateBuffered();
-    }
-
-    /** A dead letter's send: the bounded letter, then once the same letter with a minimal payload. */
-    private RecordRelay.Send deadLetterSend(String key, dev.parley.schemas.DeadLetter letter) {
-        return new RecordRelay.Send() {
-            @Override
-            public java.util.concurrent.CompletableFuture<?> attempt() {
-                return deadLetters.publish(key, letter);
-            }
-
-            @Override
-            public RecordRelay.Send fallback() {
-                dev.parley.schemas.DeadLetter smaller = deadLetters.shrunk(letter);
-                return smaller == letter ? null : deadLetterSend(key, smaller);
-            }
-
-            @Override
-            public String describe() {
-                return "dead letter (" + letter.code() + ", " + letter.payloadBytes() + " bytes)";
-            }
-        };
     }
 
     /** Applies done reports; waits up to {@code waitMs} for the first one. */
@@ -326,6 +373,9 @@ public final class PromptIntake implements Runnable {
             consumer.close(Duration.ofSeconds(10));
         } catch (RuntimeException e) {
             log.warn("Closing the consumer failed: {}", e.getMessage());
+        }
+        if (ownSender != null) {
+            ownSender.shutdownNow(); // unsent letters' records stay uncommitted: the next owner sends them again
         }
     }
 
