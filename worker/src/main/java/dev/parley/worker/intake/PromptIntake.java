@@ -250,8 +250,9 @@ public final class PromptIntake implements Runnable {
      * and moves past it; without a probe, or when finding it fails, pauses like any failed round.
      */
     private void pollFailedOnARecord(Error failure, int failures) {
+        // The first one's stack says where the client allocated (DefaultRecord.readFrom, for a compression bomb).
         log.error("Poll failed with {} ({} in a row): a record too large for the heap? Looking for it",
-                failure.toString(), failures);
+                failure.toString(), failures, failures == 1 ? failure : null);
         if (unreadable == null) {
             pauseQuietly(ROUND_BACKOFF.delay(failures));
             return;
