@@ -1,7 +1,6 @@
 package dev.parley.worker;
 
 import dev.parley.schemas.validation.PromptDecoder;
-import dev.parley.worker.config.SettingsException;
 import dev.parley.worker.config.WorkerConfig;
 import dev.parley.worker.control.Cancellations;
 import dev.parley.worker.control.ControlListener;
@@ -44,8 +43,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -57,7 +54,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -108,7 +104,7 @@ public final class Worker implements AutoCloseable {
         this.config = config;
         this.served = served;
         if (config.createTopics()) {
-            try (Admin admin = Admin.create(kafkaCommon(config))) {
+            try (Admin admin = Admin.create(KafkaClientConfigs.common(config))) {
                 TopicProvisioner.ensure(admin, List.of(config.promptsTopic(), config.repliesTopic(),
                         config.deadLetterTopic(), config.controlTopic()), config.partitions(), config.replicationFactor());
                 ModelsTopic.ensure(admin, served.modelsTopic(), config.replicationFactor());
@@ -116,8 +112,8 @@ public final class Worker implements AutoCloseable {
         }
         this.history = RedisHistoryStore.connect(config.redisUri(), config.redisOptions(), config.historyTtl(),
                 new HistoryLimits(config.historyMaxTurns(), config.historyMaxBytes(), config.idempotencyWindow()));
-        this.producer = new KafkaProducer<>(producerConfig(config), new StringSerializer(), new ByteArraySerializer());
-        this.relayProducer = new KafkaProducer<>(relayProducerConfig(config), new StringSerializer(),
+        this.producer = new KafkaProducer<>(KafkaClientConfigs.producer(config), new StringSerializer(), new ByteArraySerializer());
+        this.relayProducer = new KafkaProducer<>(KafkaClientConfigs.relayProducer(config), new StringSerializer(),
                 new ByteArraySerializer());
         WorkerMetrics metrics = new WorkerMetrics(registry);
         int maxInFlight = config.maxInFlight() > 0 ? config.maxInFlight() : engine.turnsInFlight();
@@ -138,7 +134,7 @@ public final class Worker implements AutoCloseable {
                         PUBLISH_TIMEOUT),
                 Sleeper.REAL, Clock.systemUTC(),
                 turn -> intakeHolder[0].markDone(turn.partition(), turn.offset()));
-        this.admin = Admin.create(kafkaCommon(config));
+        this.admin = Admin.create(KafkaClientConfigs.common(config));
         processor.checkingReplyTopics(new ReplyTopics(admin, config.repliesTopic())).streamingThrough(chunks)
                 .reportingModel(served.name());
         this.quotaRedis = config.quotas().active() ? RedisConnector.connect(config.redisUri(), config.redisOptions()) : null;
@@ -147,7 +143,7 @@ public final class Worker implements AutoCloseable {
                     new QuotaMetrics(registry, config.quotas())));
         }
         this.dispatcher = new Dispatcher(maxInFlight, lanes, System::nanoTime, turnThreads, processor);
-        Map<String, Object> consumerConfig = consumerConfig(config);
+        Map<String, Object> consumerConfig = KafkaClientConfigs.consumer(config);
         this.consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer());
         this.intake = new PromptIntake(consumer, new PromptDecoder(config.maxPromptBytes()).checking(new ModelGate(served)),
                 deadLetters, dispatcher, metrics,
@@ -155,7 +151,7 @@ public final class Worker implements AutoCloseable {
                         config.commitInterval(), config.revokeGrace(), config.shutdownGrace(), config.maxForwardHops(),
                         Integer.parseInt(String.valueOf(consumerConfig.get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG)).trim())),
                 new PromptForwarder(relayProducer),
-                () -> new KafkaConsumer<>(probeConfig(config), new StringDeserializer(), new ByteArrayDeserializer()));
+                () -> new KafkaConsumer<>(KafkaClientConfigs.probe(config), new StringDeserializer(), new ByteArrayDeserializer()));
         intakeHolder[0] = intake;
 
         metrics.gauge(ParleyMeter.RECORDS_BUFFERED, intake::buffered);
@@ -168,7 +164,7 @@ public final class Worker implements AutoCloseable {
         metrics.bindLanes(dispatcher);
         metrics.gauge(ParleyMeter.PARTITIONS_PAUSED, () -> intake.isPaused() ? intake.assignment().size() : 0);
 
-        Map<String, Object> controlConfig = kafkaCommon(config);
+        Map<String, Object> controlConfig = KafkaClientConfigs.common(config);
         controlConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, config.workerId() + "-control");
         controlConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         this.control = new ControlListener(controlConfig, config.controlTopic(), history, cancellations, metrics,
@@ -179,8 +175,10 @@ public final class Worker implements AutoCloseable {
                         intake::lastPollNanos))
                 // A record that never completes holds its partition's commit without stopping the poll loop; turn
                 // retries riding out an outage count as progress, as they do for "turns".
-                .watch(new WatchedPart("commits", () -> closed || intake.isAlive(), () -> !closed && intake.commitWaiting(),
-                        () -> Math.max(intake.commitMovedNanos(), processor.lastRetryNanos()), intake::commitHeldAt))
+                .watch(new WatchedPart("commits", () -> closed || intake.isAlive(),
+                        () -> !closed && intake.commitWatch().waiting(),
+                        () -> Math.max(intake.commitWatch().oldestSinceNanos(), processor.lastRetryNanos()),
+                        intake.commitWatch()::oldest))
                 .watch(new WatchedPart("engine", engine::isAlive, engine::hasWork, engine::lastProgressNanos))
                 .watch(new WatchedPart("turns", () -> true, () -> dispatcher.inFlight() > 0,
                         () -> Math.max(Math.max(dispatcher.lastFinishedNanos(), processor.lastRetryNanos()),
@@ -320,89 +318,6 @@ public final class Worker implements AutoCloseable {
     private static int maxRequestSize(WorkerConfig config) {
         String configured = config.kafka().get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
         return configured == null ? ReplyPublisher.DEFAULT_MAX_RECORD_BYTES : Integer.parseInt(configured.trim());
-    }
-
-    private static Map<String, Object> kafkaCommon(WorkerConfig config) {
-        Map<String, Object> props = new HashMap<>(config.kafka());
-        props.put("bootstrap.servers", config.bootstrapServers());
-        return props;
-    }
-
-    private static Map<String, Object> producerConfig(WorkerConfig config) {
-        Map<String, Object> props = kafkaCommon(config);
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, config.workerId() + "-producer");
-        props.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
-        props.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 1);
-        return props;
-    }
-
-    /**
-     * The dead-letter and forward producer's configuration: {@code max.block.ms} is relay-max-block, so a send to a
-     * missing or unreachable topic fails soon (and is retried with backoff) instead of holding the relay's thread for
-     * a minute. {@code kafka.max.block.ms} is the main producer's and does not apply here.
-     */
-    static Map<String, Object> relayProducerConfig(WorkerConfig config) {
-        Map<String, Object> props = producerConfig(config);
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, config.workerId() + "-relay");
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, config.relayMaxBlock().toMillis());
-        return props;
-    }
-
-    /**
-     * The probe's configuration: a consumer of the prompts topic outside the group, one record per poll, that finds a
-     * record the intake's poll cannot hand over (see {@code UnreadableRecords}).
-     */
-    static Map<String, Object> probeConfig(WorkerConfig config) {
-        Map<String, Object> props = kafkaCommon(config);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, config.workerId() + "-probe");
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        props.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
-        props.remove(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        return props;
-    }
-
-    /**
-     * The prompts consumer's configuration. With the classic group protocol, cooperative rebalancing; with KIP-848's
-     * {@code group.protocol=consumer} the broker assigns, and the client settings that protocol rejects (assignor,
-     * session timeout, heartbeat interval) are refused here with the broker-side setting to use instead.
-     */
-    static Map<String, Object> consumerConfig(WorkerConfig config) {
-        Map<String, Object> props = kafkaCommon(config);
-        boolean brokerAssigned = "consumer".equalsIgnoreCase(
-                String.valueOf(props.getOrDefault(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic")).trim());
-        if (brokerAssigned) {
-            List<String> problems = new ArrayList<>();
-            for (String[] unsupported : new String[][] {
-                    {ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "group.consumer.session.timeout.ms"},
-                    {ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "group.consumer.heartbeat.interval.ms"},
-                    {ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, "group.consumer.assignors"}}) {
-                if (props.containsKey(unsupported[0])) {
-                    problems.add("kafka." + unsupported[0] + " is not a client setting with group.protocol=consumer;"
-                            + " set " + unsupported[1] + " on the broker instead");
-                }
-            }
-            if (!problems.isEmpty()) {
-                throw new SettingsException(problems);
-            }
-        }
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, config.workerId() + "-consumer");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        // Cooperative rebalancing: partitions that stay keep their turns (and warm caches) running.
-        if (!brokerAssigned) {
-            props.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
-                    CooperativeStickyAssignor.class.getName());
-        }
-        props.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, Math.min(500, config.maxBufferedRecords())));
-        if (config.groupInstanceId() != null) {
-            props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.groupInstanceId());
-        }
-        return props;
     }
 
     private static ThreadFactory named(String prefix) {

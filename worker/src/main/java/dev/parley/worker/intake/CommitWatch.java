@@ -12,7 +12,7 @@ import org.apache.kafka.common.TopicPartition;
  * commit for good without stopping the poll loop; this is what tells. Updated by the poll thread each round, read by
  * the health thread.
  */
-final class CommitWatch {
+public final class CommitWatch {
 
     private record Seen(long commitPoint, long sinceNanos) {
     }
@@ -56,17 +56,17 @@ final class CommitWatch {
     }
 
     /** Whether some partition has records pending (its commit point is waiting for them). */
-    boolean waiting() {
+    public boolean waiting() {
         return waiting;
     }
 
     /** {@link System#nanoTime()} since when the longest-waiting partition's commit point has not moved. */
-    long oldestSinceNanos() {
+    public long oldestSinceNanos() {
         return oldestSinceNanos;
     }
 
     /** That partition and its commit point, for the health report ("" when none waits). */
-    String oldest() {
+    public String oldest() {
         return oldest;
     }
 }

@@ -74,21 +74,8 @@ public final class PromptIntake implements Runnable {
     private volatile long lastPollNanos = System.nanoTime();
     private boolean rejoinRebalanced;
 
-    public PromptIntake(Consumer<String, byte[]> consumer, PromptDecoder decoder, DeadLetterPublisher deadLetters,
-                        Dispatcher dispatcher, WorkerMetrics metrics, IntakeSettings settings) {
-        this(consumer, decoder, deadLetters, dispatcher, metrics, settings, null);
-    }
-
     /**
      * @param forwarder sends misplaced records to their key's partition; {@code null} answers them where they are
-     */
-    public PromptIntake(Consumer<String, byte[]> consumer, PromptDecoder decoder, DeadLetterPublisher deadLetters,
-                        Dispatcher dispatcher, WorkerMetrics metrics, IntakeSettings settings,
-                        PromptForwarder forwarder) {
-        this(consumer, decoder, deadLetters, dispatcher, metrics, settings, forwarder, null, null);
-    }
-
-    /**
      * @param probes makes a consumer of the same cluster with {@code max.poll.records=1} and no group, to find a
      *               record that a poll cannot hand over (a compression bomb); {@code null}: a failed poll is retried
      */
@@ -109,11 +96,7 @@ public final class PromptIntake implements Runnable {
         this.dispatcher = dispatcher;
         this.metrics = metrics;
         this.settings = settings;
-        this.ownSender = relaySends == null ? Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "parley-relay");
-            thread.setDaemon(true);
-            return thread;
-        }) : null;
+        this.ownSender = relaySends == null ? Executors.newSingleThreadExecutor(r -> daemon(r, "parley-relay")) : null;
         RecordRelay.Outcome outcome = new RecordRelay.Outcome() {
             @Override
             public void done(TopicPartition partition, long offset) {
@@ -166,19 +149,9 @@ public final class PromptIntake implements Runnable {
         return alive;
     }
 
-    /** Whether some partition's commit point waits for pending records (for the health check). */
-    public boolean commitWaiting() {
-        return commitWatch.waiting();
-    }
-
-    /** {@link System#nanoTime()} since when the longest-waiting partition's commit point has not moved. */
-    public long commitMovedNanos() {
-        return commitWatch.oldestSinceNanos();
-    }
-
-    /** The partition whose commit point waits longest, and at which offset ("" when none waits). */
-    public String commitHeldAt() {
-        return commitWatch.oldest();
+    /** Each partition's commit point as the health check sees it. */
+    public CommitWatch commitWatch() {
+        return commitWatch;
     }
 
     /** {@link System#nanoTime()} at the end of the last poll that returned normally. */
@@ -258,26 +231,20 @@ public final class PromptIntake implements Runnable {
             return;
         }
         try {
-            unreadable.isolate(trackers, failure, new UnreadableRecords.Handler() {
-                @Override
-                public void accept(ConsumerRecord<String, byte[]> record) {
-                    PromptIntake.this.accept(record);
-                }
-
-                @Override
-                public void unreadable(TopicPartition partition, long offset, String reason) {
-                    OffsetTracker tracker = trackers.computeIfAbsent(partition, p -> new OffsetTracker());
-                    if (tracker.track(offset)) {
-                        metrics.promptReceived();
-                        router.unreadable(partition, offset, reason);
-                    }
-                }
-            });
+            unreadable.isolate(trackers, failure, this::accept, this::unreadable);
         } catch (RuntimeException e) {
             log.warn("Looking for the unreadable record failed; pausing and polling again", e);
             pauseQuietly(ROUND_BACKOFF.delay(failures));
         }
         updateBuffered();
+    }
+
+    /** A record the probe could not read: tracked, and dead-lettered by its position. */
+    private void unreadable(TopicPartition partition, long offset, String reason) {
+        if (trackers.computeIfAbsent(partition, p -> new OffsetTracker()).track(offset)) {
+            metrics.promptReceived();
+            router.unreadable(partition, offset, reason);
+        }
     }
 
     private void accept(ConsumerRecord<String, byte[]> record) {
@@ -406,6 +373,12 @@ public final class PromptIntake implements Runnable {
     /** Waits for the loop to finish after {@link #stop()}. */
     public boolean awaitStopped(Duration timeout) throws InterruptedException {
         return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static Thread daemon(Runnable runnable, String name) {
+        Thread thread = new Thread(runnable, name);
+        thread.setDaemon(true);
+        return thread;
     }
 
     private void pauseQuietly(Duration pause) {

@@ -29,13 +29,9 @@ final class UnreadableRecords {
     private static final Logger log = LoggerFactory.getLogger(UnreadableRecords.class);
     private static final Duration PROBE_POLL = Duration.ofSeconds(2);
 
-    /** What the intake does with what the probe finds. */
-    interface Handler {
-        /** A record the probe could read: tracked and routed as if polled. */
-        void accept(ConsumerRecord<String, byte[]> record);
-
-        /** A record it could not: tracked and dead-lettered by reference. */
-        void unreadable(TopicPartition partition, long offset, String reason);
+    /** What the intake does with a record the probe could not read: track it and dead-letter it by position. */
+    interface Unreadable {
+        void record(TopicPartition partition, long offset, String reason);
     }
 
     private final Consumer<String, byte[]> consumer;
@@ -56,13 +52,14 @@ final class UnreadableRecords {
     }
 
     /** After a poll failed with {@code failure}: rewinds, probes every fetching partition, and moves past what fails. */
-    void isolate(Map<TopicPartition, OffsetTracker> trackers, Throwable failure, Handler handler) {
+    void isolate(Map<TopicPartition, OffsetTracker> trackers, Throwable failure,
+                 java.util.function.Consumer<ConsumerRecord<String, byte[]>> readable, Unreadable unreadable) {
         Set<TopicPartition> fetching = new java.util.HashSet<>(consumer.assignment());
         fetching.removeAll(consumer.paused());
         try (Consumer<String, byte[]> probe = probes.get()) {
             for (TopicPartition partition : fetching) {
                 long start = nextToHandle(partition, trackers.get(partition));
-                int found = probe(probe, partition, start, failure, handler);
+                int found = probe(probe, partition, start, failure, readable, unreadable);
                 OffsetTracker tracker = trackers.get(partition);
                 long resume = tracker != null && tracker.nextExpected() >= 0 ? tracker.nextExpected() : start;
                 if (resume >= 0) {
@@ -86,7 +83,7 @@ final class UnreadableRecords {
     }
 
     private int probe(Consumer<String, byte[]> probe, TopicPartition partition, long start, Throwable failure,
-                      Handler handler) {
+                      java.util.function.Consumer<ConsumerRecord<String, byte[]>> readable, Unreadable unreadable) {
         probe.assign(List.of(partition));
         if (start >= 0) {
             probe.seek(partition, start);
@@ -104,7 +101,7 @@ final class UnreadableRecords {
                 }
                 long offset = probe.position(partition);
                 found++;
-                handler.unreadable(partition, offset, "the record (or one before it in its compressed batch) cannot "
+                unreadable.record(partition, offset, "the record (or one before it in its compressed batch) cannot "
                         + "be read: " + FatalErrors.describe(error) + " (the poll failed with "
                         + FatalErrors.describe(failure) + "); a compressed record is materialised at its decompressed "
                         + "size before max-prompt-bytes can apply");
@@ -114,7 +111,7 @@ final class UnreadableRecords {
             if (records.isEmpty()) {
                 break; // read to the end of what is there
             }
-            records.forEach(handler::accept);
+            records.forEach(readable);
         }
         return found;
     }
