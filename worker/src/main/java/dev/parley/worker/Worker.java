@@ -1,7 +1,6 @@
 package dev.parley.worker;
 
 import dev.parley.schemas.validation.PromptDecoder;
-import dev.parley.worker.config.SettingsException;
 import dev.parley.worker.config.WorkerConfig;
 import dev.parley.worker.control.Cancellations;
 import dev.parley.worker.control.ControlListener;
@@ -44,8 +43,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -57,7 +54,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -86,6 +82,8 @@ public final class Worker implements AutoCloseable {
     private final WorkerConfig config;
     private final HistoryStore history;
     private final KafkaProducer<String, byte[]> producer;
+    /** Dead letters and forwarded prompts: a producer of their own, whose sends wait at most relay-max-block. */
+    private final KafkaProducer<String, byte[]> relayProducer;
     private final ExecutorService turnThreads;
     private final Dispatcher dispatcher;
     private final PromptIntake intake;
@@ -108,7 +106,7 @@ public final class Worker implements AutoCloseable {
         this.config = config;
         this.served = served;
         if (config.createTopics()) {
-            try (Admin admin = Admin.create(kafkaCommon(config))) {
+            try (Admin admin = Admin.create(KafkaClientConfigs.common(config))) {
                 TopicProvisioner.ensure(admin, List.of(config.promptsTopic(), config.repliesTopic(),
                         config.deadLetterTopic(), config.controlTopic()), config.partitions(), config.replicationFactor());
                 ModelsTopic.ensure(admin, served.modelsTopic(), config.replicationFactor());
@@ -116,7 +114,9 @@ public final class Worker implements AutoCloseable {
         }
         this.history = RedisHistoryStore.connect(config.redisUri(), config.redisOptions(), config.historyTtl(),
                 new HistoryLimits(config.historyMaxTurns(), config.historyMaxBytes(), config.idempotencyWindow()));
-        this.producer = new KafkaProducer<>(producerConfig(config), new StringSerializer(), new ByteArraySerializer());
+        this.producer = new KafkaProducer<>(KafkaClientConfigs.producer(config), new StringSerializer(), new ByteArraySerializer());
+        this.relayProducer = new KafkaProducer<>(KafkaClientConfigs.relayProducer(config), new StringSerializer(),
+                new ByteArraySerializer());
         WorkerMetrics metrics = new WorkerMetrics(registry);
         int maxInFlight = config.maxInFlight() > 0 ? config.maxInFlight() : engine.turnsInFlight();
         LanePolicy lanes = LaneReserve.forEngine(config.lanes(), engine);
@@ -125,7 +125,7 @@ public final class Worker implements AutoCloseable {
         // The processor reports done turns to the intake, which is built after the dispatcher that needs the
         // processor: the holder breaks the cycle.
         PromptIntake[] intakeHolder = new PromptIntake[1];
-        DeadLetterPublisher deadLetters = new DeadLetterPublisher(producer, config.deadLetterTopic(), config.workerId(),
+        DeadLetterPublisher deadLetters = new DeadLetterPublisher(relayProducer, config.deadLetterTopic(), config.workerId(),
                 Clock.systemUTC(), config.deadLetterMaxPayloadBytes());
         Cancellations cancellations = new Cancellations();
         ReplyPublisher replyPublisher = new ReplyPublisher(producer, config.repliesTopic(), maxRequestSize(config));
@@ -136,8 +136,9 @@ public final class Worker implements AutoCloseable {
                         PUBLISH_TIMEOUT),
                 Sleeper.REAL, Clock.systemUTC(),
                 turn -> intakeHolder[0].markDone(turn.partition(), turn.offset()));
-        this.admin = Admin.create(kafkaCommon(config));
-        processor.checkingReplyTopics(new ReplyTopics(admin, config.repliesTopic(), config.replyToPrefixes())).streamingThrough(chunks)
+        this.admin = Admin.create(KafkaClientConfigs.common(config));
+        processor.checkingReplyTopics(new ReplyTopics(admin, config.repliesTopic(), config.replyToPrefixes()))
+                .streamingThrough(chunks)
                 .reportingModel(served.name());
         this.quotaRedis = config.quotas().active() ? RedisConnector.connect(config.redisUri(), config.redisOptions()) : null;
         if (quotaRedis != null) {
@@ -145,24 +146,28 @@ public final class Worker implements AutoCloseable {
                     new QuotaMetrics(registry, config.quotas())));
         }
         this.dispatcher = new Dispatcher(maxInFlight, lanes, System::nanoTime, turnThreads, processor);
-        this.consumer = new KafkaConsumer<>(consumerConfig(config), new StringDeserializer(), new ByteArrayDeserializer());
+        Map<String, Object> consumerConfig = KafkaClientConfigs.consumer(config);
+        this.consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer());
         this.intake = new PromptIntake(consumer, new PromptDecoder(config.maxPromptBytes()).checking(new ModelGate(served)),
                 deadLetters, dispatcher, metrics,
                 new IntakeSettings(config.promptsTopic(), config.maxBufferedRecords(), POLL_TIMEOUT,
-                        config.commitInterval(), config.revokeGrace(), config.shutdownGrace()),
-                new PromptForwarder(producer));
+                        config.commitInterval(), config.revokeGrace(), config.shutdownGrace(), config.maxForwardHops(),
+                        Integer.parseInt(String.valueOf(consumerConfig.get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG)).trim())),
+                new PromptForwarder(relayProducer),
+                () -> new KafkaConsumer<>(KafkaClientConfigs.probe(config), new StringDeserializer(), new ByteArrayDeserializer()));
         intakeHolder[0] = intake;
 
         metrics.gauge(ParleyMeter.RECORDS_BUFFERED, intake::buffered);
         metrics.bindEngine(engine);
         // Kafka's own client metrics (consumer lag among them); reading them from another thread is safe.
-        this.kafkaMetrics = List.of(new KafkaClientMetrics(consumer), new KafkaClientMetrics(producer));
+        this.kafkaMetrics = List.of(new KafkaClientMetrics(consumer), new KafkaClientMetrics(producer),
+                new KafkaClientMetrics(relayProducer));
         kafkaMetrics.forEach(binder -> binder.bindTo(registry));
         metrics.gauge(ParleyMeter.TURNS_IN_FLIGHT, dispatcher::inFlight);
         metrics.bindLanes(dispatcher);
         metrics.gauge(ParleyMeter.PARTITIONS_PAUSED, () -> intake.isPaused() ? intake.assignment().size() : 0);
 
-        Map<String, Object> controlConfig = kafkaCommon(config);
+        Map<String, Object> controlConfig = KafkaClientConfigs.common(config);
         controlConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, config.workerId() + "-control");
         controlConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         this.control = new ControlListener(controlConfig, config.controlTopic(), history, cancellations,
@@ -173,6 +178,12 @@ public final class Worker implements AutoCloseable {
         this.health = new HealthMonitor(config.stallTimeout(), config.unhealthyExitAfter(), System::nanoTime)
                 .watch(new WatchedPart("intake", () -> closed || intake.isAlive(), () -> !closed,
                         intake::lastPollNanos))
+                // A record that never completes holds its partition's commit without stopping the poll loop; turn
+                // retries riding out an outage count as progress, as they do for "turns".
+                .watch(new WatchedPart("commits", () -> closed || intake.isAlive(),
+                        () -> !closed && intake.commitWatch().waiting(),
+                        () -> Math.max(intake.commitWatch().oldestSinceNanos(), processor.lastRetryNanos()),
+                        intake.commitWatch()::oldest))
                 .watch(new WatchedPart("engine", engine::isAlive, engine::hasWork, engine::lastProgressNanos))
                 .watch(new WatchedPart("turns", () -> true, () -> dispatcher.inFlight() > 0,
                         () -> Math.max(Math.max(dispatcher.lastFinishedNanos(), processor.lastRetryNanos()),
@@ -181,7 +192,7 @@ public final class Worker implements AutoCloseable {
                 .watch(new WatchedPart("control", () -> closed || control.isAlive(), () -> !closed,
                         control::lastProgressNanos));
         metrics.gauge(ParleyMeter.WORKER_HEALTHY, () -> health.check().healthy() ? 1 : 0);
-        for (String part : List.of("intake", "engine", "turns", "chunks", "control")) {
+        for (String part : List.of("intake", "commits", "engine", "turns", "chunks", "control")) {
             metrics.gauge(ParleyMeter.PART_HEALTHY, "part", part, () -> health.check().parts().stream()
                     .anyMatch(p -> p.name().equals(part) && !p.healthy()) ? 0 : 1);
         }
@@ -300,6 +311,7 @@ public final class Worker implements AutoCloseable {
             admin.close(Duration.ofSeconds(5));
             kafkaMetrics.forEach(KafkaClientMetrics::close);
             producer.close(Duration.ofSeconds(10));
+            relayProducer.close(Duration.ofSeconds(10));
             history.close();
             if (quotaRedis != null) {
                 quotaRedis.close();
@@ -312,61 +324,6 @@ public final class Worker implements AutoCloseable {
     private static int maxRequestSize(WorkerConfig config) {
         String configured = config.kafka().get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
         return configured == null ? ReplyPublisher.DEFAULT_MAX_RECORD_BYTES : Integer.parseInt(configured.trim());
-    }
-
-    private static Map<String, Object> kafkaCommon(WorkerConfig config) {
-        Map<String, Object> props = new HashMap<>(config.kafka());
-        props.put("bootstrap.servers", config.bootstrapServers());
-        return props;
-    }
-
-    private static Map<String, Object> producerConfig(WorkerConfig config) {
-        Map<String, Object> props = kafkaCommon(config);
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, config.workerId() + "-producer");
-        props.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
-        props.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 1);
-        return props;
-    }
-
-    /**
-     * The prompts consumer's configuration. With the classic group protocol, cooperative rebalancing; with KIP-848's
-     * {@code group.protocol=consumer} the broker assigns, and the client settings that protocol rejects (assignor,
-     * session timeout, heartbeat interval) are refused here with the broker-side setting to use instead.
-     */
-    static Map<String, Object> consumerConfig(WorkerConfig config) {
-        Map<String, Object> props = kafkaCommon(config);
-        boolean brokerAssigned = "consumer".equalsIgnoreCase(
-                String.valueOf(props.getOrDefault(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic")).trim());
-        if (brokerAssigned) {
-            List<String> problems = new ArrayList<>();
-            for (String[] unsupported : new String[][] {
-                    {ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "group.consumer.session.timeout.ms"},
-                    {ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "group.consumer.heartbeat.interval.ms"},
-                    {ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, "group.consumer.assignors"}}) {
-                if (props.containsKey(unsupported[0])) {
-                    problems.add("kafka." + unsupported[0] + " is not a client setting with group.protocol=consumer;"
-                            + " set " + unsupported[1] + " on the broker instead");
-                }
-            }
-            if (!problems.isEmpty()) {
-                throw new SettingsException(problems);
-            }
-        }
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, config.workerId() + "-consumer");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        // Cooperative rebalancing: partitions that stay keep their turns (and warm caches) running.
-        if (!brokerAssigned) {
-            props.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
-                    CooperativeStickyAssignor.class.getName());
-        }
-        props.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, Math.min(500, config.maxBufferedRecords())));
-        if (config.groupInstanceId() != null) {
-            props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.groupInstanceId());
-        }
-        return props;
     }
 
     private static ThreadFactory named(String prefix) {

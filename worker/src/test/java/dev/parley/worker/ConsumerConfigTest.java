@@ -18,20 +18,20 @@ class ConsumerConfigTest {
 
     @Test
     void theClassicProtocolRebalancesCooperatively() {
-        assertThat(Worker.consumerConfig(config().build()))
+        assertThat(KafkaClientConfigs.consumer(config().build()))
                 .containsEntry(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
                         CooperativeStickyAssignor.class.getName());
     }
 
     @Test
     void theConsumerProtocolLeavesAssignmentToTheBroker() {
-        assertThat(Worker.consumerConfig(config().kafka("group.protocol", "consumer").build()))
+        assertThat(KafkaClientConfigs.consumer(config().kafka("group.protocol", "consumer").build()))
                 .doesNotContainKey(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG);
     }
 
     @Test
     void clientSettingsTheConsumerProtocolRejectsAreNamedWithTheirBrokerSide() {
-        assertThatThrownBy(() -> Worker.consumerConfig(config().kafka("group.protocol", "consumer")
+        assertThatThrownBy(() -> KafkaClientConfigs.consumer(config().kafka("group.protocol", "consumer")
                 .kafka("session.timeout.ms", "60000").build()))
                 .isInstanceOf(SettingsException.class)
                 .hasMessageContaining("kafka.session.timeout.ms")

@@ -90,6 +90,8 @@ public final class Settings {
                 .shutdownGrace(duration(Setting.SHUTDOWN_GRACE))
                 .revokeGrace(duration(Setting.REVOKE_GRACE))
                 .commitInterval(duration(Setting.COMMIT_INTERVAL))
+                .relayMaxBlock(duration(Setting.RELAY_MAX_BLOCK))
+                .maxForwardHops(integer(Setting.MAX_FORWARD_HOPS))
                 .historyTtl(duration(Setting.HISTORY_TTL))
                 .historyMaxTurns(integer(Setting.HISTORY_MAX_TURNS))
                 .historyMaxBytes(bytes(Setting.HISTORY_MAX_BYTES))

@@ -26,6 +26,8 @@ public final class WorkerConfig {
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
     public static final Duration DEFAULT_REVOKE_GRACE = Duration.ofSeconds(10);
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_RELAY_MAX_BLOCK = Duration.ofSeconds(5);
+    public static final int DEFAULT_MAX_FORWARD_HOPS = 3;
     public static final Duration DEFAULT_HISTORY_TTL = Duration.ofDays(7);
     public static final int DEFAULT_HISTORY_MAX_TURNS = 1000;
     public static final long DEFAULT_HISTORY_MAX_BYTES = 1L << 20;
@@ -55,6 +57,8 @@ public final class WorkerConfig {
     private final Duration shutdownGrace;
     private final Duration revokeGrace;
     private final Duration commitInterval;
+    private final Duration relayMaxBlock;
+    private final int maxForwardHops;
     private final Duration historyTtl;
     private final int historyMaxTurns;
     private final long historyMaxBytes;
@@ -90,6 +94,8 @@ public final class WorkerConfig {
         this.shutdownGrace = b.shutdownGrace;
         this.revokeGrace = b.revokeGrace;
         this.commitInterval = b.commitInterval;
+        this.relayMaxBlock = b.relayMaxBlock;
+        this.maxForwardHops = b.maxForwardHops;
         this.historyTtl = b.historyTtl;
         this.historyMaxTurns = b.historyMaxTurns;
         this.historyMaxBytes = b.historyMaxBytes;
@@ -145,6 +151,8 @@ public final class WorkerConfig {
     public Duration shutdownGrace() { return shutdownGrace; }
     public Duration revokeGrace() { return revokeGrace; }
     public Duration commitInterval() { return commitInterval; }
+    public Duration relayMaxBlock() { return relayMaxBlock; }
+    public int maxForwardHops() { return maxForwardHops; }
     /** How long an idle conversation's history is kept; zero keeps it forever. */
     public Duration historyTtl() { return historyTtl; }
     /** Turns kept per conversation; older ones are dropped. */
@@ -194,6 +202,8 @@ public final class WorkerConfig {
         b.shutdownGrace = shutdownGrace;
         b.revokeGrace = revokeGrace;
         b.commitInterval = commitInterval;
+        b.relayMaxBlock = relayMaxBlock;
+        b.maxForwardHops = maxForwardHops;
         b.historyTtl = historyTtl;
         b.historyMaxTurns = historyMaxTurns;
         b.historyMaxBytes = historyMaxBytes;
@@ -231,6 +241,8 @@ public final class WorkerConfig {
         private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
         private Duration revokeGrace = DEFAULT_REVOKE_GRACE;
         private Duration commitInterval = DEFAULT_COMMIT_INTERVAL;
+        private Duration relayMaxBlock = DEFAULT_RELAY_MAX_BLOCK;
+        private int maxForwardHops = DEFAULT_MAX_FORWARD_HOPS;
         private Duration historyTtl = DEFAULT_HISTORY_TTL;
         private int historyMaxTurns = DEFAULT_HISTORY_MAX_TURNS;
         private long historyMaxBytes = DEFAULT_HISTORY_MAX_BYTES;
@@ -370,6 +382,16 @@ public final class WorkerConfig {
                 throw new IllegalArgumentException("history-max-bytes must be >= 1024, got " + value);
             }
             this.historyMaxBytes = value;
+            return this;
+        }
+
+        public Builder relayMaxBlock(Duration value) {
+            this.relayMaxBlock = nonNegative("relay-max-block", value);
+            return this;
+        }
+
+        public Builder maxForwardHops(int value) {
+            this.maxForwardHops = atLeast("max-forward-hops", value, 0);
             return this;
         }
 

@@ -51,6 +51,11 @@ public final class OffsetTracker {
         return nextExpected;
     }
 
+    /** The offset after the last one tracked, or -1 before any record. */
+    public long nextExpected() {
+        return nextExpected;
+    }
+
     /** Records received and not done yet. */
     public int pendingCount() {
         return pending.size();

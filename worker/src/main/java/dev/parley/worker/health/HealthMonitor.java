@@ -71,9 +71,10 @@ public final class HealthMonitor implements AutoCloseable {
             }
             long quiet = now - part.lastProgress().getAsLong();
             if (part.busy().getAsBoolean() && quiet > stallTimeout.toNanos()) {
+                String detail = part.detail().get();
                 return new Health.PartHealth(part.name(), false, "no progress for "
                         + Duration.ofNanos(quiet).toSeconds() + " s while it has work (stall-timeout " + stallTimeout
-                        .toSeconds() + " s)");
+                        .toSeconds() + " s)" + (detail == null || detail.isEmpty() ? "" : ": " + detail));
             }
             return new Health.PartHealth(part.name(), true, null);
         } catch (RuntimeException e) {

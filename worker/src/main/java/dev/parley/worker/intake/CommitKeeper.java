@@ -47,6 +47,11 @@ final class CommitKeeper {
         confirmed.put(partition, offset);
     }
 
+    /** The last commit of a partition known here (read at assignment, or confirmed since), or {@code null}. */
+    OffsetAndMetadata confirmed(TopicPartition partition) {
+        return confirmed.get(partition);
+    }
+
     void forget(TopicPartition partition) {
         confirmed.remove(partition);
     }

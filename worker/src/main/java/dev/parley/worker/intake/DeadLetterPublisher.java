@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.record.TimestampType;
 
 /**
@@ -80,6 +81,21 @@ public final class DeadLetterPublisher {
         return letter(code, reason, code.equals("reply_undeliverable") ? "$.reply_to" : null,
                 turn.partition().topic(), turn.partition().partition(), turn.offset(), turn.conversationId(), timestamp,
                 value, maxPayloadBytes);
+    }
+
+    /**
+     * The dead letter of a record known only by its position: its value could not be read (it decompresses past the
+     * heap) or could not even be copied. The payload is empty and marked truncated, its size and digest unknown; the
+     * whole record stays on its topic at that offset.
+     */
+    public DeadLetter byReference(TopicPartition partition, long offset, String key, Rejection rejection) {
+        boolean keyCut = key != null && key.length() > MAX_KEY_CHARS;
+        DeadLetter.Source source = new DeadLetter.Source(partition.topic(), partition.partition(), offset,
+                keyCut ? key.substring(0, MAX_KEY_CHARS) : key, keyCut ? Boolean.TRUE : null, null);
+        String reason = rejection.reason().length() > MAX_REASON_CHARS
+                ? rejection.reason().substring(0, MAX_REASON_CHARS) : rejection.reason();
+        return new DeadLetter(rejection.code().wireName(), reason, rejection.field(), source, "", Boolean.TRUE, null,
+                null, clock.instant(), workerId);
     }
 
     /** The same letter with at most {@link #FALLBACK_PAYLOAD_BYTES} of payload, for a broker that refused it. */

@@ -1,10 +1,8 @@
 package dev.parley.worker.intake;
 
 import dev.parley.schemas.validation.PromptDecoder;
-import dev.parley.schemas.validation.Rejection;
 import dev.parley.worker.dispatch.Dispatcher;
 import dev.parley.worker.dispatch.OffsetTracker;
-import dev.parley.worker.dispatch.PendingTurn;
 import dev.parley.worker.metrics.WorkerMetrics;
 import dev.parley.worker.retry.Backoff;
 import dev.parley.worker.retry.KafkaErrors;
@@ -17,8 +15,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -46,15 +48,18 @@ public final class PromptIntake implements Runnable {
     }
 
     private final Consumer<String, byte[]> consumer;
-    private final PromptDecoder decoder;
-    private final DeadLetterPublisher deadLetters;
     private final Dispatcher dispatcher;
     private final WorkerMetrics metrics;
     private final IntakeSettings settings;
     private final RecordRelay relay;
+    private final RecordRouter router;
     private final CommitKeeper commits;
+    private final CommitWatch commitWatch = new CommitWatch(System::nanoTime);
     private final KeyPlacement placement;
-    private final PromptForwarder forwarder;
+    /** Finds records a poll cannot hand over; {@code null} without a probe consumer. */
+    private final UnreadableRecords unreadable;
+    /** The relay's sending thread when this intake owns it, else {@code null}. */
+    private final ExecutorService ownSender;
 
     private final LinkedBlockingQueue<Done> completions = new LinkedBlockingQueue<>();
     final Map<TopicPartition, OffsetTracker> trackers = new HashMap<>();
@@ -69,24 +74,30 @@ public final class PromptIntake implements Runnable {
     private volatile long lastPollNanos = System.nanoTime();
     private boolean rejoinRebalanced;
 
-    public PromptIntake(Consumer<String, byte[]> consumer, PromptDecoder decoder, DeadLetterPublisher deadLetters,
-                        Dispatcher dispatcher, WorkerMetrics metrics, IntakeSettings settings) {
-        this(consumer, decoder, deadLetters, dispatcher, metrics, settings, null);
-    }
-
     /**
      * @param forwarder sends misplaced records to their key's partition; {@code null} answers them where they are
+     * @param probes makes a consumer of the same cluster with {@code max.poll.records=1} and no group, to find a
+     *               record that a poll cannot hand over (a compression bomb); {@code null}: a failed poll is retried
      */
     public PromptIntake(Consumer<String, byte[]> consumer, PromptDecoder decoder, DeadLetterPublisher deadLetters,
                         Dispatcher dispatcher, WorkerMetrics metrics, IntakeSettings settings,
-                        PromptForwarder forwarder) {
+                        PromptForwarder forwarder, Supplier<Consumer<String, byte[]>> probes) {
+        this(consumer, decoder, deadLetters, dispatcher, metrics, settings, forwarder, null, probes);
+    }
+
+    /**
+     * @param relaySends runs dead-letter and forward sends, so that a send waiting for a missing topic's metadata
+     *                   never holds up the poll loop; {@code null} for a thread of this intake's own
+     */
+    PromptIntake(Consumer<String, byte[]> consumer, PromptDecoder decoder, DeadLetterPublisher deadLetters,
+                 Dispatcher dispatcher, WorkerMetrics metrics, IntakeSettings settings, PromptForwarder forwarder,
+                 Executor relaySends, Supplier<Consumer<String, byte[]>> probes) {
         this.consumer = consumer;
-        this.decoder = decoder;
-        this.deadLetters = deadLetters;
         this.dispatcher = dispatcher;
         this.metrics = metrics;
         this.settings = settings;
-        this.relay = new RecordRelay("dead_letter", SEND_BACKOFF, metrics, new RecordRelay.Outcome() {
+        this.ownSender = relaySends == null ? Executors.newSingleThreadExecutor(r -> daemon(r, "parley-relay")) : null;
+        RecordRelay.Outcome outcome = new RecordRelay.Outcome() {
             @Override
             public void done(TopicPartition partition, long offset) {
                 markDone(partition, offset);
@@ -97,10 +108,15 @@ public final class PromptIntake implements Runnable {
                 metrics.deadLetterDropped(KafkaErrors.unwrap(error).getClass().getSimpleName());
                 markDone(partition, offset);
             }
-        }, System::nanoTime);
+        };
+        this.relay = new RecordRelay("dead_letter", SEND_BACKOFF, metrics, outcome, System::nanoTime,
+                relaySends == null ? ownSender : relaySends);
         this.commits = new CommitKeeper(consumer, metrics, settings.commitInterval(), ROUND_BACKOFF, System::nanoTime);
         this.placement = new KeyPlacement(consumer, settings.topic());
-        this.forwarder = forwarder;
+        this.router = new RecordRouter(decoder, deadLetters, dispatcher, metrics, relay, outcome, placement, forwarder,
+                settings.maxForwardHops());
+        this.unreadable = probes == null ? null
+                : new UnreadableRecords(consumer, probes, commits, settings.maxPollRecords());
     }
 
     /** Reports a record as done; any thread. */
@@ -133,6 +149,11 @@ public final class PromptIntake implements Runnable {
         return alive;
     }
 
+    /** Each partition's commit point as the health check sees it. */
+    public CommitWatch commitWatch() {
+        return commitWatch;
+    }
+
     /** {@link System#nanoTime()} at the end of the last poll that returned normally. */
     public long lastPollNanos() {
         return lastPollNanos;
@@ -151,6 +172,10 @@ public final class PromptIntake implements Runnable {
                     if (running) {
                         log.warn("Consumer woken up unexpectedly; polling on");
                     }
+                } catch (OutOfMemoryError | StackOverflowError e) {
+                    failures++;
+                    metrics.retried("poll");
+                    pollFailedOnARecord(e, failures);
                 } catch (RuntimeException e) {
                     failures++;
                     metrics.retried("poll");
@@ -188,8 +213,38 @@ public final class PromptIntake implements Runnable {
         rebalanceOnceAfterStaticRejoin();
         relay.retryDue(assigned::contains);
         drainCompletions(0);
+        commitWatch.update(trackers);
         applyBackpressure();
         commits.commitIfDue(trackers);
+    }
+
+    /**
+     * A poll that threw an error no fatal one: a record the client cannot materialise (a compression bomb). Finds it
+     * and moves past it; without a probe, or when finding it fails, pauses like any failed round.
+     */
+    private void pollFailedOnARecord(Error failure, int failures) {
+        // The first one's stack says where the client allocated (DefaultRecord.readFrom, for a compression bomb).
+        log.error("Poll failed with {} ({} in a row): a record too large for the heap? Looking for it",
+                failure.toString(), failures, failures == 1 ? failure : null);
+        if (unreadable == null) {
+            pauseQuietly(ROUND_BACKOFF.delay(failures));
+            return;
+        }
+        try {
+            unreadable.isolate(trackers, failure, this::accept, this::unreadable);
+        } catch (RuntimeException e) {
+            log.warn("Looking for the unreadable record failed; pausing and polling again", e);
+            pauseQuietly(ROUND_BACKOFF.delay(failures));
+        }
+        updateBuffered();
+    }
+
+    /** A record the probe could not read: tracked, and dead-lettered by its position. */
+    private void unreadable(TopicPartition partition, long offset, String reason) {
+        if (trackers.computeIfAbsent(partition, p -> new OffsetTracker()).track(offset)) {
+            metrics.promptReceived();
+            router.unreadable(partition, offset, reason);
+        }
     }
 
     private void accept(ConsumerRecord<String, byte[]> record) {
@@ -206,48 +261,8 @@ public final class PromptIntake implements Runnable {
             tracker.markDone(record.offset());
             return;
         }
-        PromptDecoder.Result result = decoder.decode(record.key(), record.value());
-        if (result instanceof PromptDecoder.Accepted accepted) {
-            int home = placement.partitionFor(record.key());
-            PendingTurn turn = new PendingTurn(partition, record.offset(), accepted.prompt(), System.nanoTime(), record);
-            if (home >= 0 && home != record.partition() && forwarder != null) {
-                metrics.promptForwarded();
-                relay.send(partition, record.offset(), forwarder.forward(record, home, () -> dispatcher.enqueue(turn)));
-            } else {
-                dispatcher.enqueue(turn);
-            }
-        } else {
-            Rejection rejection = ((PromptDecoder.Rejected) result).rejection();
-            // The reason may quote parts of the prompt: it goes to the dead-letter topic, and to the log only at DEBUG.
-            log.info("Dead-lettering {}-{}@{}: {} at {}", record.topic(), record.partition(), record.offset(),
-                    rejection.code().wireName(), rejection.field() == null ? "-" : rejection.field());
-            log.debug("Dead-letter reason for {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
-                    rejection.reason());
-            metrics.promptRejected(rejection.code().wireName());
-            relay.send(partition, record.offset(), deadLetterSend(record.key(), deadLetters.toDeadLetter(record, rejection)));
-        }
+        router.route(record);
         updateBuffered();
-    }
-
-    /** A dead letter's send: the bounded letter, then once the same letter with a minimal payload. */
-    private RecordRelay.Send deadLetterSend(String key, dev.parley.schemas.DeadLetter letter) {
-        return new RecordRelay.Send() {
-            @Override
-            public java.util.concurrent.CompletableFuture<?> attempt() {
-                return deadLetters.publish(key, letter);
-            }
-
-            @Override
-            public RecordRelay.Send fallback() {
-                dev.parley.schemas.DeadLetter smaller = deadLetters.shrunk(letter);
-                return smaller == letter ? null : deadLetterSend(key, smaller);
-            }
-
-            @Override
-            public String describe() {
-                return "dead letter (" + letter.code() + ", " + letter.payloadBytes() + " bytes)";
-            }
-        };
     }
 
     /** Applies done reports; waits up to {@code waitMs} for the first one. */
@@ -327,6 +342,9 @@ public final class PromptIntake implements Runnable {
         } catch (RuntimeException e) {
             log.warn("Closing the consumer failed: {}", e.getMessage());
         }
+        if (ownSender != null) {
+            ownSender.shutdownNow(); // unsent letters' records stay uncommitted: the next owner sends them again
+        }
     }
 
     /** Stops the loop; returns once in-flight work finished (or its grace ran out) and progress was committed. */
@@ -355,6 +373,12 @@ public final class PromptIntake implements Runnable {
     /** Waits for the loop to finish after {@link #stop()}. */
     public boolean awaitStopped(Duration timeout) throws InterruptedException {
         return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static Thread daemon(Runnable runnable, String name) {
+        Thread thread = new Thread(runnable, name);
+        thread.setDaemon(true);
+        return thread;
     }
 
     private void pauseQuietly(Duration pause) {

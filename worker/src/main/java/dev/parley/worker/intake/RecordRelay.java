@@ -6,6 +6,7 @@ import dev.parley.worker.retry.KafkaErrors;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.apache.kafka.common.TopicPartition;
@@ -61,6 +62,7 @@ final class RecordRelay {
     private final WorkerMetrics metrics;
     private final Outcome outcome;
     private final LongSupplier nanoTime;
+    private final Executor sender;
     private final ConcurrentLinkedQueue<Pending> failed = new ConcurrentLinkedQueue<>();
     private final PriorityQueue<Pending> scheduled = new PriorityQueue<>(
             (a, b) -> Long.compare(a.dueNanos(), b.dueNanos()));
@@ -69,7 +71,17 @@ final class RecordRelay {
      * @param loop the name this relay's retries are counted under ({@code parley.retries{loop}})
      */
     RecordRelay(String loop, Backoff backoff, WorkerMetrics metrics, Outcome outcome, LongSupplier nanoTime) {
+        this(loop, backoff, metrics, outcome, nanoTime, Runnable::run);
+    }
+
+    /**
+     * @param sender runs each attempt: a thread of its own keeps a send that blocks (a producer waiting up to
+     *               {@code max.block.ms} for a missing topic's metadata) off the calling thread
+     */
+    RecordRelay(String loop, Backoff backoff, WorkerMetrics metrics, Outcome outcome, LongSupplier nanoTime,
+                Executor sender) {
         this.loop = loop;
+        this.sender = sender;
         this.backoff = backoff;
         this.metrics = metrics;
         this.outcome = outcome;
@@ -103,8 +115,8 @@ final class RecordRelay {
     private void attempt(Pending pending) {
         CompletableFuture<?> acked;
         try {
-            acked = pending.send().attempt();
-        } catch (RuntimeException e) {
+            acked = CompletableFuture.supplyAsync(() -> pending.send().attempt(), sender).thenCompose(f -> f);
+        } catch (RuntimeException e) { // the sender refused it (shut down)
             acked = CompletableFuture.failedFuture(e);
         }
         acked.whenComplete((ok, error) -> {

@@ -70,7 +70,7 @@ public enum ParleyMeter {
     QUOTA_TURNS_LIMITED("parley.quota.turns.limited", Type.COUNTER, null, "Turns answered rate_limited because their tenant was over its token quota (configured tenants by name, others as other)", "tenant"),
     QUOTA_FAILURES("parley.quota.failures", Type.COUNTER, null, "Quota steps Redis did not answer, by step: admit (the turn waits with backoff and retries) or charge (the debit is kept and added to the tenant's next settle)", "step"),
     WORKER_HEALTHY("parley.worker.healthy", Type.GAUGE, null, "1 while every part of the worker lives and makes progress, else 0 (the process then exits)"),
-    PART_HEALTHY("parley.worker.part.healthy", Type.GAUGE, null, "1 while this part (intake, engine, turns, chunks, control) lives and makes progress, else 0", "part");
+    PART_HEALTHY("parley.worker.part.healthy", Type.GAUGE, null, "1 while this part (intake, commits, engine, turns, chunks, control) lives and makes progress, else 0", "part");
 
     /** Kind of meter. */
     public enum Type { COUNTER, TIMER, GAUGE }

@@ -49,9 +49,20 @@ class PromptIntakeTest {
     @BeforeEach
     void setUp() {
         dispatcher = new Dispatcher(8, jobs::addLast, this::finishTurn);
-        intake = new PromptIntake(consumer, new PromptDecoder(), new DeadLetterPublisher(producer, "dlq", "w", Clock.systemUTC()),
+        // A check that throws for one conversation stands for any bug one record can trigger while it is handled.
+        PromptDecoder decoder = new PromptDecoder().checking(prompt -> {
+            if (prompt.conversationId().equals("boom")) {
+                throw new IllegalStateException("a bug this record triggers");
+            }
+            if (prompt.conversationId().equals("deep")) {
+                throw new StackOverflowError();
+            }
+            return null;
+        });
+        intake = new PromptIntake(consumer, decoder, new DeadLetterPublisher(producer, "dlq", "w", Clock.systemUTC()),
                 dispatcher, metrics, new IntakeSettings(TOPIC, 4, Duration.ofMillis(1), Duration.ZERO,
-                        Duration.ofMillis(50), Duration.ofMillis(50)));
+                        Duration.ofMillis(50), Duration.ofMillis(50)), new PromptForwarder(producer), Runnable::run,
+                null);
         consumer.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
         intake.subscribe();
         consumer.rebalance(List.of(P0, P1));
@@ -132,6 +143,95 @@ class PromptIntakeTest {
         assertThat(producer.history()).hasSize(1);
         assertThat(producer.history().get(0).topic()).isEqualTo("dlq");
         assertThat(committed(P0)).isEqualTo(2);
+    }
+
+    /** The audit's C1 reproducer: 224 bytes, schema-valid, and its minItems does not fit a long. */
+    static final String HUGE_MIN_ITEMS = "{\"request_id\":\"r1\",\"conversation_id\":\"c1\",\"messages\":[{\"role\":"
+            + "\"user\",\"content\":\"hi\"}],\"params\":{\"response_format\":{\"type\":\"json_schema\","
+            + "\"json_schema\":{\"name\":\"x\",\"schema\":{\"type\":\"array\",\"minItems\":100000000000000000000}}}}}";
+
+    @Test
+    void aRecordWhoseHandlingThrowsIsDeadLetteredAndTheRestOfTheBatchGoesOn() throws Exception {
+        addPrompt(P0, "a");                                            // 0
+        addPrompt(P0, "boom");                                         // 1: the check throws
+        consumer.addRecord(new ConsumerRecord<>(TOPIC, 0, nextOffset0++, "c1",
+                HUGE_MIN_ITEMS.getBytes(StandardCharsets.UTF_8)));      // 2: the audit's reproducer
+        addPrompt(P0, "deep");                                         // 3: a StackOverflowError
+        addPrompt(P0, "b");                                            // 4
+        addPrompt(P1, "c");                                            // P1@0
+        intake.pollOnce();
+
+        assertThat(jobs).as("a, b and c dispatched").hasSize(3);
+        List<dev.parley.schemas.DeadLetter> letters = producer.history().stream()
+                .map(r -> WireJson.fromBytes(r.value(), dev.parley.schemas.DeadLetter.class)).toList();
+        assertThat(letters).extracting(l -> l.source().offset()).containsExactlyInAnyOrder(1L, 2L, 3L);
+        assertThat(letters).allSatisfy(l -> {
+            assertThat(l.code()).isEqualTo("internal_error");
+            assertThat(l.reason()).contains("prompts-0@" + l.source().offset());
+        });
+        assertThat(letters).filteredOn(l -> l.source().offset() == 1).singleElement()
+                .satisfies(l -> assertThat(l.reason()).contains("java.lang.IllegalStateException: a bug this record"));
+        assertThat(letters).filteredOn(l -> l.source().offset() == 3).singleElement()
+                .satisfies(l -> assertThat(l.reason()).contains("java.lang.StackOverflowError"));
+        assertThat(registry.get("parley.prompts.rejected").tag("reason", "internal_error").counter().count())
+                .isEqualTo(3);
+
+        runJobs(3);
+        intake.pollOnce();
+        assertThat(committed(P0)).as("the commit passes the dead-lettered records").isEqualTo(5);
+        assertThat(committed(P1)).isEqualTo(1);
+    }
+
+    @Test
+    void aFatalErrorStillEndsTheLoop() {
+        assertThat(FatalErrors.isFatal(new OutOfMemoryError())).isFalse();
+        assertThat(FatalErrors.isFatal(new StackOverflowError())).isFalse();
+        assertThat(FatalErrors.isFatal(new AssertionError())).isFalse();
+        assertThat(FatalErrors.isFatal(new InternalError())).isTrue();
+        assertThat(FatalErrors.isFatal(new NoClassDefFoundError())).isTrue();
+        assertThat(FatalErrors.isFatal(new IllegalStateException())).isFalse();
+    }
+
+    @Test
+    void aRecordForwardedTooOftenIsDeadLettered() {
+        consumer.updatePartitions(TOPIC, List.of(
+                new org.apache.kafka.common.PartitionInfo(TOPIC, 0, null, null, null),
+                new org.apache.kafka.common.PartitionInfo(TOPIC, 1, null, null, null)));
+        consumer.rebalance(List.of());
+        consumer.rebalance(List.of(P0, P1)); // placement learns the partition count on assignment
+        String key = keyOfPartition(0);
+        byte[] value = WireJson.toBytes(Prompt.of("r-hops", key, "hi"));
+        var twice = new ConsumerRecord<>(TOPIC, 1, 0, key, value);
+        twice.headers().add(PromptForwarder.FORWARD_HOPS, "2".getBytes(StandardCharsets.US_ASCII));
+        var thrice = new ConsumerRecord<>(TOPIC, 1, 1, key, value);
+        thrice.headers().add(PromptForwarder.FORWARD_HOPS, "3".getBytes(StandardCharsets.US_ASCII));
+        consumer.addRecord(twice);
+        consumer.addRecord(thrice);
+        intake.pollOnce();
+
+        assertThat(producer.history()).hasSize(2);
+        var forwarded = producer.history().get(0);
+        assertThat(forwarded.topic()).isEqualTo(TOPIC);
+        assertThat(forwarded.partition()).isZero();
+        assertThat(new String(forwarded.headers().lastHeader(PromptForwarder.FORWARD_HOPS).value(),
+                StandardCharsets.US_ASCII)).isEqualTo("3");
+        var letter = WireJson.fromBytes(producer.history().get(1).value(), dev.parley.schemas.DeadLetter.class);
+        assertThat(letter.code()).isEqualTo("internal_error");
+        assertThat(letter.source().offset()).isEqualTo(1);
+        assertThat(letter.reason()).contains("forwarded 3 times").contains("max-forward-hops 3");
+        intake.pollOnce();
+        assertThat(committed(P1)).isEqualTo(2);
+    }
+
+    private static String keyOfPartition(int partition) {
+        for (int i = 0; ; i++) {
+            String key = "conv-" + i;
+            int home = org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(
+                    key.getBytes(StandardCharsets.UTF_8))) % 2;
+            if (home == partition) {
+                return key;
+            }
+        }
     }
 
     @Test

@@ -38,7 +38,7 @@ class RecordRelayTest {
             }, now::get);
 
     /** A send that fails with the given errors, in order, then succeeds; counts its attempts. */
-    private static final class ScriptedSend implements RecordRelay.Send {
+    private static class ScriptedSend implements RecordRelay.Send {
         final List<RuntimeException> failures;
         final RecordRelay.Send fallback;
         int attempts;
@@ -69,6 +69,46 @@ class RecordRelayTest {
     private double retries() {
         var counter = registry.find("parley.retries").tag("loop", "dead_letters").counter();
         return counter == null ? 0 : counter.count();
+    }
+
+    @Test
+    void aSendThatBlocksHoldsOnlyTheSenderThreadNotTheCaller() throws Exception {
+        java.util.concurrent.ExecutorService sender = java.util.concurrent.Executors.newSingleThreadExecutor();
+        java.util.concurrent.CountDownLatch metadataArrives = new java.util.concurrent.CountDownLatch(1);
+        List<Long> acked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        RecordRelay threaded = new RecordRelay("dead_letters", new Backoff(Duration.ofMillis(100),
+                Duration.ofSeconds(5)), new WorkerMetrics(registry), new RecordRelay.Outcome() {
+                    @Override
+                    public void done(TopicPartition partition, long offset) {
+                        acked.add(offset);
+                    }
+
+                    @Override
+                    public void givenUp(TopicPartition partition, long offset, Throwable error) {
+                    }
+                }, now::get, sender);
+        try {
+            // A producer waiting for a missing topic's metadata blocks inside send(): here, until the latch opens.
+            threaded.send(P0, 3, new ScriptedSend(null) {
+                @Override
+                public CompletableFuture<?> attempt() {
+                    try {
+                        metadataArrives.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return super.attempt();
+                }
+            });
+            assertThat(acked).as("send() returned while the attempt blocks").isEmpty();
+            metadataArrives.countDown();
+            sender.shutdown();
+            assertThat(sender.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(acked).containsExactly(3L);
+        } finally {
+            metadataArrives.countDown();
+            sender.shutdownNow();
+        }
     }
 
     @Test
