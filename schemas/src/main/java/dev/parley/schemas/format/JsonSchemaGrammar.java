@@ -298,11 +298,13 @@ public final class JsonSchemaGrammar {
         if (value == null) {
             return absent;
         }
-        if (!value.isIntegralNumber() || value.asLong() < 0 || value.asLong() > MAX_COUNT) {
+        // canConvertToInt first: asInt/asLong throw on a big integer (100000000000000000000), which is valid JSON.
+        if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < 0
+                || value.intValue() > MAX_COUNT) {
             throw new UnsupportedSchemaException(keyword, path + "." + keyword, keyword
                     + " must be an integer from 0 to " + MAX_COUNT + ", got " + value);
         }
-        return value.asInt();
+        return value.intValue();
     }
 
     private String anyOf(JsonNode options, String path, String hint, int depth) throws UnsupportedSchemaException {

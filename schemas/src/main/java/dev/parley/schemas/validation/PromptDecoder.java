@@ -21,7 +21,9 @@ import tools.jackson.databind.ObjectReader;
 
 /**
  * Turns the raw bytes of a prompt record into a {@link Prompt} or a {@link Rejection} that names what is wrong.
- * It never throws on bad input: whatever arrives on the topic, the worker gets an answer it can act on.
+ * It never throws on bad input: whatever arrives on the topic, the worker gets an answer it can act on. A failure no
+ * check foresaw (a bug) becomes a rejection with {@link RejectionCode#INTERNAL_ERROR} naming the exception, so one
+ * record can only ever hurt itself.
  */
 public final class PromptDecoder {
 
@@ -29,6 +31,8 @@ public final class PromptDecoder {
     public static final int DEFAULT_MAX_BYTES = 1_048_576;
 
     private static final int MAX_REPORTED_VIOLATIONS = 5;
+    /** Longest exception message quoted in an {@code internal_error} reason. */
+    private static final int MAX_QUOTED_MESSAGE = 500;
 
     private final int maxBytes;
     private final WireSchema schema;
@@ -75,8 +79,18 @@ public final class PromptDecoder {
      *
      * @param key   the record key as text, or {@code null} when the record has none
      * @param value the record value
+     * @return never {@code null}; this method does not throw
      */
     public Result decode(String key, byte[] value) {
+        try {
+            return decodeChecked(key, value);
+        } catch (RuntimeException | StackOverflowError e) {
+            // A bug, not bad input: still an answer, so the record is dead-lettered and its batch goes on.
+            return reject(RejectionCode.INTERNAL_ERROR, null, "decoding failed unexpectedly: " + failure(e));
+        }
+    }
+
+    private Result decodeChecked(String key, byte[] value) {
         if (value == null || value.length == 0) {
             return reject(RejectionCode.INVALID_JSON, null, "record value is empty; expected a prompt JSON object");
         }
@@ -168,6 +182,15 @@ public final class PromptDecoder {
         CharBuffer out = CharBuffer.allocate(value.length + 1);
         var result = decoder.decode(in, out, true);
         return result.isError() ? in.position() : -1;
+    }
+
+    /** The exception's class and message, the message cut short: a reason must stay small whatever the input. */
+    static String failure(Throwable e) {
+        String message = e.getMessage();
+        if (message != null && message.length() > MAX_QUOTED_MESSAGE) {
+            message = message.substring(0, MAX_QUOTED_MESSAGE) + "...";
+        }
+        return e.getClass().getName() + (message == null ? "" : ": " + message);
     }
 
     private static String location(JacksonException e) {

@@ -20,6 +20,10 @@ final class ResponseFormats {
             return null;
         } catch (UnsupportedSchemaException e) {
             return new Rejection(RejectionCode.UNSUPPORTED_SCHEMA, e.path(), e.getMessage());
+        } catch (RuntimeException | StackOverflowError e) {
+            // The converter met a value it did not foresee: a bug, but this prompt's alone.
+            return new Rejection(RejectionCode.INTERNAL_ERROR, SCHEMA_PATH, SCHEMA_PATH
+                    + ": building the grammar failed unexpectedly: " + PromptDecoder.failure(e));
         }
     }
 }
