@@ -4,6 +4,7 @@ import dev.parley.schemas.ChatMessage;
 import dev.parley.schemas.Prompt;
 import dev.parley.schemas.Role;
 import dev.parley.schemas.codec.WireJson;
+import dev.parley.schemas.format.ResponseGrammar;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -68,7 +69,17 @@ public final class PromptDecoder {
     public sealed interface Result permits Accepted, Rejected {
     }
 
-    public record Accepted(Prompt prompt) implements Result {
+    /**
+     * A prompt to answer.
+     *
+     * @param prompt  the decoded prompt
+     * @param grammar its response format with the grammar built (built once here, so the turn need not build it)
+     */
+    public record Accepted(Prompt prompt, ResponseGrammar grammar) implements Result {
+        public Accepted {
+            java.util.Objects.requireNonNull(prompt, "prompt");
+            java.util.Objects.requireNonNull(grammar, "grammar");
+        }
     }
 
     public record Rejected(Rejection rejection) implements Result {
@@ -133,9 +144,9 @@ public final class PromptDecoder {
                     "$.messages[" + last + "].role: the last message is the one answered and must have role 'user', got '"
                             + messages.get(last).role().wireName() + "'");
         }
-        Rejection format = ResponseFormats.check(prompt);
-        if (format != null) {
-            return new Rejected(format);
+        ResponseFormats.Outcome format = ResponseFormats.build(prompt);
+        if (format.rejection() != null) {
+            return new Rejected(format.rejection());
         }
         if (key == null) {
             return reject(RejectionCode.MISSING_KEY, null,
@@ -147,7 +158,7 @@ public final class PromptDecoder {
                             + Values.quote(prompt.conversationId()) + "'");
         }
         Rejection refused = check == null ? null : check.check(prompt);
-        return refused != null ? new Rejected(refused) : new Accepted(prompt);
+        return refused != null ? new Rejected(refused) : new Accepted(prompt, format.grammar());
     }
 
     private static Result reject(RejectionCode code, String field, String reason) {

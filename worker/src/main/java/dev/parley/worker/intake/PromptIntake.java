@@ -209,7 +209,8 @@ public final class PromptIntake implements Runnable {
         PromptDecoder.Result result = decoder.decode(record.key(), record.value());
         if (result instanceof PromptDecoder.Accepted accepted) {
             int home = placement.partitionFor(record.key());
-            PendingTurn turn = new PendingTurn(partition, record.offset(), accepted.prompt(), System.nanoTime(), record);
+            PendingTurn turn = new PendingTurn(partition, record.offset(), accepted.prompt(), System.nanoTime(), record,
+                    accepted.grammar());
             if (home >= 0 && home != record.partition() && forwarder != null) {
                 metrics.promptForwarded();
                 relay.send(partition, record.offset(), forwarder.forward(record, home, () -> dispatcher.enqueue(turn)));
