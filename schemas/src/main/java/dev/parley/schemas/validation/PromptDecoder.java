@@ -37,6 +37,7 @@ public final class PromptDecoder {
 
     private final int maxBytes;
     private final WireSchema schema;
+    private final OversizedCollections oversizedCollections = new OversizedCollections();
     private final ObjectReader treeReader;
     private final PromptCheck check;
 
@@ -121,6 +122,10 @@ public final class PromptDecoder {
         } catch (JacksonException e) {
             return reject(RejectionCode.INVALID_JSON, null, "record value is not valid JSON: " + e.getOriginalMessage()
                     + location(e));
+        }
+        Violation oversized = oversizedCollections.check(tree);
+        if (oversized != null) {
+            return reject(RejectionCode.SCHEMA_VIOLATION, oversized.field(), oversized.message());
         }
         List<Violation> violations = schema.validate(tree);
         if (!violations.isEmpty()) {

@@ -91,6 +91,41 @@ class PromptDecoderNeverThrowsTest {
         assertThat(rejection.reason().length()).isLessThan(1_000);
     }
 
+    record Oversized(String name, String json, String field) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static List<Oversized> oversized() {
+        String many = String.join(",", java.util.Collections.nCopies(200_000, "0"));
+        String manyKeys = java.util.stream.IntStream.range(0, 20_000).mapToObj(i -> "\"k" + i + "\":0")
+                .collect(java.util.stream.Collectors.joining(","));
+        String head = "{\"request_id\":\"r1\",\"conversation_id\":\"c1\",";
+        String hi = "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]";
+        return List.of(
+                new Oversized("messages", head + "\"messages\":[" + many + "]}", "$.messages"),
+                new Oversized("stop", head + hi + ",\"params\":{\"stop\":[" + many + "]}}", "$.params.stop"),
+                new Oversized("metadata", head + hi + ",\"metadata\":{" + manyKeys + "}}", "$.metadata"),
+                new Oversized("unknown fields", head + hi + "," + manyKeys + "}", "$"),
+                new Oversized("params", head + hi + ",\"params\":{" + manyKeys + "}}", "$.params"),
+                new Oversized("message fields", head + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\","
+                        + manyKeys + "}]}", "$.messages[0]"));
+    }
+
+    /** The validator would build an error per member (seconds on the poll thread); the pre-check answers at once. */
+    @ParameterizedTest
+    @MethodSource("oversized")
+    void aHugeCollectionIsRefusedBeforeTheValidatorBuildsAnErrorPerMember(Oversized input) {
+        Rejection rejection = rejection(new PromptDecoder().decode("c1", input.json().getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(rejection.code()).isEqualTo(RejectionCode.SCHEMA_VIOLATION);
+        assertThat(rejection.field()).isEqualTo(input.field());
+        // One violation, not the validator's "...; $.messages[0]: ...; and 199999 more".
+        assertThat(rejection.reason()).startsWith(input.field() + ": must have at most ").doesNotContain("; ");
+    }
+
     private static byte[] prompt(String schema) {
         return ("{\"request_id\":\"r1\",\"conversation_id\":\"c1\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
                 + "\"params\":{\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"x\",\"schema\":"
