@@ -15,7 +15,7 @@ final class SchemaKeywords {
     private SchemaKeywords() {
     }
 
-    static void check(JsonNode schema, String path, boolean atRoot) throws UnsupportedSchemaException {
+    static void check(JsonNode schema, SchemaPath path, boolean atRoot) throws UnsupportedSchemaException {
         for (String keyword : schema.propertyNames()) {
             if (KEYWORDS.contains(keyword) || ANNOTATIONS.contains(keyword)) {
                 continue;
@@ -24,18 +24,18 @@ final class SchemaKeywords {
                 if (atRoot) {
                     continue;
                 }
-                throw new UnsupportedSchemaException(keyword, path + "." + keyword,
+                throw new UnsupportedSchemaException(keyword, path.dot(keyword).toString(),
                         "keyword '" + keyword + "' is supported only at the schema's root");
             }
-            throw new UnsupportedSchemaException(keyword, path + "." + keyword, "unsupported keyword '" + keyword
+            throw new UnsupportedSchemaException(keyword, path.dot(keyword).toString(), "unsupported keyword '" + keyword
                     + "' (supported: " + String.join(", ", new java.util.TreeSet<>(KEYWORDS)) + ", $defs)");
         }
     }
 
-    static void requireAlone(JsonNode schema, String keyword, String path) throws UnsupportedSchemaException {
+    static void requireAlone(JsonNode schema, String keyword, SchemaPath path) throws UnsupportedSchemaException {
         for (String other : schema.propertyNames()) {
             if (!other.equals(keyword) && !ANNOTATIONS.contains(other) && !ROOT_ONLY.contains(other)) {
-                throw new UnsupportedSchemaException(other, path + "." + other, "keyword '" + other
+                throw new UnsupportedSchemaException(other, path.dot(other).toString(), "keyword '" + other
                         + "' next to '" + keyword + "' is not supported");
             }
         }

@@ -4,6 +4,7 @@ import dev.parley.schemas.ChatMessage;
 import dev.parley.schemas.Prompt;
 import dev.parley.schemas.Role;
 import dev.parley.schemas.codec.WireJson;
+import dev.parley.schemas.format.ResponseGrammar;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -21,7 +22,9 @@ import tools.jackson.databind.ObjectReader;
 
 /**
  * Turns the raw bytes of a prompt record into a {@link Prompt} or a {@link Rejection} that names what is wrong.
- * It never throws on bad input: whatever arrives on the topic, the worker gets an answer it can act on.
+ * It never throws on bad input: whatever arrives on the topic, the worker gets an answer it can act on. A failure no
+ * check foresaw (a bug) becomes a rejection with {@link RejectionCode#INTERNAL_ERROR} naming the exception, so one
+ * record can only ever hurt itself.
  */
 public final class PromptDecoder {
 
@@ -29,9 +32,12 @@ public final class PromptDecoder {
     public static final int DEFAULT_MAX_BYTES = 1_048_576;
 
     private static final int MAX_REPORTED_VIOLATIONS = 5;
+    /** Longest exception message quoted in an {@code internal_error} reason. */
+    private static final int MAX_QUOTED_MESSAGE = 500;
 
     private final int maxBytes;
     private final WireSchema schema;
+    private final OversizedCollections oversizedCollections = new OversizedCollections();
     private final ObjectReader treeReader;
     private final PromptCheck check;
 
@@ -64,7 +70,17 @@ public final class PromptDecoder {
     public sealed interface Result permits Accepted, Rejected {
     }
 
-    public record Accepted(Prompt prompt) implements Result {
+    /**
+     * A prompt to answer.
+     *
+     * @param prompt  the decoded prompt
+     * @param grammar its response format with the grammar built (built once here, so the turn need not build it)
+     */
+    public record Accepted(Prompt prompt, ResponseGrammar grammar) implements Result {
+        public Accepted {
+            java.util.Objects.requireNonNull(prompt, "prompt");
+            java.util.Objects.requireNonNull(grammar, "grammar");
+        }
     }
 
     public record Rejected(Rejection rejection) implements Result {
@@ -75,8 +91,18 @@ public final class PromptDecoder {
      *
      * @param key   the record key as text, or {@code null} when the record has none
      * @param value the record value
+     * @return never {@code null}; this method does not throw
      */
     public Result decode(String key, byte[] value) {
+        try {
+            return decodeChecked(key, value);
+        } catch (RuntimeException | StackOverflowError e) {
+            // A bug, not bad input: still an answer, so the record is dead-lettered and its batch goes on.
+            return reject(RejectionCode.INTERNAL_ERROR, null, "decoding failed unexpectedly: " + failure(e));
+        }
+    }
+
+    private Result decodeChecked(String key, byte[] value) {
         if (value == null || value.length == 0) {
             return reject(RejectionCode.INVALID_JSON, null, "record value is empty; expected a prompt JSON object");
         }
@@ -96,6 +122,10 @@ public final class PromptDecoder {
         } catch (JacksonException e) {
             return reject(RejectionCode.INVALID_JSON, null, "record value is not valid JSON: " + e.getOriginalMessage()
                     + location(e));
+        }
+        Violation oversized = oversizedCollections.check(tree);
+        if (oversized != null) {
+            return reject(RejectionCode.SCHEMA_VIOLATION, oversized.field(), oversized.message());
         }
         List<Violation> violations = schema.validate(tree);
         if (!violations.isEmpty()) {
@@ -119,9 +149,9 @@ public final class PromptDecoder {
                     "$.messages[" + last + "].role: the last message is the one answered and must have role 'user', got '"
                             + messages.get(last).role().wireName() + "'");
         }
-        Rejection format = ResponseFormats.check(prompt);
-        if (format != null) {
-            return new Rejected(format);
+        ResponseFormats.Outcome format = ResponseFormats.build(prompt);
+        if (format.rejection() != null) {
+            return new Rejected(format.rejection());
         }
         if (key == null) {
             return reject(RejectionCode.MISSING_KEY, null,
@@ -133,7 +163,7 @@ public final class PromptDecoder {
                             + Values.quote(prompt.conversationId()) + "'");
         }
         Rejection refused = check == null ? null : check.check(prompt);
-        return refused != null ? new Rejected(refused) : new Accepted(prompt);
+        return refused != null ? new Rejected(refused) : new Accepted(prompt, format.grammar());
     }
 
     private static Result reject(RejectionCode code, String field, String reason) {
@@ -168,6 +198,15 @@ public final class PromptDecoder {
         CharBuffer out = CharBuffer.allocate(value.length + 1);
         var result = decoder.decode(in, out, true);
         return result.isError() ? in.position() : -1;
+    }
+
+    /** The exception's class and message, the message cut short: a reason must stay small whatever the input. */
+    static String failure(Throwable e) {
+        String message = e.getMessage();
+        if (message != null && message.length() > MAX_QUOTED_MESSAGE) {
+            message = message.substring(0, MAX_QUOTED_MESSAGE) + "...";
+        }
+        return e.getClass().getName() + (message == null ? "" : ": " + message);
     }
 
     private static String location(JacksonException e) {

@@ -1,10 +1,14 @@
 package dev.parley.schemas.validation;
 
 import dev.parley.schemas.Prompt;
-import dev.parley.schemas.format.JsonSchemaGrammar;
+import dev.parley.schemas.format.ResponseGrammar;
 import dev.parley.schemas.format.UnsupportedSchemaException;
 
-/** The up-front check of a prompt's response format: a schema outside the supported subset is refused before any work. */
+/**
+ * The up-front check of a prompt's response format: a schema outside the supported subset, or over the caps of
+ * {@link dev.parley.schemas.format.GrammarLimits}, is refused before any work; one within them has its grammar built,
+ * once, to be handed on with the prompt.
+ */
 final class ResponseFormats {
 
     /** Where a prompt's response-format schema sits, for the reasons of rejections. */
@@ -13,13 +17,19 @@ final class ResponseFormats {
     private ResponseFormats() {
     }
 
-    /** The rejection of the prompt's response format, or {@code null} when it can be enforced. */
-    static Rejection check(Prompt prompt) {
+    /** The grammar, or the rejection: exactly one is non-null. */
+    record Outcome(ResponseGrammar grammar, Rejection rejection) {
+    }
+
+    static Outcome build(Prompt prompt) {
         try {
-            JsonSchemaGrammar.forFormat(prompt.paramsOrDefaults().responseFormat(), SCHEMA_PATH);
-            return null;
+            return new Outcome(ResponseGrammar.of(prompt.paramsOrDefaults().responseFormat(), SCHEMA_PATH), null);
         } catch (UnsupportedSchemaException e) {
-            return new Rejection(RejectionCode.UNSUPPORTED_SCHEMA, e.path(), e.getMessage());
+            return new Outcome(null, new Rejection(RejectionCode.UNSUPPORTED_SCHEMA, e.path(), e.getMessage()));
+        } catch (RuntimeException | StackOverflowError e) {
+            // The converter met a value it did not foresee: a bug, but this prompt's alone.
+            return new Outcome(null, new Rejection(RejectionCode.INTERNAL_ERROR, SCHEMA_PATH, SCHEMA_PATH
+                    + ": building the grammar failed unexpectedly: " + PromptDecoder.failure(e)));
         }
     }
 }

@@ -10,6 +10,7 @@ import com.networknt.schema.path.PathType;
 import java.util.List;
 import java.util.Locale;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.exc.JsonNodeException;
 
 /**
  * A JSON Schema of the wire contract, loaded from the schema files packaged with this module (the same files other
@@ -56,8 +57,51 @@ public final class WireSchema {
 
     /** Validates a parsed document; an empty list means valid. */
     public List<Violation> validate(JsonNode document) {
-        List<Error> errors = schema.validate(document);
+        List<Error> errors;
+        try {
+            errors = schema.validate(document);
+        } catch (JsonNodeException e) {
+            // The validator compares a fraction with an integer bound through JsonNode.asLong(), which Jackson 3
+            // refuses past long's range ("seed": 1e30): the number is out of every range this contract has.
+            return List.of(outOfRange(document, e));
+        }
         return errors.stream().map(WireSchema::toViolation).toList();
+    }
+
+    private static Violation outOfRange(JsonNode document, JsonNodeException e) {
+        HugeFraction found = HugeFraction.first(document);
+        if (found == null) {
+            throw e; // not the case above: a bug, which the decoder reports as internal_error
+        }
+        return new Violation(found.path(), found.path() + ": number " + Values.quote(found.value().toString())
+                + " is outside the range of this field");
+    }
+
+    /** A fraction too large for a {@code long}, and where it is. */
+    private record HugeFraction(String path, JsonNode value) {
+
+        static HugeFraction first(JsonNode document) {
+            return first(document, new java.util.ArrayList<>());
+        }
+
+        /** Depth-first; {@code path} holds the segments down to {@code node}, joined only once one is found. */
+        private static HugeFraction first(JsonNode node, List<String> path) {
+            if (node.isFloatingPointNumber() && Double.isFinite(node.doubleValue()) && !node.canConvertToLong()) {
+                return new HugeFraction("$" + String.join("", path), node);
+            }
+            var names = node.isObject() ? node.propertyNames().iterator() : null;
+            int i = 0;
+            for (JsonNode child : node) {
+                path.add(names != null ? "." + names.next() : "[" + i + "]");
+                HugeFraction found = first(child, path);
+                path.remove(path.size() - 1);
+                if (found != null) {
+                    return found;
+                }
+                i++;
+            }
+            return null;
+        }
     }
 
     private static Violation toViolation(Error error) {

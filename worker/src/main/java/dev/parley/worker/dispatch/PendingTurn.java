@@ -1,6 +1,7 @@
 package dev.parley.worker.dispatch;
 
 import dev.parley.schemas.Prompt;
+import dev.parley.schemas.format.ResponseGrammar;
 import java.util.Objects;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -13,9 +14,11 @@ import org.apache.kafka.common.TopicPartition;
  * @param prompt        the decoded prompt
  * @param arrivedNanos  {@link System#nanoTime()} when the worker received it
  * @param record        the original record, for a dead letter should the turn keep failing
+ * @param grammar       the response format's grammar as the decoder built it, or {@code null} when the prompt was not
+ *                      decoded (made in-process) and the turn must build it
  */
 public record PendingTurn(TopicPartition partition, long offset, Prompt prompt, long arrivedNanos,
-                          ConsumerRecord<String, byte[]> record) {
+                          ConsumerRecord<String, byte[]> record, ResponseGrammar grammar) {
 
     public PendingTurn {
         Objects.requireNonNull(partition, "partition");
@@ -23,7 +26,12 @@ public record PendingTurn(TopicPartition partition, long offset, Prompt prompt, 
     }
 
     public PendingTurn(TopicPartition partition, long offset, Prompt prompt, long arrivedNanos) {
-        this(partition, offset, prompt, arrivedNanos, null);
+        this(partition, offset, prompt, arrivedNanos, null, null);
+    }
+
+    public PendingTurn(TopicPartition partition, long offset, Prompt prompt, long arrivedNanos,
+                       ConsumerRecord<String, byte[]> record) {
+        this(partition, offset, prompt, arrivedNanos, record, null);
     }
 
     public String conversationId() {

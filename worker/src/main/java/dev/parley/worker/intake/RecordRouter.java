@@ -72,7 +72,8 @@ final class RecordRouter {
             return;
         }
         int home = placement.partitionFor(record.key());
-        PendingTurn turn = new PendingTurn(partition, record.offset(), accepted.prompt(), System.nanoTime(), record);
+        PendingTurn turn = new PendingTurn(partition, record.offset(), accepted.prompt(), System.nanoTime(), record,
+                accepted.grammar());
         if (home < 0 || home == record.partition() || forwarder == null) {
             dispatcher.enqueue(turn);
             return;

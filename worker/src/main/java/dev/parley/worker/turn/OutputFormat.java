@@ -1,10 +1,10 @@
 package dev.parley.worker.turn;
 
-import dev.parley.schemas.Prompt;
 import dev.parley.schemas.ResponseFormat;
-import dev.parley.schemas.format.JsonSchemaGrammar;
 import dev.parley.schemas.format.OutputValidator;
+import dev.parley.schemas.format.ResponseGrammar;
 import dev.parley.schemas.format.UnsupportedSchemaException;
+import dev.parley.worker.dispatch.PendingTurn;
 import dev.parley.worker.engine.UnsupportedRequestException;
 import java.util.Optional;
 
@@ -24,17 +24,22 @@ final class OutputFormat {
     }
 
     /**
+     * The turn's format, with the grammar the prompt decoder built when there is one (so it is not built again).
+     *
      * @throws UnsupportedRequestException ({@code unsupported_schema}) for a schema outside the subset; the prompt
      *                                     decoder refuses those already, so only a prompt made in-process gets here
      */
-    static OutputFormat of(Prompt prompt) {
-        ResponseFormat format = prompt.paramsOrDefaults().responseFormatOrText();
-        try {
-            return new OutputFormat(format, JsonSchemaGrammar.forFormat(format,
-                    "$.params.response_format.json_schema.schema"));
-        } catch (UnsupportedSchemaException e) {
-            throw new UnsupportedRequestException("unsupported_schema", e.getMessage());
+    static OutputFormat of(PendingTurn turn) {
+        ResponseGrammar built = turn.grammar();
+        if (built == null) {
+            try {
+                built = ResponseGrammar.of(turn.prompt().paramsOrDefaults().responseFormat(),
+                        "$.params.response_format.json_schema.schema");
+            } catch (UnsupportedSchemaException e) {
+                throw new UnsupportedRequestException("unsupported_schema", e.getMessage());
+            }
         }
+        return new OutputFormat(built.format(), built.gbnf());
     }
 
     /** Whether the answer must be JSON. */

@@ -214,6 +214,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
         int failures = 0;
         int outages = 0;
         int attempt = 0;
+        OutputFormat format = null; // built once per turn (or carried from decoding), not per attempt
         while (true) {
             try {
                 if (!tenants.admits(prompt)) {
@@ -232,7 +233,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                 if (prompt.deadline() != null && clock.instant().isAfter(prompt.deadline())) {
                     return writes.store(prompt, replies.expired(turn, startNanos, null));
                 }
-                OutputFormat format = OutputFormat.of(prompt);
+                format = format != null ? format : OutputFormat.of(turn);
                 Optional<QuotaRefusal> refused = quotas.admit(prompt.tenant());
                 if (refused.isPresent()) {
                     // Not stored under the request id and nothing appended: a later delivery may go through.
