@@ -61,7 +61,12 @@ public final class ApiKeys {
             } else {
                 digest = digest(key);
             }
-            byDigest.put(digest, tenant);
+            Tenant earlier = byDigest.putIfAbsent(digest, tenant);
+            if (earlier != null && !earlier.equals(tenant)) {
+                // One key for two tenants would silently be the last one's: refuse it, naming tenants, never the key.
+                throw new IllegalArgumentException("API key entry " + line + " gives tenant " + tenant.name()
+                        + " a key that tenant " + earlier.name() + " already has: each key must belong to one tenant");
+            }
         }
         if (byDigest.isEmpty()) {
             throw new IllegalArgumentException("no API keys given");

@@ -31,6 +31,16 @@ class ApiKeysTest {
     }
 
     @Test
+    void oneKeyForTwoTenantsIsRefusedNamingTheTenantsNotTheKey() {
+        // audit L6: the second tenant silently took the key over
+        assertThatThrownBy(() -> ApiKeys.parse(List.of("alpha=sk-shared", "beta=sha256:" + ApiKeys.digest("sk-shared"))))
+                .hasMessageContaining("entry 2").hasMessageContaining("alpha").hasMessageContaining("beta")
+                .hasMessageNotContaining("sk-shared");
+        assertThat(ApiKeys.parse(List.of("alpha=sk-a", "alpha=sk-a")).authenticate("Bearer sk-a").name())
+                .as("the same key twice for one tenant is harmless").isEqualTo("alpha");
+    }
+
+    @Test
     void openAcceptsAnythingAsItsTenant() {
         ApiKeys open = ApiKeys.open(new Tenant("dev"));
         assertThat(open.required()).isFalse();

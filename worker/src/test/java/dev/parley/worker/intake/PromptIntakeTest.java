@@ -43,12 +43,14 @@ class PromptIntakeTest {
     private final WorkerMetrics metrics = new WorkerMetrics(registry);
     private PromptIntake intake;
     private Dispatcher dispatcher;
+    /** Where the dispatcher starts turns; a test may swap in one that throws. */
+    private java.util.concurrent.Executor turnStarter = jobs::addLast;
     private long nextOffset0;
     private long nextOffset1;
 
     @BeforeEach
     void setUp() {
-        dispatcher = new Dispatcher(8, jobs::addLast, this::finishTurn);
+        dispatcher = new Dispatcher(8, job -> turnStarter.execute(job), this::finishTurn);
         // A check that throws for one conversation stands for any bug one record can trigger while it is handled.
         PromptDecoder decoder = new PromptDecoder().checking(prompt -> {
             if (prompt.conversationId().equals("boom")) {
@@ -151,7 +153,7 @@ class PromptIntakeTest {
             + "\"json_schema\":{\"name\":\"x\",\"schema\":{\"type\":\"array\",\"minItems\":100000000000000000000}}}}}";
 
     @Test
-    void aRecordWhoseHandlingThrowsIsDeadLetteredAndTheRestOfTheBatchGoesOn() throws Exception {
+    void aRecordTheDecoderFailsOnIsDeadLetteredAndTheRestOfTheBatchGoesOn() throws Exception {
         addPrompt(P0, "a");                                            // 0
         addPrompt(P0, "boom");                                         // 1: the check throws
         consumer.addRecord(new ConsumerRecord<>(TOPIC, 0, nextOffset0++, "c1",
@@ -162,24 +164,57 @@ class PromptIntakeTest {
         intake.pollOnce();
 
         assertThat(jobs).as("a, b and c dispatched").hasSize(3);
-        List<dev.parley.schemas.DeadLetter> letters = producer.history().stream()
-                .map(r -> WireJson.fromBytes(r.value(), dev.parley.schemas.DeadLetter.class)).toList();
+        List<dev.parley.schemas.DeadLetter> letters = letters();
         assertThat(letters).extracting(l -> l.source().offset()).containsExactlyInAnyOrder(1L, 2L, 3L);
-        assertThat(letters).allSatisfy(l -> {
+        assertThat(letters).filteredOn(l -> l.source().offset() == 1).singleElement().satisfies(l -> {
             assertThat(l.code()).isEqualTo("internal_error");
-            assertThat(l.reason()).contains("prompts-0@" + l.source().offset());
+            assertThat(l.reason()).contains("java.lang.IllegalStateException: a bug this record");
         });
-        assertThat(letters).filteredOn(l -> l.source().offset() == 1).singleElement()
-                .satisfies(l -> assertThat(l.reason()).contains("java.lang.IllegalStateException: a bug this record"));
-        assertThat(letters).filteredOn(l -> l.source().offset() == 3).singleElement()
-                .satisfies(l -> assertThat(l.reason()).contains("java.lang.StackOverflowError"));
-        assertThat(registry.get("parley.prompts.rejected").tag("reason", "internal_error").counter().count())
-                .isEqualTo(3);
+        assertThat(letters).filteredOn(l -> l.source().offset() == 2).singleElement()
+                .satisfies(l -> assertThat(l.code()).isEqualTo("unsupported_schema"));
+        assertThat(letters).filteredOn(l -> l.source().offset() == 3).singleElement().satisfies(l -> {
+            assertThat(l.code()).isEqualTo("internal_error");
+            assertThat(l.reason()).contains("java.lang.StackOverflowError");
+        });
 
         runJobs(3);
         intake.pollOnce();
         assertThat(committed(P0)).as("the commit passes the dead-lettered records").isEqualTo(5);
         assertThat(committed(P1)).isEqualTo(1);
+    }
+
+    @Test
+    void aRecordWhoseHandlingThrowsAfterDecodingIsDeadLetteredByTheGuard() throws Exception {
+        // The decoder never throws; what runs after it (routing, dispatching) may still have a bug one record triggers.
+        java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
+        turnStarter = job -> {
+            if (started.incrementAndGet() == 2) {
+                throw new IllegalStateException("a bug this record triggers");
+            }
+            jobs.addLast(job);
+        };
+        addPrompt(P0, "a");                                            // 0
+        addPrompt(P0, "boom-later");                                   // 1: starting its turn throws
+        addPrompt(P0, "b");                                            // 2
+        addPrompt(P1, "c");                                            // P1@0
+        intake.pollOnce();
+
+        assertThat(jobs).as("a, b and c dispatched").hasSize(3);
+        assertThat(letters()).singleElement().satisfies(l -> {
+            assertThat(l.source().offset()).isEqualTo(1L);
+            assertThat(l.code()).isEqualTo("internal_error");
+            assertThat(l.reason()).contains("prompts-0@1").contains("java.lang.IllegalStateException: a bug this record");
+        });
+        assertThat(registry.get("parley.prompts.rejected").tag("reason", "internal_error").counter().count())
+                .isEqualTo(1);
+        runJobs(3);
+        intake.pollOnce();
+        assertThat(committed(P0)).as("the commit passes the dead-lettered record").isEqualTo(3);
+    }
+
+    private List<dev.parley.schemas.DeadLetter> letters() {
+        return producer.history().stream()
+                .map(r -> WireJson.fromBytes(r.value(), dev.parley.schemas.DeadLetter.class)).toList();
     }
 
     @Test

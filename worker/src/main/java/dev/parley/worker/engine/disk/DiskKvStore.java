@@ -84,9 +84,9 @@ public final class DiskKvStore implements AutoCloseable {
         }
         FileChannel channel = null;
         try {
-            Files.createDirectories(config.dir());
-            channel = FileChannel.open(config.dir().resolve(".lock"), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE);
+            OwnerOnly.createDirectories(config.dir());
+            channel = OwnerOnly.open(config.dir().resolve(".lock"), java.util.Set.of(StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE));
             FileLock lock = tryLock(channel);
             if (lock == null) {
                 throw new IllegalStateException("kv-disk-dir " + config.dir() + " is held by another worker; give "

@@ -82,7 +82,7 @@ final class SnapshotFile {
         crc.update(state.duplicate());
         ByteBuffer trailer = ByteBuffer.allocate(TRAILER).order(ByteOrder.LITTLE_ENDIAN).putLong(crc.getValue())
                 .flip();
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        try (FileChannel channel = OwnerOnly.open(file, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))) {
             writeFully(channel, header);
             writeFully(channel, state);
             writeFully(channel, trailer);

@@ -47,6 +47,14 @@ class SnapshotFileTest {
     }
 
     @Test
+    void onlyTheOwnerMayReadAFileOfTokens() throws IOException {
+        // audit L13: the files hold conversations' token ids and were created with the umask's permissions
+        Path file = written("conv-2", new int[] {9}, 16);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .isEqualTo("rw-------");
+    }
+
+    @Test
     void aFlippedByteIsCorrupt() throws IOException {
         Path file = written("c", new int[] {1}, 1000);
         try (RandomAccessFile bytes = new RandomAccessFile(file.toFile(), "rw")) {
