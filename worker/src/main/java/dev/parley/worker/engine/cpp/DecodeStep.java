@@ -3,6 +3,7 @@ package dev.parley.worker.engine.cpp;
 import com.sun.jna.Pointer;
 import dev.parley.schemas.FinishReason;
 import dev.parley.worker.engine.EngineException;
+import dev.parley.worker.engine.UnsupportedRequestException;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -131,6 +132,10 @@ final class DecodeStep {
                 int token;
                 try {
                     token = job.sampler.next(context, job.outputIndex, sampled[j]);
+                } catch (UnsupportedRequestException e) {
+                    release(job); // a grammar the vocabulary cannot continue: answered with its code, no retry
+                    job.fail(e);
+                    continue;
                 } catch (RuntimeException e) {
                     // A sampler that cannot choose fails its own job, never the step of the others.
                     release(job);
@@ -246,10 +251,7 @@ final class DecodeStep {
     private void failStep(String reason) {
         log.error("{}; failing {} generation(s), their sequences are cleared", reason, running.size());
         EngineException error = new EngineException(reason);
-        int[] sampled = sampleGreedy();
-        List<NativeJob> stepped = new ArrayList<>(running);
-        for (int j = 0; j < stepped.size(); j++) {
-            NativeJob job = stepped.get(j);
+        for (NativeJob job : new ArrayList<>(running)) { // nothing is sampled: a failed decode left no logits
             Sequence sequence = job.sequence;
             release(job);
             llama.llama_memory_seq_rm(memory, sequence.id, -1, -1);

@@ -8,6 +8,7 @@ import dev.parley.worker.engine.GenerationAbandonedException;
 import dev.parley.worker.engine.GenerationRequest;
 import dev.parley.worker.engine.KvTier;
 import dev.parley.worker.engine.TokenListener;
+import dev.parley.worker.engine.UnsupportedRequestException;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -150,7 +151,8 @@ final class NativeJob {
                 prefixTokens, diskTokens, queued));
     }
 
-    void fail(EngineException error) {
+    /** Fails the job: with an {@link EngineException} (may work again) or an {@link UnsupportedRequestException}. */
+    void fail(RuntimeException error) {
         result.completeExceptionally(error);
     }
 
@@ -167,6 +169,9 @@ final class NativeJob {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof EngineException engineError) {
                 throw engineError;
+            }
+            if (e.getCause() instanceof UnsupportedRequestException unsupported) {
+                throw unsupported;
             }
             if (e.getCause() instanceof GenerationAbandonedException abandonedError) {
                 throw abandonedError;
