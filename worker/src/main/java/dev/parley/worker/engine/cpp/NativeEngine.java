@@ -70,6 +70,7 @@ public final class NativeEngine implements InferenceEngine {
     private final PrefixTier prefixes;
     private final int prefixMinTokens;
     private final DiskTier disk;
+    private final CpuThreadPool threadPool;
     private final Sequence[] sequences;
     private final BatchBuffer batch;
     private final LinkedBlockingQueue<NativeJob> submitted = new LinkedBlockingQueue<>();
@@ -98,10 +99,11 @@ public final class NativeEngine implements InferenceEngine {
     private volatile long preemptions;
     private volatile PrefixCacheStats prefixStats = PrefixCacheStats.NONE;
 
-    private NativeEngine(LlamaLib llama, NativeModel model, Pointer context, NativeEngineConfig config, NativeLanes lanes,
-                         int perSequence, PrefixSharing sharing, DiskKvStore diskStore,
-                         List<KvCacheListener> listeners) {
+    private NativeEngine(LlamaLib llama, NativeModel model, Pointer context, CpuThreadPool threadPool,
+                         NativeEngineConfig config, NativeLanes lanes, int perSequence, PrefixSharing sharing,
+                         DiskKvStore diskStore, List<KvCacheListener> listeners) {
         this.listeners = listeners;
+        this.threadPool = threadPool;
         this.llama = llama;
         this.model = model;
         this.context = context;
@@ -184,23 +186,30 @@ public final class NativeEngine implements InferenceEngine {
         int perSequence = Math.min(config.contextPerSlot(), llama.llama_n_ctx(context) / config.slots());
         List<KvCacheListener> listeners = new CopyOnWriteArrayList<>(); // the RAM and the disk tier tell the same ones
         DiskKvStore diskStore = null;
+        CpuThreadPool threadPool = CpuThreadPool.NONE;
         NativeEngine engine;
         try {
+            if (config.threadPool()) {
+                threadPool = CpuThreadPool.attach(loaded.ggml(), llama, context, config.threads());
+            }
             diskStore = DiskTier.openStore(disk, config, llama, perSequence, params.flash_attn_type, listeners);
-            engine = new NativeEngine(llama, model, context, config, lanes, perSequence, sharing, diskStore, listeners);
+            engine = new NativeEngine(llama, model, context, threadPool, config, lanes, perSequence, sharing,
+                    diskStore, listeners);
         } catch (RuntimeException e) {
             if (diskStore != null) {
                 diskStore.close();
             }
+            threadPool.close();
             llama.llama_free(context);
             model.close();
             throw e;
         }
         engine.loop.start();
-        log.info("Loaded {} with llama.cpp from {} in {} ms: {} sequences x {} tokens, {} threads, KV cache {} "
+        log.info("Loaded {} with llama.cpp from {} in {} ms: {} sequences x {} tokens, {} threads{}, KV cache {} "
                         + "{}, snapshots up to {} MiB, shared prefixes up to {} MiB (from {} tokens), batch {}/{}, {}, {}",
                 model.name(), config.libraryDir(), (System.nanoTime() - started) / 1_000_000, config.slots(),
-                perSequence, config.threads(), config.cacheType(), config.kvLayout(), config.snapshotBytes() >> 20,
+                perSequence, config.threads(), threadPool.attached() ? " (pooled)" : " (per graph run)",
+                config.cacheType(), config.kvLayout(), config.snapshotBytes() >> 20,
                 sharing.budgetBytes() >> 20, sharing.minTokens(), config.batchTokens(), config.microBatchTokens(),
                 placement, lanes);
         return engine;
@@ -482,6 +491,7 @@ public final class NativeEngine implements InferenceEngine {
         tier.close();
         prefixes.close();
         batch.close();
+        threadPool.close();
         llama.llama_free(context);
         model.close();
     }

@@ -78,7 +78,7 @@ final class NativeLibrary {
         List<String> backends = backends(ggml);
         List<GpuDevice> gpus = gpus(ggml);
         log.info("llama.cpp {} from {}: backends {}, GPUs: {}", version, dir, backends, gpus.isEmpty() ? "none" : gpus);
-        return new LoadedLlama(llama, dir, version, backends, gpus);
+        return new LoadedLlama(llama, ggml, dir, version, backends, gpus);
     }
 
     /** The library's own answer, so a stock build is accepted by what it is rather than by its file name. */
