@@ -2,6 +2,7 @@ package dev.parley.worker.engine.cpp;
 
 import com.sun.jna.Pointer;
 import dev.parley.schemas.FinishReason;
+import dev.parley.schemas.Priority;
 import dev.parley.worker.engine.EngineException;
 import dev.parley.worker.engine.UnsupportedRequestException;
 import java.util.ArrayList;
@@ -29,6 +30,10 @@ final class DecodeStep {
     private final int[] chunkOf;
     /** The running jobs by sequence id, for the batch's order; empty between steps. */
     private final NativeJob[] bySequence;
+    /** Scratch for one lane's prefilling jobs, their demands and shares (no allocation per step). */
+    private final NativeJob[] lane;
+    private final int[] demands;
+    private final int[] shares;
     private final MicroBatches microBatchCounter;
     private final StepProfile profile;
     private final Runnable publishStats;
@@ -49,6 +54,9 @@ final class DecodeStep {
         this.prefillChunk = prefillChunk;
         this.chunkOf = new int[state.sequences.length];
         this.bySequence = new NativeJob[state.sequences.length];
+        this.lane = new NativeJob[state.sequences.length];
+        this.demands = new int[state.sequences.length];
+        this.shares = new int[state.sequences.length];
         this.microBatchCounter = microBatchCounter;
         this.profile = profile;
         this.publishStats = publishStats;
@@ -58,8 +66,8 @@ final class DecodeStep {
     /**
      * One batch: a token for each generating job, then prompt chunks; decode; sample; finish what is done.
      *
-     * <p>The prompt budget goes to jobs in {@code running} order (interactive first), but tokens enter the batch in
-     * sequence order, because llama.cpp's cache per sequence puts only sequences with consecutive ids into one
+     * <p>The prompt budget is shared among the prompts (interactive first, see {@link #shareBudget}), but tokens
+     * enter the batch in sequence order, because llama.cpp's cache per sequence puts only sequences with consecutive ids into one
      * micro-batch ({@link MicroBatches}): in arrival order a batch of 64 generating sequences became dozens of graph
      * runs, each reading all the weights. Each prompt chunk's first token joins that run, so a prefilling sequence
      * leaves no gap in it; the rest of the chunk goes last. Outputs then come out of llama.cpp in batch order, which
@@ -89,7 +97,10 @@ final class DecodeStep {
                 end - finishStart);
     }
 
-    /** Gives each prefilling job its chunk of the step's prompt budget, in {@code running} order. */
+    /**
+     * Gives each prefilling job its chunk of the step's prompt budget: the interactive lane's prompts first, then the
+     * batch lane's, each lane's share split max-min fairly ({@link PromptBudget}).
+     */
     private void shareBudget() {
         int generating = 0;
         for (NativeJob job : running) {
@@ -101,15 +112,25 @@ final class DecodeStep {
             }
         }
         int budget = Math.min(batch.capacity() - generating, prefillChunk);
+        sharePrompts(sharePrompts(budget, false), true);
+    }
+
+    /** Shares {@code budget} among the prefilling jobs of one lane; returns what they left. */
+    private int sharePrompts(int budget, boolean batchLane) {
+        int count = 0;
         for (NativeJob job : running) {
-            if (!job.prefilling() || budget == 0) {
-                continue;
+            if (job.prefilling() && (job.priority() == Priority.BATCH) == batchLane) {
+                lane[count] = job;
+                // A chunk stops where a shared prefix is to be kept, so the sequence then holds exactly the prefix.
+                demands[count++] = PrefixTier.chunkEnd(job) - job.cursor;
             }
-            // A chunk stops where a shared prefix is to be kept, so the sequence then holds exactly the prefix.
-            int n = Math.min(budget, PrefixTier.chunkEnd(job) - job.cursor);
-            chunkOf[job.sequence.id] = n;
-            budget -= n;
         }
+        int left = PromptBudget.share(budget, demands, shares, count);
+        for (int i = 0; i < count; i++) {
+            chunkOf[lane[i].sequence.id] = shares[i];
+            lane[i] = null;
+        }
+        return left;
     }
 
     /** Puts the step's tokens into the batch in sequence order: one per sequence first, then the chunks' rest. */
