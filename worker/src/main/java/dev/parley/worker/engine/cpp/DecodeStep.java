@@ -67,11 +67,11 @@ final class DecodeStep {
      * One batch: a token for each generating job, then prompt chunks; decode; sample; finish what is done.
      *
      * <p>The prompt budget is shared among the prompts (interactive first, see {@link #shareBudget}), but tokens
-     * enter the batch in sequence order, because llama.cpp's cache per sequence puts only sequences with consecutive ids into one
-     * micro-batch ({@link MicroBatches}): in arrival order a batch of 64 generating sequences became dozens of graph
-     * runs, each reading all the weights. Each prompt chunk's first token joins that run, so a prefilling sequence
-     * leaves no gap in it; the rest of the chunk goes last. Outputs then come out of llama.cpp in batch order, which
-     * spares it reordering whole rows of logits.
+     * enter the batch in sequence order, because llama.cpp's cache per sequence puts only sequences with consecutive
+     * ids into one micro-batch ({@link MicroBatches}): in arrival order a batch of 64 generating sequences became
+     * dozens of graph runs, each reading all the weights. Each prompt chunk's first token joins that run, so a
+     * prefilling sequence leaves no gap in it; the rest of the chunk goes last. Outputs then come out of llama.cpp in
+     * batch order, which spares it reordering whole rows of logits.
      */
     void step() {
         batch.clear();

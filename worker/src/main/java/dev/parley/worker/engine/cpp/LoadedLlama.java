@@ -13,5 +13,6 @@ import java.util.List;
  * @param backends the backends registered, e.g. {@code [CPU, CUDA]}
  * @param gpus    the GPU devices its backends registered (none on a CPU build or where the GPU runtime is missing)
  */
-record LoadedLlama(LlamaLib llama, GgmlLib ggml, Path dir, String version, List<String> backends, List<GpuDevice> gpus) {
+record LoadedLlama(LlamaLib llama, GgmlLib ggml, Path dir, String version, List<String> backends,
+                   List<GpuDevice> gpus) {
 }
