@@ -10,7 +10,9 @@
 #   ops/gpu/pack-carry.sh makes them. BUDGET_S (default 540) bounds the whole run. Other knobs, as environment:
 #   MODELS (shape:type list), NPL (concurrency list), LAYOUTS (Parley's KV layouts, default per-sequence),
 #   PREFILL (prefill chunk), SERVER=1 (also build llama-server, copied to OUT when it fits), WARM=N (after the first
-#   model's first layout: N conversations x 6 turns on WARM_SLOTS slots, in-process engine against llama-server).
+#   model's first layout: N conversations x 6 turns on WARM_SLOTS slots, in-process engine against llama-server),
+#   SAMPLED=1 (each layout also sampled: temperature 0.7, top-p 0.95), NO_POOL=1 (each layout also with ggml's
+#   per-graph threads, --no-thread-pool, against the persistent pool).
 set -uo pipefail
 CARRY="$(cd "$1" && pwd)"; OUT="$2"; BUDGET="${BUDGET_S:-540}"; ARCH="${ARCH:-90}"
 START=$SECONDS
@@ -63,14 +65,18 @@ for spec in $MODELS; do
   fi
   for layout in ${LAYOUTS:-per-sequence}; do
     if (( $(left) < 40 )); then echo "skipped parley $spec $layout: $(left) s left"; continue; fi
-    echo "=== $spec: parley bench engine, KV $layout ($(left) s left)"
+    for variant in greedy ${SAMPLED:+sampled} ${NO_POOL:+no-pool}; do
+    if (( $(left) < 40 )); then echo "skipped parley $spec $layout $variant: $(left) s left"; continue; fi
+    case $variant in sampled) extra="--temperature 0.7 --top-p 0.95";; no-pool) extra="--no-thread-pool";; *) extra="";; esac
+    echo "=== $spec: parley bench engine, KV $layout, $variant ($(left) s left)"
     peak timeout $(( $(left) - 10 )) "$W/jre/bin/java" -Xmx2g -cp "$W/jars/*" dev.parley.bench.engine.EngineBenchCommand \
       --model "$m" --gpu "${GPU:-cuda}" --llama-lib-dir "$W/llama-cuda" --concurrency "$NPL" --turns 2 --tokens $TG \
       --prompt-chars 256 --context-per-slot $CTX_PER_SLOT --batch-size 2048 --micro-batch-size 512 \
-      --prefill-chunk "${PREFILL:-256}" --kv-layout "$layout" --out "$W/eb-$spec-$layout" \
-      2>&1 | grep -vE ' DEBUG ' | grep -E 'N=|engine steps|engine bench|Loaded|llama.cpp 0|peak|ERROR|Exception|WARN'
-    [[ -f "$W/eb-$spec-$layout/engine-bench.md" ]] \
-      && { echo; echo "## $spec, KV $layout"; sed 1d "$W/eb-$spec-$layout/engine-bench.md"; } >> "$OUT/engine.md"
+      --prefill-chunk "${PREFILL:-256}" --kv-layout "$layout" $extra --out "$W/eb-$spec-$layout-$variant" \
+      2>&1 | grep -vE ' DEBUG ' | grep -E 'N=|engine steps|engine bench|Loaded|thread pool|llama.cpp 0|peak|ERROR|Exception|WARN'
+    [[ -f "$W/eb-$spec-$layout-$variant/engine-bench.md" ]] && { echo; echo "## $spec, KV $layout, $variant"; \
+      sed 1d "$W/eb-$spec-$layout-$variant/engine-bench.md"; } >> "$OUT/engine.md"
+    done
     if [[ -n "${WARM:-}" && -f "$W/llama-cuda/llama-server" && -z "${WARM_DONE:-}" ]] && (( $(left) > 60 )); then
       WARM_DONE=1
       echo "=== $spec: warm workload, in-process engine against llama-server ($(left) s left)"

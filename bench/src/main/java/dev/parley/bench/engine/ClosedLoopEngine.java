@@ -26,6 +26,9 @@ final class ClosedLoopEngine {
     private final int tokens;
     private final int promptChars;
     private final String label;
+    /** 0 for greedy; else sampled at this temperature with {@link #topP}, seeded per conversation and turn. */
+    private double temperature;
+    private double topP = 1.0;
 
     ClosedLoopEngine(InferenceEngine engine, int conversations, int turns, int tokens, int promptChars, String label) {
         this.engine = engine;
@@ -34,6 +37,13 @@ final class ClosedLoopEngine {
         this.tokens = tokens;
         this.promptChars = promptChars;
         this.label = label;
+    }
+
+    /** Samples at {@code temperature} and top-p {@code topP} instead of greedy (temperature 0 keeps greedy). */
+    ClosedLoopEngine sampled(double temperature, double topP) {
+        this.temperature = temperature;
+        this.topP = topP;
+        return this;
     }
 
     EngineRun run() throws Exception {
@@ -62,12 +72,17 @@ final class ClosedLoopEngine {
         for (int t = 0; t < turns; t++) {
             ChatMessage question = ChatMessage.user(question(conversation, t, promptChars));
             Generation generation = engine.generate(new GenerationRequest(id,
-                    new Transcript(null, history, List.of(question)), Sampling.greedy(tokens), null),
+                    new Transcript(null, history, List.of(question)), sampling(conversation, t), null),
                     TokenListener.NONE);
             generations.add(generation);
             history.add(new Exchange(List.of(question, ChatMessage.assistant(generation.text()))));
         }
         return generations;
+    }
+
+    private Sampling sampling(int conversation, int turn) {
+        return temperature <= 0 ? Sampling.greedy(tokens)
+                : new Sampling(tokens, temperature, topP, null, conversation * 1000L + turn, List.of());
     }
 
     /** Distinct text per conversation and turn, so no two prompts share more than the template. */

@@ -82,6 +82,17 @@ public final class EngineBenchCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "CPU threads (default: all cores)")
     Integer threads;
 
+    @Option(names = "--no-thread-pool", description = "let ggml start and join its threads for every graph run "
+            + "instead of keeping a pool for the engine's life (to measure what the pool saves)")
+    boolean noThreadPool;
+
+    @Option(names = "--temperature", defaultValue = "0", description = "0 greedy (default); else sampled at this "
+            + "temperature with --top-p, seeded per conversation and turn (the levels, not --warm-conversations)")
+    double temperature;
+
+    @Option(names = "--top-p", defaultValue = "0.95", description = "top-p of sampled runs (default ${DEFAULT-VALUE})")
+    double topP;
+
     @Option(names = "--through-kafka", description = "also run each level end to end (SDK, in-process broker, Redis, "
             + "a worker over the same engine) and report its aggregate as a ratio to the in-process run")
     private boolean throughKafka;
@@ -128,7 +139,8 @@ public final class EngineBenchCommand implements Callable<Integer> {
                 .withPrefillChunk(prefillChunk)
                 .withGpu(libraries.gpuAllowed() ? gpuLayers : 0, gpuDevice, libraries.gpuRequired())
                 .withIgnoreEndOfGeneration(true)
-                .withKvLayout(KvLayout.parse(kvLayout));
+                .withKvLayout(KvLayout.parse(kvLayout))
+                .withThreadPool(!noThreadPool);
         if (config.gpuLayers() < EngineLimits.ALL_GPU_LAYERS) {
             throw new IllegalArgumentException("--gpu-layers must be >= -1");
         }
@@ -136,9 +148,12 @@ public final class EngineBenchCommand implements Callable<Integer> {
         List<EngineRun> runs = new ArrayList<>();
         try (NativeEngine engine = NativeEngine.load(config)) {
             double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
-            console.printf(Locale.ROOT, "engine bench: %s, %s (%s), %d slots x %d, batch %d/%d, prefill chunk %d, KV %s %s, loaded in %.1f s%n",
+            console.printf(Locale.ROOT, "engine bench: %s, %s (%s), %d slots x %d, batch %d/%d, prefill chunk %d, KV %s %s, "
+                            + "%d threads %s, %s, CPU %s, loaded in %.1f s%n",
                     model.getFileName(), libraries.dir(), libraries.source(), slots, contextPerSlot, batch, microBatch,
-                    prefillChunk, cacheType, kvLayout, loadSeconds);
+                    prefillChunk, cacheType, kvLayout, config.threads(), noThreadPool ? "per graph run" : "pooled",
+                    temperature > 0 ? "temperature " + temperature + " top-p " + topP : "greedy", CpuModel.name(),
+                    loadSeconds);
             // one short warm-up so CUDA graphs and kernels are ready before anything is timed
             new ClosedLoopEngine(engine, Math.min(slots, 2), 1, 8, 16, "warmup").run();
             if (warmConversations > 0) {
@@ -151,7 +166,8 @@ public final class EngineBenchCommand implements Callable<Integer> {
             try (ParleyInfra infra = throughKafka ? ParleyInfra.start() : null) {
                 for (int n : concurrency) {
                     StepProfile.Totals before = engine.stepProfile();
-                    EngineRun run = new ClosedLoopEngine(engine, n, turns, tokens, promptChars, "c" + n).run();
+                    EngineRun run = new ClosedLoopEngine(engine, n, turns, tokens, promptChars, "c" + n)
+                            .sampled(temperature, topP).run();
                     runs.add(run);
                     console.println("  " + run.line());
                     console.println("    engine steps: " + engine.stepProfile().since(before).line());

@@ -137,6 +137,10 @@ public final class WorkerRuntime implements AutoCloseable {
             throw new SettingsException(List.of(Setting.KV_LAYOUT.flag() + " needs the native engine (--engine "
                     + "native): java-llama.cpp sets its own KV layout"));
         }
+        if (settings.has(Setting.THREAD_POOL)) {
+            throw new SettingsException(List.of(Setting.THREAD_POOL.flag() + " needs the native engine (--engine "
+                    + "native): java-llama.cpp manages its own threads"));
+        }
         int threads = settings.has(Setting.THREADS) ? settings.integer(Setting.THREADS) : LlamaEngineConfig.defaultThreads();
         return new LlamaEngineConfig(model, settings.integer(Setting.SLOTS), settings.integer(Setting.CONTEXT_PER_SLOT),
                 threads, KvCacheType.parse(settings.text(Setting.KV_CACHE_TYPE)), settings.integer(Setting.GPU_LAYERS));
@@ -157,7 +161,8 @@ public final class WorkerRuntime implements AutoCloseable {
                 settings.integer(Setting.CONTEXT_PER_SLOT), threads, KvCacheType.parse(settings.text(Setting.KV_CACHE_TYPE)),
                 gpuLayers, settings.bytes(Setting.KV_SNAPSHOT_BYTES), batch, NativeEngineConfig.DEFAULT_PREFILL_CHUNK,
                 gpuDevice, libraries.gpuRequired(), microBatch, false, settings.has(Setting.KV_LAYOUT)
-                ? KvLayout.parse(settings.text(Setting.KV_LAYOUT)) : KvLayout.PER_SEQUENCE);
+                ? KvLayout.parse(settings.text(Setting.KV_LAYOUT)) : KvLayout.PER_SEQUENCE,
+                !settings.has(Setting.THREAD_POOL) || settings.bool(Setting.THREAD_POOL));
     }
 
     public Worker worker() {

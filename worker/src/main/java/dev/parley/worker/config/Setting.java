@@ -20,6 +20,8 @@ public enum Setting {
     CONTEXT_PER_SLOT("context-per-slot", Kind.atLeast(64), "2048",
             "Context tokens per slot (prompt + answer); older turns are left out to fit, never silently truncated."),
     THREADS("threads", Kind.atLeast(1), null, "CPU threads for decoding; default: all cores (native), cores - 1 (java)."),
+    THREAD_POOL("thread-pool", Kind.BOOLEAN, null,
+            "Native engine: keep llama.cpp's CPU threads for the engine's life (a ggml thread pool) instead of starting and joining them for every graph run; default: true; false only to measure the difference. The java engine refuses it."),
     KV_CACHE_TYPE("kv-cache-type", Kind.oneOf("f16", "q8_0", "q4_0"), "f16",
             "KV cache element type; q8_0 halves and q4_0 quarters the cache (flash attention is switched on)."),
     GPU("gpu", Kind.oneOf("auto", "cuda", "vulkan", "none"), "auto",

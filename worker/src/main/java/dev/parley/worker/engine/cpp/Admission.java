@@ -1,6 +1,5 @@
 package dev.parley.worker.engine.cpp;
 
-import com.sun.jna.Pointer;
 import dev.parley.schemas.FinishReason;
 import dev.parley.schemas.Priority;
 import dev.parley.worker.engine.EngineException;
@@ -23,9 +22,8 @@ final class Admission {
 
     private static final Logger log = LoggerFactory.getLogger(Admission.class);
 
+    private final EngineState state;
     private final LlamaLib llama;
-    private final Pointer vocab;
-    private final Pointer memory;
     private final Sequence[] sequences;
     private final SnapshotTier snapshots;
     private final PrefixTier prefixes;
@@ -35,19 +33,16 @@ final class Admission {
     private final LaneOrder lanes;
     private final Preemption preemption;
 
-    Admission(LlamaLib llama, Pointer vocab, Pointer memory, Sequence[] sequences, SnapshotTier tier,
-              PrefixTier prefixes, DiskTier disk, ArrayDeque<NativeJob> waiting, List<NativeJob> running,
-              LaneOrder lanes, Preemption preemption) {
-        this.llama = llama;
-        this.vocab = vocab;
-        this.memory = memory;
-        this.sequences = sequences;
-        this.snapshots = tier;
-        this.prefixes = prefixes;
+    Admission(EngineState state, DiskTier disk, Preemption preemption) {
+        this.state = state;
+        this.llama = state.llama;
+        this.sequences = state.sequences;
+        this.snapshots = state.snapshots;
+        this.prefixes = state.prefixes;
+        this.waiting = state.waiting;
+        this.running = state.running;
+        this.lanes = state.order;
         this.disk = disk;
-        this.waiting = waiting;
-        this.running = running;
-        this.lanes = lanes;
         this.preemption = preemption;
     }
 
@@ -67,7 +62,7 @@ final class Admission {
                 job.dropAbandoned();
                 continue;
             }
-            FinishReason early = job.interruption();
+            FinishReason early = job.interruption(state.clock);
             if (early != null) {
                 waiting.remove(job);
                 disk.discard(job);
@@ -94,8 +89,7 @@ final class Admission {
                 log.warn("Starting a generation failed; its sequence is cleared", e);
                 job.releaseWaiting();
                 sequence.job = null;
-                llama.llama_memory_seq_rm(memory, sequence.id, -1, -1);
-                sequence.reset();
+                state.clear(sequence);
                 job.fail(new EngineException("starting the generation failed: " + e.getMessage(), e));
                 continue;
             }
@@ -206,7 +200,7 @@ final class Admission {
         // The last prompt token is always computed again: its logits give the first answer token.
         reusable = Math.min(reusable, prompt.length - 1);
         if (reusable < sequence.tokens.size()) {
-            llama.llama_memory_seq_rm(memory, sequence.id, reusable, -1);
+            llama.llama_memory_seq_rm(state.memory, sequence.id, reusable, -1);
             sequence.tokens.truncate(reusable);
         }
         job.tier = reusable > 0 ? tier : KvTier.PREFILL;
@@ -216,7 +210,7 @@ final class Admission {
         job.diskTokens = job.tier == KvTier.DISK ? reusable : 0;
         job.cursor = reusable;
         job.sequence = sequence;
-        job.sampler = SamplerChain.create(llama, vocab, job.request.sampling());
+        job.sampler = SamplerChain.create(llama, state.model.vocab(), job.request.sampling());
         job.text = new TextStream(job.request.sampling().stop());
         sequence.job = job;
     }

@@ -2,7 +2,9 @@ package dev.parley.worker.engine.cpp;
 
 import com.sun.jna.Pointer;
 import dev.parley.schemas.FinishReason;
+import dev.parley.schemas.Priority;
 import dev.parley.worker.engine.EngineException;
+import dev.parley.worker.engine.UnsupportedRequestException;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -16,17 +18,22 @@ final class DecodeStep {
 
     private static final Logger log = LoggerFactory.getLogger(DecodeStep.class);
 
+    private final EngineState state;
     private final LlamaLib llama;
     private final NativeModel model;
     private final Pointer context;
-    private final Pointer memory;
     private final BatchBuffer batch;
     private final PrefixTier prefixes;
     private final int prefillChunk;
     private final List<NativeJob> running;
+    /** Prompt tokens each sequence computes this step (its chunk), 0 for none. */
     private final int[] chunkOf;
     /** The running jobs by sequence id, for the batch's order; empty between steps. */
     private final NativeJob[] bySequence;
+    /** Scratch for one lane's prefilling jobs, their demands and shares (no allocation per step). */
+    private final NativeJob[] lane;
+    private final int[] demands;
+    private final int[] shares;
     private final MicroBatches microBatchCounter;
     private final StepProfile profile;
     private final Runnable publishStats;
@@ -35,20 +42,22 @@ final class DecodeStep {
     private static final int PARALLEL_SAMPLING = 8;
     private long clock;
 
-    DecodeStep(LlamaLib llama, NativeModel model, Pointer context, BatchBuffer batch, PrefixTier prefixes,
-               int prefillChunk, int slots, List<NativeJob> running, Runnable publishStats, boolean unifiedKv,
-               int microBatchTokens, StepProfile profile) {
-        this.llama = llama;
-        this.model = model;
-        this.context = context;
-        this.memory = llama.llama_get_memory(context);
-        this.batch = batch;
-        this.prefixes = prefixes;
+    DecodeStep(EngineState state, int prefillChunk, MicroBatches microBatchCounter, StepProfile profile,
+               Runnable publishStats) {
+        this.state = state;
+        this.llama = state.llama;
+        this.model = state.model;
+        this.context = state.context;
+        this.batch = state.batch;
+        this.prefixes = state.prefixes;
+        this.running = state.running;
         this.prefillChunk = prefillChunk;
-        this.running = running;
-        this.chunkOf = new int[slots];
-        this.bySequence = new NativeJob[slots];
-        this.microBatchCounter = new MicroBatches(batch.capacity(), slots, microBatchTokens, unifiedKv);
+        this.chunkOf = new int[state.sequences.length];
+        this.bySequence = new NativeJob[state.sequences.length];
+        this.lane = new NativeJob[state.sequences.length];
+        this.demands = new int[state.sequences.length];
+        this.shares = new int[state.sequences.length];
+        this.microBatchCounter = microBatchCounter;
         this.profile = profile;
         this.publishStats = publishStats;
         this.vocabulary = model.vocabularySize();
@@ -57,15 +66,42 @@ final class DecodeStep {
     /**
      * One batch: a token for each generating job, then prompt chunks; decode; sample; finish what is done.
      *
-     * <p>The prompt budget goes to jobs in {@code running} order (interactive first), but tokens enter the batch in
-     * sequence order, because llama.cpp's cache per sequence puts only sequences with consecutive ids into one
-     * micro-batch ({@link MicroBatches}): in arrival order a batch of 64 generating sequences became dozens of graph
-     * runs, each reading all the weights. Each prompt chunk's first token joins that run, so a prefilling sequence
-     * leaves no gap in it; the rest of the chunk goes last. Outputs then come out of llama.cpp in batch order, which
-     * spares it reordering whole rows of logits.
+     * <p>The prompt budget is shared among the prompts (interactive first, see {@link #shareBudget}), but tokens
+     * enter the batch in sequence order, because llama.cpp's cache per sequence puts only sequences with consecutive
+     * ids into one micro-batch ({@link MicroBatches}): in arrival order a batch of 64 generating sequences became
+     * dozens of graph runs, each reading all the weights. Each prompt chunk's first token joins that run, so a
+     * prefilling sequence leaves no gap in it; the rest of the chunk goes last. Outputs then come out of llama.cpp in
+     * batch order, which spares it reordering whole rows of logits.
      */
     void step() {
         batch.clear();
+        shareBudget();
+        fillBatch();
+        int tokens = batch.size();
+        int microBatches = batch.microBatches(microBatchCounter);
+        long decodeStart = System.nanoTime();
+        int result = batch.decode(context);
+        if (result != 0) {
+            failStep("llama_decode returned " + result + " for a batch of " + batch.size() + " tokens");
+            return;
+        }
+        long sampleStart = System.nanoTime();
+        int[] sampled = sampleGreedy();
+        long finishStart = System.nanoTime();
+        List<NativeJob> stepped = new ArrayList<>(running);
+        for (int j = 0; j < stepped.size(); j++) {
+            advance(stepped.get(j), sampled[j]);
+        }
+        long end = System.nanoTime();
+        profile.record(tokens, microBatches, sampleStart - decodeStart, finishStart - sampleStart,
+                end - finishStart);
+    }
+
+    /**
+     * Gives each prefilling job its chunk of the step's prompt budget: the interactive lane's prompts first, then the
+     * batch lane's, each lane's share split max-min fairly ({@link PromptBudget}).
+     */
+    private void shareBudget() {
         int generating = 0;
         for (NativeJob job : running) {
             job.outputIndex = -1;
@@ -76,15 +112,29 @@ final class DecodeStep {
             }
         }
         int budget = Math.min(batch.capacity() - generating, prefillChunk);
+        sharePrompts(sharePrompts(budget, false), true);
+    }
+
+    /** Shares {@code budget} among the prefilling jobs of one lane; returns what they left. */
+    private int sharePrompts(int budget, boolean batchLane) {
+        int count = 0;
         for (NativeJob job : running) {
-            if (!job.prefilling() || budget == 0) {
-                continue;
+            if (job.prefilling() && (job.priority() == Priority.BATCH) == batchLane) {
+                lane[count] = job;
+                // A chunk stops where a shared prefix is to be kept, so the sequence then holds exactly the prefix.
+                demands[count++] = PrefixTier.chunkEnd(job) - job.cursor;
             }
-            // A chunk stops where a shared prefix is to be kept, so the sequence then holds exactly the prefix.
-            int n = Math.min(budget, PrefixTier.chunkEnd(job) - job.cursor);
-            chunkOf[job.sequence.id] = n;
-            budget -= n;
         }
+        int left = PromptBudget.share(budget, demands, shares, count);
+        for (int i = 0; i < count; i++) {
+            chunkOf[lane[i].sequence.id] = shares[i];
+            lane[i] = null;
+        }
+        return left;
+    }
+
+    /** Puts the step's tokens into the batch in sequence order: one per sequence first, then the chunks' rest. */
+    private void fillBatch() {
         for (NativeJob job : bySequence) {
             if (job == null) {
                 continue;
@@ -104,56 +154,52 @@ final class DecodeStep {
                 }
             }
         }
-        int tokens = batch.size();
-        int microBatches = batch.microBatches(microBatchCounter);
-        long decodeStart = System.nanoTime();
-        int result = batch.decode(context);
-        if (result != 0) {
-            failStep("llama_decode returned " + result + " for a batch of " + batch.size() + " tokens");
+    }
+
+    /** After the decode: the job's computed tokens join its sequence, its next token is taken, it may finish. */
+    private void advance(NativeJob job, int argmax) {
+        Sequence sequence = job.sequence;
+        int chunk = chunkOf[sequence.id];
+        if (chunk > 0) {
+            sequence.tokens.addAll(job.prompt, job.cursor, job.cursor + chunk);
+            job.cursor += chunk;
+            prefixes.captureIfDue(job);
+        } else if (job.outputIndex >= 0 && job.pending >= 0) {
+            sequence.tokens.add(job.pending);
+        }
+        if (job.outputIndex >= 0 && !takeToken(job, argmax)) {
             return;
         }
-        long sampleStart = System.nanoTime();
-        int[] sampled = sampleGreedy();
-        long finishStart = System.nanoTime();
-        List<NativeJob> stepped = new ArrayList<>(running);
-        for (int j = 0; j < stepped.size(); j++) {
-            NativeJob job = stepped.get(j);
-            Sequence sequence = job.sequence;
-            int chunk = chunkOf[sequence.id];
-            if (chunk > 0) {
-                sequence.tokens.addAll(job.prompt, job.cursor, job.cursor + chunk);
-                job.cursor += chunk;
-                prefixes.captureIfDue(job);
-            } else if (job.outputIndex >= 0 && job.pending >= 0) {
-                sequence.tokens.add(job.pending);
+        if (!job.done()) {
+            if (job.abandoned()) {
+                release(job);
+                job.dropAbandoned();
+                return;
             }
-            if (job.outputIndex >= 0) {
-                int token;
-                try {
-                    token = job.sampler.next(context, job.outputIndex, sampled[j]);
-                } catch (RuntimeException e) {
-                    // A sampler that cannot choose fails its own job, never the step of the others.
-                    release(job);
-                    job.fail(new EngineException("sampling failed: " + e.getMessage(), e));
-                    continue;
-                }
-                accept(job, token);
-            }
-            if (!job.done()) {
-                if (job.abandoned()) {
-                    release(job);
-                    job.dropAbandoned();
-                    continue;
-                }
-                FinishReason interruption = job.interruption();
-                if (interruption != null) {
-                    finish(job, interruption);
-                }
+            FinishReason interruption = job.interruption(state.clock);
+            if (interruption != null) {
+                finish(job, interruption);
             }
         }
-        long end = System.nanoTime();
-        profile.record(tokens, microBatches, sampleStart - decodeStart, finishStart - sampleStart,
-                end - finishStart);
+    }
+
+    /** Samples the job's next token and passes it on; false when the sampler failed the job. */
+    private boolean takeToken(NativeJob job, int argmax) {
+        int token;
+        try {
+            token = job.sampler.next(context, job.outputIndex, argmax);
+        } catch (UnsupportedRequestException e) {
+            release(job); // a grammar the vocabulary cannot continue: answered with its code, no retry
+            job.fail(e);
+            return false;
+        } catch (RuntimeException e) {
+            // A sampler that cannot choose fails its own job, never the step of the others.
+            release(job);
+            job.fail(new EngineException("sampling failed: " + e.getMessage(), e));
+            return false;
+        }
+        accept(job, token);
+        return true;
     }
 
     /** Adds prompt token {@code i} of the job; the prompt's last one asks for logits (the first answer token). */
@@ -246,14 +292,10 @@ final class DecodeStep {
     private void failStep(String reason) {
         log.error("{}; failing {} generation(s), their sequences are cleared", reason, running.size());
         EngineException error = new EngineException(reason);
-        int[] sampled = sampleGreedy();
-        List<NativeJob> stepped = new ArrayList<>(running);
-        for (int j = 0; j < stepped.size(); j++) {
-            NativeJob job = stepped.get(j);
+        for (NativeJob job : new ArrayList<>(running)) { // nothing is sampled: a failed decode left no logits
             Sequence sequence = job.sequence;
             release(job);
-            llama.llama_memory_seq_rm(memory, sequence.id, -1, -1);
-            sequence.reset();
+            state.clear(sequence);
             job.fail(error);
         }
     }

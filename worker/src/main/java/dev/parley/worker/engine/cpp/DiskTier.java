@@ -56,11 +56,11 @@ final class DiskTier implements AutoCloseable {
     };
 
     /** @param store the files, or null when the tier is off (then every method does nothing) */
-    DiskTier(LlamaLib llama, Pointer context, Sequence[] sequences, SnapshotTier ram, DiskKvStore store) {
-        this.llama = llama;
-        this.context = context;
-        this.sequences = sequences;
-        this.ram = ram;
+    DiskTier(EngineState state, DiskKvStore store) {
+        this.llama = state.llama;
+        this.context = state.context;
+        this.sequences = state.sequences;
+        this.ram = state.snapshots;
         this.store = store;
     }
 

@@ -2,6 +2,7 @@ package dev.parley.worker.engine.cpp;
 
 import com.sun.jna.Library;
 import com.sun.jna.Pointer;
+import com.sun.jna.Structure;
 import com.sun.jna.ptr.LongByReference;
 
 /**
@@ -35,4 +36,31 @@ public interface GgmlLib extends Library {
     int ggml_backend_dev_type(Pointer device);
 
     void ggml_backend_dev_memory(Pointer device, LongByReference free, LongByReference total);
+
+    /** The first device of a type ({@link #DEVICE_CPU}, ...), or null. */
+    Pointer ggml_backend_dev_by_type(int type);
+
+    Pointer ggml_backend_dev_backend_reg(Pointer device);
+
+    /**
+     * A function the backend exports by name, or null: the CPU backend's {@code ggml_threadpool_new} lives in the
+     * variant loaded for this processor (libggml-cpu-haswell, -zen4, ...), which only the registry knows.
+     */
+    Pointer ggml_backend_reg_get_proc_address(Pointer reg, String name);
+
+    /** {@code struct ggml_threadpool_params} (ggml.h): 528 bytes. */
+    @Structure.FieldOrder({"cpumask", "n_threads", "prio", "poll", "strict_cpu", "paused"})
+    class ThreadpoolParams extends Structure {
+        /** {@code GGML_MAX_N_THREADS}: all zeros keeps the inherited affinity. */
+        public byte[] cpumask = new byte[512];
+        public int n_threads;
+        public int prio;
+        /** 0 sleeps between graph runs at once, 100 mostly spins; ggml's and llama.cpp's tools' default is 50. */
+        public int poll;
+        public byte strict_cpu;
+        public byte paused;
+    }
+
+    /** Fills {@code params} with ggml's defaults for {@code threads} threads (libggml-base). */
+    void ggml_threadpool_params_init(ThreadpoolParams params, int threads);
 }

@@ -2,6 +2,7 @@ package dev.parley.worker.engine.cpp;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
+import dev.parley.worker.engine.UnsupportedRequestException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -80,14 +81,41 @@ final class GrammarSampler implements AutoCloseable {
         }
         point(all, vocabulary);
         llama.llama_sampler_apply(grammar, candidates);
+        if (!anyAllowed(data)) {
+            throw deadEnd();
+        }
         llama.llama_sampler_apply(chain, candidates);
         candidates.read();
         if (candidates.selected < 0 || candidates.selected >= candidates.size) {
             throw new IllegalStateException("the sampler chain selected no token (" + candidates.selected + ")");
         }
-        int token = candidates.data.getInt(candidates.selected * TOKEN_DATA_BYTES);
+        long selected = candidates.selected * TOKEN_DATA_BYTES;
+        if (candidates.data.getFloat(selected + 4) == Float.NEGATIVE_INFINITY) {
+            throw deadEnd();
+        }
+        int token = candidates.data.getInt(selected);
         llama.llama_sampler_accept(chain, token);
         return token;
+    }
+
+    /** Whether the grammar left any token a finite logit (it writes -inf over the ones it refuses). */
+    private boolean anyAllowed(ByteBuffer data) {
+        for (int i = 0; i < vocabulary; i++) {
+            if (data.getFloat(i * TOKEN_DATA_BYTES + 4) != Float.NEGATIVE_INFINITY) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * No token of this vocabulary continues the grammar (a character the vocabulary cannot spell, say). Accepting a
+     * refused token would make llama.cpp throw or abort inside {@code llama_sampler_accept}, across the C ABI, which
+     * ends the JVM; so the job fails instead, with a code the turn answers at once.
+     */
+    private static UnsupportedRequestException deadEnd() {
+        return new UnsupportedRequestException("invalid_grammar", "the model's vocabulary cannot continue the "
+                + "response format's grammar (no allowed token: a character it cannot spell?)");
     }
 
     private void point(Memory data, int size) {

@@ -150,6 +150,11 @@ public interface LlamaLib extends Library {
 
     void llama_free(Pointer ctx);
 
+    /** Graph runs use these ggml thread pools ({@code threadpoolBatch} null: the same) instead of one per run. */
+    void llama_attach_threadpool(Pointer ctx, Pointer threadpool, Pointer threadpoolBatch);
+
+    void llama_detach_threadpool(Pointer ctx);
+
     int llama_n_ctx(Pointer ctx);
 
     Pointer llama_get_memory(Pointer ctx);

@@ -1,30 +1,24 @@
 package dev.parley.worker.engine.cpp;
 
 import com.sun.jna.Pointer;
-import dev.parley.schemas.FinishReason;
 import dev.parley.worker.engine.ContextWindow;
 import dev.parley.worker.engine.DiskTierStats;
 import dev.parley.worker.engine.EngineException;
 import dev.parley.worker.engine.EngineInfo;
 import dev.parley.worker.engine.Generation;
-import dev.parley.worker.engine.GenerationAbandonedException;
 import dev.parley.worker.engine.GenerationRequest;
 import dev.parley.worker.engine.InferenceEngine;
 import dev.parley.worker.engine.KvCacheListener;
 import dev.parley.worker.engine.KvCacheStats;
-import dev.parley.worker.engine.KvTier;
 import dev.parley.worker.engine.PrefixCacheStats;
 import dev.parley.worker.engine.TokenListener;
 import dev.parley.worker.engine.Transcript;
 import dev.parley.worker.engine.UnsupportedRequestException;
 import dev.parley.worker.engine.disk.DiskKvStore;
 import dev.parley.worker.engine.disk.DiskTierConfig;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Iterator;
+import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -52,24 +46,19 @@ public final class NativeEngine implements InferenceEngine {
     private static final Logger log = LoggerFactory.getLogger(NativeEngine.class);
     /** After an overflow, leave this much of the context free so the next turns keep their cached prefix. */
     private static final double HEADROOM = 0.25;
-    /** llama.cpp's flash attention setting: -1 lets it decide, 1 forces it on (needed for a quantized V cache). */
-    private static final int FLASH_ATTENTION_AUTO = -1;
-    private static final int FLASH_ATTENTION_ON = 1;
-    private static final long AWAIT_SLICE_MS = 500;
-    private static final long ABANDON_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** How long the engine thread, with nothing to run, waits for a snapshot file being read before looking again. */
     private static final long DISK_READ_WAIT_MS = 10;
 
     private final LlamaLib llama;
     private final NativeModel model;
     private final Pointer context;
-    private final Pointer memory;
     private final EngineInfo info;
     private final ContextWindow window;
     private final SnapshotTier tier;
     private final PrefixTier prefixes;
     private final int prefixMinTokens;
     private final DiskTier disk;
+    private final CpuThreadPool threadPool;
     private final Sequence[] sequences;
     private final BatchBuffer batch;
     private final LinkedBlockingQueue<NativeJob> submitted = new LinkedBlockingQueue<>();
@@ -82,8 +71,7 @@ public final class NativeEngine implements InferenceEngine {
     private volatile long lastProgressNanos = System.nanoTime();
 
     // engine thread only
-    private final ArrayDeque<NativeJob> waiting = new ArrayDeque<>();
-    private final List<NativeJob> running = new ArrayList<>();
+    private final EngineState state;
     private final Admission admission;
     private final Preemption preemption;
     private final NativeLanes lanes;
@@ -98,14 +86,14 @@ public final class NativeEngine implements InferenceEngine {
     private volatile long preemptions;
     private volatile PrefixCacheStats prefixStats = PrefixCacheStats.NONE;
 
-    private NativeEngine(LlamaLib llama, NativeModel model, Pointer context, NativeEngineConfig config, NativeLanes lanes,
-                         int perSequence, PrefixSharing sharing, DiskKvStore diskStore,
-                         List<KvCacheListener> listeners) {
+    NativeEngine(LlamaLib llama, NativeModel model, Pointer context, CpuThreadPool threadPool,
+                         NativeEngineConfig config, NativeLanes lanes, int perSequence, PrefixSharing sharing,
+                         DiskKvStore diskStore, List<KvCacheListener> listeners, Clock clock) {
         this.listeners = listeners;
+        this.threadPool = threadPool;
         this.llama = llama;
         this.model = model;
         this.context = context;
-        this.memory = llama.llama_get_memory(context);
         this.info = new EngineInfo(model.name(), config.slots(), perSequence);
         this.window = new ContextWindow(perSequence, HEADROOM);
         this.tier = new SnapshotTier(llama, context, config.snapshotBytes(), listeners);
@@ -117,16 +105,16 @@ public final class NativeEngine implements InferenceEngine {
         for (int i = 0; i < sequences.length; i++) {
             sequences[i] = new Sequence(i);
         }
-        this.disk = new DiskTier(llama, context, sequences, tier, diskStore);
         this.batch = new BatchBuffer(llama, config.batchTokens());
-        int prefillChunk = Math.min(config.prefillChunk(), config.batchTokens() - config.slots());
         this.lanes = lanes;
-        LaneOrder order = new LaneOrder(lanes.batchAging().toNanos(), System::nanoTime);
-        this.preemption = new Preemption(llama, context, batch, lanes, order, waiting, running);
-        this.admission = new Admission(llama, model.vocab(), memory, sequences, tier, prefixes, disk, waiting,
-                running, order, preemption);
-        this.decode = new DecodeStep(llama, model, context, batch, prefixes, prefillChunk, config.slots(), running,
-                this::publishStats, config.kvLayout() == KvLayout.UNIFIED, config.microBatchTokens(), stepProfile);
+        this.state = new EngineState(llama, model, context, sequences, batch, tier, prefixes,
+                new LaneOrder(lanes.batchAging().toNanos(), System::nanoTime), clock);
+        this.disk = new DiskTier(state, diskStore);
+        this.preemption = new Preemption(state, lanes);
+        this.admission = new Admission(state, disk, preemption);
+        int prefillChunk = Math.min(config.prefillChunk(), config.batchTokens() - config.slots());
+        this.decode = new DecodeStep(state, prefillChunk, new MicroBatches(config.batchTokens(), config.slots(),
+                config.microBatchTokens(), config.kvLayout() == KvLayout.UNIFIED), stepProfile, this::publishStats);
         this.loop = new Thread(this::run, "parley-native-engine");
         this.loop.setDaemon(true);
     }
@@ -154,56 +142,17 @@ public final class NativeEngine implements InferenceEngine {
     /** Loads the libraries and the model with prefix sharing, the disk tier and the lanes as given; starts the engine. */
     public static NativeEngine load(NativeEngineConfig config, PrefixSharing sharing, DiskTierConfig disk,
                                     NativeLanes lanes) {
-        Objects.requireNonNull(sharing, "sharing");
-        Objects.requireNonNull(disk, "disk");
-        Objects.requireNonNull(lanes, "lanes");
-        config.cacheType().requireFits(config.model());
-        long started = System.nanoTime();
-        LoadedLlama loaded = NativeLibrary.load(config.libraryDir());
-        LlamaLib llama = loaded.llama();
-        GpuPlacement placement = GpuPlacement.of(config, loaded);
-        NativeModel model = NativeModel.load(llama, config.model(), placement, config.ignoreEndOfGeneration());
-        LlamaLib.ContextParams params = llama.llama_context_default_params();
-        params.n_ctx = config.slots() * config.contextPerSlot();
-        params.n_seq_max = config.slots();
-        params.n_batch = config.batchTokens();
-        params.n_ubatch = config.microBatchTokens();
-        params.n_threads = config.threads();
-        params.n_threads_batch = config.threads();
-        params.kv_unified = (byte) (config.kvLayout() == KvLayout.UNIFIED ? 1 : 0);
-        params.type_k = config.cacheType().ggmlType();
-        params.type_v = config.cacheType().ggmlType();
-        params.flash_attn_type = config.cacheType().quantized() ? FLASH_ATTENTION_ON : FLASH_ATTENTION_AUTO;
-        params.no_perf = 1;
-        Pointer context = llama.llama_init_from_model(model.pointer(), params);
-        if (context == null) {
-            model.close();
-            throw new EngineException("llama.cpp could not create a context of " + params.n_ctx + " tokens for "
-                    + config.slots() + " sequences (see the log above for why)");
-        }
-        int perSequence = Math.min(config.contextPerSlot(), llama.llama_n_ctx(context) / config.slots());
-        List<KvCacheListener> listeners = new CopyOnWriteArrayList<>(); // the RAM and the disk tier tell the same ones
-        DiskKvStore diskStore = null;
-        NativeEngine engine;
-        try {
-            diskStore = DiskTier.openStore(disk, config, llama, perSequence, params.flash_attn_type, listeners);
-            engine = new NativeEngine(llama, model, context, config, lanes, perSequence, sharing, diskStore, listeners);
-        } catch (RuntimeException e) {
-            if (diskStore != null) {
-                diskStore.close();
-            }
-            llama.llama_free(context);
-            model.close();
-            throw e;
-        }
-        engine.loop.start();
-        log.info("Loaded {} with llama.cpp from {} in {} ms: {} sequences x {} tokens, {} threads, KV cache {} "
-                        + "{}, snapshots up to {} MiB, shared prefixes up to {} MiB (from {} tokens), batch {}/{}, {}, {}",
-                model.name(), config.libraryDir(), (System.nanoTime() - started) / 1_000_000, config.slots(),
-                perSequence, config.threads(), config.cacheType(), config.kvLayout(), config.snapshotBytes() >> 20,
-                sharing.budgetBytes() >> 20, sharing.minTokens(), config.batchTokens(), config.microBatchTokens(),
-                placement, lanes);
-        return engine;
+        return EngineLoader.load(config, sharing, disk, lanes, Clock.systemUTC());
+    }
+
+    /** As {@link #load(NativeEngineConfig)}, reading deadlines from {@code clock} (tests). */
+    static NativeEngine load(NativeEngineConfig config, Clock clock) {
+        return EngineLoader.load(config, PrefixSharing.DEFAULT, DiskTierConfig.OFF, NativeLanes.DEFAULT, clock);
+    }
+
+    /** Starts the engine thread (once, by {@link EngineLoader}). */
+    void start() {
+        loop.start();
     }
 
     @Override
@@ -314,6 +263,11 @@ public final class NativeEngine implements InferenceEngine {
         return stepProfile.snapshot();
     }
 
+    /** Jobs the engine thread holds without a sequence, as of its last pass (tests). */
+    int waitingJobs() {
+        return waitingCount;
+    }
+
     /** Jobs handed in and not yet picked up by the engine thread (tests). */
     int submittedJobs() {
         return submitted.size();
@@ -346,64 +300,29 @@ public final class NativeEngine implements InferenceEngine {
             // the engine thread may have stopped (and failed what it had) while this job was being tokenized
             job.fail(new EngineException("engine is closed"));
         }
-        return await(job);
-    }
-
-    /**
-     * Waits for a job's outcome. An interrupt (the worker stopping) asks the engine thread to drop the job and waits
-     * a bounded time for it to say so; the job then ends as abandoned, never as cancelled, so nothing is stored or
-     * published for it. A job whose engine thread died meanwhile is failed rather than waited for.
-     */
-    private Generation await(NativeJob job) {
-        long abandonedAt = -1;
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    Generation done = job.await(AWAIT_SLICE_MS);
-                    if (done != null) {
-                        return done;
-                    }
-                    if (!loop.isAlive()) {
-                        job.fail(new EngineException("the engine thread stopped"));
-                    } else if (abandonedAt >= 0 && System.nanoTime() - abandonedAt > ABANDON_WAIT_NANOS) {
-                        throw new GenerationAbandonedException("the engine did not release the job in time");
-                    }
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                    if (abandonedAt < 0) {
-                        abandonedAt = System.nanoTime();
-                        job.abandon(); // the sequence is the engine thread's: it drops the job at its next step
-                    }
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        return job.outcome(loop);
     }
 
     private void run() {
         try {
             while (!closing) {
                 lastProgressNanos = System.nanoTime();
-                if (running.isEmpty() && waiting.isEmpty()) {
+                if (state.running.isEmpty() && state.waiting.isEmpty()) {
                     boolean wrote = disk.persistIdle(); // spare time: put an idle sequence on disk, then look again
                     NativeJob next = submitted.poll(wrote ? 0 : 100, TimeUnit.MILLISECONDS);
                     if (next == null) {
                         continue;
                     }
-                    waiting.add(next);
+                    state.waiting.add(next);
                 }
-                submitted.drainTo(waiting);
+                submitted.drainTo(state.waiting);
                 admission.admit();
                 if (preemption.pauseForWaiting()) {
                     admission.admit(); // the interactive jobs take the sequences just freed
                 }
-                waitingCount = waiting.size();
-                if (running.isEmpty()) {
-                    if (!waiting.isEmpty()) {
+                waitingCount = state.waiting.size();
+                if (state.running.isEmpty()) {
+                    if (!state.waiting.isEmpty()) {
                         disk.awaitLoad(DISK_READ_WAIT_MS); // only jobs whose snapshot file is being read wait
                     }
                     continue; // nothing was admitted: back to waiting for a job
@@ -418,19 +337,8 @@ public final class NativeEngine implements InferenceEngine {
         } finally {
             closing = true;
             EngineException closed = new EngineException("engine closed");
-            running.forEach(job -> {
-                if (job.sampler != null) {
-                    job.sampler.close();
-                }
-                job.fail(closed);
-            });
-            waiting.forEach(job -> {
-                job.releaseWaiting();
-                job.fail(closed);
-            });
+            state.failAll(closed);
             submitted.forEach(job -> job.fail(closed));
-            running.clear();
-            waiting.clear();
         }
     }
 
@@ -482,6 +390,7 @@ public final class NativeEngine implements InferenceEngine {
         tier.close();
         prefixes.close();
         batch.close();
+        threadPool.close();
         llama.llama_free(context);
         model.close();
     }

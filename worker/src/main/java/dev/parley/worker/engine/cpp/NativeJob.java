@@ -8,6 +8,8 @@ import dev.parley.worker.engine.GenerationAbandonedException;
 import dev.parley.worker.engine.GenerationRequest;
 import dev.parley.worker.engine.KvTier;
 import dev.parley.worker.engine.TokenListener;
+import dev.parley.worker.engine.UnsupportedRequestException;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -19,6 +21,9 @@ import java.util.concurrent.TimeoutException;
  * step (prompt chunks, then one token per step), and completed with its {@link Generation} or an error.
  */
 final class NativeJob {
+
+    private static final long AWAIT_SLICE_MS = 500;
+    private static final long ABANDON_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     final GenerationRequest request;
     final int[] prompt;
@@ -119,12 +124,12 @@ final class NativeJob {
     }
 
     /** Why generation must stop now regardless of the model, or null (an abandoned job is not stopped: dropped). */
-    FinishReason interruption() {
+    FinishReason interruption(Clock clock) {
         if (request.cancelled().getAsBoolean()) {
             return FinishReason.CANCELLED;
         }
         Instant deadline = request.deadline();
-        return deadline != null && Instant.now().isAfter(deadline) ? FinishReason.DEADLINE : null;
+        return deadline != null && clock.instant().isAfter(deadline) ? FinishReason.DEADLINE : null;
     }
 
     /** The caller stopped waiting (interrupted): drop the job at the next step, with no outcome to store. */
@@ -150,12 +155,48 @@ final class NativeJob {
                 prefixTokens, diskTokens, queued));
     }
 
-    void fail(EngineException error) {
+    /** Fails the job: with an {@link EngineException} (may work again) or an {@link UnsupportedRequestException}. */
+    void fail(RuntimeException error) {
         result.completeExceptionally(error);
     }
 
     boolean done() {
         return result.isDone();
+    }
+
+    /**
+     * The caller's wait for the outcome (turn thread). An interrupt (the worker stopping) asks the engine thread to
+     * drop the job and waits a bounded time for it to say so; the job then ends as abandoned, never as cancelled, so
+     * nothing is stored or published for it. A job whose engine thread died meanwhile is failed rather than waited for.
+     */
+    Generation outcome(Thread engineThread) {
+        long abandonedAt = -1;
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    Generation done = await(AWAIT_SLICE_MS);
+                    if (done != null) {
+                        return done;
+                    }
+                    if (!engineThread.isAlive()) {
+                        fail(new EngineException("the engine thread stopped"));
+                    } else if (abandonedAt >= 0 && System.nanoTime() - abandonedAt > ABANDON_WAIT_NANOS) {
+                        throw new GenerationAbandonedException("the engine did not release the job in time");
+                    }
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    if (abandonedAt < 0) {
+                        abandonedAt = System.nanoTime();
+                        abandon(); // the sequence is the engine thread's: it drops the job at its next step
+                    }
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Waits up to {@code millis} for the outcome; null if there is none yet. */
@@ -167,6 +208,9 @@ final class NativeJob {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof EngineException engineError) {
                 throw engineError;
+            }
+            if (e.getCause() instanceof UnsupportedRequestException unsupported) {
+                throw unsupported;
             }
             if (e.getCause() instanceof GenerationAbandonedException abandonedError) {
                 throw abandonedError;

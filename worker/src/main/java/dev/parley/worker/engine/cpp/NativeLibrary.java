@@ -35,7 +35,13 @@ final class NativeLibrary {
      * so another copy of ggml in the process (java-llama.cpp's libjllama.so links its own) never binds to ours.
      */
     private static final int RTLD_LAZY = 1;
-    private static final Map<String, Object> LOCAL_SYMBOLS = Map.of(Library.OPTION_OPEN_FLAGS, RTLD_LAZY);
+    /**
+     * Strings cross as UTF-8 whatever the platform's charset: a container image without {@code LANG} has US-ASCII,
+     * which JNA would use for a grammar, a chat template or a model path, turning every non-ASCII character into
+     * {@code ?} (a schema's property names, a template's {@code <｜User｜>}).
+     */
+    private static final Map<String, Object> OPTIONS = Map.of(Library.OPTION_OPEN_FLAGS, RTLD_LAZY,
+            Library.OPTION_STRING_ENCODING, "UTF-8");
 
     /**
      * llama.cpp's log hook is one per process, so the callback is a constant: a stateless forwarder that the
@@ -60,8 +66,8 @@ final class NativeLibrary {
         GgmlLib ggml;
         LlamaLib llama;
         try {
-            ggml = Native.load(files.libggml().toString(), GgmlLib.class, LOCAL_SYMBOLS);
-            llama = Native.load(files.libllama().toString(), LlamaLib.class, LOCAL_SYMBOLS);
+            ggml = Native.load(files.libggml().toString(), GgmlLib.class, OPTIONS);
+            llama = Native.load(files.libllama().toString(), LlamaLib.class, OPTIONS);
         } catch (UnsatisfiedLinkError e) {
             throw new EngineException("cannot load llama.cpp from " + dir + ": " + e.getMessage(), e);
         }
@@ -72,7 +78,7 @@ final class NativeLibrary {
         List<String> backends = backends(ggml);
         List<GpuDevice> gpus = gpus(ggml);
         log.info("llama.cpp {} from {}: backends {}, GPUs: {}", version, dir, backends, gpus.isEmpty() ? "none" : gpus);
-        return new LoadedLlama(llama, dir, version, backends, gpus);
+        return new LoadedLlama(llama, ggml, dir, version, backends, gpus);
     }
 
     /** The library's own answer, so a stock build is accepted by what it is rather than by its file name. */

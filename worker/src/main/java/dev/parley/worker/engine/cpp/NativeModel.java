@@ -5,6 +5,7 @@ import com.sun.jna.Pointer;
 import dev.parley.schemas.ChatMessage;
 import dev.parley.worker.engine.EngineException;
 import dev.parley.worker.engine.Transcript;
+import dev.parley.worker.engine.TranscriptSplitter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -146,33 +147,17 @@ final class NativeModel implements AutoCloseable {
         List<ChatMessage> messages = transcript.messages().stream()
                 .map(m -> m.content().indexOf('\0') < 0 ? m : new ChatMessage(m.role(), m.content().replace("\0", "")))
                 .toList();
-        String rendered = render(messages);
-        List<int[]> parts = new ArrayList<>(messages.size() * 2 + 1);
-        int position = 0;
-        for (ChatMessage message : messages) {
-            String content = message.content();
-            int at = rendered.indexOf(content, position);
-            if (at < 0 && !content.strip().isEmpty()) {
-                content = content.strip(); // templates that trim messages
-                at = rendered.indexOf(content, position);
+        return TranscriptSplitter.tokenize(render(messages), messages, new TranscriptSplitter.Tokenizer() {
+            @Override
+            public int[] template(String text, boolean first) {
+                return tokenize(text, first, true);
             }
-            if (at < 0) {
-                throw new EngineException("the chat template of " + name + " rewrote a message's text; refusing to "
-                        + "tokenize it with control strings recognised");
+
+            @Override
+            public int[] content(String text) {
+                return tokenize(text, false, false);
             }
-            parts.add(tokenize(rendered.substring(position, at), position == 0, true));
-            parts.add(tokenize(content, false, false));
-            position = at + content.length();
-        }
-        parts.add(tokenize(rendered.substring(position), false, true));
-        int total = parts.stream().mapToInt(p -> p.length).sum();
-        int[] tokens = new int[total];
-        int at = 0;
-        for (int[] part : parts) {
-            System.arraycopy(part, 0, tokens, at, part.length);
-            at += part.length;
-        }
-        return tokens;
+        }, name);
     }
 
     /** Messages rendered with the model's chat template, ending with the assistant's cue. */

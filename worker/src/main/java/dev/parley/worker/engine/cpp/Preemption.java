@@ -25,9 +25,9 @@ final class Preemption {
 
     private static final Logger log = LoggerFactory.getLogger(Preemption.class);
 
+    private final EngineState state;
     private final LlamaLib llama;
     private final Pointer context;
-    private final Pointer memory;
     private final BatchBuffer batch;
     private final NativeLanes lanes;
     private final LaneOrder order;
@@ -36,16 +36,15 @@ final class Preemption {
     private long count;
     private long recomputed;
 
-    Preemption(LlamaLib llama, Pointer context, BatchBuffer batch, NativeLanes lanes, LaneOrder order,
-               ArrayDeque<NativeJob> waiting, List<NativeJob> running) {
-        this.llama = llama;
-        this.context = context;
-        this.memory = llama.llama_get_memory(context);
-        this.batch = batch;
+    Preemption(EngineState state, NativeLanes lanes) {
+        this.state = state;
+        this.llama = state.llama;
+        this.context = state.context;
+        this.batch = state.batch;
+        this.order = state.order;
+        this.waiting = state.waiting;
+        this.running = state.running;
         this.lanes = lanes;
-        this.order = order;
-        this.waiting = waiting;
-        this.running = running;
     }
 
     /**
@@ -106,8 +105,7 @@ final class Preemption {
             return false;
         }
         job.parked = KvSnapshot.of(sequence.conversationId, sequence.tokens.toArray(), data);
-        llama.llama_memory_seq_rm(memory, sequence.id, -1, -1);
-        sequence.reset();
+        state.clear(sequence);
         sequence.job = null;
         job.sequence = null;
         job.outputIndex = -1;
@@ -140,7 +138,7 @@ final class Preemption {
     /** Computes the tokens into an emptied sequence again (no logits: the job's pending token comes next). */
     private void recompute(int[] tokens, Sequence sequence) {
         recomputed++;
-        llama.llama_memory_seq_rm(memory, sequence.id, -1, -1);
+        llama.llama_memory_seq_rm(state.memory, sequence.id, -1, -1);
         sequence.tokens.clear();
         for (int from = 0; from < tokens.length; ) {
             batch.clear();
@@ -151,8 +149,7 @@ final class Preemption {
             int result = batch.decode(context);
             batch.clear();
             if (result != 0) {
-                llama.llama_memory_seq_rm(memory, sequence.id, -1, -1);
-                sequence.reset();
+                state.clear(sequence);
                 throw new EngineException("llama_decode returned " + result + " computing a paused generation again");
             }
             sequence.tokens.addAll(tokens, from, to);

@@ -19,6 +19,7 @@ import dev.parley.worker.engine.KvTier;
 import dev.parley.worker.engine.Sampling;
 import dev.parley.worker.engine.TokenListener;
 import dev.parley.worker.engine.Transcript;
+import dev.parley.worker.engine.TranscriptSplitter;
 import dev.parley.worker.engine.UnsupportedRequestException;
 import java.time.Instant;
 import java.util.Arrays;
@@ -49,7 +50,6 @@ public final class LlamaCppEngine implements InferenceEngine {
     private final EngineInfo info;
     private final SlotAffinity slots;
     private final ContextWindow window;
-    private volatile boolean templateRewritesContentWarned;
 
     private LlamaCppEngine(LlamaModel model, EngineInfo info) {
         this.model = model;
@@ -140,33 +140,20 @@ public final class LlamaCppEngine implements InferenceEngine {
      * <p>java-llama.cpp 4.2.0 tokenizes only with control-token parsing on, so content is tokenized in pieces split
      * before every {@code <} and {@code [} (the first character of the control tokens of common chat templates):
      * no piece can hold a whole control string. Templates that change message text (trimming) are matched on the
-     * trimmed text; content the template rewrote beyond that falls back to plain tokenization of the whole render.
+     * trimmed text; content the template rewrote beyond that is refused ({@link TranscriptSplitter}).
      */
     public int[] tokenizeTranscript(Transcript transcript) {
-        String rendered = render(transcript);
-        IntList tokens = new IntList(rendered.length() / 3 + 16);
-        int position = 0;
-        for (ChatMessage message : transcript.messages()) {
-            String content = message.content();
-            int at = rendered.indexOf(content, position);
-            if (at < 0) {
-                content = content.strip();
-                at = content.isEmpty() ? -1 : rendered.indexOf(content, position);
+        return TranscriptSplitter.tokenize(render(transcript), transcript.messages(), new TranscriptSplitter.Tokenizer() {
+            @Override
+            public int[] template(String text, boolean first) {
+                return encode(text);
             }
-            if (at < 0) {
-                if (!templateRewritesContentWarned) {
-                    templateRewritesContentWarned = true;
-                    log.warn("The chat template of {} rewrites message text; its content is tokenized with control "
-                            + "strings recognised", info.model());
-                }
-                return model.encode(rendered);
+
+            @Override
+            public int[] content(String text) {
+                return encodePlain(text);
             }
-            tokens.addAll(encode(rendered.substring(position, at)));
-            tokens.addAll(encodePlain(content));
-            position = at + content.length();
-        }
-        tokens.addAll(encode(rendered.substring(position)));
-        return tokens.toArray();
+        }, info.model());
     }
 
     private int[] encode(String text) {

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class DeviceOptionsTest {
 
     private static final NativeEngineConfig BASE = NativeEngineConfig.forModel(Path.of("m.gguf"), Path.of("lib"));
-    private static final LoadedLlama TWO_GPUS = new LoadedLlama(null, Path.of("lib"), "0.5.0", List.of("CUDA", "CPU"),
+    private static final LoadedLlama TWO_GPUS = new LoadedLlama(null, null, Path.of("lib"), "0.5.0", List.of("CUDA", "CPU"),
             List.of(new GpuDevice(0, "CUDA0", "NVIDIA H200", 1L << 37, 1L << 37),
                     new GpuDevice(1, "CUDA1", "NVIDIA H200", 1L << 37, 1L << 37)));
 

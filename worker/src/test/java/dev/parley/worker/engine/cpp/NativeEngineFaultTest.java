@@ -15,6 +15,7 @@ import dev.parley.worker.engine.GenerationRequest;
 import dev.parley.worker.engine.Sampling;
 import dev.parley.worker.engine.TokenListener;
 import dev.parley.worker.engine.Transcript;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -79,11 +80,23 @@ class NativeEngineFaultTest {
 
     @Test
     void aDeadlineThatPassesWhileWaitingForASequenceEndsWithNoTokens(TestModels models) throws Exception {
-        try (NativeEngine engine = engine(models, 1)) {
+        MovableClock clock = new MovableClock();
+        try (NativeEngine engine = NativeEngine.load(NativeEngineConfig.forModel(models.tiny(),
+                EngineExtension.libraries()).withSlots(1).withContextPerSlot(4096).withSnapshotBytes(8L << 20), clock)) {
             CompletableFuture<Generation> occupying = CompletableFuture.supplyAsync(() ->
                     engine.generate(request("busy", 3_000, null), TokenListener.NONE));
             awaitDecoding(engine);
-            Generation late = engine.generate(request("late", 10, Instant.now().plusMillis(300)), TokenListener.NONE);
+            CompletableFuture<Generation> waiting = CompletableFuture.supplyAsync(() -> engine.generate(
+                    request("late", 10, clock.instant().plus(Duration.ofMinutes(1))), TokenListener.NONE));
+            long quietSince = System.nanoTime();
+            while (engine.waitingJobs() == 0) {
+                assertThat(System.nanoTime() - quietSince).as("the late job never waited").isLessThan(
+                        TimeUnit.SECONDS.toNanos(60));
+                Thread.sleep(5);
+            }
+            clock.advance(Duration.ofMinutes(2)); // its deadline passes while it waits for the only sequence
+
+            Generation late = waiting.join();
             assertThat(late.finishReason()).isEqualTo(FinishReason.DEADLINE);
             assertThat(late.completionTokens()).isZero();
             assertThat(late.text()).isEmpty();
