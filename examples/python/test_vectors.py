@@ -37,7 +37,9 @@ class PromptVectors(unittest.TestCase):
                 with self.assertRaises(jsonschema.ValidationError) as raised:
                     parley_client.validate_prompt(document)
                 error = raised.exception
-                if case["code"] == "schema_violation" and error.validator in ("required", "additionalProperties"):
+                if "field" not in case:
+                    pass  # several violations at once: which one a validator reports first is its own business
+                elif case["code"] == "schema_violation" and error.validator in ("required", "additionalProperties"):
                     # These report the parent object; the field is named in the message.
                     self.assertTrue(case["field"].split(".")[-1].split("[")[0] in error.message, error.message)
                 elif case["code"] == "schema_violation":
