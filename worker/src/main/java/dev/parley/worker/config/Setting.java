@@ -1,5 +1,6 @@
 package dev.parley.worker.config;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -116,6 +117,9 @@ public enum Setting {
             "Token quota of each tenant not in quota-tenants; default: unlimited. Prompts without a tenant are never limited."),
     HTTP_PORT("http-port", SettingType.PORT, "9400", "Port of /metrics, /health and /ready; 0 picks a free one, -1 disables."),
     LOG_FORMAT("log-format", SettingType.oneOf("text", "json"), "text", "Log lines as text or as JSON objects.");
+
+    /** The settings without which no worker starts: they have no default. */
+    public static final List<Setting> REQUIRED = List.of(BOOTSTRAP, REDIS);
 
     private final String key;
     private final SettingType<?> type;

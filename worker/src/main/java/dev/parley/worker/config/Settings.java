@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * Resolved, validated settings: defaults, overridden by a properties file, by {@code PARLEY_*} environment variables,
- * then by flags. Build with {@link SettingsLoader}.
+ * then by flags. Build with {@link SettingsLoader}; in code, {@link WorkerConfig#builder()} builds one too.
  */
 public final class Settings {
 

@@ -29,7 +29,7 @@ public final class WorkerConfig {
     private final int interactiveReserve;
 
     private WorkerConfig(Builder b) {
-        for (Setting required : List.of(Setting.BOOTSTRAP, Setting.REDIS)) {
+        for (Setting required : Setting.REQUIRED) {
             if (b.values.get(required) == null) {
                 throw new IllegalArgumentException(required.key() + " is required");
             }
