@@ -4,6 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.testkit.ProjectFiles;
+import dev.parley.worker.cli.WorkerRuntime;
+import dev.parley.worker.dispatch.LanePolicy;
+import dev.parley.worker.engine.cpp.NativeEngineConfig;
+import dev.parley.worker.engine.cpp.NativeLanes;
+import dev.parley.worker.engine.disk.DiskTierConfig;
+import dev.parley.worker.engine.llama.LlamaEngineConfig;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
@@ -105,5 +111,22 @@ class SettingsAgreeTest {
 
         assertThat(config.settings().integer(Setting.PREEMPT_MAX)).isEqualTo(5);
         assertThat(config.newBuilder().build().settings().integer(Setting.PREEMPT_MAX)).isEqualTo(5);
+    }
+
+    /**
+     * The engines keep defaults of their own for code that builds them without settings (tests, benchmarks); those
+     * are the settings' defaults, so an engine built either way behaves the same (prefix sharing: WorkerCommandTest).
+     */
+    @Test
+    void theEnginesOwnDefaultsAreTheSettingsDefaults() {
+        Settings defaults = new SettingsLoader().flags(REQUIRED).load();
+
+        assertThat(WorkerRuntime.nativeLanes(defaults)).isEqualTo(NativeLanes.DEFAULT);
+        assertThat(LanePolicy.DEFAULT.batchAging()).isEqualTo(defaults.duration(Setting.BATCH_AGING));
+        assertThat(defaults.bytes(Setting.KV_DISK_BYTES)).isEqualTo(DiskTierConfig.DEFAULT_BUDGET_BYTES);
+        assertThat(defaults.bytes(Setting.KV_SNAPSHOT_BYTES)).isEqualTo(NativeEngineConfig.DEFAULT_SNAPSHOT_BYTES);
+        assertThat(defaults.integer(Setting.BATCH_SIZE)).isEqualTo(NativeEngineConfig.DEFAULT_BATCH_TOKENS);
+        assertThat(defaults.integer(Setting.SLOTS)).isEqualTo(LlamaEngineConfig.DEFAULT_SLOTS);
+        assertThat(defaults.integer(Setting.CONTEXT_PER_SLOT)).isEqualTo(LlamaEngineConfig.DEFAULT_CONTEXT_PER_SLOT);
     }
 }
