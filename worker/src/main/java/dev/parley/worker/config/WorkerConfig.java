@@ -17,12 +17,12 @@ import java.util.Objects;
  */
 public final class WorkerConfig {
 
-    /** Topics and group of a default installation, for the commands that prepare one. */
-    public static final String DEFAULT_PROMPTS_TOPIC = Setting.PROMPTS_TOPIC.defaultValue();
-    public static final String DEFAULT_REPLIES_TOPIC = Setting.REPLIES_TOPIC.defaultValue();
-    public static final String DEFAULT_DEAD_LETTER_TOPIC = Setting.DLQ_TOPIC.defaultValue();
-    public static final String DEFAULT_CONTROL_TOPIC = Setting.CONTROL_TOPIC.defaultValue();
-    public static final String DEFAULT_GROUP_ID = Setting.GROUP_ID.defaultValue();
+    /** Topics and group of a default installation (their settings' defaults), for the commands that prepare one. */
+    public static final String DEFAULT_PROMPTS_TOPIC = "parley.prompts";
+    public static final String DEFAULT_REPLIES_TOPIC = "parley.replies";
+    public static final String DEFAULT_DEAD_LETTER_TOPIC = "parley.dlq";
+    public static final String DEFAULT_CONTROL_TOPIC = "parley.control";
+    public static final String DEFAULT_GROUP_ID = "parley-workers";
 
     private final Settings settings;
     private final String workerId;

@@ -101,7 +101,7 @@ class SettingsAgreeTest {
                 .hasMessage("revoke-grace must not be negative, got PT-1S");
         assertThatThrownBy(() -> WorkerConfig.builder().set(Setting.SLOTS, 0)).hasMessage("slots must be in 1..256, got 0");
         assertThatThrownBy(() -> WorkerConfig.builder().set(Setting.SLOTS, "4"))
-                .hasMessage("slots must be a Integer (integer 1..256), got '4'");
+                .hasMessage("slots must be of type Integer (integer 1..256), got '4'");
     }
 
     @Test
