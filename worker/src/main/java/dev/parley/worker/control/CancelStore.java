@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 final class CancelStore implements AutoCloseable {
 
     /** Cancellations waiting for Redis at most, by default ({@code cancel-queue}): a few MB of heap. */
-    static final int DEFAULT_CAPACITY = dev.parley.worker.config.WorkerConfig.DEFAULT_CANCEL_QUEUE;
+    static final int DEFAULT_CAPACITY = (Integer) dev.parley.worker.config.Setting.CANCEL_QUEUE.typedDefault();
 
     private static final Logger log = LoggerFactory.getLogger(CancelStore.class);
     private static final int LOG_EVERY = 10;
