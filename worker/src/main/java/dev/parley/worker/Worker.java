@@ -34,7 +34,7 @@ import dev.parley.worker.reply.ChunkSender;
 import dev.parley.worker.reply.ChunkStream;
 import dev.parley.worker.reply.ReplyPublisher;
 import dev.parley.worker.reply.ReplyTopics;
-import dev.parley.worker.retry.Backoff;
+import dev.parley.schemas.retry.Backoff;
 import dev.parley.worker.turn.Sleeper;
 import dev.parley.worker.turn.TurnProcessor;
 import dev.parley.worker.turn.TurnSettings;

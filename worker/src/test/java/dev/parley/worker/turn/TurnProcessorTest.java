@@ -1,6 +1,6 @@
 package dev.parley.worker.turn;
 
-import dev.parley.worker.retry.Backoff;
+import dev.parley.schemas.retry.Backoff;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.schemas.ChatMessage;

@@ -17,7 +17,7 @@ import dev.parley.worker.quota.QuotaSettings;
 import dev.parley.worker.quota.QuotaUnavailableException;
 import dev.parley.worker.quota.TokenBuckets;
 import dev.parley.worker.reply.ReplyPublisher;
-import dev.parley.worker.retry.Backoff;
+import dev.parley.schemas.retry.Backoff;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
