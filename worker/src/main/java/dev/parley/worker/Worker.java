@@ -15,6 +15,7 @@ import dev.parley.worker.history.RedisHistoryStore;
 import dev.parley.worker.health.Health;
 import dev.parley.worker.health.HealthMonitor;
 import dev.parley.worker.health.WatchedPart;
+import dev.parley.worker.intake.CompletionChannel;
 import dev.parley.worker.intake.DeadLetterPublisher;
 import dev.parley.worker.intake.IntakeSettings;
 import dev.parley.worker.intake.PromptForwarder;
@@ -122,9 +123,8 @@ public final class Worker implements AutoCloseable {
         LanePolicy lanes = LaneReserve.forEngine(config.lanes(), engine);
         this.turnThreads = Executors.newFixedThreadPool(maxInFlight + lanes.interactiveReserve(), named("parley-turn-"));
 
-        // The processor reports done turns to the intake, which is built after the dispatcher that needs the
-        // processor: the holder breaks the cycle.
-        PromptIntake[] intakeHolder = new PromptIntake[1];
+        // Made first: the turns report to it, the intake reads it, and neither needs the other.
+        CompletionChannel completions = new CompletionChannel();
         DeadLetterPublisher deadLetters = new DeadLetterPublisher(relayProducer, config.deadLetterTopic(), config.workerId(),
                 Clock.systemUTC(), config.deadLetterMaxPayloadBytes());
         Cancellations cancellations = new Cancellations();
@@ -135,7 +135,7 @@ public final class Worker implements AutoCloseable {
                 new TurnSettings(config.workerId(), config.defaultMaxTokens(), config.turnAttempts(), Backoff.DEFAULT,
                         PUBLISH_TIMEOUT),
                 Sleeper.REAL, Clock.systemUTC(),
-                turn -> intakeHolder[0].markDone(turn.partition(), turn.offset()));
+                completions::report);
         this.admin = Admin.create(KafkaClientConfigs.common(config));
         processor.checkingReplyTopics(new ReplyTopics(admin, config.repliesTopic(), config.replyToPrefixes()))
                 .streamingThrough(chunks)
@@ -153,9 +153,8 @@ public final class Worker implements AutoCloseable {
                 new IntakeSettings(config.promptsTopic(), config.maxBufferedRecords(), POLL_TIMEOUT,
                         config.commitInterval(), config.revokeGrace(), config.shutdownGrace(), config.maxForwardHops(),
                         Integer.parseInt(String.valueOf(consumerConfig.get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG)).trim())),
-                new PromptForwarder(relayProducer),
+                completions, new PromptForwarder(relayProducer),
                 () -> new KafkaConsumer<>(KafkaClientConfigs.probe(config), new StringDeserializer(), new ByteArrayDeserializer()));
-        intakeHolder[0] = intake;
 
         metrics.gauge(ParleyMeter.RECORDS_BUFFERED, intake::buffered);
         metrics.bindEngine(engine);

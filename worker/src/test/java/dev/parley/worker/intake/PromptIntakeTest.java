@@ -41,6 +41,8 @@ class PromptIntakeTest {
     private final Deque<Runnable> jobs = new ConcurrentLinkedDeque<>();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final WorkerMetrics metrics = new WorkerMetrics(registry);
+    /** Where finished turns report, as the worker's turn processor does. */
+    private final CompletionChannel completions = new CompletionChannel();
     private PromptIntake intake;
     private Dispatcher dispatcher;
     /** Where the dispatcher starts turns; a test may swap in one that throws. */
@@ -63,15 +65,15 @@ class PromptIntakeTest {
         });
         intake = new PromptIntake(consumer, decoder, new DeadLetterPublisher(producer, "dlq", "w", Clock.systemUTC()),
                 dispatcher, metrics, new IntakeSettings(TOPIC, 4, Duration.ofMillis(1), Duration.ZERO,
-                        Duration.ofMillis(50), Duration.ofMillis(50)), new PromptForwarder(producer), Runnable::run,
-                null);
+                        Duration.ofMillis(50), Duration.ofMillis(50)), completions, new PromptForwarder(producer),
+                Runnable::run, null);
         consumer.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
         intake.subscribe();
         consumer.rebalance(List.of(P0, P1));
     }
 
     private void finishTurn(PendingTurn turn) {
-        intake.markDone(turn.partition(), turn.offset());
+        completions.report(turn);
     }
 
     private void addPrompt(TopicPartition partition, String conversation) {
