@@ -2,6 +2,9 @@ package dev.parley.worker.intake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.parley.schemas.Prompt;
 import dev.parley.schemas.codec.WireJson;
 import dev.parley.schemas.validation.PromptDecoder;
@@ -27,6 +30,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** The poll loop's bookkeeping on Kafka's MockConsumer: backpressure, commit points, revocation. */
 class PromptIntakeTest {
@@ -283,6 +287,26 @@ class PromptIntakeTest {
         assertThat(intake.assignment()).containsExactly(P1);
         consumer.rebalance(List.of(P0, P1)); // MockConsumer reports commits of assigned partitions only
         assertThat(committed(P0)).isEqualTo(1);
+    }
+
+    @Test
+    void aRevocationThatGivesUpOnARunningTurnNamesIt() {
+        Logger ledgerLog = (Logger) LoggerFactory.getLogger(PartitionLedger.class);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        ledgerLog.addAppender(logs);
+        try {
+            addPrompt(P0, "slow-conversation");
+            intake.pollOnce();   // its turn starts (queued as a job, never run): it runs past the revoke grace
+
+            consumer.rebalance(List.of(P1));
+
+            assertThat(logs.list).extracting(ILoggingEvent::getFormattedMessage)
+                    .anySatisfy(line -> assertThat(line).contains("1 turn(s) still running")
+                            .contains("slow-conversation/r-0-0@prompts-0:0"));
+        } finally {
+            ledgerLog.detachAppender(logs);
+        }
     }
 
     @Test
