@@ -262,18 +262,18 @@ public final class Worker implements AutoCloseable {
     private TurnProcessor turnProcessor(InferenceEngine engine, ReplyPublisher replies, DeadLetterPublisher deadLetters,
                                         Cancellations cancellations, ChunkSender chunks, WorkerMetrics metrics,
                                         MeterRegistry registry, CompletionChannel completions) {
+        Admin admin = parts.add("admin client", Admin.create(KafkaClientConfigs.common(config)),
+                client -> client.close(Duration.ofSeconds(5)));
+        RedisClient quotaRedis = config.quotas().active() ? parts.add("quota Redis client",
+                RedisConnector.connect(config.redisUri(), config.redisOptions())) : null;
         TurnProcessor processor = new TurnProcessor(history, engine, replies, deadLetters, cancellations, metrics,
                 new TurnSettings(config.workerId(), config.defaultMaxTokens(), config.turnAttempts(), Backoff.DEFAULT,
                         PUBLISH_TIMEOUT),
                 Sleeper.REAL, Clock.systemUTC(), completions::report);
-        Admin admin = parts.add("admin client", Admin.create(KafkaClientConfigs.common(config)),
-                client -> client.close(Duration.ofSeconds(5)));
         processor.checkingReplyTopics(new ReplyTopics(admin, config.repliesTopic(), config.replyToPrefixes()))
                 .streamingThrough(chunks)
                 .reportingModel(served.name());
-        if (config.quotas().active()) {
-            RedisClient quotaRedis = parts.add("quota Redis client",
-                    RedisConnector.connect(config.redisUri(), config.redisOptions()));
+        if (quotaRedis != null) {
             processor.limitingTenants(new QuotaGate(new RedisTokenBuckets(quotaRedis), config.quotas(),
                     new QuotaMetrics(registry, config.quotas())));
         }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.worker.dispatch.Dispatcher;
 import dev.parley.worker.metrics.WorkerMetrics;
-import dev.parley.worker.retry.Backoff;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -20,8 +19,9 @@ class PartitionLedgerTest {
     private static final TopicPartition P1 = new TopicPartition("prompts", 1);
 
     private final MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest");
+    /** No commit is made here, so it never backs off: no backoff is given. */
     private final CommitKeeper commits = new CommitKeeper(consumer, new WorkerMetrics(new SimpleMeterRegistry()),
-            Duration.ZERO, Backoff.DEFAULT, System::nanoTime);
+            Duration.ZERO, null, System::nanoTime);
     private final CompletionChannel completions = new CompletionChannel();
     private final PartitionLedger ledger = new PartitionLedger(completions, commits,
             new Dispatcher(4, Runnable::run, turn -> { }));
