@@ -62,6 +62,19 @@ final class KafkaClientConfigs {
         return props;
     }
 
+    /** The control listener's consumer: it reads the control topic from the end, outside any group. */
+    static Map<String, Object> control(WorkerConfig config) {
+        Map<String, Object> props = common(config);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, config.workerId() + "-control");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        return props;
+    }
+
+    /** The prompts consumer's {@code max.poll.records}: the intake's search for an unreadable record reads as far. */
+    static int maxPollRecords(WorkerConfig config) {
+        return Integer.parseInt(String.valueOf(consumer(config).get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG)).trim());
+    }
+
     /**
      * The prompts consumer's configuration. With the classic group protocol, cooperative rebalancing; with KIP-848's
      * {@code group.protocol=consumer} the broker assigns, and the client settings that protocol rejects (assignor,

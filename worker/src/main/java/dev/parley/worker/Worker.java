@@ -7,14 +7,15 @@ import dev.parley.worker.control.ControlListener;
 import dev.parley.worker.dispatch.Dispatcher;
 import dev.parley.worker.dispatch.LanePolicy;
 import dev.parley.worker.dispatch.LaneReserve;
+import dev.parley.worker.dispatch.PendingTurn;
 import dev.parley.worker.engine.InferenceEngine;
+import dev.parley.worker.health.Health;
+import dev.parley.worker.health.HealthMonitor;
 import dev.parley.worker.history.HistoryLimits;
 import dev.parley.worker.history.HistoryStore;
 import dev.parley.worker.history.RedisConnector;
 import dev.parley.worker.history.RedisHistoryStore;
-import dev.parley.worker.health.Health;
-import dev.parley.worker.health.HealthMonitor;
-import dev.parley.worker.health.WatchedPart;
+import dev.parley.worker.intake.CompletionChannel;
 import dev.parley.worker.intake.DeadLetterPublisher;
 import dev.parley.worker.intake.IntakeSettings;
 import dev.parley.worker.intake.PromptForwarder;
@@ -27,6 +28,8 @@ import dev.parley.worker.models.ModelGate;
 import dev.parley.worker.models.ModelServing;
 import dev.parley.worker.models.ModelsTopic;
 import dev.parley.worker.models.ServedModel;
+import dev.parley.worker.ops.CachedCheck;
+import dev.parley.worker.ops.Readiness;
 import dev.parley.worker.quota.QuotaGate;
 import dev.parley.worker.quota.QuotaMetrics;
 import dev.parley.worker.quota.RedisTokenBuckets;
@@ -37,7 +40,6 @@ import dev.parley.worker.reply.ReplyTopics;
 import dev.parley.schemas.retry.Backoff;
 import dev.parley.worker.turn.TurnProcessor;
 import dev.parley.worker.turn.TurnSettings;
-import dev.parley.worker.ops.Readiness;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Clock;
@@ -45,14 +47,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -68,7 +69,13 @@ import redis.clients.jedis.RedisClient;
 /**
  * A running Parley worker: consumes prompts in a consumer group, answers them with the one shared engine, keeps
  * history in Redis and publishes replies. {@link #close()} stops intake, lets running turns finish within the
- * shutdown grace, commits and releases everything but the engine (whose owner closes it).
+ * shutdown grace (naming those it gives up on), commits and releases everything but the engine (whose owner closes
+ * it). A worker that fails to start closes what it had built before rethrowing.
+ *
+ * <p>The parts are built in the order they need each other: the completion channel first (turns report to it, the
+ * intake reads it), then the turns' processor, the dispatcher and the intake; {@link BuiltParts} closes them in the
+ * reverse order. The Kafka clients' settings are in {@link KafkaClientConfigs}, the health check's parts in
+ * {@link HealthWiring}.
  */
 public final class Worker implements AutoCloseable {
 
@@ -77,134 +84,73 @@ public final class Worker implements AutoCloseable {
     private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(30);
     /** How long start waits for the first model announcement (later ones are retried in the background). */
     private static final Duration ANNOUNCE_WAIT = Duration.ofSeconds(10);
+    /** How long turn threads get after the intake stopped, once to finish and once more after an interrupt. */
+    private static final Duration TURNS_WAIT = Duration.ofSeconds(5);
+    private static final Duration PRODUCER_CLOSE_WAIT = Duration.ofSeconds(10);
 
     private final WorkerConfig config;
+    private final ServedModel served;
+    /** Everything built that closes with the worker, last built first. */
+    private final BuiltParts parts = new BuiltParts();
     private final HistoryStore history;
-    private final KafkaProducer<String, byte[]> producer;
-    /** Dead letters and forwarded prompts: a producer of their own, whose sends wait at most relay-max-block. */
-    private final KafkaProducer<String, byte[]> relayProducer;
     private final ExecutorService turnThreads;
     private final Dispatcher dispatcher;
+    private final KafkaConsumer<String, byte[]> consumer;
     private final PromptIntake intake;
     private final Thread intakeThread;
-    private final List<KafkaClientMetrics> kafkaMetrics;
-    private final ControlListener control;
-    private final Admin admin;
-    private final KafkaConsumer<String, byte[]> consumer;
-    private final ChunkSender chunks;
     private final HealthMonitor health;
-    private final ServedModel served;
-    private final ModelAnnouncer announcer;
-    /** Redis client of the tenants' token buckets, or {@code null} without quotas. */
-    private final RedisClient quotaRedis;
     /** Redis reachability as /ready reports it: asked every second off the HTTP threads. */
-    private final dev.parley.worker.ops.CachedCheck redisReachable;
+    private final CachedCheck redisReachable;
     private volatile boolean closed;
 
+    /** Builds and starts every part; when one fails, closes those built before it and rethrows. */
     private Worker(WorkerConfig config, ServedModel served, InferenceEngine engine, MeterRegistry registry) {
         this.config = config;
         this.served = served;
-        if (config.createTopics()) {
-            try (Admin admin = Admin.create(KafkaClientConfigs.common(config))) {
-                TopicProvisioner.ensure(admin, List.of(config.promptsTopic(), config.repliesTopic(),
-                        config.deadLetterTopic(), config.controlTopic()), config.partitions(), config.replicationFactor());
-                ModelsTopic.ensure(admin, served.modelsTopic(), config.replicationFactor());
-            }
+        try {
+            provisionTopics();
+            WorkerMetrics metrics = new WorkerMetrics(registry);
+            this.history = parts.add("history store", connectHistory());
+            KafkaProducer<String, byte[]> producer = producer(KafkaClientConfigs.producer(config), "reply producer");
+            // Dead letters and forwarded prompts: a producer of their own, whose sends wait at most relay-max-block.
+            KafkaProducer<String, byte[]> relay = producer(KafkaClientConfigs.relayProducer(config), "relay producer");
+            int maxInFlight = config.maxInFlight() > 0 ? config.maxInFlight() : engine.turnsInFlight();
+            LanePolicy lanes = LaneReserve.forEngine(config.lanes(), engine);
+            // Made first: the turns report to it, the intake reads it, and neither needs the other.
+            CompletionChannel completions = new CompletionChannel();
+            DeadLetterPublisher deadLetters = new DeadLetterPublisher(relay, config.deadLetterTopic(),
+                    config.workerId(), Clock.systemUTC(), config.deadLetterMaxPayloadBytes());
+            Cancellations cancellations = new Cancellations();
+            ReplyPublisher replies = new ReplyPublisher(producer, config.repliesTopic(), maxRequestSize(config));
+            ChunkSender chunks = parts.add("chunk sender", new ChunkSender(replies, config.workerId(),
+                    ChunkStream.Batching.DEFAULT, Math.max(16, maxInFlight * 2), "parley-chunks"));
+            TurnProcessor processor = turnProcessor(engine, replies, deadLetters, cancellations, chunks, metrics,
+                    registry, completions);
+            this.turnThreads = parts.add("turn threads", Executors.newFixedThreadPool(
+                    maxInFlight + lanes.interactiveReserve(), named("parley-turn-")), ExecutorService::shutdownNow);
+            this.dispatcher = new Dispatcher(maxInFlight, lanes, System::nanoTime, turnThreads, processor);
+            this.consumer = parts.add("prompts consumer", new KafkaConsumer<>(KafkaClientConfigs.consumer(config),
+                    new StringDeserializer(), new ByteArrayDeserializer()));
+            this.intake = intake(completions, deadLetters, relay, metrics);
+            bindMetrics(metrics, registry, engine, producer, relay);
+            ControlListener control = parts.add("control listener", controlListener(cancellations, metrics));
+            ModelAnnouncer announcer = parts.add("model announcer", new ModelAnnouncer(producer, served,
+                    config.workerId(), engine.info().slots(), metrics, Clock.systemUTC()));
+            this.redisReachable = parts.add("Redis check", CachedCheck.start(history::isReachable,
+                    Duration.ofSeconds(1), "parley-redis-check"));
+            this.health = parts.add("health monitor", HealthWiring.monitor(config, () -> closed, intake, dispatcher,
+                    processor::lastRetryNanos, engine, chunks, control));
+            HealthWiring.bindGauges(health, metrics);
+            this.intakeThread = startIntake();
+            health.start();
+            announcer.start(ANNOUNCE_WAIT);
+            log.info("Worker {} consuming {} as group {} with {} turn(s) in flight, serving model {} ({})",
+                    config.workerId(), config.promptsTopic(), config.groupId(), maxInFlight, served.name(),
+                    engine.info().model());
+        } catch (RuntimeException | Error e) {
+            parts.closeAfter(e);
+            throw e;
         }
-        this.history = RedisHistoryStore.connect(config.redisUri(), config.redisOptions(), config.historyTtl(),
-                new HistoryLimits(config.historyMaxTurns(), config.historyMaxBytes(), config.idempotencyWindow()));
-        this.producer = new KafkaProducer<>(KafkaClientConfigs.producer(config), new StringSerializer(), new ByteArraySerializer());
-        this.relayProducer = new KafkaProducer<>(KafkaClientConfigs.relayProducer(config), new StringSerializer(),
-                new ByteArraySerializer());
-        WorkerMetrics metrics = new WorkerMetrics(registry);
-        int maxInFlight = config.maxInFlight() > 0 ? config.maxInFlight() : engine.turnsInFlight();
-        LanePolicy lanes = LaneReserve.forEngine(config.lanes(), engine);
-        this.turnThreads = Executors.newFixedThreadPool(maxInFlight + lanes.interactiveReserve(), named("parley-turn-"));
-
-        // The processor reports done turns to the intake, which is built after the dispatcher that needs the
-        // processor: the holder breaks the cycle.
-        PromptIntake[] intakeHolder = new PromptIntake[1];
-        DeadLetterPublisher deadLetters = new DeadLetterPublisher(relayProducer, config.deadLetterTopic(), config.workerId(),
-                Clock.systemUTC(), config.deadLetterMaxPayloadBytes());
-        Cancellations cancellations = new Cancellations();
-        ReplyPublisher replyPublisher = new ReplyPublisher(producer, config.repliesTopic(), maxRequestSize(config));
-        this.chunks = new ChunkSender(replyPublisher, config.workerId(), ChunkStream.Batching.DEFAULT,
-                Math.max(16, maxInFlight * 2), "parley-chunks");
-        this.admin = Admin.create(KafkaClientConfigs.common(config));
-        this.quotaRedis = config.quotas().active() ? RedisConnector.connect(config.redisUri(), config.redisOptions()) : null;
-        TurnProcessor processor = TurnProcessor.builder(history, engine, replyPublisher, metrics,
-                        new TurnSettings(config.workerId(), config.defaultMaxTokens(), config.turnAttempts(),
-                                Backoff.DEFAULT, PUBLISH_TIMEOUT))
-                .deadLetters(deadLetters)
-                .cancellations(cancellations)
-                .onDone(turn -> intakeHolder[0].markDone(turn.partition(), turn.offset()))
-                .checkingReplyTopics(new ReplyTopics(admin, config.repliesTopic(), config.replyToPrefixes()))
-                .streamingThrough(chunks)
-                .reportingModel(served.name())
-                .limitingTenants(quotaRedis == null ? QuotaGate.UNLIMITED : new QuotaGate(
-                        new RedisTokenBuckets(quotaRedis), config.quotas(), new QuotaMetrics(registry, config.quotas())))
-                .build();
-        this.dispatcher = new Dispatcher(maxInFlight, lanes, System::nanoTime, turnThreads, processor);
-        Map<String, Object> consumerConfig = KafkaClientConfigs.consumer(config);
-        this.consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer());
-        this.intake = new PromptIntake(consumer, new PromptDecoder(config.maxPromptBytes()).checking(new ModelGate(served)),
-                deadLetters, dispatcher, metrics,
-                new IntakeSettings(config.promptsTopic(), config.maxBufferedRecords(), POLL_TIMEOUT,
-                        config.commitInterval(), config.revokeGrace(), config.shutdownGrace(), config.maxForwardHops(),
-                        Integer.parseInt(String.valueOf(consumerConfig.get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG)).trim())),
-                new PromptForwarder(relayProducer),
-                () -> new KafkaConsumer<>(KafkaClientConfigs.probe(config), new StringDeserializer(), new ByteArrayDeserializer()));
-        intakeHolder[0] = intake;
-
-        metrics.gauge(ParleyMeter.RECORDS_BUFFERED, intake::buffered);
-        metrics.bindEngine(engine);
-        // Kafka's own client metrics (consumer lag among them); reading them from another thread is safe.
-        this.kafkaMetrics = List.of(new KafkaClientMetrics(consumer), new KafkaClientMetrics(producer),
-                new KafkaClientMetrics(relayProducer));
-        kafkaMetrics.forEach(binder -> binder.bindTo(registry));
-        metrics.gauge(ParleyMeter.TURNS_IN_FLIGHT, dispatcher::inFlight);
-        metrics.bindLanes(dispatcher);
-        metrics.gauge(ParleyMeter.PARTITIONS_PAUSED, () -> intake.isPaused() ? intake.assignment().size() : 0);
-
-        Map<String, Object> controlConfig = KafkaClientConfigs.common(config);
-        controlConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, config.workerId() + "-control");
-        controlConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        this.control = new ControlListener(controlConfig, config.controlTopic(), history, cancellations,
-                config.cancelQueue(), metrics, "parley-control");
-
-        this.redisReachable = dev.parley.worker.ops.CachedCheck.start(history::isReachable, Duration.ofSeconds(1),
-                "parley-redis-check");
-        this.health = new HealthMonitor(config.stallTimeout(), config.unhealthyExitAfter(), System::nanoTime)
-                .watch(new WatchedPart("intake", () -> closed || intake.isAlive(), () -> !closed,
-                        intake::lastPollNanos))
-                // A record that never completes holds its partition's commit without stopping the poll loop; turn
-                // retries riding out an outage count as progress, as they do for "turns".
-                .watch(new WatchedPart("commits", () -> closed || intake.isAlive(),
-                        () -> !closed && intake.commitWatch().waiting(),
-                        () -> Math.max(intake.commitWatch().oldestSinceNanos(), processor.lastRetryNanos()),
-                        intake.commitWatch()::oldest))
-                .watch(new WatchedPart("engine", engine::isAlive, engine::hasWork, engine::lastProgressNanos))
-                .watch(new WatchedPart("turns", () -> true, () -> dispatcher.inFlight() > 0,
-                        () -> Math.max(Math.max(dispatcher.lastFinishedNanos(), processor.lastRetryNanos()),
-                                engine.hasWork() ? engine.lastProgressNanos() : 0)))
-                .watch(new WatchedPart("chunks", chunks::isAlive, () -> chunks.waiting() > 0, chunks::lastProgressNanos))
-                .watch(new WatchedPart("control", () -> closed || control.isAlive(), () -> !closed,
-                        control::lastProgressNanos));
-        metrics.gauge(ParleyMeter.WORKER_HEALTHY, () -> health.check().healthy() ? 1 : 0);
-        for (String part : List.of("intake", "commits", "engine", "turns", "chunks", "control")) {
-            metrics.gauge(ParleyMeter.PART_HEALTHY, "part", part, () -> health.check().parts().stream()
-                    .anyMatch(p -> p.name().equals(part) && !p.healthy()) ? 0 : 1);
-        }
-
-        this.intakeThread = new Thread(intake, "parley-intake");
-        this.intakeThread.start();
-        health.start();
-        this.announcer = new ModelAnnouncer(producer, served, config.workerId(), engine.info().slots(), metrics,
-                Clock.systemUTC());
-        announcer.start(ANNOUNCE_WAIT);
-        log.info("Worker {} consuming {} as group {} with {} turn(s) in flight, serving model {} ({})",
-                config.workerId(), config.promptsTopic(), config.groupId(), maxInFlight, served.name(),
-                engine.info().model());
     }
 
     /** Starts a worker on a loaded engine, serving it under the engine's model name on the configured topic. */
@@ -286,37 +232,111 @@ public final class Worker implements AutoCloseable {
         }
         closed = true;
         log.info("Worker {} stopping", config.workerId());
-        intake.stop();
-        try {
-            Duration wait = config.shutdownGrace().plusSeconds(15);
-            if (!intake.awaitStopped(wait)) {
-                log.warn("Intake did not stop within {}", wait);
-            }
-            turnThreads.shutdown();
-            if (!turnThreads.awaitTermination(5, TimeUnit.SECONDS)) {
-                // Interrupts turns waiting on retries; a turn inside native generation finishes its tokens first.
-                turnThreads.shutdownNow();
-                turnThreads.awaitTermination(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            turnThreads.shutdownNow();
-        } finally {
-            health.close();
-            redisReachable.close();
-            announcer.close();
-            chunks.close();
-            control.close();
-            admin.close(Duration.ofSeconds(5));
-            kafkaMetrics.forEach(KafkaClientMetrics::close);
-            producer.close(Duration.ofSeconds(10));
-            relayProducer.close(Duration.ofSeconds(10));
-            history.close();
-            if (quotaRedis != null) {
-                quotaRedis.close();
-            }
-        }
+        parts.close();
         log.info("Worker {} stopped", config.workerId());
+    }
+
+    private void provisionTopics() {
+        if (!config.createTopics()) {
+            return;
+        }
+        try (Admin admin = Admin.create(KafkaClientConfigs.common(config))) {
+            TopicProvisioner.ensure(admin, List.of(config.promptsTopic(), config.repliesTopic(),
+                    config.deadLetterTopic(), config.controlTopic()), config.partitions(), config.replicationFactor());
+            ModelsTopic.ensure(admin, served.modelsTopic(), config.replicationFactor());
+        }
+    }
+
+    private RedisHistoryStore connectHistory() {
+        return RedisHistoryStore.connect(config.redisUri(), config.redisOptions(), config.historyTtl(),
+                new HistoryLimits(config.historyMaxTurns(), config.historyMaxBytes(), config.idempotencyWindow()));
+    }
+
+    private KafkaProducer<String, byte[]> producer(Map<String, Object> producerConfig, String name) {
+        return parts.add(name, new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer()),
+                producer -> producer.close(PRODUCER_CLOSE_WAIT));
+    }
+
+    /** The turns' processor; it reports each finished turn's record to {@code completions}. */
+    private TurnProcessor turnProcessor(InferenceEngine engine, ReplyPublisher replies, DeadLetterPublisher deadLetters,
+                                        Cancellations cancellations, ChunkSender chunks, WorkerMetrics metrics,
+                                        MeterRegistry registry, CompletionChannel completions) {
+        Admin admin = parts.add("admin client", Admin.create(KafkaClientConfigs.common(config)),
+                client -> client.close(Duration.ofSeconds(5)));
+        RedisClient quotaRedis = config.quotas().active() ? parts.add("quota Redis client",
+                RedisConnector.connect(config.redisUri(), config.redisOptions())) : null;
+        return TurnProcessor.builder(history, engine, replies, metrics,
+                        new TurnSettings(config.workerId(), config.defaultMaxTokens(), config.turnAttempts(),
+                                Backoff.DEFAULT, PUBLISH_TIMEOUT))
+                .deadLetters(deadLetters)
+                .cancellations(cancellations)
+                .onDone(completions::report)
+                .checkingReplyTopics(new ReplyTopics(admin, config.repliesTopic(), config.replyToPrefixes()))
+                .streamingThrough(chunks)
+                .reportingModel(served.name())
+                .limitingTenants(quotaRedis == null ? QuotaGate.UNLIMITED : new QuotaGate(
+                        new RedisTokenBuckets(quotaRedis), config.quotas(), new QuotaMetrics(registry, config.quotas())))
+                .build();
+    }
+
+    private PromptIntake intake(CompletionChannel completions, DeadLetterPublisher deadLetters,
+                                KafkaProducer<String, byte[]> relay, WorkerMetrics metrics) {
+        IntakeSettings settings = new IntakeSettings(config.promptsTopic(), config.maxBufferedRecords(), POLL_TIMEOUT,
+                config.commitInterval(), config.revokeGrace(), config.shutdownGrace(), config.maxForwardHops(),
+                KafkaClientConfigs.maxPollRecords(config));
+        return new PromptIntake(consumer, new PromptDecoder(config.maxPromptBytes()).checking(new ModelGate(served)),
+                deadLetters, dispatcher, metrics, settings, completions, new PromptForwarder(relay),
+                () -> new KafkaConsumer<>(KafkaClientConfigs.probe(config), new StringDeserializer(),
+                        new ByteArrayDeserializer()));
+    }
+
+    /** Reads cancel requests from the control topic into the history and the running turns' cancellations. */
+    private ControlListener controlListener(Cancellations cancellations, WorkerMetrics metrics) {
+        return new ControlListener(KafkaClientConfigs.control(config), config.controlTopic(), history, cancellations,
+                config.cancelQueue(), metrics, "parley-control");
+    }
+
+    private void bindMetrics(WorkerMetrics metrics, MeterRegistry registry, InferenceEngine engine,
+                             KafkaProducer<String, byte[]> producer, KafkaProducer<String, byte[]> relay) {
+        metrics.gauge(ParleyMeter.RECORDS_BUFFERED, intake::buffered);
+        metrics.bindEngine(engine);
+        // Kafka's own client metrics (consumer lag among them); reading them from another thread is safe.
+        for (KafkaClientMetrics binder : List.of(new KafkaClientMetrics(consumer), new KafkaClientMetrics(producer),
+                new KafkaClientMetrics(relay))) {
+            parts.add("Kafka client metrics", binder).bindTo(registry);
+        }
+        metrics.gauge(ParleyMeter.TURNS_IN_FLIGHT, dispatcher::inFlight);
+        metrics.bindLanes(dispatcher);
+        metrics.gauge(ParleyMeter.PARTITIONS_PAUSED, () -> intake.isPaused() ? intake.assignment().size() : 0);
+    }
+
+    /** Starts the poll loop, which closes the consumer from now on; the worker stops it and the turns first. */
+    private Thread startIntake() {
+        Thread thread = new Thread(intake, "parley-intake");
+        thread.start();
+        parts.handOver(consumer);
+        parts.add("intake and turns", this, Worker::stopIntakeAndTurns);
+        return thread;
+    }
+
+    /** Stops intake (it lets running turns finish within the shutdown grace and commits), then the turn threads. */
+    private void stopIntakeAndTurns() throws InterruptedException {
+        intake.stop();
+        Duration wait = config.shutdownGrace().plusSeconds(15);
+        if (!intake.awaitStopped(wait)) {
+            log.warn("Intake did not stop within {}", wait);
+        }
+        turnThreads.shutdown();
+        if (turnThreads.awaitTermination(TURNS_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+            return;
+        }
+        // Interrupts turns waiting on retries; a turn inside native generation finishes its tokens first.
+        turnThreads.shutdownNow();
+        if (!turnThreads.awaitTermination(TURNS_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+            List<PendingTurn> left = dispatcher.running();
+            log.warn("Gave up waiting for {} turn(s) still running: {}; their records stay uncommitted and the next "
+                    + "owner of their partitions answers them", left.size(), Dispatcher.describe(left));
+        }
     }
 
     /** The producer's max.request.size: replies are kept below it. */

@@ -35,6 +35,9 @@ public final class Dispatcher {
 
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
+    /** How many turns a log line names before it only counts the rest. */
+    private static final int NAMED_IN_LOG = 20;
+
     private final int maxInFlight;
     private final Executor executor;
     private final TurnRunner runner;
@@ -194,6 +197,38 @@ public final class Dispatcher {
             }
         }
         return n;
+    }
+
+    /** The turns running now for these partitions, to name them when they are given up on. */
+    public synchronized List<PendingTurn> running(Collection<TopicPartition> partitions) {
+        List<PendingTurn> turns = new ArrayList<>();
+        for (PendingTurn turn : running) {
+            if (partitions.contains(turn.partition())) {
+                turns.add(turn);
+            }
+        }
+        return turns;
+    }
+
+    /** Every turn running now. */
+    public synchronized List<PendingTurn> running() {
+        return new ArrayList<>(running);
+    }
+
+    /**
+     * Names turns for a log line: conversation/request@partition:offset, the first {@value #NAMED_IN_LOG} of them and
+     * how many more.
+     */
+    public static String describe(Collection<PendingTurn> turns) {
+        StringBuilder names = new StringBuilder();
+        int named = 0;
+        for (PendingTurn turn : turns) {
+            if (named == NAMED_IN_LOG) {
+                return names.append(" and ").append(turns.size() - named).append(" more").toString();
+            }
+            names.append(named++ == 0 ? "" : ", ").append(turn);
+        }
+        return names.toString();
     }
 
     private void promoteAndExecute() {

@@ -1,7 +1,6 @@
 package dev.parley.worker.intake;
 
 import dev.parley.worker.dispatch.Dispatcher;
-import dev.parley.worker.dispatch.OffsetTracker;
 import dev.parley.worker.dispatch.PendingTurn;
 import dev.parley.worker.metrics.WorkerMetrics;
 import dev.parley.schemas.retry.Backoff;
@@ -11,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The intake's side of a rebalance: revoked partitions drop their queued turns, let running ones finish within the
  * grace and commit; lost ones are dropped at once; assigned ones start tracking from what the group committed,
- * skipping records that the commit metadata lists as done. Runs on the poll thread, inside {@code poll()}.
+ * skipping records that the commit metadata lists as done. The books are the {@link PartitionOwnership}'s: this
+ * listener only tells it which partitions come and go. Runs on the poll thread, inside {@code poll()}.
  */
 final class IntakeRebalanceListener implements ConsumerRebalanceListener {
 
@@ -31,26 +32,25 @@ final class IntakeRebalanceListener implements ConsumerRebalanceListener {
     private static final Duration COMMITTED_TIMEOUT = Duration.ofSeconds(10);
     private static final Backoff COMMITTED_BACKOFF = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(2));
 
-    private final PromptIntake intake;
+    private final PartitionOwnership ledger;
     private final Consumer<String, byte[]> consumer;
     private final Dispatcher dispatcher;
-    private final CommitKeeper commits;
     private final WorkerMetrics metrics;
     private final IntakeSettings settings;
     private final KeyPlacement placement;
-    private final Set<TopicPartition> assigned;
+    /** Whether the intake holds fetching back: partitions assigned meanwhile start paused too. */
+    private final BooleanSupplier paused;
 
-    IntakeRebalanceListener(PromptIntake intake, Consumer<String, byte[]> consumer, Dispatcher dispatcher,
-                            CommitKeeper commits, WorkerMetrics metrics, IntakeSettings settings,
-                            KeyPlacement placement, Set<TopicPartition> assigned) {
-        this.intake = intake;
+    IntakeRebalanceListener(PartitionOwnership ledger, Consumer<String, byte[]> consumer, Dispatcher dispatcher,
+                            WorkerMetrics metrics, IntakeSettings settings, KeyPlacement placement,
+                            BooleanSupplier paused) {
+        this.ledger = ledger;
         this.consumer = consumer;
         this.dispatcher = dispatcher;
-        this.commits = commits;
         this.metrics = metrics;
         this.settings = settings;
         this.placement = placement;
-        this.assigned = assigned;
+        this.paused = paused;
     }
 
     @Override
@@ -61,9 +61,8 @@ final class IntakeRebalanceListener implements ConsumerRebalanceListener {
         List<PendingTurn> dropped = dispatcher.dropQueued(partitions);
         log.info("Partitions revoked: {}; dropped {} queued turn(s), waiting for running ones", partitions,
                 dropped.size());
-        intake.awaitInFlight(partitions, settings.revokeGrace());
-        commits.commitNow(intake.trackers, partitions);
-        forget(partitions);
+        ledger.settle(partitions, settings.revokeGrace());
+        ledger.giveBack(partitions);
     }
 
     @Override
@@ -71,30 +70,21 @@ final class IntakeRebalanceListener implements ConsumerRebalanceListener {
         // Someone else owns them already: committing would be refused. Drop and move on.
         dispatcher.dropQueued(partitions);
         log.warn("Partitions lost: {}", partitions);
-        forget(partitions);
+        ledger.giveBack(partitions);
     }
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-        intake.markJoined(); // called after every rebalance, also with nothing (more) to own
+        ledger.joined(); // called after every rebalance, also with nothing (more) to own
         if (partitions.isEmpty()) {
             return;
         }
-        assigned.addAll(partitions);
         placement.refresh();
         Map<TopicPartition, OffsetAndMetadata> previous = committed(new HashSet<>(partitions));
         for (TopicPartition partition : partitions) {
-            intake.trackers.put(partition, new OffsetTracker());
-            OffsetAndMetadata commit = previous.get(partition);
-            if (commit != null) {
-                commits.remember(partition, commit);
-                Set<Long> done = OffsetTracker.parseDone(commit.offset(), commit.metadata());
-                if (!done.isEmpty()) {
-                    intake.doneBeforeRestart.put(partition, done);
-                }
-            }
+            ledger.take(partition, previous.get(partition));
         }
-        if (intake.paused()) {
+        if (paused.getAsBoolean()) {
             consumer.pause(partitions);
         }
         log.info("Partitions assigned: {}", partitions);
@@ -126,15 +116,5 @@ final class IntakeRebalanceListener implements ConsumerRebalanceListener {
                 }
             }
         }
-    }
-
-    private void forget(Collection<TopicPartition> partitions) {
-        for (TopicPartition partition : partitions) {
-            intake.trackers.remove(partition);
-            intake.doneBeforeRestart.remove(partition);
-            commits.forget(partition);
-            assigned.remove(partition);
-        }
-        intake.updateBuffered();
     }
 }

@@ -8,18 +8,13 @@ import dev.parley.schemas.retry.Backoff;
 import dev.parley.schemas.retry.FailureStreak;
 import dev.parley.worker.retry.KafkaErrors;
 import java.time.Duration;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -32,8 +27,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The poll loop, the only code that touches the consumer. It decodes records, dead-letters the bad ones, forwards
  * misplaced ones to the partition their key belongs to, queues the good ones on the {@link Dispatcher}, learns which
- * records are done through a queue that other threads fill, commits per partition the point below which everything
- * is done, and pauses fetching while too much is buffered (polling goes on, so the group membership never lapses).
+ * records are done through the {@link CompletionChannel} that other threads fill, keeps its books per partition in a
+ * {@link PartitionLedger}, commits per partition the point below which everything is done, and pauses fetching
+ * while too much is buffered (polling goes on, so the group membership never lapses).
  *
  * <p>No failure of one round ends the loop: it is counted, logged and followed by a growing pause. Only an
  * {@link Error} or {@link #stop()} ends it; a health check watches {@link #isAlive()} and {@link #lastPollNanos()}.
@@ -41,12 +37,8 @@ import org.slf4j.LoggerFactory;
 public final class PromptIntake implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(PromptIntake.class);
-    private static final long DRAIN_WAIT_MS = 20;
     private static final Backoff ROUND_BACKOFF = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(10));
     private static final Backoff SEND_BACKOFF = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(30));
-
-    private record Done(TopicPartition partition, long offset) {
-    }
 
     private final Consumer<String, byte[]> consumer;
     private final Dispatcher dispatcher;
@@ -61,29 +53,28 @@ public final class PromptIntake implements Runnable {
     private final UnreadableRecords unreadable;
     /** The relay's sending thread when this intake owns it, else {@code null}. */
     private final ExecutorService ownSender;
-
-    private final LinkedBlockingQueue<Done> completions = new LinkedBlockingQueue<>();
-    final Map<TopicPartition, OffsetTracker> trackers = new HashMap<>();
-    final Map<TopicPartition, Set<Long>> doneBeforeRestart = new HashMap<>();
-    private final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
+    private final CompletionChannel completions;
+    private final PartitionLedger ledger;
+    /** The ledger's trackers, read-only. */
+    private final Map<TopicPartition, OffsetTracker> trackers;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile boolean alive = true;
-    private volatile int buffered;
     private volatile boolean paused;
-    private volatile boolean joined;
     private volatile long lastPollNanos = System.nanoTime();
     private boolean rejoinRebalanced;
 
     /**
+     * @param completions where turns report their records done (made before the turns' processor, which reports there)
      * @param forwarder sends misplaced records to their key's partition; {@code null} answers them where they are
      * @param probes makes a consumer of the same cluster with {@code max.poll.records=1} and no group, to find a
      *               record that a poll cannot hand over (a compression bomb); {@code null}: a failed poll is retried
      */
     public PromptIntake(Consumer<String, byte[]> consumer, PromptDecoder decoder, DeadLetterPublisher deadLetters,
                         Dispatcher dispatcher, WorkerMetrics metrics, IntakeSettings settings,
-                        PromptForwarder forwarder, Supplier<Consumer<String, byte[]>> probes) {
-        this(consumer, decoder, deadLetters, dispatcher, metrics, settings, forwarder, null, probes);
+                        CompletionChannel completions, PromptForwarder forwarder,
+                        Supplier<Consumer<String, byte[]>> probes) {
+        this(consumer, decoder, deadLetters, dispatcher, metrics, settings, completions, forwarder, null, probes);
     }
 
     /**
@@ -91,9 +82,10 @@ public final class PromptIntake implements Runnable {
      *                   never holds up the poll loop; {@code null} for a thread of this intake's own
      */
     PromptIntake(Consumer<String, byte[]> consumer, PromptDecoder decoder, DeadLetterPublisher deadLetters,
-                 Dispatcher dispatcher, WorkerMetrics metrics, IntakeSettings settings, PromptForwarder forwarder,
-                 Executor relaySends, Supplier<Consumer<String, byte[]>> probes) {
+                 Dispatcher dispatcher, WorkerMetrics metrics, IntakeSettings settings, CompletionChannel completions,
+                 PromptForwarder forwarder, Executor relaySends, Supplier<Consumer<String, byte[]>> probes) {
         this.consumer = consumer;
+        this.completions = completions;
         this.dispatcher = dispatcher;
         this.metrics = metrics;
         this.settings = settings;
@@ -113,6 +105,8 @@ public final class PromptIntake implements Runnable {
         this.relay = new RecordRelay("dead_letter", SEND_BACKOFF, metrics, outcome, System::nanoTime,
                 relaySends == null ? ownSender : relaySends);
         this.commits = new CommitKeeper(consumer, metrics, settings.commitInterval(), ROUND_BACKOFF, System::nanoTime);
+        this.ledger = new PartitionLedger(completions, commits, dispatcher);
+        this.trackers = ledger.trackers();
         this.placement = new KeyPlacement(consumer, settings.topic());
         this.router = new RecordRouter(decoder, deadLetters, dispatcher, metrics, relay, outcome, placement, forwarder,
                 settings.maxForwardHops());
@@ -122,12 +116,12 @@ public final class PromptIntake implements Runnable {
 
     /** Reports a record as done; any thread. */
     public void markDone(TopicPartition partition, long offset) {
-        completions.add(new Done(partition, offset));
+        completions.report(partition, offset);
     }
 
     /** Records read and not yet done. */
     public int buffered() {
-        return buffered;
+        return ledger.buffered();
     }
 
     /** Whether fetching is paused by backpressure. */
@@ -137,12 +131,12 @@ public final class PromptIntake implements Runnable {
 
     /** Whether the consumer has joined its group (its assignment may be empty). */
     public boolean hasJoinedGroup() {
-        return joined;
+        return ledger.hasJoined();
     }
 
     /** Partitions this worker owns now. */
     public Set<TopicPartition> assignment() {
-        return Set.copyOf(assigned);
+        return ledger.assignment();
     }
 
     /** Whether the loop still runs (false once stopped, or if it died). */
@@ -200,8 +194,8 @@ public final class PromptIntake implements Runnable {
     }
 
     void subscribe() {
-        consumer.subscribe(List.of(settings.topic()), new IntakeRebalanceListener(this, consumer, dispatcher,
-                commits, metrics, settings, placement, assigned));
+        consumer.subscribe(List.of(settings.topic()), new IntakeRebalanceListener(ledger, consumer, dispatcher,
+                metrics, settings, placement, this::isPaused));
     }
 
     /** One round of the loop: poll, hand out, collect what is done, adjust backpressure, commit. */
@@ -211,8 +205,8 @@ public final class PromptIntake implements Runnable {
         }
         lastPollNanos = System.nanoTime();
         rebalanceOnceAfterStaticRejoin();
-        relay.retryDue(assigned::contains);
-        drainCompletions(0);
+        relay.retryDue(ledger::isAssigned);
+        ledger.applyCompletions(0);
         commitWatch.update(trackers);
         applyBackpressure();
         commits.commitIfDue(trackers);
@@ -241,7 +235,7 @@ public final class PromptIntake implements Runnable {
 
     /** A record the probe could not read: tracked, and dead-lettered by its position. */
     private void unreadable(TopicPartition partition, long offset, String reason) {
-        if (trackers.computeIfAbsent(partition, p -> new OffsetTracker()).track(offset)) {
+        if (ledger.tracker(partition).track(offset)) {
             metrics.promptReceived();
             router.unreadable(partition, offset, reason);
         }
@@ -249,14 +243,13 @@ public final class PromptIntake implements Runnable {
 
     private void accept(ConsumerRecord<String, byte[]> record) {
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-        OffsetTracker tracker = trackers.computeIfAbsent(partition, p -> new OffsetTracker());
+        OffsetTracker tracker = ledger.tracker(partition);
         if (!tracker.track(record.offset())) {
             metrics.recordRedelivered(); // read again after a position reset: it is in flight or done already
             return;
         }
         metrics.promptReceived();
-        Set<Long> skip = doneBeforeRestart.get(partition);
-        if (skip != null && skip.remove(record.offset())) {
+        if (ledger.doneBeforeRestart(partition, record.offset())) {
             metrics.recordSkipped();
             tracker.markDone(record.offset());
             return;
@@ -265,36 +258,12 @@ public final class PromptIntake implements Runnable {
         updateBuffered();
     }
 
-    /** Applies done reports; waits up to {@code waitMs} for the first one. */
-    void drainCompletions(long waitMs) {
-        try {
-            Done done = waitMs > 0 ? completions.poll(waitMs, TimeUnit.MILLISECONDS) : completions.poll();
-            while (done != null) {
-                OffsetTracker tracker = trackers.get(done.partition());
-                if (tracker != null) {
-                    tracker.markDone(done.offset());
-                }
-                done = completions.poll();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        updateBuffered();
-    }
-
-    void updateBuffered() {
-        int total = 0;
-        for (OffsetTracker tracker : trackers.values()) {
-            total += tracker.pendingCount();
-        }
-        buffered = total;
-    }
-
-    boolean paused() {
-        return paused;
+    private void updateBuffered() {
+        ledger.countBuffered();
     }
 
     private void applyBackpressure() {
+        int buffered = ledger.buffered();
         if (!paused && buffered >= settings.maxBuffered()) {
             consumer.pause(consumer.assignment());
             paused = true;
@@ -306,34 +275,15 @@ public final class PromptIntake implements Runnable {
         }
     }
 
-    /** Waits, collecting done reports, until no turn of these partitions runs or the grace period ends. */
-    void awaitInFlight(Collection<TopicPartition> partitions, Duration grace) {
-        long deadline = System.nanoTime() + grace.toNanos();
-        while (dispatcher.inFlight(partitions) > 0 && System.nanoTime() < deadline) {
-            drainCompletions(DRAIN_WAIT_MS);
-        }
-        drainCompletions(0);
-        int left = dispatcher.inFlight(partitions);
-        if (left > 0) {
-            log.warn("{} turn(s) still running after {}; their records stay uncommitted and will be redelivered "
-                    + "(the history deduplicates them)", left, grace);
-        }
-    }
-
-    void markJoined() {
-        joined = true;
-    }
-
     private void shutDown() {
         dispatcher.stopStarting();
-        Set<TopicPartition> owned = new HashSet<>(trackers.keySet());
+        Set<TopicPartition> owned = ledger.owned();
         int dropped = dispatcher.dropQueued(owned).size();
         if (dropped > 0) {
             log.info("Left {} queued turn(s) for the next owner of their partitions", dropped);
         }
         try {
-            awaitInFlight(owned, settings.shutdownGrace());
-            commits.commitNow(trackers, owned);
+            ledger.settle(owned, settings.shutdownGrace());
         } catch (RuntimeException e) {
             log.warn("Final commit skipped: {}", e.getMessage());
         }
@@ -361,7 +311,7 @@ public final class PromptIntake implements Runnable {
      * so nothing it owns stops, and the leader hands out whatever is unowned.
      */
     private void rebalanceOnceAfterStaticRejoin() {
-        if (joined && !rejoinRebalanced) {
+        if (ledger.hasJoined() && !rejoinRebalanced) {
             rejoinRebalanced = true;
             if (consumer.groupMetadata().groupInstanceId().isPresent()) {
                 log.info("Static member joined: asking for one rebalance so that no partition is left unowned");

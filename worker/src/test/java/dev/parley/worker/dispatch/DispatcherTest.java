@@ -107,6 +107,33 @@ class DispatcherTest {
     }
 
     @Test
+    void theTurnsRunningAreNamedByConversationAndRequest() {
+        Dispatcher dispatcher = dispatcher(4);
+        dispatcher.enqueue(turn(P0, "a", "a1"));
+        dispatcher.enqueue(turn(P0, "a", "a2"));   // queued behind a1: not running
+        dispatcher.enqueue(turn(P1, "b", "b1"));
+
+        assertThat(Dispatcher.describe(dispatcher.running(Set.of(P0)))).isEqualTo("a/a1@prompts-0:0");
+        assertThat(dispatcher.running()).extracting(turn -> turn.prompt().requestId())
+                .containsExactlyInAnyOrder("a1", "b1");
+        executor.runNext();
+        assertThat(Dispatcher.describe(dispatcher.running(Set.of(P0)))).isEqualTo("a/a2@prompts-0:1");
+    }
+
+    @Test
+    void aLongListOfRunningTurnsNamesTheFirstTwentyAndCountsTheRest() {
+        Dispatcher dispatcher = dispatcher(25);
+        for (int i = 0; i < 25; i++) {
+            dispatcher.enqueue(turn(P0, "c" + i, "r" + i));
+        }
+
+        String described = Dispatcher.describe(dispatcher.running());
+
+        assertThat(described.split(", ")).hasSize(20);
+        assertThat(described).endsWith(" and 5 more");
+    }
+
+    @Test
     void afterStopStartingNothingNewRuns() {
         Dispatcher dispatcher = dispatcher(1);
         dispatcher.enqueue(turn(P0, "a", "a1"));

@@ -2,6 +2,9 @@ package dev.parley.worker.intake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.parley.schemas.Prompt;
 import dev.parley.schemas.codec.WireJson;
 import dev.parley.schemas.validation.PromptDecoder;
@@ -27,6 +30,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** The poll loop's bookkeeping on Kafka's MockConsumer: backpressure, commit points, revocation. */
 class PromptIntakeTest {
@@ -41,6 +45,8 @@ class PromptIntakeTest {
     private final Deque<Runnable> jobs = new ConcurrentLinkedDeque<>();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final WorkerMetrics metrics = new WorkerMetrics(registry);
+    /** Where finished turns report, as the worker's turn processor does. */
+    private final CompletionChannel completions = new CompletionChannel();
     private PromptIntake intake;
     private Dispatcher dispatcher;
     /** Where the dispatcher starts turns; a test may swap in one that throws. */
@@ -63,15 +69,15 @@ class PromptIntakeTest {
         });
         intake = new PromptIntake(consumer, decoder, new DeadLetterPublisher(producer, "dlq", "w", Clock.systemUTC()),
                 dispatcher, metrics, new IntakeSettings(TOPIC, 4, Duration.ofMillis(1), Duration.ZERO,
-                        Duration.ofMillis(50), Duration.ofMillis(50)), new PromptForwarder(producer), Runnable::run,
-                null);
+                        Duration.ofMillis(50), Duration.ofMillis(50)), completions, new PromptForwarder(producer),
+                Runnable::run, null);
         consumer.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
         intake.subscribe();
         consumer.rebalance(List.of(P0, P1));
     }
 
     private void finishTurn(PendingTurn turn) {
-        intake.markDone(turn.partition(), turn.offset());
+        completions.report(turn);
     }
 
     private void addPrompt(TopicPartition partition, String conversation) {
@@ -281,6 +287,26 @@ class PromptIntakeTest {
         assertThat(intake.assignment()).containsExactly(P1);
         consumer.rebalance(List.of(P0, P1)); // MockConsumer reports commits of assigned partitions only
         assertThat(committed(P0)).isEqualTo(1);
+    }
+
+    @Test
+    void aRevocationThatGivesUpOnARunningTurnNamesIt() {
+        Logger ledgerLog = (Logger) LoggerFactory.getLogger(PartitionLedger.class);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        ledgerLog.addAppender(logs);
+        try {
+            addPrompt(P0, "slow-conversation");
+            intake.pollOnce();   // its turn starts (queued as a job, never run): it runs past the revoke grace
+
+            consumer.rebalance(List.of(P1));
+
+            assertThat(logs.list).extracting(ILoggingEvent::getFormattedMessage)
+                    .anySatisfy(line -> assertThat(line).contains("1 turn(s) still running")
+                            .contains("slow-conversation/r-0-0@prompts-0:0"));
+        } finally {
+            ledgerLog.detachAppender(logs);
+        }
     }
 
     @Test
