@@ -9,12 +9,14 @@ import dev.parley.client.internal.ReplyListener;
 import dev.parley.schemas.Cancel;
 import dev.parley.schemas.ChatMessage;
 import dev.parley.schemas.Chunk;
+import dev.parley.schemas.Priority;
 import dev.parley.schemas.Prompt;
 import dev.parley.schemas.Reply;
 import dev.parley.schemas.codec.WireJson;
 import dev.parley.schemas.validation.PromptDecoder;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +72,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * models topic ({@link Builder#modelsTopic(String)}); a model nobody announces is refused before anything is sent,
  * with an {@link UnknownModelException} listing the served ones ({@link #servedModels()}). A prompt that names no
  * model goes to {@link Builder#promptsTopic(String)}, as in a single-model pool.
+ *
+ * <p>With an {@link Builder#admission(AdmissionPolicy) admission policy}, an interactive request naming a model whose
+ * pool has more work waiting than the policy allows (from the load its workers announce, {@link #modelLoad(String)})
+ * is refused before anything is sent, with a {@link ParleyOverloadedException} saying when to try again; batch
+ * requests are always sent.
  */
 public final class ParleyClient implements AutoCloseable {
 
@@ -98,6 +105,7 @@ public final class ParleyClient implements AutoCloseable {
     private final PendingReplies pending;
     private final ReplyListener listener;
     private final ModelDirectory models;
+    private final AdmissionPolicy admission;
     private final PromptDecoder validator = new PromptDecoder();
     private volatile boolean closed;
 
@@ -115,6 +123,7 @@ public final class ParleyClient implements AutoCloseable {
         this.delivery = ChunkDelivery.start(builder.deliveryThreads, clientId + "-delivery");
         this.pending = new PendingReplies(timer, delivery);
         this.models = modelDirectory(builder, clientId);
+        this.admission = builder.admission;
 
         Map<String, Object> producerConfig = new HashMap<>(builder.kafka);
         producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, builder.bootstrapServers);
@@ -209,6 +218,7 @@ public final class ParleyClient implements AutoCloseable {
         Prompt routed = withReplyTopic(prompt);
         byte[] value = encodeValidated(routed);
         String topic = topicFor(routed);
+        admit(routed, timeout);
         CompletableFuture<Reply> reply = pending.register(routed.requestId(), routed.conversationId(), timeout, onChunk);
         producer.send(new ProducerRecord<>(topic, routed.conversationId(), value), (metadata, error) -> {
             if (error != null) {
@@ -325,6 +335,29 @@ public final class ParleyClient implements AutoCloseable {
     public Optional<ServedModel> servedModel(String name) {
         ensureOpen();
         return models.find(Objects.requireNonNull(name, "name"));
+    }
+
+    /**
+     * The work waiting for {@code model}, summed over the load its workers announce (read again when this copy is
+     * older than a second); empty when none of them reports load.
+     *
+     * @throws ParleyException when the models topic cannot be read and was never read before
+     */
+    public Optional<ModelLoad> modelLoad(String model) {
+        ensureOpen();
+        return models.load(Objects.requireNonNull(model, "model"));
+    }
+
+    /** Refuses an interactive prompt for a model whose pool is past the admission policy's bounds. */
+    private void admit(Prompt prompt, Duration timeout) {
+        if (!admission.active() || prompt.model() == null || prompt.priorityOrDefault() != Priority.INTERACTIVE) {
+            return;
+        }
+        Duration timeLeft = prompt.deadline() == null ? timeout : Duration.between(Instant.now(), prompt.deadline());
+        models.load(prompt.model()).flatMap(load -> admission.check(load, prompt.tenant(), timeLeft))
+                .ifPresent(refusal -> {
+                    throw new ParleyOverloadedException(prompt.model(), refusal);
+                });
     }
 
     /**
@@ -445,6 +478,7 @@ public final class ParleyClient implements AutoCloseable {
         private Duration outageTimeout;
         private int deliveryThreads = DEFAULT_DELIVERY_THREADS;
         private String clientId;
+        private AdmissionPolicy admission = AdmissionPolicy.OFF;
         private final Map<String, Object> kafka = new HashMap<>();
 
         private Builder() {
@@ -519,6 +553,15 @@ public final class ParleyClient implements AutoCloseable {
                 throw new IllegalArgumentException("deliveryThreads must be at least 1, got " + threads);
             }
             this.deliveryThreads = threads;
+            return this;
+        }
+
+        /**
+         * When interactive requests naming a model are refused with {@link ParleyOverloadedException} instead of being
+         * sent to a pool that has too much waiting (default {@link AdmissionPolicy#OFF}: always sent).
+         */
+        public Builder admission(AdmissionPolicy policy) {
+            this.admission = Objects.requireNonNull(policy, "policy");
             return this;
         }
 
