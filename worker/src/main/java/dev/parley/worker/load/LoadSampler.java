@@ -9,7 +9,7 @@ import java.util.function.Supplier;
 
 /**
  * The worker's load as it announces it ({@link WorkerLoad}): turns waiting in the dispatcher and for an engine slot,
- * their estimated prompt tokens, its consumer's lag, recent throughput and the busiest tenants. Each call is one
+ * their estimated prompt tokens, its consumer's lag, recent throughput (over busy time) and the busiest tenants. Each call is one
  * sample (throughput is measured between calls), so one thread, the announcer's, calls it.
  */
 public final class LoadSampler implements Supplier<WorkerLoad> {
@@ -43,12 +43,14 @@ public final class LoadSampler implements Supplier<WorkerLoad> {
     public synchronized WorkerLoad get() {
         QueuedWork queued = new QueuedWork();
         int inFlight = dispatcher.tallyQueued(queued);
-        int busy = busySlots.getAsInt();
+        int busySlotsNow = busySlots.getAsInt();
         // Turns the dispatcher started but the engine has no slot for yet wait inside the engine.
-        int running = busy < 0 ? inFlight : Math.min(busy, inFlight);
+        int running = busySlotsNow < 0 ? inFlight : Math.min(busySlotsNow, inFlight);
         long now = nanoTime.getAsLong();
+        boolean busy = inFlight > 0 || queued.turns() > 0;
         return new WorkerLoad(queued.turns() + inFlight - running, queued.promptTokens(),
-                Math.max(0, unreadRecords.getAsLong()), running, tokens.sample(now, tokensGenerated.getAsDouble()),
-                turns.sample(now, turnsFinished.getAsDouble()), queued.busiestTenants());
+                Math.max(0, unreadRecords.getAsLong()), running,
+                tokens.sample(now, tokensGenerated.getAsDouble(), busy),
+                turns.sample(now, turnsFinished.getAsDouble(), busy), queued.busiestTenants());
     }
 }

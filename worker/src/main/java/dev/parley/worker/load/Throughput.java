@@ -4,37 +4,43 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 
 /**
- * A rate over a sliding window of samples of a growing total (tokens generated, turns finished): recent enough to
- * follow the load, long enough that one slow turn does not swing it. Not thread-safe: one sampler calls it.
+ * A rate of a growing total (tokens generated, turns finished) over the last {@link #WINDOW} of busy time: intervals
+ * in which the worker had nothing to do are left out, so a pool that was idle and is now flooded is not judged by its
+ * idle minutes (which would make the wait it announces look far longer than it is). Not thread-safe: one sampler
+ * calls it.
  */
 final class Throughput {
 
-    /** How far back "recently" reaches. */
+    /** How much busy time "recently" covers. */
     static final Duration WINDOW = Duration.ofSeconds(30);
 
-    private record Sample(long nanos, double total) {
+    private record Interval(long nanos, double done) {
     }
 
-    private final ArrayDeque<Sample> samples = new ArrayDeque<>();
+    private final ArrayDeque<Interval> intervals = new ArrayDeque<>();
+    private long windowNanos;
+    private double windowDone;
+    private long lastNanos = -1;
+    private double lastTotal;
 
-    /** Records {@code total} as of {@code nanos} and answers the rate per second over the window (0 at first). */
-    double sample(long nanos, double total) {
-        samples.addLast(new Sample(nanos, total));
-        // Keep one sample at or beyond the window's start, so the rate always covers the whole window once it can.
-        while (samples.size() > 2 && nanos - secondOldest().nanos >= WINDOW.toNanos()) {
-            samples.removeFirst();
+    /**
+     * Records {@code total} as of {@code nanos}; the interval since the last sample counts when the worker was
+     * {@code busy} or finished something in it. Answers the rate per second over the window (0 until it has one).
+     */
+    double sample(long nanos, double total, boolean busy) {
+        if (lastNanos >= 0 && nanos > lastNanos && (busy || total > lastTotal)) {
+            Interval interval = new Interval(nanos - lastNanos, Math.max(0, total - lastTotal));
+            intervals.addLast(interval);
+            windowNanos += interval.nanos;
+            windowDone += interval.done;
+            while (intervals.size() > 1 && windowNanos - intervals.peekFirst().nanos >= WINDOW.toNanos()) {
+                Interval dropped = intervals.removeFirst();
+                windowNanos -= dropped.nanos;
+                windowDone -= dropped.done;
+            }
         }
-        Sample first = samples.peekFirst();
-        long elapsed = nanos - first.nanos;
-        if (elapsed <= 0) {
-            return 0;
-        }
-        return Math.max(0, (total - first.total) * 1e9 / elapsed);
-    }
-
-    private Sample secondOldest() {
-        var it = samples.iterator();
-        it.next();
-        return it.next();
+        lastNanos = nanos;
+        lastTotal = total;
+        return windowNanos <= 0 ? 0 : Math.max(0, windowDone * 1e9 / windowNanos);
     }
 }

@@ -63,7 +63,8 @@ class LoadSamplerTest {
     }
 
     @Test
-    void throughputIsTheRateOverTheRecentWindow() {
+    void throughputIsTheRateOverRecentBusyTime() {
+        enqueue("c-1", "alpha", "hello"); // busy from here on
         assertThat(sampler.get().tokensPerSecond()).isZero();
         nanos.set(2_000_000_000L);
         tokens = 100;
@@ -74,11 +75,23 @@ class LoadSamplerTest {
         assertThat(load.tokensPerSecond()).isEqualTo(50.0);
         assertThat(load.turnsPerSecond()).isEqualTo(2.0);
 
-        // Long after, with nothing generated since: the old burst has left the window.
-        nanos.set(2_000_000_000L + Throughput.WINDOW.toNanos() * 2);
-        sampler.get();
-        nanos.addAndGet(1_000_000_000L);
+        // Long after, having generated nothing while busy: the old burst has left the window.
+        for (int i = 0; i < 40; i++) {
+            nanos.addAndGet(1_000_000_000L);
+            sampler.get();
+        }
         assertThat(sampler.get().tokensPerSecond()).isZero();
+    }
+
+    @Test
+    void idleTimeDoesNotDiluteTheRate() {
+        Throughput rate = new Throughput();
+        rate.sample(0, 0, true);
+        assertThat(rate.sample(1_000_000_000L, 10, true)).isEqualTo(10.0);
+
+        // A minute with nothing to do, then a second of work at the same pace.
+        rate.sample(61_000_000_000L, 10, false);
+        assertThat(rate.sample(62_000_000_000L, 20, true)).isEqualTo(10.0);
     }
 
     @Test
