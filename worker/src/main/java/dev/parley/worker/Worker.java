@@ -20,11 +20,11 @@ import dev.parley.worker.intake.IntakeSettings;
 import dev.parley.worker.intake.PromptForwarder;
 import dev.parley.worker.intake.PromptIntake;
 import dev.parley.worker.intake.TopicProvisioner;
-import dev.parley.worker.metrics.ParleyMeter;
-import dev.parley.worker.metrics.WorkerMetrics;
 import dev.parley.worker.load.ConsumerLag;
 import dev.parley.worker.load.LoadSampler;
 import dev.parley.worker.load.MeterTotals;
+import dev.parley.worker.metrics.ParleyMeter;
+import dev.parley.worker.metrics.WorkerMetrics;
 import dev.parley.worker.models.ModelAnnouncer;
 import dev.parley.worker.models.ModelGate;
 import dev.parley.worker.models.ModelServing;
@@ -205,8 +205,10 @@ public final class Worker implements AutoCloseable {
         health.start();
         this.announcer = new ModelAnnouncer(producer, served, config.workerId(), engine.info().slots(), metrics,
                 Clock.systemUTC()).reportingLoad(new LoadSampler(dispatcher, engine::busySlots,
-                        () -> ConsumerLag.unread(consumer), MeterTotals.of(registry, ParleyMeter.COMPLETION_TOKENS.meterName()),
-                        MeterTotals.of(registry, ParleyMeter.TURNS.meterName()), System::nanoTime), served.loadInterval());
+                        () -> ConsumerLag.unread(consumer),
+                        MeterTotals.of(registry, ParleyMeter.COMPLETION_TOKENS.meterName()),
+                        MeterTotals.of(registry, ParleyMeter.TURNS.meterName()), System::nanoTime),
+                served.loadInterval());
         announcer.start(ANNOUNCE_WAIT);
         log.info("Worker {} consuming {} as group {} with {} turn(s) in flight, serving model {} ({})",
                 config.workerId(), config.promptsTopic(), config.groupId(), maxInFlight, served.name(),
