@@ -1,5 +1,6 @@
 package dev.parley.cli;
 
+import dev.parley.client.AdmissionPolicy;
 import dev.parley.gateway.Gateway;
 import dev.parley.gateway.GatewayConfig;
 import dev.parley.gateway.auth.ApiKeys;
@@ -142,6 +143,29 @@ public final class GatewayCommand implements Callable<Integer> {
             description = "Streamed chat requests one tenant may have open at once (default ${DEFAULT-VALUE})")
     int tenantMaxStreams;
 
+    @Option(names = "--admission-max-waiting-turns", defaultValue = "0",
+            description = "Turns waiting for a model (announced by its workers plus those this gateway sent since) at "
+                    + "which its interactive chat requests get 429 with Retry-After; 0: off (default ${DEFAULT-VALUE})")
+    long admissionMaxWaitingTurns;
+
+    @Option(names = "--admission-max-tenant-waiting-turns", defaultValue = "0",
+            description = "The same for one tenant's waiting turns of a model; 0: off (default ${DEFAULT-VALUE})")
+    long admissionMaxTenantWaitingTurns;
+
+    @Option(names = "--admission-max-waiting-prompt-tokens", defaultValue = "0",
+            description = "Estimated prompt tokens waiting for a model at which its interactive chat requests get 429; "
+                    + "0: off (default ${DEFAULT-VALUE})")
+    long admissionMaxWaitingPromptTokens;
+
+    @Option(names = "--admission-deadline", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Refuse (429) an interactive chat request the pool would not reach before its deadline at "
+                    + "its recent rate (default ${DEFAULT-VALUE})")
+    boolean admissionDeadline;
+
+    @Option(names = "--admission-max-retry-after", defaultValue = "30",
+            description = "The longest Retry-After, in seconds, an admission refusal asks for (default ${DEFAULT-VALUE})")
+    long admissionMaxRetryAfterSeconds;
+
     @Override
     public Integer call() throws Exception {
         Gateway gateway = Gateway.start(config(System.getenv()));
@@ -163,6 +187,9 @@ public final class GatewayCommand implements Callable<Integer> {
                 .maxJsonStringChars(maxJsonStringChars).bodyIdleTimeout(Duration.ofSeconds(bodyIdleTimeoutSeconds))
                 .minBodyRate(minBodyRate, GatewayConfig.DEFAULT_BODY_RATE_GRACE).maxConnections(maxConnections)
                 .tenantMaxInFlight(tenantMaxInFlight).tenantMaxStreams(tenantMaxStreams)
+                .admission(new AdmissionPolicy(admissionMaxWaitingTurns, admissionMaxTenantWaitingTurns,
+                        admissionMaxWaitingPromptTokens, admissionDeadline,
+                        Duration.ofSeconds(admissionMaxRetryAfterSeconds)))
                 .kafkaProperties(kafkaProperties(env))
                 .redisConnector(uri -> RedisConnector.connect(uri, redisSettings))
                 .storage(new StorageLimits(maxUploadMb << 20, tenantStorageMb << 20, tenantFiles, tenantBatches,

@@ -1,6 +1,8 @@
 package dev.parley.gateway;
 
 import dev.parley.client.ParleyClient;
+import dev.parley.gateway.admission.Admission;
+import dev.parley.gateway.admission.AdmissionMetrics;
 import dev.parley.gateway.batch.BatchApi;
 import dev.parley.gateway.batch.BatchSettings;
 import dev.parley.gateway.chat.ChatCompletionsRoute;
@@ -80,7 +82,9 @@ public final class Gateway implements AutoCloseable {
         TenantPermits tenantPermits = new TenantPermits(config.tenantMaxInFlight(), config.tenantMaxStreams(),
                 metrics::refused);
         ChatCompletionsRoute chat = new ChatCompletionsRoute(client, models, resolver, metrics, config.requestTimeout(),
-                config.maxInFlight(), config.pingInterval(), tenantPermits, Clock.systemUTC());
+                config.maxInFlight(), config.pingInterval(), tenantPermits, Clock.systemUTC())
+                .admitting(new Admission(config.admission(), client::modelLoad,
+                        new AdmissionMetrics(registry, metrics::refused), Clock.systemUTC()));
         this.health = new GatewayHealth(() -> client.health().healthy(), redis == null ? null : this::redisReachable,
                 config.healthCheckInterval());
         OpsRoutes ops = new OpsRoutes(registry, health);

@@ -1,5 +1,6 @@
 package dev.parley.gateway;
 
+import dev.parley.client.AdmissionPolicy;
 import dev.parley.client.ParleyClient;
 import dev.parley.gateway.auth.ApiKeys;
 import dev.parley.gateway.batch.StorageLimits;
@@ -45,6 +46,12 @@ public final class GatewayConfig {
     public static final int DEFAULT_MAX_REQUEST_HEADER_BYTES = 8 << 10;
     public static final int DEFAULT_TENANT_MAX_IN_FLIGHT = 64;
     public static final int DEFAULT_TENANT_MAX_STREAMS = 32;
+    /**
+     * No bound on waiting work, but a request the pool would not reach before its deadline, at its recent rate, is
+     * refused with 429 rather than left to time out.
+     */
+    public static final AdmissionPolicy DEFAULT_ADMISSION = new AdmissionPolicy(0, 0, 0, true,
+            AdmissionPolicy.DEFAULT_MAX_RETRY_AFTER);
     public static final Duration DEFAULT_HEALTH_CHECK_INTERVAL = Duration.ofSeconds(2);
     /** The upload route, whose body limit is the upload one rather than the JSON one. */
     public static final String UPLOAD_ROUTE = "/v1/files";
@@ -79,6 +86,7 @@ public final class GatewayConfig {
     private final int maxRequestHeaderBytes;
     private final int tenantMaxInFlight;
     private final int tenantMaxStreams;
+    private final AdmissionPolicy admission;
     private final Duration healthCheckInterval;
 
     private GatewayConfig(Builder b) {
@@ -113,6 +121,7 @@ public final class GatewayConfig {
         this.maxRequestHeaderBytes = b.maxRequestHeaderBytes;
         this.tenantMaxInFlight = b.tenantMaxInFlight;
         this.tenantMaxStreams = b.tenantMaxStreams;
+        this.admission = b.admission;
         this.healthCheckInterval = b.healthCheckInterval;
         if (!keys.required() && !isLoopback(host)) {
             throw new IllegalArgumentException("a gateway without API keys (--no-auth) may only listen on a loopback "
@@ -188,6 +197,8 @@ public final class GatewayConfig {
     public int tenantMaxInFlight() { return tenantMaxInFlight; }
     /** Streamed chat requests one tenant may have open at once. */
     public int tenantMaxStreams() { return tenantMaxStreams; }
+    /** When interactive chat requests are refused for the work waiting for their model. */
+    public AdmissionPolicy admission() { return admission; }
     /** How often {@code /health} refreshes its Redis check in the background (it never waits for one). */
     public Duration healthCheckInterval() { return healthCheckInterval; }
 
@@ -227,6 +238,7 @@ public final class GatewayConfig {
         private int maxRequestHeaderBytes = DEFAULT_MAX_REQUEST_HEADER_BYTES;
         private int tenantMaxInFlight = DEFAULT_TENANT_MAX_IN_FLIGHT;
         private int tenantMaxStreams = DEFAULT_TENANT_MAX_STREAMS;
+        private AdmissionPolicy admission = DEFAULT_ADMISSION;
         private Duration healthCheckInterval = DEFAULT_HEALTH_CHECK_INTERVAL;
 
         private Builder() {
@@ -291,6 +303,7 @@ public final class GatewayConfig {
         }
         public Builder tenantMaxInFlight(int max) { this.tenantMaxInFlight = (int) atLeast("tenantMaxInFlight", max, 1); return this; }
         public Builder tenantMaxStreams(int max) { this.tenantMaxStreams = (int) atLeast("tenantMaxStreams", max, 1); return this; }
+        public Builder admission(AdmissionPolicy policy) { this.admission = Objects.requireNonNull(policy, "admission"); return this; }
         public Builder healthCheckInterval(Duration interval) {
             this.healthCheckInterval = positive("healthCheckInterval", interval);
             return this;

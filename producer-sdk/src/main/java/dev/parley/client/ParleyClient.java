@@ -5,12 +5,14 @@ import static dev.parley.client.internal.ClientPrompts.streamed;
 import static dev.parley.client.internal.ClientPrompts.toPrompt;
 import static dev.parley.client.internal.ClientPrompts.withReplyTopic;
 
+import dev.parley.client.internal.AdmissionGate;
 import dev.parley.client.internal.Checks;
 import dev.parley.client.internal.ClientParts;
 import dev.parley.client.internal.PublishedStream;
 import dev.parley.schemas.Chunk;
 import dev.parley.schemas.Prompt;
 import dev.parley.schemas.Reply;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -35,27 +37,7 @@ import java.util.function.Consumer;
  * Replies are matched to requests by request id; a reply that arrives twice (a worker redelivery) completes the
  * future once. The client reads its reply topic from the moment it is built and sees only replies sent after that.
  *
- * <p>Futures of plain requests complete on the client's reply thread: use the {@code *Async} variants of
- * {@link CompletableFuture} for blocking follow-up work. Streamed requests deliver their chunks, then complete, on the
- * client's delivery threads ({@link Builder#deliveryThreads(int)}), each request in order: a slow chunk callback or
- * subscriber delays its own stream only. The client is thread-safe; share one per application and {@link #close()}
- * it on shutdown.
- *
- * <p>Broker outages are waited out: the reply reader retries with a capped backoff ({@link #listenerRetries()} counts
- * the retries) and never stops before {@link #close()}. Once it has failed for longer than the
- * {@linkplain Builder#outageTimeout(Duration) outage timeout}, requests waiting for replies fail with a
- * {@link ParleyUnreachableException} saying since when and why, rather than waiting out their own timeouts; the
- * client keeps trying and answers again once the broker is back. A reply record it cannot read (a compressed record
- * declaring gigabytes, a corrupt one) is stepped past by its offset and counted; {@link #health()} tells all of it.
- *
- * <p>A request whose tenant ({@link SendOptions.Builder#tenant(String)}) is over its token quota fails with a
- * {@link ParleyRateLimitedException} saying when to send it again.
- *
- * <p>A pool may serve several models, each on its own prompts topic. A prompt that names one
- * ({@link SendOptions.Builder#model(String)}, or {@link Prompt#model()}) goes to the topic its workers announce on the
- * models topic ({@link Builder#modelsTopic(String)}); a model nobody announces is refused before anything is sent,
- * with an {@link UnknownModelException} listing the served ones ({@link #servedModels()}). A prompt that names no
- * model goes to {@link Builder#promptsTopic(String)}, as in a single-model pool.
+ * <p>Threads, broker outages, quotas, models and admission are described in the package documentation.
  */
 public final class ParleyClient implements AutoCloseable {
 
@@ -79,6 +61,7 @@ public final class ParleyClient implements AutoCloseable {
     private final String controlTopic;
     private final Duration replyTimeout;
     private final ClientParts parts;
+    private final AdmissionGate admission;
     private volatile boolean closed;
 
     private ParleyClient(Builder builder) {
@@ -90,6 +73,7 @@ public final class ParleyClient implements AutoCloseable {
                 builder.clientId != null ? builder.clientId : "parley-client-" + UUID.randomUUID(), promptsTopic,
                 repliesTopic, builder.modelsTopic, builder.deliveryThreads, builder.startTimeout,
                 builder.outageTimeout != null ? builder.outageTimeout : replyTimeout));
+        this.admission = new AdmissionGate(builder.admission, parts.models(), Clock.systemUTC());
     }
 
     public static Builder builder() {
@@ -103,8 +87,7 @@ public final class ParleyClient implements AutoCloseable {
 
     /** Sends one user message with options and returns the future reply. */
     public CompletableFuture<Reply> send(String conversationId, String userMessage, SendOptions options) {
-        Prompt prompt = toPrompt(conversationId, userMessage, awaitable(options, repliesTopic));
-        return send(prompt, options.timeout() != null ? options.timeout() : replyTimeout);
+        return send(toPrompt(conversationId, userMessage, awaitable(options, repliesTopic)), timeoutOf(options));
     }
 
     /**
@@ -123,15 +106,15 @@ public final class ParleyClient implements AutoCloseable {
     public CompletableFuture<Reply> send(String conversationId, String userMessage, SendOptions options,
                                          Consumer<Chunk> onChunk) {
         Objects.requireNonNull(onChunk, "onChunk");
-        Prompt prompt = streamed(toPrompt(conversationId, userMessage, awaitable(options, repliesTopic)));
-        return send(prompt, options.timeout() != null ? options.timeout() : replyTimeout, onChunk);
+        return send(streamed(toPrompt(conversationId, userMessage, awaitable(options, repliesTopic))),
+                timeoutOf(options), onChunk);
     }
 
     /** Sends one user message asking for a streamed answer, as a {@link ReplyStream}. */
     public ReplyStream stream(String conversationId, String userMessage, SendOptions options) {
         Prompt prompt = streamed(toPrompt(conversationId, userMessage, awaitable(options, repliesTopic)));
-        Duration timeout = options.timeout() != null ? options.timeout() : replyTimeout;
-        return PublishedStream.start(prompt.requestId(), parts.delivery().pool(), chunks -> send(prompt, timeout, chunks),
+        return PublishedStream.start(prompt.requestId(), parts.delivery().pool(),
+                chunks -> send(prompt, timeoutOf(options), chunks),
                 () -> cancel(prompt.conversationId(), prompt.requestId()));
     }
 
@@ -154,7 +137,9 @@ public final class ParleyClient implements AutoCloseable {
 
     private CompletableFuture<Reply> send(Prompt prompt, Duration timeout, Consumer<Chunk> onChunk) {
         ensureOpen();
-        return parts.sender().send(withReplyTopic(prompt, repliesTopic), timeout, onChunk);
+        Prompt routed = withReplyTopic(prompt, repliesTopic);
+        admission.admit(routed, timeout);
+        return parts.sender().send(routed, timeout, onChunk);
     }
 
     /**
@@ -196,18 +181,12 @@ public final class ParleyClient implements AutoCloseable {
         return parts.pending().duplicatesDropped();
     }
 
-    /**
-     * Replies on the reply topic for requests this client never sent: other clients sharing the topic. They are
-     * read and ignored (see the README on reply routing).
-     */
+    /** Replies for requests this client never sent (other clients share the topic): read and ignored. */
     public long foreignRepliesIgnored() {
         return parts.pending().unmatched();
     }
 
-    /**
-     * Times the reply reader failed (the broker away, a metadata timeout) and tried again after a backoff, since the
-     * client started. It grows during an outage and stops growing once the broker answers again.
-     */
+    /** Times the reply reader failed (the broker away, a metadata timeout) and tried again after a backoff. */
     public long listenerRetries() {
         return parts.listener().retries();
     }
@@ -255,6 +234,17 @@ public final class ParleyClient implements AutoCloseable {
     }
 
     /**
+     * The work waiting for {@code model}, summed over the load its workers announce (read again when this copy is
+     * older than a second); empty when none of them reports load.
+     *
+     * @throws ParleyException when the models topic cannot be read and was never read before
+     */
+    public Optional<ModelLoad> modelLoad(String model) {
+        ensureOpen();
+        return parts.models().load(Objects.requireNonNull(model, "model"));
+    }
+
+    /**
      * The topic a prompt goes to: the one its model's workers announce, or this client's prompts topic when it names
      * none.
      *
@@ -279,6 +269,10 @@ public final class ParleyClient implements AutoCloseable {
         parts.close();
     }
 
+    private Duration timeoutOf(SendOptions options) {
+        return options.timeout() != null ? options.timeout() : replyTimeout;
+    }
+
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("ParleyClient is closed");
@@ -300,6 +294,7 @@ public final class ParleyClient implements AutoCloseable {
         private Duration outageTimeout;
         private int deliveryThreads = DEFAULT_DELIVERY_THREADS;
         private String clientId;
+        private AdmissionPolicy admission = AdmissionPolicy.OFF;
         private final Map<String, Object> kafka = new HashMap<>();
 
         private Builder() {
@@ -307,10 +302,7 @@ public final class ParleyClient implements AutoCloseable {
 
         /** The Kafka bootstrap servers, {@code host:port[,host:port...]}. Required. */
         public Builder bootstrapServers(String bootstrapServers) {
-            if (bootstrapServers == null || bootstrapServers.isBlank()) {
-                throw new IllegalArgumentException("bootstrapServers must not be blank, got '" + bootstrapServers + "'");
-            }
-            this.bootstrapServers = bootstrapServers;
+            this.bootstrapServers = Checks.notBlank("bootstrapServers", bootstrapServers);
             return this;
         }
 
@@ -333,8 +325,9 @@ public final class ParleyClient implements AutoCloseable {
         }
 
         /**
-         * The compacted topic where workers announce the models they serve (default {@value ParleyClient#DEFAULT_MODELS_TOPIC});
-         * read only when a prompt names a model ({@link SendOptions.Builder#model(String)}).
+         * The compacted topic where workers announce the models they serve (default
+         * {@value ParleyClient#DEFAULT_MODELS_TOPIC}); read only when a prompt names a model
+         * ({@link SendOptions.Builder#model(String)}).
          */
         public Builder modelsTopic(String topic) {
             this.modelsTopic = Checks.topic("modelsTopic", topic);
@@ -364,13 +357,21 @@ public final class ParleyClient implements AutoCloseable {
         }
 
         /**
-         * Threads that deliver streamed chunks to {@code onChunk} callbacks and {@link ReplyStream} subscribers
-         * (default {@value ParleyClient#DEFAULT_DELIVERY_THREADS}). Each stream is delivered in order on one thread at a time; a
-         * subscriber that blocks holds a thread, so as many blocked subscribers as threads stall the other streams
-         * (never plain requests).
+         * Threads that deliver streamed chunks to callbacks and {@link ReplyStream} subscribers (default
+         * {@value ParleyClient#DEFAULT_DELIVERY_THREADS}), each stream in order on one thread at a time; as many blocked
+         * subscribers as threads stall the other streams (never plain requests).
          */
         public Builder deliveryThreads(int threads) {
             this.deliveryThreads = Checks.atLeast("deliveryThreads", threads, 1);
+            return this;
+        }
+
+        /**
+         * When interactive requests naming a model are refused with {@link ParleyOverloadedException} instead of being
+         * sent to a pool that has too much waiting (default {@link AdmissionPolicy#OFF}: always sent).
+         */
+        public Builder admission(AdmissionPolicy policy) {
+            this.admission = Objects.requireNonNull(policy, "policy");
             return this;
         }
 

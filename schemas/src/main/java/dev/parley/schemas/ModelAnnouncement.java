@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param slots        conversations decoded in parallel, or {@code null}
  * @param announcedAt  when it was published
  * @param expiresAt    when it stops counting unless renewed
+ * @param load         the work waiting at the worker as of {@code announcedAt}, or {@code null} (a worker that does
+ *                     not report load, or one from before load was reported)
  */
 public record ModelAnnouncement(
         String model,
@@ -25,7 +27,8 @@ public record ModelAnnouncement(
         String modelFile,
         Integer slots,
         Instant announcedAt,
-        Instant expiresAt) {
+        Instant expiresAt,
+        WorkerLoad load) {
 
     public ModelAnnouncement {
         Objects.requireNonNull(model, "model");
@@ -34,6 +37,12 @@ public record ModelAnnouncement(
         Objects.requireNonNull(worker, "worker");
         Objects.requireNonNull(announcedAt, "announced_at");
         Objects.requireNonNull(expiresAt, "expires_at");
+    }
+
+    /** An announcement without load figures. */
+    public ModelAnnouncement(String model, String promptsTopic, String groupId, String worker, String modelFile,
+                             Integer slots, Instant announcedAt, Instant expiresAt) {
+        this(model, promptsTopic, groupId, worker, modelFile, slots, announcedAt, expiresAt, null);
     }
 
     /** The record key: one per worker and model, so compaction keeps each worker's latest announcement. */

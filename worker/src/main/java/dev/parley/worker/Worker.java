@@ -21,6 +21,9 @@ import dev.parley.worker.intake.IntakeSettings;
 import dev.parley.worker.intake.PromptForwarder;
 import dev.parley.worker.intake.PromptIntake;
 import dev.parley.worker.intake.TopicProvisioner;
+import dev.parley.worker.load.ConsumerLag;
+import dev.parley.worker.load.LoadSampler;
+import dev.parley.worker.load.MeterTotals;
 import dev.parley.worker.metrics.ParleyMeter;
 import dev.parley.worker.metrics.WorkerMetrics;
 import dev.parley.worker.models.ModelAnnouncer;
@@ -134,8 +137,7 @@ public final class Worker implements AutoCloseable {
             this.intake = intake(completions, deadLetters, relay, metrics);
             bindMetrics(metrics, registry, engine, producer, relay);
             ControlListener control = parts.add("control listener", controlListener(cancellations, metrics));
-            ModelAnnouncer announcer = parts.add("model announcer", new ModelAnnouncer(producer, served,
-                    config.workerId(), engine.info().slots(), metrics, Clock.systemUTC()));
+            ModelAnnouncer announcer = parts.add("model announcer", announcer(producer, engine, metrics, registry));
             this.redisReachable = parts.add("Redis check", CachedCheck.start(history::isReachable,
                     Duration.ofSeconds(1), "parley-redis-check"));
             this.health = parts.add("health monitor", HealthWiring.monitor(config, () -> closed, intake, dispatcher,
@@ -288,6 +290,17 @@ public final class Worker implements AutoCloseable {
                 deadLetters, dispatcher, metrics, settings, completions, new PromptForwarder(relay),
                 () -> new KafkaConsumer<>(KafkaClientConfigs.probe(config), new StringDeserializer(),
                         new ByteArrayDeserializer()));
+    }
+
+    /** Announces the served model, with the load figures admission reads every load interval. */
+    private ModelAnnouncer announcer(KafkaProducer<String, byte[]> producer, InferenceEngine engine,
+                                     WorkerMetrics metrics, MeterRegistry registry) {
+        return new ModelAnnouncer(producer, served, config.workerId(), engine.info().slots(), metrics,
+                Clock.systemUTC()).reportingLoad(new LoadSampler(dispatcher, engine::busySlots,
+                        () -> ConsumerLag.unread(consumer),
+                        MeterTotals.of(registry, ParleyMeter.COMPLETION_TOKENS.meterName()),
+                        MeterTotals.of(registry, ParleyMeter.TURNS.meterName()), System::nanoTime),
+                served.loadInterval());
     }
 
     /** Reads cancel requests from the control topic into the history and the running turns' cancellations. */

@@ -2,6 +2,7 @@ package dev.parley.gateway.chat;
 
 import dev.parley.client.ParleyClient;
 import dev.parley.client.UnknownModelException;
+import dev.parley.gateway.admission.Admission;
 import dev.parley.gateway.auth.Tenant;
 import dev.parley.gateway.conversation.ConversationResolver;
 import dev.parley.gateway.conversation.ResolvedTurn;
@@ -51,6 +52,7 @@ public final class ChatCompletionsRoute implements Route {
     private final Clock clock;
     private final TenantPermits tenantPermits;
     private final ChatRequestParser parser = new ChatRequestParser();
+    private Admission admission;
 
     public ChatCompletionsRoute(ParleyClient client, ModelCatalog models, ConversationResolver conversations,
                                 GatewayMetrics metrics, Duration timeout, int maxInFlight, Duration pingInterval,
@@ -67,6 +69,12 @@ public final class ChatCompletionsRoute implements Route {
         this.relay = new StreamRelay(client, metrics, pingInterval);
     }
 
+    /** Refuses requests whose model has too much waiting, as {@code admission} says (set before serving). */
+    public ChatCompletionsRoute admitting(Admission admission) {
+        this.admission = admission;
+        return this;
+    }
+
     @Override
     public void handle(HttpExchange exchange) throws Exception {
         long started = System.nanoTime();
@@ -78,8 +86,8 @@ public final class ChatCompletionsRoute implements Route {
         }
         try {
             ChatRequest request = parse(exchange);
-            try (TenantPermits.Permit stream = request.stream() ? tenantPermits.stream(tenant) : null) {
-                models.require(request.model(), "model");
+            try (TenantPermits.Permit stream = request.stream() ? tenantPermits.stream(tenant) : null;
+                 Admission.Ticket admitted = admit(request, tenant)) {
                 ResolvedTurn turn = conversations.resolve(tenant, request, exchange.header(ConversationResolver.HEADER));
                 if (turn.messages().get(turn.messages().size() - 1).role() != Role.USER) {
                     throw OpenAiException.invalidParam("messages", "the last message must have role user");
@@ -97,6 +105,13 @@ public final class ChatCompletionsRoute implements Route {
         } finally {
             inFlight.release();
         }
+    }
+
+    /** Checks the model, then admits the request to its pool or throws the 429. */
+    private Admission.Ticket admit(ChatRequest request, Tenant tenant) {
+        models.require(request.model(), "model");
+        return admission == null ? Admission.Ticket.NONE
+                : admission.admit(models.promptModel(request.model()), tenant.name(), timeout);
     }
 
     /** The request; a value Jackson cannot convert (an integer past long) is the client's error, not a 500. */

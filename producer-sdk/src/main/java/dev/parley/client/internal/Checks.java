@@ -18,6 +18,14 @@ public final class Checks {
         return topic;
     }
 
+    /** The text, when it has more than white space. */
+    public static String notBlank(String name, String value) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(name + " must not be blank, got '" + value + "'");
+        }
+        return value;
+    }
+
     /** The duration, when it is longer than zero. */
     public static Duration positive(String name, Duration value) {
         if (value == null || value.isNegative() || value.isZero()) {

@@ -1,5 +1,6 @@
 package dev.parley.client.internal;
 
+import dev.parley.client.ModelLoad;
 import dev.parley.client.ParleyException;
 import dev.parley.client.ServedModel;
 import dev.parley.client.UnknownModelException;
@@ -41,6 +42,10 @@ public final class ModelDirectory implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ModelDirectory.class);
     static final Duration REFRESH = Duration.ofSeconds(10);
     static final Duration MISS_REFRESH = Duration.ofMillis(500);
+    /** How old a copy may be to answer a load question: workers renew their load every couple of seconds. */
+    static final Duration LOAD_REFRESH = Duration.ofSeconds(1);
+    /** A worker's load report older than this is not counted (see {@link LoadSum}). */
+    public static final Duration LOAD_MAX_AGE = Duration.ofSeconds(10);
     private static final Duration POLL = Duration.ofMillis(100);
 
     private final String topic;
@@ -87,6 +92,15 @@ public final class ModelDirectory implements AutoCloseable {
             found = served().get(model);
         }
         return Optional.ofNullable(found);
+    }
+
+    /**
+     * The load of {@code model} summed over its workers' recent reports, reading the topic again first when this copy
+     * is older than {@link #LOAD_REFRESH}; empty when no worker reports load.
+     */
+    public synchronized Optional<ModelLoad> load(String model) {
+        refreshIfOlderThan(LOAD_REFRESH);
+        return LoadSum.of(model, byKey.values(), clock.instant(), LOAD_MAX_AGE);
     }
 
     /** The models served now, sorted by name. */

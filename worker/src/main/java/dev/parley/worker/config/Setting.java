@@ -68,6 +68,8 @@ public enum Setting {
             "Compacted topic where workers announce the model they serve and its prompts topic; the SDK and the gateway route by it and refuse unknown models."),
     MODEL_ANNOUNCE_INTERVAL("model-announce-interval", Kind.DURATION, "30s",
             "How often a worker renews its announcement; an announcement not renewed for 10 intervals no longer counts."),
+    MODEL_LOAD_INTERVAL("model-load-interval", Kind.DURATION, "2s",
+            "How often a worker publishes its load (waiting turns and prompt tokens, consumer lag, throughput, busiest tenants) on the models topic between renewals, for the gateway's and SDK's admission; 0s: only with each renewal."),
     PROMPTS_TOPIC("prompts-topic", Kind.TOPIC, WorkerConfig.DEFAULT_PROMPTS_TOPIC,
             "Topic prompts are consumed from (with model-topic own, the prefix of the model's topic)."),
     REPLIES_TOPIC("replies-topic", Kind.TOPIC, WorkerConfig.DEFAULT_REPLIES_TOPIC, "Default reply topic (a prompt's reply_to wins)."),

@@ -1,6 +1,7 @@
 package dev.parley.worker.dispatch;
 
 import dev.parley.schemas.Priority;
+import dev.parley.schemas.Prompt;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -11,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -171,6 +173,19 @@ public final class Dispatcher {
     /** Turns waiting. */
     public synchronized int queued() {
         return queued;
+    }
+
+    /**
+     * Shows {@code tally} the prompt of every waiting turn and answers the turns running, both as of one instant (for
+     * the load the worker announces).
+     */
+    public synchronized int tallyQueued(Consumer<Prompt> tally) {
+        for (Conversation conversation : conversations.values()) {
+            for (Sequenced waiting : conversation.queue) {
+                tally.accept(waiting.turn().prompt());
+            }
+        }
+        return running.size();
     }
 
     /** Conversations whose next turn waits for a place, by that turn's lane. */

@@ -1,6 +1,7 @@
 package dev.parley.worker.models;
 
 import dev.parley.schemas.ModelAnnouncement;
+import dev.parley.schemas.WorkerLoad;
 import dev.parley.schemas.codec.WireJson;
 import dev.parley.worker.metrics.WorkerMetrics;
 import dev.parley.schemas.retry.Backoff;
@@ -14,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
@@ -24,6 +26,11 @@ import org.slf4j.LoggerFactory;
  * to the compacted models topic at start and again every announce interval. A failed announcement is counted and
  * tried again after a growing pause (never sooner than {@link #RETRY}'s first step, never later than the interval), so
  * an outage neither spins nor lets the announcement lapse for longer than needed.
+ *
+ * <p>With {@link #reportingLoad} the announcement carries the worker's load, and is published again every load interval
+ * besides (the announce interval still decides expiry): senders then see how much work waits within seconds. A load
+ * report that fails is not retried: the next one comes an interval later, and the renewal loop above keeps the
+ * announcement alive.
  *
  * <p>Stopping publishes nothing: a restarting worker's model stays listed, and a retired one drops out once its last
  * announcement expires.
@@ -41,6 +48,8 @@ public final class ModelAnnouncer implements AutoCloseable {
     private final Clock clock;
     private final ScheduledExecutorService timer;
     private final FailureStreak failures = FailureStreak.of(RETRY);
+    private Supplier<WorkerLoad> load;
+    private Duration loadInterval;
 
     public ModelAnnouncer(Producer<String, byte[]> producer, ServedModel served, String workerId, int slots,
                           WorkerMetrics metrics, Clock clock) {
@@ -58,6 +67,16 @@ public final class ModelAnnouncer implements AutoCloseable {
     }
 
     /**
+     * Makes announcements carry {@code load} and publishes it every {@code interval} once started ({@link Duration#ZERO}:
+     * only with each renewal). Call before {@link #start}.
+     */
+    public ModelAnnouncer reportingLoad(Supplier<WorkerLoad> load, Duration interval) {
+        this.load = load;
+        this.loadInterval = interval;
+        return this;
+    }
+
+    /**
      * Publishes the first announcement, waiting up to {@code wait} for the broker so that a sender started after this
      * worker finds the model, then renews it in the background. Sending happens on the announcer's thread (a producer
      * may block there for a missing topic's metadata), and a failed announcement is retried there: the worker answers
@@ -66,6 +85,10 @@ public final class ModelAnnouncer implements AutoCloseable {
     public void start(Duration wait) {
         CompletableFuture<Void> first = new CompletableFuture<>();
         timer.execute(() -> attempt(first));
+        if (load != null && !loadInterval.isZero() && !loadInterval.isNegative()) {
+            timer.scheduleWithFixedDelay(this::reportLoad, loadInterval.toMillis(), loadInterval.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
         try {
             first.get(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
@@ -80,7 +103,20 @@ public final class ModelAnnouncer implements AutoCloseable {
     public ModelAnnouncement current() {
         Instant now = clock.instant();
         return new ModelAnnouncement(served.name(), served.promptsTopic(), served.groupId(), workerId,
-                served.modelFile(), slots, now, now.plus(served.announcementLifetime()));
+                served.modelFile(), slots, now, now.plus(served.announcementLifetime()), load == null ? null : load.get());
+    }
+
+    /** The announcement with fresh load figures, between renewals; runs on the timer thread only. */
+    private void reportLoad() {
+        try {
+            announce().whenComplete((ok, error) -> {
+                if (error != null) {
+                    log.debug("Load report of model {} not published: {}", served.name(), error.toString());
+                }
+            });
+        } catch (RuntimeException e) { // the producer refused synchronously: the renewal loop deals with outages
+            log.debug("Load report of model {} not published: {}", served.name(), e.toString());
+        }
     }
 
     private CompletableFuture<Void> announce() {

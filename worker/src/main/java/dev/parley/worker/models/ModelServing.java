@@ -14,11 +14,16 @@ import java.util.Objects;
  * @param topic            whether the model shares the configured prompts topic or has its own
  * @param modelsTopic      the compacted topic announcements go to
  * @param announceInterval how often the announcement is renewed; it expires after {@link #EXPIRY_INTERVALS} of them
+ * @param loadInterval     how often the worker's load is published between renewals ({@link Duration#ZERO}: only
+ *                         with them)
  */
-public record ModelServing(String name, Topic topic, String modelsTopic, Duration announceInterval) {
+public record ModelServing(String name, Topic topic, String modelsTopic, Duration announceInterval,
+                           Duration loadInterval) {
 
     public static final String DEFAULT_MODELS_TOPIC = "parley.models";
     public static final Duration DEFAULT_ANNOUNCE_INTERVAL = Duration.ofSeconds(30);
+    /** Senders refuse work on figures at most this old (plus their own refresh): seconds, not the minutes of renewal. */
+    public static final Duration DEFAULT_LOAD_INTERVAL = Duration.ofSeconds(2);
     /** Renewals an announcement outlives: a worker restarting, or riding out a short broker outage, stays listed. */
     public static final int EXPIRY_INTERVALS = 10;
 
@@ -54,21 +59,34 @@ public record ModelServing(String name, Topic topic, String modelsTopic, Duratio
         if (announceInterval == null || announceInterval.isNegative() || announceInterval.isZero()) {
             throw new IllegalArgumentException("model-announce-interval must be positive, got " + announceInterval);
         }
+        if (loadInterval == null || loadInterval.isNegative()) {
+            throw new IllegalArgumentException("model-load-interval must be >= 0, got " + loadInterval);
+        }
+    }
+
+    /** Served with its load published every {@link #DEFAULT_LOAD_INTERVAL}. */
+    public ModelServing(String name, Topic topic, String modelsTopic, Duration announceInterval) {
+        this(name, topic, modelsTopic, announceInterval, DEFAULT_LOAD_INTERVAL);
+    }
+
+    /** The same, publishing its load every {@code interval} ({@link Duration#ZERO}: only with each renewal). */
+    public ModelServing withLoadInterval(Duration interval) {
+        return new ModelServing(name, topic, modelsTopic, announceInterval, interval);
     }
 
     /** The same, served under {@code name}. */
     public ModelServing named(String name) {
-        return new ModelServing(name, topic, modelsTopic, announceInterval);
+        return new ModelServing(name, topic, modelsTopic, announceInterval, loadInterval);
     }
 
     /** The same, announced on {@code topic}. */
     public ModelServing withModelsTopic(String topic) {
-        return new ModelServing(name, this.topic, topic, announceInterval);
+        return new ModelServing(name, this.topic, topic, announceInterval, loadInterval);
     }
 
     /** The same, on the model's own topic and group. */
     public ModelServing ownTopic() {
-        return new ModelServing(name, Topic.OWN, modelsTopic, announceInterval);
+        return new ModelServing(name, Topic.OWN, modelsTopic, announceInterval, loadInterval);
     }
 
     /** The served model of a worker with this configuration and engine. */
@@ -80,6 +98,7 @@ public record ModelServing(String name, Topic topic, String modelsTopic, Duratio
             throw new IllegalArgumentException("the model's own topic '" + promptsTopic + "' is longer than Kafka's"
                     + " 249 characters; shorten prompts-topic or model-name");
         }
-        return new ServedModel(served, engine.model(), promptsTopic, groupId, modelsTopic, announceInterval);
+        return new ServedModel(served, engine.model(), promptsTopic, groupId, modelsTopic, announceInterval,
+                loadInterval);
     }
 }

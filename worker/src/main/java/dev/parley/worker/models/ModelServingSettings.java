@@ -18,6 +18,7 @@ public final class ModelServingSettings {
         String name = settings.has(Setting.MODEL_NAME) ? settings.text(Setting.MODEL_NAME)
                 : ModelNames.derive(settings.text(Setting.MODEL), modelFile);
         return new ModelServing(name, ModelServing.Topic.parse(settings.text(Setting.MODEL_TOPIC)),
-                settings.text(Setting.MODELS_TOPIC), settings.duration(Setting.MODEL_ANNOUNCE_INTERVAL));
+                settings.text(Setting.MODELS_TOPIC), settings.duration(Setting.MODEL_ANNOUNCE_INTERVAL),
+                settings.duration(Setting.MODEL_LOAD_INTERVAL));
     }
 }

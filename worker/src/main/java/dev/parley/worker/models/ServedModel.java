@@ -13,9 +13,17 @@ import java.time.Duration;
  * @param groupId          its consumer group
  * @param modelsTopic      where it announces itself
  * @param announceInterval how often it renews the announcement
+ * @param loadInterval     how often it publishes its load between renewals ({@link Duration#ZERO}: only with them)
  */
 public record ServedModel(String name, String modelFile, String promptsTopic, String groupId, String modelsTopic,
-                          Duration announceInterval) {
+                          Duration announceInterval, Duration loadInterval) {
+
+    /** A model announced with its load as often as {@link ModelServing#DEFAULT_LOAD_INTERVAL}. */
+    public ServedModel(String name, String modelFile, String promptsTopic, String groupId, String modelsTopic,
+                       Duration announceInterval) {
+        this(name, modelFile, promptsTopic, groupId, modelsTopic, announceInterval,
+                ModelServing.DEFAULT_LOAD_INTERVAL);
+    }
 
     /** {@code config} consuming this model's topic in its group. */
     public WorkerConfig applyTo(WorkerConfig config) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.parley.schemas.ModelAnnouncement;
+import dev.parley.schemas.WorkerLoad;
 import dev.parley.schemas.codec.WireJson;
 import dev.parley.worker.config.WorkerConfig;
 import dev.parley.worker.engine.EngineInfo;
@@ -64,6 +65,26 @@ class ModelAnnouncerTest {
             await().atMost(Duration.ofSeconds(30)).until(
                     () -> registry.get("parley.model.announcements").counter().count() == 1);
             assertThat(producer.history()).hasSize(2); // the next renewal waits for the interval
+        }
+    }
+
+    @Test
+    void withLoadReportsTheAnnouncementIsPublishedAgainEveryLoadIntervalWithFreshFigures() {
+        MockProducer<String, byte[]> producer = new MockProducer<>(true, null, new StringSerializer(),
+                new ByteArraySerializer());
+        java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
+        try (ModelAnnouncer announcer = new ModelAnnouncer(producer, SERVED, "w-1", 2, new WorkerMetrics(registry),
+                Clock.fixed(NOW, ZoneOffset.UTC)).reportingLoad(() -> new WorkerLoad(waiting.getAndIncrement(), 0, 0,
+                        0, 0, 0, java.util.List.of()), Duration.ofMillis(20))) {
+            announcer.start(Duration.ofSeconds(30));
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> producer.history().size() >= 3);
+            java.util.List<ModelAnnouncement> sent = producer.history().stream()
+                    .map(record -> WireJson.fromBytes(record.value(), ModelAnnouncement.class)).toList();
+            assertThat(sent).allSatisfy(a -> assertThat(a.key()).isEqualTo("tiny/w-1"));
+            assertThat(sent.subList(0, 3)).extracting(a -> a.load().waitingTurns()).containsExactly(0, 1, 2);
+            // Load reports are not renewals: the renewal loop still runs once per announce interval.
+            assertThat(registry.get("parley.model.announcements").counter().count()).isEqualTo(1);
         }
     }
 }
