@@ -10,11 +10,13 @@ import dev.parley.gateway.conversation.RedisHistoryReader;
 import dev.parley.gateway.http.JsonErrorHandler;
 import dev.parley.gateway.http.LoopbackScreen;
 import dev.parley.gateway.http.Router;
+import dev.parley.gateway.limits.InFlightLimit;
 import dev.parley.gateway.limits.TenantPermits;
 import dev.parley.gateway.models.ModelCatalog;
 import dev.parley.gateway.ops.GatewayHealth;
 import dev.parley.gateway.ops.GatewayMetrics;
 import dev.parley.gateway.ops.OpsRoutes;
+import dev.parley.gateway.responses.ResponsesApi;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -75,12 +77,14 @@ public final class Gateway implements AutoCloseable {
 
         ModelCatalog models = new ModelCatalog(config.models(), client::servedModels, client::servedModel,
                 System.currentTimeMillis() / 1000);
+        RedisHistoryReader history = redis == null ? null : new RedisHistoryReader(redis);
         ConversationResolver resolver = redis == null ? new ConversationResolver(null, null)
-                : new ConversationResolver(new RedisHistoryReader(redis), new ConversationIndex(redis, config.conversationTtl()));
+                : new ConversationResolver(history, new ConversationIndex(redis, config.conversationTtl()));
         TenantPermits tenantPermits = new TenantPermits(config.tenantMaxInFlight(), config.tenantMaxStreams(),
                 metrics::refused);
+        InFlightLimit inFlight = new InFlightLimit(config.maxInFlight(), metrics);
         ChatCompletionsRoute chat = new ChatCompletionsRoute(client, models, resolver, metrics, config.requestTimeout(),
-                config.maxInFlight(), config.pingInterval(), tenantPermits, Clock.systemUTC());
+                inFlight, config.pingInterval(), tenantPermits, Clock.systemUTC());
         this.health = new GatewayHealth(() -> client.health().healthy(), redis == null ? null : this::redisReachable,
                 config.healthCheckInterval());
         OpsRoutes ops = new OpsRoutes(registry, health);
@@ -95,6 +99,12 @@ public final class Gateway implements AutoCloseable {
                 metrics, batchSettings(config));
         if (batches != null) {
             batches.addRoutes(router);
+        }
+        if (redis != null) {
+            // Stored responses live beside the histories they continue.
+            new ResponsesApi(redis, new ResponsesApi.Shared(client, models, resolver, history, metrics, inFlight,
+                    tenantPermits, config.requestTimeout(), config.pingInterval()), config.responses())
+                    .addRoutes(router, route -> route);
         }
         server.setHandler(router);
         server.setErrorHandler(new JsonErrorHandler());

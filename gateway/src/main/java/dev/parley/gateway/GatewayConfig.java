@@ -3,6 +3,7 @@ package dev.parley.gateway;
 import dev.parley.client.ParleyClient;
 import dev.parley.gateway.auth.ApiKeys;
 import dev.parley.gateway.batch.StorageLimits;
+import dev.parley.gateway.responses.ResponsesSettings;
 import java.net.URI;
 import dev.parley.gateway.http.BodyLimits;
 import java.net.InetAddress;
@@ -80,6 +81,7 @@ public final class GatewayConfig {
     private final int tenantMaxInFlight;
     private final int tenantMaxStreams;
     private final Duration healthCheckInterval;
+    private final ResponsesSettings responses;
 
     private GatewayConfig(Builder b) {
         this.host = b.host;
@@ -114,6 +116,7 @@ public final class GatewayConfig {
         this.tenantMaxInFlight = b.tenantMaxInFlight;
         this.tenantMaxStreams = b.tenantMaxStreams;
         this.healthCheckInterval = b.healthCheckInterval;
+        this.responses = b.responses;
         if (!keys.required() && !isLoopback(host)) {
             throw new IllegalArgumentException("a gateway without API keys (--no-auth) may only listen on a loopback "
                     + "host (127.0.0.1, ::1 or localhost), not '" + host + "': give API keys to listen there");
@@ -190,6 +193,8 @@ public final class GatewayConfig {
     public int tenantMaxStreams() { return tenantMaxStreams; }
     /** How often {@code /health} refreshes its Redis check in the background (it never waits for one). */
     public Duration healthCheckInterval() { return healthCheckInterval; }
+    /** Retention and bounds of stored responses and idempotency keys. */
+    public ResponsesSettings responses() { return responses; }
 
     public static final class Builder {
         private String host = DEFAULT_HOST;
@@ -228,6 +233,7 @@ public final class GatewayConfig {
         private int tenantMaxInFlight = DEFAULT_TENANT_MAX_IN_FLIGHT;
         private int tenantMaxStreams = DEFAULT_TENANT_MAX_STREAMS;
         private Duration healthCheckInterval = DEFAULT_HEALTH_CHECK_INTERVAL;
+        private ResponsesSettings responses = ResponsesSettings.DEFAULTS;
 
         private Builder() {
         }
@@ -243,6 +249,11 @@ public final class GatewayConfig {
         }
 
         public Builder filesRedisUri(String uri) { this.filesRedisUri = uri; return this; }
+
+        public Builder responses(ResponsesSettings settings) {
+            this.responses = Objects.requireNonNull(settings, "responses");
+            return this;
+        }
 
         public Builder batchMaxFailedRuns(int runs) {
             this.batchMaxFailedRuns = atLeast("batchMaxFailedRuns", runs, 1);

@@ -1,0 +1,53 @@
+package dev.parley.gateway.responses;
+
+import dev.parley.client.ParleyClient;
+import dev.parley.gateway.conversation.ConversationResolver;
+import dev.parley.gateway.conversation.HistoryReader;
+import dev.parley.gateway.http.Route;
+import dev.parley.gateway.http.Router;
+import dev.parley.gateway.limits.InFlightLimit;
+import dev.parley.gateway.limits.TenantPermits;
+import dev.parley.gateway.models.ModelCatalog;
+import dev.parley.gateway.ops.GatewayMetrics;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.UnaryOperator;
+import redis.clients.jedis.RedisClient;
+
+/**
+ * OpenAI's Responses API ({@code /v1/responses}) over the pool, its state in Redis (docs/gateway.md, "Responses").
+ */
+public final class ResponsesApi {
+
+    /** What the gateway's chat route already has that the Responses API shares. */
+    public record Shared(ParleyClient client, ModelCatalog models, ConversationResolver conversations,
+                         HistoryReader history, GatewayMetrics metrics, InFlightLimit inFlight,
+                         TenantPermits tenantPermits, Duration timeout, Duration pingInterval) {
+    }
+
+    private final ResponsesRoute create;
+    private final StoredResponsesRoutes stored;
+
+    /**
+     * @param redis where stored responses live
+     */
+    public ResponsesApi(RedisClient redis, Shared shared, ResponsesSettings settings) {
+        Clock clock = Clock.systemUTC();
+        ResponseStore store = new ResponseStore(redis, settings, clock);
+        ResponseConversations conversations = new ResponseConversations(shared.conversations(), shared.history(),
+                store, new SecureRandom());
+        this.create = new ResponsesRoute(shared.client(), shared.models(), conversations, shared.conversations(),
+                store, shared.metrics(), shared.inFlight(), shared.tenantPermits(), shared.timeout(),
+                shared.pingInterval(), clock);
+        this.stored = new StoredResponsesRoutes(store);
+    }
+
+    /** Adds the routes; {@code wrapCreate} wraps the create route (idempotency keys). */
+    public void addRoutes(Router router, UnaryOperator<Route> wrapCreate) {
+        router.add("POST", "/v1/responses", wrapCreate.apply(create))
+                .add("GET", "/v1/responses/{id}", stored::get)
+                .add("DELETE", "/v1/responses/{id}", stored::delete)
+                .add("GET", "/v1/responses/{id}/input_items", stored::inputItems);
+    }
+}
