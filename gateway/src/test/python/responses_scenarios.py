@@ -119,6 +119,17 @@ def lifecycle():
 def idempotent(route, key, text):
     headers = {"Idempotency-Key": key}
     try:
+        if route == "stream":
+            raw = client.responses.with_raw_response.create(model=MODEL, input=text, max_output_tokens=12,
+                                                            temperature=0.8, stream=True, extra_headers=headers)
+            deltas, final = [], None
+            for event in raw.parse():
+                if event.type == "response.output_text.delta":
+                    deltas.append(event.delta)
+                if event.type in ("response.completed", "response.incomplete"):
+                    final = event.response
+            return {"status": raw.status_code, "id": final.id, "text": "".join(deltas),
+                    "replayed": raw.headers.get("Idempotent-Replayed")}
         if route == "responses":
             raw = client.responses.with_raw_response.create(model=MODEL, input=text, max_output_tokens=12,
                                                             temperature=0.8, extra_headers=headers)

@@ -8,6 +8,7 @@ import dev.parley.gateway.conversation.ConversationIndex;
 import dev.parley.gateway.conversation.ConversationResolver;
 import dev.parley.gateway.conversation.RedisHistoryReader;
 import dev.parley.gateway.http.JsonErrorHandler;
+import dev.parley.gateway.idempotency.IdempotencyKeys;
 import dev.parley.gateway.http.LoopbackScreen;
 import dev.parley.gateway.http.Router;
 import dev.parley.gateway.limits.InFlightLimit;
@@ -89,7 +90,10 @@ public final class Gateway implements AutoCloseable {
                 config.healthCheckInterval());
         OpsRoutes ops = new OpsRoutes(registry, health);
         Router router = router(config, metrics, tenantPermits);
-        router.add("POST", "/v1/chat/completions", chat)
+        IdempotencyKeys idempotency = redis == null ? null
+                : new IdempotencyKeys(redis, config.responses(), config.requestTimeout(), metrics);
+        router.add("POST", "/v1/chat/completions", idempotency == null ? chat
+                        : idempotency.wrap("/v1/chat/completions", chat))
                 .add("GET", "/v1/models", models::list)
                 .add("GET", "/v1/models/{id}", models::get)
                 .addOpen("GET", "/health", ops::health)
@@ -104,7 +108,7 @@ public final class Gateway implements AutoCloseable {
             // Stored responses live beside the histories they continue.
             new ResponsesApi(redis, new ResponsesApi.Shared(client, models, resolver, history, metrics, inFlight,
                     tenantPermits, config.requestTimeout(), config.pingInterval()), config.responses())
-                    .addRoutes(router, route -> route);
+                    .addRoutes(router, route -> idempotency.wrap("/v1/responses", route));
         }
         server.setHandler(router);
         server.setErrorHandler(new JsonErrorHandler());

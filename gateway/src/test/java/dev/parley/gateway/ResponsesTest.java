@@ -178,4 +178,26 @@ class ResponsesTest {
         assertThat(result.get("after_delete").asInt()).isEqualTo(404);
         assertThat(result.get("continue_deleted").asInt()).isEqualTo(404);
     }
+
+    @Test
+    void anIdempotencyKeyAnswersOnceAndRefusesAnotherBody() throws Exception {
+        for (String route : List.of("responses", "chat", "stream")) {
+            String key = "idem-" + route + "-" + System.nanoTime();
+            JsonNode first = scenario("idempotent", route, key, "Tell me a story.");
+            JsonNode again = scenario("idempotent", route, key, "Tell me a story.");
+            JsonNode other = scenario("idempotent", route, key, "Tell me something else.");
+            JsonNode fresh = scenario("idempotent", route, key + "-2", "Tell me a story.");
+
+            assertThat(first.get("status").asInt()).as(route).isEqualTo(200);
+            assertThat(first.get("replayed").isNull()).as(route).isTrue();
+            assertThat(again.get("status").asInt()).as(route).isEqualTo(200);
+            assertThat(again.get("replayed").asString()).as(route).isEqualTo("true");
+            assertThat(again.get("id").asString()).as(route + ": the first answer").isEqualTo(first.get("id").asString());
+            assertThat(again.get("text").asString()).as(route + ": a stream is replayed whole")
+                    .isEqualTo(first.get("text").asString()).isNotBlank();
+            assertThat(other.get("status").asInt()).as(route + ": another body").isEqualTo(409);
+            assertThat(other.get("code").asString()).isEqualTo("idempotency_key_conflict");
+            assertThat(fresh.get("id").asString()).as(route + ": another key runs again").isNotEqualTo(first.get("id").asString());
+        }
+    }
 }
