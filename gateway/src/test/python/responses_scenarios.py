@@ -6,6 +6,7 @@ RUN_ID)
 import json
 import os
 import sys
+import time
 
 import openai
 
@@ -114,6 +115,42 @@ def lifecycle():
             "text": response.output_text, "items": [[i.role, i.content[0].text] for i in items.data],
             "other_tenant": other_status, "unstored": unstored_status, "after_delete": after_delete,
             "continue_deleted": continue_deleted}
+
+
+def wait_answered(response):
+    """Polls a background response until it left queued (the gateway reports one it lost as failed)."""
+    while response.status in ("queued", "in_progress"):
+        time.sleep(0.5)
+        response = client.responses.retrieve(response.id)
+    return response
+
+
+def background():
+    queued, conversation = create(input="Name a colour. " + RUN, background=True)
+    answered = wait_answered(queued)
+    result = info(answered, conversation)
+    result.update({"first_status": queued.status, "background": answered.background})
+    return result
+
+
+def cancel():
+    queued, _ = create(input="Write a very long story about a dragon and a knight. " + RUN, background=True,
+                       max_output_tokens=1500)
+    cancelled = client.responses.cancel(queued.id)
+    # The worker's cancelled reply (it carries Parley's facts) is stored over the gateway's own record when it comes.
+    again = client.responses.retrieve(queued.id)
+    waited = 0
+    while (again.model_extra or {}).get("parley") is None and waited < 240:
+        time.sleep(0.5)
+        waited += 0.5
+        again = client.responses.retrieve(queued.id)
+    try:
+        create(input="Go on.", previous_response_id=queued.id)
+        continued = 200
+    except openai.BadRequestError as e:
+        continued = e.status_code
+    return {"first_status": queued.status, "cancel_status": cancelled.status, "status": again.status,
+            "worker_replied": (again.model_extra or {}).get("parley") is not None, "continue_queued": continued}
 
 
 def idempotent(route, key, text):

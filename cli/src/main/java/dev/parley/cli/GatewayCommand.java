@@ -181,7 +181,8 @@ public final class GatewayCommand implements Callable<Integer> {
                 .storage(new StorageLimits(maxUploadMb << 20, tenantStorageMb << 20, tenantFiles, tenantBatches,
                         Duration.ofDays(fileTtlDays), Duration.ofDays(fileTtlDays)))
                 .responses(new ResponsesSettings(Duration.ofDays(responseRetentionDays), tenantResponses,
-                        Duration.ofHours(idempotencyWindowHours), ResponsesSettings.DEFAULT_IDEMPOTENCY_MAX_BYTES))
+                        Duration.ofHours(idempotencyWindowHours), ResponsesSettings.DEFAULT_IDEMPOTENCY_MAX_BYTES,
+                        ResponsesSettings.DEFAULT_MAX_BACKGROUND))
                 .build();
     }
 

@@ -56,6 +56,7 @@ public final class Gateway implements AutoCloseable {
     private final ServerConnector connector;
     private final PrometheusMeterRegistry registry;
     private final BatchApi batches;
+    private final ResponsesApi responses;
     private final GatewayMetrics metrics;
     private final GatewayHealth health;
 
@@ -104,11 +105,12 @@ public final class Gateway implements AutoCloseable {
         if (batches != null) {
             batches.addRoutes(router);
         }
-        if (redis != null) {
-            // Stored responses live beside the histories they continue.
-            new ResponsesApi(redis, new ResponsesApi.Shared(client, models, resolver, history, metrics, inFlight,
-                    tenantPermits, config.requestTimeout(), config.pingInterval()), config.responses())
-                    .addRoutes(router, route -> idempotency.wrap("/v1/responses", route));
+        // Stored responses live beside the histories they continue.
+        this.responses = redis == null ? null : new ResponsesApi(redis, new ResponsesApi.Shared(client, models,
+                resolver, history, metrics, inFlight, tenantPermits, config.requestTimeout(), config.pingInterval()),
+                config.responses());
+        if (responses != null) {
+            responses.addRoutes(router, route -> idempotency.wrap("/v1/responses", route));
         }
         server.setHandler(router);
         server.setErrorHandler(new JsonErrorHandler());
@@ -233,6 +235,9 @@ public final class Gateway implements AutoCloseable {
                 batches.close();
             }
             server.stop();
+            if (responses != null) {
+                responses.close();
+            }
             health.close();
         } catch (Exception e) {
             log.warn("gateway did not stop cleanly: {}", e.getMessage());

@@ -180,6 +180,31 @@ class ResponsesTest {
     }
 
     @Test
+    void aBackgroundResponseIsAnsweredAtOnceAndCompletedThroughKafka() throws Exception {
+        JsonNode result = scenario("background");
+
+        assertThat(result.get("first_status").asString()).isEqualTo("queued");
+        assertThat(result.get("background").asBoolean()).isTrue();
+        assertThat(result.get("status").asString()).isIn("completed", "incomplete");
+        assertThat(result.get("output_text").asString()).isNotBlank();
+        assertThat(result.get("output_tokens").asInt()).isBetween(1, 12);
+        List<HistoryEntry> stored = history.load(result.get("conversation").asString());
+        assertThat(stored).hasSize(1);
+        assertThat(stored.get(0).answer()).isEqualTo(result.get("output_text").asString());
+    }
+
+    @Test
+    void aCancelledBackgroundResponseStaysCancelledAndCannotBeContinued() throws Exception {
+        JsonNode result = scenario("cancel");
+
+        assertThat(result.get("first_status").asString()).isEqualTo("queued");
+        assertThat(result.get("cancel_status").asString()).isEqualTo("cancelled");
+        assertThat(result.get("worker_replied").asBoolean()).as("the worker's cancelled reply is stored").isTrue();
+        assertThat(result.get("status").asString()).isEqualTo("cancelled");
+        assertThat(result.get("continue_queued").asInt()).isEqualTo(400);
+    }
+
+    @Test
     void anIdempotencyKeyAnswersOnceAndRefusesAnotherBody() throws Exception {
         for (String route : List.of("responses", "chat", "stream")) {
             String key = "idem-" + route + "-" + System.nanoTime();

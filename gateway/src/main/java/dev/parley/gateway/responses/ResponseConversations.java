@@ -5,6 +5,7 @@ import dev.parley.gateway.conversation.ConversationResolver;
 import dev.parley.gateway.conversation.HistoryReader;
 import dev.parley.gateway.conversation.ResolvedTurn;
 import dev.parley.gateway.conversation.StoredTurn;
+import dev.parley.gateway.openai.OpenAiException;
 import dev.parley.schemas.ChatMessage;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -45,6 +46,11 @@ final class ResponseConversations {
             return chat.resolve(tenant, request.chat(), name);
         }
         StoredResponse previous = store.require(tenant.name(), request.previousResponseId(), "previous_response_id");
+        String status = previous.response().path("status").asString();
+        if (status.equals("queued") || status.equals("failed") || status.equals("cancelled")) {
+            throw OpenAiException.invalidParam("previous_response_id", "response " + previous.id() + " is " + status
+                    + ": only an answered response can be continued");
+        }
         List<StoredTurn> stored = history.load(previous.conversationId());
         if (!stored.isEmpty() && stored.get(stored.size() - 1).turn() == previous.turn()) {
             String system = request.chat().system();

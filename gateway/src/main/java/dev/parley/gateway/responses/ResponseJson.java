@@ -34,6 +34,29 @@ public final class ResponseJson {
         return response(request, requestId, createdAt, "in_progress", List.of(), null, null);
     }
 
+    /** A background response sent to the pool and not answered yet. */
+    public static Map<String, Object> queued(ResponseRequest request, String requestId, long createdAt) {
+        return response(request, requestId, createdAt, "queued", List.of(), null, null);
+    }
+
+    /** A background response that could not be answered: {@code error} says why. */
+    public static Map<String, Object> failed(ResponseRequest request, String requestId, long createdAt,
+                                             String code, String message) {
+        Map<String, Object> response = response(request, requestId, createdAt, "failed", List.of(), null, null);
+        response.put("error", Json.object("code", code, "message", message));
+        return response;
+    }
+
+    /** The Parley request id a response id was made from ({@link #responseId}). */
+    public static String requestId(String responseId) {
+        String hex = responseId.substring(responseId.indexOf('_') + 1);
+        if (!hex.matches("[0-9a-f]{32}")) {
+            return null;
+        }
+        return hex.substring(0, 8) + "-" + hex.substring(8, 12) + "-" + hex.substring(12, 16) + "-"
+                + hex.substring(16, 20) + "-" + hex.substring(20);
+    }
+
     /** The finished response: {@code completed}, or {@code incomplete} when cut off by {@code max_output_tokens}. */
     public static Map<String, Object> finished(ResponseRequest request, Reply reply, long createdAt) {
         String status = status(reply);
@@ -58,7 +81,7 @@ public final class ResponseJson {
                                                 Map<String, Object> incomplete) {
         JsonNode body = request.body();
         return Json.object("id", responseId(requestId), "object", "response", "created_at", createdAt,
-                "status", status, "background", false, "error", null, "incomplete_details", incomplete,
+                "status", status, "background", request.background(), "error", null, "incomplete_details", incomplete,
                 "instructions", request.instructions(), "max_output_tokens", echo(body, "max_output_tokens", null),
                 "model", request.chat().model(), "output", output, "parallel_tool_calls",
                 echo(body, "parallel_tool_calls", true), "previous_response_id", request.previousResponseId(),

@@ -23,4 +23,9 @@ public record ResponseRequest(ChatRequest chat, List<InputMessage> input, String
     public ResponseRequest {
         input = List.copyOf(input);
     }
+
+    /** {@code background}: answered at once, completed through Kafka while the client is away. */
+    public boolean background() {
+        return body.path("background").asBoolean(false);
+    }
 }

@@ -54,8 +54,7 @@ public final class ResponseRequestParser {
         requireNeutral(body, "include", node -> node.isArray() && node.isEmpty(), "include is not supported by Parley yet");
         requireNeutral(body, "top_logprobs", node -> node.isIntegralNumber() && node.intValue() == 0,
                 "top_logprobs are not supported by Parley yet");
-        requireNeutral(body, "background", node -> node.isBoolean() && !node.booleanValue(),
-                "background responses are not supported by Parley yet");
+        requireNeutral(body, "background", JsonNode::isBoolean, "background must be a boolean");
         requireNeutral(body, "reasoning", JsonNode::isObject, "reasoning must be an object");
         requireNeutral(body, "truncation", node -> node.isString() && Set.of("auto", "disabled").contains(node.stringValue()),
                 "truncation must be auto or disabled");
@@ -73,8 +72,13 @@ public final class ResponseRequestParser {
         }
         List<InputMessage> input = InputItems.parse(body.get("input"));
         ChatRequest request = asChat(body, instructions, input);
-        return new ResponseRequest(request, input, instructions, previous,
+        ResponseRequest parsed = new ResponseRequest(request, input, instructions, previous,
                 store == null || store.isNull() || store.booleanValue(), cacheKey, body);
+        if (parsed.background() && (!parsed.store() || request.stream())) {
+            throw OpenAiException.unsupportedParam("background", "background responses must be stored and are not "
+                    + "streamed in Parley (store: true, stream: false)");
+        }
+        return parsed;
     }
 
     /** The chat completion this request amounts to, read by the chat parser. */

@@ -18,7 +18,7 @@ import redis.clients.jedis.RedisClient;
 /**
  * OpenAI's Responses API ({@code /v1/responses}) over the pool, its state in Redis (docs/gateway.md, "Responses").
  */
-public final class ResponsesApi {
+public final class ResponsesApi implements AutoCloseable {
 
     /** What the gateway's chat route already has that the Responses API shares. */
     public record Shared(ParleyClient client, ModelCatalog models, ConversationResolver conversations,
@@ -28,6 +28,7 @@ public final class ResponsesApi {
 
     private final ResponsesRoute create;
     private final StoredResponsesRoutes stored;
+    private final BackgroundResponses background;
 
     /**
      * @param redis where stored responses live
@@ -37,10 +38,13 @@ public final class ResponsesApi {
         ResponseStore store = new ResponseStore(redis, settings, clock);
         ResponseConversations conversations = new ResponseConversations(shared.conversations(), shared.history(),
                 store, new SecureRandom());
+        this.background = new BackgroundResponses(shared.client(), store, shared.metrics(), shared.timeout(),
+                settings.maxBackground());
         this.create = new ResponsesRoute(shared.client(), shared.models(), conversations, shared.conversations(),
-                store, shared.metrics(), shared.inFlight(), shared.tenantPermits(), shared.timeout(),
+                store, shared.metrics(), shared.inFlight(), shared.tenantPermits(), background, shared.timeout(),
                 shared.pingInterval(), clock);
-        this.stored = new StoredResponsesRoutes(store);
+        // A queued response older than its prompt's deadline (and a margin for its reply) will not be answered.
+        this.stored = new StoredResponsesRoutes(store, clock, shared.timeout().plusMinutes(1));
     }
 
     /** Adds the routes; {@code wrapCreate} wraps the create route (idempotency keys). */
@@ -48,6 +52,13 @@ public final class ResponsesApi {
         router.add("POST", "/v1/responses", wrapCreate.apply(create))
                 .add("GET", "/v1/responses/{id}", stored::get)
                 .add("DELETE", "/v1/responses/{id}", stored::delete)
-                .add("GET", "/v1/responses/{id}/input_items", stored::inputItems);
+                .add("GET", "/v1/responses/{id}/input_items", stored::inputItems)
+                .add("POST", "/v1/responses/{id}/cancel", background::cancel);
+    }
+
+    /** Stops storing background replies (those still waiting stay queued, then read as lost). */
+    @Override
+    public void close() {
+        background.close();
     }
 }

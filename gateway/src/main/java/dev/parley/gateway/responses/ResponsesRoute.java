@@ -44,14 +44,15 @@ public final class ResponsesRoute implements Route {
     private final InFlightLimit inFlight;
     private final TenantPermits tenantPermits;
     private final ResponseStreamRelay relay;
+    private final BackgroundResponses background;
     private final Duration timeout;
     private final Clock clock;
     private final ResponseRequestParser parser = new ResponseRequestParser();
 
     ResponsesRoute(ParleyClient client, ModelCatalog models, ResponseConversations conversations,
                    ConversationResolver chatConversations, ResponseStore store, GatewayMetrics metrics,
-                   InFlightLimit inFlight, TenantPermits tenantPermits, Duration timeout, Duration pingInterval,
-                   Clock clock) {
+                   InFlightLimit inFlight, TenantPermits tenantPermits, BackgroundResponses background,
+                   Duration timeout, Duration pingInterval, Clock clock) {
         this.client = client;
         this.models = models;
         this.conversations = conversations;
@@ -61,6 +62,7 @@ public final class ResponsesRoute implements Route {
         this.inFlight = inFlight;
         this.tenantPermits = tenantPermits;
         this.relay = new ResponseStreamRelay(client, metrics, pingInterval);
+        this.background = background;
         this.timeout = timeout;
         this.clock = clock;
     }
@@ -105,6 +107,11 @@ public final class ResponsesRoute implements Route {
     private void answer(HttpExchange exchange, Tenant tenant, ResponseRequest request, ResolvedTurn turn,
                         Prompt prompt) throws Exception {
         long createdAt = clock.instant().getEpochSecond();
+        if (request.background()) {
+            exchange.json(200, background.start(tenant, request, turn, prompt, createdAt,
+                    reply -> finish(tenant, request, turn, reply, createdAt)));
+            return;
+        }
         if (request.chat().stream()) {
             relay.relay(exchange, prompt, ResponseJson.inProgress(request, prompt.requestId(), createdAt),
                     reply -> finish(tenant, request, turn, reply, createdAt), timeout);
@@ -126,7 +133,8 @@ public final class ResponsesRoute implements Route {
         String answer = reply.content() == null ? "" : reply.content();
         if (request.store()) {
             store.save(tenant.name(), new StoredResponse((String) response.get("id"), turn.conversationId(),
-                    reply.turn(), request.previousResponseId(), systemInForce(tenant, request, turn), request.input(), answer,
+                    reply.turn() == null ? 0 : reply.turn(), request.previousResponseId(),
+                    systemInForce(tenant, request, turn), request.input(), answer,
                     Json.mapper().valueToTree(response)));
         }
         if (request.previousResponseId() == null && reply.isOk()) {

@@ -12,17 +12,19 @@ import java.util.Objects;
  * @param idempotencyWindow how long an {@code Idempotency-Key} answers with its first answer
  * @param idempotencyMaxBytes the largest answer kept for replay; a larger one releases its key instead (a retry then
  *                          runs again)
+ * @param maxBackground     background responses one gateway has waiting for their replies at once (429 past it)
  */
 public record ResponsesSettings(Duration retention, int maxStoredPerTenant, Duration idempotencyWindow,
-                                int idempotencyMaxBytes) {
+                                int idempotencyMaxBytes, int maxBackground) {
 
     public static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
     public static final int DEFAULT_MAX_STORED_PER_TENANT = 100_000;
     public static final Duration DEFAULT_IDEMPOTENCY_WINDOW = Duration.ofHours(24);
     public static final int DEFAULT_IDEMPOTENCY_MAX_BYTES = 1 << 20;
+    public static final int DEFAULT_MAX_BACKGROUND = 256;
 
     public static final ResponsesSettings DEFAULTS = new ResponsesSettings(DEFAULT_RETENTION,
-            DEFAULT_MAX_STORED_PER_TENANT, DEFAULT_IDEMPOTENCY_WINDOW, DEFAULT_IDEMPOTENCY_MAX_BYTES);
+            DEFAULT_MAX_STORED_PER_TENANT, DEFAULT_IDEMPOTENCY_WINDOW, DEFAULT_IDEMPOTENCY_MAX_BYTES, DEFAULT_MAX_BACKGROUND);
 
     public ResponsesSettings {
         Objects.requireNonNull(retention, "retention");
@@ -31,9 +33,9 @@ public record ResponsesSettings(Duration retention, int maxStoredPerTenant, Dura
             throw new IllegalArgumentException("retention and idempotencyWindow must be at least 1 s, got "
                     + retention + " and " + idempotencyWindow);
         }
-        if (maxStoredPerTenant < 1 || idempotencyMaxBytes < 1) {
-            throw new IllegalArgumentException("maxStoredPerTenant and idempotencyMaxBytes must be >= 1, got "
-                    + maxStoredPerTenant + " and " + idempotencyMaxBytes);
+        if (maxStoredPerTenant < 1 || idempotencyMaxBytes < 1 || maxBackground < 1) {
+            throw new IllegalArgumentException("maxStoredPerTenant, idempotencyMaxBytes and maxBackground must be >= 1,"
+                    + " got " + maxStoredPerTenant + ", " + idempotencyMaxBytes + " and " + maxBackground);
         }
     }
 }

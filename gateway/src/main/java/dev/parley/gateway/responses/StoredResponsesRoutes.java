@@ -4,10 +4,14 @@ import dev.parley.gateway.auth.Tenant;
 import dev.parley.gateway.http.HttpExchange;
 import dev.parley.gateway.openai.Json;
 import dev.parley.gateway.openai.OpenAiException;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code GET /v1/responses/{id}}, {@code DELETE /v1/responses/{id}} and {@code GET /v1/responses/{id}/input_items}:
@@ -19,14 +23,31 @@ final class StoredResponsesRoutes {
     private static final int MAX_LIMIT = 100;
 
     private final ResponseStore store;
+    private final Clock clock;
+    private final Duration lostAfter;
 
-    StoredResponsesRoutes(ResponseStore store) {
+    /**
+     * @param lostAfter how long after its creation a background response still queued is reported lost: its prompt's
+     *                  deadline has passed, so only a gateway that stopped holding it leaves it queued that long
+     */
+    StoredResponsesRoutes(ResponseStore store, Clock clock, Duration lostAfter) {
         this.store = store;
+        this.clock = clock;
+        this.lostAfter = lostAfter;
     }
 
     void get(HttpExchange exchange) {
         Tenant tenant = exchange.attachment();
-        exchange.json(200, store.require(tenant.name(), exchange.pathParam("id"), "response_id").response());
+        JsonNode response = store.require(tenant.name(), exchange.pathParam("id"), "response_id").response();
+        if ("queued".equals(response.path("status").asString())
+                && response.path("created_at").asLong() + lostAfter.toSeconds() < clock.instant().getEpochSecond()) {
+            ObjectNode lost = (ObjectNode) response.deepCopy();
+            lost.put("status", "failed");
+            lost.set("error", Json.mapper().valueToTree(Json.object("code", "background_lost", "message",
+                    "the gateway that sent this background response stopped before its reply came; create it again")));
+            response = lost;
+        }
+        exchange.json(200, response);
     }
 
     void delete(HttpExchange exchange) {
