@@ -6,6 +6,7 @@ import dev.parley.gateway.GatewayConfig;
 import dev.parley.gateway.auth.ApiKeys;
 import dev.parley.gateway.auth.Tenant;
 import dev.parley.gateway.batch.StorageLimits;
+import dev.parley.gateway.responses.ResponsesSettings;
 import dev.parley.worker.config.RedisOption;
 import dev.parley.worker.history.RedisConnector;
 import dev.parley.worker.cli.ShutdownOnSignal;
@@ -166,6 +167,18 @@ public final class GatewayCommand implements Callable<Integer> {
             description = "The longest Retry-After, in seconds, an admission refusal asks for (default ${DEFAULT-VALUE})")
     long admissionMaxRetryAfterSeconds;
 
+    @Option(names = "--response-retention-days", defaultValue = "30", description = "Days a stored response of "
+            + "/v1/responses (and so a previous_response_id chain through it) is kept (default ${DEFAULT-VALUE})")
+    int responseRetentionDays;
+
+    @Option(names = "--tenant-responses", defaultValue = "" + ResponsesSettings.DEFAULT_MAX_STORED_PER_TENANT,
+            description = "Stored responses one tenant may hold; past it the oldest go first (default ${DEFAULT-VALUE})")
+    int tenantResponses;
+
+    @Option(names = "--idempotency-window-hours", defaultValue = "24", description = "Hours an Idempotency-Key "
+            + "answers with its first answer (default ${DEFAULT-VALUE})")
+    int idempotencyWindowHours;
+
     @Override
     public Integer call() throws Exception {
         Gateway gateway = Gateway.start(config(System.getenv()));
@@ -194,6 +207,9 @@ public final class GatewayCommand implements Callable<Integer> {
                 .redisConnector(uri -> RedisConnector.connect(uri, redisSettings))
                 .storage(new StorageLimits(maxUploadMb << 20, tenantStorageMb << 20, tenantFiles, tenantBatches,
                         Duration.ofDays(fileTtlDays), Duration.ofDays(fileTtlDays)))
+                .responses(new ResponsesSettings(Duration.ofDays(responseRetentionDays), tenantResponses,
+                        Duration.ofHours(idempotencyWindowHours), ResponsesSettings.DEFAULT_IDEMPOTENCY_MAX_BYTES,
+                        ResponsesSettings.DEFAULT_MAX_BACKGROUND))
                 .build();
     }
 

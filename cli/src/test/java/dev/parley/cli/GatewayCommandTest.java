@@ -28,7 +28,8 @@ class GatewayCommandTest {
                         "PARLEY_KAFKA_SASL_MECHANISM", "PLAIN"),
                 "--bootstrap", "b:9093", "--no-auth", "--kafka", "sasl.mechanism=SCRAM-SHA-512",
                 "--kafka", "ssl.truststore.location=/etc/ca.p12", "--files-redis", "redis://files:6379",
-                "--max-upload-mb", "8", "--tenant-files", "5", "--file-ttl-days", "2");
+                "--max-upload-mb", "8", "--tenant-files", "5", "--file-ttl-days", "2",
+                "--response-retention-days", "3", "--tenant-responses", "10", "--idempotency-window-hours", "6");
 
         assertThat(config.kafkaProperties()).containsEntry("security.protocol", "SASL_SSL")
                 .as("a flag wins over the environment").containsEntry("sasl.mechanism", "SCRAM-SHA-512")
@@ -40,6 +41,9 @@ class GatewayCommandTest {
                 .isBetween(8L << 20, (8L << 20) + (64 << 10));
         assertThat(config.storage().maxFiles()).isEqualTo(5);
         assertThat(config.storage().fileTtl().toDays()).isEqualTo(2);
+        assertThat(config.responses().retention().toDays()).isEqualTo(3);
+        assertThat(config.responses().maxStoredPerTenant()).isEqualTo(10);
+        assertThat(config.responses().idempotencyWindow().toHours()).isEqualTo(6);
     }
 
     @Test

@@ -10,13 +10,16 @@ import dev.parley.gateway.conversation.ConversationIndex;
 import dev.parley.gateway.conversation.ConversationResolver;
 import dev.parley.gateway.conversation.RedisHistoryReader;
 import dev.parley.gateway.http.JsonErrorHandler;
+import dev.parley.gateway.idempotency.IdempotencyKeys;
 import dev.parley.gateway.http.LoopbackScreen;
 import dev.parley.gateway.http.Router;
+import dev.parley.gateway.limits.InFlightLimit;
 import dev.parley.gateway.limits.TenantPermits;
 import dev.parley.gateway.models.ModelCatalog;
 import dev.parley.gateway.ops.GatewayHealth;
 import dev.parley.gateway.ops.GatewayMetrics;
 import dev.parley.gateway.ops.OpsRoutes;
+import dev.parley.gateway.responses.ResponsesApi;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -55,6 +58,7 @@ public final class Gateway implements AutoCloseable {
     private final ServerConnector connector;
     private final PrometheusMeterRegistry registry;
     private final BatchApi batches;
+    private final ResponsesApi responses;
     private final GatewayMetrics metrics;
     private final GatewayHealth health;
 
@@ -77,19 +81,24 @@ public final class Gateway implements AutoCloseable {
 
         ModelCatalog models = new ModelCatalog(config.models(), client::servedModels, client::servedModel,
                 System.currentTimeMillis() / 1000);
+        RedisHistoryReader history = redis == null ? null : new RedisHistoryReader(redis);
         ConversationResolver resolver = redis == null ? new ConversationResolver(null, null)
-                : new ConversationResolver(new RedisHistoryReader(redis), new ConversationIndex(redis, config.conversationTtl()));
+                : new ConversationResolver(history, new ConversationIndex(redis, config.conversationTtl()));
         TenantPermits tenantPermits = new TenantPermits(config.tenantMaxInFlight(), config.tenantMaxStreams(),
                 metrics::refused);
+        InFlightLimit inFlight = new InFlightLimit(config.maxInFlight(), metrics);
+        Admission admission = new Admission(config.admission(), client::modelLoad,
+                new AdmissionMetrics(registry, metrics::refused), Clock.systemUTC());
         ChatCompletionsRoute chat = new ChatCompletionsRoute(client, models, resolver, metrics, config.requestTimeout(),
-                config.maxInFlight(), config.pingInterval(), tenantPermits, Clock.systemUTC())
-                .admitting(new Admission(config.admission(), client::modelLoad,
-                        new AdmissionMetrics(registry, metrics::refused), Clock.systemUTC()));
+                inFlight, config.pingInterval(), tenantPermits, admission, Clock.systemUTC());
         this.health = new GatewayHealth(() -> client.health().healthy(), redis == null ? null : this::redisReachable,
                 config.healthCheckInterval());
         OpsRoutes ops = new OpsRoutes(registry, health);
         Router router = router(config, metrics, tenantPermits);
-        router.add("POST", "/v1/chat/completions", chat)
+        IdempotencyKeys idempotency = redis == null ? null
+                : new IdempotencyKeys(redis, config.responses(), config.requestTimeout(), metrics);
+        router.add("POST", "/v1/chat/completions", idempotency == null ? chat
+                        : idempotency.wrap("/v1/chat/completions", chat))
                 .add("GET", "/v1/models", models::list)
                 .add("GET", "/v1/models/{id}", models::get)
                 .addOpen("GET", "/health", ops::health)
@@ -99,6 +108,14 @@ public final class Gateway implements AutoCloseable {
                 metrics, batchSettings(config));
         if (batches != null) {
             batches.addRoutes(router);
+        }
+        // Stored responses live beside the histories they continue.
+        this.responses = redis == null ? null : new ResponsesApi(redis, new ResponsesApi.Shared(client, models,
+                resolver, history, metrics, inFlight, tenantPermits, admission, config.requestTimeout(),
+                config.pingInterval()),
+                config.responses());
+        if (responses != null) {
+            responses.addRoutes(router, route -> idempotency.wrap("/v1/responses", route));
         }
         server.setHandler(router);
         server.setErrorHandler(new JsonErrorHandler());
@@ -223,6 +240,9 @@ public final class Gateway implements AutoCloseable {
                 batches.close();
             }
             server.stop();
+            if (responses != null) {
+                responses.close();
+            }
             health.close();
         } catch (Exception e) {
             log.warn("gateway did not stop cleanly: {}", e.getMessage());

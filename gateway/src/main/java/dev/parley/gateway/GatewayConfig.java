@@ -4,6 +4,7 @@ import dev.parley.client.AdmissionPolicy;
 import dev.parley.client.ParleyClient;
 import dev.parley.gateway.auth.ApiKeys;
 import dev.parley.gateway.batch.StorageLimits;
+import dev.parley.gateway.responses.ResponsesSettings;
 import java.net.URI;
 import dev.parley.gateway.http.BodyLimits;
 import java.net.InetAddress;
@@ -88,6 +89,7 @@ public final class GatewayConfig {
     private final int tenantMaxStreams;
     private final AdmissionPolicy admission;
     private final Duration healthCheckInterval;
+    private final ResponsesSettings responses;
 
     private GatewayConfig(Builder b) {
         this.host = b.host;
@@ -123,6 +125,7 @@ public final class GatewayConfig {
         this.tenantMaxStreams = b.tenantMaxStreams;
         this.admission = b.admission;
         this.healthCheckInterval = b.healthCheckInterval;
+        this.responses = b.responses;
         if (!keys.required() && !isLoopback(host)) {
             throw new IllegalArgumentException("a gateway without API keys (--no-auth) may only listen on a loopback "
                     + "host (127.0.0.1, ::1 or localhost), not '" + host + "': give API keys to listen there");
@@ -201,6 +204,8 @@ public final class GatewayConfig {
     public AdmissionPolicy admission() { return admission; }
     /** How often {@code /health} refreshes its Redis check in the background (it never waits for one). */
     public Duration healthCheckInterval() { return healthCheckInterval; }
+    /** Retention and bounds of stored responses and idempotency keys. */
+    public ResponsesSettings responses() { return responses; }
 
     public static final class Builder {
         private String host = DEFAULT_HOST;
@@ -240,6 +245,7 @@ public final class GatewayConfig {
         private int tenantMaxStreams = DEFAULT_TENANT_MAX_STREAMS;
         private AdmissionPolicy admission = DEFAULT_ADMISSION;
         private Duration healthCheckInterval = DEFAULT_HEALTH_CHECK_INTERVAL;
+        private ResponsesSettings responses = ResponsesSettings.DEFAULTS;
 
         private Builder() {
         }
@@ -255,6 +261,11 @@ public final class GatewayConfig {
         }
 
         public Builder filesRedisUri(String uri) { this.filesRedisUri = uri; return this; }
+
+        public Builder responses(ResponsesSettings settings) {
+            this.responses = Objects.requireNonNull(settings, "responses");
+            return this;
+        }
 
         public Builder batchMaxFailedRuns(int runs) {
             this.batchMaxFailedRuns = atLeast("batchMaxFailedRuns", runs, 1);

@@ -113,6 +113,10 @@ class ErrorStatusTest {
             HttpResponse<String> refused = send("POST", "/v1/chat/completions", chat(false), true);
             assertThat(refused.statusCode()).as(refused.body()).isEqualTo(429);
             assertThat(error(refused).get("type").asString()).isEqualTo("rate_limit_error");
+            HttpResponse<String> responses = send("POST", "/v1/responses", Json.write(Json.object("model", "m",
+                    "input", "hello")), true);
+            assertThat(responses.statusCode()).as("one bound for chat and responses: " + responses.body())
+                    .isEqualTo(429);
 
             // The held stream ends with an error event once its timeout runs out, then [DONE].
             StringBuilder rest = new StringBuilder();

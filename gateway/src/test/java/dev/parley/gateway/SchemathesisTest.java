@@ -85,8 +85,8 @@ class SchemathesisTest {
 
     /**
      * The served document with generation kept to what this pool answers quickly: its one model, at most 8 tokens,
-     * short conversations, and no {@code json_schema} response format (a generated schema is the structured-output
-     * tests' subject, not this one's).
+     * short conversations (chat and responses alike), and no {@code json_schema} format (a generated schema is the
+     * structured-output tests' subject, not this one's).
      */
     private static JsonNode forThisPool(JsonNode document) {
         ObjectNode request = (ObjectNode) document.at("/components/schemas/CreateChatCompletionRequest/properties");
@@ -99,6 +99,13 @@ class SchemathesisTest {
         ((ObjectNode) content.get(1)).put("maxItems", 3);
         ArrayNode formats = (ArrayNode) document.at("/components/schemas/ResponseFormat/oneOf");
         formats.remove(1);
+        ObjectNode response = (ObjectNode) document.at("/components/schemas/CreateResponseRequest/properties");
+        ((ObjectNode) response.get("model")).putArray("enum").add(PoolFixture.MODEL);
+        ((ObjectNode) response.get("max_output_tokens")).put("maximum", 8);
+        ArrayNode input = (ArrayNode) response.at("/input/oneOf");
+        ((ObjectNode) input.get(0)).put("maxLength", 200);
+        ((ObjectNode) input.get(1)).put("maxItems", 4);
+        ((ArrayNode) document.at("/components/schemas/ResponseTextFormat/oneOf")).remove(1);
         return document;
     }
 }

@@ -12,6 +12,7 @@ import dev.parley.gateway.models.ModelCatalog;
 import dev.parley.gateway.openai.ChatRequest;
 import dev.parley.gateway.openai.ChatRequestParser;
 import dev.parley.gateway.openai.CompletionJson;
+import dev.parley.gateway.limits.InFlightLimit;
 import dev.parley.gateway.limits.TenantPermits;
 import dev.parley.gateway.openai.OpenAiException;
 import dev.parley.gateway.ops.GatewayMetrics;
@@ -26,15 +27,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Semaphore;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
 /**
  * {@code POST /v1/chat/completions}: parse, check the model, map onto a conversation, send through the SDK, answer
- * with a {@code chat.completion} or a stream of chunks. At most {@code maxInFlight} requests wait at once; past that
- * the gateway answers 429 instead of queueing without bound. The place is taken before the body is read, so refused
- * requests cost no memory; a streamed request also takes one of its tenant's stream places.
+ * with a {@code chat.completion} or a stream of chunks. At most {@code maxInFlight} requests wait at once (shared
+ * with {@code /v1/responses}); past that the gateway answers 429 instead of queueing without bound. The place is
+ * taken before the body is read, so refused requests cost no memory; a streamed request also takes one of its
+ * tenant's stream places.
  */
 public final class ChatCompletionsRoute implements Route {
 
@@ -47,43 +48,32 @@ public final class ChatCompletionsRoute implements Route {
     private final GatewayMetrics metrics;
     private final StreamRelay relay;
     private final Duration timeout;
-    private final Semaphore inFlight;
-    private final int maxInFlight;
+    private final InFlightLimit inFlight;
     private final Clock clock;
     private final TenantPermits tenantPermits;
     private final ChatRequestParser parser = new ChatRequestParser();
-    private Admission admission;
+    private final Admission admission;
 
     public ChatCompletionsRoute(ParleyClient client, ModelCatalog models, ConversationResolver conversations,
-                                GatewayMetrics metrics, Duration timeout, int maxInFlight, Duration pingInterval,
-                                TenantPermits tenantPermits, Clock clock) {
+                                GatewayMetrics metrics, Duration timeout, InFlightLimit inFlight, Duration pingInterval,
+                                TenantPermits tenantPermits, Admission admission, Clock clock) {
         this.client = client;
+        this.admission = admission;
         this.models = models;
         this.conversations = conversations;
         this.metrics = metrics;
         this.timeout = timeout;
-        this.maxInFlight = maxInFlight;
-        this.inFlight = new Semaphore(maxInFlight);
+        this.inFlight = inFlight;
         this.clock = clock;
         this.tenantPermits = tenantPermits;
         this.relay = new StreamRelay(client, metrics, pingInterval);
-    }
-
-    /** Refuses requests whose model has too much waiting, as {@code admission} says (set before serving). */
-    public ChatCompletionsRoute admitting(Admission admission) {
-        this.admission = admission;
-        return this;
     }
 
     @Override
     public void handle(HttpExchange exchange) throws Exception {
         long started = System.nanoTime();
         Tenant tenant = exchange.attachment();
-        if (!inFlight.tryAcquire()) {
-            metrics.refused("in_flight");
-            throw OpenAiException.overloaded("the gateway has " + maxInFlight + " requests in flight; retry shortly",
-                    TenantPermits.RETRY_AFTER);
-        }
+        inFlight.acquire();
         try {
             ChatRequest request = parse(exchange);
             try (TenantPermits.Permit stream = request.stream() ? tenantPermits.stream(tenant) : null;
@@ -110,8 +100,7 @@ public final class ChatCompletionsRoute implements Route {
     /** Checks the model, then admits the request to its pool or throws the 429. */
     private Admission.Ticket admit(ChatRequest request, Tenant tenant) {
         models.require(request.model(), "model");
-        return admission == null ? Admission.Ticket.NONE
-                : admission.admit(models.promptModel(request.model()), tenant.name(), timeout);
+        return admission.admit(models.promptModel(request.model()), tenant.name(), timeout);
     }
 
     /** The request; a value Jackson cannot convert (an integer past long) is the client's error, not a 500. */

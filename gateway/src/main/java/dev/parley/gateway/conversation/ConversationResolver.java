@@ -38,9 +38,10 @@ public final class ConversationResolver {
 
     /** The header naming the conversation. */
     public static final String HEADER = "X-Parley-Conversation-Id";
-    private static final String HEADER_PATTERN = "[A-Za-z0-9._:-]{1,128}";
+    /** What a conversation name (the header, a prompt cache key) may be. */
+    public static final String HEADER_PATTERN = "[A-Za-z0-9._:-]{1,128}";
     /** The most messages one prompt carries (prompt.v1.json {@code messages.maxItems}). */
-    static final int MAX_SEED = 64;
+    public static final int MAX_SEED = 64;
 
     private final HistoryReader history;
     private final ConversationIndex index;
@@ -116,7 +117,7 @@ public final class ConversationResolver {
      * (from a user message on) when there are more, as the prompt schema takes at most that many. The worker would
      * keep no more of them than its history bounds allow anyway.
      */
-    static List<ChatMessage> seed(List<ChatMessage> messages) {
+    public static List<ChatMessage> seed(List<ChatMessage> messages) {
         if (messages.size() <= MAX_SEED) {
             return messages;
         }

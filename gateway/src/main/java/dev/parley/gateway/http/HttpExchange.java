@@ -34,6 +34,8 @@ public final class HttpExchange {
     private boolean committed;
     private boolean completed;
     private Object attachment;
+    private byte[] body;
+    private Recording recording;
 
     HttpExchange(Request request, Response response, Map<String, String> pathParams, String route, Callback done,
                  BodyLimits limits, JsonMapper json) {
@@ -82,8 +84,12 @@ public final class HttpExchange {
      * {@code Content-Length} says so), 408 when the client stops sending or sends too slowly.
      */
     public byte[] body() throws IOException {
+        if (body != null) {
+            return body; // read once already (to check an idempotency key), kept for the route
+        }
         try {
-            return new BodyReader(request, limits.maxBytesFor(route), limits).read();
+            body = new BodyReader(request, limits.maxBytesFor(route), limits).read();
+            return body;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while reading the request body", e);
@@ -123,6 +129,15 @@ public final class HttpExchange {
 
     public void header(String name, String value) {
         response.getHeaders().put(name, value);
+        if (recording != null) {
+            recording.header(name, value);
+        }
+    }
+
+    /** From now on keeps a copy of the answer, up to {@code maxBytes} of body ({@link Recording}). */
+    public Recording record(int maxBytes) {
+        recording = new Recording(maxBytes);
+        return recording;
     }
 
     public void json(int status, Object body) {
@@ -140,6 +155,10 @@ public final class HttpExchange {
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
         committed = true;
         completed = true;
+        if (recording != null) {
+            recording.start(status, contentType);
+            recording.append(body, true);
+        }
         response.write(true, ByteBuffer.wrap(body), done);
     }
 
@@ -153,6 +172,9 @@ public final class HttpExchange {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, length);
         committed = true;
+        if (recording != null) {
+            recording.start(status, contentType);
+        }
     }
 
     /** Writes one chunk of a response begun with {@link #startChunked}, blocking until the network took it. */
@@ -168,6 +190,9 @@ public final class HttpExchange {
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
         response.getHeaders().put("X-Accel-Buffering", "no");
         committed = true;
+        if (recording != null) {
+            recording.start(200, "text/event-stream; charset=utf-8");
+        }
         return new SseWriter(this);
     }
 
@@ -175,6 +200,9 @@ public final class HttpExchange {
         try (Blocker.Callback callback = Blocker.callback()) {
             response.write(last, ByteBuffer.wrap(bytes), callback);
             callback.block();
+        }
+        if (recording != null) {
+            recording.append(bytes, last);
         }
     }
 

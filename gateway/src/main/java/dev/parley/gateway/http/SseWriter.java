@@ -26,6 +26,16 @@ public final class SseWriter {
         exchange.write(false, ": ping\n\n".getBytes(StandardCharsets.UTF_8));
     }
 
+    /** A named event ({@code event: <name>}), as the Responses API streams them. */
+    public void event(String name, Object json) throws IOException {
+        exchange.write(false, ("event: " + name + "\ndata: " + Json.write(json) + "\n\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Ends a stream that has no closing frame (the Responses API's ends with its last event). */
+    public void end() throws IOException {
+        exchange.write(true, new byte[0]);
+    }
+
     public void done() throws IOException {
         exchange.write(true, "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
     }

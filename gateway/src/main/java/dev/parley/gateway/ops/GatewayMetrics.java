@@ -98,6 +98,12 @@ public final class GatewayMetrics implements Router.Observer {
                 .tag("kind", kind.name().toLowerCase(Locale.ROOT)).register(registry).increment();
     }
 
+    /** An {@code Idempotency-Key} request: {@code first}, {@code replayed}, {@code conflict} or {@code released}. */
+    public void idempotency(String outcome) {
+        Counter.builder("parley.gateway.idempotency").description("Requests with an Idempotency-Key, by outcome")
+                .tag("outcome", outcome).register(registry).increment();
+    }
+
     public void batchLine(String outcome) {
         Counter.builder("parley.gateway.batch.lines").description("Batch input lines finished, by outcome")
                 .tag("outcome", outcome).register(registry).increment();
