@@ -94,8 +94,9 @@ class ParleyClientTest {
     }
 
     private static byte[] replyBytes(String requestId, String conversationId, String content) {
-        return WireJson.toBytes(new Reply(requestId, conversationId, ReplyStatus.OK, content, FinishReason.STOP,
-                new Usage(3, 0, 0, 2), Timings.NONE, 1, 0, "m", "w", null, null));
+        return WireJson.toBytes(Reply.builder().requestId(requestId).conversationId(conversationId)
+                .status(ReplyStatus.OK).content(content).finishReason(FinishReason.STOP).usage(new Usage(3, 0, 0, 2))
+                .timings(Timings.NONE).turn(1).droppedTurns(0).model("m").worker("w").build());
     }
 
     private void chunks(String requestId, String conversationId, List<String> deltas) throws Exception {
@@ -291,9 +292,7 @@ class ParleyClientTest {
 
         assertThat(received).hasSameSizeAs(sent);
         for (Prompt prompt : sent) {
-            Prompt routed = new Prompt(prompt.requestId(), prompt.conversationId(), prompt.messages(), prompt.system(),
-                    replies, prompt.params(), prompt.stream(), prompt.deadline(), prompt.metadata(), prompt.tenant())
-                    .withModel(prompt.model()).withPriority(prompt.priority());
+            Prompt routed = prompt.newBuilder().replyTo(replies).build();
             assertThat(received).contains(routed);
         }
     }

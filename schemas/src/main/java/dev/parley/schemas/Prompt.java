@@ -48,50 +48,35 @@ public record Prompt(
         metadata = metadata == null ? null : Map.copyOf(metadata);
     }
 
-    /** A prompt without a tenant that names no model. */
-    public Prompt(String requestId, String conversationId, List<ChatMessage> messages, String system, String replyTo,
-                  GenerationParams params, boolean stream, Instant deadline, Map<String, String> metadata) {
-        this(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata, null, null, null);
+    /** An empty builder; {@link Builder#build()} needs at least a request id, a conversation id and a message. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    /** A prompt that names no model (answered by whatever model serves its topic). */
-    public Prompt(String requestId, String conversationId, List<ChatMessage> messages, String system, String replyTo,
-                  GenerationParams params, boolean stream, Instant deadline, Map<String, String> metadata,
-                  String tenant) {
-        this(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata, tenant, null,
-                null);
-    }
-
-    /** A prompt without a priority (interactive). */
-    public Prompt(String requestId, String conversationId, List<ChatMessage> messages, String system, String replyTo,
-                  GenerationParams params, boolean stream, Instant deadline, Map<String, String> metadata,
-                  String tenant, String model) {
-        this(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata, tenant, model,
-                null);
-    }
-
-    /** This prompt asking {@code model} to answer ({@code null}: any model serving its topic). */
-    public Prompt withModel(String model) {
-        return new Prompt(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata,
-                tenant, model, priority);
+    /** A builder holding this prompt's values, to make a changed copy: {@code prompt.newBuilder().model(m).build()}. */
+    public Builder newBuilder() {
+        return new Builder(this);
     }
 
     /** A prompt with a single user message and no options. */
     public static Prompt of(String requestId, String conversationId, String userMessage) {
-        return new Prompt(requestId, conversationId, List.of(ChatMessage.user(userMessage)),
-                null, null, null, false, null, null);
+        return builder().requestId(requestId).conversationId(conversationId)
+                .messages(List.of(ChatMessage.user(userMessage))).build();
+    }
+
+    /** This prompt asking {@code model} to answer ({@code null}: any model serving its topic). */
+    public Prompt withModel(String model) {
+        return newBuilder().model(model).build();
     }
 
     /** The same prompt charged to {@code newTenant} ({@code null}: none). */
     public Prompt withTenant(String newTenant) {
-        return new Prompt(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata,
-                newTenant, model, priority);
+        return newBuilder().tenant(newTenant).build();
     }
 
     /** This prompt in another lane. */
     public Prompt withPriority(Priority value) {
-        return new Prompt(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata,
-                tenant, model, value);
+        return newBuilder().priority(value).build();
     }
 
     /** The priority given, or {@link Priority#DEFAULT}. */
@@ -107,5 +92,108 @@ public record Prompt(
     /** The metadata given, or an empty map. */
     public Map<String, String> metadataOrEmpty() {
         return metadata == null ? Map.of() : metadata;
+    }
+
+    /**
+     * Builds a {@link Prompt}; every setter takes {@code null} for "absent" (see the record's components), and
+     * {@link #build()} applies the record's checks. Adding a field to the contract is adding it here and to the record.
+     */
+    public static final class Builder {
+        private String requestId;
+        private String conversationId;
+        private List<ChatMessage> messages;
+        private String system;
+        private String replyTo;
+        private GenerationParams params;
+        private boolean stream;
+        private Instant deadline;
+        private Map<String, String> metadata;
+        private String tenant;
+        private String model;
+        private Priority priority;
+
+        private Builder() {
+        }
+
+        private Builder(Prompt prompt) {
+            requestId = prompt.requestId;
+            conversationId = prompt.conversationId;
+            messages = prompt.messages;
+            system = prompt.system;
+            replyTo = prompt.replyTo;
+            params = prompt.params;
+            stream = prompt.stream;
+            deadline = prompt.deadline;
+            metadata = prompt.metadata;
+            tenant = prompt.tenant;
+            model = prompt.model;
+            priority = prompt.priority;
+        }
+
+        public Builder requestId(String value) {
+            requestId = value;
+            return this;
+        }
+
+        public Builder conversationId(String value) {
+            conversationId = value;
+            return this;
+        }
+
+        public Builder messages(List<ChatMessage> value) {
+            messages = value;
+            return this;
+        }
+
+        public Builder system(String value) {
+            system = value;
+            return this;
+        }
+
+        public Builder replyTo(String value) {
+            replyTo = value;
+            return this;
+        }
+
+        public Builder params(GenerationParams value) {
+            params = value;
+            return this;
+        }
+
+        public Builder stream(boolean value) {
+            stream = value;
+            return this;
+        }
+
+        public Builder deadline(Instant value) {
+            deadline = value;
+            return this;
+        }
+
+        public Builder metadata(Map<String, String> value) {
+            metadata = value;
+            return this;
+        }
+
+        public Builder tenant(String value) {
+            tenant = value;
+            return this;
+        }
+
+        public Builder model(String value) {
+            model = value;
+            return this;
+        }
+
+        public Builder priority(Priority value) {
+            priority = value;
+            return this;
+        }
+
+        /** The prompt; throws as the record's constructor does on a missing id or an empty message list. */
+        public Prompt build() {
+            return new Prompt(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata,
+                    tenant, model, priority);
+        }
     }
 }

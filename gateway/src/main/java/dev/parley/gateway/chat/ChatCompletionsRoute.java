@@ -156,10 +156,10 @@ public final class ChatCompletionsRoute implements Route {
                         + i + " of the turn, role " + message.role().wireName() + ")");
             }
         }
-        Prompt prompt = new Prompt(UUID.randomUUID().toString(), turn.conversationId(), turn.messages(), turn.system(),
-                null, request.params(), request.stream(), clock.instant().plus(timeout),
-                metadata.isEmpty() ? null : metadata, tenant.name())
-                .withModel(models.promptModel(request.model()));
-        return prompt;
+        return Prompt.builder().requestId(UUID.randomUUID().toString()).conversationId(turn.conversationId())
+                .messages(turn.messages()).system(turn.system()).params(request.params()).stream(request.stream())
+                .deadline(clock.instant().plus(timeout)).metadata(metadata.isEmpty() ? null : metadata)
+                .tenant(tenant.name()).model(models.promptModel(request.model()))
+                .build();
     }
 }
