@@ -22,6 +22,10 @@ import java.util.Objects;
  * @param model          the model asked to answer, as its workers announce it, or {@code null} for whatever model
  *                       serves the topic the prompt is on
  * @param priority       the turn's lane; {@code null} (absent on the wire) means {@link Priority#INTERACTIVE}
+ * @param tools          the tools the model may call ({@code null}: none); at most {@value #MAX_TOOLS}, names unique
+ * @param toolChoice     whether and which tool the model must call ({@code null}: {@link ToolChoice#AUTO} when there
+ *                       are tools); {@code required} or a named function needs {@code tools}
+ * @param parallelToolCalls whether the model may call several tools in one reply ({@code null}: yes)
  */
 public record Prompt(
         String requestId,
@@ -35,7 +39,13 @@ public record Prompt(
         Map<String, String> metadata,
         String tenant,
         String model,
-        Priority priority) {
+        Priority priority,
+        List<Tool> tools,
+        ToolChoice toolChoice,
+        Boolean parallelToolCalls) {
+
+    /** Most tools one prompt may carry (as {@code prompt.v1.json} says). */
+    public static final int MAX_TOOLS = 128;
 
     public Prompt {
         Objects.requireNonNull(requestId, "request_id");
@@ -46,6 +56,7 @@ public record Prompt(
         }
         messages = List.copyOf(messages);
         metadata = metadata == null ? null : Map.copyOf(metadata);
+        tools = tools == null ? null : List.copyOf(tools);
     }
 
     /** An empty builder; {@link Builder#build()} needs at least a request id, a conversation id and a message. */
@@ -89,6 +100,17 @@ public record Prompt(
         return params == null ? GenerationParams.DEFAULTS : params;
     }
 
+    /** Whether the prompt asks for tool calling: tools, a tool choice, or messages that call tools or answer calls. */
+    public boolean usesTools() {
+        return (tools != null && !tools.isEmpty()) || toolChoice != null
+                || messages.stream().anyMatch(ChatMessage::concernsTools);
+    }
+
+    /** The tools given, or an empty list. */
+    public List<Tool> toolsOrEmpty() {
+        return tools == null ? List.of() : tools;
+    }
+
     /** The metadata given, or an empty map. */
     public Map<String, String> metadataOrEmpty() {
         return metadata == null ? Map.of() : metadata;
@@ -111,6 +133,9 @@ public record Prompt(
         private String tenant;
         private String model;
         private Priority priority;
+        private List<Tool> tools;
+        private ToolChoice toolChoice;
+        private Boolean parallelToolCalls;
 
         private Builder() {
         }
@@ -128,6 +153,9 @@ public record Prompt(
             tenant = prompt.tenant;
             model = prompt.model;
             priority = prompt.priority;
+            tools = prompt.tools;
+            toolChoice = prompt.toolChoice;
+            parallelToolCalls = prompt.parallelToolCalls;
         }
 
         public Builder requestId(String value) {
@@ -190,10 +218,25 @@ public record Prompt(
             return this;
         }
 
+        public Builder tools(List<Tool> value) {
+            tools = value;
+            return this;
+        }
+
+        public Builder toolChoice(ToolChoice value) {
+            toolChoice = value;
+            return this;
+        }
+
+        public Builder parallelToolCalls(Boolean value) {
+            parallelToolCalls = value;
+            return this;
+        }
+
         /** The prompt; throws as the record's constructor does on a missing id or an empty message list. */
         public Prompt build() {
             return new Prompt(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata,
-                    tenant, model, priority);
+                    tenant, model, priority, tools, toolChoice, parallelToolCalls);
         }
     }
 }

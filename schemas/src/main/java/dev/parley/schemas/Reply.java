@@ -1,6 +1,7 @@
 package dev.parley.schemas;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -21,6 +22,7 @@ import java.util.Objects;
  * @param worker         id of the worker that answered
  * @param error          what went wrong (status error)
  * @param metadata       the prompt's metadata, echoed
+ * @param toolCalls      the tools the model called (finish reason {@code tool_calls}), or {@code null}: none
  */
 public record Reply(
         String requestId,
@@ -35,13 +37,15 @@ public record Reply(
         String model,
         String worker,
         ErrorInfo error,
-        Map<String, String> metadata) {
+        Map<String, String> metadata,
+        List<ToolCall> toolCalls) {
 
     public Reply {
         Objects.requireNonNull(requestId, "request_id");
         Objects.requireNonNull(conversationId, "conversation_id");
         Objects.requireNonNull(status, "status");
         metadata = metadata == null ? null : Map.copyOf(metadata);
+        toolCalls = toolCalls == null || toolCalls.isEmpty() ? null : List.copyOf(toolCalls);
     }
 
     /** Whether the status is {@link ReplyStatus#OK}. */
@@ -83,6 +87,7 @@ public record Reply(
         private String worker;
         private ErrorInfo error;
         private Map<String, String> metadata;
+        private List<ToolCall> toolCalls;
 
         private Builder() {
         }
@@ -101,6 +106,7 @@ public record Reply(
             worker = reply.worker;
             error = reply.error;
             metadata = reply.metadata;
+            toolCalls = reply.toolCalls;
         }
 
         public Builder requestId(String value) {
@@ -168,10 +174,15 @@ public record Reply(
             return this;
         }
 
+        public Builder toolCalls(List<ToolCall> value) {
+            toolCalls = value;
+            return this;
+        }
+
         /** The reply; throws as the record's constructor does on a missing id or status. */
         public Reply build() {
             return new Reply(requestId, conversationId, status, content, finishReason, usage, timings, turn,
-                    droppedTurns, model, worker, error, metadata);
+                    droppedTurns, model, worker, error, metadata, toolCalls);
         }
     }
 }

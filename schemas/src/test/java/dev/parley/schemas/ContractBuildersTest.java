@@ -49,12 +49,14 @@ class ContractBuildersTest {
         var messages = List.of(ChatMessage.user("hi"));
         var params = GenerationParams.DEFAULTS.withMaxTokens(3);
         Instant deadline = Instant.parse("2030-01-01T00:00:00Z");
+        var tools = List.of(Tool.function("f", "does f", null));
         Prompt expected = new Prompt("r", "c", messages, "sys", "replies", params, true, deadline, Map.of("k", "v"),
-                "acme", "m", Priority.BATCH);
+                "acme", "m", Priority.BATCH, tools, ToolChoice.REQUIRED, false);
 
         Prompt built = Prompt.builder().requestId("r").conversationId("c").messages(messages).system("sys")
                 .replyTo("replies").params(params).stream(true).deadline(deadline).metadata(Map.of("k", "v"))
-                .tenant("acme").model("m").priority(Priority.BATCH).build();
+                .tenant("acme").model("m").priority(Priority.BATCH).tools(tools).toolChoice(ToolChoice.REQUIRED)
+                .parallelToolCalls(false).build();
 
         assertThat(built).isEqualTo(expected);
         assertThat(built.newBuilder().model(null).build().model()).isNull();
@@ -66,12 +68,13 @@ class ContractBuildersTest {
         var usage = new Usage(1, 0, 0, 2);
         var timings = new Timings(1, 2, 3);
         var error = new ErrorInfo("e", "m");
+        var calls = List.of(ToolCall.of("call_1", "f", "{}"));
         Reply expected = new Reply("r", "c", ReplyStatus.ERROR, "text", FinishReason.LENGTH, usage, timings, 2, 1,
-                "m", "w", error, Map.of("k", "v"));
+                "m", "w", error, Map.of("k", "v"), calls);
 
         Reply built = Reply.builder().requestId("r").conversationId("c").status(ReplyStatus.ERROR).content("text")
                 .finishReason(FinishReason.LENGTH).usage(usage).timings(timings).turn(2).droppedTurns(1).model("m")
-                .worker("w").error(error).metadata(Map.of("k", "v")).build();
+                .worker("w").error(error).metadata(Map.of("k", "v")).toolCalls(calls).build();
 
         assertThat(built).isEqualTo(expected);
     }
