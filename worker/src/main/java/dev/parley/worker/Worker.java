@@ -35,6 +35,7 @@ import dev.parley.worker.reply.ChunkStream;
 import dev.parley.worker.reply.ReplyPublisher;
 import dev.parley.worker.reply.ReplyTopics;
 import dev.parley.worker.retry.Backoff;
+import dev.parley.worker.tools.ToolGate;
 import dev.parley.worker.turn.Sleeper;
 import dev.parley.worker.turn.TurnProcessor;
 import dev.parley.worker.turn.TurnSettings;
@@ -148,7 +149,8 @@ public final class Worker implements AutoCloseable {
         this.dispatcher = new Dispatcher(maxInFlight, lanes, System::nanoTime, turnThreads, processor);
         Map<String, Object> consumerConfig = KafkaClientConfigs.consumer(config);
         this.consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer());
-        this.intake = new PromptIntake(consumer, new PromptDecoder(config.maxPromptBytes()).checking(new ModelGate(served)),
+        this.intake = new PromptIntake(consumer, new PromptDecoder(config.maxPromptBytes()).checking(new ModelGate(served))
+                        .checking(new ToolGate(engine)),
                 deadLetters, dispatcher, metrics,
                 new IntakeSettings(config.promptsTopic(), config.maxBufferedRecords(), POLL_TIMEOUT,
                         config.commitInterval(), config.revokeGrace(), config.shutdownGrace(), config.maxForwardHops(),
