@@ -388,6 +388,8 @@ public final class ParleyClient implements AutoCloseable {
                 .params(options.params()).deadline(options.deadline())
                 .metadata(options.metadata().isEmpty() ? null : options.metadata()).tenant(options.tenant())
                 .model(options.model()).priority(options.priority())
+                .tools(options.tools().isEmpty() ? null : options.tools()).toolChoice(options.toolChoice())
+                .parallelToolCalls(options.parallelToolCalls())
                 .build();
     }
 

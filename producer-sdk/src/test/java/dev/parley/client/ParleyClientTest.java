@@ -12,6 +12,8 @@ import dev.parley.schemas.Prompt;
 import dev.parley.schemas.Reply;
 import dev.parley.schemas.ReplyStatus;
 import dev.parley.schemas.ResponseFormat;
+import dev.parley.schemas.Tool;
+import dev.parley.schemas.ToolChoice;
 import dev.parley.schemas.TestVectors;
 import dev.parley.schemas.Timings;
 import dev.parley.schemas.Usage;
@@ -256,6 +258,26 @@ class ParleyClientTest {
         assertThatThrownBy(() -> client.publish("conv-big", "List them", options))
                 .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("invalid prompt: ");
         assertThat(client.pendingRequests()).isZero();
+    }
+
+    @Test
+    void toolOptionsTravelWithThePromptAndAChoiceOfAMissingToolIsRefusedBeforeSending() throws Exception {
+        ParleyClient client = client(Duration.ofSeconds(30));
+        var weather = Tool.function("get_weather", "The weather in a city.", WireJson.mapper().readTree(
+                "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}"));
+        SendOptions options = SendOptions.builder().tools(List.of(weather)).toolChoice(ToolChoice.REQUIRED)
+                .parallelToolCalls(false).build();
+
+        client.publish("conv-tools", "Weather in Paris?", options);
+
+        Prompt sent = ((PromptDecoder.Accepted) new PromptDecoder().decode("conv-tools",
+                promptRecords(1).get(0).value())).prompt();
+        assertThat(sent.tools()).containsExactly(weather);
+        assertThat(sent.toolChoice()).isEqualTo(ToolChoice.REQUIRED);
+        assertThat(sent.parallelToolCalls()).isFalse();
+        assertThatThrownBy(() -> client.publish("conv-tools", "Weather?",
+                options.newBuilder().toolChoice(ToolChoice.function("send_email")).build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("$.tool_choice.function.name");
     }
 
     @Test
