@@ -100,10 +100,12 @@ public record Prompt(
         return params == null ? GenerationParams.DEFAULTS : params;
     }
 
-    /** Whether the prompt asks for tool calling: tools, a tool choice, or messages that call tools or answer calls. */
+    /**
+     * Whether the prompt asks for tool calling: tools, or messages that call tools or answer calls. A tool choice or
+     * {@code parallel_tool_calls} alone asks nothing (a choice that forces a call needs tools to be valid).
+     */
     public boolean usesTools() {
-        return (tools != null && !tools.isEmpty()) || toolChoice != null
-                || messages.stream().anyMatch(ChatMessage::concernsTools);
+        return (tools != null && !tools.isEmpty()) || messages.stream().anyMatch(ChatMessage::concernsTools);
     }
 
     /** The tools given, or an empty list. */

@@ -24,8 +24,8 @@ public final class ChatRequestParser {
             "parallel_tool_calls");
 
     /** OpenAI parameters Parley does not implement: any value but the neutral one is a 400. */
-    private static final Set<String> UNSUPPORTED = Set.of("functions", "function_call", "logit_bias", "top_logprobs", "audio", "modalities", "prediction",
-            "reasoning_effort", "service_tier", "web_search_options", "verbosity", "prompt_cache_key",
+    private static final Set<String> UNSUPPORTED = Set.of("functions", "function_call", "logit_bias", "top_logprobs",
+            "audio", "modalities", "prediction", "reasoning_effort", "service_tier", "web_search_options", "verbosity", "prompt_cache_key",
             "safety_identifier");
 
     private static final int MAX_STOP = 4;

@@ -7,10 +7,10 @@ import dev.parley.schemas.validation.RejectionCode;
 import dev.parley.worker.engine.InferenceEngine;
 
 /**
- * Refuses a prompt that asks for tool calling (tools, a tool choice, or messages that call tools or carry their
- * results) when this worker's engine cannot call tools: it is dead-lettered with {@code unsupported_feature} and a
- * reason naming the engine's model, rather than answered as if the tools were not there (an agent would take a
- * made-up answer for the model's) or failing mid-turn.
+ * Refuses a prompt that asks for tool calling (tools, or messages that call tools or carry their results) when this
+ * worker's engine cannot call tools: it is dead-lettered with {@code unsupported_feature} and a reason naming the
+ * engine's model, rather than answered as if the tools were not there (an agent would take a made-up answer for the
+ * model's) or failing mid-turn. A {@code tool_choice} or {@code parallel_tool_calls} without tools asks nothing.
  */
 public final class ToolGate implements PromptCheck {
 
@@ -35,9 +35,6 @@ public final class ToolGate implements PromptCheck {
     private static String field(Prompt prompt) {
         if (!prompt.toolsOrEmpty().isEmpty()) {
             return "$.tools";
-        }
-        if (prompt.toolChoice() != null) {
-            return "$.tool_choice";
         }
         for (int i = 0; i < prompt.messages().size(); i++) {
             if (prompt.messages().get(i).concernsTools()) {
