@@ -38,17 +38,8 @@ import dev.parley.schemas.codec.WireJson;
                 + "and resident memory per KV cache type. Takes a few minutes.")
 public final class BenchCommand implements Callable<Integer> {
 
-    @Option(names = "--conversations", defaultValue = "8", description = "Conversations (default ${DEFAULT-VALUE})")
-    int conversations;
-
-    @Option(names = "--turns", defaultValue = "6", description = "Turns per conversation (default ${DEFAULT-VALUE})")
-    int turns;
-
-    @Option(names = "--max-tokens", defaultValue = "32", description = "Tokens per answer (default ${DEFAULT-VALUE})")
-    int maxTokens;
-
-    @Option(names = "--slots", defaultValue = "8", description = "N: slots of (b) and (c) (default ${DEFAULT-VALUE})")
-    int slots;
+    @Mixin
+    WorkloadOptions shape = new WorkloadOptions(8, 6, 32, 8);
 
     @Option(names = "--threads", description = "Decode threads (default: cores - 1)")
     Integer threads;
@@ -67,12 +58,13 @@ public final class BenchCommand implements Callable<Integer> {
         int contextPerSlot = options.contextPerSlot();
         Path out = options.out();
         int decodeThreads = threads != null ? threads : LlamaEngineConfig.defaultThreads();
-        Workload workload = new Workload(conversations, turns, maxTokens);
+        Workload workload = new Workload(shape.conversations(), shape.turns(), shape.maxTokens());
+        int slots = shape.slots();
         String machine = Runtime.getRuntime().availableProcessors() + " cores, Java " + Runtime.version().feature()
                 + ", " + System.getProperty("os.arch");
         console.printf(Locale.ROOT, "Benchmark: %s, %d conversations x %d turns, %d tokens per answer, N = %d slots, "
-                        + "%d decode thread(s), %s%n", modelFile.getFileName(), conversations, turns, maxTokens, slots,
-                decodeThreads, machine);
+                        + "%d decode thread(s), %s%n", modelFile.getFileName(), workload.conversations(), workload.turns(),
+                workload.maxTokens(), slots, decodeThreads, machine);
 
         List<ModeResult> modes = new ArrayList<>();
         RawLlamaRunner raw = new RawLlamaRunner(modelFile, decodeThreads, contextPerSlot);

@@ -5,6 +5,7 @@ import dev.parley.models.LlamaLibraryStore;
 import dev.parley.testkit.ParleyInfra;
 import dev.parley.testkit.junit.ParleyInfraExtension;
 import dev.parley.worker.Worker;
+import dev.parley.worker.config.Setting;
 import dev.parley.worker.config.WorkerConfig;
 import dev.parley.worker.engine.cpp.NativeEngine;
 import dev.parley.worker.engine.cpp.NativeEngineConfig;
@@ -37,7 +38,7 @@ final class PoolFixture implements AutoCloseable {
 
     /** A pool whose worker applies {@code quotas} (tenants are the gateway's tenant names). */
     PoolFixture(ParleyInfra infra, ParleyInfraExtension.TestModels models, QuotaSettings quotas) {
-        this(infra, models.real(), 2048, WorkerConfig.DEFAULT_MAX_TOKENS, quotas);
+        this(infra, models.real(), 2048, (Integer) Setting.DEFAULT_MAX_TOKENS.typedDefault(), quotas);
     }
 
     /**

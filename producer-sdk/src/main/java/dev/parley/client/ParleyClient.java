@@ -1,19 +1,16 @@
 package dev.parley.client;
 
-import dev.parley.client.internal.ChunkDelivery;
-import dev.parley.client.internal.ChunkPublisher;
-import dev.parley.client.internal.ModelDirectory;
-import dev.parley.client.internal.PendingReplies;
+import static dev.parley.client.internal.ClientPrompts.awaitable;
+import static dev.parley.client.internal.ClientPrompts.streamed;
+import static dev.parley.client.internal.ClientPrompts.toPrompt;
+import static dev.parley.client.internal.ClientPrompts.withReplyTopic;
+
+import dev.parley.client.internal.Checks;
+import dev.parley.client.internal.ClientParts;
 import dev.parley.client.internal.PublishedStream;
-import dev.parley.client.internal.ReplyListener;
-import dev.parley.schemas.Cancel;
-import dev.parley.schemas.ChatMessage;
 import dev.parley.schemas.Chunk;
 import dev.parley.schemas.Prompt;
 import dev.parley.schemas.Reply;
-import dev.parley.schemas.codec.WireJson;
-import dev.parley.schemas.validation.PromptDecoder;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -22,18 +19,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Sends prompts to Parley and hands back their replies.
@@ -92,13 +78,7 @@ public final class ParleyClient implements AutoCloseable {
     private final String repliesTopic;
     private final String controlTopic;
     private final Duration replyTimeout;
-    private final KafkaProducer<String, byte[]> producer;
-    private final ScheduledExecutorService timer;
-    private final ChunkDelivery delivery;
-    private final PendingReplies pending;
-    private final ReplyListener listener;
-    private final ModelDirectory models;
-    private final PromptDecoder validator = new PromptDecoder();
+    private final ClientParts parts;
     private volatile boolean closed;
 
     private ParleyClient(Builder builder) {
@@ -106,39 +86,10 @@ public final class ParleyClient implements AutoCloseable {
         this.repliesTopic = builder.repliesTopic;
         this.controlTopic = builder.controlTopic;
         this.replyTimeout = builder.replyTimeout;
-        String clientId = builder.clientId != null ? builder.clientId : "parley-client-" + UUID.randomUUID();
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, clientId + "-timeouts");
-            t.setDaemon(true);
-            return t;
-        });
-        this.delivery = ChunkDelivery.start(builder.deliveryThreads, clientId + "-delivery");
-        this.pending = new PendingReplies(timer, delivery);
-        this.models = modelDirectory(builder, clientId);
-
-        Map<String, Object> producerConfig = new HashMap<>(builder.kafka);
-        producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, builder.bootstrapServers);
-        producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-producer");
-        producerConfig.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
-        producerConfig.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        producerConfig.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 2);
-        this.producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer());
-
-        Map<String, Object> consumerConfig = new HashMap<>(builder.kafka);
-        consumerConfig.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, builder.bootstrapServers);
-        consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-replies");
-        consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        // The listener chooses where to go on when a position is lost, rather than let Kafka skip to the end silently.
-        consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
-        try {
-            this.listener = ReplyListener.start(consumerConfig, repliesTopic, pending, clientId + "-replies",
-                    builder.startTimeout, builder.outageTimeout != null ? builder.outageTimeout : replyTimeout);
-        } catch (RuntimeException e) {
-            producer.close(Duration.ZERO);
-            delivery.close();
-            timer.shutdownNow();
-            throw e;
-        }
+        this.parts = ClientParts.start(new ClientParts.Spec(builder.bootstrapServers, builder.kafka,
+                builder.clientId != null ? builder.clientId : "parley-client-" + UUID.randomUUID(), promptsTopic,
+                repliesTopic, builder.modelsTopic, builder.deliveryThreads, builder.startTimeout,
+                builder.outageTimeout != null ? builder.outageTimeout : replyTimeout));
     }
 
     public static Builder builder() {
@@ -152,7 +103,7 @@ public final class ParleyClient implements AutoCloseable {
 
     /** Sends one user message with options and returns the future reply. */
     public CompletableFuture<Reply> send(String conversationId, String userMessage, SendOptions options) {
-        Prompt prompt = toPrompt(conversationId, userMessage, awaitable(options));
+        Prompt prompt = toPrompt(conversationId, userMessage, awaitable(options, repliesTopic));
         return send(prompt, options.timeout() != null ? options.timeout() : replyTimeout);
     }
 
@@ -172,18 +123,15 @@ public final class ParleyClient implements AutoCloseable {
     public CompletableFuture<Reply> send(String conversationId, String userMessage, SendOptions options,
                                          Consumer<Chunk> onChunk) {
         Objects.requireNonNull(onChunk, "onChunk");
-        Prompt prompt = streamed(toPrompt(conversationId, userMessage, awaitable(options)));
+        Prompt prompt = streamed(toPrompt(conversationId, userMessage, awaitable(options, repliesTopic)));
         return send(prompt, options.timeout() != null ? options.timeout() : replyTimeout, onChunk);
     }
 
     /** Sends one user message asking for a streamed answer, as a {@link ReplyStream}. */
     public ReplyStream stream(String conversationId, String userMessage, SendOptions options) {
-        Prompt prompt = streamed(toPrompt(conversationId, userMessage, awaitable(options)));
-        ChunkPublisher chunks = new ChunkPublisher(prompt.requestId(), delivery.pool());
-        CompletableFuture<Reply> reply = send(prompt, options.timeout() != null ? options.timeout() : replyTimeout,
-                chunks);
-        reply.whenComplete((done, error) -> chunks.finish(error));
-        return new PublishedStream(prompt.requestId(), chunks, reply,
+        Prompt prompt = streamed(toPrompt(conversationId, userMessage, awaitable(options, repliesTopic)));
+        Duration timeout = options.timeout() != null ? options.timeout() : replyTimeout;
+        return PublishedStream.start(prompt.requestId(), parts.delivery().pool(), chunks -> send(prompt, timeout, chunks),
                 () -> cancel(prompt.conversationId(), prompt.requestId()));
     }
 
@@ -206,17 +154,7 @@ public final class ParleyClient implements AutoCloseable {
 
     private CompletableFuture<Reply> send(Prompt prompt, Duration timeout, Consumer<Chunk> onChunk) {
         ensureOpen();
-        Prompt routed = withReplyTopic(prompt);
-        byte[] value = encodeValidated(routed);
-        String topic = topicFor(routed);
-        CompletableFuture<Reply> reply = pending.register(routed.requestId(), routed.conversationId(), timeout, onChunk);
-        producer.send(new ProducerRecord<>(topic, routed.conversationId(), value), (metadata, error) -> {
-            if (error != null) {
-                pending.fail(routed.requestId(), new ParleyException("could not publish request " + routed.requestId()
-                        + " to " + topic + ": " + error.getMessage(), error));
-            }
-        });
-        return reply;
+        return parts.sender().send(withReplyTopic(prompt, repliesTopic), timeout, onChunk);
     }
 
     /**
@@ -235,9 +173,8 @@ public final class ParleyClient implements AutoCloseable {
     public String publish(String conversationId, String userMessage, SendOptions options) {
         ensureOpen();
         Prompt built = toPrompt(conversationId, userMessage, options);
-        Prompt prompt = options.replyTo() != null ? built : withReplyTopic(built);
-        byte[] value = encodeValidated(prompt);
-        producer.send(new ProducerRecord<>(topicFor(prompt), prompt.conversationId(), value));
+        Prompt prompt = options.replyTo() != null ? built : withReplyTopic(built, repliesTopic);
+        parts.sender().publish(prompt);
         return prompt.requestId();
     }
 
@@ -250,23 +187,13 @@ public final class ParleyClient implements AutoCloseable {
      */
     public CompletableFuture<Void> cancel(String conversationId, String requestId) {
         ensureOpen();
-        Cancel cancel = Cancel.of(Objects.requireNonNull(requestId, "requestId"),
-                Objects.requireNonNull(conversationId, "conversationId"), null);
-        CompletableFuture<Void> sent = new CompletableFuture<>();
-        producer.send(new ProducerRecord<>(controlTopic, conversationId, WireJson.toBytes(cancel)), (metadata, error) -> {
-            if (error != null) {
-                sent.completeExceptionally(new ParleyException("could not publish the cancel of " + requestId
-                        + " to " + controlTopic + ": " + error.getMessage(), error));
-            } else {
-                sent.complete(null);
-            }
-        });
-        return sent;
+        return parts.sender().cancel(controlTopic, Objects.requireNonNull(conversationId, "conversationId"),
+                Objects.requireNonNull(requestId, "requestId"));
     }
 
     /** Replies dropped because their request had already been answered (redeliveries). */
     public long duplicateRepliesDropped() {
-        return pending.duplicatesDropped();
+        return parts.pending().duplicatesDropped();
     }
 
     /**
@@ -274,7 +201,7 @@ public final class ParleyClient implements AutoCloseable {
      * read and ignored (see the README on reply routing).
      */
     public long foreignRepliesIgnored() {
-        return pending.unmatched();
+        return parts.pending().unmatched();
     }
 
     /**
@@ -282,7 +209,7 @@ public final class ParleyClient implements AutoCloseable {
      * client started. It grows during an outage and stops growing once the broker answers again.
      */
     public long listenerRetries() {
-        return listener.retries();
+        return parts.listener().retries();
     }
 
     /**
@@ -292,12 +219,12 @@ public final class ParleyClient implements AutoCloseable {
      * client), and while the broker has been unreachable for longer than the outage timeout.
      */
     public ClientHealth health() {
-        return listener.health();
+        return parts.listener().health();
     }
 
     /** Requests still waiting for a reply. */
     public int pendingRequests() {
-        return pending.size();
+        return parts.pending().size();
     }
 
     /** The topic this client publishes prompts to that name no model. */
@@ -313,7 +240,7 @@ public final class ParleyClient implements AutoCloseable {
      */
     public List<ServedModel> servedModels() {
         ensureOpen();
-        return models.servedModels();
+        return parts.models().servedModels();
     }
 
     /**
@@ -324,7 +251,7 @@ public final class ParleyClient implements AutoCloseable {
      */
     public Optional<ServedModel> servedModel(String name) {
         ensureOpen();
-        return models.find(Objects.requireNonNull(name, "name"));
+        return parts.models().find(Objects.requireNonNull(name, "name"));
     }
 
     /**
@@ -334,7 +261,7 @@ public final class ParleyClient implements AutoCloseable {
      * @throws UnknownModelException when no worker announces the prompt's model
      */
     public String topicFor(Prompt prompt) {
-        return prompt.model() == null ? promptsTopic : models.topicFor(prompt.model());
+        return parts.topicFor(prompt);
     }
 
     /** The topic this client reads replies from. */
@@ -349,88 +276,16 @@ public final class ParleyClient implements AutoCloseable {
             return;
         }
         closed = true;
-        try {
-            producer.close(Duration.ofSeconds(10));
-        } finally {
-            listener.close();
-            models.close();
-            pending.failAll("client closed");
-            delivery.close();
-            timer.shutdownNow();
-        }
+        parts.close();
     }
 
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("ParleyClient is closed");
         }
-        if (!listener.isAlive()) {
+        if (!parts.listener().isAlive()) {
             throw new ParleyException("this client's reply listener died (see the log); close it and build a new one");
         }
-    }
-
-    /** For the awaiting methods: the reply must come to this client's topic. */
-    private SendOptions awaitable(SendOptions options) {
-        Objects.requireNonNull(options, "options");
-        if (options.replyTo() != null && !options.replyTo().equals(repliesTopic)) {
-            throw new IllegalArgumentException("send() awaits replies on this client's topic '" + repliesTopic
-                    + "'; use publish() to direct replies to '" + options.replyTo() + "'");
-        }
-        return options;
-    }
-
-    private static Prompt toPrompt(String conversationId, String userMessage, SendOptions options) {
-        Objects.requireNonNull(conversationId, "conversationId");
-        Objects.requireNonNull(userMessage, "userMessage");
-        String requestId = options.requestId() != null ? options.requestId() : UUID.randomUUID().toString();
-        return Prompt.builder().requestId(requestId).conversationId(conversationId)
-                .messages(List.of(ChatMessage.user(userMessage))).system(options.system()).replyTo(options.replyTo())
-                .params(options.params()).deadline(options.deadline())
-                .metadata(options.metadata().isEmpty() ? null : options.metadata()).tenant(options.tenant())
-                .model(options.model()).priority(options.priority())
-                .tools(options.tools().isEmpty() ? null : options.tools()).toolChoice(options.toolChoice())
-                .parallelToolCalls(options.parallelToolCalls())
-                .build();
-    }
-
-    private static Prompt streamed(Prompt prompt) {
-        return prompt.newBuilder().stream(true).build();
-    }
-
-    private Prompt withReplyTopic(Prompt prompt) {
-        return prompt.newBuilder().replyTo(repliesTopic).build();
-    }
-
-    /**
-     * Refuses, before anything is sent, a prompt a worker would dead-letter; the message names the field. A prompt the
-     * validator cannot even judge (a schema bound past a long makes Jackson throw, say) is refused the same way, with
-     * the reason: a caller sees an {@link IllegalArgumentException}, never a raw library exception.
-     */
-    private byte[] encodeValidated(Prompt prompt) {
-        byte[] value;
-        PromptDecoder.Result result;
-        try {
-            value = WireJson.toBytes(prompt);
-            result = validator.decode(prompt.conversationId(), value);
-        } catch (RuntimeException | StackOverflowError e) {
-            throw new IllegalArgumentException("invalid prompt: it could not be validated: " + e, e);
-        }
-        if (result instanceof PromptDecoder.Rejected rejected) {
-            throw new IllegalArgumentException("invalid prompt: " + rejected.rejection().reason());
-        }
-        return value;
-    }
-
-    private static ModelDirectory modelDirectory(Builder builder, String clientId) {
-        Map<String, Object> config = new HashMap<>(builder.kafka);
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, builder.bootstrapServers);
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-models");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false); // the workers create it compacted
-        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        return new ModelDirectory(builder.modelsTopic,
-                () -> new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer()),
-                builder.startTimeout, Clock.systemUTC(), System::nanoTime);
     }
 
     /** Configures a {@link ParleyClient}. */
@@ -461,19 +316,19 @@ public final class ParleyClient implements AutoCloseable {
 
         /** The topic prompts go to (default {@value #DEFAULT_PROMPTS_TOPIC}). */
         public Builder promptsTopic(String topic) {
-            this.promptsTopic = requireTopic("promptsTopic", topic);
+            this.promptsTopic = Checks.topic("promptsTopic", topic);
             return this;
         }
 
         /** The topic replies are read from (default {@value #DEFAULT_REPLIES_TOPIC}). */
         public Builder repliesTopic(String topic) {
-            this.repliesTopic = requireTopic("repliesTopic", topic);
+            this.repliesTopic = Checks.topic("repliesTopic", topic);
             return this;
         }
 
         /** The topic cancel requests go to (default {@value #DEFAULT_CONTROL_TOPIC}). */
         public Builder controlTopic(String topic) {
-            this.controlTopic = requireTopic("controlTopic", topic);
+            this.controlTopic = Checks.topic("controlTopic", topic);
             return this;
         }
 
@@ -482,19 +337,19 @@ public final class ParleyClient implements AutoCloseable {
          * read only when a prompt names a model ({@link SendOptions.Builder#model(String)}).
          */
         public Builder modelsTopic(String topic) {
-            this.modelsTopic = requireTopic("modelsTopic", topic);
+            this.modelsTopic = Checks.topic("modelsTopic", topic);
             return this;
         }
 
         /** How long {@code send} waits for a reply before failing with {@link ParleyTimeoutException}. */
         public Builder replyTimeout(Duration timeout) {
-            this.replyTimeout = requirePositive("replyTimeout", timeout);
+            this.replyTimeout = Checks.positive("replyTimeout", timeout);
             return this;
         }
 
         /** How long {@link #build()} waits for the broker. */
         public Builder startTimeout(Duration timeout) {
-            this.startTimeout = requirePositive("startTimeout", timeout);
+            this.startTimeout = Checks.positive("startTimeout", timeout);
             return this;
         }
 
@@ -504,7 +359,7 @@ public final class ParleyClient implements AutoCloseable {
          * fail at its next attempt). The reader keeps retrying either way. Default: the reply timeout.
          */
         public Builder outageTimeout(Duration timeout) {
-            this.outageTimeout = requirePositive("outageTimeout", timeout);
+            this.outageTimeout = Checks.positive("outageTimeout", timeout);
             return this;
         }
 
@@ -515,10 +370,7 @@ public final class ParleyClient implements AutoCloseable {
          * (never plain requests).
          */
         public Builder deliveryThreads(int threads) {
-            if (threads < 1) {
-                throw new IllegalArgumentException("deliveryThreads must be at least 1, got " + threads);
-            }
-            this.deliveryThreads = threads;
+            this.deliveryThreads = Checks.atLeast("deliveryThreads", threads, 1);
             return this;
         }
 
@@ -540,20 +392,6 @@ public final class ParleyClient implements AutoCloseable {
                 throw new IllegalStateException("bootstrapServers is required");
             }
             return new ParleyClient(this);
-        }
-
-        private static String requireTopic(String name, String topic) {
-            if (topic == null || !topic.matches("[a-zA-Z0-9._-]{1,249}")) {
-                throw new IllegalArgumentException(name + " must be a Kafka topic name, got '" + topic + "'");
-            }
-            return topic;
-        }
-
-        private static Duration requirePositive(String name, Duration value) {
-            if (value == null || value.isNegative() || value.isZero()) {
-                throw new IllegalArgumentException(name + " must be positive, got " + value);
-            }
-            return value;
         }
     }
 }

@@ -34,9 +34,8 @@ import dev.parley.worker.reply.ChunkSender;
 import dev.parley.worker.reply.ChunkStream;
 import dev.parley.worker.reply.ReplyPublisher;
 import dev.parley.worker.reply.ReplyTopics;
-import dev.parley.worker.retry.Backoff;
+import dev.parley.schemas.retry.Backoff;
 import dev.parley.worker.tools.ToolGate;
-import dev.parley.worker.turn.Sleeper;
 import dev.parley.worker.turn.TurnProcessor;
 import dev.parley.worker.turn.TurnSettings;
 import dev.parley.worker.ops.Readiness;
@@ -132,20 +131,20 @@ public final class Worker implements AutoCloseable {
         ReplyPublisher replyPublisher = new ReplyPublisher(producer, config.repliesTopic(), maxRequestSize(config));
         this.chunks = new ChunkSender(replyPublisher, config.workerId(), ChunkStream.Batching.DEFAULT,
                 Math.max(16, maxInFlight * 2), "parley-chunks");
-        TurnProcessor processor = new TurnProcessor(history, engine, replyPublisher, deadLetters, cancellations, metrics,
-                new TurnSettings(config.workerId(), config.defaultMaxTokens(), config.turnAttempts(), Backoff.DEFAULT,
-                        PUBLISH_TIMEOUT),
-                Sleeper.REAL, Clock.systemUTC(),
-                turn -> intakeHolder[0].markDone(turn.partition(), turn.offset()));
         this.admin = Admin.create(KafkaClientConfigs.common(config));
-        processor.checkingReplyTopics(new ReplyTopics(admin, config.repliesTopic(), config.replyToPrefixes()))
-                .streamingThrough(chunks)
-                .reportingModel(served.name());
         this.quotaRedis = config.quotas().active() ? RedisConnector.connect(config.redisUri(), config.redisOptions()) : null;
-        if (quotaRedis != null) {
-            processor.limitingTenants(new QuotaGate(new RedisTokenBuckets(quotaRedis), config.quotas(),
-                    new QuotaMetrics(registry, config.quotas())));
-        }
+        TurnProcessor processor = TurnProcessor.builder(history, engine, replyPublisher, metrics,
+                        new TurnSettings(config.workerId(), config.defaultMaxTokens(), config.turnAttempts(),
+                                Backoff.DEFAULT, PUBLISH_TIMEOUT))
+                .deadLetters(deadLetters)
+                .cancellations(cancellations)
+                .onDone(turn -> intakeHolder[0].markDone(turn.partition(), turn.offset()))
+                .checkingReplyTopics(new ReplyTopics(admin, config.repliesTopic(), config.replyToPrefixes()))
+                .streamingThrough(chunks)
+                .reportingModel(served.name())
+                .limitingTenants(quotaRedis == null ? QuotaGate.UNLIMITED : new QuotaGate(
+                        new RedisTokenBuckets(quotaRedis), config.quotas(), new QuotaMetrics(registry, config.quotas())))
+                .build();
         this.dispatcher = new Dispatcher(maxInFlight, lanes, System::nanoTime, turnThreads, processor);
         Map<String, Object> consumerConfig = KafkaClientConfigs.consumer(config);
         this.consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer());

@@ -11,15 +11,11 @@ import dev.parley.worker.engine.cpp.NativeEngine;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.Logger;
@@ -51,8 +47,7 @@ class FuzzThroughWorkerTest {
             List<Future<RecordMetadata>> acks = new ArrayList<>();
             List<String> expectedRequest = new ArrayList<>();
             long started = System.nanoTime();
-            try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", infra.bootstrapServers(),
-                    "linger.ms", 5), new StringSerializer(), new ByteArraySerializer())) {
+            try (var producer = harness.rawProducer()) {
                 for (int i = 0; i < MUTANTS; i++) {
                     // Many conversations, so histories stay short: the drill is about intake, not prefill speed.
                     PromptMutator.Mutant mutant = mutator.next(i, 5000, 1);

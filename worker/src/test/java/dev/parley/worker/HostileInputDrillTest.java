@@ -20,11 +20,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.Logger;
@@ -91,9 +88,7 @@ class HostileInputDrillTest {
             Map<String, Integer> kinds = new HashMap<>();
             List<CompletableFuture<Reply>> turns = new ArrayList<>();
             long started = System.nanoTime();
-            try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers",
-                    infra.bootstrapServers(), "linger.ms", 5),
-                    new StringSerializer(), new ByteArraySerializer())) {
+            try (var producer = harness.rawProducer()) {
                 for (int i = 0; i < RECORDS; i++) {
                     HostilePrompts.Hostile record = hostile.next(i);
                     kinds.merge(record.kind(), 1, Integer::sum);

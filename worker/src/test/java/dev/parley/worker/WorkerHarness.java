@@ -122,10 +122,21 @@ final class WorkerHarness implements AutoCloseable {
         }
     }
 
+    /**
+     * A producer of raw records for drills that send thousands of them. Its sends may wait up to ten minutes: a loaded
+     * 2-core machine can keep a batch from the broker (which lives in this JVM) longer than the client's default two
+     * minutes, and a send that expires fails the drill for the machine's speed, not for what it tests. The drills
+     * still fail when nothing arrives, through their progress waits.
+     */
+    KafkaProducer<String, byte[]> rawProducer() {
+        return new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", infra.bootstrapServers(),
+                "linger.ms", 5, "delivery.timeout.ms", 600_000, "request.timeout.ms", 120_000),
+                new StringSerializer(), new ByteArraySerializer());
+    }
+
     /** Sends a raw record to the prompts topic. */
     void sendRaw(String key, byte[] value) throws Exception {
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", infra.bootstrapServers()),
-                new StringSerializer(), new ByteArraySerializer())) {
+        try (var producer = rawProducer()) {
             producer.send(new ProducerRecord<>(promptsTopic(), key, value)).get();
         }
     }

@@ -1,6 +1,7 @@
 package dev.parley.bench.warm;
 
 import dev.parley.bench.BenchOptions;
+import dev.parley.bench.WorkloadOptions;
 import dev.parley.testkit.ParleyInfra;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -25,19 +26,8 @@ import picocli.CommandLine.Option;
                 + "tier against without it, same run. ~15 minutes on 2 cores with the defaults.")
 public final class RestartBenchCommand implements Callable<Integer> {
 
-    @Option(names = "--conversations", defaultValue = "12",
-            description = "Conversations (default ${DEFAULT-VALUE}; the issue's figure is 48)")
-    int conversations;
-
-    @Option(names = "--turns", defaultValue = "6",
-            description = "Turns before the kill, ~170 tokens each (default ${DEFAULT-VALUE}: past 1K tokens)")
-    int turns;
-
-    @Option(names = "--max-tokens", defaultValue = "24", description = "Tokens per answer (default ${DEFAULT-VALUE})")
-    int maxTokens;
-
-    @Option(names = "--slots", defaultValue = "4", description = "Slots (default ${DEFAULT-VALUE})")
-    int slots;
+    @Mixin
+    WorkloadOptions shape = new WorkloadOptions(12, 6, 24, 4);
 
     @Option(names = "--kv-cache-type", defaultValue = "f16", description = "f16, q8_0, q4_0 (default ${DEFAULT-VALUE})")
     String cacheType;
@@ -55,13 +45,15 @@ public final class RestartBenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path model = options.modelFile();
         Path out = options.out();
-        WarmWorkload workload = new WarmWorkload(conversations, turns, maxTokens);
+        WarmWorkload workload = new WarmWorkload(shape.conversations(), shape.turns(), shape.maxTokens());
+        int slots = shape.slots();
         String setting = String.format(Locale.ROOT, "%d cores, Java %d. Model `%s`, KV cache %s. %d conversations x "
                         + "%d turns (~170 new tokens a turn, answers of up to %d tokens, greedy) through one worker "
                         + "process with %d slots of %d tokens; SIGKILL, restart with the same group-instance-id, then "
                         + "turn %d of each conversation, one at a time.",
                 Runtime.getRuntime().availableProcessors(), Runtime.version().feature(), model.getFileName(),
-                cacheType, conversations, turns, maxTokens, slots, options.contextPerSlot(), turns + 1);
+                cacheType, workload.conversations(), workload.turns(), workload.maxTokens(), slots, options.contextPerSlot(),
+                workload.turns() + 1);
         console.println("Restart benchmark: " + setting);
         List<RestartRunner.Result> results = new ArrayList<>();
         try (ParleyInfra infra = ParleyInfra.start()) {

@@ -1,6 +1,7 @@
 package dev.parley.bench.warm;
 
 import dev.parley.bench.BenchOptions;
+import dev.parley.bench.WorkloadOptions;
 import dev.parley.testkit.ParleyInfra;
 import dev.parley.worker.config.ByteSizes;
 import dev.parley.worker.engine.cpp.NativeEngineConfig;
@@ -32,17 +33,8 @@ public final class WarmBenchCommand implements Callable<Integer> {
             description = "Engines to run, in order (default ${DEFAULT-VALUE})")
     List<String> engines = new ArrayList<>();
 
-    @Option(names = "--conversations", defaultValue = "48", description = "Conversations (default ${DEFAULT-VALUE})")
-    int conversations;
-
-    @Option(names = "--turns", defaultValue = "6", description = "Turns per conversation (default ${DEFAULT-VALUE})")
-    int turns;
-
-    @Option(names = "--max-tokens", defaultValue = "24", description = "Tokens per answer (default ${DEFAULT-VALUE})")
-    int maxTokens;
-
-    @Option(names = "--slots", defaultValue = "4", description = "Slots of both engines (default ${DEFAULT-VALUE})")
-    int slots;
+    @Mixin
+    WorkloadOptions shape = new WorkloadOptions(48, 6, 24, 4);
 
     @Option(names = "--threads", description = "Threads of both engines (default: each engine's own default)")
     Integer threads;
@@ -78,13 +70,15 @@ public final class WarmBenchCommand implements Callable<Integer> {
         Path modelFile = options.modelFile();
         int contextPerSlot = options.contextPerSlot();
         Path out = options.out();
-        WarmWorkload workload = new WarmWorkload(conversations, turns, maxTokens);
+        WarmWorkload workload = new WarmWorkload(shape.conversations(), shape.turns(), shape.maxTokens());
+        int slots = shape.slots();
         String setting = String.format(Locale.ROOT, "%d cores, Java %d. Model `%s`. %d conversations x %d turns "
                         + "(each turn ~170 new tokens, answers of up to %d tokens, greedy), %d slots of %d tokens; "
                         + "every conversation sends its next turn when its reply arrives. KV cache %s, snapshot "
                         + "budget (llama-server: --cache-ram) %s.",
                 Runtime.getRuntime().availableProcessors(), Runtime.version().feature(), modelFile.getFileName(),
-                conversations, turns, maxTokens, slots, contextPerSlot, kvCacheType, snapshotBytes);
+                workload.conversations(), workload.turns(), workload.maxTokens(), slots, contextPerSlot, kvCacheType,
+                snapshotBytes);
         console.println("Warm benchmark: " + setting);
         if (llamaServer == null) {
             console.println("  No llama-server baseline: build one with ops/bench/build-llama-server.sh and pass "

@@ -1,6 +1,7 @@
 package dev.parley.client.internal;
 
 import dev.parley.client.ParleyUnreachableException;
+import dev.parley.schemas.retry.FailureStreak;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,40 +17,46 @@ final class ListenerFailures {
 
     private final LongSupplier nanoTime;
     private final Clock clock;
+    private final FailureStreak streak;
     private final AtomicLong retries = new AtomicLong();
-    private volatile int consecutive;
     private volatile long sinceNanos;
     private volatile Instant since;
     private volatile Throwable lastError;
 
-    ListenerFailures(LongSupplier nanoTime, Clock clock) {
+    /**
+     * @param streak the retry policy: the pause after each failure, and which failures are worth a log line
+     */
+    ListenerFailures(LongSupplier nanoTime, Clock clock, FailureStreak streak) {
         this.nanoTime = nanoTime;
         this.clock = clock;
+        this.streak = streak;
     }
 
-    /** Records one failure; returns how many there were in a row, this one included. */
-    int failed(Throwable error) {
-        if (consecutive == 0) {
+    /** Records one failure; returns the pause before the next round. */
+    Duration failed(Throwable error) {
+        if (!streak.failing()) {
             sinceNanos = nanoTime.getAsLong();
             since = clock.instant();
         }
-        consecutive++;
         retries.incrementAndGet();
         lastError = error;
-        return consecutive;
+        return streak.failed();
+    }
+
+    /** The current run of failures: how many in a row, and whether the last one is worth a log line. */
+    FailureStreak streak() {
+        return streak;
     }
 
     /** Ends the run of failures (the broker answered); returns how many there were. */
     int succeeded() {
-        int ended = consecutive;
-        consecutive = 0;
         lastError = null;
         since = null;
-        return ended;
+        return streak.succeeded();
     }
 
     boolean failing() {
-        return consecutive > 0;
+        return streak.failing();
     }
 
     /** When the current run of failures began; null when the listener is not failing. */

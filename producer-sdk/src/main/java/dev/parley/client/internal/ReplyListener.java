@@ -5,6 +5,8 @@ import dev.parley.client.ParleyException;
 import dev.parley.schemas.Chunk;
 import dev.parley.schemas.Reply;
 import dev.parley.schemas.codec.WireJson;
+import dev.parley.schemas.retry.Backoff;
+import dev.parley.schemas.retry.FailureStreak;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -13,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -70,7 +71,6 @@ public final class ReplyListener implements AutoCloseable {
     /** With requests waiting and no reply for this long, the broker is asked whether it is there. */
     private static final Duration PROBE_AFTER = Duration.ofSeconds(5);
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
-    private static final int LOG_EVERY = 10;
     private static final int LOG_SKIPS_EVERY = 100;
     static final int MAX_UNEXPLAINED_ERRORS = 3;
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
@@ -79,7 +79,6 @@ public final class ReplyListener implements AutoCloseable {
     private final String topic;
     private final PendingReplies pending;
     private final Duration outageTimeout;
-    private final Backoff backoff;
     private final LongSupplier nanoTime;
     private final ListenerFailures failures;
     private final PoisonScan poisonScan;
@@ -117,9 +116,8 @@ public final class ReplyListener implements AutoCloseable {
         this.topic = topic;
         this.pending = pending;
         this.outageTimeout = outageTimeout;
-        this.backoff = backoff;
         this.nanoTime = nanoTime;
-        this.failures = new ListenerFailures(nanoTime, clock);
+        this.failures = new ListenerFailures(nanoTime, clock, FailureStreak.jittered(backoff));
     }
 
     /**
@@ -302,11 +300,10 @@ public final class ReplyListener implements AutoCloseable {
     }
 
     private Duration failed(RuntimeException error) {
-        int inARow = failures.failed(error);
-        Duration pause = backoff.jittered(inARow, ThreadLocalRandom.current());
-        if (inARow == 1 || inARow % LOG_EVERY == 0) {
-            log.warn("Reply listener on {} failed ({} in a row, for {}); retrying in {}: {}", topic, inARow,
-                    failures.failingFor(), pause, error.toString());
+        Duration pause = failures.failed(error);
+        if (failures.streak().worthLogging()) {
+            log.warn("Reply listener on {} failed ({} in a row, for {}); retrying in {}: {}", topic,
+                    failures.streak().count(), failures.failingFor(), pause, error.toString());
         }
         if (failures.failingFor().compareTo(outageTimeout) > 0 && pending.size() > 0) {
             int failed = pending.failAll(id -> failures.unreachable(id, outageTimeout));

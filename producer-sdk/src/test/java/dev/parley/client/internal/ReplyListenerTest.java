@@ -8,6 +8,7 @@ import dev.parley.client.ParleyUnreachableException;
 import dev.parley.schemas.Reply;
 import dev.parley.schemas.ReplyStatus;
 import dev.parley.schemas.codec.WireJson;
+import dev.parley.schemas.retry.Backoff;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -2,12 +2,18 @@ package dev.parley.worker.config;
 
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Function;
 
 /**
  * Every setting of the worker and the commands that start one: its name (the key in a properties file), its
- * {@code PARLEY_*} environment variable and {@code --flag}, type, default and meaning. The one list that the
- * configuration reference in {@code docs/configuration.md} is checked against.
+ * {@code PARLEY_*} environment variable and {@code --flag}, type (with the rule its values keep), default and
+ * meaning. The one list that the flags, the environment, the properties file, {@link WorkerConfig} and the
+ * configuration reference in {@code docs/configuration.md} are built from.
+ *
+ * <p>Adding a setting is one line here: the flag, the environment variable and the file key come with it, its
+ * default and rule apply to every source, and code reads it with {@link Settings#integer(Setting)} and the like
+ * (or {@link WorkerConfig#settings()}), tests set it with {@link WorkerConfig.Builder#set(Setting, Object)}. Then
+ * paste the row that {@link ReferenceTables#main} prints into {@code docs/configuration.md}; a test fails until
+ * the docs agree.
  */
 public enum Setting {
     BOOTSTRAP("bootstrap", Kind.TEXT, null, "Kafka bootstrap servers, host:port[,host:port]. Required."),
@@ -94,7 +100,7 @@ public enum Setting {
             "Longest wait of one dead-letter or forward send for its topic's metadata; a timed-out send is retried with backoff."),
     MAX_FORWARD_HOPS("max-forward-hops", Kind.atLeast(0), "3",
             "Times a record on the wrong partition may be forwarded; past that it is dead-lettered (internal_error)."),
-    STALL_TIMEOUT("stall-timeout", Kind.DURATION, "5m",
+    STALL_TIMEOUT("stall-timeout", Kind.POSITIVE_DURATION, "5m",
             "A part (intake, commits, engine, turns, control) with work and no progress this long makes /health answer 503."),
     UNHEALTHY_EXIT_AFTER("unhealthy-exit-after", Kind.DURATION, "30s",
             "A worker process unhealthy this long exits with status 3, for its supervisor to restart it."),
@@ -112,15 +118,21 @@ public enum Setting {
     HTTP_PORT("http-port", Kind.PORT, "9400", "Port of /metrics, /health and /ready; 0 picks a free one, -1 disables."),
     LOG_FORMAT("log-format", Kind.oneOf("text", "json"), "text", "Log lines as text or as JSON objects.");
 
+    /** The settings without which no worker starts: they have no default. */
+    public static final List<Setting> REQUIRED = List.of(BOOTSTRAP, REDIS);
+
     private final String key;
-    private final Kind kind;
+    private final Kind<?> kind;
     private final String defaultValue;
+    private final Object typedDefault;
     private final String description;
 
-    Setting(String key, Kind kind, String defaultValue, String description) {
+    Setting(String key, Kind<?> kind, String defaultValue, String description) {
         this.key = key;
         this.kind = kind;
         this.defaultValue = defaultValue;
+        // read through the setting's own rule, so a default that breaks it fails as the class loads
+        this.typedDefault = defaultValue == null ? null : kind.parse(defaultValue);
         this.description = description;
     }
 
@@ -139,9 +151,14 @@ public enum Setting {
         return "PARLEY_" + key.toUpperCase(Locale.ROOT).replace('-', '_');
     }
 
-    /** The default as written, or {@code null} (required, or computed). */
+    /** The default as written in the docs, or {@code null} (required, or computed where it is used). */
     public String defaultValue() {
         return defaultValue;
+    }
+
+    /** The default as a value of the setting's type ({@link #parse} of {@link #defaultValue}), or {@code null}. */
+    public Object typedDefault() {
+        return typedDefault;
     }
 
     public String description() {
@@ -150,12 +167,25 @@ public enum Setting {
 
     /** What values are accepted, for docs and help. */
     public String valueDescription() {
-        return kind.description;
+        return kind.description();
     }
 
-    /** Parses and validates a value; the message of the exception says what is wrong with it. */
+    /** Reads and validates a value; the message of the exception says what is wrong with it. */
     public Object parse(String text) {
-        return kind.parser.apply(text.strip());
+        return kind.parse(text);
+    }
+
+    /**
+     * Validates a value given by code, with the same rule as {@link #parse}; the exception's message names this
+     * setting and the value.
+     */
+    public Object check(Object value) {
+        try {
+            return kind.check(value);
+        } catch (IllegalArgumentException e) {
+            String shown = value instanceof String ? "'" + value + "'" : String.valueOf(value);
+            throw new IllegalArgumentException(key + " " + e.getMessage() + ", got " + shown, e);
+        }
     }
 
     /** The setting with this key, or {@code null}. */
@@ -166,130 +196,5 @@ public enum Setting {
             }
         }
         return null;
-    }
-
-    /** Types of values, each with its parser. */
-    static final class Kind {
-        static final Kind TEXT = new Kind("text", value -> {
-            if (value.isEmpty()) {
-                throw new IllegalArgumentException("must not be empty");
-            }
-            return value;
-        });
-        static final Kind BOOLEAN = new Kind("true or false", value -> switch (value.toLowerCase(Locale.ROOT)) {
-            case "true", "yes", "1" -> Boolean.TRUE;
-            case "false", "no", "0" -> Boolean.FALSE;
-            default -> throw new IllegalArgumentException("must be true or false");
-        });
-        static final Kind BYTES = new Kind("size: 512MiB, 2GiB, 0", ByteSizes::parse);
-        static final Kind BYTES_AT_LEAST_1KIB = new Kind("size >= 1KiB: 64KiB, 1MiB", value -> {
-            long bytes = ByteSizes.parse(value);
-            if (bytes < 1024) {
-                throw new IllegalArgumentException("must be >= 1KiB");
-            }
-            return bytes;
-        });
-        static final Kind GPU_LAYERS = new Kind("all or integer >= 0", value -> {
-            if (value.equalsIgnoreCase("all")) {
-                return -1;
-            }
-            int n = integer(value);
-            if (n < 0) {
-                throw new IllegalArgumentException("must be all or >= 0");
-            }
-            return n;
-        });
-        static final Kind QUOTA_LIMIT = new Kind("PROMPT/COMPLETION: tokens per minute or unlimited",
-                dev.parley.worker.quota.QuotaLimit::parse);
-        static final Kind QUOTA_TENANTS = new Kind("tenant=PROMPT/COMPLETION[,...]",
-                dev.parley.worker.quota.QuotaSettings::parseTenants);
-        static final Kind DURATION = new Kind("duration: 30s, 500ms, 7d, PT30S", Durations::parse);
-        static final Kind TOPIC = new Kind("Kafka topic name", value -> {
-            if (!value.matches("[a-zA-Z0-9._-]{1,249}")) {
-                throw new IllegalArgumentException("is not a Kafka topic name (letters, digits, . _ -)");
-            }
-            return value;
-        });
-        static final Kind TOPIC_PREFIXES = new Kind("topic prefixes, comma-separated", value -> {
-            List<String> prefixes = java.util.Arrays.stream(value.split(",")).map(String::strip)
-                    .filter(p -> !p.isEmpty()).toList();
-            if (prefixes.isEmpty() || prefixes.stream().anyMatch(p -> !p.matches("[a-zA-Z0-9._-]{1,249}"))) {
-                throw new IllegalArgumentException("must be topic name prefixes (letters, digits, . _ -), comma-separated");
-            }
-            return prefixes;
-        });
-        static final Kind MODEL_NAME = new Kind("1-128 of a-z A-Z 0-9 . _ -", value -> {
-            if (!value.matches("[a-zA-Z0-9._-]{1,128}")) {
-                throw new IllegalArgumentException("must be 1-128 letters, digits, '.', '_' or '-'");
-            }
-            return value;
-        });
-        static final Kind REDIS_URI = new Kind("redis:// or rediss:// URI", value -> {
-            if (!value.startsWith("redis://") && !value.startsWith("rediss://")) {
-                throw new IllegalArgumentException("must start with redis:// or rediss://");
-            }
-            return value;
-        });
-        static final Kind PORT = new Kind("port, 0 (any) or -1 (off)", value -> {
-            int port = integer(value);
-            if (port < -1 || port > 65535) {
-                throw new IllegalArgumentException("must be a port, 0 or -1");
-            }
-            return port;
-        });
-        static final Kind REPLICATION = new Kind("-1 or >= 1", value -> {
-            int n = integer(value);
-            if (n != -1 && n < 1) {
-                throw new IllegalArgumentException("must be -1 (broker default) or >= 1");
-            }
-            return n;
-        });
-
-        final String description;
-        final Function<String, Object> parser;
-
-        private Kind(String description, Function<String, Object> parser) {
-            this.description = description;
-            this.parser = parser;
-        }
-
-        static Kind atLeast(int min) {
-            return new Kind("integer >= " + min, value -> {
-                int n = integer(value);
-                if (n < min) {
-                    throw new IllegalArgumentException("must be >= " + min);
-                }
-                return n;
-            });
-        }
-
-        static Kind positive(int max) {
-            return new Kind("integer 1.." + max, value -> {
-                int n = integer(value);
-                if (n < 1 || n > max) {
-                    throw new IllegalArgumentException("must be in 1.." + max);
-                }
-                return n;
-            });
-        }
-
-        static Kind oneOf(String... choices) {
-            List<String> allowed = List.of(choices);
-            return new Kind(String.join(", ", choices), value -> {
-                String lower = value.toLowerCase(Locale.ROOT);
-                if (!allowed.contains(lower)) {
-                    throw new IllegalArgumentException("must be one of " + allowed);
-                }
-                return lower;
-            });
-        }
-
-        private static int integer(String value) {
-            try {
-                return Integer.parseInt(value);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("is not an integer");
-            }
-        }
     }
 }

@@ -1,15 +1,12 @@
 package dev.parley.worker.config;
 
-import dev.parley.worker.dispatch.LanePolicy;
-import dev.parley.worker.quota.QuotaLimit;
-import dev.parley.worker.quota.QuotaSettings;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 
 /**
  * Resolved, validated settings: defaults, overridden by a properties file, by {@code PARLEY_*} environment variables,
- * then by flags. Build with {@link SettingsLoader}.
+ * then by flags. Build with {@link SettingsLoader}; in code, {@link WorkerConfig#builder()} builds one too.
  */
 public final class Settings {
 
@@ -23,7 +20,7 @@ public final class Settings {
         this.redis = Map.copyOf(redis);
     }
 
-    /** The value, or {@code null} when the setting has no value and no default. */
+    /** The value (of the setting's type), or {@code null} when the setting has no value and no default. */
     public Object get(Setting setting) {
         return values.get(setting);
     }
@@ -62,56 +59,13 @@ public final class Settings {
         return redis;
     }
 
-    @SuppressWarnings("unchecked")
-    private QuotaSettings quotas() {
-        return new QuotaSettings(has(Setting.QUOTA_TENANTS) ? (Map<String, QuotaLimit>) get(Setting.QUOTA_TENANTS)
-                : Map.of(), has(Setting.QUOTA_DEFAULT) ? (QuotaLimit) get(Setting.QUOTA_DEFAULT) : QuotaLimit.UNLIMITED);
+    /** The values by setting, for {@link WorkerConfig.Builder}. */
+    Map<Setting, Object> values() {
+        return values;
     }
 
     /** The worker configuration these settings describe. */
     public WorkerConfig workerConfig() {
-        WorkerConfig.Builder builder = WorkerConfig.builder()
-                .bootstrapServers(text(Setting.BOOTSTRAP))
-                .redisUri(text(Setting.REDIS))
-                .promptsTopic(text(Setting.PROMPTS_TOPIC))
-                .repliesTopic(text(Setting.REPLIES_TOPIC))
-                .deadLetterTopic(text(Setting.DLQ_TOPIC))
-                .controlTopic(text(Setting.CONTROL_TOPIC))
-                .createTopics(bool(Setting.CREATE_TOPICS))
-                .partitions(integer(Setting.PARTITIONS))
-                .replicationFactor(integer(Setting.REPLICATION_FACTOR))
-                .groupId(text(Setting.GROUP_ID))
-                .groupInstanceId(text(Setting.GROUP_INSTANCE_ID))
-                .maxBufferedRecords(integer(Setting.MAX_BUFFERED))
-                .maxInFlight(integer(Setting.MAX_IN_FLIGHT))
-                .maxPromptBytes(integer(Setting.MAX_PROMPT_BYTES))
-                .defaultMaxTokens(integer(Setting.DEFAULT_MAX_TOKENS))
-                .turnAttempts(integer(Setting.TURN_ATTEMPTS))
-                .shutdownGrace(duration(Setting.SHUTDOWN_GRACE))
-                .revokeGrace(duration(Setting.REVOKE_GRACE))
-                .commitInterval(duration(Setting.COMMIT_INTERVAL))
-                .relayMaxBlock(duration(Setting.RELAY_MAX_BLOCK))
-                .maxForwardHops(integer(Setting.MAX_FORWARD_HOPS))
-                .historyTtl(duration(Setting.HISTORY_TTL))
-                .historyMaxTurns(integer(Setting.HISTORY_MAX_TURNS))
-                .historyMaxBytes(bytes(Setting.HISTORY_MAX_BYTES))
-                .idempotencyWindow(integer(Setting.IDEMPOTENCY_WINDOW))
-                .deadLetterMaxPayloadBytes(integer(Setting.DLQ_MAX_PAYLOAD_BYTES))
-                .stallTimeout(duration(Setting.STALL_TIMEOUT))
-                .unhealthyExitAfter(duration(Setting.UNHEALTHY_EXIT_AFTER))
-                .lanes(new LanePolicy(duration(Setting.BATCH_AGING), 0))
-                .quotas(quotas())
-                .cancelQueue(integer(Setting.CANCEL_QUEUE))
-                .redisOptions(redis);
-        if (has(Setting.REPLY_TO_PREFIXES)) {
-            @SuppressWarnings("unchecked")
-            java.util.List<String> prefixes = (java.util.List<String>) get(Setting.REPLY_TO_PREFIXES);
-            builder.replyToPrefixes(prefixes);
-        }
-        if (has(Setting.WORKER_ID)) {
-            builder.workerId(text(Setting.WORKER_ID));
-        }
-        kafka.forEach(builder::kafka);
-        return builder.build();
+        return new WorkerConfig.Builder(this).build();
     }
 }

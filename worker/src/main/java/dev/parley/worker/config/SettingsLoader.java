@@ -126,7 +126,7 @@ public final class SettingsLoader {
                 all.add(origin.get(setting) + ": " + setting.key() + "='" + masked(value) + "' " + e.getMessage());
             }
         }
-        for (Setting required : List.of(Setting.BOOTSTRAP, Setting.REDIS)) {
+        for (Setting required : Setting.REQUIRED) {
             if (!values.containsKey(required) && !raw.containsKey(required)) {
                 all.add(required.key() + " is required: give " + required.flag() + ", " + required.envVar()
                         + " or '" + required.key() + "=' in the configuration file");

@@ -1,125 +1,46 @@
 package dev.parley.worker.config;
 
 import dev.parley.worker.dispatch.LanePolicy;
+import dev.parley.worker.quota.QuotaLimit;
 import dev.parley.worker.quota.QuotaSettings;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * Everything a worker needs besides its engine. Immutable; build with {@link #builder()}, whose setters reject bad
- * values with a message naming the setting.
+ * Everything a worker needs besides its engine: a typed view over {@link Settings}. Each value, its default and the
+ * rule it must keep come from its {@link Setting}; this class only names them. Immutable; build with
+ * {@link #builder()}, whose setters reject bad values with a message naming the setting and the value.
  */
 public final class WorkerConfig {
 
+    /** Topics and group of a default installation (their settings' defaults), for the commands that prepare one. */
     public static final String DEFAULT_PROMPTS_TOPIC = "parley.prompts";
     public static final String DEFAULT_REPLIES_TOPIC = "parley.replies";
     public static final String DEFAULT_DEAD_LETTER_TOPIC = "parley.dlq";
     public static final String DEFAULT_CONTROL_TOPIC = "parley.control";
     public static final String DEFAULT_GROUP_ID = "parley-workers";
-    public static final int DEFAULT_PARTITIONS = 12;
-    public static final int DEFAULT_MAX_BUFFERED_RECORDS = 1000;
-    public static final int DEFAULT_MAX_PROMPT_BYTES = 1_048_576;
-    public static final int DEFAULT_MAX_TOKENS = 256;
-    public static final int DEFAULT_TURN_ATTEMPTS = 3;
-    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
-    public static final Duration DEFAULT_REVOKE_GRACE = Duration.ofSeconds(10);
-    public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(1);
-    public static final Duration DEFAULT_RELAY_MAX_BLOCK = Duration.ofSeconds(5);
-    public static final int DEFAULT_MAX_FORWARD_HOPS = 3;
-    public static final Duration DEFAULT_HISTORY_TTL = Duration.ofDays(7);
-    public static final int DEFAULT_HISTORY_MAX_TURNS = 1000;
-    public static final long DEFAULT_HISTORY_MAX_BYTES = 1L << 20;
-    public static final int DEFAULT_IDEMPOTENCY_WINDOW = 1000;
-    public static final int DEFAULT_DLQ_MAX_PAYLOAD_BYTES = 65_536;
-    public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofMinutes(5);
-    public static final Duration DEFAULT_UNHEALTHY_EXIT_AFTER = Duration.ofSeconds(30);
-    public static final int DEFAULT_CANCEL_QUEUE = 10_000;
 
-    private final String bootstrapServers;
-    private final String redisUri;
-    private final String promptsTopic;
-    private final String repliesTopic;
-    private final String deadLetterTopic;
-    private final String controlTopic;
-    private final String groupId;
-    private final String groupInstanceId;
+    private final Settings settings;
     private final String workerId;
-    private final boolean createTopics;
-    private final int partitions;
-    private final short replicationFactor;
-    private final int maxBufferedRecords;
-    private final int maxInFlight;
-    private final int maxPromptBytes;
-    private final int defaultMaxTokens;
-    private final int turnAttempts;
-    private final Duration shutdownGrace;
-    private final Duration revokeGrace;
-    private final Duration commitInterval;
-    private final Duration relayMaxBlock;
-    private final int maxForwardHops;
-    private final Duration historyTtl;
-    private final int historyMaxTurns;
-    private final long historyMaxBytes;
-    private final int idempotencyWindow;
-    private final int deadLetterMaxPayloadBytes;
-    private final Duration stallTimeout;
-    private final Duration unhealthyExitAfter;
-    private final LanePolicy lanes;
-    private final Map<String, String> kafka;
-    private final Map<RedisOption, String> redisOptions;
-    private final QuotaSettings quotas;
-    private final java.util.List<String> replyToPrefixes;
-    private final int cancelQueue;
+    private final int interactiveReserve;
 
     private WorkerConfig(Builder b) {
-        this.bootstrapServers = require("bootstrap-servers", b.bootstrapServers);
-        this.redisUri = require("redis", b.redisUri);
-        this.promptsTopic = b.promptsTopic;
-        this.repliesTopic = b.repliesTopic;
-        this.deadLetterTopic = b.deadLetterTopic;
-        this.controlTopic = b.controlTopic;
-        this.groupId = b.groupId;
-        this.groupInstanceId = b.groupInstanceId;
-        this.workerId = b.workerId != null ? b.workerId : defaultWorkerId();
-        this.createTopics = b.createTopics;
-        this.partitions = b.partitions;
-        this.replicationFactor = b.replicationFactor;
-        this.maxBufferedRecords = b.maxBufferedRecords;
-        this.maxInFlight = b.maxInFlight;
-        this.maxPromptBytes = b.maxPromptBytes;
-        this.defaultMaxTokens = b.defaultMaxTokens;
-        this.turnAttempts = b.turnAttempts;
-        this.shutdownGrace = b.shutdownGrace;
-        this.revokeGrace = b.revokeGrace;
-        this.commitInterval = b.commitInterval;
-        this.relayMaxBlock = b.relayMaxBlock;
-        this.maxForwardHops = b.maxForwardHops;
-        this.historyTtl = b.historyTtl;
-        this.historyMaxTurns = b.historyMaxTurns;
-        this.historyMaxBytes = b.historyMaxBytes;
-        this.idempotencyWindow = b.idempotencyWindow;
-        this.deadLetterMaxPayloadBytes = b.deadLetterMaxPayloadBytes;
-        this.stallTimeout = b.stallTimeout;
-        this.unhealthyExitAfter = b.unhealthyExitAfter;
-        this.lanes = b.lanes;
-        this.kafka = Map.copyOf(b.kafka);
-        this.redisOptions = Map.copyOf(b.redisOptions);
-        this.quotas = b.quotas;
-        this.replyToPrefixes = b.replyToPrefixes;
-        this.cancelQueue = b.cancelQueue;
+        for (Setting required : Setting.REQUIRED) {
+            if (b.values.get(required) == null) {
+                throw new IllegalArgumentException(required.key() + " is required");
+            }
+        }
+        this.settings = new Settings(b.values, b.kafka, b.redisOptions);
+        this.workerId = settings.has(Setting.WORKER_ID) ? settings.text(Setting.WORKER_ID) : defaultWorkerId();
+        this.interactiveReserve = b.interactiveReserve;
     }
 
     public static Builder builder() {
         return new Builder();
-    }
-
-    private static String require(String name, String value) {
-        if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException(name + " is required");
-        }
-        return value;
     }
 
     private static String defaultWorkerId() {
@@ -127,301 +48,172 @@ public final class WorkerConfig {
         return host + "-" + ProcessHandle.current().pid();
     }
 
-    public String bootstrapServers() { return bootstrapServers; }
-    public String redisUri() { return redisUri; }
-    public String promptsTopic() { return promptsTopic; }
-    public String repliesTopic() { return repliesTopic; }
-    public String deadLetterTopic() { return deadLetterTopic; }
+    /** All values, by setting: what a setting without a named accessor here is read from. */
+    public Settings settings() { return settings; }
+
+    public String bootstrapServers() { return settings.text(Setting.BOOTSTRAP); }
+    public String redisUri() { return settings.text(Setting.REDIS); }
+    public String promptsTopic() { return settings.text(Setting.PROMPTS_TOPIC); }
+    public String repliesTopic() { return settings.text(Setting.REPLIES_TOPIC); }
+    public String deadLetterTopic() { return settings.text(Setting.DLQ_TOPIC); }
     /** Topic of cancel requests, read by every worker. */
-    public String controlTopic() { return controlTopic; }
-    public String groupId() { return groupId; }
+    public String controlTopic() { return settings.text(Setting.CONTROL_TOPIC); }
+    public String groupId() { return settings.text(Setting.GROUP_ID); }
     /** Static membership id, or {@code null} for dynamic membership. */
-    public String groupInstanceId() { return groupInstanceId; }
+    public String groupInstanceId() { return settings.text(Setting.GROUP_INSTANCE_ID); }
+    /** The worker's name; default: host-pid. */
     public String workerId() { return workerId; }
-    public boolean createTopics() { return createTopics; }
-    public int partitions() { return partitions; }
+    public boolean createTopics() { return settings.bool(Setting.CREATE_TOPICS); }
+    public int partitions() { return settings.integer(Setting.PARTITIONS); }
     /** Replication factor of created topics; -1 means the broker's default. */
-    public short replicationFactor() { return replicationFactor; }
-    public int maxBufferedRecords() { return maxBufferedRecords; }
+    public short replicationFactor() { return (short) settings.integer(Setting.REPLICATION_FACTOR); }
+    public int maxBufferedRecords() { return settings.integer(Setting.MAX_BUFFERED); }
     /** Turns run at once; 0 means one per engine slot. */
-    public int maxInFlight() { return maxInFlight; }
-    public int maxPromptBytes() { return maxPromptBytes; }
-    public int defaultMaxTokens() { return defaultMaxTokens; }
-    public int turnAttempts() { return turnAttempts; }
-    public Duration shutdownGrace() { return shutdownGrace; }
-    public Duration revokeGrace() { return revokeGrace; }
-    public Duration commitInterval() { return commitInterval; }
-    public Duration relayMaxBlock() { return relayMaxBlock; }
-    public int maxForwardHops() { return maxForwardHops; }
+    public int maxInFlight() { return settings.integer(Setting.MAX_IN_FLIGHT); }
+    public int maxPromptBytes() { return settings.integer(Setting.MAX_PROMPT_BYTES); }
+    public int defaultMaxTokens() { return settings.integer(Setting.DEFAULT_MAX_TOKENS); }
+    public int turnAttempts() { return settings.integer(Setting.TURN_ATTEMPTS); }
+    public Duration shutdownGrace() { return settings.duration(Setting.SHUTDOWN_GRACE); }
+    public Duration revokeGrace() { return settings.duration(Setting.REVOKE_GRACE); }
+    public Duration commitInterval() { return settings.duration(Setting.COMMIT_INTERVAL); }
+    public Duration relayMaxBlock() { return settings.duration(Setting.RELAY_MAX_BLOCK); }
+    public int maxForwardHops() { return settings.integer(Setting.MAX_FORWARD_HOPS); }
     /** How long an idle conversation's history is kept; zero keeps it forever. */
-    public Duration historyTtl() { return historyTtl; }
+    public Duration historyTtl() { return settings.duration(Setting.HISTORY_TTL); }
     /** Turns kept per conversation; older ones are dropped. */
-    public int historyMaxTurns() { return historyMaxTurns; }
+    public int historyMaxTurns() { return settings.integer(Setting.HISTORY_MAX_TURNS); }
     /** Bytes of stored turns kept per conversation, and again of stored replies. */
-    public long historyMaxBytes() { return historyMaxBytes; }
+    public long historyMaxBytes() { return settings.bytes(Setting.HISTORY_MAX_BYTES); }
     /** Request ids per conversation whose replies are kept, so that their redeliveries are not generated again. */
-    public int idempotencyWindow() { return idempotencyWindow; }
+    public int idempotencyWindow() { return settings.integer(Setting.IDEMPOTENCY_WINDOW); }
     /** The most original bytes a dead letter carries. */
-    public int deadLetterMaxPayloadBytes() { return deadLetterMaxPayloadBytes; }
+    public int deadLetterMaxPayloadBytes() { return settings.integer(Setting.DLQ_MAX_PAYLOAD_BYTES); }
     /** How long a busy part may show no progress before the worker is unhealthy. */
-    public Duration stallTimeout() { return stallTimeout; }
+    public Duration stallTimeout() { return settings.duration(Setting.STALL_TIMEOUT); }
     /** How long a worker process stays unhealthy before it exits. */
-    public Duration unhealthyExitAfter() { return unhealthyExitAfter; }
-    /** How interactive and batch turns share the places (the worker sets the reserve from its engine). */
-    public LanePolicy lanes() { return lanes; }
-    /** Extra Kafka client properties, applied to the consumer, producer and admin client. */
-    public Map<String, String> kafka() { return kafka; }
-    /** Redis connection options beyond the URI. */
-    public Map<RedisOption, String> redisOptions() { return redisOptions; }
-    /** Token quotas by tenant ({@code quota-tenants}, {@code quota-default}). */
-    public QuotaSettings quotas() { return quotas; }
-    /** Prefixes a prompt's reply_to topic must start with ({@code reply-to-prefixes}); empty: any topic. */
-    public java.util.List<String> replyToPrefixes() { return replyToPrefixes; }
+    public Duration unhealthyExitAfter() { return settings.duration(Setting.UNHEALTHY_EXIT_AFTER); }
     /** Cancels held for Redis while it is away ({@code cancel-queue}); past that the oldest is not stored. */
-    public int cancelQueue() { return cancelQueue; }
+    public int cancelQueue() { return settings.integer(Setting.CANCEL_QUEUE); }
+    /** Extra Kafka client properties, applied to the consumer, producer and admin client. */
+    public Map<String, String> kafka() { return settings.kafka(); }
+    /** Redis connection options beyond the URI. */
+    public Map<RedisOption, String> redisOptions() { return settings.redis(); }
+
+    /** How interactive and batch turns share the places ({@code batch-aging}; the worker sets the reserve). */
+    public LanePolicy lanes() {
+        return new LanePolicy(settings.duration(Setting.BATCH_AGING), interactiveReserve);
+    }
+
+    /** Token quotas by tenant ({@code quota-tenants}, {@code quota-default}). */
+    @SuppressWarnings("unchecked")
+    public QuotaSettings quotas() {
+        Map<String, QuotaLimit> tenants = (Map<String, QuotaLimit>) settings.get(Setting.QUOTA_TENANTS);
+        QuotaLimit fallback = (QuotaLimit) settings.get(Setting.QUOTA_DEFAULT);
+        return new QuotaSettings(tenants == null ? Map.of() : tenants, fallback == null ? QuotaLimit.UNLIMITED : fallback);
+    }
+
+    /** Prefixes a prompt's reply_to topic must start with ({@code reply-to-prefixes}); empty: any topic. */
+    @SuppressWarnings("unchecked")
+    public List<String> replyToPrefixes() {
+        return settings.has(Setting.REPLY_TO_PREFIXES) ? (List<String>) settings.get(Setting.REPLY_TO_PREFIXES) : List.of();
+    }
 
     public Builder newBuilder() {
-        Builder b = new Builder();
-        b.bootstrapServers = bootstrapServers;
-        b.redisUri = redisUri;
-        b.promptsTopic = promptsTopic;
-        b.repliesTopic = repliesTopic;
-        b.deadLetterTopic = deadLetterTopic;
-        b.controlTopic = controlTopic;
-        b.groupId = groupId;
-        b.groupInstanceId = groupInstanceId;
-        b.workerId = workerId;
-        b.createTopics = createTopics;
-        b.partitions = partitions;
-        b.replicationFactor = replicationFactor;
-        b.maxBufferedRecords = maxBufferedRecords;
-        b.maxInFlight = maxInFlight;
-        b.maxPromptBytes = maxPromptBytes;
-        b.defaultMaxTokens = defaultMaxTokens;
-        b.turnAttempts = turnAttempts;
-        b.shutdownGrace = shutdownGrace;
-        b.revokeGrace = revokeGrace;
-        b.commitInterval = commitInterval;
-        b.relayMaxBlock = relayMaxBlock;
-        b.maxForwardHops = maxForwardHops;
-        b.historyTtl = historyTtl;
-        b.historyMaxTurns = historyMaxTurns;
-        b.historyMaxBytes = historyMaxBytes;
-        b.idempotencyWindow = idempotencyWindow;
-        b.deadLetterMaxPayloadBytes = deadLetterMaxPayloadBytes;
-        b.stallTimeout = stallTimeout;
-        b.unhealthyExitAfter = unhealthyExitAfter;
-        b.lanes = lanes;
-        b.kafka.putAll(kafka);
-        b.redisOptions.putAll(redisOptions);
-        b.quotas = quotas;
-        b.replyToPrefixes = replyToPrefixes;
-        b.cancelQueue = cancelQueue;
+        Builder b = new Builder(settings);
+        b.values.put(Setting.WORKER_ID, workerId);
+        b.interactiveReserve = interactiveReserve;
         return b;
     }
 
+    /**
+     * Sets values by setting; every setter checks its value with the setting's own rule (the one flags and files are
+     * checked with) and names the setting in its message.
+     */
     public static final class Builder {
-        private String bootstrapServers;
-        private String redisUri;
-        private String promptsTopic = DEFAULT_PROMPTS_TOPIC;
-        private String repliesTopic = DEFAULT_REPLIES_TOPIC;
-        private String deadLetterTopic = DEFAULT_DEAD_LETTER_TOPIC;
-        private String controlTopic = DEFAULT_CONTROL_TOPIC;
-        private String groupId = DEFAULT_GROUP_ID;
-        private String groupInstanceId;
-        private String workerId;
-        private boolean createTopics = true;
-        private int partitions = DEFAULT_PARTITIONS;
-        private short replicationFactor = -1;
-        private int maxBufferedRecords = DEFAULT_MAX_BUFFERED_RECORDS;
-        private int maxInFlight;
-        private int maxPromptBytes = DEFAULT_MAX_PROMPT_BYTES;
-        private int defaultMaxTokens = DEFAULT_MAX_TOKENS;
-        private int turnAttempts = DEFAULT_TURN_ATTEMPTS;
-        private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
-        private Duration revokeGrace = DEFAULT_REVOKE_GRACE;
-        private Duration commitInterval = DEFAULT_COMMIT_INTERVAL;
-        private Duration relayMaxBlock = DEFAULT_RELAY_MAX_BLOCK;
-        private int maxForwardHops = DEFAULT_MAX_FORWARD_HOPS;
-        private Duration historyTtl = DEFAULT_HISTORY_TTL;
-        private int historyMaxTurns = DEFAULT_HISTORY_MAX_TURNS;
-        private long historyMaxBytes = DEFAULT_HISTORY_MAX_BYTES;
-        private int idempotencyWindow = DEFAULT_IDEMPOTENCY_WINDOW;
-        private int deadLetterMaxPayloadBytes = DEFAULT_DLQ_MAX_PAYLOAD_BYTES;
-        private Duration stallTimeout = DEFAULT_STALL_TIMEOUT;
-        private Duration unhealthyExitAfter = DEFAULT_UNHEALTHY_EXIT_AFTER;
-        private LanePolicy lanes = LanePolicy.DEFAULT;
+        private final Map<Setting, Object> values = new EnumMap<>(Setting.class);
         private final Map<String, String> kafka = new LinkedHashMap<>();
         private final Map<RedisOption, String> redisOptions = new LinkedHashMap<>();
-        private QuotaSettings quotas = QuotaSettings.NONE;
-        private java.util.List<String> replyToPrefixes = java.util.List.of();
-        private int cancelQueue = DEFAULT_CANCEL_QUEUE;
+        private int interactiveReserve;
 
         private Builder() {
-        }
-
-        public Builder bootstrapServers(String value) {
-            this.bootstrapServers = require("bootstrap-servers", value);
-            return this;
-        }
-
-        public Builder redisUri(String value) {
-            require("redis", value);
-            if (!value.startsWith("redis://") && !value.startsWith("rediss://")) {
-                throw new IllegalArgumentException("redis must be a redis:// or rediss:// URI, got '" + value + "'");
+            for (Setting setting : Setting.values()) {
+                if (setting.typedDefault() != null) {
+                    values.put(setting, setting.typedDefault());
+                }
             }
-            this.redisUri = value;
+        }
+
+        /** Starts from resolved settings (already checked). */
+        Builder(Settings settings) {
+            values.putAll(settings.values());
+            kafka.putAll(settings.kafka());
+            redisOptions.putAll(settings.redis());
+        }
+
+        /** Any setting, by its typed value (an {@code Integer}, {@code Duration}, ...), checked by its rule. */
+        public Builder set(Setting setting, Object value) {
+            values.put(setting, setting.check(value));
             return this;
         }
 
-        public Builder promptsTopic(String value) {
-            this.promptsTopic = topic("prompts-topic", value);
-            return this;
-        }
+        public Builder bootstrapServers(String value) { return set(Setting.BOOTSTRAP, value); }
+        public Builder redisUri(String value) { return set(Setting.REDIS, value); }
+        public Builder promptsTopic(String value) { return set(Setting.PROMPTS_TOPIC, value); }
+        public Builder repliesTopic(String value) { return set(Setting.REPLIES_TOPIC, value); }
+        public Builder deadLetterTopic(String value) { return set(Setting.DLQ_TOPIC, value); }
+        public Builder controlTopic(String value) { return set(Setting.CONTROL_TOPIC, value); }
+        public Builder groupId(String value) { return set(Setting.GROUP_ID, value); }
+        public Builder workerId(String value) { return set(Setting.WORKER_ID, value); }
+        public Builder createTopics(boolean value) { return set(Setting.CREATE_TOPICS, value); }
+        public Builder partitions(int value) { return set(Setting.PARTITIONS, value); }
+        public Builder replicationFactor(int value) { return set(Setting.REPLICATION_FACTOR, value); }
+        public Builder maxBufferedRecords(int value) { return set(Setting.MAX_BUFFERED, value); }
+        public Builder maxInFlight(int value) { return set(Setting.MAX_IN_FLIGHT, value); }
+        public Builder maxPromptBytes(int value) { return set(Setting.MAX_PROMPT_BYTES, value); }
+        public Builder defaultMaxTokens(int value) { return set(Setting.DEFAULT_MAX_TOKENS, value); }
+        public Builder turnAttempts(int value) { return set(Setting.TURN_ATTEMPTS, value); }
+        public Builder shutdownGrace(Duration value) { return set(Setting.SHUTDOWN_GRACE, value); }
+        public Builder revokeGrace(Duration value) { return set(Setting.REVOKE_GRACE, value); }
+        public Builder commitInterval(Duration value) { return set(Setting.COMMIT_INTERVAL, value); }
+        public Builder relayMaxBlock(Duration value) { return set(Setting.RELAY_MAX_BLOCK, value); }
+        public Builder maxForwardHops(int value) { return set(Setting.MAX_FORWARD_HOPS, value); }
+        public Builder historyTtl(Duration value) { return set(Setting.HISTORY_TTL, value); }
+        public Builder historyMaxTurns(int value) { return set(Setting.HISTORY_MAX_TURNS, value); }
+        public Builder historyMaxBytes(long value) { return set(Setting.HISTORY_MAX_BYTES, value); }
+        public Builder idempotencyWindow(int value) { return set(Setting.IDEMPOTENCY_WINDOW, value); }
+        public Builder deadLetterMaxPayloadBytes(int value) { return set(Setting.DLQ_MAX_PAYLOAD_BYTES, value); }
+        public Builder stallTimeout(Duration value) { return set(Setting.STALL_TIMEOUT, value); }
+        public Builder unhealthyExitAfter(Duration value) { return set(Setting.UNHEALTHY_EXIT_AFTER, value); }
+        public Builder cancelQueue(int value) { return set(Setting.CANCEL_QUEUE, value); }
 
-        public Builder repliesTopic(String value) {
-            this.repliesTopic = topic("replies-topic", value);
-            return this;
-        }
-
-        public Builder deadLetterTopic(String value) {
-            this.deadLetterTopic = topic("dlq-topic", value);
-            return this;
-        }
-
-        public Builder controlTopic(String value) {
-            this.controlTopic = topic("control-topic", value);
-            return this;
-        }
-
-        public Builder groupId(String value) {
-            this.groupId = require("group-id", value);
-            return this;
-        }
-
+        /** Static membership id; {@code null} or blank for dynamic membership. */
         public Builder groupInstanceId(String value) {
-            this.groupInstanceId = value == null || value.isBlank() ? null : value;
-            return this;
-        }
-
-        public Builder workerId(String value) {
-            this.workerId = require("worker-id", value);
-            return this;
-        }
-
-        public Builder createTopics(boolean value) {
-            this.createTopics = value;
-            return this;
-        }
-
-        public Builder partitions(int value) {
-            this.partitions = atLeast("partitions", value, 1);
-            return this;
-        }
-
-        public Builder replicationFactor(int value) {
-            if (value != -1 && value < 1) {
-                throw new IllegalArgumentException("replication-factor must be -1 (broker default) or >= 1, got " + value);
+            if (value == null || value.isBlank()) {
+                values.remove(Setting.GROUP_INSTANCE_ID);
+                return this;
             }
-            this.replicationFactor = (short) value;
-            return this;
+            return set(Setting.GROUP_INSTANCE_ID, value);
         }
 
-        public Builder maxBufferedRecords(int value) {
-            this.maxBufferedRecords = atLeast("max-buffered-records", value, 1);
-            return this;
-        }
-
-        public Builder maxInFlight(int value) {
-            this.maxInFlight = atLeast("max-in-flight", value, 0);
-            return this;
-        }
-
-        public Builder maxPromptBytes(int value) {
-            this.maxPromptBytes = atLeast("max-prompt-bytes", value, 64);
-            return this;
-        }
-
-        public Builder defaultMaxTokens(int value) {
-            this.defaultMaxTokens = atLeast("default-max-tokens", value, 1);
-            return this;
-        }
-
-        public Builder turnAttempts(int value) {
-            this.turnAttempts = atLeast("turn-attempts", value, 1);
-            return this;
-        }
-
-        public Builder shutdownGrace(Duration value) {
-            this.shutdownGrace = nonNegative("shutdown-grace", value);
-            return this;
-        }
-
-        public Builder revokeGrace(Duration value) {
-            this.revokeGrace = nonNegative("revoke-grace", value);
-            return this;
-        }
-
-        public Builder commitInterval(Duration value) {
-            this.commitInterval = nonNegative("commit-interval", value);
-            return this;
-        }
-
-        public Builder historyTtl(Duration value) {
-            this.historyTtl = nonNegative("history-ttl", value);
-            return this;
-        }
-
-        public Builder historyMaxTurns(int value) {
-            this.historyMaxTurns = atLeast("history-max-turns", value, 1);
-            return this;
-        }
-
-        public Builder historyMaxBytes(long value) {
-            if (value < 1024) {
-                throw new IllegalArgumentException("history-max-bytes must be >= 1024, got " + value);
-            }
-            this.historyMaxBytes = value;
-            return this;
-        }
-
-        public Builder relayMaxBlock(Duration value) {
-            this.relayMaxBlock = nonNegative("relay-max-block", value);
-            return this;
-        }
-
-        public Builder maxForwardHops(int value) {
-            this.maxForwardHops = atLeast("max-forward-hops", value, 0);
-            return this;
-        }
-
-        public Builder idempotencyWindow(int value) {
-            this.idempotencyWindow = atLeast("idempotency-window", value, 1);
-            return this;
-        }
-
-        public Builder deadLetterMaxPayloadBytes(int value) {
-            this.deadLetterMaxPayloadBytes = atLeast("dlq-max-payload-bytes", value, 0);
-            return this;
-        }
-
-        public Builder stallTimeout(Duration value) {
-            nonNegative("stall-timeout", value);
-            if (value.isZero()) {
-                throw new IllegalArgumentException("stall-timeout must be positive, got " + value);
-            }
-            this.stallTimeout = value;
-            return this;
-        }
-
+        /** The batch lane's aging ({@code batch-aging}) and the interactive reserve. */
         public Builder lanes(LanePolicy value) {
-            this.lanes = Objects.requireNonNull(value, "lanes");
-            return this;
+            Objects.requireNonNull(value, "lanes");
+            interactiveReserve = value.interactiveReserve();
+            return set(Setting.BATCH_AGING, value.batchAging());
         }
 
-        public Builder unhealthyExitAfter(Duration value) {
-            this.unhealthyExitAfter = nonNegative("unhealthy-exit-after", value);
-            return this;
+        public Builder quotas(QuotaSettings value) {
+            Objects.requireNonNull(value, "quotas");
+            set(Setting.QUOTA_TENANTS, Map.copyOf(value.tenants()));
+            return set(Setting.QUOTA_DEFAULT, value.defaultLimit());
+        }
+
+        public Builder replyToPrefixes(List<String> value) {
+            if (value.isEmpty()) {
+                values.remove(Setting.REPLY_TO_PREFIXES); // any topic
+                return this;
+            }
+            return set(Setting.REPLY_TO_PREFIXES, List.copyOf(value));
         }
 
         /** A Kafka client property passed through to every Kafka client of the worker. */
@@ -436,44 +228,8 @@ public final class WorkerConfig {
             return this;
         }
 
-        public Builder quotas(QuotaSettings value) {
-            this.quotas = Objects.requireNonNull(value, "quotas");
-            return this;
-        }
-
-        public Builder replyToPrefixes(java.util.List<String> value) {
-            this.replyToPrefixes = java.util.List.copyOf(value);
-            return this;
-        }
-
-        public Builder cancelQueue(int value) {
-            this.cancelQueue = atLeast("cancel-queue", value, 1);
-            return this;
-        }
-
         public WorkerConfig build() {
             return new WorkerConfig(this);
-        }
-
-        private static String topic(String name, String value) {
-            if (value == null || !value.matches("[a-zA-Z0-9._-]{1,249}")) {
-                throw new IllegalArgumentException(name + " must be a Kafka topic name, got '" + value + "'");
-            }
-            return value;
-        }
-
-        private static int atLeast(String name, int value, int min) {
-            if (value < min) {
-                throw new IllegalArgumentException(name + " must be >= " + min + ", got " + value);
-            }
-            return value;
-        }
-
-        private static Duration nonNegative(String name, Duration value) {
-            if (value == null || value.isNegative()) {
-                throw new IllegalArgumentException(name + " must be a non-negative duration, got " + value);
-            }
-            return value;
         }
     }
 }

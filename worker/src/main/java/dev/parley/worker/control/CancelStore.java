@@ -2,7 +2,8 @@ package dev.parley.worker.control;
 
 import dev.parley.worker.history.HistoryUnavailableException;
 import dev.parley.worker.metrics.WorkerMetrics;
-import dev.parley.worker.retry.Backoff;
+import dev.parley.schemas.retry.Backoff;
+import dev.parley.schemas.retry.FailureStreak;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -24,10 +25,9 @@ import org.slf4j.LoggerFactory;
 final class CancelStore implements AutoCloseable {
 
     /** Cancellations waiting for Redis at most, by default ({@code cancel-queue}): a few MB of heap. */
-    static final int DEFAULT_CAPACITY = dev.parley.worker.config.WorkerConfig.DEFAULT_CANCEL_QUEUE;
+    static final int DEFAULT_CAPACITY = (Integer) dev.parley.worker.config.Setting.CANCEL_QUEUE.typedDefault();
 
     private static final Logger log = LoggerFactory.getLogger(CancelStore.class);
-    private static final int LOG_EVERY = 10;
 
     /** One cancellation to write. */
     record Pending(String conversationId, String requestId) {
@@ -84,27 +84,26 @@ final class CancelStore implements AutoCloseable {
     }
 
     private void run() {
-        int failures = 0;
+        FailureStreak failures = FailureStreak.jittered(backoff);
         Pending next;
         while ((next = awaitNext()) != null) {
             try {
                 cancelLog.markCancelled(next.conversationId(), next.requestId());
-                failures = 0;
+                failures.succeeded();
                 remove(next);
             } catch (HistoryUnavailableException e) {
-                failures++;
-                metrics.retried("cancel_store");
                 // Jittered: every worker reads every cancel, so all of them retry Redis together.
-                Duration pause = backoff.jittered(failures, java.util.concurrent.ThreadLocalRandom.current());
-                if (failures == 1 || failures % LOG_EVERY == 0) {
+                Duration pause = failures.failed();
+                metrics.retried("cancel_store");
+                if (failures.worthLogging()) {
                     log.warn("Could not record the cancellation of {} (attempt {}; {} waiting), retrying in {}: {}",
-                            next.requestId(), failures, waiting(), pause, e.getMessage());
+                            next.requestId(), failures.count(), waiting(), pause, e.getMessage());
                 }
                 if (!pause(pause)) {
                     return;
                 }
             } catch (RuntimeException e) {
-                failures = 0;
+                failures.succeeded(); // that cancellation is given up: the next one starts a streak of its own
                 remove(next);
                 metrics.cancelUnstored("failed");
                 log.error("Could not record the cancellation of {}; only this worker knows of it", next.requestId(), e);

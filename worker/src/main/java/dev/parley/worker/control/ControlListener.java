@@ -6,14 +6,14 @@ import dev.parley.schemas.validation.Violation;
 import dev.parley.schemas.validation.WireSchema;
 import dev.parley.worker.history.HistoryStore;
 import dev.parley.worker.metrics.WorkerMetrics;
-import dev.parley.worker.retry.Backoff;
+import dev.parley.schemas.retry.Backoff;
+import dev.parley.schemas.retry.FailureStreak;
 import dev.parley.worker.retry.KafkaErrors;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
@@ -52,13 +52,12 @@ public final class ControlListener implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(200);
     /** How often the topic's partition count is asked again (a partition added later must be read too). */
     static final Duration PARTITION_REFRESH = Duration.ofSeconds(30);
-    private static final int LOG_EVERY = 10;
 
     private final Consumer<String, byte[]> consumer;
     private final CancelStore cancelStore;
     private final Cancellations cancellations;
     private final WorkerMetrics metrics;
-    private final Backoff backoff;
+    private final FailureStreak failures;
     private final LongSupplier nanoTime;
     private final WireSchema schema = WireSchema.load(WireSchema.CANCEL_V1);
     private final CountDownLatch closing = new CountDownLatch(1);
@@ -67,7 +66,6 @@ public final class ControlListener implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean alive = true;
     private volatile long lastProgressNanos;
-    private int failuresInARow;
     private String topic;
     private long partitionsCheckedNanos;
 
@@ -99,7 +97,7 @@ public final class ControlListener implements AutoCloseable {
         this.cancelStore = new CancelStore(cancelLog, metrics, backoff, cancelQueue);
         this.cancellations = cancellations;
         this.metrics = metrics;
-        this.backoff = backoff;
+        this.failures = FailureStreak.jittered(backoff);
         this.nanoTime = nanoTime;
         this.lastProgressNanos = nanoTime.getAsLong();
     }
@@ -197,19 +195,18 @@ public final class ControlListener implements AutoCloseable {
                 lastProgressNanos = nanoTime.getAsLong();
             }
             lastProgressNanos = nanoTime.getAsLong();
-            if (failuresInARow > 0) {
-                log.info("Control listener reads again after {} failed round(s)", failuresInARow);
-                failuresInARow = 0;
+            int ended = failures.succeeded();
+            if (ended > 0) {
+                log.info("Control listener reads again after {} failed round(s)", ended);
             }
             return Duration.ZERO;
         } catch (WakeupException e) {
             return Duration.ZERO; // close() woke it up; the loop sees it is not running any more
         } catch (RuntimeException e) {
-            failuresInARow++;
+            Duration pause = failures.failed();
             metrics.retried("control");
-            Duration pause = backoff.jittered(failuresInARow, ThreadLocalRandom.current());
-            if (failuresInARow == 1 || failuresInARow % LOG_EVERY == 0) {
-                log.warn("Control listener round failed ({} in a row); retrying in {}: {}", failuresInARow, pause,
+            if (failures.worthLogging()) {
+                log.warn("Control listener round failed ({} in a row); retrying in {}: {}", failures.count(), pause,
                         KafkaErrors.describe(e));
             }
             return pause;

@@ -2,7 +2,8 @@ package dev.parley.worker.intake;
 
 import dev.parley.worker.dispatch.OffsetTracker;
 import dev.parley.worker.metrics.WorkerMetrics;
-import dev.parley.worker.retry.Backoff;
+import dev.parley.schemas.retry.Backoff;
+import dev.parley.schemas.retry.FailureStreak;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -26,18 +27,17 @@ final class CommitKeeper {
     private final Consumer<String, byte[]> consumer;
     private final WorkerMetrics metrics;
     private final Duration interval;
-    private final Backoff backoff;
     private final LongSupplier nanoTime;
     private final Map<TopicPartition, OffsetAndMetadata> confirmed = new HashMap<>();
     private long nextCommitNanos;
-    private int failures;
+    private final FailureStreak failures;
 
     CommitKeeper(Consumer<String, byte[]> consumer, WorkerMetrics metrics, Duration interval, Backoff backoff,
                  LongSupplier nanoTime) {
         this.consumer = consumer;
         this.metrics = metrics;
         this.interval = interval;
-        this.backoff = backoff;
+        this.failures = FailureStreak.of(backoff);
         this.nanoTime = nanoTime;
         this.nextCommitNanos = nanoTime.getAsLong() + interval.toNanos();
     }
@@ -69,19 +69,19 @@ final class CommitKeeper {
         }
         consumer.commitAsync(offsets, (done, error) -> {
             if (error == null) {
-                failures = 0;
+                failures.succeeded();
                 done.forEach((partition, offset) -> {
                     if (trackers.containsKey(partition)) { // not revoked meanwhile
                         confirmed.put(partition, offset);
                     }
                 });
             } else {
-                failures++;
+                Duration wait = failures.failed();
                 metrics.retried("commit");
-                Duration wait = backoff.delay(failures);
                 nextCommitNanos = Math.max(nextCommitNanos, nanoTime.getAsLong() + wait.toNanos());
-                if (failures == 1 || failures % 10 == 0) {
-                    log.warn("Commit failed ({} in a row), retrying in {}: {}", failures, wait, error.getMessage());
+                if (failures.worthLogging()) {
+                    log.warn("Commit failed ({} in a row), retrying in {}: {}", failures.count(), wait,
+                            error.getMessage());
                 }
             }
         });

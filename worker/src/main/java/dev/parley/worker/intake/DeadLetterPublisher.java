@@ -116,6 +116,14 @@ public final class DeadLetterPublisher {
         return publish(record.key(), toDeadLetter(record, rejection));
     }
 
+    /**
+     * The send of a dead letter under the original record's key, with its one fallback ({@link DeadLetterSend}): how
+     * the intake and the turns both send theirs.
+     */
+    public DeadLetterSend send(String originalKey, DeadLetter letter) {
+        return new DeadLetterSend(this, originalKey, letter, false);
+    }
+
     /** Publishes a dead letter under (a bounded form of) the original record's key. */
     public CompletableFuture<Void> publish(String originalKey, DeadLetter letter) {
         CompletableFuture<Void> acked = new CompletableFuture<>();

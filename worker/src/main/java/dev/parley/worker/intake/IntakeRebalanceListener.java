@@ -4,7 +4,7 @@ import dev.parley.worker.dispatch.Dispatcher;
 import dev.parley.worker.dispatch.OffsetTracker;
 import dev.parley.worker.dispatch.PendingTurn;
 import dev.parley.worker.metrics.WorkerMetrics;
-import dev.parley.worker.retry.Backoff;
+import dev.parley.schemas.retry.Backoff;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;

@@ -4,7 +4,8 @@ import dev.parley.schemas.validation.PromptDecoder;
 import dev.parley.worker.dispatch.Dispatcher;
 import dev.parley.worker.dispatch.OffsetTracker;
 import dev.parley.worker.metrics.WorkerMetrics;
-import dev.parley.worker.retry.Backoff;
+import dev.parley.schemas.retry.Backoff;
+import dev.parley.schemas.retry.FailureStreak;
 import dev.parley.worker.retry.KafkaErrors;
 import java.time.Duration;
 import java.util.Collection;
@@ -163,25 +164,24 @@ public final class PromptIntake implements Runnable {
     public void run() {
         try {
             subscribe();
-            int failures = 0;
+            FailureStreak failures = FailureStreak.of(ROUND_BACKOFF);
             while (running) {
                 try {
                     pollOnce();
-                    failures = 0;
+                    failures.succeeded();
                 } catch (WakeupException e) {
                     if (running) {
                         log.warn("Consumer woken up unexpectedly; polling on");
                     }
                 } catch (OutOfMemoryError | StackOverflowError e) {
-                    failures++;
+                    Duration pause = failures.failed();
                     metrics.retried("poll");
-                    pollFailedOnARecord(e, failures);
+                    pollFailedOnARecord(e, failures.count(), pause);
                 } catch (RuntimeException e) {
-                    failures++;
+                    Duration pause = failures.failed();
                     metrics.retried("poll");
-                    Duration pause = ROUND_BACKOFF.delay(failures);
-                    if (failures == 1 || failures % 10 == 0) {
-                        log.warn("Poll round failed ({} in a row); pausing {}", failures, pause, e);
+                    if (failures.worthLogging()) {
+                        log.warn("Poll round failed ({} in a row); pausing {}", failures.count(), pause, e);
                     }
                     pauseQuietly(pause);
                 }
@@ -222,19 +222,19 @@ public final class PromptIntake implements Runnable {
      * A poll that threw an error no fatal one: a record the client cannot materialise (a compression bomb). Finds it
      * and moves past it; without a probe, or when finding it fails, pauses like any failed round.
      */
-    private void pollFailedOnARecord(Error failure, int failures) {
+    private void pollFailedOnARecord(Error failure, int failures, Duration pause) {
         // The first one's stack says where the client allocated (DefaultRecord.readFrom, for a compression bomb).
         log.error("Poll failed with {} ({} in a row): a record too large for the heap? Looking for it",
                 failure.toString(), failures, failures == 1 ? failure : null);
         if (unreadable == null) {
-            pauseQuietly(ROUND_BACKOFF.delay(failures));
+            pauseQuietly(pause);
             return;
         }
         try {
             unreadable.isolate(trackers, failure, this::accept, this::unreadable);
         } catch (RuntimeException e) {
             log.warn("Looking for the unreadable record failed; pausing and polling again", e);
-            pauseQuietly(ROUND_BACKOFF.delay(failures));
+            pauseQuietly(pause);
         }
         updateBuffered();
     }

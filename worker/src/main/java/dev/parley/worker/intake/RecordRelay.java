@@ -1,7 +1,8 @@
 package dev.parley.worker.intake;
 
 import dev.parley.worker.metrics.WorkerMetrics;
-import dev.parley.worker.retry.Backoff;
+import dev.parley.schemas.retry.Backoff;
+import dev.parley.schemas.retry.FailureStreak;
 import dev.parley.worker.retry.KafkaErrors;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
@@ -25,7 +26,6 @@ import org.slf4j.LoggerFactory;
 final class RecordRelay {
 
     private static final Logger log = LoggerFactory.getLogger(RecordRelay.class);
-    private static final int LOG_EVERY = 10;
 
     /** One record to relay: how to send it, and what to do when that fails for good. */
     interface Send {
@@ -54,7 +54,8 @@ final class RecordRelay {
         void givenUp(TopicPartition partition, long offset, Throwable error);
     }
 
-    private record Pending(TopicPartition partition, long offset, Send send, int attempt, long dueNanos) {
+    /** A send and its own run of failures: each record backs off by its own attempts. */
+    private record Pending(TopicPartition partition, long offset, Send send, FailureStreak failures, long dueNanos) {
     }
 
     private final String loop;
@@ -90,7 +91,7 @@ final class RecordRelay {
 
     /** Sends a record on behalf of the consumed record at {@code partition}/{@code offset}. */
     void send(TopicPartition partition, long offset, Send send) {
-        attempt(new Pending(partition, offset, send, 1, 0));
+        attempt(new Pending(partition, offset, send, FailureStreak.jittered(backoff), 0));
     }
 
     /** Sends again what failed and whose backoff has passed, for partitions still owned; poll thread only. */
@@ -131,14 +132,14 @@ final class RecordRelay {
     }
 
     private void retryLater(Pending pending, Throwable error) {
+        FailureStreak failures = pending.failures();
+        long due = nanoTime.getAsLong() + failures.failed().toNanos();
         metrics.retried(loop);
-        if (pending.attempt() == 1 || pending.attempt() % LOG_EVERY == 0) {
+        if (failures.worthLogging()) {
             log.warn("{} for {}@{} not acknowledged (attempt {}), retrying with backoff: {}", pending.send().describe(),
-                    pending.partition(), pending.offset(), pending.attempt(), KafkaErrors.describe(error));
+                    pending.partition(), pending.offset(), failures.count(), KafkaErrors.describe(error));
         }
-        long due = nanoTime.getAsLong() + backoff.jittered(pending.attempt(),
-                java.util.concurrent.ThreadLocalRandom.current()).toNanos();
-        failed.add(new Pending(pending.partition(), pending.offset(), pending.send(), pending.attempt() + 1, due));
+        failed.add(new Pending(pending.partition(), pending.offset(), pending.send(), failures, due));
     }
 
     private void giveUpOrFallBack(Pending pending, Throwable error) {
@@ -147,7 +148,7 @@ final class RecordRelay {
             metrics.retried(loop);
             log.warn("{} for {}@{} refused for good ({}); trying {}", pending.send().describe(), pending.partition(),
                     pending.offset(), KafkaErrors.describe(error), fallback.describe());
-            attempt(new Pending(pending.partition(), pending.offset(), fallback, 1, 0));
+            attempt(new Pending(pending.partition(), pending.offset(), fallback, FailureStreak.jittered(backoff), 0));
             return;
         }
         if (pending.send().takeBack()) {

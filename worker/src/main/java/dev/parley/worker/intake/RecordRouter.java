@@ -7,7 +7,6 @@ import dev.parley.schemas.validation.RejectionCode;
 import dev.parley.worker.dispatch.Dispatcher;
 import dev.parley.worker.dispatch.PendingTurn;
 import dev.parley.worker.metrics.WorkerMetrics;
-import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -95,7 +94,7 @@ final class RecordRouter {
                 rejection.field() == null ? "-" : rejection.field());
         log.debug("Dead-letter reason for {}@{}: {}", partition, record.offset(), rejection.reason());
         metrics.promptRejected(rejection.code().wireName());
-        relay.send(partition, record.offset(), deadLetterSend(record.key(), deadLetters.toDeadLetter(record, rejection)));
+        relay.send(partition, record.offset(), deadLetters.send(record.key(), deadLetters.toDeadLetter(record, rejection)));
     }
 
     /** The guard's answer: an internal_error dead letter, by reference when even its letter cannot be built. */
@@ -114,7 +113,7 @@ final class RecordRouter {
             } catch (RuntimeException | OutOfMemoryError | StackOverflowError again) {
                 letter = deadLetters.byReference(partition, record.offset(), record.key(), rejection);
             }
-            relay.send(partition, record.offset(), deadLetterSend(record.key(), letter));
+            relay.send(partition, record.offset(), deadLetters.send(record.key(), letter));
         } catch (RuntimeException | OutOfMemoryError | StackOverflowError lost) {
             log.error("Could not even dead-letter {}; giving it up, it stays on its topic at that offset", where, lost);
             outcome.givenUp(partition, record.offset(), lost);
@@ -126,27 +125,7 @@ final class RecordRouter {
         log.error("Dead-lettering {}@{} by reference: unreadable_record ({})", partition, offset, reason);
         metrics.promptRejected(RejectionCode.UNREADABLE_RECORD.wireName());
         Rejection rejection = new Rejection(RejectionCode.UNREADABLE_RECORD, null, reason);
-        relay.send(partition, offset, deadLetterSend(null, deadLetters.byReference(partition, offset, null, rejection)));
+        relay.send(partition, offset, deadLetters.send(null, deadLetters.byReference(partition, offset, null, rejection)));
     }
 
-    /** A dead letter's send: the bounded letter, then once the same letter with a minimal payload. */
-    private RecordRelay.Send deadLetterSend(String key, DeadLetter letter) {
-        return new RecordRelay.Send() {
-            @Override
-            public CompletableFuture<?> attempt() {
-                return deadLetters.publish(key, letter);
-            }
-
-            @Override
-            public RecordRelay.Send fallback() {
-                DeadLetter smaller = deadLetters.shrunk(letter);
-                return smaller == letter ? null : deadLetterSend(key, smaller);
-            }
-
-            @Override
-            public String describe() {
-                return "dead letter (" + letter.code() + ", " + letter.payloadBytes() + " bytes)";
-            }
-        };
-    }
 }

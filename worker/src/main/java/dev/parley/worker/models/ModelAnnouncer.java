@@ -3,7 +3,8 @@ package dev.parley.worker.models;
 import dev.parley.schemas.ModelAnnouncement;
 import dev.parley.schemas.codec.WireJson;
 import dev.parley.worker.metrics.WorkerMetrics;
-import dev.parley.worker.retry.Backoff;
+import dev.parley.schemas.retry.Backoff;
+import dev.parley.schemas.retry.FailureStreak;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,7 +40,7 @@ public final class ModelAnnouncer implements AutoCloseable {
     private final WorkerMetrics metrics;
     private final Clock clock;
     private final ScheduledExecutorService timer;
-    private int failures;
+    private final FailureStreak failures = FailureStreak.of(RETRY);
 
     public ModelAnnouncer(Producer<String, byte[]> producer, ServedModel served, String workerId, int slots,
                           WorkerMetrics metrics, Clock clock) {
@@ -120,24 +121,23 @@ public final class ModelAnnouncer implements AutoCloseable {
     }
 
     private synchronized void announced() {
-        if (failures > 0) {
+        int ended = failures.succeeded();
+        if (ended > 0) {
             log.info("Announced model {} on {} again after {} failed attempt(s)", served.name(), served.modelsTopic(),
-                    failures);
+                    ended);
         }
-        failures = 0;
         metrics.modelAnnounced();
     }
 
     private synchronized void failed(Throwable error) {
-        failures++;
+        Duration pause = failures.failed();
         metrics.retried("model_announce");
-        Duration pause = RETRY.delay(failures);
         if (pause.compareTo(served.announceInterval()) > 0) {
-            pause = served.announceInterval();
+            pause = served.announceInterval(); // never let the announcement lapse for longer than one interval
         }
-        if (failures == 1 || failures % 10 == 0) {
+        if (failures.worthLogging()) {
             log.warn("Announcing model {} on {} failed ({} in a row), trying again in {}: {}", served.name(),
-                    served.modelsTopic(), failures, pause, error.toString());
+                    served.modelsTopic(), failures.count(), pause, error.toString());
         }
         schedule(pause);
     }

@@ -1,7 +1,8 @@
 package dev.parley.worker.turn;
 
 import dev.parley.worker.metrics.WorkerMetrics;
-import dev.parley.worker.retry.Backoff;
+import dev.parley.schemas.retry.Backoff;
+import dev.parley.schemas.retry.FailureStreak;
 import dev.parley.worker.retry.KafkaErrors;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -21,7 +22,6 @@ import org.slf4j.LoggerFactory;
 final class Delivery {
 
     private static final Logger log = LoggerFactory.getLogger(Delivery.class);
-    private static final int LOG_EVERY = 10;
 
     private final WorkerMetrics metrics;
     private final Backoff backoff;
@@ -44,7 +44,8 @@ final class Delivery {
      */
     Throwable untilAcknowledged(String retryCause, String what, Supplier<CompletableFuture<?>> send)
             throws TurnProcessor.Abandoned {
-        for (int attempt = 1; ; attempt++) {
+        FailureStreak streak = FailureStreak.of(backoff);
+        while (true) {
             Throwable failure;
             try {
                 send.get().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -62,14 +63,15 @@ final class Delivery {
                 log.warn("Publishing the {} failed for good: {}", what, KafkaErrors.describe(failure));
                 return failure;
             }
+            Duration pause = streak.failed();
             metrics.turnRetried(retryCause);
             onRetry.run();
-            if (attempt == 1 || attempt % LOG_EVERY == 0) {
-                log.warn("Publishing the {} failed (attempt {}), retrying with backoff: {}", what, attempt,
+            if (streak.worthLogging()) {
+                log.warn("Publishing the {} failed (attempt {}), retrying with backoff: {}", what, streak.count(),
                         KafkaErrors.describe(failure));
             }
             try {
-                sleeper.sleep(backoff.delay(attempt));
+                sleeper.sleep(pause);
             } catch (InterruptedException e) {
                 throw new TurnProcessor.Abandoned(e);
             }

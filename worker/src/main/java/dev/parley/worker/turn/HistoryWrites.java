@@ -7,7 +7,9 @@ import dev.parley.worker.history.HistoryEntry;
 import dev.parley.worker.history.HistoryStore;
 import dev.parley.worker.history.HistoryUnavailableException;
 import dev.parley.worker.metrics.WorkerMetrics;
-import dev.parley.worker.retry.Backoff;
+import dev.parley.schemas.retry.Backoff;
+import dev.parley.schemas.retry.FailureStreak;
+import java.time.Duration;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -56,16 +58,19 @@ final class HistoryWrites {
     }
 
     private <T> T untilStored(String what, Supplier<T> write) throws TurnProcessor.Abandoned {
-        for (int outages = 1; ; outages++) {
+        FailureStreak outages = FailureStreak.of(backoff);
+        while (true) {
             try {
                 return write.get();
             } catch (HistoryUnavailableException e) {
+                Duration pause = outages.failed();
                 retried.accept("history_unavailable");
-                if (outages == 1 || outages % 10 == 0) {
-                    log.warn("History store unavailable while {} (attempt {}): {}", what, outages, e.getMessage());
+                if (outages.worthLogging()) {
+                    log.warn("History store unavailable while {} (attempt {}): {}", what, outages.count(),
+                            e.getMessage());
                 }
                 try {
-                    sleeper.sleep(backoff.delay(outages));
+                    sleeper.sleep(pause);
                 } catch (InterruptedException interrupted) {
                     throw new TurnProcessor.Abandoned(interrupted);
                 }

@@ -7,7 +7,6 @@ import dev.parley.worker.dispatch.PendingTurn;
 import dev.parley.worker.history.ConversationOwner;
 import dev.parley.worker.history.HistoryStore;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
  * Keeps a conversation to the tenant that owns it ({@link ConversationOwner}): a prompt of another tenant, or without
@@ -20,9 +19,9 @@ final class TenantGuard {
     static final String CODE = RejectionCode.TENANT_MISMATCH.wireName();
 
     private final HistoryStore history;
-    private final Supplier<ReplyFactory> replies;
+    private final ReplyFactory replies;
 
-    TenantGuard(HistoryStore history, Supplier<ReplyFactory> replies) {
+    TenantGuard(HistoryStore history, ReplyFactory replies) {
         this.history = history;
         this.replies = replies;
     }
@@ -35,7 +34,7 @@ final class TenantGuard {
 
     /** The error reply of a refused prompt; it names neither the owner nor its history. */
     Reply refusal(PendingTurn turn, long startNanos) {
-        return replies.get().error(turn, startNanos, CODE, "conversation " + turn.conversationId()
+        return replies.error(turn, startNanos, CODE, "conversation " + turn.conversationId()
                 + " belongs to another tenant; nothing was read or stored");
     }
 

@@ -1,6 +1,6 @@
 package dev.parley.worker.turn;
 
-import dev.parley.worker.retry.Backoff;
+import dev.parley.schemas.retry.Backoff;
 
 import dev.parley.worker.reply.ChunkStream;
 import java.time.Duration;

@@ -32,6 +32,6 @@ class WorkerConfigTest {
                 .hasMessageContaining("'bad topic'");
         assertThatThrownBy(() -> minimal().redisUri("localhost:6379")).hasMessageContaining("'localhost:6379'");
         assertThatThrownBy(() -> minimal().shutdownGrace(Duration.ofSeconds(-1))).hasMessageContaining("shutdown-grace");
-        assertThatThrownBy(() -> WorkerConfig.builder().redisUri("redis://x").build()).hasMessageContaining("bootstrap-servers");
+        assertThatThrownBy(() -> WorkerConfig.builder().redisUri("redis://x").build()).hasMessage("bootstrap is required");
     }
 }

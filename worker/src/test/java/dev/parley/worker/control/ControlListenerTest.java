@@ -9,7 +9,7 @@ import dev.parley.worker.health.HealthMonitor;
 import dev.parley.worker.health.WatchedPart;
 import dev.parley.worker.history.HistoryUnavailableException;
 import dev.parley.worker.metrics.WorkerMetrics;
-import dev.parley.worker.retry.Backoff;
+import dev.parley.schemas.retry.Backoff;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package dev.parley.worker.intake;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.worker.metrics.WorkerMetrics;
-import dev.parley.worker.retry.Backoff;
+import dev.parley.schemas.retry.Backoff;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;

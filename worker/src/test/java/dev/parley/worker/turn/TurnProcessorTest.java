@@ -1,6 +1,6 @@
 package dev.parley.worker.turn;
 
-import dev.parley.worker.retry.Backoff;
+import dev.parley.schemas.retry.Backoff;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.schemas.ChatMessage;
@@ -26,8 +26,14 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -38,14 +44,44 @@ class TurnProcessorTest {
 
     private final InMemoryHistoryStore history = new InMemoryHistoryStore();
     private final ScriptedEngine engine = new ScriptedEngine();
-    private final MockProducer<String, byte[]> producer =
-            new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+    private final LimitedProducer producer = new LimitedProducer();
     private final List<Duration> sleeps = new ArrayList<>();
     private final List<PendingTurn> done = new ArrayList<>();
-    private final TurnProcessor processor = new TurnProcessor(history, engine, new ReplyPublisher(producer, "replies"),
-            new WorkerMetrics(new SimpleMeterRegistry()),
-            new TurnSettings("w1", 64, 3, Backoff.DEFAULT, Duration.ofSeconds(5)),
-            sleeps::add, Clock.fixed(NOW, ZoneOffset.UTC), done::add);
+    private final TurnProcessor processor = builder(new TurnSettings("w1", 64, 3, Backoff.DEFAULT,
+            Duration.ofSeconds(5))).build();
+
+    /** A processor of this test's history, engine and producer, on a fixed clock, recording its sleeps. */
+    private TurnProcessorBuilder builder(TurnSettings settings) {
+        return TurnProcessor.builder(history, engine, new ReplyPublisher(producer, "replies"),
+                        new WorkerMetrics(new SimpleMeterRegistry()), settings)
+                .sleeper(sleeps::add).clock(Clock.fixed(NOW, ZoneOffset.UTC)).onDone(done::add);
+    }
+
+    private TurnProcessor withDeadLetters() {
+        return builder(new TurnSettings("w1", 64, 3, Backoff.DEFAULT, Duration.ofSeconds(5)))
+                .deadLetters(new dev.parley.worker.intake.DeadLetterPublisher(producer, "dlq", "w1",
+                        Clock.fixed(NOW, ZoneOffset.UTC)))
+                .build();
+    }
+
+    /** Refuses for good dead letters over {@code dlqLimit} bytes, like a broker with a small max.message.bytes. */
+    private static final class LimitedProducer extends MockProducer<String, byte[]> {
+        int dlqLimit = Integer.MAX_VALUE;
+
+        LimitedProducer() {
+            super(true, null, new StringSerializer(), new ByteArraySerializer());
+        }
+
+        @Override
+        public synchronized Future<RecordMetadata> send(ProducerRecord<String, byte[]> record, Callback callback) {
+            if (record.topic().equals("dlq") && record.value().length > dlqLimit) {
+                RecordTooLargeException refused = new RecordTooLargeException("over " + dlqLimit + " bytes");
+                callback.onCompletion(null, refused);
+                return CompletableFuture.failedFuture(refused);
+            }
+            return super.send(record, callback);
+        }
+    }
 
     private static PendingTurn turn(String requestId, String conversation, String text) {
         return new PendingTurn(new TopicPartition("prompts", 0), 7, Prompt.of(requestId, conversation, text), 0);
@@ -146,11 +182,7 @@ class TurnProcessorTest {
     /** M1: a prompt of another tenant is refused before anything is read, generated or stored for it. */
     @Test
     void aPromptOfAnotherTenantIsDeadLetteredAndAnsweredWithAnErrorAndNothingIsStored() {
-        TurnProcessor withDeadLetters = new TurnProcessor(history, engine, new ReplyPublisher(producer, "replies"),
-                new dev.parley.worker.intake.DeadLetterPublisher(producer, "dlq", "w1", Clock.fixed(NOW, ZoneOffset.UTC)),
-                new dev.parley.worker.control.Cancellations(), new WorkerMetrics(new SimpleMeterRegistry()),
-                new TurnSettings("w1", 64, 3, Backoff.DEFAULT, Duration.ofSeconds(5)),
-                sleeps::add, Clock.fixed(NOW, ZoneOffset.UTC), done::add);
+        TurnProcessor withDeadLetters = withDeadLetters();
         withDeadLetters.run(tenantTurn("r1", "acme", null));
 
         PendingTurn foreign = tenantTurn("r1", "acme-h", "their-replies");
@@ -176,6 +208,24 @@ class TurnProcessorTest {
         return new PendingTurn(new TopicPartition("prompts", 0), 7, prompt, 0);
     }
 
+    /** The one dead-letter policy on the turn side: refused for good, the letter is sent once more, shrunk. */
+    @Test
+    void aPoisonTurnsDeadLetterTheBrokerRefusesIsSentAgainShrunk() {
+        producer.dlqLimit = 4096;
+        engine.failNext = 3;
+        PendingTurn turn = turn("r1", "c", "x".repeat(5000));
+
+        withDeadLetters().run(turn);
+
+        assertThat(producer.history()).extracting(r -> r.topic()).containsExactly("dlq", "replies");
+        var letter = WireJson.fromBytes(producer.history().get(0).value(), dev.parley.schemas.DeadLetter.class);
+        assertThat(letter.code()).isEqualTo("poison_turn");
+        assertThat(letter.payloadTruncated()).isTrue();
+        assertThat(letter.payload()).hasSize(1024); // DeadLetterPublisher.FALLBACK_PAYLOAD_BYTES
+        assertThat(letter.payloadBytes()).isGreaterThan(5000L);
+        assertThat(done).containsExactly(turn);
+    }
+
     @Test
     void aGenerationThatKeepsFailingGetsAnErrorReplyAndTheConversationMovesOn() {
         engine.failNext = 3;
@@ -194,10 +244,7 @@ class TurnProcessorTest {
     void aPoisonTurnIsDeadLetteredAndAnsweredAndAnUnexpectedErrorCountsAsFailure() {
         engine.failNext = 3;
         engine.failure = new IllegalStateException("template exploded");
-        TurnProcessor withDeadLetters = new TurnProcessor(history, engine, new ReplyPublisher(producer, "replies"),
-                new dev.parley.worker.intake.DeadLetterPublisher(producer, "dlq", "w1", Clock.fixed(NOW, ZoneOffset.UTC)),
-                new dev.parley.worker.control.Cancellations(), new WorkerMetrics(new SimpleMeterRegistry()), new TurnSettings("w1", 64, 3, Backoff.DEFAULT, Duration.ofSeconds(5)),
-                sleeps::add, Clock.fixed(NOW, ZoneOffset.UTC), done::add);
+        TurnProcessor withDeadLetters = withDeadLetters();
         PendingTurn turn = turn("r1", "c", "hello");
 
         withDeadLetters.run(turn);
@@ -257,11 +304,8 @@ class TurnProcessorTest {
         engine.failNext = 1;
         engine.partialBeforeFailure = "Once upon";
         Prompt prompt = Prompt.of("r1", "c", "story").newBuilder().stream(true).build();
-        TurnProcessor everyToken = new TurnProcessor(history, engine, new ReplyPublisher(producer, "replies"),
-                new WorkerMetrics(new SimpleMeterRegistry()),
-                new TurnSettings("w1", 64, 3, Backoff.DEFAULT, Duration.ofSeconds(5),
-                        new ChunkStream.Batching(1, Duration.ZERO)),
-                sleeps::add, Clock.fixed(NOW, ZoneOffset.UTC), done::add);
+        TurnProcessor everyToken = builder(new TurnSettings("w1", 64, 3, Backoff.DEFAULT, Duration.ofSeconds(5),
+                new ChunkStream.Batching(1, Duration.ZERO))).build();
 
         everyToken.run(new PendingTurn(new TopicPartition("prompts", 0), 1, prompt, 0));
 
@@ -294,10 +338,8 @@ class TurnProcessorTest {
     @Test
     void aRequestCancelledWhileGeneratingStopsAndStaysOutOfTheHistory() {
         dev.parley.worker.control.Cancellations cancellations = new dev.parley.worker.control.Cancellations();
-        TurnProcessor cancellable = new TurnProcessor(history, engine, new ReplyPublisher(producer, "replies"), null,
-                cancellations, new WorkerMetrics(new SimpleMeterRegistry()),
-                new TurnSettings("w1", 64, 3, Backoff.DEFAULT, Duration.ofSeconds(5)),
-                sleeps::add, Clock.fixed(NOW, ZoneOffset.UTC), done::add);
+        TurnProcessor cancellable = builder(new TurnSettings("w1", 64, 3, Backoff.DEFAULT, Duration.ofSeconds(5)))
+                .cancellations(cancellations).build();
         engine.beforeAnswer = () -> cancellations.cancel("c", "r1");
 
         cancellable.run(turn("r1", "c", "hello"));

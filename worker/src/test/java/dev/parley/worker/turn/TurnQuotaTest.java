@@ -17,9 +17,8 @@ import dev.parley.worker.quota.QuotaSettings;
 import dev.parley.worker.quota.QuotaUnavailableException;
 import dev.parley.worker.quota.TokenBuckets;
 import dev.parley.worker.reply.ReplyPublisher;
-import dev.parley.worker.retry.Backoff;
+import dev.parley.schemas.retry.Backoff;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,9 +47,10 @@ class TurnQuotaTest {
     private final QuotaSettings settings = new QuotaSettings(Map.of("acme", new QuotaLimit(1000, 100),
             "free", QuotaLimit.UNLIMITED), QuotaLimit.UNLIMITED);
     private final QuotaGate gate = new QuotaGate(buckets, settings, new QuotaMetrics(registry, settings));
-    private final TurnProcessor processor = new TurnProcessor(history, engine, new ReplyPublisher(producer, "replies"),
-            new WorkerMetrics(registry), new TurnSettings("w1", 64, 3, Backoff.DEFAULT, Duration.ofSeconds(5)),
-            sleeps::add, Clock.systemUTC(), done::add).limitingTenants(gate);
+    private final TurnProcessor processor = TurnProcessor.builder(history, engine,
+                    new ReplyPublisher(producer, "replies"), new WorkerMetrics(registry),
+                    new TurnSettings("w1", 64, 3, Backoff.DEFAULT, Duration.ofSeconds(5)))
+            .sleeper(sleeps::add).onDone(done::add).limitingTenants(gate).build();
 
     /** Buckets that admit or refuse as told, record every settle and fail as many calls as asked. */
     static final class RecordingBuckets implements TokenBuckets {

@@ -108,7 +108,7 @@ public final class NativeEngine implements InferenceEngine {
         this.batch = new BatchBuffer(llama, config.batchTokens());
         this.lanes = lanes;
         this.state = new EngineState(llama, model, context, sequences, batch, tier, prefixes,
-                new LaneOrder(lanes.batchAging().toNanos(), System::nanoTime), clock);
+                new LaneOrder(lanes.batchAging().toNanos(), lanes.maxPreemptions(), System::nanoTime), clock);
         this.disk = new DiskTier(state, diskStore);
         this.preemption = new Preemption(state, lanes);
         this.admission = new Admission(state, disk, preemption);

@@ -1,4 +1,4 @@
-package dev.parley.client.internal;
+package dev.parley.schemas.retry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
