@@ -26,8 +26,16 @@ _FORMATS = jsonschema.Draft202012Validator.FORMAT_CHECKER
 def validate_prompt(prompt):
     """Raises jsonschema.ValidationError naming the bad field, as a worker's dead letter would."""
     jsonschema.Draft202012Validator(PROMPT_SCHEMA, format_checker=_FORMATS).validate(prompt)
-    if prompt["messages"][-1]["role"] != "user":
-        raise jsonschema.ValidationError("the last message must have role 'user'")
+    if prompt["messages"][-1]["role"] not in ("user", "tool"):
+        raise jsonschema.ValidationError("the last message must have role 'user' (or 'tool', a tool's result)")
+    names = [tool["function"]["name"] for tool in prompt.get("tools", [])]
+    if len(set(names)) != len(names):
+        raise jsonschema.ValidationError("tool names must be unique")
+    choice = prompt.get("tool_choice")
+    if (choice == "required" or isinstance(choice, dict)) and not names:
+        raise jsonschema.ValidationError("tool_choice needs tools")
+    if isinstance(choice, dict) and choice["function"]["name"] not in names:
+        raise jsonschema.ValidationError("tool_choice names a function that is not one of the tools")
 
 
 def validate_reply(reply):

@@ -115,7 +115,10 @@ def errors():
     return {
         "n": error_of(lambda: client.chat.completions.create(model=MODEL, messages=user, n=2)),
         "tools": error_of(lambda: client.chat.completions.create(model=MODEL, messages=user, tools=[
-            {"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}])),
+            {"type": "function", "function": {"name": "get weather", "parameters": {"type": "object"}}}])),
+        "tool_choice": error_of(lambda: client.chat.completions.create(model=MODEL, messages=user, tools=[
+            {"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}],
+            tool_choice={"type": "function", "function": {"name": "g"}})),
         "temperature": error_of(lambda: client.chat.completions.create(model=MODEL, messages=user, temperature=7)),
         "top_k_past_a_long": error_of(lambda: client.chat.completions.create(
             model=MODEL, messages=user, extra_body={"top_k": 100000000000000000000})),

@@ -164,7 +164,8 @@ class ChatCompletionsTest {
         JsonNode result = scenario("errors");
 
         assertError(result.get("n"), 400, "n");
-        assertError(result.get("tools"), 400, "tools");
+        assertError(result.get("tools"), 400, "tools[0].function.name");
+        assertError(result.get("tool_choice"), 400, "tool_choice");
         assertError(result.get("temperature"), 400, "temperature");
         assertError(result.get("top_k_past_a_long"), 400, "top_k");
         assertError(result.get("seed_past_the_schema"), 400, "seed");

@@ -3,9 +3,12 @@ package dev.parley.client;
 import dev.parley.schemas.GenerationParams;
 import dev.parley.schemas.Priority;
 import dev.parley.schemas.ResponseFormat;
+import dev.parley.schemas.Tool;
+import dev.parley.schemas.ToolChoice;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -29,6 +32,9 @@ public final class SendOptions {
     private final ResponseFormat responseFormat;
     private final String model;
     private final String tenant;
+    private final List<Tool> tools;
+    private final ToolChoice toolChoice;
+    private final Boolean parallelToolCalls;
 
     private SendOptions(Builder builder) {
         this.requestId = builder.requestId;
@@ -42,6 +48,9 @@ public final class SendOptions {
         this.responseFormat = builder.responseFormat;
         this.model = builder.model;
         this.tenant = builder.tenant;
+        this.tools = builder.tools;
+        this.toolChoice = builder.toolChoice;
+        this.parallelToolCalls = builder.parallelToolCalls;
     }
 
     public static Builder builder() {
@@ -62,6 +71,9 @@ public final class SendOptions {
         b.responseFormat = responseFormat;
         b.model = model;
         b.tenant = tenant;
+        b.tools = tools;
+        b.toolChoice = toolChoice;
+        b.parallelToolCalls = parallelToolCalls;
         return b;
     }
 
@@ -129,7 +141,25 @@ public final class SendOptions {
         return tenant;
     }
 
+    /** The tools the model may call, or an empty list: none. */
+    public List<Tool> tools() {
+        return tools;
+    }
+
+    /** Whether and which tool the model must call, or {@code null}: the worker's default ({@code auto} with tools). */
+    public ToolChoice toolChoice() {
+        return toolChoice;
+    }
+
+    /** Whether the model may call several tools in one reply, or {@code null}: yes. */
+    public Boolean parallelToolCalls() {
+        return parallelToolCalls;
+    }
+
     public static final class Builder {
+        private List<Tool> tools = List.of();
+        private ToolChoice toolChoice;
+        private Boolean parallelToolCalls;
         private String tenant;
         private String replyTo;
         private Priority priority;
@@ -252,6 +282,43 @@ public final class SendOptions {
                 throw new IllegalArgumentException("tenant must be 1-128 of A-Z a-z 0-9 . _ : @ -, got '" + tenant + "'");
             }
             this.tenant = tenant;
+            return this;
+        }
+
+        /**
+         * Offers the model tools to call ({@code prompt.v1.json}'s {@code tools}, OpenAI's shape). A reply that calls
+         * them has {@link dev.parley.schemas.FinishReason#TOOL_CALLS} and {@link dev.parley.schemas.Reply#toolCalls()};
+         * send each call's result back as a {@link dev.parley.schemas.ChatMessage#tool(String, String)} message in a
+         * {@link dev.parley.schemas.Prompt} with {@link ParleyClient#send(dev.parley.schemas.Prompt)}. At most
+         * {@value dev.parley.schemas.Prompt#MAX_TOOLS} tools with unique names; each parameters schema must be in the
+         * structured-output subset. A worker whose engine cannot call tools dead-letters the prompt with
+         * {@code unsupported_feature}.
+         *
+         * @param tools the tools; an empty list for none
+         */
+        public Builder tools(List<Tool> tools) {
+            this.tools = List.copyOf(Objects.requireNonNull(tools, "tools"));
+            return this;
+        }
+
+        /**
+         * Whether and which tool the model must call: {@link ToolChoice#AUTO}, {@link ToolChoice#NONE},
+         * {@link ToolChoice#REQUIRED} or {@link ToolChoice#function(String)} (one of {@link #tools(List)}).
+         *
+         * @param choice the choice, or {@code null} for the default
+         */
+        public Builder toolChoice(ToolChoice choice) {
+            this.toolChoice = choice;
+            return this;
+        }
+
+        /**
+         * Whether the model may call several tools in one reply.
+         *
+         * @param parallel {@code null} for the default (yes)
+         */
+        public Builder parallelToolCalls(Boolean parallel) {
+            this.parallelToolCalls = parallel;
             return this;
         }
 

@@ -80,8 +80,9 @@ class ParleyClientOutageTest {
     }
 
     private void reply(String requestId, String conversationId, String content) throws Exception {
-        Reply reply = new Reply(requestId, conversationId, ReplyStatus.OK, content, FinishReason.STOP,
-                new Usage(3, 0, 0, 2), Timings.NONE, 1, 0, "m", "w", null, null);
+        Reply reply = Reply.builder().requestId(requestId).conversationId(conversationId).status(ReplyStatus.OK)
+                .content(content).finishReason(FinishReason.STOP).usage(new Usage(3, 0, 0, 2)).timings(Timings.NONE)
+                .turn(1).droppedTurns(0).model("m").worker("w").build();
         replyWriter.send(new ProducerRecord<>(replies, conversationId, WireJson.toBytes(reply))).get();
     }
 

@@ -12,6 +12,8 @@ import dev.parley.schemas.Prompt;
 import dev.parley.schemas.Reply;
 import dev.parley.schemas.ReplyStatus;
 import dev.parley.schemas.ResponseFormat;
+import dev.parley.schemas.Tool;
+import dev.parley.schemas.ToolChoice;
 import dev.parley.schemas.TestVectors;
 import dev.parley.schemas.Timings;
 import dev.parley.schemas.Usage;
@@ -94,8 +96,9 @@ class ParleyClientTest {
     }
 
     private static byte[] replyBytes(String requestId, String conversationId, String content) {
-        return WireJson.toBytes(new Reply(requestId, conversationId, ReplyStatus.OK, content, FinishReason.STOP,
-                new Usage(3, 0, 0, 2), Timings.NONE, 1, 0, "m", "w", null, null));
+        return WireJson.toBytes(Reply.builder().requestId(requestId).conversationId(conversationId)
+                .status(ReplyStatus.OK).content(content).finishReason(FinishReason.STOP).usage(new Usage(3, 0, 0, 2))
+                .timings(Timings.NONE).turn(1).droppedTurns(0).model("m").worker("w").build());
     }
 
     private void chunks(String requestId, String conversationId, List<String> deltas) throws Exception {
@@ -258,6 +261,26 @@ class ParleyClientTest {
     }
 
     @Test
+    void toolOptionsTravelWithThePromptAndAChoiceOfAMissingToolIsRefusedBeforeSending() throws Exception {
+        ParleyClient client = client(Duration.ofSeconds(30));
+        var weather = Tool.function("get_weather", "The weather in a city.", WireJson.mapper().readTree(
+                "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}"));
+        SendOptions options = SendOptions.builder().tools(List.of(weather)).toolChoice(ToolChoice.REQUIRED)
+                .parallelToolCalls(false).build();
+
+        client.publish("conv-tools", "Weather in Paris?", options);
+
+        Prompt sent = ((PromptDecoder.Accepted) new PromptDecoder().decode("conv-tools",
+                promptRecords(1).get(0).value())).prompt();
+        assertThat(sent.tools()).containsExactly(weather);
+        assertThat(sent.toolChoice()).isEqualTo(ToolChoice.REQUIRED);
+        assertThat(sent.parallelToolCalls()).isFalse();
+        assertThatThrownBy(() -> client.publish("conv-tools", "Weather?",
+                options.newBuilder().toolChoice(ToolChoice.function("send_email")).build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("$.tool_choice.function.name");
+    }
+
+    @Test
     void theResponseFormatOptionTravelsInTheParamsWithTheOtherParameters() {
         SendOptions options = SendOptions.builder()
                 .params(GenerationParams.DEFAULTS.withMaxTokens(9))
@@ -291,9 +314,7 @@ class ParleyClientTest {
 
         assertThat(received).hasSameSizeAs(sent);
         for (Prompt prompt : sent) {
-            Prompt routed = new Prompt(prompt.requestId(), prompt.conversationId(), prompt.messages(), prompt.system(),
-                    replies, prompt.params(), prompt.stream(), prompt.deadline(), prompt.metadata(), prompt.tenant())
-                    .withModel(prompt.model()).withPriority(prompt.priority());
+            Prompt routed = prompt.newBuilder().replyTo(replies).build();
             assertThat(received).contains(routed);
         }
     }

@@ -1,5 +1,6 @@
 package dev.parley.schemas;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -13,9 +14,10 @@ import java.util.Objects;
  * @param attempt        1-based generation attempt; a higher one replaces the text of earlier ones
  * @param delta          text generated since the previous chunk
  * @param worker         the worker generating
+ * @param toolCalls      pieces of tool calls generated since the previous chunk, or {@code null}: none
  */
 public record Chunk(String type, String requestId, String conversationId, int seq, int attempt, String delta,
-                    String worker) {
+                    String worker, List<ToolCallDelta> toolCalls) {
 
     public static final String TYPE = "chunk";
 
@@ -28,9 +30,15 @@ public record Chunk(String type, String requestId, String conversationId, int se
             throw new IllegalArgumentException("seq must be >= 0, got " + seq);
         }
         attempt = Math.max(1, attempt);
+        toolCalls = toolCalls == null || toolCalls.isEmpty() ? null : List.copyOf(toolCalls);
     }
 
     public static Chunk of(String requestId, String conversationId, int seq, int attempt, String delta, String worker) {
-        return new Chunk(TYPE, requestId, conversationId, seq, attempt, delta, worker);
+        return new Chunk(TYPE, requestId, conversationId, seq, attempt, delta, worker, null);
+    }
+
+    /** This chunk carrying pieces of tool calls as well. */
+    public Chunk withToolCalls(List<ToolCallDelta> deltas) {
+        return new Chunk(type, requestId, conversationId, seq, attempt, delta, worker, deltas);
     }
 }

@@ -11,6 +11,8 @@ public enum FinishReason {
     /** {@code max_tokens} was reached. */
     LENGTH,
     CANCELLED,
+    /** The model called tools: the reply's {@code tool_calls} says which. */
+    TOOL_CALLS,
     DEADLINE,
     ERROR;
 

@@ -22,6 +22,10 @@ import java.util.Objects;
  * @param model          the model asked to answer, as its workers announce it, or {@code null} for whatever model
  *                       serves the topic the prompt is on
  * @param priority       the turn's lane; {@code null} (absent on the wire) means {@link Priority#INTERACTIVE}
+ * @param tools          the tools the model may call ({@code null}: none); at most {@value #MAX_TOOLS}, names unique
+ * @param toolChoice     whether and which tool the model must call ({@code null}: {@link ToolChoice#AUTO} when there
+ *                       are tools); {@code required} or a named function needs {@code tools}
+ * @param parallelToolCalls whether the model may call several tools in one reply ({@code null}: yes)
  */
 public record Prompt(
         String requestId,
@@ -35,7 +39,13 @@ public record Prompt(
         Map<String, String> metadata,
         String tenant,
         String model,
-        Priority priority) {
+        Priority priority,
+        List<Tool> tools,
+        ToolChoice toolChoice,
+        Boolean parallelToolCalls) {
+
+    /** Most tools one prompt may carry (as {@code prompt.v1.json} says). */
+    public static final int MAX_TOOLS = 128;
 
     public Prompt {
         Objects.requireNonNull(requestId, "request_id");
@@ -46,52 +56,38 @@ public record Prompt(
         }
         messages = List.copyOf(messages);
         metadata = metadata == null ? null : Map.copyOf(metadata);
+        tools = tools == null ? null : List.copyOf(tools);
     }
 
-    /** A prompt without a tenant that names no model. */
-    public Prompt(String requestId, String conversationId, List<ChatMessage> messages, String system, String replyTo,
-                  GenerationParams params, boolean stream, Instant deadline, Map<String, String> metadata) {
-        this(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata, null, null, null);
+    /** An empty builder; {@link Builder#build()} needs at least a request id, a conversation id and a message. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    /** A prompt that names no model (answered by whatever model serves its topic). */
-    public Prompt(String requestId, String conversationId, List<ChatMessage> messages, String system, String replyTo,
-                  GenerationParams params, boolean stream, Instant deadline, Map<String, String> metadata,
-                  String tenant) {
-        this(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata, tenant, null,
-                null);
-    }
-
-    /** A prompt without a priority (interactive). */
-    public Prompt(String requestId, String conversationId, List<ChatMessage> messages, String system, String replyTo,
-                  GenerationParams params, boolean stream, Instant deadline, Map<String, String> metadata,
-                  String tenant, String model) {
-        this(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata, tenant, model,
-                null);
-    }
-
-    /** This prompt asking {@code model} to answer ({@code null}: any model serving its topic). */
-    public Prompt withModel(String model) {
-        return new Prompt(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata,
-                tenant, model, priority);
+    /** A builder holding this prompt's values, to make a changed copy: {@code prompt.newBuilder().model(m).build()}. */
+    public Builder newBuilder() {
+        return new Builder(this);
     }
 
     /** A prompt with a single user message and no options. */
     public static Prompt of(String requestId, String conversationId, String userMessage) {
-        return new Prompt(requestId, conversationId, List.of(ChatMessage.user(userMessage)),
-                null, null, null, false, null, null);
+        return builder().requestId(requestId).conversationId(conversationId)
+                .messages(List.of(ChatMessage.user(userMessage))).build();
+    }
+
+    /** This prompt asking {@code model} to answer ({@code null}: any model serving its topic). */
+    public Prompt withModel(String model) {
+        return newBuilder().model(model).build();
     }
 
     /** The same prompt charged to {@code newTenant} ({@code null}: none). */
     public Prompt withTenant(String newTenant) {
-        return new Prompt(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata,
-                newTenant, model, priority);
+        return newBuilder().tenant(newTenant).build();
     }
 
     /** This prompt in another lane. */
     public Prompt withPriority(Priority value) {
-        return new Prompt(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata,
-                tenant, model, value);
+        return newBuilder().priority(value).build();
     }
 
     /** The priority given, or {@link Priority#DEFAULT}. */
@@ -104,8 +100,145 @@ public record Prompt(
         return params == null ? GenerationParams.DEFAULTS : params;
     }
 
+    /**
+     * Whether the prompt asks for tool calling: tools, or messages that call tools or answer calls. A tool choice or
+     * {@code parallel_tool_calls} alone asks nothing (a choice that forces a call needs tools to be valid).
+     */
+    public boolean usesTools() {
+        return (tools != null && !tools.isEmpty()) || messages.stream().anyMatch(ChatMessage::concernsTools);
+    }
+
+    /** The tools given, or an empty list. */
+    public List<Tool> toolsOrEmpty() {
+        return tools == null ? List.of() : tools;
+    }
+
     /** The metadata given, or an empty map. */
     public Map<String, String> metadataOrEmpty() {
         return metadata == null ? Map.of() : metadata;
+    }
+
+    /**
+     * Builds a {@link Prompt}; every setter takes {@code null} for "absent" (see the record's components), and
+     * {@link #build()} applies the record's checks. Adding a field to the contract is adding it here and to the record.
+     */
+    public static final class Builder {
+        private String requestId;
+        private String conversationId;
+        private List<ChatMessage> messages;
+        private String system;
+        private String replyTo;
+        private GenerationParams params;
+        private boolean stream;
+        private Instant deadline;
+        private Map<String, String> metadata;
+        private String tenant;
+        private String model;
+        private Priority priority;
+        private List<Tool> tools;
+        private ToolChoice toolChoice;
+        private Boolean parallelToolCalls;
+
+        private Builder() {
+        }
+
+        private Builder(Prompt prompt) {
+            requestId = prompt.requestId;
+            conversationId = prompt.conversationId;
+            messages = prompt.messages;
+            system = prompt.system;
+            replyTo = prompt.replyTo;
+            params = prompt.params;
+            stream = prompt.stream;
+            deadline = prompt.deadline;
+            metadata = prompt.metadata;
+            tenant = prompt.tenant;
+            model = prompt.model;
+            priority = prompt.priority;
+            tools = prompt.tools;
+            toolChoice = prompt.toolChoice;
+            parallelToolCalls = prompt.parallelToolCalls;
+        }
+
+        public Builder requestId(String value) {
+            requestId = value;
+            return this;
+        }
+
+        public Builder conversationId(String value) {
+            conversationId = value;
+            return this;
+        }
+
+        public Builder messages(List<ChatMessage> value) {
+            messages = value;
+            return this;
+        }
+
+        public Builder system(String value) {
+            system = value;
+            return this;
+        }
+
+        public Builder replyTo(String value) {
+            replyTo = value;
+            return this;
+        }
+
+        public Builder params(GenerationParams value) {
+            params = value;
+            return this;
+        }
+
+        public Builder stream(boolean value) {
+            stream = value;
+            return this;
+        }
+
+        public Builder deadline(Instant value) {
+            deadline = value;
+            return this;
+        }
+
+        public Builder metadata(Map<String, String> value) {
+            metadata = value;
+            return this;
+        }
+
+        public Builder tenant(String value) {
+            tenant = value;
+            return this;
+        }
+
+        public Builder model(String value) {
+            model = value;
+            return this;
+        }
+
+        public Builder priority(Priority value) {
+            priority = value;
+            return this;
+        }
+
+        public Builder tools(List<Tool> value) {
+            tools = value;
+            return this;
+        }
+
+        public Builder toolChoice(ToolChoice value) {
+            toolChoice = value;
+            return this;
+        }
+
+        public Builder parallelToolCalls(Boolean value) {
+            parallelToolCalls = value;
+            return this;
+        }
+
+        /** The prompt; throws as the record's constructor does on a missing id or an empty message list. */
+        public Prompt build() {
+            return new Prompt(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata,
+                    tenant, model, priority, tools, toolChoice, parallelToolCalls);
+        }
     }
 }

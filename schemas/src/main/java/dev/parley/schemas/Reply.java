@@ -1,6 +1,7 @@
 package dev.parley.schemas;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -21,6 +22,7 @@ import java.util.Objects;
  * @param worker         id of the worker that answered
  * @param error          what went wrong (status error)
  * @param metadata       the prompt's metadata, echoed
+ * @param toolCalls      the tools the model called (finish reason {@code tool_calls}), or {@code null}: none
  */
 public record Reply(
         String requestId,
@@ -35,13 +37,15 @@ public record Reply(
         String model,
         String worker,
         ErrorInfo error,
-        Map<String, String> metadata) {
+        Map<String, String> metadata,
+        List<ToolCall> toolCalls) {
 
     public Reply {
         Objects.requireNonNull(requestId, "request_id");
         Objects.requireNonNull(conversationId, "conversation_id");
         Objects.requireNonNull(status, "status");
         metadata = metadata == null ? null : Map.copyOf(metadata);
+        toolCalls = toolCalls == null || toolCalls.isEmpty() ? null : List.copyOf(toolCalls);
     }
 
     /** Whether the status is {@link ReplyStatus#OK}. */
@@ -50,9 +54,135 @@ public record Reply(
         return status == ReplyStatus.OK;
     }
 
+    /** An empty builder; {@link Builder#build()} needs at least a request id, a conversation id and a status. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this reply's values, to make a changed copy: {@code reply.newBuilder().timings(t).build()}. */
+    public Builder newBuilder() {
+        return new Builder(this);
+    }
+
     /** The same reply with other timings: a republished stored reply keeps everything else. */
     public Reply withTimings(Timings newTimings) {
-        return new Reply(requestId, conversationId, status, content, finishReason, usage, newTimings,
-                turn, droppedTurns, model, worker, error, metadata);
+        return newBuilder().timings(newTimings).build();
+    }
+
+    /**
+     * Builds a {@link Reply}; a value not set is absent on the wire, and {@link #build()} applies the record's checks.
+     * Adding a field to the contract is adding it here and to the record.
+     */
+    public static final class Builder {
+        private String requestId;
+        private String conversationId;
+        private ReplyStatus status;
+        private String content;
+        private FinishReason finishReason;
+        private Usage usage;
+        private Timings timings;
+        private Integer turn;
+        private Integer droppedTurns;
+        private String model;
+        private String worker;
+        private ErrorInfo error;
+        private Map<String, String> metadata;
+        private List<ToolCall> toolCalls;
+
+        private Builder() {
+        }
+
+        private Builder(Reply reply) {
+            requestId = reply.requestId;
+            conversationId = reply.conversationId;
+            status = reply.status;
+            content = reply.content;
+            finishReason = reply.finishReason;
+            usage = reply.usage;
+            timings = reply.timings;
+            turn = reply.turn;
+            droppedTurns = reply.droppedTurns;
+            model = reply.model;
+            worker = reply.worker;
+            error = reply.error;
+            metadata = reply.metadata;
+            toolCalls = reply.toolCalls;
+        }
+
+        public Builder requestId(String value) {
+            requestId = value;
+            return this;
+        }
+
+        public Builder conversationId(String value) {
+            conversationId = value;
+            return this;
+        }
+
+        public Builder status(ReplyStatus value) {
+            status = value;
+            return this;
+        }
+
+        public Builder content(String value) {
+            content = value;
+            return this;
+        }
+
+        public Builder finishReason(FinishReason value) {
+            finishReason = value;
+            return this;
+        }
+
+        public Builder usage(Usage value) {
+            usage = value;
+            return this;
+        }
+
+        public Builder timings(Timings value) {
+            timings = value;
+            return this;
+        }
+
+        public Builder turn(Integer value) {
+            turn = value;
+            return this;
+        }
+
+        public Builder droppedTurns(Integer value) {
+            droppedTurns = value;
+            return this;
+        }
+
+        public Builder model(String value) {
+            model = value;
+            return this;
+        }
+
+        public Builder worker(String value) {
+            worker = value;
+            return this;
+        }
+
+        public Builder error(ErrorInfo value) {
+            error = value;
+            return this;
+        }
+
+        public Builder metadata(Map<String, String> value) {
+            metadata = value;
+            return this;
+        }
+
+        public Builder toolCalls(List<ToolCall> value) {
+            toolCalls = value;
+            return this;
+        }
+
+        /** The reply; throws as the record's constructor does on a missing id or status. */
+        public Reply build() {
+            return new Reply(requestId, conversationId, status, content, finishReason, usage, timings, turn,
+                    droppedTurns, model, worker, error, metadata, toolCalls);
+        }
     }
 }

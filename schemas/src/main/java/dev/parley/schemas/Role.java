@@ -7,7 +7,9 @@ import com.fasterxml.jackson.annotation.JsonValue;
 public enum Role {
     SYSTEM("system"),
     USER("user"),
-    ASSISTANT("assistant");
+    ASSISTANT("assistant"),
+    /** The result of a tool call, passed back to the model (the message names the call in {@code tool_call_id}). */
+    TOOL("tool");
 
     private final String wireName;
 
@@ -29,6 +31,6 @@ public enum Role {
                 return role;
             }
         }
-        throw new IllegalArgumentException("unknown role '" + name + "' (expected system, user or assistant)");
+        throw new IllegalArgumentException("unknown role '" + name + "' (expected system, user, assistant or tool)");
     }
 }

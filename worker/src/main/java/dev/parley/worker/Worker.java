@@ -41,6 +41,7 @@ import dev.parley.worker.reply.ChunkStream;
 import dev.parley.worker.reply.ReplyPublisher;
 import dev.parley.worker.reply.ReplyTopics;
 import dev.parley.schemas.retry.Backoff;
+import dev.parley.worker.tools.ToolGate;
 import dev.parley.worker.turn.TurnProcessor;
 import dev.parley.worker.turn.TurnSettings;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -134,7 +135,7 @@ public final class Worker implements AutoCloseable {
             this.dispatcher = new Dispatcher(maxInFlight, lanes, System::nanoTime, turnThreads, processor);
             this.consumer = parts.add("prompts consumer", new KafkaConsumer<>(KafkaClientConfigs.consumer(config),
                     new StringDeserializer(), new ByteArrayDeserializer()));
-            this.intake = intake(completions, deadLetters, relay, metrics);
+            this.intake = intake(completions, deadLetters, relay, metrics, engine);
             bindMetrics(metrics, registry, engine, producer, relay);
             ControlListener control = parts.add("control listener", controlListener(cancellations, metrics));
             ModelAnnouncer announcer = parts.add("model announcer", announcer(producer, engine, metrics, registry));
@@ -282,12 +283,14 @@ public final class Worker implements AutoCloseable {
     }
 
     private PromptIntake intake(CompletionChannel completions, DeadLetterPublisher deadLetters,
-                                KafkaProducer<String, byte[]> relay, WorkerMetrics metrics) {
+                                KafkaProducer<String, byte[]> relay, WorkerMetrics metrics, InferenceEngine engine) {
         IntakeSettings settings = new IntakeSettings(config.promptsTopic(), config.maxBufferedRecords(), POLL_TIMEOUT,
                 config.commitInterval(), config.revokeGrace(), config.shutdownGrace(), config.maxForwardHops(),
                 KafkaClientConfigs.maxPollRecords(config));
-        return new PromptIntake(consumer, new PromptDecoder(config.maxPromptBytes()).checking(new ModelGate(served)),
-                deadLetters, dispatcher, metrics, settings, completions, new PromptForwarder(relay),
+        PromptDecoder decoder = new PromptDecoder(config.maxPromptBytes()).checking(new ModelGate(served))
+                .checking(new ToolGate(engine));
+        return new PromptIntake(consumer, decoder, deadLetters, dispatcher, metrics, settings, completions,
+                new PromptForwarder(relay),
                 () -> new KafkaConsumer<>(KafkaClientConfigs.probe(config), new StringDeserializer(),
                         new ByteArrayDeserializer()));
     }

@@ -34,6 +34,11 @@ public abstract class ForwardingEngine implements InferenceEngine {
     }
 
     @Override
+    public boolean callsTools() {
+        return delegate.callsTools();
+    }
+
+    @Override
     public int turnsInFlight() {
         return delegate.turnsInFlight();
     }

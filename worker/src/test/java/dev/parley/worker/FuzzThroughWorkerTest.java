@@ -53,10 +53,12 @@ class FuzzThroughWorkerTest {
                     PromptMutator.Mutant mutant = mutator.next(i, 5000, 1);
                     var outcome = decoder.decode(mutant.key(), mutant.value());
                     // Accepted prompts are answered, unless their reply_to topic does not exist: dead-lettered too.
-                    // So are prompts naming another model than the worker serves (unknown_model).
+                    // So are prompts naming another model than the worker serves (unknown_model), and prompts with
+                    // tools on an engine that cannot call them (unsupported_feature).
                     boolean answerable = outcome instanceof PromptDecoder.Accepted a
                             && (a.prompt().replyTo() == null || a.prompt().replyTo().equals(harness.repliesTopic()))
-                            && (a.prompt().model() == null || a.prompt().model().equals(worker.servedModel().name()));
+                            && (a.prompt().model() == null || a.prompt().model().equals(worker.servedModel().name()))
+                            && (!a.prompt().usesTools() || engine.callsTools());
                     expectedRequest.add(answerable ? ((PromptDecoder.Accepted) outcome).prompt().requestId() : null);
                     // A record without a key is spread over partitions; the worker must dead-letter it wherever.
                     acks.add(producer.send(new ProducerRecord<>(harness.promptsTopic(), mutant.key(), mutant.value())));

@@ -57,8 +57,8 @@ class IdempotencyTest {
             harness.startWorker("dup-worker", engine);
             ParleyClient client = harness.client();
             String conversation = harness.prefix + "-dup";
-            Prompt prompt = new Prompt("req-dup", conversation, List.of(dev.parley.schemas.ChatMessage.user("Hello!")),
-                    null, harness.repliesTopic(), SHORT, false, null, null);
+            Prompt prompt = Prompt.of("req-dup", conversation, "Hello!").newBuilder()
+                    .replyTo(harness.repliesTopic()).params(SHORT).build();
 
             // The same record twice in a row, as a producer retry or a redelivery would leave it.
             var reply = client.send(prompt);

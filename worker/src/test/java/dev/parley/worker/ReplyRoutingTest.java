@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import dev.parley.client.ParleyClient;
 import dev.parley.client.ParleyTimeoutException;
 import dev.parley.client.SendOptions;
-import dev.parley.schemas.ChatMessage;
 import dev.parley.schemas.GenerationParams;
 import dev.parley.schemas.Prompt;
 import dev.parley.schemas.codec.WireJson;
@@ -86,8 +85,8 @@ class ReplyRoutingTest {
             ParleyClient client = harness.client();
             String conversation = harness.prefix + "-outside";
             String elsewhere = harness.controlTopic(); // exists, and is nobody's reply topic
-            Prompt prompt = new Prompt("outside-1", conversation, List.of(ChatMessage.user("hi")), null, elsewhere,
-                    GenerationParams.DEFAULTS.withMaxTokens(4), false, null, null);
+            Prompt prompt = Prompt.of("outside-1", conversation, "hi").newBuilder().replyTo(elsewhere)
+                    .params(GenerationParams.DEFAULTS.withMaxTokens(4)).build();
             harness.sendRaw(conversation, WireJson.toBytes(prompt));
 
             // The same conversation's next turn is answered after the refused one was finished.

@@ -180,12 +180,14 @@ final class BatchJob {
 
     private Prompt prompt(BatchLines.Line line, String requestId) {
         var request = line.request();
-        return new Prompt(requestId, ConversationIds.batchLine(tenant, id, line.index()), request.messages(),
-                request.system(), null, request.params(), false, null,
-                request.metadata().isEmpty() ? null : request.metadata())
-                .withModel(ctx.lines().promptModel(request.model()))
-                .withTenant(tenant) // quotas apply to batch work as to chat
-                .withPriority(Priority.BATCH); // behind chat traffic
+        Prompt.Builder prompt = Prompt.builder().requestId(requestId)
+                .conversationId(ConversationIds.batchLine(tenant, id, line.index()))
+                .messages(request.messages()).system(request.system()).params(request.params())
+                .metadata(request.metadata().isEmpty() ? null : request.metadata())
+                .model(ctx.lines().promptModel(request.model()))
+                .tenant(tenant) // quotas apply to batch work as to chat
+                .priority(Priority.BATCH); // behind chat traffic
+        return request.tools().applyTo(prompt).build();
     }
 
     private boolean retryLater(BatchLines.Line line, String requestId, Semaphore permits, int retries, Object outcome) {

@@ -121,7 +121,7 @@ public final class ChatCompletionsRoute implements Route {
         if (request.stream()) {
             Reply reply = relay.relay(exchange, prompt, request.model(), request.includeUsage(), timeout);
             if (reply != null && reply.isOk()) {
-                conversations.remember(tenant, request, reply.content(), turn.conversationId());
+                conversations.remember(tenant, request, answer(reply), turn.conversationId());
             }
         } else {
             long[] waited = new long[2];
@@ -131,9 +131,16 @@ public final class ChatCompletionsRoute implements Route {
             metrics.overhead(System.nanoTime() - started - (waited[1] - waited[0]));
             // After the answer is on its way (the client needs a round trip before its next turn can look it up).
             if (reply.isOk()) {
-                conversations.remember(tenant, request, reply.content(), turn.conversationId());
+                conversations.remember(tenant, request, answer(reply), turn.conversationId());
             }
         }
+    }
+
+    /** The reply as the assistant message a client sends back in its next request. */
+    private static ChatMessage answer(Reply reply) {
+        // A client sends a tool-calling answer back with null content (the parser reads "" as null too).
+        boolean onlyCalls = reply.toolCalls() != null && (reply.content() == null || reply.content().isEmpty());
+        return ChatMessage.assistant(onlyCalls ? null : reply.content(), reply.toolCalls());
     }
 
     /** Sends and waits; {@code waited} gets the instants the wait began and the reply arrived. */
@@ -155,15 +162,16 @@ public final class ChatCompletionsRoute implements Route {
         }
         for (int i = 0; i < turn.messages().size(); i++) {
             ChatMessage message = turn.messages().get(i);
-            if (message.content().isEmpty()) {
+            if (message.content() != null && message.content().isEmpty()) {
                 throw OpenAiException.invalidParam("messages", "Parley needs non-empty message content (message "
                         + i + " of the turn, role " + message.role().wireName() + ")");
             }
         }
-        Prompt prompt = new Prompt(UUID.randomUUID().toString(), turn.conversationId(), turn.messages(), turn.system(),
-                null, request.params(), request.stream(), clock.instant().plus(timeout),
-                metadata.isEmpty() ? null : metadata, tenant.name())
-                .withModel(models.promptModel(request.model()));
-        return prompt;
+        Prompt.Builder prompt = Prompt.builder().requestId(UUID.randomUUID().toString())
+                .conversationId(turn.conversationId()).messages(turn.messages()).system(turn.system())
+                .params(request.params()).stream(request.stream()).deadline(clock.instant().plus(timeout))
+                .metadata(metadata.isEmpty() ? null : metadata).tenant(tenant.name())
+                .model(models.promptModel(request.model()));
+        return request.tools().applyTo(prompt).build();
     }
 }

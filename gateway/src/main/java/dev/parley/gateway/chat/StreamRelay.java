@@ -71,6 +71,10 @@ final class StreamRelay {
                             sse.event(CompletionJson.chunk(prompt.requestId(), model, created,
                                     Json.object("content", chunk.delta()), null));
                         }
+                        if (chunk.toolCalls() != null) {
+                            sse.event(CompletionJson.chunk(prompt.requestId(), model, created,
+                                    CompletionJson.toolCallsDelta(chunk.toolCalls()), null));
+                        }
                     }
                 } else if (event instanceof Reply done) {
                     return finish(sse, done, model, created, includeUsage);

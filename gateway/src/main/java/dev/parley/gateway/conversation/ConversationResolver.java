@@ -132,12 +132,12 @@ public final class ConversationResolver {
      * Records that {@code conversationId} now holds the request's history followed by {@code answer}, so the next
      * turn (which resends both) finds it.
      */
-    public void remember(Tenant tenant, ChatRequest request, String answer, String conversationId) {
+    public void remember(Tenant tenant, ChatRequest request, ChatMessage answer, String conversationId) {
         if (index == null) {
             return;
         }
         List<ChatMessage> after = new ArrayList<>(request.messages());
-        after.add(ChatMessage.assistant(answer));
+        after.add(answer);
         index.record(tenant.name(), digest(tenant, request.system(), after), conversationId);
     }
 
@@ -193,9 +193,23 @@ public final class ConversationResolver {
         append(text, system == null ? "\u0001" : system);
         for (ChatMessage message : messages) {
             append(text, message.role().wireName());
-            append(text, message.content());
+            append(text, message.content() == null ? "\u0001" : message.content());
+            if (message.concernsTools()) {
+                appendToolParts(text, message);
+            }
         }
         return sha256(text.toString());
+    }
+
+    /** A tool call's id, name and arguments, or the call a tool result answers: part of what the client saw. */
+    private static void appendToolParts(StringBuilder text, ChatMessage message) {
+        append(text, message.toolCallId() == null ? "\u0001" : message.toolCallId());
+        for (var call : message.toolCalls() == null ? java.util.List.<dev.parley.schemas.ToolCall>of()
+                : message.toolCalls()) {
+            append(text, call.id());
+            append(text, call.name());
+            append(text, call.arguments());
+        }
     }
 
     /** Length-prefixed, so no two different histories give the same text. */

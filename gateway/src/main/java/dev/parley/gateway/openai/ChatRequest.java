@@ -2,6 +2,9 @@ package dev.parley.gateway.openai;
 
 import dev.parley.schemas.ChatMessage;
 import dev.parley.schemas.GenerationParams;
+import dev.parley.schemas.Prompt;
+import dev.parley.schemas.Tool;
+import dev.parley.schemas.ToolChoice;
 import java.util.List;
 import java.util.Map;
 
@@ -16,12 +19,44 @@ import java.util.Map;
  * @param includeUsage {@code stream_options.include_usage}: a last chunk with the usage
  * @param user         OpenAI's end-user id, passed on as metadata
  * @param metadata     OpenAI's metadata, passed on and echoed by the worker
+ * @param tools        the tools the model may call, the tool choice and {@code parallel_tool_calls}
  */
 public record ChatRequest(String model, String system, List<ChatMessage> messages, GenerationParams params,
-                          boolean stream, boolean includeUsage, String user, Map<String, String> metadata) {
+                          boolean stream, boolean includeUsage, String user, Map<String, String> metadata,
+                          Tools tools) {
 
     public ChatRequest {
         messages = List.copyOf(messages);
         metadata = Map.copyOf(metadata);
+        tools = tools == null ? Tools.NONE : tools;
+    }
+
+    /** A request without tools. */
+    public ChatRequest(String model, String system, List<ChatMessage> messages, GenerationParams params,
+                       boolean stream, boolean includeUsage, String user, Map<String, String> metadata) {
+        this(model, system, messages, params, stream, includeUsage, user, metadata, Tools.NONE);
+    }
+
+    /**
+     * OpenAI's tool-calling parameters, as the prompt carries them.
+     *
+     * @param definitions   {@code tools} (empty: none)
+     * @param choice        {@code tool_choice}, or {@code null}
+     * @param parallelCalls {@code parallel_tool_calls}, or {@code null}
+     */
+    public record Tools(List<Tool> definitions, ToolChoice choice, Boolean parallelCalls) {
+
+        /** No tools. */
+        public static final Tools NONE = new Tools(List.of(), null, null);
+
+        public Tools {
+            definitions = List.copyOf(definitions);
+        }
+
+        /** This request's tools on {@code prompt}. */
+        public Prompt.Builder applyTo(Prompt.Builder prompt) {
+            return prompt.tools(definitions.isEmpty() ? null : definitions).toolChoice(choice)
+                    .parallelToolCalls(parallelCalls);
+        }
     }
 }

@@ -20,12 +20,12 @@ public final class ChatRequestParser {
     /** Accepted with any value that does not change the answer (or that Parley honours). */
     private static final Set<String> SUPPORTED = Set.of("model", "messages", "max_tokens", "max_completion_tokens",
             "temperature", "top_p", "seed", "stop", "stream", "stream_options", "user", "metadata", "n", "logprobs",
-            "frequency_penalty", "presence_penalty", "response_format", "store", "top_k");
+            "frequency_penalty", "presence_penalty", "response_format", "store", "top_k", "tools", "tool_choice",
+            "parallel_tool_calls");
 
     /** OpenAI parameters Parley does not implement: any value but the neutral one is a 400. */
-    private static final Set<String> UNSUPPORTED = Set.of("tools", "tool_choice", "functions", "function_call",
-            "parallel_tool_calls", "logit_bias", "top_logprobs", "audio", "modalities", "prediction",
-            "reasoning_effort", "service_tier", "web_search_options", "verbosity", "prompt_cache_key",
+    private static final Set<String> UNSUPPORTED = Set.of("functions", "function_call", "logit_bias", "top_logprobs",
+            "audio", "modalities", "prediction", "reasoning_effort", "service_tier", "web_search_options", "verbosity", "prompt_cache_key",
             "safety_identifier");
 
     private static final int MAX_STOP = 4;
@@ -80,7 +80,7 @@ public final class ChatRequestParser {
         }
         String user = optionalString(body, "user");
         return new ChatRequest(model, system == null ? null : system.toString(), rest, params(body), stream,
-                includeUsage, user, metadata(body.get("metadata")));
+                includeUsage, user, metadata(body.get("metadata")), ToolsParam.parse(body));
     }
 
     private static GenerationParams params(JsonNode body) {
@@ -138,7 +138,7 @@ public final class ChatRequestParser {
                 throw OpenAiException.invalidParam(where, where + " must be an object");
             }
             for (String field : message.propertyNames()) {
-                if (field.equals("tool_calls") || field.equals("function_call") || field.equals("audio")) {
+                if (field.equals("function_call") || field.equals("audio")) {
                     if (!message.get(field).isNull()) {
                         throw OpenAiException.unsupportedParam(where + "." + field, field + " is not supported by Parley yet");
                     }
@@ -149,15 +149,42 @@ public final class ChatRequestParser {
                 case "system", "developer" -> Role.SYSTEM;
                 case "user" -> Role.USER;
                 case "assistant" -> Role.ASSISTANT;
-                case "tool", "function" -> throw OpenAiException.unsupportedParam(where + ".role",
-                        "role '" + roleName + "' is not supported by Parley yet");
+                case "tool" -> Role.TOOL;
+                case "function" -> throw OpenAiException.unsupportedParam(where + ".role",
+                        "role 'function' is not supported by Parley (use tools and role 'tool')");
                 default -> throw OpenAiException.invalidParam(where + ".role",
                         "Invalid value for " + where + ".role: '" + roleName + "'");
             };
-            messages.add(new ChatMessage(role, content(message.get("content"), where)));
+            messages.add(message(role, message, where));
             index++;
         }
         return messages;
+    }
+
+    /**
+     * The message of {@code role}: an assistant's may call tools (its content then optional, OpenAI sends null), a
+     * tool's names the call it answers; no other role carries either.
+     */
+    private static ChatMessage message(Role role, JsonNode message, String where) {
+        JsonNode calls = message.get("tool_calls");
+        if (role != Role.ASSISTANT && calls != null && !calls.isNull()) {
+            throw OpenAiException.invalidParam(where + ".tool_calls", "only an assistant message has tool_calls");
+        }
+        JsonNode callId = message.get("tool_call_id");
+        if (role != Role.TOOL && callId != null && !callId.isNull()) {
+            throw OpenAiException.invalidParam(where + ".tool_call_id", "only a tool message has a tool_call_id");
+        }
+        if (role == Role.TOOL) {
+            return ChatMessage.tool(ToolsParam.callId(callId, where + ".tool_call_id"),
+                    content(message.get("content"), where));
+        }
+        var toolCalls = role == Role.ASSISTANT ? ToolsParam.calls(calls, where + ".tool_calls") : null;
+        JsonNode content = message.get("content");
+        if (toolCalls != null && (content == null || content.isNull()
+                || (content.isString() && content.stringValue().isEmpty()))) {
+            return ChatMessage.assistant(null, toolCalls);
+        }
+        return new ChatMessage(role, content(content, where), toolCalls, null);
     }
 
     /** A string, or an array of text parts (joined); images and audio are refused. */

@@ -2,6 +2,8 @@ package dev.parley.gateway.openai;
 
 import dev.parley.schemas.FinishReason;
 import dev.parley.schemas.Reply;
+import dev.parley.schemas.ToolCall;
+import dev.parley.schemas.ToolCallDelta;
 import dev.parley.schemas.Usage;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +23,10 @@ public final class CompletionJson {
     }
 
     public static Map<String, Object> completion(Reply reply, String model, long created) {
-        Map<String, Object> message = Json.object("role", "assistant", "content", reply.content() == null ? "" : reply.content(),
-                "refusal", null);
+        Map<String, Object> message = Json.object("role", "assistant", "content", content(reply), "refusal", null);
+        if (reply.toolCalls() != null) {
+            message.put("tool_calls", reply.toolCalls().stream().map(CompletionJson::toolCall).toList());
+        }
         Map<String, Object> choice = Json.object("index", 0, "message", message, "logprobs", null,
                 "finish_reason", finishReason(reply.finishReason()));
         return Json.object("id", completionId(reply.requestId()), "object", "chat.completion", "created", created,
@@ -57,7 +61,44 @@ public final class CompletionJson {
     }
 
     public static String finishReason(FinishReason reason) {
-        return reason == FinishReason.LENGTH ? "length" : "stop";
+        return reason == FinishReason.LENGTH ? "length" : reason == FinishReason.TOOL_CALLS ? "tool_calls" : "stop";
+    }
+
+    /** OpenAI's content: the text, or {@code null} when the reply only calls tools. */
+    private static String content(Reply reply) {
+        if (reply.content() == null || reply.content().isEmpty()) {
+            return reply.toolCalls() != null ? null : "";
+        }
+        return reply.content();
+    }
+
+    private static Map<String, Object> toolCall(ToolCall call) {
+        return Json.object("id", call.id(), "type", call.type(), "function",
+                Json.object("name", call.name(), "arguments", call.arguments()));
+    }
+
+    /** A stream delta with pieces of tool calls, in OpenAI's shape: what a piece does not carry is left out. */
+    public static Map<String, Object> toolCallsDelta(List<ToolCallDelta> pieces) {
+        return Json.object("tool_calls", pieces.stream().map(CompletionJson::toolCallPiece).toList());
+    }
+
+    private static Map<String, Object> toolCallPiece(ToolCallDelta piece) {
+        Map<String, Object> json = Json.object("index", piece.index());
+        putPresent(json, "id", piece.id());
+        putPresent(json, "type", piece.type());
+        if (piece.function() != null) {
+            Map<String, Object> function = Json.object();
+            putPresent(function, "name", piece.function().name());
+            putPresent(function, "arguments", piece.function().arguments());
+            json.put("function", function);
+        }
+        return json;
+    }
+
+    private static void putPresent(Map<String, Object> json, String key, Object value) {
+        if (value != null) {
+            json.put(key, value);
+        }
     }
 
     private static Map<String, Object> parley(Reply reply) {

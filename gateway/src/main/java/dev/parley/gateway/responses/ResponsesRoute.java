@@ -142,7 +142,7 @@ public final class ResponsesRoute implements Route {
         }
         if (request.previousResponseId() == null && reply.isOk()) {
             // A client that resends the whole history next time (store: false) finds this conversation warm.
-            chatConversations.remember(tenant, request.chat(), answer, turn.conversationId());
+            chatConversations.remember(tenant, request.chat(), ChatMessage.assistant(answer), turn.conversationId());
         }
         return response;
     }
@@ -167,14 +167,15 @@ public final class ResponsesRoute implements Route {
             metadata.put("openai.user", request.chat().user());
         }
         for (ChatMessage message : turn.messages()) {
-            if (message.content().isEmpty()) {
+            if (message.content() == null || message.content().isEmpty()) {
                 throw OpenAiException.invalidParam("input", "Parley needs non-empty message content (a "
                         + message.role().wireName() + " message is empty)");
             }
         }
-        return new Prompt(UUID.randomUUID().toString(), turn.conversationId(), turn.messages(), turn.system(), null,
-                request.chat().params(), request.chat().stream(), clock.instant().plus(timeout),
-                metadata.isEmpty() ? null : metadata, tenant.name())
-                .withModel(models.promptModel(request.chat().model()));
+        return Prompt.builder().requestId(UUID.randomUUID().toString()).conversationId(turn.conversationId())
+                .messages(turn.messages()).system(turn.system()).params(request.chat().params())
+                .stream(request.chat().stream()).deadline(clock.instant().plus(timeout))
+                .metadata(metadata.isEmpty() ? null : metadata).tenant(tenant.name())
+                .model(models.promptModel(request.chat().model())).build();
     }
 }

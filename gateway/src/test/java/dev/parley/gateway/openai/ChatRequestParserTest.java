@@ -4,8 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.schemas.ChatMessage;
+import dev.parley.schemas.Prompt;
 import dev.parley.schemas.ResponseFormat;
+import dev.parley.schemas.Tool;
+import dev.parley.schemas.ToolCall;
+import dev.parley.schemas.ToolChoice;
 import dev.parley.schemas.codec.WireJson;
+import dev.parley.schemas.validation.PromptDecoder;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -68,7 +74,18 @@ class ChatRequestParserTest {
     @CsvSource(delimiter = '|', value = {
             "\"n\": 2                                  | n             | unsupported_parameter",
             "\"logprobs\": true                        | logprobs      | unsupported_parameter",
-            "\"tools\": []                             | tools         | unsupported_parameter",
+            "\"functions\": [{\"name\": \"f\"}]          | functions     | unsupported_parameter",
+            "\"tools\": {}                             | tools         | invalid_value",
+            "\"tools\": [{\"type\": \"retrieval\"}]      | tools[0].type | invalid_value",
+            "\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"a b\"}}] | tools[0].function.name | invalid_value",
+            "\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"f\", \"code\": 1}}] | tools[0].function.code | invalid_value",
+            "\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"f\"}}, {\"type\": \"function\", \"function\": {\"name\": \"f\"}}] | tools[1].function.name | invalid_value",
+            "\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"f\", \"parameters\": {\"type\": \"object\", \"properties\": {\"id\": {\"type\": \"string\", \"pattern\": \"x\"}}}}}] | tools[0].function.parameters.properties.id.pattern | unsupported_parameter",
+            "\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"f\", \"parameters\": []}}] | tools[0].function.parameters | invalid_value",
+            "\"tool_choice\": \"required\"               | tool_choice   | invalid_value",
+            "\"tool_choice\": \"sometimes\"              | tool_choice   | invalid_value",
+            "\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"f\"}}], \"tool_choice\": {\"type\": \"function\", \"function\": {\"name\": \"g\"}} | tool_choice | invalid_value",
+            "\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"f\"}}], \"parallel_tool_calls\": \"no\" | parallel_tool_calls | invalid_value",
             "\"frequency_penalty\": 0.5                | frequency_penalty | unsupported_parameter",
             "\"response_format\": {\"type\": \"yaml\"}  | response_format.type | invalid_value",
             "\"response_format\": {\"type\": \"json_schema\"} | response_format.json_schema | invalid_value",
@@ -103,9 +120,64 @@ class ChatRequestParserTest {
     }
 
     @Test
-    void refusesToolMessagesImagesAndAMissingModel() {
+    void readsToolsAToolChoiceAndARoundOfCallsAndResults() {
+        ChatRequest request = parse("""
+                {"model": "m", "messages": [{"role": "user", "content": "weather in Paris?"},
+                  {"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function",
+                    "function": {"name": "get_weather", "arguments": "{\\"city\\": \\"Paris\\"}"}}]},
+                  {"role": "tool", "tool_call_id": "call_1", "content": "21 C"}],
+                 "tools": [{"type": "function", "function": {"name": "get_weather", "description": "weather",
+                   "parameters": {"type": "object", "properties": {"city": {"type": "string"}},
+                   "required": ["city"]}, "strict": true}}],
+                 "tool_choice": {"type": "function", "function": {"name": "get_weather"}},
+                 "parallel_tool_calls": false}
+                """);
+
+        assertThat(request.messages()).containsExactly(ChatMessage.user("weather in Paris?"),
+                ChatMessage.assistant(null, List.of(ToolCall.of("call_1", "get_weather", "{\"city\": \"Paris\"}"))),
+                ChatMessage.tool("call_1", "21 C"));
+        assertThat(request.tools().definitions()).extracting(Tool::name).containsExactly("get_weather");
+        assertThat(request.tools().definitions().get(0).function().strict()).isTrue();
+        assertThat(request.tools().choice()).isEqualTo(ToolChoice.function("get_weather"));
+        assertThat(request.tools().parallelCalls()).isFalse();
+        Prompt prompt = request.tools().applyTo(Prompt.builder().requestId("r").conversationId("c")
+                .messages(request.messages())).build();
+        assertThat(new PromptDecoder().decode("c", WireJson.toBytes(prompt)))
+                .as("what the gateway reads, a worker accepts").isInstanceOf(PromptDecoder.Accepted.class);
+    }
+
+    @Test
+    void anAssistantToolCallWithEmptyContentAndToolsAbsentAreReadAsNone() {
+        ChatRequest request = parse("""
+                {"model": "m", "messages": [{"role": "user", "content": "x"},
+                  {"role": "assistant", "content": "", "tool_calls": [{"id": "c1", "type": "function",
+                    "function": {"name": "f", "arguments": "{}"}}]}, {"role": "tool", "tool_call_id": "c1",
+                    "content": "ok"}], "tools": null, "tool_choice": null}
+                """);
+
+        assertThat(request.messages().get(1).content()).isNull();
+        assertThat(request.tools()).isEqualTo(ChatRequest.Tools.NONE);
+    }
+
+    @Test
+    void refusesMalformedToolMessagesAndCalls() {
         assertThatThrownBy(() -> parse("{\"model\": \"m\", \"messages\": [{\"role\": \"tool\", \"content\": \"x\"}]}"))
+                .hasFieldOrPropertyWithValue("param", "messages[0].tool_call_id");
+        assertThatThrownBy(() -> parse("{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x\", "
+                + "\"tool_call_id\": \"c1\"}]}"))
+                .hasFieldOrPropertyWithValue("param", "messages[0].tool_call_id");
+        assertThatThrownBy(() -> parse("{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x\", "
+                + "\"tool_calls\": []}]}"))
+                .hasFieldOrPropertyWithValue("param", "messages[0].tool_calls");
+        assertThatThrownBy(() -> parse("{\"model\": \"m\", \"messages\": [{\"role\": \"assistant\", \"tool_calls\": "
+                + "[{\"id\": \"c1\", \"type\": \"function\", \"function\": {\"name\": \"f\", \"arguments\": {}}}]}]}"))
+                .hasFieldOrPropertyWithValue("param", "messages[0].tool_calls[0].function.arguments");
+        assertThatThrownBy(() -> parse("{\"model\": \"m\", \"messages\": [{\"role\": \"function\", \"content\": \"x\"}]}"))
                 .hasFieldOrPropertyWithValue("param", "messages[0].role");
+    }
+
+    @Test
+    void refusesImagesAndAMissingModel() {
         assertThatThrownBy(() -> parse("{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": "
                 + "[{\"type\": \"image_url\", \"image_url\": {\"url\": \"x\"}}]}]}"))
                 .hasFieldOrPropertyWithValue("param", "messages[0].content");

@@ -186,9 +186,10 @@ public final class BatchJob {
                 : "batch-" + hash(batchId + "/" + line.customId()).substring(0, 32);
         String requestId = "batch-" + hash(batchId + "/" + line.customId() + "/" + conversation).substring(0, 40);
         // A batch job is bulk work: its turns go in the batch lane, behind interactive traffic on the same workers.
-        return new Prompt(requestId, conversation, line.messages(), line.system(), null, line.params(), false, null,
-                line.metadata()).withModel(routeByModel ? line.model() : null)
-                .withPriority(Priority.BATCH);
+        return Prompt.builder().requestId(requestId).conversationId(conversation).messages(line.messages())
+                .system(line.system()).params(line.params()).metadata(line.metadata())
+                .model(routeByModel ? line.model() : null).priority(Priority.BATCH)
+                .build();
     }
 
     private String resultLine(BatchLine line, Reply reply) {

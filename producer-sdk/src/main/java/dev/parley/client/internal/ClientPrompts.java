@@ -32,23 +32,23 @@ public final class ClientPrompts {
         Objects.requireNonNull(conversationId, "conversationId");
         Objects.requireNonNull(userMessage, "userMessage");
         String requestId = options.requestId() != null ? options.requestId() : UUID.randomUUID().toString();
-        return new Prompt(requestId, conversationId, List.of(ChatMessage.user(userMessage)), options.system(),
-                options.replyTo(), options.params(), false, options.deadline(),
-                options.metadata().isEmpty() ? null : options.metadata(), options.tenant())
-                .withModel(options.model()).withPriority(options.priority());
+        return Prompt.builder().requestId(requestId).conversationId(conversationId)
+                .messages(List.of(ChatMessage.user(userMessage))).system(options.system()).replyTo(options.replyTo())
+                .params(options.params()).deadline(options.deadline())
+                .metadata(options.metadata().isEmpty() ? null : options.metadata()).tenant(options.tenant())
+                .model(options.model()).priority(options.priority())
+                .tools(options.tools().isEmpty() ? null : options.tools()).toolChoice(options.toolChoice())
+                .parallelToolCalls(options.parallelToolCalls())
+                .build();
     }
 
     /** The prompt asking for a streamed answer. */
     public static Prompt streamed(Prompt prompt) {
-        return new Prompt(prompt.requestId(), prompt.conversationId(), prompt.messages(), prompt.system(),
-                prompt.replyTo(), prompt.params(), true, prompt.deadline(), prompt.metadata(), prompt.tenant())
-                .withModel(prompt.model()).withPriority(prompt.priority());
+        return prompt.newBuilder().stream(true).build();
     }
 
     /** The prompt with its reply sent to {@code repliesTopic}. */
     public static Prompt withReplyTopic(Prompt prompt, String repliesTopic) {
-        return new Prompt(prompt.requestId(), prompt.conversationId(), prompt.messages(), prompt.system(), repliesTopic,
-                prompt.params(), prompt.stream(), prompt.deadline(), prompt.metadata(), prompt.tenant())
-                .withModel(prompt.model()).withPriority(prompt.priority());
+        return prompt.newBuilder().replyTo(repliesTopic).build();
     }
 }

@@ -33,7 +33,8 @@ class PendingRepliesTest {
     }
 
     private static Reply reply(String requestId) {
-        return new Reply(requestId, "c", ReplyStatus.OK, "hi", null, null, null, 1, 0, null, null, null, null);
+        return Reply.builder().requestId(requestId).conversationId("c").status(ReplyStatus.OK).content("hi").turn(1)
+                .droppedTurns(0).build();
     }
 
     @Test
@@ -54,8 +55,9 @@ class PendingRepliesTest {
     @Test
     void aRateLimitedReplyFailsTheRequestWithItsRetryAfter() {
         var future = pending.register("r", "c", Duration.ofMinutes(1));
-        Reply limited = new Reply("r", "c", ReplyStatus.RATE_LIMITED, null, null, null, null, null, null, null, "w1",
-                new ErrorInfo("rate_limited", "tenant acme is over its completion token quota", 1500L), null);
+        Reply limited = Reply.builder().requestId("r").conversationId("c").status(ReplyStatus.RATE_LIMITED)
+                .worker("w1").error(new ErrorInfo("rate_limited", "tenant acme is over its completion token quota",
+                        1500L)).build();
 
         assertThat(pending.complete(limited)).isTrue();
 

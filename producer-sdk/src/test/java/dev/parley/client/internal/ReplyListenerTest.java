@@ -86,7 +86,8 @@ class ReplyListenerTest {
     }
 
     private void replyArrives(String requestId) {
-        Reply reply = new Reply(requestId, "c", ReplyStatus.OK, "hi", null, null, null, 1, 0, null, null, null, null);
+        Reply reply = Reply.builder().requestId(requestId).conversationId("c").status(ReplyStatus.OK).content("hi")
+                .turn(1).droppedTurns(0).build();
         consumer.addRecord(new ConsumerRecord<>(TOPIC, 0, nextOffset++, "c", WireJson.toBytes(reply)));
     }
 
@@ -302,7 +303,8 @@ class ReplyListenerTest {
     }
 
     private static ConsumerRecord<String, byte[]> replyRecord(String requestId, long offset, long timestamp) {
-        Reply reply = new Reply(requestId, "c", ReplyStatus.OK, "hi", null, null, null, 1, 0, null, null, null, null);
+        Reply reply = Reply.builder().requestId(requestId).conversationId("c").status(ReplyStatus.OK).content("hi")
+                .turn(1).droppedTurns(0).build();
         return new ConsumerRecord<>(TOPIC, 0, offset, timestamp, TimestampType.CREATE_TIME, 1, 1, "c",
                 WireJson.toBytes(reply), new RecordHeaders(), Optional.empty());
     }

@@ -27,6 +27,8 @@ final class OversizedCollections {
     }
 
     private final List<Bound> bounds = new ArrayList<>();
+    private final int messageFields;
+    private final int maxToolCalls;
 
     OversizedCollections() {
         JsonNode schema = promptSchema();
@@ -36,6 +38,10 @@ final class OversizedCollections {
         bounds.add(new Bound("/metadata", "$.metadata", schema.at("/properties/metadata/maxProperties").asInt()));
         bounds.add(new Bound("/params", "$.params", params.get("properties").size()));
         bounds.add(new Bound("/params/stop", "$.params.stop", params.at("/properties/stop/maxItems").asInt()));
+        bounds.add(new Bound("/tools", "$.tools", schema.at("/properties/tools/maxItems").asInt()));
+        JsonNode message = schema.at("/$defs/message/properties");
+        messageFields = message.size();
+        maxToolCalls = message.at("/tool_calls/maxItems").asInt();
     }
 
     /** The first collection over its bound, as a violation, or {@code null}. */
@@ -52,8 +58,14 @@ final class OversizedCollections {
             JsonNode message = messages.get(i);
             if (message.isObject() && message.size() > CHEAP_TO_VALIDATE) {
                 String field = "$.messages[" + i + "]";
-                return new Violation(field, field + ": must have at most 2 properties (role, content) but found "
+                return new Violation(field, field + ": must have at most " + messageFields + " properties but found "
                         + message.size());
+            }
+            JsonNode calls = message.path("tool_calls");
+            if (calls.isContainer() && calls.size() > Math.max(maxToolCalls, CHEAP_TO_VALIDATE)) {
+                String field = "$.messages[" + i + "].tool_calls";
+                return new Violation(field, field + ": must have at most " + maxToolCalls + " items but found "
+                        + calls.size());
             }
         }
         return null;

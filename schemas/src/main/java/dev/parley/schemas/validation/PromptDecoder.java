@@ -61,9 +61,17 @@ public final class PromptDecoder {
         this(DEFAULT_MAX_BYTES);
     }
 
-    /** A decoder that also applies {@code check} to every prompt that passes the checks of this one. */
+    /**
+     * A decoder that also applies {@code check} to every prompt that passes the checks of this one (its own and those
+     * added before, which go first).
+     */
     public PromptDecoder checking(PromptCheck check) {
-        return new PromptDecoder(maxBytes, java.util.Objects.requireNonNull(check, "check"));
+        java.util.Objects.requireNonNull(check, "check");
+        PromptCheck before = this.check;
+        return new PromptDecoder(maxBytes, before == null ? check : prompt -> {
+            Rejection first = before.check(prompt);
+            return first != null ? first : check.check(prompt);
+        });
     }
 
     /** The outcome of decoding one record. */
@@ -144,10 +152,15 @@ public final class PromptDecoder {
         }
         List<ChatMessage> messages = prompt.messages();
         int last = messages.size() - 1;
-        if (messages.get(last).role() != Role.USER) {
+        Role lastRole = messages.get(last).role();
+        if (lastRole != Role.USER && lastRole != Role.TOOL) {
             return reject(RejectionCode.INVALID_VALUE, "$.messages[" + last + "].role",
-                    "$.messages[" + last + "].role: the last message is the one answered and must have role 'user', got '"
-                            + messages.get(last).role().wireName() + "'");
+                    "$.messages[" + last + "].role: the last message is the one answered and must have role 'user' "
+                            + "(or 'tool', a tool's result), got '" + lastRole.wireName() + "'");
+        }
+        Rejection tools = ToolDefinitions.check(prompt);
+        if (tools != null) {
+            return new Rejected(tools);
         }
         ResponseFormats.Outcome format = ResponseFormats.build(prompt);
         if (format.rejection() != null) {

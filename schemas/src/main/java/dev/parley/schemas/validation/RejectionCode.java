@@ -30,7 +30,13 @@ public enum RejectionCode {
     /** The record's value could not be read from the broker at all (e.g. it decompresses past the heap). */
     UNREADABLE_RECORD,
     /** The prompt's tenant differs from the tenant that owns its conversation. */
-    TENANT_MISMATCH;
+    TENANT_MISMATCH,
+    /**
+     * The prompt asks for something the worker's engine cannot do (tool calling, say: tools, a tool choice, tool
+     * calls or tool results in its messages); the reason names the feature and the engine. Sending it to a topic whose
+     * workers can do it succeeds.
+     */
+    UNSUPPORTED_FEATURE;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

@@ -111,7 +111,10 @@ class PromptDecoderNeverThrowsTest {
                 new Oversized("unknown fields", head + hi + "," + manyKeys + "}", "$"),
                 new Oversized("params", head + hi + ",\"params\":{" + manyKeys + "}}", "$.params"),
                 new Oversized("message fields", head + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\","
-                        + manyKeys + "}]}", "$.messages[0]"));
+                        + manyKeys + "}]}", "$.messages[0]"),
+                new Oversized("tools", head + hi + ",\"tools\":[" + many + "]}", "$.tools"),
+                new Oversized("tool calls", head + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"},"
+                        + "{\"role\":\"assistant\",\"tool_calls\":[" + many + "]}]}", "$.messages[1].tool_calls"));
     }
 
     /** The validator would build an error per member (seconds on the poll thread); the pre-check answers at once. */

@@ -67,6 +67,14 @@ public interface InferenceEngine extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Whether the engine renders tools into the prompt and parses the model's tool calls; a worker whose engine does
+     * not dead-letters prompts that ask for tools ({@code unsupported_feature}).
+     */
+    default boolean callsTools() {
+        return false;
+    }
+
     /** Batch generations paused so far for interactive ones; 0 for engines that do not preempt. */
     default long preemptions() {
         return 0;

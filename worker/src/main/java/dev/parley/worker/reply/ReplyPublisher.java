@@ -106,9 +106,10 @@ public final class ReplyPublisher {
         if (bytes.length <= maxValueBytes) {
             return bytes;
         }
-        return WireJson.toBytes(new Reply(reply.requestId(), reply.conversationId(), ReplyStatus.ERROR, null,
-                FinishReason.ERROR, reply.usage(), reply.timings(), reply.turn(), reply.droppedTurns(), reply.model(),
-                reply.worker(), new ErrorInfo("reply_too_large", "the reply is " + bytes.length + " bytes, over the "
-                        + maxValueBytes + " a reply record may have; its content and metadata are left out"), null));
+        return WireJson.toBytes(reply.newBuilder().status(ReplyStatus.ERROR).content(null)
+                .finishReason(FinishReason.ERROR).metadata(null)
+                .error(new ErrorInfo("reply_too_large", "the reply is " + bytes.length + " bytes, over the "
+                        + maxValueBytes + " a reply record may have; its content and metadata are left out"))
+                .build());
     }
 }

@@ -27,28 +27,29 @@ final class ReplyFactory {
         // queued: until a slot started the turn, the engine's own queue included; first token: from then on
         Timings timings = new Timings(millis(startNanos - turn.arrivedNanos() + generation.queuedNanos()),
                 millis(generation.startedToFirstTokenNanos()), millis(System.nanoTime() - turn.arrivedNanos()));
-        return new Reply(prompt.requestId(), prompt.conversationId(), ReplyStatus.OK, generation.text(),
-                generation.finishReason(), usage(generation), timings, turnNumber, generation.droppedTurns(), model,
-                workerId, null, prompt.metadata());
+        return reply(prompt, ReplyStatus.OK).content(generation.text()).finishReason(generation.finishReason())
+                .usage(usage(generation)).timings(timings).turn(turnNumber).droppedTurns(generation.droppedTurns())
+                .build();
     }
 
     /** The deadline passed before the answer's first token: nothing was said, nothing enters the history. */
     Reply expired(PendingTurn turn, long startNanos, Generation generation) {
         Prompt prompt = turn.prompt();
         String when = generation == null ? "before the turn started" : "before the first token";
-        return new Reply(prompt.requestId(), prompt.conversationId(), ReplyStatus.EXPIRED, null, FinishReason.DEADLINE,
-                generation == null ? Usage.NONE : usage(generation), timings(turn, startNanos), null, null, model,
-                workerId, new ErrorInfo("deadline_passed", "the deadline " + prompt.deadline() + " passed " + when),
-                prompt.metadata());
+        return reply(prompt, ReplyStatus.EXPIRED).finishReason(FinishReason.DEADLINE)
+                .usage(generation == null ? Usage.NONE : usage(generation)).timings(timings(turn, startNanos))
+                .error(new ErrorInfo("deadline_passed", "the deadline " + prompt.deadline() + " passed " + when))
+                .build();
     }
 
     Reply cancelled(PendingTurn turn, long startNanos, Generation generation) {
         Prompt prompt = turn.prompt();
-        return new Reply(prompt.requestId(), prompt.conversationId(), ReplyStatus.CANCELLED,
-                generation == null ? null : generation.text(), FinishReason.CANCELLED,
-                generation == null ? Usage.NONE : usage(generation), timings(turn, startNanos), null, null, model,
-                workerId, new ErrorInfo("cancelled", generation == null
-                        ? "cancelled before the turn started" : "cancelled while generating"), prompt.metadata());
+        return reply(prompt, ReplyStatus.CANCELLED).content(generation == null ? null : generation.text())
+                .finishReason(FinishReason.CANCELLED).usage(generation == null ? Usage.NONE : usage(generation))
+                .timings(timings(turn, startNanos))
+                .error(new ErrorInfo("cancelled", generation == null
+                        ? "cancelled before the turn started" : "cancelled while generating"))
+                .build();
     }
 
     /**
@@ -60,16 +61,15 @@ final class ReplyFactory {
         Prompt prompt = turn.prompt();
         Timings timings = new Timings(millis(startNanos - turn.arrivedNanos()), millis(generation.firstTokenNanos()),
                 millis(System.nanoTime() - turn.arrivedNanos()));
-        return new Reply(prompt.requestId(), prompt.conversationId(), ReplyStatus.ERROR, generation.text(),
-                generation.finishReason(), usage(generation), timings, null, generation.droppedTurns(), model,
-                workerId, new ErrorInfo("invalid_output", problem), prompt.metadata());
+        return reply(prompt, ReplyStatus.ERROR).content(generation.text()).finishReason(generation.finishReason())
+                .usage(usage(generation)).timings(timings).droppedTurns(generation.droppedTurns())
+                .error(new ErrorInfo("invalid_output", problem)).build();
     }
 
     Reply error(PendingTurn turn, long startNanos, String code, String message) {
         Prompt prompt = turn.prompt();
-        return new Reply(prompt.requestId(), prompt.conversationId(), ReplyStatus.ERROR, null, FinishReason.ERROR,
-                Usage.NONE, timings(turn, startNanos), null, null, model, workerId, new ErrorInfo(code, message),
-                prompt.metadata());
+        return reply(prompt, ReplyStatus.ERROR).finishReason(FinishReason.ERROR).usage(Usage.NONE)
+                .timings(timings(turn, startNanos)).error(new ErrorInfo(code, message)).build();
     }
 
     /**
@@ -77,9 +77,14 @@ final class ReplyFactory {
      */
     Reply rateLimited(PendingTurn turn, long startNanos, QuotaRefusal refusal) {
         Prompt prompt = turn.prompt();
-        return new Reply(prompt.requestId(), prompt.conversationId(), ReplyStatus.RATE_LIMITED, null, null, Usage.NONE,
-                timings(turn, startNanos), null, null, model, workerId,
-                new ErrorInfo("rate_limited", refusal.message(), refusal.retryAfterMs()), prompt.metadata());
+        return reply(prompt, ReplyStatus.RATE_LIMITED).usage(Usage.NONE).timings(timings(turn, startNanos))
+                .error(new ErrorInfo("rate_limited", refusal.message(), refusal.retryAfterMs())).build();
+    }
+
+    /** What every reply of this worker to {@code prompt} carries: ids, status, model, worker, echoed metadata. */
+    private Reply.Builder reply(Prompt prompt, ReplyStatus status) {
+        return Reply.builder().requestId(prompt.requestId()).conversationId(prompt.conversationId()).status(status)
+                .model(model).worker(workerId).metadata(prompt.metadata());
     }
 
     private static Usage usage(Generation generation) {

@@ -132,8 +132,9 @@ class RedisHistoryMemoryTest {
     }
 
     private static Reply reply(String conversation, HistoryEntry entry, int droppedTurns) {
-        return new Reply(entry.requestId(), conversation, ReplyStatus.OK, entry.answer(), FinishReason.STOP,
-                new Usage(120, 90, 0, 400), null, entry.turn(), droppedTurns, "smollm2-135m", "worker-a", null, null);
+        return Reply.builder().requestId(entry.requestId()).conversationId(conversation).status(ReplyStatus.OK)
+                .content(entry.answer()).finishReason(FinishReason.STOP).usage(new Usage(120, 90, 0, 400))
+                .turn(entry.turn()).droppedTurns(droppedTurns).model("smollm2-135m").worker("worker-a").build();
     }
 
     private static String words(Random random, int length) {

@@ -60,8 +60,9 @@ class RedisHistoryStoreTest {
     }
 
     static Reply reply(String requestId, String conversationId, int turn, String content) {
-        return new Reply(requestId, conversationId, ReplyStatus.OK, content, FinishReason.STOP, null, null, turn, 0,
-                "m", "w", null, null);
+        return Reply.builder().requestId(requestId).conversationId(conversationId).status(ReplyStatus.OK)
+                .content(content).finishReason(FinishReason.STOP).turn(turn).droppedTurns(0).model("m").worker("w")
+                .build();
     }
 
     static int bytes(Object value) {

@@ -122,8 +122,7 @@ class TurnProcessorTest {
     @Test
     void turnsAreNumberedByTheCounterWhenOldTurnsAreNoLongerStored() {
         history.keepNewest = 2;
-        Prompt first = new Prompt("r1", "c", List.of(ChatMessage.user("one")), "Be brief.", null, null, false, null,
-                null);
+        Prompt first = Prompt.of("r1", "c", "one").newBuilder().system("Be brief.").build();
         processor.run(new PendingTurn(new TopicPartition("prompts", 0), 7, first, 0));
         processor.run(turn("r2", "c", "two"));
         processor.run(turn("r3", "c", "three"));
@@ -162,7 +161,7 @@ class TurnProcessorTest {
     @Test
     void aRedisFailureAtAppendTimeRetriesOnlyTheAppendWithTheFinishedGeneration() {
         history.failNextAppends = 2;
-        Prompt streamed = new Prompt("r1", "c", List.of(ChatMessage.user("hello")), null, null, null, true, null, null);
+        Prompt streamed = Prompt.of("r1", "c", "hello").newBuilder().stream(true).build();
 
         processor.run(new PendingTurn(new TopicPartition("prompts", 0), 7, streamed, 0));
 
@@ -205,8 +204,7 @@ class TurnProcessorTest {
     }
 
     private static PendingTurn tenantTurn(String requestId, String tenant, String replyTo) {
-        Prompt prompt = new Prompt(requestId, "c", List.of(ChatMessage.user("hello")), null, replyTo, null, false,
-                null, null, tenant);
+        Prompt prompt = Prompt.of(requestId, "c", "hello").newBuilder().replyTo(replyTo).tenant(tenant).build();
         return new PendingTurn(new TopicPartition("prompts", 0), 7, prompt, 0);
     }
 
@@ -275,8 +273,7 @@ class TurnProcessorTest {
 
     @Test
     void aPassedDeadlineExpiresTheTurnWithoutGenerating() {
-        Prompt prompt = new Prompt("r1", "c", List.of(ChatMessage.user("late")), null, null, null, false,
-                NOW.minusSeconds(1), null);
+        Prompt prompt = Prompt.of("r1", "c", "late").newBuilder().deadline(NOW.minusSeconds(1)).build();
 
         processor.run(new PendingTurn(new TopicPartition("prompts", 0), 1, prompt, 0));
 
@@ -287,8 +284,9 @@ class TurnProcessorTest {
 
     @Test
     void whenAnotherWorkerStoredTheSameRequestMeanwhileItsReplyIsPublished() {
-        Reply theirs = new Reply("r1", "c", ReplyStatus.OK, "their answer", FinishReason.STOP, Usage.NONE,
-                Timings.NONE, 1, 0, "m", "w2", null, null);
+        Reply theirs = Reply.builder().requestId("r1").conversationId("c").status(ReplyStatus.OK)
+                .content("their answer").finishReason(FinishReason.STOP).usage(Usage.NONE).timings(Timings.NONE)
+                .turn(1).droppedTurns(0).model("m").worker("w2").build();
         engine.beforeAnswer = () -> {
             history.turns.put("c", new ArrayList<>(List.of(
                     new HistoryEntry(1, "r1", null, List.of(ChatMessage.user("hello")), "their answer", NOW))));
@@ -305,7 +303,7 @@ class TurnProcessorTest {
     void aRetriedStreamedGenerationSendsItsChunksAsANewAttempt() {
         engine.failNext = 1;
         engine.partialBeforeFailure = "Once upon";
-        Prompt prompt = new Prompt("r1", "c", List.of(ChatMessage.user("story")), null, null, null, true, null, null);
+        Prompt prompt = Prompt.of("r1", "c", "story").newBuilder().stream(true).build();
         TurnProcessor everyToken = builder(new TurnSettings("w1", 64, 3, Backoff.DEFAULT, Duration.ofSeconds(5),
                 new ChunkStream.Batching(1, Duration.ZERO))).build();
 
@@ -354,8 +352,7 @@ class TurnProcessorTest {
 
     @Test
     void metadataIsEchoed() {
-        Prompt prompt = new Prompt("r1", "c", List.of(ChatMessage.user("hi")), null, null, null, false, null,
-                java.util.Map.of("trace", "t-1"));
+        Prompt prompt = Prompt.of("r1", "c", "hi").newBuilder().metadata(java.util.Map.of("trace", "t-1")).build();
 
         processor.run(new PendingTurn(new TopicPartition("prompts", 0), 1, prompt, 0));
 

@@ -1,0 +1,59 @@
+package dev.parley.gateway.openai;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.schemas.FinishReason;
+import dev.parley.schemas.Reply;
+import dev.parley.schemas.ReplyStatus;
+import dev.parley.schemas.ToolCall;
+import dev.parley.schemas.ToolCallDelta;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/** Tool calls leave the gateway in OpenAI's shape, whole in a completion and in pieces in a stream. */
+class CompletionJsonTest {
+
+    private static JsonNode json(Object value) {
+        return Json.mapper().readTree(Json.write(value));
+    }
+
+    @Test
+    void aReplyThatCallsToolsIsACompletionWithToolCallsNullContentAndFinishReasonToolCalls() {
+        Reply reply = Reply.builder().requestId("r1").conversationId("c").status(ReplyStatus.OK)
+                .finishReason(FinishReason.TOOL_CALLS).turn(1)
+                .toolCalls(List.of(ToolCall.of("call_1", "get_weather", "{\"city\": \"Paris\"}"))).build();
+
+        JsonNode choice = json(CompletionJson.completion(reply, "m", 1)).get("choices").get(0);
+
+        assertThat(choice.get("finish_reason").asString()).isEqualTo("tool_calls");
+        assertThat(choice.get("message").get("content").isNull()).isTrue();
+        assertThat(choice.get("message").get("tool_calls")).isEqualTo(Json.mapper().readTree("""
+                [{"id": "call_1", "type": "function",
+                  "function": {"name": "get_weather", "arguments": "{\\"city\\": \\"Paris\\"}"}}]"""));
+    }
+
+    @Test
+    void aTextReplyKeepsItsShape() {
+        Reply reply = Reply.builder().requestId("r1").conversationId("c").status(ReplyStatus.OK).content("hi")
+                .finishReason(FinishReason.STOP).turn(1).build();
+
+        JsonNode message = json(CompletionJson.completion(reply, "m", 1)).get("choices").get(0).get("message");
+
+        assertThat(message.get("content").asString()).isEqualTo("hi");
+        assertThat(message.has("tool_calls")).isFalse();
+    }
+
+    @Test
+    void streamedPiecesLeaveOutWhatTheyDoNotCarry() {
+        var first = new ToolCallDelta(0, "call_1", "function", new ToolCall.Function("get_weather", ""));
+        var later = new ToolCallDelta(0, null, null, new ToolCall.Function(null, "{\"city\""));
+
+        JsonNode delta = json(CompletionJson.toolCallsDelta(List.of(first, later)));
+
+        assertThat(delta).isEqualTo(Json.mapper().readTree("""
+                {"tool_calls": [
+                  {"index": 0, "id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": ""}},
+                  {"index": 0, "function": {"arguments": "{\\"city\\""}}]}"""));
+    }
+}

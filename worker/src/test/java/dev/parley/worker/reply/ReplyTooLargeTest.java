@@ -1,0 +1,41 @@
+package dev.parley.worker.reply;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.schemas.FinishReason;
+import dev.parley.schemas.Reply;
+import dev.parley.schemas.ReplyStatus;
+import dev.parley.schemas.Timings;
+import dev.parley.schemas.Usage;
+import dev.parley.schemas.codec.WireJson;
+import java.util.Map;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+/** A reply past the record size goes out as {@code reply_too_large}, keeping everything but content and metadata. */
+class ReplyTooLargeTest {
+
+    @Test
+    void anOversizedReplyBecomesAnErrorThatKeepsItsAccountingAndDropsContentAndMetadata() {
+        MockProducer<String, byte[]> producer = new MockProducer<>(true, null, new StringSerializer(),
+                new ByteArraySerializer());
+        ReplyPublisher publisher = new ReplyPublisher(producer, "replies", ReplyPublisher.FRAMING_BYTES + 1024);
+        Reply huge = Reply.builder().requestId("r1").conversationId("c1").status(ReplyStatus.OK)
+                .content("x".repeat(4096)).finishReason(FinishReason.STOP).usage(new Usage(5, 0, 0, 4096))
+                .timings(new Timings(1, 2, 3)).turn(2).droppedTurns(1).model("m").worker("w1")
+                .metadata(Map.of("trace", "t")).build();
+
+        publisher.publish(null, huge);
+
+        Reply sent = WireJson.fromBytes(producer.history().get(0).value(), Reply.class);
+        assertThat(sent.status()).isEqualTo(ReplyStatus.ERROR);
+        assertThat(sent.error().code()).isEqualTo("reply_too_large");
+        assertThat(sent.finishReason()).isEqualTo(FinishReason.ERROR);
+        assertThat(sent.content()).isNull();
+        assertThat(sent.metadata()).isNull();
+        assertThat(sent).usingRecursiveComparison().comparingOnlyFields("requestId", "conversationId", "usage",
+                "timings", "turn", "droppedTurns", "model", "worker").isEqualTo(huge);
+    }
+}
