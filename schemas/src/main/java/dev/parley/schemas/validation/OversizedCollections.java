@@ -36,6 +36,8 @@ final class OversizedCollections {
         bounds.add(new Bound("/metadata", "$.metadata", schema.at("/properties/metadata/maxProperties").asInt()));
         bounds.add(new Bound("/params", "$.params", params.get("properties").size()));
         bounds.add(new Bound("/params/stop", "$.params.stop", params.at("/properties/stop/maxItems").asInt()));
+        bounds.add(new Bound("/params/logit_bias", "$.params.logit_bias",
+                params.at("/properties/logit_bias/maxProperties").asInt()));
     }
 
     /** The first collection over its bound, as a violation, or {@code null}. */
