@@ -105,26 +105,40 @@ public record GenerationParams(
                 presencePenalty, frequencyPenalty, logitBias);
     }
 
+    /** A copy with {@code min_p}: tokens less likely than {@code value} times the most likely one are dropped (0-1). */
     public GenerationParams withMinP(double value) {
         return new GenerationParams(maxTokens, temperature, topP, topK, seed, stop, responseFormat, value,
                 repeatPenalty, presencePenalty, frequencyPenalty, logitBias);
     }
 
+    /**
+     * A copy with {@code repeat_penalty}: the logits of tokens among the last 64 generated are divided by
+     * {@code value} (0 exclusive to 2; 1 is off). The worker's default is 1.1, so small models do not loop.
+     */
     public GenerationParams withRepeatPenalty(double value) {
         return new GenerationParams(maxTokens, temperature, topP, topK, seed, stop, responseFormat, minP, value,
                 presencePenalty, frequencyPenalty, logitBias);
     }
 
+    /** A copy with OpenAI's {@code presence_penalty} (-2 to 2): subtracted once from each token already generated. */
     public GenerationParams withPresencePenalty(double value) {
         return new GenerationParams(maxTokens, temperature, topP, topK, seed, stop, responseFormat, minP,
                 repeatPenalty, value, frequencyPenalty, logitBias);
     }
 
+    /** A copy with OpenAI's {@code frequency_penalty} (-2 to 2): subtracted per time a token was generated. */
     public GenerationParams withFrequencyPenalty(double value) {
         return new GenerationParams(maxTokens, temperature, topP, topK, seed, stop, responseFormat, minP,
                 repeatPenalty, presencePenalty, value, logitBias);
     }
 
+    /**
+     * A copy with OpenAI's {@code logit_bias}: token id to a bias in [-100, 100] added to its logit (-100 bans the
+     * token), at most {@value #MAX_LOGIT_BIAS} ids. A worker answers an id past its model's vocabulary with an error
+     * reply ({@code invalid_logit_bias}).
+     *
+     * @throws IllegalArgumentException for more ids, a negative id or a bias out of range
+     */
     public GenerationParams withLogitBias(Map<Integer, Double> value) {
         return new GenerationParams(maxTokens, temperature, topP, topK, seed, stop, responseFormat, minP,
                 repeatPenalty, presencePenalty, frequencyPenalty, value);
