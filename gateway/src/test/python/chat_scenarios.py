@@ -133,6 +133,26 @@ def errors():
     }
 
 
+def sampling():
+    """The sampling controls and the fields real clients send that change nothing, through the openai client."""
+    user = [{"role": "user", "content": "Name a fruit. " + RUN}]
+
+    def content(**kwargs):
+        return client.chat.completions.create(model=MODEL, messages=user, max_tokens=12, **kwargs) \
+            .choices[0].message.content
+
+    return {
+        "ignored": content(temperature=0, service_tier="auto", safety_identifier="user-hash",
+                           prompt_cache_key="k-" + RUN, reasoning_effort="low", parallel_tool_calls=False,
+                           stream_options={"include_usage": True}),
+        "controls": content(temperature=0, presence_penalty=0.5, frequency_penalty=0.5, logit_bias={"0": -100},
+                            extra_body={"repeat_penalty": 1.2, "min_p": 0.1, "top_k": 20}),
+        "seeded": [content(temperature=1.2, seed=11) for _ in range(2)],
+        "bias_outside_vocabulary": error_of(lambda: content(temperature=0, logit_bias={"999999999": -100})),
+        "logprobs": error_of(lambda: content(temperature=0, logprobs=True, top_logprobs=2)),
+    }
+
+
 def tenants():
     """Tenant B resends tenant A's whole chat under the same conversation header: it must not land in A's."""
     mine = three_turns({HEADER: "shared-" + RUN})

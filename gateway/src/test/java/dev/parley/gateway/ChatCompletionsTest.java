@@ -179,6 +179,21 @@ class ChatCompletionsTest {
     }
 
     @Test
+    void samplingControlsAreServedAndHarmlessFieldsIgnored() throws Exception {
+        JsonNode result = scenario("sampling");
+
+        assertThat(result.get("ignored").asString()).isNotBlank();
+        assertThat(result.get("controls").asString()).isNotBlank();
+        assertThat(result.get("seeded").get(1).asString()).as("the same seed on the same worker")
+                .isEqualTo(result.get("seeded").get(0).asString()).isNotBlank();
+        JsonNode outside = result.get("bias_outside_vocabulary");
+        assertError(outside, 400, "logit_bias");
+        assertThat(outside.get("code").asString()).isEqualTo("invalid_logit_bias");
+        assertThat(outside.get("message").asString()).contains("999999999");
+        assertError(result.get("logprobs"), 400, "logprobs");
+    }
+
+    @Test
     void anotherTenantCannotContinueOrReadAConversation() throws Exception {
         JsonNode result = scenario("tenants");
 

@@ -1,10 +1,20 @@
 package dev.parley.schemas;
 
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Sampling parameters of one prompt. Every field is optional: {@code null} means "the worker's default";
- * {@code responseFormat} {@code null} means free text.
+ * {@code responseFormat} {@code null} means free text. The bounds are the wire schema's (prompt.v1.json
+ * {@code params}).
+ *
+ * @param minP             drop tokens less likely than this share of the most likely one, in [0, 1]
+ * @param repeatPenalty    divides the logits of tokens among the last ones generated, in (0, 2]; 1 is off
+ * @param presencePenalty  subtracted once from the logit of every token generated so far, in [-2, 2] (OpenAI's)
+ * @param frequencyPenalty subtracted from a token's logit per time it was generated, in [-2, 2] (OpenAI's)
+ * @param logitBias        token id to a bias added to its logit, in [-100, 100] (-100 bans it, OpenAI's); at most
+ *                         {@value #MAX_LOGIT_BIAS} entries; ids past the model's vocabulary are refused by the worker
  */
 public record GenerationParams(
         Integer maxTokens,
@@ -13,7 +23,15 @@ public record GenerationParams(
         Integer topK,
         Long seed,
         List<String> stop,
-        ResponseFormat responseFormat) {
+        ResponseFormat responseFormat,
+        Double minP,
+        Double repeatPenalty,
+        Double presencePenalty,
+        Double frequencyPenalty,
+        Map<Integer, Double> logitBias) {
+
+    /** The most entries {@link #logitBias} may hold (OpenAI's limit). */
+    public static final int MAX_LOGIT_BIAS = 300;
 
     /** No overrides: the worker's defaults apply. */
     public static final GenerationParams DEFAULTS = new GenerationParams(null, null, null, null, null, null, null);
@@ -24,7 +42,21 @@ public record GenerationParams(
         require(topP == null || (topP > 0 && topP <= 1), "top_p must be in (0, 1], got " + topP);
         require(topK == null || topK >= 0, "top_k must be >= 0, got " + topK);
         require(seed == null || seed >= 0, "seed must be >= 0, got " + seed);
+        require(minP == null || (minP >= 0 && minP <= 1), "min_p must be in [0, 1], got " + minP);
+        require(repeatPenalty == null || (repeatPenalty > 0 && repeatPenalty <= 2),
+                "repeat_penalty must be in (0, 2], got " + repeatPenalty);
+        require(presencePenalty == null || Math.abs(presencePenalty) <= 2,
+                "presence_penalty must be in [-2, 2], got " + presencePenalty);
+        require(frequencyPenalty == null || Math.abs(frequencyPenalty) <= 2,
+                "frequency_penalty must be in [-2, 2], got " + frequencyPenalty);
         stop = stop == null ? null : List.copyOf(stop);
+        logitBias = logitBias == null ? null : checkedBias(logitBias);
+    }
+
+    /** Parameters without the penalties, minimum probability and biases (the worker's defaults apply). */
+    public GenerationParams(Integer maxTokens, Double temperature, Double topP, Integer topK, Long seed,
+                            List<String> stop, ResponseFormat responseFormat) {
+        this(maxTokens, temperature, topP, topK, seed, stop, responseFormat, null, null, null, null, null);
     }
 
     /** Parameters without a response format (free text). */
@@ -39,31 +71,90 @@ public record GenerationParams(
     }
 
     public GenerationParams withMaxTokens(int value) {
-        return new GenerationParams(value, temperature, topP, topK, seed, stop, responseFormat);
+        return new GenerationParams(value, temperature, topP, topK, seed, stop, responseFormat, minP, repeatPenalty,
+                presencePenalty, frequencyPenalty, logitBias);
     }
 
     public GenerationParams withTemperature(double value) {
-        return new GenerationParams(maxTokens, value, topP, topK, seed, stop, responseFormat);
+        return new GenerationParams(maxTokens, value, topP, topK, seed, stop, responseFormat, minP, repeatPenalty,
+                presencePenalty, frequencyPenalty, logitBias);
     }
 
     public GenerationParams withTopP(double value) {
-        return new GenerationParams(maxTokens, temperature, value, topK, seed, stop, responseFormat);
+        return new GenerationParams(maxTokens, temperature, value, topK, seed, stop, responseFormat, minP,
+                repeatPenalty, presencePenalty, frequencyPenalty, logitBias);
     }
 
     public GenerationParams withTopK(int value) {
-        return new GenerationParams(maxTokens, temperature, topP, value, seed, stop, responseFormat);
+        return new GenerationParams(maxTokens, temperature, topP, value, seed, stop, responseFormat, minP,
+                repeatPenalty, presencePenalty, frequencyPenalty, logitBias);
     }
 
     public GenerationParams withSeed(long value) {
-        return new GenerationParams(maxTokens, temperature, topP, topK, value, stop, responseFormat);
+        return new GenerationParams(maxTokens, temperature, topP, topK, value, stop, responseFormat, minP,
+                repeatPenalty, presencePenalty, frequencyPenalty, logitBias);
     }
 
     public GenerationParams withStop(List<String> value) {
-        return new GenerationParams(maxTokens, temperature, topP, topK, seed, value, responseFormat);
+        return new GenerationParams(maxTokens, temperature, topP, topK, seed, value, responseFormat, minP,
+                repeatPenalty, presencePenalty, frequencyPenalty, logitBias);
     }
 
     public GenerationParams withResponseFormat(ResponseFormat value) {
-        return new GenerationParams(maxTokens, temperature, topP, topK, seed, stop, value);
+        return new GenerationParams(maxTokens, temperature, topP, topK, seed, stop, value, minP, repeatPenalty,
+                presencePenalty, frequencyPenalty, logitBias);
+    }
+
+    /** A copy with {@code min_p}: tokens less likely than {@code value} times the most likely one are dropped (0-1). */
+    public GenerationParams withMinP(double value) {
+        return new GenerationParams(maxTokens, temperature, topP, topK, seed, stop, responseFormat, value,
+                repeatPenalty, presencePenalty, frequencyPenalty, logitBias);
+    }
+
+    /**
+     * A copy with {@code repeat_penalty}: the logits of tokens among the last 64 generated are divided by
+     * {@code value} (0 exclusive to 2; 1 is off). The worker's default is 1.1, so small models do not loop.
+     */
+    public GenerationParams withRepeatPenalty(double value) {
+        return new GenerationParams(maxTokens, temperature, topP, topK, seed, stop, responseFormat, minP, value,
+                presencePenalty, frequencyPenalty, logitBias);
+    }
+
+    /** A copy with OpenAI's {@code presence_penalty} (-2 to 2): subtracted once from each token already generated. */
+    public GenerationParams withPresencePenalty(double value) {
+        return new GenerationParams(maxTokens, temperature, topP, topK, seed, stop, responseFormat, minP,
+                repeatPenalty, value, frequencyPenalty, logitBias);
+    }
+
+    /** A copy with OpenAI's {@code frequency_penalty} (-2 to 2): subtracted per time a token was generated. */
+    public GenerationParams withFrequencyPenalty(double value) {
+        return new GenerationParams(maxTokens, temperature, topP, topK, seed, stop, responseFormat, minP,
+                repeatPenalty, presencePenalty, value, logitBias);
+    }
+
+    /**
+     * A copy with OpenAI's {@code logit_bias}: token id to a bias in [-100, 100] added to its logit (-100 bans the
+     * token), at most {@value #MAX_LOGIT_BIAS} ids. A worker answers an id past its model's vocabulary with an error
+     * reply ({@code invalid_logit_bias}).
+     *
+     * @throws IllegalArgumentException for more ids, a negative id or a bias out of range
+     */
+    public GenerationParams withLogitBias(Map<Integer, Double> value) {
+        return new GenerationParams(maxTokens, temperature, topP, topK, seed, stop, responseFormat, minP,
+                repeatPenalty, presencePenalty, frequencyPenalty, value);
+    }
+
+    private static Map<Integer, Double> checkedBias(Map<Integer, Double> bias) {
+        require(bias.size() <= MAX_LOGIT_BIAS,
+                "logit_bias may hold at most " + MAX_LOGIT_BIAS + " tokens, got " + bias.size());
+        Map<Integer, Double> sorted = new TreeMap<>();
+        bias.forEach((token, value) -> {
+            require(token != null && token >= 0, "logit_bias token ids must be >= 0, got " + token);
+            require(value != null && Math.abs(value) <= 100,
+                    "logit_bias of token " + token + " must be in [-100, 100], got " + value);
+            sorted.put(token, value);
+        });
+        return java.util.Collections.unmodifiableMap(sorted);
     }
 
     private static void require(boolean condition, String message) {

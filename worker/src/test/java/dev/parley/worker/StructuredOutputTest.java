@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Structured output through a worker: Kafka, the native engine on the real small model, Redis. A valid answer is a
  * turn like any other; one cut off before its JSON closes is an {@code invalid_output} error that stays out of the
- * conversation; the java engine refuses the format instead of ignoring it.
+ * conversation; the java engine refuses the format (and logit_bias, which it lacks too) instead of ignoring it.
  */
 @ExtendWith({ParleyInfraExtension.class, EngineExtension.class})
 class StructuredOutputTest {
@@ -105,6 +105,29 @@ class StructuredOutputTest {
             assertThat(text.status()).isEqualTo(ReplyStatus.OK);
             assertThat(harness.history(conversation)).hasSize(1);
             assertThat(harness.registry.find("parley.turn.retries").counters()).isEmpty();
+        }
+    }
+
+    @Test
+    void theJavaEngineRefusesLogitBiasWithAClearErrorAndTakesPenalties(ParleyInfra infra,
+                                                                      @Tiny LlamaCppEngine engine) throws Exception {
+        try (WorkerHarness harness = new WorkerHarness(infra, 1)) {
+            harness.startWorker("java-sampling-worker", engine);
+            ParleyClient client = harness.client();
+            String conversation = harness.prefix + "-java-sampling";
+
+            Reply refused = client.send(conversation, "Hello.", SendOptions.builder()
+                    .params(GenerationParams.DEFAULTS.withMaxTokens(4).withLogitBias(java.util.Map.of(1, -100.0)))
+                    .build()).join();
+            Reply penalised = client.send(conversation, "Hello again.", SendOptions.builder()
+                    .params(GenerationParams.DEFAULTS.withMaxTokens(4).withRepeatPenalty(1.3)
+                            .withPresencePenalty(0.5).withFrequencyPenalty(0.5).withMinP(0.1)).build()).join();
+
+            assertThat(refused.status()).isEqualTo(ReplyStatus.ERROR);
+            assertThat(refused.error().code()).isEqualTo("unsupported_logit_bias");
+            assertThat(refused.error().message()).contains("java engine").contains("logit_bias").contains("native");
+            assertThat(penalised.status()).as("%s", penalised.error()).isEqualTo(ReplyStatus.OK);
+            assertThat(harness.history(conversation)).hasSize(1);
         }
     }
 }

@@ -10,6 +10,7 @@ import dev.parley.worker.engine.TokenListener;
 import dev.parley.worker.engine.Transcript;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -29,6 +30,8 @@ final class ClosedLoopEngine {
     /** 0 for greedy; else sampled at this temperature with {@link #topP}, seeded per conversation and turn. */
     private double temperature;
     private double topP = 1.0;
+    private Sampling.Penalties penalties = Sampling.Penalties.OFF;
+    private Map<Integer, Double> logitBias = Map.of();
 
     ClosedLoopEngine(InferenceEngine engine, int conversations, int turns, int tokens, int promptChars, String label) {
         this.engine = engine;
@@ -43,6 +46,13 @@ final class ClosedLoopEngine {
     ClosedLoopEngine sampled(double temperature, double topP) {
         this.temperature = temperature;
         this.topP = topP;
+        return this;
+    }
+
+    /** Applies {@code penalties} and {@code logitBias} to every answer (the default: none). */
+    ClosedLoopEngine shaped(Sampling.Penalties penalties, Map<Integer, Double> logitBias) {
+        this.penalties = penalties;
+        this.logitBias = logitBias;
         return this;
     }
 
@@ -81,8 +91,9 @@ final class ClosedLoopEngine {
     }
 
     private Sampling sampling(int conversation, int turn) {
-        return temperature <= 0 ? Sampling.greedy(tokens)
+        Sampling sampling = temperature <= 0 ? Sampling.greedy(tokens)
                 : new Sampling(tokens, temperature, topP, null, conversation * 1000L + turn, List.of());
+        return sampling.withPenalties(penalties).withLogitBias(logitBias);
     }
 
     /** Distinct text per conversation and turn, so no two prompts share more than the template. */

@@ -2,8 +2,10 @@ package dev.parley.bench.engine;
 
 import dev.parley.bench.LlamaLibraryOptions;
 import dev.parley.bench.warm.InProcessWarm;
+import dev.parley.schemas.GenerationParams;
 import dev.parley.testkit.ParleyInfra;
 import dev.parley.worker.engine.EngineLimits;
+import dev.parley.worker.engine.Sampling;
 import dev.parley.worker.engine.cpp.KvLayout;
 import dev.parley.worker.engine.cpp.NativeEngine;
 import dev.parley.worker.engine.cpp.NativeEngineConfig;
@@ -17,6 +19,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -93,6 +97,20 @@ public final class EngineBenchCommand implements Callable<Integer> {
     @Option(names = "--top-p", defaultValue = "0.95", description = "top-p of sampled runs (default ${DEFAULT-VALUE})")
     double topP;
 
+    @Option(names = "--repeat-penalty", defaultValue = "1", description = "repeat penalty over the last 64 tokens "
+            + "(default ${DEFAULT-VALUE}: off; the worker's default for prompts is 1.1)")
+    double repeatPenalty;
+
+    @Option(names = "--presence-penalty", defaultValue = "0", description = "presence penalty (default ${DEFAULT-VALUE})")
+    double presencePenalty;
+
+    @Option(names = "--frequency-penalty", defaultValue = "0", description = "frequency penalty (default ${DEFAULT-VALUE})")
+    double frequencyPenalty;
+
+    @Option(names = "--logit-bias-tokens", defaultValue = "0", description = "bias this many token ids (1, 2, ...) by "
+            + "-1 in every answer, to time llama.cpp's logit-bias sampler (default ${DEFAULT-VALUE}, at most 300)")
+    int logitBiasTokens;
+
     @Option(names = "--through-kafka", description = "also run each level end to end (SDK, in-process broker, Redis, "
             + "a worker over the same engine) and report its aggregate as a ratio to the in-process run")
     private boolean throughKafka;
@@ -152,7 +170,9 @@ public final class EngineBenchCommand implements Callable<Integer> {
                             + "%d threads %s, %s, CPU %s, loaded in %.1f s%n",
                     model.getFileName(), libraries.dir(), libraries.source(), slots, contextPerSlot, batch, microBatch,
                     prefillChunk, cacheType, kvLayout, config.threads(), noThreadPool ? "per graph run" : "pooled",
-                    temperature > 0 ? "temperature " + temperature + " top-p " + topP : "greedy", CpuModel.name(),
+                    (temperature > 0 ? "temperature " + temperature + " top-p " + topP : "greedy") + " " + penalties()
+                            + (logitBiasTokens > 0 ? " logit bias on " + logitBiasTokens + " tokens" : ""),
+                    CpuModel.name(),
                     loadSeconds);
             // one short warm-up so CUDA graphs and kernels are ready before anything is timed
             new ClosedLoopEngine(engine, Math.min(slots, 2), 1, 8, 16, "warmup").run();
@@ -167,7 +187,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
                 for (int n : concurrency) {
                     StepProfile.Totals before = engine.stepProfile();
                     EngineRun run = new ClosedLoopEngine(engine, n, turns, tokens, promptChars, "c" + n)
-                            .sampled(temperature, topP).run();
+                            .sampled(temperature, topP).shaped(penalties(), logitBias()).run();
                     runs.add(run);
                     console.println("  " + run.line());
                     console.println("    engine steps: " + engine.stepProfile().since(before).line());
@@ -186,5 +206,21 @@ public final class EngineBenchCommand implements Callable<Integer> {
             Files.writeString(out.resolve("engine-bench.md"), report, StandardCharsets.UTF_8);
         }
         return 0;
+    }
+
+    private Sampling.Penalties penalties() {
+        return new Sampling.Penalties(repeatPenalty, presencePenalty, frequencyPenalty);
+    }
+
+    private Map<Integer, Double> logitBias() {
+        if (logitBiasTokens < 0 || logitBiasTokens > GenerationParams.MAX_LOGIT_BIAS) {
+            throw new IllegalArgumentException("--logit-bias-tokens must be in [0, " + GenerationParams.MAX_LOGIT_BIAS
+                    + "], got " + logitBiasTokens);
+        }
+        Map<Integer, Double> bias = new TreeMap<>();
+        for (int token = 1; token <= logitBiasTokens; token++) {
+            bias.put(token, -1.0);
+        }
+        return bias;
     }
 }

@@ -47,6 +47,8 @@ public final class ReplyOutcome {
                     + message);
             case "unsupported_schema", "invalid_grammar" -> new OpenAiException(400, "invalid_request_error",
                     "response_format", code, message);
+            case "invalid_logit_bias", "unsupported_logit_bias" -> new OpenAiException(400, "invalid_request_error",
+                    "logit_bias", code, message);
             default -> OpenAiException.internal("the worker failed request " + reply.requestId() + " (" + code + ")");
         };
     }

@@ -12,21 +12,29 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Reads a chat completions request. Parameters OpenAI defines that Parley cannot honour yet are refused with a 400
- * naming them (rather than silently ignored, which would give the client answers it did not ask for); parameters
- * OpenAI does not define are refused the way OpenAI refuses them.
+ * naming them (rather than silently ignored, which would give the client answers it did not ask for), except those
+ * that cannot change the answer; parameters OpenAI does not define (nor llama-server: {@code top_k}, {@code min_p},
+ * {@code repeat_penalty}) are refused the way OpenAI refuses them.
  */
 public final class ChatRequestParser {
 
     /** Accepted with any value that does not change the answer (or that Parley honours). */
     private static final Set<String> SUPPORTED = Set.of("model", "messages", "max_tokens", "max_completion_tokens",
             "temperature", "top_p", "seed", "stop", "stream", "stream_options", "user", "metadata", "n", "logprobs",
-            "frequency_penalty", "presence_penalty", "response_format", "store", "top_k", "tools", "tool_choice",
-            "parallel_tool_calls");
+            "top_logprobs", "frequency_penalty", "presence_penalty", "response_format", "store", "top_k", "min_p",
+            "repeat_penalty", "logit_bias", "tools", "tool_choice", "parallel_tool_calls");
+
+    /**
+     * Sent by real clients and harmless to drop, so accepted whatever their value, as llama-server does: a service
+     * tier or cache key for OpenAI's own routing, an end-user id for its abuse checks, a reasoning effort for models
+     * that have none.
+     */
+    private static final Set<String> IGNORED = Set.of("service_tier", "safety_identifier", "prompt_cache_key",
+            "reasoning_effort", "verbosity");
 
     /** OpenAI parameters Parley does not implement: any value but the neutral one is a 400. */
-    private static final Set<String> UNSUPPORTED = Set.of("functions", "function_call", "logit_bias", "top_logprobs",
-            "audio", "modalities", "prediction", "reasoning_effort", "service_tier", "web_search_options", "verbosity", "prompt_cache_key",
-            "safety_identifier");
+    private static final Set<String> UNSUPPORTED = Set.of("functions", "function_call", "audio", "modalities",
+            "prediction", "web_search_options");
 
     private static final int MAX_STOP = 4;
     private static final int MAX_STOP_LENGTH = 64;
@@ -40,18 +48,16 @@ public final class ChatRequestParser {
             if (UNSUPPORTED.contains(name) && !body.get(name).isNull()) {
                 throw OpenAiException.unsupportedParam(name, "'" + name + "' is not supported by Parley yet");
             }
-            if (!SUPPORTED.contains(name) && !UNSUPPORTED.contains(name)) {
+            if (!SUPPORTED.contains(name) && !UNSUPPORTED.contains(name) && !IGNORED.contains(name)) {
                 throw OpenAiException.invalidParam(name, "Unrecognized request argument supplied: " + name);
             }
         }
         requireNeutral(body, "n", node -> node.isIntegralNumber() && node.canConvertToInt() && node.intValue() == 1,
-                "only n=1 is supported (one choice per request)");
+                "only n=1 is supported (one choice per request; send the request again for another answer)");
         requireNeutral(body, "logprobs", node -> node.isBoolean() && !node.booleanValue(),
                 "logprobs are not supported by Parley yet");
-        requireNeutral(body, "frequency_penalty", node -> node.isNumber() && node.doubleValue() == 0,
-                "frequency_penalty is not supported by Parley yet (only 0)");
-        requireNeutral(body, "presence_penalty", node -> node.isNumber() && node.doubleValue() == 0,
-                "presence_penalty is not supported by Parley yet (only 0)");
+        requireNeutral(body, "top_logprobs", node -> node.isIntegralNumber() && node.canConvertToInt()
+                && node.intValue() == 0, "top_logprobs are not supported by Parley yet (only 0)");
 
         String model = requiredString(body, "model");
         List<ChatMessage> all = messages(body.get("messages"));
@@ -73,10 +79,8 @@ public final class ChatRequestParser {
             if (!options.isObject()) {
                 throw OpenAiException.invalidParam("stream_options", "stream_options must be an object");
             }
-            if (!stream) {
-                throw OpenAiException.invalidParam("stream_options", "stream_options is only allowed when stream is true");
-            }
-            includeUsage = options.path("include_usage").asBoolean(false);
+            // without stream there is nothing to apply it to: ignored, as llama-server does (OpenAI answers 400)
+            includeUsage = stream && options.path("include_usage").asBoolean(false);
         }
         String user = optionalString(body, "user");
         return new ChatRequest(model, system == null ? null : system.toString(), rest, params(body), stream,
@@ -95,9 +99,15 @@ public final class ChatRequestParser {
         }
         Long topK = integer(body, "top_k", 0, MAX_TOP_K);
         Long seed = integer(body, "seed", 0, MAX_SEED);
+        Double repeatPenalty = number(body, "repeat_penalty", 0, 2);
+        if (repeatPenalty != null && repeatPenalty == 0) {
+            throw OpenAiException.invalidParam("repeat_penalty", "repeat_penalty must be greater than 0 (1 is off), got 0");
+        }
         return new GenerationParams(maxTokens == null ? null : maxTokens.intValue(), temperature, topP,
                 topK == null ? null : topK.intValue(), seed, stop(body.get("stop")),
-                ResponseFormatParam.parse(body.get("response_format")));
+                ResponseFormatParam.parse(body.get("response_format")), number(body, "min_p", 0, 1), repeatPenalty,
+                number(body, "presence_penalty", -2, 2), number(body, "frequency_penalty", -2, 2),
+                LogitBiasParam.parse(body.get("logit_bias")));
     }
 
     private static List<String> stop(JsonNode node) {

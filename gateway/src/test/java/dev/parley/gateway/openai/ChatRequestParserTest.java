@@ -12,6 +12,7 @@ import dev.parley.schemas.ToolChoice;
 import dev.parley.schemas.codec.WireJson;
 import dev.parley.schemas.validation.PromptDecoder;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -51,6 +52,48 @@ class ChatRequestParserTest {
     }
 
     @Test
+    void readsTheSamplingControls() {
+        ChatRequest request = parse("""
+                {"model": "m", "messages": [{"role": "user", "content": "x"}], "top_k": 20, "min_p": 0.1,
+                 "repeat_penalty": 1.3, "presence_penalty": -0.5, "frequency_penalty": 1.5,
+                 "logit_bias": {"0": -100, "42": 2.5}, "logprobs": false, "top_logprobs": 0}
+                """);
+
+        assertThat(request.params().topK()).isEqualTo(20);
+        assertThat(request.params().minP()).isEqualTo(0.1);
+        assertThat(request.params().repeatPenalty()).isEqualTo(1.3);
+        assertThat(request.params().presencePenalty()).isEqualTo(-0.5);
+        assertThat(request.params().frequencyPenalty()).isEqualTo(1.5);
+        assertThat(request.params().logitBias()).containsExactly(Map.entry(0, -100.0), Map.entry(42, 2.5));
+    }
+
+    @Test
+    void logitBiasIsBoundedBeforeItReachesTheWire() {
+        String many = java.util.stream.IntStream.range(0, 301).mapToObj(i -> "\"" + i + "\": 1")
+                .collect(java.util.stream.Collectors.joining(", ", "{", "}"));
+        assertThatThrownBy(() -> parse("{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}], "
+                + "\"logit_bias\": " + many + "}"))
+                .isInstanceOfSatisfying(OpenAiException.class, e -> {
+                    assertThat(e.param()).isEqualTo("logit_bias");
+                    assertThat(e.getMessage()).contains("at most 300");
+                });
+    }
+
+    @Test
+    void acceptsAndIgnoresWhatRealClientsSendThatCannotChangeTheAnswer() {
+        ChatRequest request = parse("""
+                {"model": "m", "messages": [{"role": "user", "content": "x"}], "service_tier": "auto",
+                 "safety_identifier": "user-hash", "prompt_cache_key": "k", "reasoning_effort": "low",
+                 "parallel_tool_calls": false, "verbosity": "low", "stream_options": {"include_usage": true}}
+                """);
+
+        assertThat(request.stream()).isFalse();
+        assertThat(request.includeUsage()).as("stream_options without stream has nothing to apply to").isFalse();
+        assertThat(request.params()).isEqualTo(parse("""
+                {"model": "m", "messages": [{"role": "user", "content": "x"}]}""").params());
+    }
+
+    @Test
     void mapsResponseFormatThrough() {
         var schema = "{\"type\": \"object\", \"properties\": {\"name\": {\"type\": \"string\"}}, \"required\": [\"name\"]}";
         ChatRequest withSchema = parse("{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}], "
@@ -86,7 +129,19 @@ class ChatRequestParserTest {
             "\"tool_choice\": \"sometimes\"              | tool_choice   | invalid_value",
             "\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"f\"}}], \"tool_choice\": {\"type\": \"function\", \"function\": {\"name\": \"g\"}} | tool_choice | invalid_value",
             "\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"f\"}}], \"parallel_tool_calls\": \"no\" | parallel_tool_calls | invalid_value",
-            "\"frequency_penalty\": 0.5                | frequency_penalty | unsupported_parameter",
+            "\"top_logprobs\": 3                      | top_logprobs  | unsupported_parameter",
+            "\"frequency_penalty\": 2.5                | frequency_penalty | invalid_value",
+            "\"presence_penalty\": -3                  | presence_penalty | invalid_value",
+            "\"repeat_penalty\": 0                     | repeat_penalty | invalid_value",
+            "\"min_p\": 1.5                            | min_p         | invalid_value",
+            "\"logit_bias\": [1, 2]                    | logit_bias    | invalid_value",
+            "\"logit_bias\": {\"paris\": 1}            | logit_bias    | invalid_value",
+            "\"logit_bias\": {\"-1\": 1}               | logit_bias    | invalid_value",
+            "\"logit_bias\": {\"01\": 1}               | logit_bias    | invalid_value",
+            "\"logit_bias\": {\"10000000000\": 1}      | logit_bias    | invalid_value",
+            "\"logit_bias\": {\"5\": 101}              | logit_bias    | invalid_value",
+            "\"logit_bias\": {\"5\": \"ban\"}          | logit_bias    | invalid_value",
+            "\"web_search_options\": {}               | web_search_options | unsupported_parameter",
             "\"response_format\": {\"type\": \"yaml\"}  | response_format.type | invalid_value",
             "\"response_format\": {\"type\": \"json_schema\"} | response_format.json_schema | invalid_value",
             "\"response_format\": {\"type\": \"json_schema\", \"json_schema\": {\"name\": \"a b\", \"schema\": {}}} | response_format.json_schema.name | invalid_value",

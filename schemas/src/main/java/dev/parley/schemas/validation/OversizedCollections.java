@@ -38,6 +38,8 @@ final class OversizedCollections {
         bounds.add(new Bound("/metadata", "$.metadata", schema.at("/properties/metadata/maxProperties").asInt()));
         bounds.add(new Bound("/params", "$.params", params.get("properties").size()));
         bounds.add(new Bound("/params/stop", "$.params.stop", params.at("/properties/stop/maxItems").asInt()));
+        bounds.add(new Bound("/params/logit_bias", "$.params.logit_bias",
+                params.at("/properties/logit_bias/maxProperties").asInt()));
         bounds.add(new Bound("/tools", "$.tools", schema.at("/properties/tools/maxItems").asInt()));
         JsonNode message = schema.at("/$defs/message/properties");
         messageFields = message.size();

@@ -1,21 +1,55 @@
 package dev.parley.worker.engine;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * Resolved sampling parameters of one generation; {@code null} fields use the engine's defaults.
  *
  * @param maxTokens the most tokens to generate
  * @param grammar   a GBNF grammar (start rule {@code root}) the answer must follow, or {@code null} for free text
+ * @param minP      drop tokens less likely than this share of the most likely one
+ * @param penalties repeat, presence and frequency penalties over the last tokens generated
+ * @param logitBias token id to a bias added to its logit (-100 bans it); empty for none
  */
 public record Sampling(int maxTokens, Double temperature, Double topP, Integer topK, Long seed, List<String> stop,
-                       String grammar) {
+                       String grammar, Double minP, Penalties penalties, Map<Integer, Double> logitBias) {
+
+    /**
+     * Penalties on tokens among the last ones generated, as llama.cpp applies them; {@code null}: the engine's
+     * default (a repeat penalty of 1.1 on the native engine, none for presence and frequency).
+     *
+     * @param repeat    divides a positive logit (multiplies a negative one); 1 is off
+     * @param presence  subtracted once from the logit of a token that appeared; 0 is off
+     * @param frequency subtracted from a token's logit per time it appeared; 0 is off
+     */
+    public record Penalties(Double repeat, Double presence, Double frequency) {
+
+        /** The engine's defaults. */
+        public static final Penalties DEFAULT = new Penalties(null, null, null);
+        /** No penalty at all: the logits as the model gave them. */
+        public static final Penalties OFF = new Penalties(1.0, 0.0, 0.0);
+
+        public Penalties {
+            if (repeat != null && !(repeat > 0)) {
+                throw new IllegalArgumentException("repeat penalty must be > 0, got " + repeat);
+            }
+        }
+    }
 
     public Sampling {
         if (maxTokens < 1) {
             throw new IllegalArgumentException("maxTokens must be >= 1, got " + maxTokens);
         }
         stop = stop == null ? List.of() : List.copyOf(stop);
+        penalties = penalties == null ? Penalties.DEFAULT : penalties;
+        logitBias = logitBias == null ? Map.of() : Map.copyOf(logitBias);
+    }
+
+    /** Sampling with the engine's default penalties and no biases. */
+    public Sampling(int maxTokens, Double temperature, Double topP, Integer topK, Long seed, List<String> stop,
+                    String grammar) {
+        this(maxTokens, temperature, topP, topK, seed, stop, grammar, null, Penalties.DEFAULT, Map.of());
     }
 
     /** Unconstrained sampling. */
@@ -23,13 +57,26 @@ public record Sampling(int maxTokens, Double temperature, Double topP, Integer t
         this(maxTokens, temperature, topP, topK, seed, stop, null);
     }
 
-    /** Greedy decoding: the same transcript always gives the same answer. */
+    /**
+     * Greedy decoding of the raw logits (no penalty): the same transcript always gives the same answer, and the
+     * native engine takes the argmax itself, in parallel.
+     */
     public static Sampling greedy(int maxTokens) {
-        return new Sampling(maxTokens, 0.0, null, null, 0L, List.of());
+        return new Sampling(maxTokens, 0.0, null, null, 0L, List.of(), null, null, Penalties.OFF, Map.of());
     }
 
     /** The same sampling, constrained by {@code gbnf} ({@code null}: unconstrained). */
     public Sampling withGrammar(String gbnf) {
-        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, gbnf);
+        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, gbnf, minP, penalties, logitBias);
+    }
+
+    /** The same sampling with these penalties ({@code null}: the engine's defaults). */
+    public Sampling withPenalties(Penalties value) {
+        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, grammar, minP, value, logitBias);
+    }
+
+    /** The same sampling with these logit biases. */
+    public Sampling withLogitBias(Map<Integer, Double> value) {
+        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, grammar, minP, penalties, value);
     }
 }

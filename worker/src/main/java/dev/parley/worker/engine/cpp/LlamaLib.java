@@ -201,6 +201,12 @@ public interface LlamaLib extends Library {
 
     Pointer llama_sampler_init_temp(float t);
 
+    /** Repeat, frequency and presence penalties over the last {@code lastN} accepted tokens. */
+    Pointer llama_sampler_init_penalties(int nVocab, int lastN, float repeat, float frequency, float presence);
+
+    /** Adds {@code biases} ({@code count} {@code llama_logit_bias}: int32 token, float bias) to the logits. */
+    Pointer llama_sampler_init_logit_bias(int nVocab, int count, Pointer biases);
+
     /** A grammar sampler, or {@code null} when llama.cpp cannot parse {@code grammar} (it logs why). */
     Pointer llama_sampler_init_grammar(Pointer vocab, String grammar, String root);
 

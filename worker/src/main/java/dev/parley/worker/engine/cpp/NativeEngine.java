@@ -289,6 +289,9 @@ public final class NativeEngine implements InferenceEngine {
             throw new UnsupportedRequestException("invalid_grammar",
                     "llama.cpp refused the grammar of the response format (see the worker log for why)");
         }
+        if (!request.sampling().logitBias().isEmpty()) {
+            SamplerChain.checkLogitBias(request.sampling(), withModel(model::vocabularySize));
+        }
         ContextWindow.Fitted fitted = withModel(() -> window.fit(request.conversationId(), request.transcript(),
                 request.sampling().maxTokens(), model::tokenizeTranscript));
         NativeJob job = new NativeJob(request, fitted.tokens(), fitted.droppedTurns(), listener, start);

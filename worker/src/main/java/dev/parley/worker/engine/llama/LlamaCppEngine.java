@@ -221,6 +221,10 @@ public final class LlamaCppEngine implements InferenceEngine {
                     + "does not support response_format json_object or json_schema; run the worker with the native "
                     + "engine (the default)");
         }
+        if (!request.sampling().logitBias().isEmpty()) {
+            throw new UnsupportedRequestException("unsupported_logit_bias", "the java engine (java-llama.cpp) does "
+                    + "not support logit_bias; run the worker with the native engine (the default)");
+        }
         SlotAffinity.Lease lease;
         try {
             lease = slots.acquire(request.conversationId());
@@ -327,6 +331,15 @@ public final class LlamaCppEngine implements InferenceEngine {
         if (sampling.seed() != null) {
             json.put("seed", sampling.seed());
         }
+        if (sampling.minP() != null) {
+            json.put("min_p", sampling.minP());
+        }
+        // the native engine's defaults, so that both engines answer alike (llama-server's repeat penalty is 1)
+        Sampling.Penalties penalties = sampling.penalties();
+        json.put("repeat_last_n", 64);
+        json.put("repeat_penalty", penalties.repeat() == null ? 1.1 : penalties.repeat());
+        json.put("presence_penalty", penalties.presence() == null ? 0 : penalties.presence());
+        json.put("frequency_penalty", penalties.frequency() == null ? 0 : penalties.frequency());
         if (!sampling.stop().isEmpty()) {
             ArrayNode stop = json.putArray("stop");
             sampling.stop().forEach(stop::add);
