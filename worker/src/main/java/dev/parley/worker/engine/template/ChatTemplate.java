@@ -105,6 +105,9 @@ public final class ChatTemplate {
         context.put("add_generation_prompt", addGenerationPrompt);
         context.put("bos_token", bosToken);
         context.put("eos_token", eosToken);
+        // so that `strftime_now is defined` holds, as in transformers, where they are globals
+        context.put("strftime_now", true);
+        context.put("raise_exception", true);
         RenderResult result;
         try {
             result = jinja.renderForResult(source, context);

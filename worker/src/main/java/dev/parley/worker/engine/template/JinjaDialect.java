@@ -4,7 +4,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The two places where Jinjava reads a template differently from Python's Jinja, fixed in the template's text before
+ * The places where Jinjava reads a template differently from Python's Jinja, fixed in the template's text before
  * it is parsed (not a Jinja parser: two rewrites that keep every other byte).
  *
  * <ul>
@@ -14,6 +14,10 @@ import java.util.regex.Pattern;
  *   <li>Jinja drops one newline at the very end of the template's source ({@code keep_trailing_newline=False});
  *       Jinjava's option of that name strips the end of the output instead, which loses a
  *       {@code {{ '\n' }}} the template asked for.</li>
+ *   <li>{@code messages[::-1]} (Qwen 3's way to walk the messages backwards) is a slice step Jinjava cannot parse;
+ *       it becomes {@code (messages|reverse|list)}.</li>
+ *   <li>{@code namespace(last=messages|length - 1)}: Jinjava applies the filter to the named argument and then
+ *       subtracts from it; each argument of {@code namespace(...)} is put in parentheses.</li>
  * </ul>
  */
 final class JinjaDialect {
@@ -21,6 +25,11 @@ final class JinjaDialect {
     /** {@code not <name, attribute or subscript> is [not] <test>}, the test without arguments. */
     private static final Pattern NOT_TEST = Pattern.compile(
             "\\bnot\\s+([A-Za-z_][\\w.]*(?:\\[[^\\[\\]]*\\])*(?:\\.[A-Za-z_]\\w*)*)\\s+is\\s+(not\\s+)?([A-Za-z_]\\w*)\\b");
+
+    private static final Pattern REVERSED = Pattern.compile("([A-Za-z_][\\w.]*)\\[::-1\\]");
+
+    private static final Pattern NAMESPACE = Pattern.compile("namespace\\(([^()]*)\\)");
+    private static final Pattern NAMED_ARGUMENT = Pattern.compile("(\\w+)\\s*=\\s*([^,]+)");
 
     private JinjaDialect() {
     }
@@ -37,7 +46,10 @@ final class JinjaDialect {
             }
         }
         matcher.appendTail(out);
-        return out.toString();
+        String reversed = REVERSED.matcher(out).replaceAll("($1|reverse|list)");
+        return NAMESPACE.matcher(reversed).replaceAll(call -> Matcher.quoteReplacement("namespace("
+                + NAMED_ARGUMENT.matcher(call.group(1)).replaceAll(arg -> Matcher.quoteReplacement(
+                        arg.group(1) + "=(" + arg.group(2).strip() + ")")) + ")"));
     }
 
     /** Whether {@code at} lies inside a {@code {% %}} or {@code {{ }}} tag rather than in the template's text. */

@@ -45,6 +45,8 @@ final class JinjaEnvironment {
                 .build();
         Jinjava jinjava = new Jinjava(config);
         jinjava.registerFilter(new PythonJson());
+        jinjava.registerFilter(new PythonItems());
+        jinjava.registerTag(new FilterBlockTag());
         jinjava.registerFunction(new ELFunctionDefinition("", "raise_exception", TemplateFunctions.class,
                 "raiseException", String.class));
         jinjava.registerFunction(new ELFunctionDefinition("", "strftime_now", TemplateFunctions.class,
