@@ -1,0 +1,87 @@
+package dev.parley.worker.engine.template;
+
+import dev.parley.schemas.ChatMessage;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A model's own chat template applied to a conversation's messages, for an engine to tokenize: the rendered text
+ * and each message's content as the template was given it, so that the engine tokenizes the template's text with
+ * control strings recognised and the messages' text without ({@code TranscriptSplitter}).
+ */
+public final class TranscriptTemplate {
+
+    private static final Logger log = LoggerFactory.getLogger(TranscriptTemplate.class);
+
+    /**
+     * @param text     the prompt text, without a leading BOS text where the tokenizer adds the BOS token itself
+     * @param contents the messages' contents in order, as the template was given them
+     */
+    public record Rendered(String text, List<String> contents) {
+        public Rendered {
+            contents = List.copyOf(contents);
+        }
+    }
+
+    private final ChatTemplate template;
+    private final boolean tokenizerAddsBos;
+
+    private TranscriptTemplate(ChatTemplate template, boolean tokenizerAddsBos) {
+        this.template = template;
+        this.tokenizerAddsBos = tokenizerAddsBos;
+    }
+
+    /**
+     * The model's template, or empty (said once, here) when the model has none or Jinjava cannot render it: the
+     * engine then falls back to llama.cpp's built-in templates.
+     *
+     * @param source           the GGUF's {@code tokenizer.chat_template}, or {@code null}
+     * @param tokenizerAddsBos the engine's tokenizer puts the BOS token first itself, so a BOS text the template
+     *                         writes first is left out of the text (else the prompt would start with two)
+     */
+    public static Optional<TranscriptTemplate> forModel(String model, String source, String bosToken,
+                                                        String eosToken, boolean tokenizerAddsBos) {
+        if (source == null || source.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            ChatTemplate template = ChatTemplate.compile(source, bosToken, eosToken);
+            log.info("{}: prompts are rendered with the model's own chat template (Jinja{})", model,
+                    template.supportsSystemRole() ? "" : "; it takes no system message, which goes to the first "
+                            + "user message");
+            return Optional.of(new TranscriptTemplate(template, tokenizerAddsBos));
+        } catch (TemplateException e) {
+            log.warn("{}: its chat template cannot be rendered ({}); prompts use llama.cpp's built-in template "
+                    + "that matches it", model, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * @param variables more template variables ({@code enable_thinking}, {@code reasoning_effort}, ...)
+     * @throws TemplateException when the template refuses the messages
+     */
+    public Rendered render(List<ChatMessage> messages, Map<String, Object> variables) {
+        List<Map<String, Object>> dicts = new ArrayList<>(messages.size());
+        for (ChatMessage message : messages) {
+            dicts.add(ChatTemplate.message(message.role().wireName(), message.content()));
+        }
+        List<Map<String, Object>> prepared = template.prepare(dicts);
+        String text = template.render(prepared, true, new HashMap<>(variables));
+        String bos = template.bosToken();
+        if (tokenizerAddsBos && !bos.isEmpty() && text.startsWith(bos)) {
+            text = text.substring(bos.length());
+        }
+        List<String> contents = new ArrayList<>(prepared.size());
+        for (Map<String, Object> message : prepared) {
+            Object content = message.get("content");
+            contents.add(content == null ? "" : content.toString());
+        }
+        return new Rendered(text, contents);
+    }
+}
