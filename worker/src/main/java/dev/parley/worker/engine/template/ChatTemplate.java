@@ -30,8 +30,9 @@ public final class ChatTemplate {
     private final boolean systemRole;
 
     private ChatTemplate(String source, String bosToken, String eosToken) {
-        this.jinja = JinjaEnvironment.create();
-        this.source = JinjaDialect.toJinjava(source);
+        LoopConditions loopConditions = new LoopConditions();
+        this.source = JinjaDialect.toJinjava(source, loopConditions);
+        this.jinja = JinjaEnvironment.create(loopConditions);
         this.bosToken = bosToken;
         this.eosToken = eosToken;
         this.systemRole = rendersSystemRole();

@@ -1,5 +1,6 @@
 package dev.parley.worker.engine.template;
 
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,6 +19,8 @@ import java.util.regex.Pattern;
  *       it becomes {@code (messages|reverse|list)}.</li>
  *   <li>{@code namespace(last=messages|length - 1)}: Jinjava applies the filter to the named argument and then
  *       subtracts from it; each argument of {@code namespace(...)} is put in parentheses.</li>
+ *   <li>{@code {% for x in xs if cond %}}: the condition moves to {@link LoopConditions}, which filters
+ *       {@code xs}.</li>
  * </ul>
  */
 final class JinjaDialect {
@@ -31,11 +34,23 @@ final class JinjaDialect {
     private static final Pattern NAMESPACE = Pattern.compile("namespace\\(([^()]*)\\)");
     private static final Pattern NAMED_ARGUMENT = Pattern.compile("(\\w+)\\s*=\\s*([^,]+)");
 
+    private static final Pattern LOOP_FILTER = Pattern.compile(
+            "(\\{%-?\\s*for\\s+)([\\w\\s,]+?)(\\s+in\\s+)((?:[^%]|%(?!\\}))+?)\\s+if\\s+((?:[^%]|%(?!\\}))+?)(\\s*-?%\\})");
+
     private JinjaDialect() {
     }
 
-    static String toJinjava(String source) {
+    /**
+     * @param conditions receives the conditions of loop filters
+     */
+    static String toJinjava(String source, LoopConditions conditions) {
         String text = source.endsWith("\n") ? source.substring(0, source.length() - 1) : source;
+        text = LOOP_FILTER.matcher(text).replaceAll(loop -> {
+            List<String> names = List.of(loop.group(2).strip().split("\\s*,\\s*"));
+            int condition = conditions.add(names, loop.group(5));
+            return Matcher.quoteReplacement(loop.group(1) + loop.group(2) + loop.group(3) + "(" + loop.group(4)
+                    + ")|" + LoopConditions.NAME + "(" + condition + ")" + loop.group(6));
+        });
         Matcher matcher = NOT_TEST.matcher(text);
         StringBuilder out = new StringBuilder(text.length() + 16);
         while (matcher.find()) {

@@ -21,7 +21,7 @@ final class JinjaEnvironment {
     private JinjaEnvironment() {
     }
 
-    static Jinjava create() {
+    static Jinjava create(LoopConditions loopConditions) {
         CompositeELResolver resolver = new CompositeELResolver();
         resolver.add(new PythonStrings());
         resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_WRITE);
@@ -46,6 +46,7 @@ final class JinjaEnvironment {
         Jinjava jinjava = new Jinjava(config);
         jinjava.registerFilter(new PythonJson());
         jinjava.registerFilter(new PythonItems());
+        jinjava.registerFilter(loopConditions);
         jinjava.registerTag(new FilterBlockTag());
         jinjava.registerFunction(new ELFunctionDefinition("", "raise_exception", TemplateFunctions.class,
                 "raiseException", String.class));

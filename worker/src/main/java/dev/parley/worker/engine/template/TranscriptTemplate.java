@@ -30,10 +30,12 @@ public final class TranscriptTemplate {
 
     private final ChatTemplate template;
     private final boolean tokenizerAddsBos;
+    private final Optional<ReasoningMarkers> reasoning;
 
-    private TranscriptTemplate(ChatTemplate template, boolean tokenizerAddsBos) {
+    private TranscriptTemplate(ChatTemplate template, boolean tokenizerAddsBos, Optional<ReasoningMarkers> reasoning) {
         this.template = template;
         this.tokenizerAddsBos = tokenizerAddsBos;
+        this.reasoning = reasoning;
     }
 
     /**
@@ -54,12 +56,29 @@ public final class TranscriptTemplate {
             log.info("{}: prompts are rendered with the model's own chat template (Jinja{})", model,
                     template.supportsSystemRole() ? "" : "; it takes no system message, which goes to the first "
                             + "user message");
-            return Optional.of(new TranscriptTemplate(template, tokenizerAddsBos));
+            return Optional.of(new TranscriptTemplate(template, tokenizerAddsBos, ReasoningMarkers.of(source)));
         } catch (TemplateException e) {
             log.warn("{}: its chat template cannot be rendered ({}); prompts use llama.cpp's built-in template "
                     + "that matches it", model, e.getMessage());
             return Optional.empty();
         }
+    }
+
+    /** How the model marks its reasoning, if its template shows it reasons aloud. */
+    public Optional<ReasoningMarkers> reasoningMarkers() {
+        return reasoning;
+    }
+
+    /**
+     * An earlier answer as the template is given it: without its reasoning, which reasoning templates (Qwen 3,
+     * DeepSeek R1) drop from earlier turns themselves. Doing it here keeps the answer's text unchanged in the render,
+     * where the tokenizer looks for it.
+     */
+    private String shown(ChatMessage message) {
+        if (reasoning.isEmpty() || !"assistant".equals(message.role().wireName())) {
+            return message.content();
+        }
+        return reasoning.get().answerOf(message.content());
     }
 
     /**
@@ -69,7 +88,7 @@ public final class TranscriptTemplate {
     public Rendered render(List<ChatMessage> messages, Map<String, Object> variables) {
         List<Map<String, Object>> dicts = new ArrayList<>(messages.size());
         for (ChatMessage message : messages) {
-            dicts.add(ChatTemplate.message(message.role().wireName(), message.content()));
+            dicts.add(ChatTemplate.message(message.role().wireName(), shown(message)));
         }
         List<Map<String, Object>> prepared = template.prepare(dicts);
         String text = template.render(prepared, true, new HashMap<>(variables));

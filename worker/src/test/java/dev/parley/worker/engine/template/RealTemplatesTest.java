@@ -23,6 +23,7 @@ class RealTemplatesTest {
     static Stream<String> templates() {
         return Stream.of("meta-llama-Llama-3.1-8B-Instruct", "meta-llama-Llama-3.2-3B-Instruct",
                 "meta-llama-Llama-3.3-70B-Instruct", "Qwen-Qwen2.5-7B-Instruct", "Qwen-Qwen3-0.6B", "Qwen-QwQ-32B",
+                "Qwen3-Coder",
                 "mistralai-Mistral-Nemo-Instruct-2407", "Mistral-Small-3.2-24B-Instruct-2506",
                 "unsloth-mistral-Devstral-Small-2507", "google-gemma-2-2b-it", "microsoft-Phi-3.5-mini-instruct",
                 "deepseek-ai-DeepSeek-R1-Distill-Llama-8B", "deepseek-ai-DeepSeek-R1-Distill-Qwen-32B",
