@@ -33,10 +33,18 @@ public final class TranscriptSplitter {
      * @throws EngineException when the template rewrote a message's text
      */
     public static int[] tokenize(String rendered, List<ChatMessage> messages, Tokenizer tokenizer, String model) {
+        return tokenizeContents(rendered, messages.stream().map(ChatMessage::content).toList(), tokenizer, model);
+    }
+
+    /**
+     * The same split, given the messages' contents as the template saw them (a template that takes no system
+     * message gets it merged into the first user message, for one).
+     */
+    public static int[] tokenizeContents(String rendered, List<String> contents, Tokenizer tokenizer, String model) {
         int[] tokens = new int[0];
         int position = 0;
-        for (ChatMessage message : messages) {
-            String content = message.content();
+        for (String original : contents) {
+            String content = original;
             int at = rendered.indexOf(content, position);
             if (at < 0 && !content.strip().isEmpty()) {
                 content = content.strip(); // templates that trim messages

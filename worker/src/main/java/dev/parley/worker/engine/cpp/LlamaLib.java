@@ -182,6 +182,16 @@ public interface LlamaLib extends Library {
 
     byte llama_vocab_is_eog(Pointer vocab, int token);
 
+    int llama_vocab_bos(Pointer vocab);
+
+    int llama_vocab_eos(Pointer vocab);
+
+    /** Whether tokenizing with {@code addSpecial} puts the BOS token first. */
+    byte llama_vocab_get_add_bos(Pointer vocab);
+
+    /** The token's text as the vocabulary holds it (control tokens included). */
+    String llama_vocab_get_text(Pointer vocab, int token);
+
     int llama_chat_apply_template(String template, ChatMessage[] chat, long nMsg, byte addAssistant, byte[] buf,
                                   int length);
 

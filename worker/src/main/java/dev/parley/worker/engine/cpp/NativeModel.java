@@ -6,17 +6,26 @@ import dev.parley.schemas.ChatMessage;
 import dev.parley.worker.engine.EngineException;
 import dev.parley.worker.engine.Transcript;
 import dev.parley.worker.engine.TranscriptSplitter;
+import dev.parley.worker.engine.UnsupportedRequestException;
+import dev.parley.worker.engine.template.TemplateException;
+import dev.parley.worker.engine.template.TranscriptTemplate;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A loaded GGUF model and its vocabulary: tokenization, detokenization and the model's chat template. Tokenizing
  * and detokenizing only read the vocabulary, so turn threads do it while the engine thread decodes.
+ *
+ * <p>Prompts are rendered with the model's own Jinja template ({@link TranscriptTemplate}); a model without one, or
+ * with one Jinjava cannot render, falls back to {@code llama_chat_apply_template}'s built-in templates (said once,
+ * at load).
  */
 final class NativeModel implements AutoCloseable {
 
@@ -30,6 +39,8 @@ final class NativeModel implements AutoCloseable {
     private final String template;
     private final String name;
     private final boolean ignoreEndOfGeneration;
+    /** The model's own template through Jinjava; {@code null}: {@link #template} through llama.cpp. */
+    private TranscriptTemplate jinja;
 
     private NativeModel(LlamaLib llama, Pointer model, String template, String name, boolean ignoreEndOfGeneration) {
         this.ignoreEndOfGeneration = ignoreEndOfGeneration;
@@ -54,9 +65,12 @@ final class NativeModel implements AutoCloseable {
             // what llama.cpp's server does too
             log.warn("{} has no chat template (tokenizer.chat_template); using ChatML", name);
         }
-        NativeModel loaded = new NativeModel(llama, model,
-                template == null ? FALLBACK_TEMPLATE : template.getString(0, StandardCharsets.UTF_8.name()), name,
+        String source = template == null ? null : template.getString(0, StandardCharsets.UTF_8.name());
+        NativeModel loaded = new NativeModel(llama, model, source == null ? FALLBACK_TEMPLATE : source, name,
                 ignoreEndOfGeneration);
+        loaded.jinja = TranscriptTemplate.forModel(name, source, loaded.tokenText(llama.llama_vocab_bos(loaded.vocab)),
+                loaded.tokenText(llama.llama_vocab_eos(loaded.vocab)),
+                llama.llama_vocab_get_add_bos(loaded.vocab) != 0).orElse(null);
         try {
             loaded.render(List.of(ChatMessage.user("hello")));
         } catch (EngineException e) {
@@ -64,6 +78,16 @@ final class NativeModel implements AutoCloseable {
             throw e;
         }
         return loaded;
+    }
+
+    /** The token's text as the vocabulary holds it, {@code ""} for none ({@code -1}). */
+    private String tokenText(int token) {
+        return token < 0 ? "" : Optional.ofNullable(llama.llama_vocab_get_text(vocab, token)).orElse("");
+    }
+
+    /** Whether prompts come from the model's own Jinja template (else llama.cpp's built-in one). */
+    boolean rendersOwnTemplate() {
+        return jinja != null;
     }
 
     Pointer pointer() {
@@ -147,7 +171,9 @@ final class NativeModel implements AutoCloseable {
         List<ChatMessage> messages = transcript.messages().stream()
                 .map(m -> m.content().indexOf('\0') < 0 ? m : new ChatMessage(m.role(), m.content().replace("\0", "")))
                 .toList();
-        return TranscriptSplitter.tokenize(render(messages), messages, new TranscriptSplitter.Tokenizer() {
+        TranscriptTemplate.Rendered rendered = jinja != null ? renderJinja(messages, transcript.templateVariables())
+                : new TranscriptTemplate.Rendered(render(messages), messages.stream().map(ChatMessage::content).toList());
+        return TranscriptSplitter.tokenizeContents(rendered.text(), rendered.contents(), new TranscriptSplitter.Tokenizer() {
             @Override
             public int[] template(String text, boolean first) {
                 return tokenize(text, first, true);
@@ -160,8 +186,20 @@ final class NativeModel implements AutoCloseable {
         }, name);
     }
 
+    private TranscriptTemplate.Rendered renderJinja(List<ChatMessage> messages, Map<String, Object> variables) {
+        try {
+            return jinja.render(messages, variables);
+        } catch (TemplateException e) {
+            // The template refused these messages (roles that do not alternate, say): asking again cannot help.
+            throw new UnsupportedRequestException("chat_template_refused", name + ": " + e.getMessage());
+        }
+    }
+
     /** Messages rendered with the model's chat template, ending with the assistant's cue. */
     String render(List<ChatMessage> messages) {
+        if (jinja != null) {
+            return renderJinja(messages, Map.of()).text();
+        }
         LlamaLib.ChatMessage[] chat = (LlamaLib.ChatMessage[]) new LlamaLib.ChatMessage().toArray(messages.size());
         List<Memory> strings = new ArrayList<>(messages.size() * 2);
         int textBytes = 0;

@@ -215,6 +215,12 @@ public final class LlamaCppEngine implements InferenceEngine {
     @Override
     public Generation generate(GenerationRequest request, TokenListener listener) {
         Objects.requireNonNull(listener, "listener");
+        if (!request.transcript().templateVariables().isEmpty()) {
+            // java-llama.cpp renders its own way and takes no template variables: refuse rather than ignore them.
+            throw new UnsupportedRequestException("unsupported_template_variables", "the java engine (java-llama.cpp) "
+                    + "cannot pass chat_template_kwargs or reasoning_effort to the model's chat template; use the "
+                    + "native engine (--engine native, the default)");
+        }
         if (request.sampling().grammar() != null) {
             // The baseline engine is not brought up to par: refuse instead of answering unconstrained.
             throw new UnsupportedRequestException("unsupported_response_format", "the java engine (java-llama.cpp) "
