@@ -6,10 +6,11 @@ import dev.parley.gateway.GatewayConfig;
 import dev.parley.gateway.auth.ApiKeys;
 import dev.parley.gateway.auth.Tenant;
 import dev.parley.gateway.batch.StorageLimits;
+import dev.parley.gateway.http.LoopbackScreen;
 import dev.parley.gateway.responses.ResponsesSettings;
+import dev.parley.worker.cli.ShutdownOnSignal;
 import dev.parley.worker.config.RedisOption;
 import dev.parley.worker.history.RedisConnector;
-import dev.parley.worker.cli.ShutdownOnSignal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -245,7 +246,7 @@ public final class GatewayCommand implements Callable<Integer> {
     }
 
     private ApiKeys keys() throws java.io.IOException {
-        if (noAuth && !GatewayConfig.isLoopback(host)) {
+        if (noAuth && !LoopbackScreen.isLoopback(host)) {
             throw new IllegalArgumentException("--no-auth is for loopback development only: it cannot be combined "
                     + "with --host " + host + "; give API keys (--keys-file or " + ApiKeys.ENV + ") to listen there");
         }

@@ -10,9 +10,9 @@ import dev.parley.gateway.conversation.ConversationIndex;
 import dev.parley.gateway.conversation.ConversationResolver;
 import dev.parley.gateway.conversation.RedisHistoryReader;
 import dev.parley.gateway.http.JsonErrorHandler;
-import dev.parley.gateway.idempotency.IdempotencyKeys;
 import dev.parley.gateway.http.LoopbackScreen;
 import dev.parley.gateway.http.Router;
+import dev.parley.gateway.idempotency.IdempotencyKeys;
 import dev.parley.gateway.limits.InFlightLimit;
 import dev.parley.gateway.limits.TenantPermits;
 import dev.parley.gateway.models.ModelCatalog;
@@ -180,7 +180,7 @@ public final class Gateway implements AutoCloseable {
             log.info("Gateway {} serving {} and the models announced on {} on {} (auth {})", config.instanceId(),
                     config.models(), config.modelsTopic(), gateway.baseUrl(),
                     config.keys().required() ? "by API key" : "off");
-            if (!GatewayConfig.isLoopback(config.host())) {
+            if (!LoopbackScreen.isLoopback(config.host())) {
                 log.warn("The gateway listens on {} in plain HTTP: API keys and conversations cross the network in "
                         + "cleartext unless a TLS proxy is in front of it", config.host());
             }

@@ -7,8 +7,7 @@ import dev.parley.gateway.batch.StorageLimits;
 import dev.parley.gateway.responses.ResponsesSettings;
 import java.net.URI;
 import dev.parley.gateway.http.BodyLimits;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import dev.parley.gateway.http.LoopbackScreen;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -126,24 +125,9 @@ public final class GatewayConfig {
         this.admission = b.admission;
         this.healthCheckInterval = b.healthCheckInterval;
         this.responses = b.responses;
-        if (!keys.required() && !isLoopback(host)) {
+        if (!keys.required() && !LoopbackScreen.isLoopback(host)) {
             throw new IllegalArgumentException("a gateway without API keys (--no-auth) may only listen on a loopback "
                     + "host (127.0.0.1, ::1 or localhost), not '" + host + "': give API keys to listen there");
-        }
-    }
-
-    /** Whether {@code host} names only this machine's loopback interface. */
-    public static boolean isLoopback(String host) {
-        try {
-            InetAddress[] addresses = InetAddress.getAllByName(host);
-            for (InetAddress address : addresses) {
-                if (!address.isLoopbackAddress()) {
-                    return false;
-                }
-            }
-            return addresses.length > 0;
-        } catch (UnknownHostException e) {
-            return false;
         }
     }
 

@@ -1,10 +1,8 @@
 package dev.parley.gateway;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.parley.gateway.auth.ApiKeys;
 import dev.parley.gateway.auth.Tenant;
+import dev.parley.gateway.http.LoopbackScreen;
 import dev.parley.gateway.openai.Json;
 import dev.parley.testkit.ParleyInfra;
 import dev.parley.testkit.junit.ParleyInfraExtension;
@@ -30,6 +28,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The gateway's own limits, against a pool where no worker listens (every chat request waits): body size before the
@@ -221,8 +221,8 @@ class GatewayLimitsTest {
     void noAuthIsRefusedOffLoopback() {
         assertThatThrownBy(() -> base.keys(ApiKeys.open(new Tenant("dev"))).host("0.0.0.0").build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("loopback");
-        assertThat(GatewayConfig.isLoopback("localhost")).isTrue();
-        assertThat(GatewayConfig.isLoopback("::1")).isTrue();
+        assertThat(LoopbackScreen.isLoopback("localhost")).isTrue();
+        assertThat(LoopbackScreen.isLoopback("::1")).isTrue();
     }
 
     @Test

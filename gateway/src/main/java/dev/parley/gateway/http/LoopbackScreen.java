@@ -1,6 +1,8 @@
 package dev.parley.gateway.http;
 
 import dev.parley.gateway.openai.OpenAiException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
@@ -22,6 +24,21 @@ public final class LoopbackScreen {
 
     private final Set<String> hosts;
     private final Map<String, String> mediaTypeByRoute;
+
+    /** Whether {@code host} names only this machine's loopback interface. */
+    public static boolean isLoopback(String host) {
+        try {
+            InetAddress[] addresses = InetAddress.getAllByName(host);
+            for (InetAddress address : addresses) {
+                if (!address.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return addresses.length > 0;
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
 
     /**
      * @param boundHost        the host the gateway binds, also accepted in {@code Host}
