@@ -92,7 +92,7 @@ class HostileInputDrillTest {
                 for (int i = 0; i < RECORDS; i++) {
                     HostilePrompts.Hostile record = hostile.next(i);
                     kinds.merge(record.kind(), 1, Integer::sum);
-                    expected.add(answerable(decoder, record, harness, worker));
+                    expected.add(answerable(decoder, record, harness, worker, engine.callsTools()));
                     acks.add(producer.send(new ProducerRecord<>(harness.promptsTopic(), record.key(), record.value())));
                     if (i % (RECORDS / TURNS) == 0 && i / (RECORDS / TURNS) < TURNS) {
                         int turn = i / (RECORDS / TURNS);
@@ -144,12 +144,14 @@ class HostileInputDrillTest {
      * here as the worker decodes it (a decoder that throws means a dead letter: the worker's guard makes one).
      */
     private static String answerable(PromptDecoder decoder, HostilePrompts.Hostile record, WorkerHarness harness,
-                                     Worker worker) {
+                                     Worker worker, boolean callsTools) {
         try {
             if (decoder.decode(record.key(), record.value()) instanceof PromptDecoder.Accepted accepted
                     && (accepted.prompt().replyTo() == null || accepted.prompt().replyTo().equals(harness.repliesTopic()))
                     && (accepted.prompt().model() == null
-                    || accepted.prompt().model().equals(worker.servedModel().name()))) {
+                    || accepted.prompt().model().equals(worker.servedModel().name()))
+                    // A prompt asking for tools is dead-lettered unsupported_feature by an engine that cannot call them.
+                    && (!accepted.prompt().usesTools() || callsTools)) {
                 return accepted.prompt().requestId();
             }
             return null;
