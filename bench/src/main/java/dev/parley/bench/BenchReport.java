@@ -44,6 +44,24 @@ final class BenchReport {
                         + "answer (greedy), N = %d slots of %d tokens, %d decode thread(s).%n%n", Instant.now(), machine,
                 model.getFileName(), workload.conversations(), workload.turns(), workload.maxTokens(), slots,
                 contextPerSlot, threads));
+        appendModeTable(md, modes);
+        md.append('\n');
+        appendModeRatios(md, modes);
+        if (!hotCold.isEmpty()) {
+            md.append(hotVersusCold(hotCold));
+        }
+        if (!rss.isEmpty()) {
+            appendMemoryTable(md, rss);
+        }
+        Files.writeString(out.resolve("report.md"), md);
+        writeCsv(modes);
+        writeChart(modes);
+        console.println();
+        console.print(md);
+        console.println("\nWrote " + out.resolve("report.md") + ", turns.csv, summary.csv, chart.png");
+    }
+
+    private static void appendModeTable(StringBuilder md, List<ModeResult> modes) {
         md.append("| mode | what | completion tokens | wall s | tokens/s | TTFT p50 ms | TTFT p95 ms | cached/prompt, hot turns | prompt tokens, last turn |\n");
         md.append("|---|---|---|---|---|---|---|---|---|\n");
         for (ModeResult m : modes) {
@@ -53,10 +71,13 @@ final class BenchReport {
                     Double.isNaN(m.hotCacheRatio()) ? "n/a" : String.format(Locale.ROOT, "%.1f%%", 100 * m.hotCacheRatio()),
                     m.lastTurnPromptTokens()));
         }
+    }
+
+    /** The ratios the benchmark aims at, between the modes that ran. */
+    private static void appendModeRatios(StringBuilder md, List<ModeResult> modes) {
         Optional<ModeResult> a = find(modes, "a");
         Optional<ModeResult> b = find(modes, "b");
         Optional<ModeResult> c = find(modes, "c");
-        md.append('\n');
         if (a.isPresent() && b.isPresent()) {
             md.append(String.format(Locale.ROOT, "- (b)/(a) throughput: **%.2f** (aim >= 2.5)%n",
                     b.get().tokensPerSecond() / a.get().tokensPerSecond()));
@@ -66,39 +87,36 @@ final class BenchReport {
                     c.get().tokensPerSecond() / b.get().tokensPerSecond(),
                     c.get().firstTokenPercentile(50) / b.get().firstTokenPercentile(50)));
         }
-        if (!hotCold.isEmpty()) {
-            double cold = Stats.median(hotCold.stream().mapToDouble(HotColdProbe.Sample::coldMs).toArray());
-            double hot = Stats.median(hotCold.stream().mapToDouble(HotColdProbe.Sample::hotMs).toArray());
-            double prompt = hotCold.stream().mapToInt(HotColdProbe.Sample::promptTokens).average().orElse(0);
-            double cached = hotCold.stream().mapToDouble(s -> (double) s.hotCached() / s.hotPrompt()).average().orElse(0);
-            md.append(String.format(Locale.ROOT, "- Hot vs cold time to first token at %.0f tokens of history "
-                            + "(median of %d conversations): hot %.0f ms, cold %.0f ms, ratio **%.3f** (aim <= 0.2); "
-                            + "hot turns reused %.1f%% of their prompt from the slot%n",
-                    prompt, hotCold.size(), hot, cold, hot / cold, 100 * cached));
+    }
+
+    private static String hotVersusCold(List<HotColdProbe.Sample> hotCold) {
+        double cold = Stats.median(hotCold.stream().mapToDouble(HotColdProbe.Sample::coldMs).toArray());
+        double hot = Stats.median(hotCold.stream().mapToDouble(HotColdProbe.Sample::hotMs).toArray());
+        double prompt = hotCold.stream().mapToInt(HotColdProbe.Sample::promptTokens).average().orElse(0);
+        double cached = hotCold.stream().mapToDouble(s -> (double) s.hotCached() / s.hotPrompt()).average().orElse(0);
+        return String.format(Locale.ROOT, "- Hot vs cold time to first token at %.0f tokens of history "
+                        + "(median of %d conversations): hot %.0f ms, cold %.0f ms, ratio **%.3f** (aim <= 0.2); "
+                        + "hot turns reused %.1f%% of their prompt from the slot%n",
+                prompt, hotCold.size(), hot, cold, hot / cold, 100 * cached);
+    }
+
+    /** Measured resident memory per KV cache type, next to what the KV cache alone should take. */
+    private void appendMemoryTable(StringBuilder md, List<JsonNode> rss) {
+        md.append(String.format(Locale.ROOT, "%nResident memory, one process per KV cache type, %d slots x %d tokens "
+                + "allocated, one conversation warmed per slot (an eighth of a slot each):%n%n", slots, contextPerSlot));
+        md.append("| KV cache | JVM before load MiB | model + KV allocated MiB | + warm conversations MiB | theoretical KV for the allocated context MiB | theoretical KV of the warm tokens MiB |\n");
+        md.append("|---|---|---|---|---|---|\n");
+        for (JsonNode node : rss) {
+            KvCacheType type = KvCacheType.parse(node.get("type").asString());
+            double perToken = metadata.kvBytesPerToken(type.bytesPerElement());
+            md.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.0f | %.1f |%n", type,
+                    mib(node.get("jvm_bytes").asLong()), mib(node.get("loaded_bytes").asLong()),
+                    mib(node.get("warm_bytes").asLong()), perToken * slots * contextPerSlot / 1048576.0,
+                    perToken * node.get("warm_tokens").asLong() / 1048576.0));
         }
-        if (!rss.isEmpty()) {
-            md.append(String.format(Locale.ROOT, "%nResident memory, one process per KV cache type, %d slots x %d tokens "
-                    + "allocated, one conversation warmed per slot (an eighth of a slot each):%n%n", slots, contextPerSlot));
-            md.append("| KV cache | JVM before load MiB | model + KV allocated MiB | + warm conversations MiB | theoretical KV for the allocated context MiB | theoretical KV of the warm tokens MiB |\n");
-            md.append("|---|---|---|---|---|---|\n");
-            for (JsonNode node : rss) {
-                KvCacheType type = KvCacheType.parse(node.get("type").asString());
-                double perToken = metadata.kvBytesPerToken(type.bytesPerElement());
-                md.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.0f | %.1f |%n", type,
-                        mib(node.get("jvm_bytes").asLong()), mib(node.get("loaded_bytes").asLong()),
-                        mib(node.get("warm_bytes").asLong()), perToken * slots * contextPerSlot / 1048576.0,
-                        perToken * node.get("warm_tokens").asLong() / 1048576.0));
-            }
-            md.append(String.format(Locale.ROOT, "%nKV bytes per token of this model (2 x %d layers x KV heads x head dim "
-                            + "x bytes per element): F16 %.0f, Q8_0 %.0f, Q4_0 %.0f.%n", metadata.archNumber("block_count"),
-                    metadata.kvBytesPerToken(2.0), metadata.kvBytesPerToken(34.0 / 32), metadata.kvBytesPerToken(18.0 / 32)));
-        }
-        Files.writeString(out.resolve("report.md"), md);
-        writeCsv(modes);
-        writeChart(modes);
-        console.println();
-        console.print(md);
-        console.println("\nWrote " + out.resolve("report.md") + ", turns.csv, summary.csv, chart.png");
+        md.append(String.format(Locale.ROOT, "%nKV bytes per token of this model (2 x %d layers x KV heads x head dim "
+                        + "x bytes per element): F16 %.0f, Q8_0 %.0f, Q4_0 %.0f.%n", metadata.archNumber("block_count"),
+                metadata.kvBytesPerToken(2.0), metadata.kvBytesPerToken(34.0 / 32), metadata.kvBytesPerToken(18.0 / 32)));
     }
 
     private static double mib(long bytes) {

@@ -72,45 +72,64 @@ public final class ChatCommand implements Callable<Integer> {
                     out.println("Conversation " + id);
                     continue;
                 }
-                GenerationParams params = GenerationParams.DEFAULTS.withMaxTokens(maxTokens);
-                if (temperature != null) {
-                    params = params.withTemperature(temperature);
-                }
-                SendOptions.Builder options = SendOptions.builder().params(params).tenant(tenant).model(model);
-                if (first && system != null) {
-                    options.system(system);
-                }
+                SendOptions options = sendOptions(first);
                 first = false;
-                out.print("parley> ");
-                out.flush();
-                Reply reply;
-                try {
-                    reply = parley.send(id, line, options.build(), chunk -> {
-                        out.print(chunk.delta());
-                        out.flush();
-                    }).join();
-                } catch (UnknownModelException e) {
-                    out.println();
-                    System.err.println("parley: " + e.getMessage());
+                if (!turn(parley, id, line, options, out)) {
                     return 2;
-                } catch (CompletionException e) {
-                    if (!(e.getCause() instanceof ParleyRateLimitedException limited)) {
-                        throw e;
-                    }
-                    out.printf(Locale.ROOT, "%n  rate limited: %s (try again in %.1f s)%n",
-                            limited.reply().error() != null ? limited.reply().error().message() : "over quota",
-                            limited.retryAfter().toMillis() / 1000.0);
-                    continue;
-                }
-                if (reply.isOk()) {
-                    out.printf(Locale.ROOT, "%n  (%d tokens, first after %d ms, turn %d)%n",
-                            reply.usage().completionTokens(), reply.timings().firstTokenMs(), reply.turn());
-                } else {
-                    out.println("\n  " + reply.status().wireName() + ": "
-                            + (reply.error() != null ? reply.error().message() : ""));
                 }
             }
         }
+    }
+
+    /** The options of one turn; the system prompt goes only with a new conversation's first turn. */
+    private SendOptions sendOptions(boolean firstTurn) {
+        GenerationParams params = GenerationParams.DEFAULTS.withMaxTokens(maxTokens);
+        if (temperature != null) {
+            params = params.withTemperature(temperature);
+        }
+        SendOptions.Builder options = SendOptions.builder().params(params).tenant(tenant).model(model);
+        if (firstTurn && system != null) {
+            options.system(system);
+        }
+        return options.build();
+    }
+
+    /**
+     * Sends one turn, printing the answer as it streams in and then its figures or error.
+     *
+     * @return {@code false} when no worker serves the asked model, so the chat cannot go on
+     */
+    private static boolean turn(ParleyClient parley, String id, String line, SendOptions options, PrintStream out) {
+        out.print("parley> ");
+        out.flush();
+        Reply reply;
+        try {
+            reply = parley.send(id, line, options, chunk -> {
+                out.print(chunk.delta());
+                out.flush();
+            }).join();
+        } catch (UnknownModelException e) {
+            out.println();
+            System.err.println("parley: " + e.getMessage());
+            return false;
+        } catch (CompletionException e) {
+            if (!(e.getCause() instanceof ParleyRateLimitedException limited)) {
+                throw e;
+            }
+            // Over quota is the user's to wait out, not the end of the chat.
+            out.printf(Locale.ROOT, "%n  rate limited: %s (try again in %.1f s)%n",
+                    limited.reply().error() != null ? limited.reply().error().message() : "over quota",
+                    limited.retryAfter().toMillis() / 1000.0);
+            return true;
+        }
+        if (reply.isOk()) {
+            out.printf(Locale.ROOT, "%n  (%d tokens, first after %d ms, turn %d)%n",
+                    reply.usage().completionTokens(), reply.timings().firstTokenMs(), reply.turn());
+        } else {
+            out.println("\n  " + reply.status().wireName() + ": "
+                    + (reply.error() != null ? reply.error().message() : ""));
+        }
+        return true;
     }
 
     private static String newConversation() {

@@ -149,6 +149,25 @@ public final class EngineBenchCommand implements Callable<Integer> {
         }
         int slots = concurrency.stream().mapToInt(Integer::intValue).max().orElse(1);
         LibrarySelection libraries = libraryOptions.select();
+        NativeEngineConfig config = engineConfig(slots, libraries);
+        long loadStart = System.nanoTime();
+        try (NativeEngine engine = NativeEngine.load(config)) {
+            double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+            printSetup(config, libraries, slots, loadSeconds);
+            // one short warm-up so CUDA graphs and kernels are ready before anything is timed
+            new ClosedLoopEngine(engine, Math.min(slots, 2), 1, 8, 16, "warmup").run();
+            if (warmConversations > 0) {
+                new InProcessWarm(model, warmConversations, warmTurns, warmTokens, slots, contextPerSlot, out, console)
+                        .run(engine, config.threads(), cacheType, config.snapshotBytes() >> 20,
+                                config.ignoreEndOfGeneration(), llamaServer, llamaServerArgs);
+                return 0;
+            }
+            runLevels(engine, libraries, slots, loadSeconds);
+        }
+        return 0;
+    }
+
+    private NativeEngineConfig engineConfig(int slots, LibrarySelection libraries) {
         NativeEngineConfig config = NativeEngineConfig.forModel(model, libraries.dir())
                 .withSlots(slots).withContextPerSlot(contextPerSlot)
                 .withCacheType(KvCacheType.parse(cacheType))
@@ -162,50 +181,46 @@ public final class EngineBenchCommand implements Callable<Integer> {
         if (config.gpuLayers() < EngineLimits.ALL_GPU_LAYERS) {
             throw new IllegalArgumentException("--gpu-layers must be >= -1");
         }
-        long loadStart = System.nanoTime();
+        return config;
+    }
+
+    private void printSetup(NativeEngineConfig config, LibrarySelection libraries, int slots, double loadSeconds) {
+        console.printf(Locale.ROOT, "engine bench: %s, %s (%s), %d slots x %d, batch %d/%d, prefill chunk %d, KV %s %s, "
+                        + "%d threads %s, %s, CPU %s, loaded in %.1f s%n",
+                model.getFileName(), libraries.dir(), libraries.source(), slots, contextPerSlot, batch, microBatch,
+                prefillChunk, cacheType, kvLayout, config.threads(), noThreadPool ? "per graph run" : "pooled",
+                (temperature > 0 ? "temperature " + temperature + " top-p " + topP : "greedy") + " " + penalties()
+                        + (logitBiasTokens > 0 ? " logit bias on " + logitBiasTokens + " tokens" : ""),
+                CpuModel.name(),
+                loadSeconds);
+    }
+
+    /** One closed-loop run per concurrency level (and through Kafka when asked), then engine-bench.md. */
+    private void runLevels(NativeEngine engine, LibrarySelection libraries, int slots, double loadSeconds)
+            throws Exception {
         List<EngineRun> runs = new ArrayList<>();
-        try (NativeEngine engine = NativeEngine.load(config)) {
-            double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
-            console.printf(Locale.ROOT, "engine bench: %s, %s (%s), %d slots x %d, batch %d/%d, prefill chunk %d, KV %s %s, "
-                            + "%d threads %s, %s, CPU %s, loaded in %.1f s%n",
-                    model.getFileName(), libraries.dir(), libraries.source(), slots, contextPerSlot, batch, microBatch,
-                    prefillChunk, cacheType, kvLayout, config.threads(), noThreadPool ? "per graph run" : "pooled",
-                    (temperature > 0 ? "temperature " + temperature + " top-p " + topP : "greedy") + " " + penalties()
-                            + (logitBiasTokens > 0 ? " logit bias on " + logitBiasTokens + " tokens" : ""),
-                    CpuModel.name(),
-                    loadSeconds);
-            // one short warm-up so CUDA graphs and kernels are ready before anything is timed
-            new ClosedLoopEngine(engine, Math.min(slots, 2), 1, 8, 16, "warmup").run();
-            if (warmConversations > 0) {
-                new InProcessWarm(model, warmConversations, warmTurns, warmTokens, slots, contextPerSlot, out, console)
-                        .run(engine, config.threads(), cacheType, config.snapshotBytes() >> 20,
-                                config.ignoreEndOfGeneration(), llamaServer, llamaServerArgs);
-                return 0;
-            }
-            List<KafkaClosedLoop.Result> kafkaRuns = new ArrayList<>();
-            try (ParleyInfra infra = throughKafka ? ParleyInfra.start() : null) {
-                for (int n : concurrency) {
-                    StepProfile.Totals before = engine.stepProfile();
-                    EngineRun run = new ClosedLoopEngine(engine, n, turns, tokens, promptChars, "c" + n)
-                            .sampled(temperature, topP).shaped(penalties(), logitBias()).run();
-                    runs.add(run);
-                    console.println("  " + run.line());
-                    console.println("    engine steps: " + engine.stepProfile().since(before).line());
-                    if (infra != null) {
-                        KafkaClosedLoop.Result kafka = new KafkaClosedLoop(infra, engine)
-                                .run(n, turns, tokens, promptChars, "k" + n);
-                        kafkaRuns.add(kafka);
-                        console.println("  " + kafka.line(run));
-                    }
+        List<KafkaClosedLoop.Result> kafkaRuns = new ArrayList<>();
+        try (ParleyInfra infra = throughKafka ? ParleyInfra.start() : null) {
+            for (int n : concurrency) {
+                StepProfile.Totals before = engine.stepProfile();
+                EngineRun run = new ClosedLoopEngine(engine, n, turns, tokens, promptChars, "c" + n)
+                        .sampled(temperature, topP).shaped(penalties(), logitBias()).run();
+                runs.add(run);
+                console.println("  " + run.line());
+                console.println("    engine steps: " + engine.stepProfile().since(before).line());
+                if (infra != null) {
+                    KafkaClosedLoop.Result kafka = new KafkaClosedLoop(infra, engine)
+                            .run(n, turns, tokens, promptChars, "k" + n);
+                    kafkaRuns.add(kafka);
+                    console.println("  " + kafka.line(run));
                 }
             }
-            String report = EngineRun.markdown(model.getFileName().toString(), libraries.dir().toString(), slots,
-                    contextPerSlot, batch, microBatch, cacheType, turns, tokens, promptChars, loadSeconds, runs)
-                    + KafkaClosedLoop.markdown(runs, kafkaRuns);
-            Files.createDirectories(out);
-            Files.writeString(out.resolve("engine-bench.md"), report, StandardCharsets.UTF_8);
         }
-        return 0;
+        String report = EngineRun.markdown(model.getFileName().toString(), libraries.dir().toString(), slots,
+                contextPerSlot, batch, microBatch, cacheType, turns, tokens, promptChars, loadSeconds, runs)
+                + KafkaClosedLoop.markdown(runs, kafkaRuns);
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("engine-bench.md"), report, StandardCharsets.UTF_8);
     }
 
     private Sampling.Penalties penalties() {

@@ -25,12 +25,32 @@ final class WarmReport {
     void write(List<WarmResult> results, int slots, PrintStream console) throws IOException {
         StringBuilder md = new StringBuilder();
         md.append(String.format(Locale.ROOT, "Run %s. %s%n%n", Instant.now(), setting));
+        appendTable(md, results);
+        md.append('\n');
+        for (WarmResult r : results) {
+            md.append(cacheNote(r));
+        }
+        md.append('\n');
+        for (WarmResult r : results) {
+            md.append(cpuLine(r));
+        }
+        appendRatios(md, results, slots);
+        Files.writeString(out.resolve("warm-report.md"), md.toString());
+        writeCsv(results);
+        console.println();
+        console.print(md);
+        console.println("Wrote " + out.resolve("warm-report.md") + " and " + out.resolve("warm-turns.csv"));
+    }
+
+    /** One row per run: how many conversations stayed warm, where returning turns found their cache, latencies. */
+    private static void appendTable(StringBuilder md, List<WarmResult> results) {
         md.append("| engine | threads | conversations warm (peak) | returning turns: in place / snapshot / prefill "
                 + "| returning prompt tokens: in place / restored / computed | TTFT p50 / p95 ms, returning "
                 + "| reply p50 / p95 ms, returning | decode tok/s per turn, median | completion tokens | wall s "
                 + "| tokens/s | RSS ready / peak MiB |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (WarmResult r : results) {
+            // Only Parley's own engines tell a snapshot restore apart from a turn that stayed in its slot.
             boolean tiersKnown = r.maxWarm() >= 0 || r.engine().equals(InProcessWarm.ENGINE);
             md.append(String.format(Locale.ROOT, "| %s | %d | %s | %d / %s / %d | %d / %s / %d | %.0f / %.0f "
                             + "| %.0f / %.0f | %.1f | %d | %.0f | %.1f | %.0f / %.0f |%n",
@@ -44,28 +64,27 @@ final class WarmReport {
                     r.medianDecodeRate(), r.completionTokens(), r.wallSeconds(), r.tokensPerSecond(),
                     r.loadedRssBytes() / MIB, r.peakRssBytes() / MIB));
         }
-        md.append('\n');
-        for (WarmResult r : results) {
-            if (r.engine().equals(LlamaServerRunner.ENGINE)) {
-                md.append(String.format(Locale.ROOT, "- **%s**: its time to first token is its own timings.prompt_ms; "
-                        + "it does not say whether cached tokens stayed in the slot or came back from its RAM cache, "
-                        + "so both count as in place; last-turn prompt %d tokens.%n", r.engine(),
-                        r.lastTurnPromptTokens()));
-                continue;
-            }
-            double saves = r.metric("parley_kv_snapshot_save_seconds_count");
-            double restores = r.metric("parley_kv_snapshot_restore_seconds_count");
-            md.append(String.format(Locale.ROOT, "- **%s**: %.0f evictions, %.0f snapshots taken (mean %.1f ms), "
-                            + "%.0f restored (mean %.2f ms), %.0f dropped for the budget; last-turn prompt %d tokens.%n",
-                    r.engine(), r.metric("parley_kv_evictions_total"), saves,
-                    saves == 0 ? 0 : 1000 * r.metric("parley_kv_snapshot_save_seconds_sum") / saves, restores,
-                    restores == 0 ? 0 : 1000 * r.metric("parley_kv_snapshot_restore_seconds_sum") / restores,
-                    r.metric("parley_kv_snapshots_dropped_total"), r.lastTurnPromptTokens()));
+    }
+
+    /** What the run's KV cache did: evictions and snapshots for Parley, a caveat for llama-server. */
+    private static String cacheNote(WarmResult r) {
+        if (r.engine().equals(LlamaServerRunner.ENGINE)) {
+            return String.format(Locale.ROOT, "- **%s**: its time to first token is its own timings.prompt_ms; "
+                    + "it does not say whether cached tokens stayed in the slot or came back from its RAM cache, "
+                    + "so both count as in place; last-turn prompt %d tokens.%n", r.engine(), r.lastTurnPromptTokens());
         }
-        md.append('\n');
-        for (WarmResult r : results) {
-            md.append(cpuLine(r));
-        }
+        double saves = r.metric("parley_kv_snapshot_save_seconds_count");
+        double restores = r.metric("parley_kv_snapshot_restore_seconds_count");
+        return String.format(Locale.ROOT, "- **%s**: %.0f evictions, %.0f snapshots taken (mean %.1f ms), "
+                        + "%.0f restored (mean %.2f ms), %.0f dropped for the budget; last-turn prompt %d tokens.%n",
+                r.engine(), r.metric("parley_kv_evictions_total"), saves,
+                saves == 0 ? 0 : 1000 * r.metric("parley_kv_snapshot_save_seconds_sum") / saves, restores,
+                restores == 0 ? 0 : 1000 * r.metric("parley_kv_snapshot_restore_seconds_sum") / restores,
+                r.metric("parley_kv_snapshots_dropped_total"), r.lastTurnPromptTokens());
+    }
+
+    /** The ratios the benchmark aims at: each llama-server run against the Parley run before it, native against java. */
+    private static void appendRatios(StringBuilder md, List<WarmResult> results, int slots) {
         WarmResult lastNative = null;
         for (WarmResult r : results) {
             if (r.engine().equals("native") || r.engine().equals(InProcessWarm.ENGINE)) {
@@ -77,25 +96,22 @@ final class WarmReport {
         Optional<WarmResult> java = find(results, "java");
         Optional<WarmResult> nat = find(results, "native");
         if (java.isPresent() && nat.isPresent()) {
-            WarmResult j = java.get();
-            WarmResult n = nat.get();
-            double ttft = n.returningPercentile(WarmSample::firstTokenMs, 50)
-                    / j.returningPercentile(WarmSample::firstTokenMs, 50);
-            double reply = n.returningPercentile(WarmSample::endToEndMs, 50)
-                    / j.returningPercentile(WarmSample::endToEndMs, 50);
-            md.append(String.format(Locale.ROOT, "%n- conversations warm / slots, native: **%.1f** (aim >= 10)%n",
-                    (double) n.maxWarm() / slots));
-            md.append(String.format(Locale.ROOT, "- TTFT p50 of returning turns, native / java: **%.3f** (aim <= 0.1); "
-                    + "reply latency p50, native / java: %.3f%n", ttft, reply));
-            md.append(String.format(Locale.ROOT, "- tokens/s, native / java: **%.2f** (aim >= 1); median per-turn "
-                    + "decode rate, native / java: %.2f%n", n.tokensPerSecond() / j.tokensPerSecond(),
-                    n.medianDecodeRate() / j.medianDecodeRate()));
+            md.append(nativeAgainstJava(nat.get(), java.get(), slots));
         }
-        Files.writeString(out.resolve("warm-report.md"), md.toString());
-        writeCsv(results);
-        console.println();
-        console.print(md);
-        console.println("Wrote " + out.resolve("warm-report.md") + " and " + out.resolve("warm-turns.csv"));
+    }
+
+    private static String nativeAgainstJava(WarmResult n, WarmResult j, int slots) {
+        double ttft = n.returningPercentile(WarmSample::firstTokenMs, 50)
+                / j.returningPercentile(WarmSample::firstTokenMs, 50);
+        double reply = n.returningPercentile(WarmSample::endToEndMs, 50)
+                / j.returningPercentile(WarmSample::endToEndMs, 50);
+        return String.format(Locale.ROOT, "%n- conversations warm / slots, native: **%.1f** (aim >= 10)%n",
+                (double) n.maxWarm() / slots)
+                + String.format(Locale.ROOT, "- TTFT p50 of returning turns, native / java: **%.3f** (aim <= 0.1); "
+                + "reply latency p50, native / java: %.3f%n", ttft, reply)
+                + String.format(Locale.ROOT, "- tokens/s, native / java: **%.2f** (aim >= 1); median per-turn "
+                + "decode rate, native / java: %.2f%n", n.tokensPerSecond() / j.tokensPerSecond(),
+                n.medianDecodeRate() / j.medianDecodeRate());
     }
 
     private static String cpuLine(WarmResult r) {

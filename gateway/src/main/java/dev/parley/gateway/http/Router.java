@@ -93,63 +93,86 @@ public final class Router extends Handler.Abstract {
     public boolean handle(Request request, Response response, Callback callback) {
         long start = System.nanoTime();
         String path = Request.getPathInContext(request);
-        String[] parts = path.length() > 1 ? path.substring(1).split("/") : new String[] {""};
-        Entry matched = null;
-        Map<String, String> params = new HashMap<>();
-        List<String> allowed = new ArrayList<>();
-        for (Entry entry : entries) {
-            Map<String, String> found = match(entry.segments, parts);
-            if (found != null) {
-                allowed.add(entry.method);
-                if (entry.method.equals(request.getMethod())) {
-                    matched = entry;
-                    params = found;
-                    break;
-                }
-            }
-        }
-        String routeName = matched != null ? matched.pattern : "unmatched";
-        HttpExchange exchange = new HttpExchange(request, response, params, routeName, callback, limits, json);
+        Match match = find(request.getMethod(), path);
+        String routeName = match.entry() != null ? match.entry().pattern : "unmatched";
+        HttpExchange exchange = new HttpExchange(request, response, match.params(), routeName, callback, limits, json);
         try {
-            if (screen != null) {
-                screen.checkHost(request);
-            }
-            if (matched == null && !allowed.isEmpty()) {
-                exchange.header("Allow", String.join(", ", allowed));
-            }
-            if (matched == null) {
-                throw !allowed.isEmpty() ? OpenAiException.methodNotAllowed(request.getMethod(), path)
-                        : OpenAiException.notFound(null, "unknown_url", "Unknown request URL: " + request.getMethod()
-                        + " " + path);
-            }
-            if (screen != null) {
-                screen.checkContentType(request, matched.pattern);
-            }
-            BodyReader.checkDeclaredLength(request, limits.maxBytesFor(matched.pattern));
-            run(matched, exchange);
+            dispatch(request, path, match, exchange);
             if (!exchange.completed()) {
                 callback.succeeded(); // a stream, written to its end
             }
         } catch (OpenAiException e) {
             answerError(exchange, e, callback);
         } catch (Exception e) {
-            if (exchange.completed()) {
-                log.debug("{} {} failed after its answer was sent: {}", request.getMethod(), path, e.toString());
-            } else if (exchange.committed()) {
-                // A stream whose client went away, or that broke mid-way: nothing more can be said to it.
-                log.debug("{} {} ended after the response started: {}", request.getMethod(), path, e.toString());
-                callback.failed(e);
-            } else {
-                log.warn("{} {} failed", request.getMethod(), path, e);
-                // The message stays in the log: it may name internals (hosts, Redis errors) no client should see.
-                answerError(exchange, OpenAiException.internal("internal error; the gateway log has the details"),
-                        callback);
-            }
+            answerFailure(request, path, exchange, e, callback);
         } finally {
             observer.finished(request.getMethod(), routeName, exchange.status() == 0 ? 500 : exchange.status(),
                     System.nanoTime() - start);
         }
         return true;
+    }
+
+    /**
+     * The route for a request, or none.
+     *
+     * @param entry   the route of this path and method, or {@code null}
+     * @param params  the path parameters of {@code entry}
+     * @param allowed the methods with a route for this path, for the 405's Allow header
+     */
+    private record Match(Entry entry, Map<String, String> params, List<String> allowed) {
+    }
+
+    private Match find(String method, String path) {
+        String[] parts = path.length() > 1 ? path.substring(1).split("/") : new String[] {""};
+        List<String> allowed = new ArrayList<>();
+        for (Entry entry : entries) {
+            Map<String, String> found = match(entry.segments, parts);
+            if (found != null) {
+                allowed.add(entry.method);
+                if (entry.method.equals(method)) {
+                    return new Match(entry, found, allowed);
+                }
+            }
+        }
+        return new Match(null, new HashMap<>(), allowed);
+    }
+
+    /** The checks in their order (see the class comment), then the route. */
+    private void dispatch(Request request, String path, Match match, HttpExchange exchange) throws Exception {
+        if (screen != null) {
+            screen.checkHost(request);
+        }
+        Entry matched = match.entry();
+        if (matched == null) {
+            if (!match.allowed().isEmpty()) {
+                exchange.header("Allow", String.join(", ", match.allowed()));
+                throw OpenAiException.methodNotAllowed(request.getMethod(), path);
+            }
+            throw OpenAiException.notFound(null, "unknown_url", "Unknown request URL: " + request.getMethod()
+                    + " " + path);
+        }
+        if (screen != null) {
+            screen.checkContentType(request, matched.pattern);
+        }
+        BodyReader.checkDeclaredLength(request, limits.maxBytesFor(matched.pattern));
+        run(matched, exchange);
+    }
+
+    /** A failure that is no {@link OpenAiException}: a bug, or a stream that broke. */
+    private static void answerFailure(Request request, String path, HttpExchange exchange, Exception e,
+                                      Callback callback) {
+        if (exchange.completed()) {
+            log.debug("{} {} failed after its answer was sent: {}", request.getMethod(), path, e.toString());
+        } else if (exchange.committed()) {
+            // A stream whose client went away, or that broke mid-way: nothing more can be said to it.
+            log.debug("{} {} ended after the response started: {}", request.getMethod(), path, e.toString());
+            callback.failed(e);
+        } else {
+            log.warn("{} {} failed", request.getMethod(), path, e);
+            // The message stays in the log: it may name internals (hosts, Redis errors) no client should see.
+            answerError(exchange, OpenAiException.internal("internal error; the gateway log has the details"),
+                    callback);
+        }
     }
 
     private void run(Entry matched, HttpExchange exchange) throws Exception {

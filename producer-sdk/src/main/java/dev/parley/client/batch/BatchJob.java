@@ -1,20 +1,15 @@
 package dev.parley.client.batch;
 
 import dev.parley.client.ParleyClient;
-import dev.parley.client.UnknownModelException;
 import dev.parley.schemas.Priority;
 import dev.parley.schemas.Prompt;
-import dev.parley.schemas.Reply;
 import dev.parley.schemas.codec.WireJson;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -22,11 +17,6 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicLong;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Pushes a JSONL file of prompts through Parley asynchronously: at most {@code maxInFlight} requests at a time, each
@@ -87,6 +77,19 @@ public final class BatchJob {
         long started = System.nanoTime();
         Set<String> done = completedCustomIds(output);
         long lines = countLines(input);
+        long todo = countNotDone(input, done);
+        BatchRun run;
+        try (BatchOutput out = BatchOutput.open(format, output, errors);
+             BufferedReader reader = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
+            run = new BatchRun(this::prompt, prompt -> client.send(prompt, requestTimeout), done, out, progress, todo,
+                    maxInFlight);
+            run.sendAll(reader);
+        }
+        return run.summary(lines, Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /** The non-blank lines of the input whose custom_id is not in {@code done}: the total the progress counts to. */
+    private static long countNotDone(Path input, Set<String> done) throws IOException {
         long todo = 0;
         try (BufferedReader reader = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
             for (String line; (line = reader.readLine()) != null; ) {
@@ -95,90 +98,7 @@ public final class BatchJob {
                 }
             }
         }
-        Semaphore permits = new Semaphore(maxInFlight);
-        AtomicLong ok = new AtomicLong();
-        AtomicLong failed = new AtomicLong();
-        AtomicLong promptTokens = new AtomicLong();
-        AtomicLong completionTokens = new AtomicLong();
-        long total = todo;
-        try (Writer results = Files.newBufferedWriter(output, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND);
-             Writer failures = Files.newBufferedWriter(errors, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                     StandardOpenOption.APPEND);
-             BufferedReader reader = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
-            Runnable report = () -> progress.update(ok.get() + failed.get(), total, ok.get(), failed.get());
-            progress.update(0, total, 0, 0);
-            long lineNumber = 0;
-            Set<String> seenThisRun = new HashSet<>();
-            for (String text; (text = reader.readLine()) != null; ) {
-                lineNumber++;
-                if (text.isBlank()) {
-                    continue;
-                }
-                BatchLine line;
-                try {
-                    line = BatchLine.parse(text);
-                } catch (BatchLine.InvalidLineException e) {
-                    if (e.customId() == null || !done.contains(e.customId())) {
-                        writeLine(failures, errorLine(e.customId(), null, lineNumber, "invalid_line", e.getMessage()));
-                        failed.incrementAndGet();
-                        report.run();
-                    }
-                    continue;
-                }
-                if (done.contains(line.customId())) {
-                    continue;
-                }
-                if (!seenThisRun.add(line.customId())) {
-                    writeLine(failures, errorLine(line.customId(), null, lineNumber, "duplicate_custom_id",
-                            "custom_id '" + line.customId() + "' appears more than once in the input"));
-                    failed.incrementAndGet();
-                    report.run();
-                    continue;
-                }
-                permits.acquire();
-                long number = lineNumber;
-                CompletableFuture<Reply> reply;
-                Prompt prompt = prompt(line);
-                try {
-                    reply = client.send(prompt, requestTimeout);
-                } catch (IllegalArgumentException | UnknownModelException e) {
-                    permits.release();
-                    writeLine(failures, errorLine(line.customId(), prompt.requestId(), number,
-                            e instanceof UnknownModelException ? "model_not_found" : "invalid_prompt", e.getMessage()));
-                    failed.incrementAndGet();
-                    report.run();
-                    continue;
-                }
-                reply.whenComplete((answer, error) -> {
-                    try {
-                        if (error == null && answer.isOk()) {
-                            writeLine(results, resultLine(line, answer));
-                            ok.incrementAndGet();
-                            if (answer.usage() != null) {
-                                promptTokens.addAndGet(answer.usage().promptTokens());
-                                completionTokens.addAndGet(answer.usage().completionTokens());
-                            }
-                        } else {
-                            Throwable cause = error instanceof CompletionException && error.getCause() != null
-                                    ? error.getCause() : error;
-                            String code = cause != null ? "no_reply" : answer.error() != null ? answer.error().code()
-                                    : answer.status().wireName();
-                            String message = cause != null ? cause.getMessage()
-                                    : answer.error() != null ? answer.error().message() : "status " + answer.status().wireName();
-                            writeLine(failures, errorLine(line.customId(), prompt.requestId(), number, code, message));
-                            failed.incrementAndGet();
-                        }
-                        report.run();
-                    } finally {
-                        permits.release();
-                    }
-                });
-            }
-            permits.acquire(maxInFlight); // every request answered or failed
-        }
-        return new BatchSummary(lines, done.size(), ok.get(), failed.get(), promptTokens.get(), completionTokens.get(),
-                Duration.ofNanos(System.nanoTime() - started));
+        return todo;
     }
 
     private Prompt prompt(BatchLine line) {
@@ -190,43 +110,6 @@ public final class BatchJob {
                 .system(line.system()).params(line.params()).metadata(line.metadata())
                 .model(routeByModel ? line.model() : null).priority(Priority.BATCH)
                 .build();
-    }
-
-    private String resultLine(BatchLine line, Reply reply) {
-        if (format == BatchOutputFormat.OPENAI) {
-            return OpenAiLines.result(line, reply, System.currentTimeMillis() / 1000);
-        }
-        ObjectNode json = WireJson.mapper().createObjectNode();
-        json.put("custom_id", line.customId());
-        json.put("conversation_id", reply.conversationId());
-        json.put("request_id", reply.requestId());
-        json.set("response", WireJson.mapper().valueToTree(reply));
-        return WireJson.toString(json);
-    }
-
-    private String errorLine(String customId, String requestId, long lineNumber, String code, String message) {
-        if (format == BatchOutputFormat.OPENAI) {
-            return OpenAiLines.error(customId, requestId, lineNumber, code, message);
-        }
-        ObjectNode json = WireJson.mapper().createObjectNode();
-        if (customId != null) {
-            json.put("custom_id", customId);
-        }
-        json.put("line", lineNumber);
-        json.putObject("error").put("code", code).put("message", message == null ? "" : message);
-        return WireJson.toString(json);
-    }
-
-    private static void writeLine(Writer writer, String line) {
-        synchronized (writer) {
-            try {
-                writer.write(line);
-                writer.write('\n');
-                writer.flush(); // each result reaches the file as it completes: a kill loses nothing answered
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
     }
 
     /** The custom_ids in an existing output, after cutting off a line a killed run left half-written. */

@@ -54,6 +54,23 @@ public record BatchLine(String customId, String conversationId, String system, L
 
     /** Reads one line; an unreadable or unsupported one throws {@link InvalidLineException} saying why. */
     public static BatchLine parse(String text) {
+        JsonNode json = readObject(text);
+        String customId = customId(json);
+        JsonNode body = body(json, customId);
+        List<ChatMessage> messages = messages(body, customId);
+        // A leading system message is the conversation's system prompt, not a turn.
+        String system = null;
+        if (messages.get(0).role() == Role.SYSTEM) {
+            system = messages.get(0).content();
+            messages = new ArrayList<>(messages.subList(1, messages.size()));
+        }
+        JsonNode conversation = json.get("conversation_id");
+        Map<String, String> metadata = Map.of("custom_id", customId.length() > 4096 ? customId.substring(0, 4096) : customId);
+        return new BatchLine(customId, conversation != null && conversation.isString() ? conversation.asString() : null,
+                system, messages, params(body, customId), metadata, model(body, customId));
+    }
+
+    private static JsonNode readObject(String text) {
         JsonNode json;
         try {
             json = WireJson.mapper().readTree(text);
@@ -63,28 +80,40 @@ public record BatchLine(String customId, String conversationId, String system, L
         if (json == null || !json.isObject()) {
             throw new InvalidLineException(null, "a line must be a JSON object");
         }
+        return json;
+    }
+
+    private static String customId(JsonNode json) {
         JsonNode id = json.get("custom_id");
         if (id == null || !id.isString() || id.asString().isBlank()) {
             throw new InvalidLineException(null, "custom_id is missing or not a non-empty string");
         }
-        String customId = id.asString();
-        JsonNode body = json.has("body") ? json.get("body") : json;
-        if (json.has("body")) {
-            if (!body.isObject()) {
-                throw new InvalidLineException(customId, "body must be a JSON object");
-            }
-            for (String field : body.propertyNames()) {
-                if (!BODY_FIELDS.contains(field)) {
-                    throw new InvalidLineException(customId, "body." + field + " is not supported");
-                }
+        return id.asString();
+    }
+
+    /** The OpenAI shape's {@code body}, or the line itself when the request fields sit at the top level. */
+    private static JsonNode body(JsonNode json, String customId) {
+        if (!json.has("body")) {
+            return json;
+        }
+        JsonNode body = json.get("body");
+        if (!body.isObject()) {
+            throw new InvalidLineException(customId, "body must be a JSON object");
+        }
+        for (String field : body.propertyNames()) {
+            if (!BODY_FIELDS.contains(field)) {
+                throw new InvalidLineException(customId, "body." + field + " is not supported");
             }
         }
+        return body;
+    }
+
+    private static List<ChatMessage> messages(JsonNode body, String customId) {
         JsonNode messagesNode = body.get("messages");
         if (messagesNode == null || !messagesNode.isArray() || messagesNode.isEmpty()) {
             throw new InvalidLineException(customId, "messages is missing or empty");
         }
         List<ChatMessage> messages = new ArrayList<>();
-        String system = null;
         for (JsonNode m : messagesNode) {
             Role role;
             try {
@@ -96,15 +125,14 @@ public record BatchLine(String customId, String conversationId, String system, L
             if (content == null) {
                 throw new InvalidLineException(customId, "messages: content must be a string");
             }
-            if (role == Role.SYSTEM && messages.isEmpty() && system == null) {
-                system = content;
-            } else {
-                messages.add(new ChatMessage(role, content));
-            }
+            messages.add(new ChatMessage(role, content));
         }
-        GenerationParams params;
+        return messages;
+    }
+
+    private static GenerationParams params(JsonNode body, String customId) {
         try {
-            params = new GenerationParams(
+            return new GenerationParams(
                     body.has("max_tokens") ? Integer.valueOf(body.get("max_tokens").asInt())
                             : body.has("max_completion_tokens") ? Integer.valueOf(body.get("max_completion_tokens").asInt())
                             : null,
@@ -116,15 +144,14 @@ public record BatchLine(String customId, String conversationId, String system, L
         } catch (IllegalArgumentException e) {
             throw new InvalidLineException(customId, e.getMessage());
         }
+    }
+
+    private static String model(JsonNode body, String customId) {
         JsonNode modelNode = body.get("model");
         if (modelNode != null && !modelNode.isNull() && !modelNode.isString()) {
             throw new InvalidLineException(customId, "model must be a string");
         }
-        String model = modelNode == null || modelNode.isNull() ? null : modelNode.asString();
-        JsonNode conversation = json.get("conversation_id");
-        Map<String, String> metadata = Map.of("custom_id", customId.length() > 4096 ? customId.substring(0, 4096) : customId);
-        return new BatchLine(customId, conversation != null && conversation.isString() ? conversation.asString() : null,
-                system, messages, params, metadata, model);
+        return modelNode == null || modelNode.isNull() ? null : modelNode.asString();
     }
 
     private static List<String> stop(JsonNode node) {

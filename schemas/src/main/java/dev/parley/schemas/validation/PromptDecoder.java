@@ -110,6 +110,7 @@ public final class PromptDecoder {
         }
     }
 
+    /** The record's bytes as a JSON tree: not empty, within the size limit, UTF-8, JSON. */
     private Result decodeChecked(String key, byte[] value) {
         if (value == null || value.length == 0) {
             return reject(RejectionCode.INVALID_JSON, null, "record value is empty; expected a prompt JSON object");
@@ -131,6 +132,12 @@ public final class PromptDecoder {
             return reject(RejectionCode.INVALID_JSON, null, "record value is not valid JSON: " + e.getOriginalMessage()
                     + location(e));
         }
+        return decodeTree(key, tree);
+    }
+
+    /** The JSON tree as a {@link Prompt}: collections within their limits, valid against the schema, bindable. */
+    private Result decodeTree(String key, JsonNode tree) {
+        // Before the schema: the validator builds one error per bad member, which for a huge array takes seconds.
         Violation oversized = oversizedCollections.check(tree);
         if (oversized != null) {
             return reject(RejectionCode.SCHEMA_VIOLATION, oversized.field(), oversized.message());
@@ -150,6 +157,11 @@ public final class PromptDecoder {
         } catch (JacksonException | IllegalArgumentException e) {
             return reject(RejectionCode.INVALID_VALUE, fieldOf(e), "unusable value: " + rootMessage(e));
         }
+        return checkPrompt(key, prompt);
+    }
+
+    /** The rules the schema cannot express: what is answered, tools, response format, the record key. */
+    private Result checkPrompt(String key, Prompt prompt) {
         List<ChatMessage> messages = prompt.messages();
         int last = messages.size() - 1;
         Role lastRole = messages.get(last).role();
@@ -166,17 +178,26 @@ public final class PromptDecoder {
         if (format.rejection() != null) {
             return new Rejected(format.rejection());
         }
-        if (key == null) {
-            return reject(RejectionCode.MISSING_KEY, null,
-                    "record has no key; it must equal conversation_id '" + Values.quote(prompt.conversationId()) + "'");
-        }
-        if (!key.equals(prompt.conversationId())) {
-            return reject(RejectionCode.KEY_MISMATCH, "$.conversation_id",
-                    "record key '" + Values.quote(key) + "' differs from $.conversation_id '"
-                            + Values.quote(prompt.conversationId()) + "'");
+        Rejection wrongKey = keyRejection(key, prompt);
+        if (wrongKey != null) {
+            return new Rejected(wrongKey);
         }
         Rejection refused = check == null ? null : check.check(prompt);
         return refused != null ? new Rejected(refused) : new Accepted(prompt, format.grammar());
+    }
+
+    /** Why the record key does not route this prompt to its conversation, or {@code null} when it does. */
+    private static Rejection keyRejection(String key, Prompt prompt) {
+        if (key == null) {
+            return new Rejection(RejectionCode.MISSING_KEY, null,
+                    "record has no key; it must equal conversation_id '" + Values.quote(prompt.conversationId()) + "'");
+        }
+        if (!key.equals(prompt.conversationId())) {
+            return new Rejection(RejectionCode.KEY_MISMATCH, "$.conversation_id",
+                    "record key '" + Values.quote(key) + "' differs from $.conversation_id '"
+                            + Values.quote(prompt.conversationId()) + "'");
+        }
+        return null;
     }
 
     private static Result reject(RejectionCode code, String field, String reason) {

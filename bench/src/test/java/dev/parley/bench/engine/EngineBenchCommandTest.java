@@ -1,0 +1,38 @@
+package dev.parley.bench.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.testkit.gguf.TinyLlamaModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code parley bench engine} end to end on the tiny model and llama.cpp's CPU libraries: one run per level and a
+ * report row each. The figures themselves are not judged here; that is what the command is for.
+ */
+class EngineBenchCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void runsEachConcurrencyLevelAndWritesItsReport() throws Exception {
+        Path model = TinyLlamaModel.write(tmp.resolve("tiny.gguf"), 3);
+        Path out = tmp.resolve("results");
+
+        int exit = new CommandLine(new EngineBenchCommand()).execute("--model", model.toString(), "--gpu", "none",
+                "--concurrency", "1,2", "--turns", "2", "--tokens", "4", "--prompt-chars", "32",
+                "--context-per-slot", "256", "--batch-size", "256", "--threads", "1", "--out", out.toString());
+
+        assertThat(exit).isZero();
+        String report = Files.readString(out.resolve("engine-bench.md"));
+        assertThat(report).startsWith("# parley bench engine\n\nModel `tiny.gguf`");
+        // One row per level: its conversations, then its turns (conversations x turns) and wall time at the end.
+        assertThat(Pattern.compile("(?m)^\\| 1 \\|.*\\| 2 \\| [0-9.]+ \\|$").matcher(report).find()).as(report).isTrue();
+        assertThat(Pattern.compile("(?m)^\\| 2 \\|.*\\| 4 \\| [0-9.]+ \\|$").matcher(report).find()).as(report).isTrue();
+    }
+}
