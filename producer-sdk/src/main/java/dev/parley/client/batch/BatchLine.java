@@ -52,8 +52,21 @@ public record BatchLine(String customId, String conversationId, String system, L
     private static final java.util.Set<String> BODY_FIELDS = java.util.Set.of("messages", "model", "max_tokens",
             "max_completion_tokens", "temperature", "top_p", "top_k", "seed", "stop", "user", "metadata");
 
-    /** Reads one line; an unreadable or unsupported one throws {@link InvalidLineException} saying why. */
+    /**
+     * Reads one line; an unreadable or unsupported one throws {@link InvalidLineException} saying why, whatever it
+     * holds (any other failure while reading it is reported as one too, so one line can only fail itself).
+     */
     public static BatchLine parse(String text) {
+        try {
+            return read(text);
+        } catch (InvalidLineException e) {
+            throw e;
+        } catch (RuntimeException | StackOverflowError e) {
+            throw new InvalidLineException(null, "unreadable line: " + e);
+        }
+    }
+
+    private static BatchLine read(String text) {
         JsonNode json = readObject(text);
         String customId = customId(json);
         JsonNode body = body(json, customId);
@@ -65,7 +78,8 @@ public record BatchLine(String customId, String conversationId, String system, L
             messages = new ArrayList<>(messages.subList(1, messages.size()));
         }
         JsonNode conversation = json.get("conversation_id");
-        Map<String, String> metadata = Map.of("custom_id", customId.length() > 4096 ? customId.substring(0, 4096) : customId);
+        Map<String, String> metadata = Map.of("custom_id",
+                customId.length() > 4096 ? customId.substring(0, 4096) : customId);
         return new BatchLine(customId, conversation != null && conversation.isString() ? conversation.asString() : null,
                 system, messages, params(body, customId), metadata, model(body, customId));
     }
@@ -125,7 +139,12 @@ public record BatchLine(String customId, String conversationId, String system, L
             if (content == null) {
                 throw new InvalidLineException(customId, "messages: content must be a string");
             }
-            messages.add(new ChatMessage(role, content));
+            try {
+                messages.add(new ChatMessage(role, content));
+            } catch (IllegalArgumentException e) {
+                // e.g. a tool message, which needs a tool_call_id this format does not carry
+                throw new InvalidLineException(customId, "messages: " + e.getMessage());
+            }
         }
         return messages;
     }

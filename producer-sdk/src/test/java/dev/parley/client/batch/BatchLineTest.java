@@ -65,6 +65,15 @@ class BatchLineTest {
     }
 
     @Test
+    void aToolMessageIsAnInvalidLineNotAFailureOfTheRun() {
+        // ChatMessage refuses a tool message without tool_call_id; that must stay this line's error.
+        assertThatThrownBy(() -> BatchLine.parse("{\"custom_id\":\"t\",\"messages\":["
+                + "{\"role\":\"user\",\"content\":\"x\"},{\"role\":\"tool\",\"content\":\"42\"}]}"))
+                .isInstanceOfSatisfying(BatchLine.InvalidLineException.class, e -> assertThat(e.customId()).isEqualTo("t"))
+                .hasMessageContaining("tool_call_id");
+    }
+
+    @Test
     void aHalfWrittenLastLineOfTheOutputIsCutOff() throws Exception {
         Path output = tmp.resolve("out.jsonl");
         Files.writeString(output, "{\"custom_id\":\"a\"}\n{\"custom_id\":\"b\"}\n{\"custom_id\":\"c\",\"resp");
