@@ -82,6 +82,8 @@ class StreamOverHttpTest {
             assertThat(chunk.get("object").asString()).isEqualTo("chat.completion.chunk");
             JsonNode choice = chunk.get("choices").get(0);
             text.append(choice.get("delta").path("content").asString(""));
+            assertThat(choice.get("delta").has("reasoning_content")).as("SmolLM2's template shows no reasoning")
+                    .isFalse();
             if (!choice.get("finish_reason").isNull()) {
                 finish = choice.get("finish_reason").asString();
             }

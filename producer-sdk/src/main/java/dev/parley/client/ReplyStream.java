@@ -14,6 +14,10 @@ import java.util.concurrent.Flow;
  * Reply reply = stream.reply().join();   // reply.content() equals the chunks' deltas joined
  * }</pre>
  *
+ * <p>A reasoning model (one whose chat template marks its thinking, such as {@code <think>...</think>}) streams its
+ * thinking first, in chunks whose {@link Chunk#reasoningContent()} is set and whose delta is empty; the deltas carry
+ * only the answer, and the reply has the thinking in {@link Reply#reasoningContent()}.
+ *
  * <p>If the worker had to retry a generation, chunks of the new attempt carry a higher {@link Chunk#attempt()}: the
  * text of earlier attempts is void. A request answered before (a redelivery) gets its final reply without chunks.
  */

@@ -35,6 +35,8 @@ public final class SendOptions {
     private final List<Tool> tools;
     private final ToolChoice toolChoice;
     private final Boolean parallelToolCalls;
+    private final Map<String, Object> chatTemplateKwargs;
+    private final String reasoningEffort;
 
     private SendOptions(Builder builder) {
         this.requestId = builder.requestId;
@@ -51,6 +53,8 @@ public final class SendOptions {
         this.tools = builder.tools;
         this.toolChoice = builder.toolChoice;
         this.parallelToolCalls = builder.parallelToolCalls;
+        this.chatTemplateKwargs = builder.chatTemplateKwargs;
+        this.reasoningEffort = builder.reasoningEffort;
     }
 
     public static Builder builder() {
@@ -74,6 +78,8 @@ public final class SendOptions {
         b.tools = tools;
         b.toolChoice = toolChoice;
         b.parallelToolCalls = parallelToolCalls;
+        b.chatTemplateKwargs = chatTemplateKwargs;
+        b.reasoningEffort = reasoningEffort;
         return b;
     }
 
@@ -156,7 +162,19 @@ public final class SendOptions {
         return parallelToolCalls;
     }
 
+    /** Variables for the model's chat template, or {@code null}: none. */
+    public Map<String, Object> chatTemplateKwargs() {
+        return chatTemplateKwargs;
+    }
+
+    /** How hard a reasoning model should think, or {@code null}: its template's default. */
+    public String reasoningEffort() {
+        return reasoningEffort;
+    }
+
     public static final class Builder {
+        private Map<String, Object> chatTemplateKwargs;
+        private String reasoningEffort;
         private List<Tool> tools = List.of();
         private ToolChoice toolChoice;
         private Boolean parallelToolCalls;
@@ -319,6 +337,34 @@ public final class SendOptions {
          */
         public Builder parallelToolCalls(Boolean parallel) {
             this.parallelToolCalls = parallel;
+            return this;
+        }
+
+        /**
+         * Passes variables to the model's own chat template, as llama-server's and vLLM's {@code chat_template_kwargs}
+         * do: {@code Map.of("enable_thinking", false)} turns a Qwen 3 model's thinking off. At most
+         * {@value dev.parley.schemas.Prompt#MAX_TEMPLATE_KWARGS} variables, names of letters, digits and {@code _},
+         * values booleans, numbers or strings; a variable the template does not read changes nothing. A worker on the
+         * java engine answers with error {@code unsupported_template_variables}.
+         *
+         * @param variables the variables, or {@code null} for none
+         */
+        public Builder chatTemplateKwargs(Map<String, Object> variables) {
+            this.chatTemplateKwargs = variables == null || variables.isEmpty() ? null : Map.copyOf(variables);
+            return this;
+        }
+
+        /**
+         * How hard a reasoning model should think: {@code none}, {@code minimal}, {@code low}, {@code medium},
+         * {@code high} or {@code xhigh}, passed to its chat template as the variable {@code reasoning_effort} (a
+         * template that does not read it ignores it). A reasoning model's thinking comes back in
+         * {@link dev.parley.schemas.Reply#reasoningContent()} (and {@link dev.parley.schemas.Chunk#reasoningContent()}
+         * when streamed), its answer alone in {@link dev.parley.schemas.Reply#content()}.
+         *
+         * @param effort the effort, or {@code null} for the template's default
+         */
+        public Builder reasoningEffort(String effort) {
+            this.reasoningEffort = effort;
             return this;
         }
 

@@ -12,12 +12,13 @@ import java.util.Objects;
  * @param conversationId the prompt's conversation id
  * @param seq            0-based position within the attempt
  * @param attempt        1-based generation attempt; a higher one replaces the text of earlier ones
- * @param delta          text generated since the previous chunk
+ * @param delta          the answer's text generated since the previous chunk
  * @param worker         the worker generating
  * @param toolCalls      pieces of tool calls generated since the previous chunk, or {@code null}: none
+ * @param reasoningContent a reasoning model's thinking generated since the previous chunk, or {@code null}: none
  */
 public record Chunk(String type, String requestId, String conversationId, int seq, int attempt, String delta,
-                    String worker, List<ToolCallDelta> toolCalls) {
+                    String worker, List<ToolCallDelta> toolCalls, String reasoningContent) {
 
     public static final String TYPE = "chunk";
 
@@ -34,11 +35,17 @@ public record Chunk(String type, String requestId, String conversationId, int se
     }
 
     public static Chunk of(String requestId, String conversationId, int seq, int attempt, String delta, String worker) {
-        return new Chunk(TYPE, requestId, conversationId, seq, attempt, delta, worker, null);
+        return new Chunk(TYPE, requestId, conversationId, seq, attempt, delta, worker, null, null);
     }
 
     /** This chunk carrying pieces of tool calls as well. */
     public Chunk withToolCalls(List<ToolCallDelta> deltas) {
-        return new Chunk(type, requestId, conversationId, seq, attempt, delta, worker, deltas);
+        return new Chunk(type, requestId, conversationId, seq, attempt, delta, worker, deltas, reasoningContent);
+    }
+
+    /** This chunk carrying a piece of reasoning as well ({@code null} or empty: none). */
+    public Chunk withReasoning(String reasoning) {
+        return new Chunk(type, requestId, conversationId, seq, attempt, delta, worker, toolCalls,
+                reasoning == null || reasoning.isEmpty() ? null : reasoning);
     }
 }

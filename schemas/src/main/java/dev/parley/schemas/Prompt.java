@@ -26,6 +26,12 @@ import java.util.Objects;
  * @param toolChoice     whether and which tool the model must call ({@code null}: {@link ToolChoice#AUTO} when there
  *                       are tools); {@code required} or a named function needs {@code tools}
  * @param parallelToolCalls whether the model may call several tools in one reply ({@code null}: yes)
+ * @param chatTemplateKwargs more variables for the model's chat template ({@code enable_thinking: false}, say):
+ *                       names of letters, digits and {@code _}, values booleans, numbers or strings; at most
+ *                       {@value #MAX_TEMPLATE_KWARGS} ({@code null}: none)
+ * @param reasoningEffort how hard a reasoning model should think ({@code none}, {@code minimal}, {@code low},
+ *                       {@code medium}, {@code high}, {@code xhigh}), passed to the chat template as the variable
+ *                       {@code reasoning_effort} ({@code null}: not set)
  */
 public record Prompt(
         String requestId,
@@ -42,10 +48,14 @@ public record Prompt(
         Priority priority,
         List<Tool> tools,
         ToolChoice toolChoice,
-        Boolean parallelToolCalls) {
+        Boolean parallelToolCalls,
+        Map<String, Object> chatTemplateKwargs,
+        String reasoningEffort) {
 
     /** Most tools one prompt may carry (as {@code prompt.v1.json} says). */
     public static final int MAX_TOOLS = 128;
+    /** Most chat-template variables one prompt may carry (as {@code prompt.v1.json} says). */
+    public static final int MAX_TEMPLATE_KWARGS = 16;
 
     public Prompt {
         Objects.requireNonNull(requestId, "request_id");
@@ -57,6 +67,7 @@ public record Prompt(
         messages = List.copyOf(messages);
         metadata = metadata == null ? null : Map.copyOf(metadata);
         tools = tools == null ? null : List.copyOf(tools);
+        chatTemplateKwargs = chatTemplateKwargs == null ? null : Map.copyOf(chatTemplateKwargs);
     }
 
     /** An empty builder; {@link Builder#build()} needs at least a request id, a conversation id and a message. */
@@ -113,6 +124,22 @@ public record Prompt(
         return tools == null ? List.of() : tools;
     }
 
+    /**
+     * The variables this prompt adds to the model's chat template: its {@code chat_template_kwargs}, and
+     * {@code reasoning_effort} when set (a kwarg of that name wins, as in llama-server). Empty for most prompts.
+     */
+    public Map<String, Object> templateVariables() {
+        if (reasoningEffort == null) {
+            return chatTemplateKwargs == null ? Map.of() : chatTemplateKwargs;
+        }
+        Map<String, Object> variables = new java.util.HashMap<>();
+        variables.put("reasoning_effort", reasoningEffort);
+        if (chatTemplateKwargs != null) {
+            variables.putAll(chatTemplateKwargs);
+        }
+        return Map.copyOf(variables);
+    }
+
     /** The metadata given, or an empty map. */
     public Map<String, String> metadataOrEmpty() {
         return metadata == null ? Map.of() : metadata;
@@ -138,6 +165,8 @@ public record Prompt(
         private List<Tool> tools;
         private ToolChoice toolChoice;
         private Boolean parallelToolCalls;
+        private Map<String, Object> chatTemplateKwargs;
+        private String reasoningEffort;
 
         private Builder() {
         }
@@ -158,6 +187,8 @@ public record Prompt(
             tools = prompt.tools;
             toolChoice = prompt.toolChoice;
             parallelToolCalls = prompt.parallelToolCalls;
+            chatTemplateKwargs = prompt.chatTemplateKwargs;
+            reasoningEffort = prompt.reasoningEffort;
         }
 
         public Builder requestId(String value) {
@@ -236,9 +267,20 @@ public record Prompt(
         }
 
         /** The prompt; throws as the record's constructor does on a missing id or an empty message list. */
+        public Builder chatTemplateKwargs(Map<String, Object> value) {
+            chatTemplateKwargs = value;
+            return this;
+        }
+
+        public Builder reasoningEffort(String value) {
+            reasoningEffort = value;
+            return this;
+        }
+
         public Prompt build() {
             return new Prompt(requestId, conversationId, messages, system, replyTo, params, stream, deadline, metadata,
-                    tenant, model, priority, tools, toolChoice, parallelToolCalls);
+                    tenant, model, priority, tools, toolChoice, parallelToolCalls, chatTemplateKwargs,
+                    reasoningEffort);
         }
     }
 }

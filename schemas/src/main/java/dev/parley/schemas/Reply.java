@@ -23,6 +23,8 @@ import java.util.Objects;
  * @param error          what went wrong (status error)
  * @param metadata       the prompt's metadata, echoed
  * @param toolCalls      the tools the model called (finish reason {@code tool_calls}), or {@code null}: none
+ * @param reasoningContent what a reasoning model thought before its answer ({@code content} holds only the answer),
+ *                       or {@code null}: the model did not reason aloud
  */
 public record Reply(
         String requestId,
@@ -38,7 +40,8 @@ public record Reply(
         String worker,
         ErrorInfo error,
         Map<String, String> metadata,
-        List<ToolCall> toolCalls) {
+        List<ToolCall> toolCalls,
+        String reasoningContent) {
 
     public Reply {
         Objects.requireNonNull(requestId, "request_id");
@@ -88,6 +91,7 @@ public record Reply(
         private ErrorInfo error;
         private Map<String, String> metadata;
         private List<ToolCall> toolCalls;
+        private String reasoningContent;
 
         private Builder() {
         }
@@ -107,6 +111,7 @@ public record Reply(
             error = reply.error;
             metadata = reply.metadata;
             toolCalls = reply.toolCalls;
+            reasoningContent = reply.reasoningContent;
         }
 
         public Builder requestId(String value) {
@@ -179,10 +184,15 @@ public record Reply(
             return this;
         }
 
+        public Builder reasoningContent(String value) {
+            reasoningContent = value;
+            return this;
+        }
+
         /** The reply; throws as the record's constructor does on a missing id or status. */
         public Reply build() {
             return new Reply(requestId, conversationId, status, content, finishReason, usage, timings, turn,
-                    droppedTurns, model, worker, error, metadata, toolCalls);
+                    droppedTurns, model, worker, error, metadata, toolCalls, reasoningContent);
         }
     }
 }

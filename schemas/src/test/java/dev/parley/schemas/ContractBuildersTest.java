@@ -51,12 +51,13 @@ class ContractBuildersTest {
         Instant deadline = Instant.parse("2030-01-01T00:00:00Z");
         var tools = List.of(Tool.function("f", "does f", null));
         Prompt expected = new Prompt("r", "c", messages, "sys", "replies", params, true, deadline, Map.of("k", "v"),
-                "acme", "m", Priority.BATCH, tools, ToolChoice.REQUIRED, false);
+                "acme", "m", Priority.BATCH, tools, ToolChoice.REQUIRED, false, Map.of("enable_thinking", false), "low");
 
         Prompt built = Prompt.builder().requestId("r").conversationId("c").messages(messages).system("sys")
                 .replyTo("replies").params(params).stream(true).deadline(deadline).metadata(Map.of("k", "v"))
                 .tenant("acme").model("m").priority(Priority.BATCH).tools(tools).toolChoice(ToolChoice.REQUIRED)
-                .parallelToolCalls(false).build();
+                .parallelToolCalls(false).chatTemplateKwargs(Map.of("enable_thinking", false)).reasoningEffort("low")
+                .build();
 
         assertThat(built).isEqualTo(expected);
         assertThat(built.newBuilder().model(null).build().model()).isNull();
@@ -70,11 +71,12 @@ class ContractBuildersTest {
         var error = new ErrorInfo("e", "m");
         var calls = List.of(ToolCall.of("call_1", "f", "{}"));
         Reply expected = new Reply("r", "c", ReplyStatus.ERROR, "text", FinishReason.LENGTH, usage, timings, 2, 1,
-                "m", "w", error, Map.of("k", "v"), calls);
+                "m", "w", error, Map.of("k", "v"), calls, "thought");
 
         Reply built = Reply.builder().requestId("r").conversationId("c").status(ReplyStatus.ERROR).content("text")
                 .finishReason(FinishReason.LENGTH).usage(usage).timings(timings).turn(2).droppedTurns(1).model("m")
-                .worker("w").error(error).metadata(Map.of("k", "v")).toolCalls(calls).build();
+                .worker("w").error(error).metadata(Map.of("k", "v")).toolCalls(calls)
+                .reasoningContent("thought").build();
 
         assertThat(built).isEqualTo(expected);
     }

@@ -9,6 +9,9 @@ import dev.parley.worker.engine.KvCacheListener;
 import dev.parley.worker.engine.KvCacheStats;
 import dev.parley.worker.engine.PrefixCacheStats;
 import dev.parley.worker.engine.TokenListener;
+import dev.parley.worker.engine.Transcript;
+import dev.parley.worker.engine.template.ReasoningStart;
+import java.util.Optional;
 
 /**
  * An engine that passes everything to a real one, health signals included, so that a test wrapper (one that watches,
@@ -36,6 +39,11 @@ public abstract class ForwardingEngine implements InferenceEngine {
     @Override
     public boolean callsTools() {
         return delegate.callsTools();
+    }
+
+    @Override
+    public Optional<ReasoningStart> reasoning(Transcript transcript) {
+        return delegate.reasoning(transcript);
     }
 
     @Override

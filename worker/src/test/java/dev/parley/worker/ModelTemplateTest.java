@@ -13,6 +13,7 @@ import dev.parley.worker.engine.Transcript;
 import dev.parley.worker.engine.cpp.NativeEngine;
 import dev.parley.worker.engine.llama.LlamaCppEngine;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -53,6 +54,25 @@ class ModelTemplateTest {
             assertThat(reply.usage().promptTokens())
                     .isEqualTo(reference.tokenize(DEFAULT_SYSTEM + BUILT_IN_CHATML).length)
                     .isGreaterThan(reference.tokenize(BUILT_IN_CHATML).length);
+        }
+    }
+
+    @Test
+    void smolLm2DoesNotReasonAloudAndTemplateVariablesItDoesNotReadChangeNothing(ParleyInfra infra,
+            NativeEngine engine, LlamaCppEngine reference) throws Exception {
+        assertThat(engine.reasoning(new Transcript(null, List.of(), List.of(ChatMessage.user("Hi")))))
+                .as("SmolLM2's template shows no reasoning markers").isEmpty();
+        try (WorkerHarness harness = new WorkerHarness(infra, 1)) {
+            harness.startWorker("template-vars-worker", engine);
+
+            Reply reply = harness.client().send(harness.prefix + "-v", "Hi", SendOptions.builder()
+                    .params(GenerationParams.DEFAULTS.withMaxTokens(4).withTemperature(0))
+                    .chatTemplateKwargs(Map.of("enable_thinking", false)).reasoningEffort("low").build()).join();
+
+            assertThat(reply.isOk()).as("%s", reply).isTrue();
+            assertThat(reply.reasoningContent()).isNull();
+            assertThat(reply.usage().promptTokens()).as("the same prompt as without the variables")
+                    .isEqualTo(reference.tokenize(DEFAULT_SYSTEM + BUILT_IN_CHATML).length);
         }
     }
 }

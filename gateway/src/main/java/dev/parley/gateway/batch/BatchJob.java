@@ -187,7 +187,7 @@ final class BatchJob {
                 .model(ctx.lines().promptModel(request.model()))
                 .tenant(tenant) // quotas apply to batch work as to chat
                 .priority(Priority.BATCH); // behind chat traffic
-        return request.tools().applyTo(prompt).build();
+        return request.applyTo(prompt).build();
     }
 
     private boolean retryLater(BatchLines.Line line, String requestId, Semaphore permits, int retries, Object outcome) {

@@ -172,6 +172,6 @@ public final class ChatCompletionsRoute implements Route {
                 .params(request.params()).stream(request.stream()).deadline(clock.instant().plus(timeout))
                 .metadata(metadata.isEmpty() ? null : metadata).tenant(tenant.name())
                 .model(models.promptModel(request.model()));
-        return request.tools().applyTo(prompt).build();
+        return request.applyTo(prompt).build();
     }
 }

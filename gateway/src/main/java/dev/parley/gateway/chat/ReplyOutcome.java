@@ -49,6 +49,11 @@ public final class ReplyOutcome {
                     "response_format", code, message);
             case "invalid_logit_bias", "unsupported_logit_bias" -> new OpenAiException(400, "invalid_request_error",
                     "logit_bias", code, message);
+            // the java engine takes no template variables; the model's template refused the messages
+            case "unsupported_template_variables" -> new OpenAiException(400, "invalid_request_error",
+                    "chat_template_kwargs", code, message);
+            case "chat_template_refused" -> new OpenAiException(400, "invalid_request_error", "messages", code,
+                    message);
             default -> OpenAiException.internal("the worker failed request " + reply.requestId() + " (" + code + ")");
         };
     }

@@ -67,6 +67,11 @@ final class StreamRelay {
                     // the newest attempt's chunks are relayed from then on.
                     if (chunk.attempt() >= attempt) {
                         attempt = chunk.attempt();
+                        if (chunk.reasoningContent() != null) {
+                            // a reasoning model's thinking, as llama-server and vLLM stream it
+                            sse.event(CompletionJson.chunk(prompt.requestId(), model, created,
+                                    Json.object("reasoning_content", chunk.reasoningContent()), null));
+                        }
                         if (!chunk.delta().isEmpty()) {
                             sse.event(CompletionJson.chunk(prompt.requestId(), model, created,
                                     Json.object("content", chunk.delta()), null));

@@ -22,15 +22,15 @@ public final class ChatRequestParser {
     private static final Set<String> SUPPORTED = Set.of("model", "messages", "max_tokens", "max_completion_tokens",
             "temperature", "top_p", "seed", "stop", "stream", "stream_options", "user", "metadata", "n", "logprobs",
             "top_logprobs", "frequency_penalty", "presence_penalty", "response_format", "store", "top_k", "min_p",
-            "repeat_penalty", "logit_bias", "tools", "tool_choice", "parallel_tool_calls");
+            "repeat_penalty", "logit_bias", "tools", "tool_choice", "parallel_tool_calls", "chat_template_kwargs",
+            "reasoning_effort");
 
     /**
      * Sent by real clients and harmless to drop, so accepted whatever their value, as llama-server does: a service
-     * tier or cache key for OpenAI's own routing, an end-user id for its abuse checks, a reasoning effort for models
-     * that have none.
+     * tier or cache key for OpenAI's own routing, an end-user id for its abuse checks.
      */
     private static final Set<String> IGNORED = Set.of("service_tier", "safety_identifier", "prompt_cache_key",
-            "reasoning_effort", "verbosity");
+            "verbosity");
 
     /** OpenAI parameters Parley does not implement: any value but the neutral one is a 400. */
     private static final Set<String> UNSUPPORTED = Set.of("functions", "function_call", "audio", "modalities",
@@ -84,7 +84,7 @@ public final class ChatRequestParser {
         }
         String user = optionalString(body, "user");
         return new ChatRequest(model, system == null ? null : system.toString(), rest, params(body), stream,
-                includeUsage, user, metadata(body.get("metadata")), ToolsParam.parse(body));
+                includeUsage, user, metadata(body.get("metadata")), ToolsParam.parse(body), TemplateParams.parse(body));
     }
 
     private static GenerationParams params(JsonNode body) {

@@ -24,6 +24,8 @@ public final class CompletionJson {
 
     public static Map<String, Object> completion(Reply reply, String model, long created) {
         Map<String, Object> message = Json.object("role", "assistant", "content", content(reply), "refusal", null);
+        // a reasoning model's thinking, where llama-server and vLLM put it; absent for other models
+        putPresent(message, "reasoning_content", reply.reasoningContent());
         if (reply.toolCalls() != null) {
             message.put("tool_calls", reply.toolCalls().stream().map(CompletionJson::toolCall).toList());
         }

@@ -83,7 +83,7 @@ class ChatRequestParserTest {
     void acceptsAndIgnoresWhatRealClientsSendThatCannotChangeTheAnswer() {
         ChatRequest request = parse("""
                 {"model": "m", "messages": [{"role": "user", "content": "x"}], "service_tier": "auto",
-                 "safety_identifier": "user-hash", "prompt_cache_key": "k", "reasoning_effort": "low",
+                 "safety_identifier": "user-hash", "prompt_cache_key": "k",
                  "parallel_tool_calls": false, "verbosity": "low", "stream_options": {"include_usage": true}}
                 """);
 

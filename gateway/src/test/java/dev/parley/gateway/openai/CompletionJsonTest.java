@@ -45,6 +45,27 @@ class CompletionJsonTest {
     }
 
     @Test
+    void aReasoningModelsThinkingIsTheMessagesReasoningContentBesideItsAnswer() {
+        Reply reply = Reply.builder().requestId("r1").conversationId("c").status(ReplyStatus.OK).content("Yes.")
+                .reasoningContent("97 has no divisor up to 9.").finishReason(FinishReason.STOP).turn(1).build();
+
+        JsonNode message = json(CompletionJson.completion(reply, "m", 1)).get("choices").get(0).get("message");
+
+        assertThat(message.get("content").asString()).isEqualTo("Yes.");
+        assertThat(message.get("reasoning_content").asString()).isEqualTo("97 has no divisor up to 9.");
+    }
+
+    @Test
+    void aReplyWithoutReasoningHasNoReasoningContent() {
+        Reply reply = Reply.builder().requestId("r1").conversationId("c").status(ReplyStatus.OK).content("hi")
+                .finishReason(FinishReason.STOP).turn(1).build();
+
+        JsonNode message = json(CompletionJson.completion(reply, "m", 1)).get("choices").get(0).get("message");
+
+        assertThat(message.has("reasoning_content")).isFalse();
+    }
+
+    @Test
     void streamedPiecesLeaveOutWhatTheyDoNotCarry() {
         var first = new ToolCallDelta(0, "call_1", "function", new ToolCall.Function("get_weather", ""));
         var later = new ToolCallDelta(0, null, null, new ToolCall.Function(null, "{\"city\""));

@@ -39,6 +39,7 @@ public final class ClientPrompts {
                 .model(options.model()).priority(options.priority())
                 .tools(options.tools().isEmpty() ? null : options.tools()).toolChoice(options.toolChoice())
                 .parallelToolCalls(options.parallelToolCalls())
+                .chatTemplateKwargs(options.chatTemplateKwargs()).reasoningEffort(options.reasoningEffort())
                 .build();
     }
 

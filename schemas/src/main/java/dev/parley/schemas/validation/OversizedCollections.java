@@ -41,6 +41,8 @@ final class OversizedCollections {
         bounds.add(new Bound("/params/logit_bias", "$.params.logit_bias",
                 params.at("/properties/logit_bias/maxProperties").asInt()));
         bounds.add(new Bound("/tools", "$.tools", schema.at("/properties/tools/maxItems").asInt()));
+        bounds.add(new Bound("/chat_template_kwargs", "$.chat_template_kwargs",
+                schema.at("/properties/chat_template_kwargs/maxProperties").asInt()));
         JsonNode message = schema.at("/$defs/message/properties");
         messageFields = message.size();
         maxToolCalls = message.at("/tool_calls/maxItems").asInt();

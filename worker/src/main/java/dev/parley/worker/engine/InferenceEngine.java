@@ -1,5 +1,8 @@
 package dev.parley.worker.engine;
 
+import dev.parley.worker.engine.template.ReasoningStart;
+import java.util.Optional;
+
 /**
  * The port between a turn and the model. One engine serves every conversation of a worker from one loaded model;
  * implementations keep each conversation's KV cache warm between its turns where they can.
@@ -73,6 +76,15 @@ public interface InferenceEngine extends AutoCloseable {
      */
     default boolean callsTools() {
         return false;
+    }
+
+    /**
+     * How the answer to {@code transcript} splits into reasoning and answer, for a model whose chat template shows
+     * it reasons aloud ({@code <think>...</think>}, say); empty for other models and engines, whose whole output is
+     * the answer.
+     */
+    default Optional<ReasoningStart> reasoning(Transcript transcript) {
+        return Optional.empty();
     }
 
     /** Batch generations paused so far for interactive ones; 0 for engines that do not preempt. */

@@ -49,6 +49,8 @@ public final class ChunkStream implements TokenListener, AutoCloseable {
     private final String worker;
     private final Batching batching;
     private final StringBuilder pending = new StringBuilder();
+    /** A reasoning model's thinking not sent yet; it goes out before {@link #pending}, which follows it. */
+    private final StringBuilder pendingReasoning = new StringBuilder();
     private int pendingTokens;
     private long lastDueNanos = System.nanoTime();
     private boolean scheduled;
@@ -74,12 +76,21 @@ public final class ChunkStream implements TokenListener, AutoCloseable {
 
     @Override
     public void onText(String delta) {
+        append(pending, delta);
+    }
+
+    @Override
+    public void onReasoning(String delta) {
+        append(pendingReasoning, delta);
+    }
+
+    private void append(StringBuilder part, String delta) {
         boolean due;
         synchronized (this) {
             if (closed) {
                 return;
             }
-            pending.append(delta);
+            part.append(delta);
             pendingTokens++;
             due = !scheduled && (pendingTokens >= batching.maxTokens()
                     || System.nanoTime() - lastDueNanos >= batching.maxDelay().toNanos());
@@ -131,12 +142,20 @@ public final class ChunkStream implements TokenListener, AutoCloseable {
 
     /** The pending text as the next chunks (none when there is none); under this stream's lock, never while sending. */
     private List<Chunk> take() {
-        if (pending.length() == 0) {
+        if (pending.length() == 0 && pendingReasoning.length() == 0) {
             return List.of();
         }
         List<Chunk> chunks = new ArrayList<>(1);
-        for (String piece : splitUtf8(pending, publisher.maxChunkTextBytes())) {
-            chunks.add(Chunk.of(requestId, conversationId, seq++, attempt, piece, worker));
+        if (pendingReasoning.length() > 0) {
+            for (String piece : splitUtf8(pendingReasoning, publisher.maxChunkTextBytes())) {
+                chunks.add(Chunk.of(requestId, conversationId, seq++, attempt, "", worker).withReasoning(piece));
+            }
+            pendingReasoning.setLength(0);
+        }
+        if (pending.length() > 0) {
+            for (String piece : splitUtf8(pending, publisher.maxChunkTextBytes())) {
+                chunks.add(Chunk.of(requestId, conversationId, seq++, attempt, piece, worker));
+            }
         }
         pending.setLength(0);
         pendingTokens = 0;

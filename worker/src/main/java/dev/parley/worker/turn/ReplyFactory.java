@@ -9,7 +9,10 @@ import dev.parley.schemas.Timings;
 import dev.parley.schemas.Usage;
 import dev.parley.worker.dispatch.PendingTurn;
 import dev.parley.worker.engine.Generation;
+import dev.parley.worker.engine.template.ReasoningSplitter;
+import dev.parley.worker.engine.template.ReasoningStart;
 import dev.parley.worker.quota.QuotaRefusal;
+import java.util.Optional;
 
 /** Builds the replies a turn can end with; one place for their shape. */
 final class ReplyFactory {
@@ -22,14 +25,16 @@ final class ReplyFactory {
         this.workerId = workerId;
     }
 
-    Reply ok(PendingTurn turn, int turnNumber, Generation generation, long startNanos) {
+    /** The answer; a reasoning model's thinking goes to {@code reasoning_content}, its answer to {@code content}. */
+    Reply ok(PendingTurn turn, int turnNumber, Generation generation, Optional<ReasoningStart> reasoning,
+             long startNanos) {
         Prompt prompt = turn.prompt();
         // queued: until a slot started the turn, the engine's own queue included; first token: from then on
         Timings timings = new Timings(millis(startNanos - turn.arrivedNanos() + generation.queuedNanos()),
                 millis(generation.startedToFirstTokenNanos()), millis(System.nanoTime() - turn.arrivedNanos()));
-        return reply(prompt, ReplyStatus.OK).content(generation.text()).finishReason(generation.finishReason())
-                .usage(usage(generation)).timings(timings).turn(turnNumber).droppedTurns(generation.droppedTurns())
-                .build();
+        return withText(reply(prompt, ReplyStatus.OK), generation.text(), reasoning)
+                .finishReason(generation.finishReason()).usage(usage(generation)).timings(timings).turn(turnNumber)
+                .droppedTurns(generation.droppedTurns()).build();
     }
 
     /** The deadline passed before the answer's first token: nothing was said, nothing enters the history. */
@@ -43,8 +48,14 @@ final class ReplyFactory {
     }
 
     Reply cancelled(PendingTurn turn, long startNanos, Generation generation) {
+        return cancelled(turn, startNanos, generation, Optional.empty());
+    }
+
+    /** Cancelled while generating: the partial text, split as {@link #ok} splits it. */
+    Reply cancelled(PendingTurn turn, long startNanos, Generation generation, Optional<ReasoningStart> reasoning) {
         Prompt prompt = turn.prompt();
-        return reply(prompt, ReplyStatus.CANCELLED).content(generation == null ? null : generation.text())
+        Reply.Builder reply = reply(prompt, ReplyStatus.CANCELLED);
+        return (generation == null ? reply : withText(reply, generation.text(), reasoning))
                 .finishReason(FinishReason.CANCELLED).usage(generation == null ? Usage.NONE : usage(generation))
                 .timings(timings(turn, startNanos))
                 .error(new ErrorInfo("cancelled", generation == null
@@ -79,6 +90,15 @@ final class ReplyFactory {
         Prompt prompt = turn.prompt();
         return reply(prompt, ReplyStatus.RATE_LIMITED).usage(Usage.NONE).timings(timings(turn, startNanos))
                 .error(new ErrorInfo("rate_limited", refusal.message(), refusal.retryAfterMs())).build();
+    }
+
+    /** The generated text as content, or split into reasoning and answer for a reasoning model. */
+    private static Reply.Builder withText(Reply.Builder reply, String text, Optional<ReasoningStart> reasoning) {
+        if (reasoning.isEmpty()) {
+            return reply.content(text);
+        }
+        ReasoningSplitter.Delta parts = reasoning.get().split(text);
+        return reply.content(parts.content()).reasoningContent(parts.reasoning().isEmpty() ? null : parts.reasoning());
     }
 
     /** What every reply of this worker to {@code prompt} carries: ids, status, model, worker, echoed metadata. */

@@ -18,6 +18,7 @@ import dev.parley.worker.engine.Sampling;
 import dev.parley.worker.engine.TokenListener;
 import dev.parley.worker.engine.Transcript;
 import dev.parley.worker.engine.UnsupportedRequestException;
+import dev.parley.worker.engine.template.ReasoningStart;
 import dev.parley.worker.history.AppendOutcome;
 import dev.parley.worker.history.HistoryEntry;
 import dev.parley.worker.history.HistoryStore;
@@ -235,10 +236,13 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
         Prompt prompt = turn.prompt();
         HistoryTail tail = metrics.historyTimer("load")
                 .record(() -> history.loadTail(prompt.conversationId(), tailBudget));
-        Generation generation = generate(prompt, tail, format, retries.nextGeneration());
+        GenerationRequest request = request(prompt, tail, format);
+        // a reasoning model's thinking is split from its answer in the stream and the reply, never in the history
+        Optional<ReasoningStart> reasoning = engine.reasoning(request.transcript());
+        Generation generation = generate(prompt, request, reasoning, tail, retries.nextGeneration());
         if (generation.finishReason() == FinishReason.CANCELLED) {
             // A cancelled turn does not enter the conversation; its partial text is in the reply only.
-            return writes.store(prompt, replies.cancelled(turn, startNanos, generation));
+            return writes.store(prompt, replies.cancelled(turn, startNanos, generation, reasoning));
         }
         if (generation.finishReason() == FinishReason.DEADLINE && generation.completionTokens() == 0) {
             // Nothing was said before the deadline: no empty assistant turn enters the history.
@@ -252,17 +256,24 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                 return writes.store(prompt, replies.invalidOutput(turn, startNanos, generation, problem.get()));
             }
         }
-        return append(turn, startNanos, tail, generation, retries);
+        return append(turn, startNanos, tail, generation, reasoning, retries);
     }
 
-    private Generation generate(Prompt prompt, HistoryTail tail, OutputFormat format, int attempt) throws Abandoned {
+    private Generation generate(Prompt prompt, GenerationRequest request, Optional<ReasoningStart> reasoning,
+                                HistoryTail tail, int attempt) throws Abandoned {
         ChunkStream chunks = prompt.stream() ? chunkStreams.open(prompt, attempt) : null;
+        TokenListener listener = chunks != null ? chunks : TokenListener.NONE;
+        ReasoningListener split = chunks != null && reasoning.isPresent()
+                ? new ReasoningListener(reasoning.get().splitter(), chunks) : null;
         Generation generation;
         try {
-            generation = engine.generate(request(prompt, tail, format), chunks != null ? chunks : TokenListener.NONE);
+            generation = engine.generate(request, split != null ? split : listener);
         } catch (GenerationAbandonedException e) {
             throw new Abandoned(e);
         } finally {
+            if (split != null) {
+                split.finish();
+            }
             if (chunks != null) {
                 chunks.close();
             }
@@ -274,12 +285,12 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
 
     /** Appends the turn with its reply; {@code null} when the history moved on and the turn is to be redone. */
     private Reply append(PendingTurn turn, long startNanos, HistoryTail tail, Generation generation,
-                         TurnRetries retries) throws Abandoned {
+                         Optional<ReasoningStart> reasoning, TurnRetries retries) throws Abandoned {
         Prompt prompt = turn.prompt();
         // Numbered by the conversation's turn counter: older turns may be dropped from the store or not read.
         HistoryEntry entry = new HistoryEntry(tail.turnCount() + 1, prompt.requestId(), prompt.system(),
                 prompt.messages(), generation.text(), clock.instant());
-        Reply reply = replies.ok(turn, entry.turn(), generation, startNanos);
+        Reply reply = replies.ok(turn, entry.turn(), generation, reasoning, startNanos);
         AppendOutcome outcome = writes.append(prompt, entry, reply);
         if (outcome instanceof AppendOutcome.Appended) {
             return reply;
@@ -307,7 +318,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
     private GenerationRequest request(Prompt prompt, HistoryTail tail, OutputFormat format) {
         String system = prompt.system() != null ? prompt.system() : tail.system();
         Transcript transcript = new Transcript(system, tail.entries().stream().map(HistoryEntry::toExchange).toList(),
-                prompt.messages(), tail.earlierTurns());
+                prompt.messages(), tail.earlierTurns(), prompt.templateVariables());
         GenerationParams p = prompt.paramsOrDefaults();
         Sampling sampling = new Sampling(p.maxTokens() != null ? p.maxTokens() : settings.defaultMaxTokens(),
                 p.temperature(), p.topP(), p.topK(), p.seed(), p.stop(), format.grammar(), p.minP(),

@@ -55,6 +55,31 @@ class ChunkStreamTest {
     }
 
     @Test
+    void piledUpReasoningGoesOutBeforeTheAnswerInChunksThatFitARecord() {
+        MockProducer<String, byte[]> producer = new MockProducer<>(true, null, new StringSerializer(),
+                new ByteArraySerializer());
+        ReplyPublisher publisher = new ReplyPublisher(producer, "replies", SMALL_RECORD);
+        ChunkStream stream = stream(publisher, full -> false);
+        String thought = "hmm, 日本 ".repeat(40);
+        stream.onReasoning(thought);
+        stream.onText("Yes.");
+
+        stream.close();
+
+        List<Chunk> chunks = sent(producer);
+        assertThat(chunks).hasSizeGreaterThan(2);
+        assertThat(chunks.subList(0, chunks.size() - 1)).allSatisfy(chunk -> {
+            assertThat(chunk.delta()).isEmpty();
+            assertThat(chunk.reasoningContent().getBytes(StandardCharsets.UTF_8).length)
+                    .isLessThanOrEqualTo(publisher.maxChunkTextBytes());
+        });
+        assertThat(String.join("", chunks.stream().filter(c -> c.reasoningContent() != null)
+                .map(Chunk::reasoningContent).toList())).isEqualTo(thought);
+        assertThat(chunks.get(chunks.size() - 1).delta()).isEqualTo("Yes.");
+        assertThat(chunks.get(chunks.size() - 1).reasoningContent()).isNull();
+    }
+
+    @Test
     void splittingCutsBetweenCodePointsNeverInsideOne() {
         assertThat(ChunkStream.splitUtf8("aé😀b", 4)).containsExactly("aé", "😀", "b");
         assertThat(ChunkStream.splitUtf8("abcd", 4)).containsExactly("abcd");

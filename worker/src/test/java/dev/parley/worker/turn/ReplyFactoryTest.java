@@ -8,6 +8,7 @@ import dev.parley.schemas.Reply;
 import dev.parley.worker.dispatch.PendingTurn;
 import dev.parley.worker.engine.Generation;
 import dev.parley.worker.engine.KvTier;
+import java.util.Optional;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +26,7 @@ class ReplyFactoryTest {
         Generation generation = new Generation("hello", FinishReason.STOP, 10, 4, 4, 2, 0, 900 * MS, 1200 * MS,
                 KvTier.SNAPSHOT, 0, 0, 600 * MS);
 
-        Reply reply = new ReplyFactory("m", "w").ok(turn, 1, generation, turnStart);
+        Reply reply = new ReplyFactory("m", "w").ok(turn, 1, generation, Optional.empty(), turnStart);
 
         assertThat(reply.timings().queuedMs()).isEqualTo(700);
         assertThat(reply.timings().firstTokenMs()).isEqualTo(300);
@@ -40,7 +41,7 @@ class ReplyFactoryTest {
         Generation generation = new Generation("hello", FinishReason.STOP, 10, 0, 0, 2, 0, 900 * MS, 1200 * MS,
                 KvTier.PREFILL);
 
-        Reply reply = new ReplyFactory("m", "w").ok(turn, 1, generation, turnStart);
+        Reply reply = new ReplyFactory("m", "w").ok(turn, 1, generation, Optional.empty(), turnStart);
 
         assertThat(reply.timings().queuedMs()).isEqualTo(100);
         assertThat(reply.timings().firstTokenMs()).isEqualTo(900);

@@ -8,8 +8,11 @@ import dev.parley.worker.engine.GenerationRequest;
 import dev.parley.worker.engine.InferenceEngine;
 import dev.parley.worker.engine.KvTier;
 import dev.parley.worker.engine.TokenListener;
+import dev.parley.worker.engine.Transcript;
+import dev.parley.worker.engine.template.ReasoningStart;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 
 /** An engine whose answers and failures are scripted; records what it was asked. */
@@ -23,6 +26,10 @@ final class ScriptedEngine implements InferenceEngine {
     String partialBeforeFailure;
     /** When set, returned as the outcome instead of a scripted answer. */
     Generation outcome;
+    /** When set, the answer is streamed in these pieces instead of {@link #answer} in one. */
+    List<String> pieces;
+    /** When set, the engine's model reasons aloud with these markers. */
+    ReasoningStart reasoning;
 
     @Override
     public EngineInfo info() {
@@ -47,9 +54,14 @@ final class ScriptedEngine implements InferenceEngine {
             listener.onText("partial");
             return new Generation("partial", FinishReason.CANCELLED, 10, 0, 0, 1, 0, 1_000_000, 2_000_000, KvTier.PREFILL);
         }
-        String text = answer.apply(request);
-        listener.onText(text);
+        String text = pieces != null ? String.join("", pieces) : answer.apply(request);
+        (pieces != null ? pieces : List.of(text)).forEach(listener::onText);
         return new Generation(text, FinishReason.STOP, 10, 0, 0, 3, 0, 1_000_000, 2_000_000, KvTier.PREFILL);
+    }
+
+    @Override
+    public Optional<ReasoningStart> reasoning(Transcript transcript) {
+        return Optional.ofNullable(reasoning);
     }
 
     @Override

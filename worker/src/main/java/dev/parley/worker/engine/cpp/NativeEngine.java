@@ -16,9 +16,11 @@ import dev.parley.worker.engine.Transcript;
 import dev.parley.worker.engine.UnsupportedRequestException;
 import dev.parley.worker.engine.disk.DiskKvStore;
 import dev.parley.worker.engine.disk.DiskTierConfig;
+import dev.parley.worker.engine.template.ReasoningStart;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -216,6 +218,11 @@ public final class NativeEngine implements InferenceEngine {
     /** The prompt tokens of a transcript (template text with control tokens, message text without). */
     public int[] tokenizeTranscript(Transcript transcript) {
         return withModel(() -> model.tokenizeTranscript(transcript));
+    }
+
+    @Override
+    public Optional<ReasoningStart> reasoning(Transcript transcript) {
+        return withModel(() -> model.reasoning(transcript));
     }
 
     /** Tokenizes text as plain text (control strings stay text). */

@@ -7,6 +7,8 @@ import dev.parley.worker.engine.EngineException;
 import dev.parley.worker.engine.Transcript;
 import dev.parley.worker.engine.TranscriptSplitter;
 import dev.parley.worker.engine.UnsupportedRequestException;
+import dev.parley.worker.engine.template.ReasoningMarkers;
+import dev.parley.worker.engine.template.ReasoningStart;
 import dev.parley.worker.engine.template.TemplateException;
 import dev.parley.worker.engine.template.TranscriptTemplate;
 import java.nio.charset.StandardCharsets;
@@ -193,6 +195,19 @@ final class NativeModel implements AutoCloseable {
             // The template refused these messages (roles that do not alternate, say): asking again cannot help.
             throw new UnsupportedRequestException("chat_template_refused", name + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * The model's reasoning markers and whether this transcript's prompt opens the reasoning (DeepSeek R1's template
+     * ends it with {@code <think>}); empty for a model whose template shows no reasoning, or that has none of its own.
+     */
+    Optional<ReasoningStart> reasoning(Transcript transcript) {
+        if (jinja == null || jinja.reasoningMarkers().isEmpty()) {
+            return Optional.empty();
+        }
+        ReasoningMarkers markers = jinja.reasoningMarkers().get();
+        String prompt = renderJinja(transcript.messages(), transcript.templateVariables()).text();
+        return Optional.of(new ReasoningStart(markers, markers.opensIn(prompt)));
     }
 
     /** Messages rendered with the model's chat template, ending with the assistant's cue. */

@@ -1,0 +1,40 @@
+package dev.parley.worker.turn;
+
+import dev.parley.worker.engine.TokenListener;
+import dev.parley.worker.engine.template.ReasoningSplitter;
+
+/**
+ * Splits a reasoning model's streamed output before it reaches {@code target}: thinking goes to
+ * {@link TokenListener#onReasoning}, the answer to {@link TokenListener#onText}. Text that may be the start of a
+ * marker is held back until the next piece tells, and {@link #finish()} hands on what is left.
+ */
+final class ReasoningListener implements TokenListener {
+
+    private final ReasoningSplitter splitter;
+    private final TokenListener target;
+
+    ReasoningListener(ReasoningSplitter splitter, TokenListener target) {
+        this.splitter = splitter;
+        this.target = target;
+    }
+
+    @Override
+    public void onText(String delta) {
+        forward(splitter.accept(delta));
+    }
+
+    /** The output ended: what was held back goes to the part it was in. */
+    void finish() {
+        forward(splitter.finish());
+    }
+
+    private void forward(ReasoningSplitter.Delta delta) {
+        // reasoning comes before the answer, in one piece as in the output
+        if (!delta.reasoning().isEmpty()) {
+            target.onReasoning(delta.reasoning());
+        }
+        if (!delta.content().isEmpty()) {
+            target.onText(delta.content());
+        }
+    }
+}
