@@ -69,10 +69,11 @@ public interface InferenceEngine extends AutoCloseable {
 
     /**
      * Whether the engine renders tools into the prompt and parses the model's tool calls; a worker whose engine does
-     * not dead-letters prompts that ask for tools ({@code unsupported_feature}).
+     * not dead-letters prompts that ask for tools ({@code unsupported_feature}). An engine calls tools when its
+     * {@link EngineInfo#toolSyntax()} says how its model writes them.
      */
     default boolean callsTools() {
-        return false;
+        return info().toolSyntax() != null;
     }
 
     /** Batch generations paused so far for interactive ones; 0 for engines that do not preempt. */
