@@ -17,6 +17,7 @@ import dev.parley.worker.engine.InferenceEngine;
 import dev.parley.worker.engine.Sampling;
 import dev.parley.worker.engine.TokenListener;
 import dev.parley.worker.engine.Transcript;
+import dev.parley.worker.engine.tools.ParsedAnswer;
 import dev.parley.worker.engine.UnsupportedRequestException;
 import dev.parley.worker.history.AppendOutcome;
 import dev.parley.worker.history.HistoryEntry;
@@ -197,7 +198,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
             try {
                 Optional<Reply> settled = checks.settled(turn, startNanos);
                 if (settled.isEmpty()) {
-                    format = format != null ? format : OutputFormat.of(turn);
+                    format = format != null ? format : OutputFormat.of(turn, engine.info());
                     settled = checks.rateLimited(turn, startNanos);
                 }
                 Reply reply = settled.isPresent() ? settled.get() : generateAndStore(turn, startNanos, format, retries);
@@ -244,7 +245,13 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
             // Nothing was said before the deadline: no empty assistant turn enters the history.
             return writes.store(prompt, replies.expired(turn, startNanos, generation));
         }
-        if (format.constrained()) {
+        Optional<ParsedAnswer> calls = format.tools().calls(generation.text());
+        if (calls.isEmpty() && format.tools().forced()) {
+            // Cut off (max_tokens, the deadline) before the call closed: never stored as if it had called.
+            return writes.store(prompt, replies.invalidOutput(turn, startNanos, generation,
+                    "the answer is not a complete tool call, which tool_choice requires"));
+        }
+        if (calls.isEmpty() && format.constrained()) {
             Optional<String> problem = format.problem(generation.text());
             metrics.structuredOutput(format.name(), problem.isEmpty());
             if (problem.isPresent()) {
@@ -252,14 +259,22 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                 return writes.store(prompt, replies.invalidOutput(turn, startNanos, generation, problem.get()));
             }
         }
-        return append(turn, startNanos, tail, generation, retries);
+        return append(turn, startNanos, tail, generation, calls.orElse(null), retries);
     }
 
     private Generation generate(Prompt prompt, HistoryTail tail, OutputFormat format, int attempt) throws Abandoned {
         ChunkStream chunks = prompt.stream() ? chunkStreams.open(prompt, attempt) : null;
+        ToolTurn tools = format.tools();
+        // the raw call text is held back from the chunks and sent as tool-call deltas
+        ToolCallStream calls = chunks != null && tools.active()
+                ? new ToolCallStream(chunks, tools.syntax(), tools.forced()) : null;
         Generation generation;
         try {
-            generation = engine.generate(request(prompt, tail, format), chunks != null ? chunks : TokenListener.NONE);
+            generation = engine.generate(request(prompt, tail, format),
+                    calls != null ? calls : chunks != null ? chunks : TokenListener.NONE);
+            if (calls != null) {
+                calls.finish(tools.calls(generation.text()));
+            }
         } catch (GenerationAbandonedException e) {
             throw new Abandoned(e);
         } finally {
@@ -274,12 +289,15 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
 
     /** Appends the turn with its reply; {@code null} when the history moved on and the turn is to be redone. */
     private Reply append(PendingTurn turn, long startNanos, HistoryTail tail, Generation generation,
-                         TurnRetries retries) throws Abandoned {
+                         ParsedAnswer calls, TurnRetries retries) throws Abandoned {
         Prompt prompt = turn.prompt();
         // Numbered by the conversation's turn counter: older turns may be dropped from the store or not read.
+        // An answer that called tools is kept as its text and its calls, which the template renders its own way.
         HistoryEntry entry = new HistoryEntry(tail.turnCount() + 1, prompt.requestId(), prompt.system(),
-                prompt.messages(), generation.text(), clock.instant());
-        Reply reply = replies.ok(turn, entry.turn(), generation, startNanos);
+                prompt.messages(), calls != null ? calls.content() : generation.text(), clock.instant(),
+                calls != null ? calls.calls() : null);
+        Reply reply = calls != null ? replies.toolCalls(turn, entry.turn(), generation, startNanos, calls)
+                : replies.ok(turn, entry.turn(), generation, startNanos);
         AppendOutcome outcome = writes.append(prompt, entry, reply);
         if (outcome instanceof AppendOutcome.Appended) {
             return reply;
@@ -307,7 +325,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
     private GenerationRequest request(Prompt prompt, HistoryTail tail, OutputFormat format) {
         String system = prompt.system() != null ? prompt.system() : tail.system();
         Transcript transcript = new Transcript(system, tail.entries().stream().map(HistoryEntry::toExchange).toList(),
-                prompt.messages(), tail.earlierTurns());
+                prompt.messages(), tail.earlierTurns(), format.tools().templateVariables());
         GenerationParams p = prompt.paramsOrDefaults();
         Sampling sampling = new Sampling(p.maxTokens() != null ? p.maxTokens() : settings.defaultMaxTokens(),
                 p.temperature(), p.topP(), p.topK(), p.seed(), p.stop(), format.grammar(), p.minP(),
