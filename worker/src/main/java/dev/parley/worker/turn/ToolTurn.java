@@ -96,7 +96,7 @@ final class ToolTurn {
         }
         if (!text.equals(parsedText)) {
             ToolCallParser parser = new ToolCallParser(syntax(),
-                    tools.stream().map(Tool::name).collect(Collectors.toSet()), ToolTurn::callId);
+                    tools.stream().map(Tool::name).collect(Collectors.toSet()), this::callId);
             parsed = parser.parse(text).map(answer -> parallel || answer.calls().size() == 1 ? answer
                     : new ParsedAnswer(answer.content(), answer.calls().subList(0, 1)));
             parsedText = text;
@@ -104,8 +104,12 @@ final class ToolTurn {
         return parsed;
     }
 
-    /** A call id in OpenAI's style. */
-    private static String callId() {
-        return "call_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
+    /**
+     * A call id in OpenAI's style; for Mistral nine letters and digits, the only ids its templates take back when
+     * the call is passed back in the history.
+     */
+    private String callId() {
+        String random = UUID.randomUUID().toString().replace("-", "");
+        return syntax == ToolSyntax.MISTRAL ? random.substring(0, 9) : "call_" + random.substring(0, 24);
     }
 }

@@ -16,8 +16,8 @@ import tools.jackson.core.JacksonException;
  * write them with {@code tojson}), a tool message's {@code tool_call_id}.
  *
  * <p>A template that shows no tools (SmolLM2's, most ChatML ones) still lets the model call them, as llama.cpp's
- * generic format does: the tools and the answer's JSON shape go into the system message, and earlier calls are
- * written into the assistant's text in that shape.
+ * generic format does: the tools and the answer's JSON shape go into the system message, earlier calls are
+ * written into the assistant's text in that shape, and tool results come as user messages.
  */
 public final class ToolRendering {
 
@@ -47,6 +47,12 @@ public final class ToolRendering {
     /** The message as the template sees it, given its content as shown ({@code base}: role and content). */
     public Map<String, Object> message(ChatMessage message, Map<String, Object> base) {
         Map<String, Object> dict = new LinkedHashMap<>(base);
+        if (message.toolCallId() != null && !rendersTools) {
+            // a template without tools may refuse the role too (Gemma's alternates user and model strictly)
+            dict.put("role", "user");
+            dict.put("content", "Result of tool call " + message.toolCallId() + ": " + dict.get("content"));
+            return dict;
+        }
         if (message.toolCallId() != null) {
             dict.put("tool_call_id", message.toolCallId());
         }
