@@ -34,7 +34,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * tools, so calls take the generic JSON form) and Redis. The model picks tools poorly on its own, so the calls are
  * forced ({@code required}, a named function) and sampled under the call's grammar: each comes back parsed, with
  * arguments valid against its tool's schema, streamed as a tool-call delta rather than text, and stored with the
- * turn so that the tool's result and the final answer follow in the same conversation.
+ * turn so that the tool's result and the final answer follow in the same conversation. A forced call cut off
+ * before it closes is an {@code invalid_output} error, not a call.
  */
 @ExtendWith({ParleyInfraExtension.class, EngineExtension.class})
 class ToolCallingTest {
@@ -103,6 +104,15 @@ class ToolCallingTest {
                     history.stream().map(HistoryEntry::toExchange).toList(), List.of(ChatMessage.user("Thanks."))));
             assertThat(rendered).contains("\"name\": \"" + first.name() + "\", \"arguments\": " + first.arguments())
                     .contains("sunny, 21 C");
+            // a forced call cut off before it closes is an error that stays out of the conversation
+            Reply cut = client.send(Prompt.builder().requestId(conversation + "-3").conversationId(conversation)
+                    .messages(List.of(ChatMessage.user("Weather in Oslo?"))).params(PARAMS.withMaxTokens(4))
+                    .tools(TOOLS).toolChoice(ToolChoice.REQUIRED).build()).join();
+            assertThat(cut.status()).as("%s", cut).isEqualTo(ReplyStatus.ERROR);
+            assertThat(cut.error().code()).isEqualTo("invalid_output");
+            assertThat(cut.finishReason()).isEqualTo(FinishReason.LENGTH);
+            assertThat(cut.toolCalls()).isNull();
+            assertThat(harness.history(conversation)).hasSize(3);
             // a redelivered request gets the stored call again, same id
             assertThat(client.send(prompt(conversation, "-0", ChatMessage.user("Weather in Paris?"),
                     ToolChoice.REQUIRED)).join().toolCalls()).isEqualTo(call.toolCalls());
