@@ -167,5 +167,54 @@ def tenants():
     return {"mine": mine, "theirs": turn_info(theirs, raw.headers.get(HEADER))}
 
 
+WEATHER = {"type": "function", "function": {
+    "name": "get_weather", "description": "The weather in a city",
+    "parameters": {"type": "object", "additionalProperties": False, "required": ["city"],
+                   "properties": {"city": {"type": "string", "minLength": 1, "maxLength": 20}}}}}
+
+
+def streamed_call(messages, choice):
+    """A streamed completion's tool-call deltas added up per index, and its text."""
+    stream = client.chat.completions.create(model=MODEL, messages=messages, tools=[WEATHER], tool_choice=choice,
+                                            stream=True, max_tokens=64, temperature=0.7, seed=7)
+    calls, text, finish = {}, [], None
+    for chunk in stream:
+        for choice_delta in chunk.choices:
+            if choice_delta.delta.content:
+                text.append(choice_delta.delta.content)
+            for delta in choice_delta.delta.tool_calls or []:
+                call = calls.setdefault(delta.index, {"id": "", "name": "", "arguments": ""})
+                call["id"] += delta.id or ""
+                call["name"] += (delta.function.name or "") if delta.function else ""
+                call["arguments"] += (delta.function.arguments or "") if delta.function else ""
+            if choice_delta.finish_reason:
+                finish = choice_delta.finish_reason
+    return {"calls": [calls[i] for i in sorted(calls)], "text": "".join(text), "finish_reason": finish}
+
+
+def tools():
+    """An agent loop's round: a required call, the tool's result, the final answer; then a named call streamed."""
+    messages = [{"role": "user", "content": "What is the weather in Paris? " + RUN}]
+    first = client.chat.completions.create(model=MODEL, messages=messages, tools=[WEATHER], tool_choice="required",
+                                           max_tokens=64, temperature=0.7, seed=7)
+    message = first.choices[0].message
+    call = message.tool_calls[0]
+    messages.append({"role": "assistant", "content": message.content,
+                     "tool_calls": [{"id": c.id, "type": "function",
+                                     "function": {"name": c.function.name, "arguments": c.function.arguments}}
+                                    for c in message.tool_calls]})
+    messages.append({"role": "tool", "tool_call_id": call.id, "content": "sunny, 21 C"})
+    final = client.chat.completions.create(model=MODEL, messages=messages, tools=[WEATHER], tool_choice="none",
+                                           max_tokens=16, temperature=0)
+    named = streamed_call([{"role": "user", "content": "And in Rome? " + RUN}],
+                          {"type": "function", "function": {"name": "get_weather"}})
+    return {"finish_reason": first.choices[0].finish_reason, "content": message.content,
+            "calls": [{"id": c.id, "type": c.type, "name": c.function.name, "arguments": c.function.arguments}
+                      for c in message.tool_calls],
+            "final": {"content": final.choices[0].message.content, "finish_reason": final.choices[0].finish_reason,
+                      "tool_calls": final.choices[0].message.tool_calls},
+            "streamed": named}
+
+
 if __name__ == "__main__":
     print(json.dumps(globals()[sys.argv[1]]()))

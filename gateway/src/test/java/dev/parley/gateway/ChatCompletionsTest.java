@@ -3,6 +3,9 @@ package dev.parley.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.schemas.ChatMessage;
+import dev.parley.schemas.ResponseFormat;
+import dev.parley.schemas.codec.WireJson;
+import dev.parley.schemas.format.OutputValidator;
 import dev.parley.testkit.ParleyInfra;
 import dev.parley.testkit.junit.ParleyInfraExtension;
 import dev.parley.worker.history.HistoryEntry;
@@ -176,6 +179,41 @@ class ChatCompletionsTest {
         assertThat(result.get("wrong_key").get("type").asString()).isEqualTo("AuthenticationError");
         assertThat(result.get("models_wrong_key").get("status").asInt()).isEqualTo(401);
         assertThat(result.get("models").toString()).isEqualTo("[\"" + PoolFixture.MODEL + "\"]");
+    }
+
+    /**
+     * An agent loop's round with the official client on the native engine: a required call comes back parsed, its
+     * arguments valid against the tool's schema; the tool's result leads to a text answer; a named call streams as
+     * tool-call deltas that add up to one call, never as text.
+     */
+    @Test
+    void toolCallsWithTheOfficialClient() throws Exception {
+        JsonNode result = scenario("tools");
+        OutputValidator arguments = OutputValidator.of(ResponseFormat.jsonSchema("arguments", WireJson.mapper()
+                .readTree("{\"type\": \"object\", \"additionalProperties\": false, \"required\": [\"city\"], "
+                        + "\"properties\": {\"city\": {\"type\": \"string\", \"minLength\": 1, \"maxLength\": 20}}}")));
+
+        assertThat(result.get("finish_reason").asString()).isEqualTo("tool_calls");
+        assertThat(result.get("calls")).hasSize(1);
+        JsonNode call = result.get("calls").get(0);
+        assertThat(call.get("id").asString()).startsWith("call_");
+        assertThat(call.get("type").asString()).isEqualTo("function");
+        assertThat(call.get("name").asString()).isEqualTo("get_weather");
+        assertThat(arguments.problem(call.get("arguments").asString())).isEmpty();
+
+        JsonNode answer = result.get("final");
+        assertThat(answer.get("content").asString()).isNotBlank();
+        assertThat(answer.get("finish_reason").asString()).isIn("stop", "length");
+        assertThat(answer.get("tool_calls").isNull()).isTrue();
+
+        JsonNode streamed = result.get("streamed");
+        assertThat(streamed.get("finish_reason").asString()).isEqualTo("tool_calls");
+        assertThat(streamed.get("text").asString()).isEmpty();
+        assertThat(streamed.get("calls")).singleElement().satisfies(c -> {
+            assertThat(c.get("id").asString()).startsWith("call_");
+            assertThat(c.get("name").asString()).isEqualTo("get_weather");
+            assertThat(arguments.problem(c.get("arguments").asString())).isEmpty();
+        });
     }
 
     @Test

@@ -79,8 +79,9 @@ public final class ChatCompletionsRoute implements Route {
             try (TenantPermits.Permit stream = request.stream() ? tenantPermits.stream(tenant) : null;
                  Admission.Ticket admitted = admit(request, tenant)) {
                 ResolvedTurn turn = conversations.resolve(tenant, request, exchange.header(ConversationResolver.HEADER));
-                if (turn.messages().get(turn.messages().size() - 1).role() != Role.USER) {
-                    throw OpenAiException.invalidParam("messages", "the last message must have role user");
+                Role last = turn.messages().get(turn.messages().size() - 1).role();
+                if (last != Role.USER && last != Role.TOOL) { // a tool's result is answered like a user message
+                    throw OpenAiException.invalidParam("messages", "the last message must have role user or tool");
                 }
                 metrics.conversation(turn.kind());
                 Prompt prompt = prompt(request, turn, tenant);

@@ -72,10 +72,11 @@ public interface InferenceEngine extends AutoCloseable {
 
     /**
      * Whether the engine renders tools into the prompt and parses the model's tool calls; a worker whose engine does
-     * not dead-letters prompts that ask for tools ({@code unsupported_feature}).
+     * not dead-letters prompts that ask for tools ({@code unsupported_feature}). An engine calls tools when its
+     * {@link EngineInfo#toolSyntax()} says how its model writes them.
      */
     default boolean callsTools() {
-        return false;
+        return info().toolSyntax() != null;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.parley.worker.reply;
 
 import dev.parley.schemas.Chunk;
+import dev.parley.schemas.ToolCallDelta;
 import dev.parley.worker.engine.TokenListener;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -128,6 +129,23 @@ public final class ChunkStream implements TokenListener, AutoCloseable {
             synchronized (this) {
                 closed = true;
                 chunks = take();
+            }
+            for (Chunk chunk : chunks) {
+                publisher.publishChunk(topic, chunk);
+            }
+        }
+    }
+
+    /**
+     * Sends what is pending, then a chunk with the answer's tool calls (a whole call per delta); before
+     * {@link #close()}.
+     */
+    public void sendToolCalls(List<ToolCallDelta> calls) {
+        synchronized (sendOrder) {
+            List<Chunk> chunks;
+            synchronized (this) {
+                chunks = new ArrayList<>(take());
+                chunks.add(Chunk.of(requestId, conversationId, seq++, attempt, "", worker).withToolCalls(calls));
             }
             for (Chunk chunk : chunks) {
                 publisher.publishChunk(topic, chunk);

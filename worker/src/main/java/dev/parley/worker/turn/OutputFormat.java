@@ -5,22 +5,26 @@ import dev.parley.schemas.format.OutputValidator;
 import dev.parley.schemas.format.ResponseGrammar;
 import dev.parley.schemas.format.UnsupportedSchemaException;
 import dev.parley.worker.dispatch.PendingTurn;
+import dev.parley.worker.engine.EngineInfo;
 import dev.parley.worker.engine.UnsupportedRequestException;
 import java.util.Optional;
 
 /**
  * A turn's response format: the grammar the engine samples under and the check of the finished answer. The grammar
  * makes a valid answer likely; only the check makes it certain, because generation may stop before the JSON closes.
+ * A turn whose tool choice forces a call is sampled under the call's grammar instead ({@link ToolTurn}).
  */
 final class OutputFormat {
 
     private final ResponseFormat format;
     private final String grammar;
+    private final ToolTurn tools;
     private OutputValidator validator;
 
-    private OutputFormat(ResponseFormat format, String grammar) {
+    private OutputFormat(ResponseFormat format, String grammar, ToolTurn tools) {
         this.format = format;
         this.grammar = grammar;
+        this.tools = tools;
     }
 
     /**
@@ -29,7 +33,7 @@ final class OutputFormat {
      * @throws UnsupportedRequestException ({@code unsupported_schema}) for a schema outside the subset; the prompt
      *                                     decoder refuses those already, so only a prompt made in-process gets here
      */
-    static OutputFormat of(PendingTurn turn) {
+    static OutputFormat of(PendingTurn turn, EngineInfo engine) {
         ResponseGrammar built = turn.grammar();
         if (built == null) {
             try {
@@ -39,7 +43,7 @@ final class OutputFormat {
                 throw new UnsupportedRequestException("unsupported_schema", e.getMessage());
             }
         }
-        return new OutputFormat(built.format(), built.gbnf());
+        return new OutputFormat(built.format(), built.gbnf(), ToolTurn.of(turn.prompt(), engine));
     }
 
     /** Whether the answer must be JSON. */
@@ -54,7 +58,12 @@ final class OutputFormat {
 
     /** The GBNF grammar to sample under, or {@code null} for free text. */
     String grammar() {
-        return grammar;
+        return tools.forced() ? tools.grammar() : grammar;
+    }
+
+    /** The turn's tools. */
+    ToolTurn tools() {
+        return tools;
     }
 
     /** What is wrong with the finished answer, or empty when it has the required shape. */

@@ -11,6 +11,7 @@ import dev.parley.worker.dispatch.PendingTurn;
 import dev.parley.worker.engine.Generation;
 import dev.parley.worker.engine.template.ReasoningSplitter;
 import dev.parley.worker.engine.template.ReasoningStart;
+import dev.parley.worker.engine.tools.ParsedAnswer;
 import dev.parley.worker.quota.QuotaRefusal;
 import java.util.Optional;
 
@@ -35,6 +36,19 @@ final class ReplyFactory {
         return withText(reply(prompt, ReplyStatus.OK), generation.text(), reasoning)
                 .finishReason(generation.finishReason()).usage(usage(generation)).timings(timings).turn(turnNumber)
                 .droppedTurns(generation.droppedTurns()).build();
+    }
+
+    /**
+     * The answer called tools: the calls, the text beside them as content ({@code null} when there was none), and
+     * finish reason {@code tool_calls} (unless generation was cut off: then its own reason stands).
+     */
+    Reply toolCalls(PendingTurn turn, int turnNumber, Generation generation, Optional<ReasoningStart> reasoning,
+                    long startNanos, ParsedAnswer calls) {
+        Reply ok = ok(turn, turnNumber, generation, reasoning, startNanos);
+        FinishReason reason = generation.finishReason() == FinishReason.STOP ? FinishReason.TOOL_CALLS
+                : generation.finishReason();
+        return ok.newBuilder().content(calls.content().isEmpty() ? null : calls.content()).toolCalls(calls.calls())
+                .finishReason(reason).build();
     }
 
     /** The deadline passed before the answer's first token: nothing was said, nothing enters the history. */

@@ -17,6 +17,7 @@ import dev.parley.worker.engine.InferenceEngine;
 import dev.parley.worker.engine.Sampling;
 import dev.parley.worker.engine.TokenListener;
 import dev.parley.worker.engine.Transcript;
+import dev.parley.worker.engine.tools.ParsedAnswer;
 import dev.parley.worker.engine.UnsupportedRequestException;
 import dev.parley.worker.engine.template.ReasoningStart;
 import dev.parley.worker.history.AppendOutcome;
@@ -33,6 +34,8 @@ import dev.parley.worker.reply.ReplyPublisher;
 import dev.parley.worker.reply.ReplyTopics;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -198,7 +201,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
             try {
                 Optional<Reply> settled = checks.settled(turn, startNanos);
                 if (settled.isEmpty()) {
-                    format = format != null ? format : OutputFormat.of(turn);
+                    format = format != null ? format : OutputFormat.of(turn, engine.info());
                     settled = checks.rateLimited(turn, startNanos);
                 }
                 Reply reply = settled.isPresent() ? settled.get() : generateAndStore(turn, startNanos, format, retries);
@@ -239,7 +242,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
         GenerationRequest request = request(prompt, tail, format);
         // a reasoning model's thinking is split from its answer in the stream and the reply, never in the history
         Optional<ReasoningStart> reasoning = engine.reasoning(request.transcript());
-        Generation generation = generate(prompt, request, reasoning, tail, retries.nextGeneration());
+        Generation generation = generate(prompt, request, reasoning, format.tools(), tail, retries.nextGeneration());
         if (generation.finishReason() == FinishReason.CANCELLED) {
             // A cancelled turn does not enter the conversation; its partial text is in the reply only.
             return writes.store(prompt, replies.cancelled(turn, startNanos, generation, reasoning));
@@ -248,7 +251,13 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
             // Nothing was said before the deadline: no empty assistant turn enters the history.
             return writes.store(prompt, replies.expired(turn, startNanos, generation));
         }
-        if (format.constrained()) {
+        Optional<ParsedAnswer> calls = format.tools().calls(generation.text());
+        if (calls.isEmpty() && format.tools().forced()) {
+            // Cut off (max_tokens, the deadline) before the call closed: never stored as if it had called.
+            return writes.store(prompt, replies.invalidOutput(turn, startNanos, generation,
+                    "the answer is not a complete tool call, which tool_choice requires"));
+        }
+        if (calls.isEmpty() && format.constrained()) {
             Optional<String> problem = format.problem(generation.text());
             metrics.structuredOutput(format.name(), problem.isEmpty());
             if (problem.isPresent()) {
@@ -256,23 +265,29 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
                 return writes.store(prompt, replies.invalidOutput(turn, startNanos, generation, problem.get()));
             }
         }
-        return append(turn, startNanos, tail, generation, reasoning, retries);
+        return append(turn, startNanos, tail, generation, reasoning, calls.orElse(null), retries);
     }
 
     private Generation generate(Prompt prompt, GenerationRequest request, Optional<ReasoningStart> reasoning,
-                                HistoryTail tail, int attempt) throws Abandoned {
+                                ToolTurn tools, HistoryTail tail, int attempt) throws Abandoned {
         ChunkStream chunks = prompt.stream() ? chunkStreams.open(prompt, attempt) : null;
-        TokenListener listener = chunks != null ? chunks : TokenListener.NONE;
+        // the raw call text is held back from the chunks and sent as tool-call deltas
+        ToolCallStream calls = chunks != null && tools.active()
+                ? new ToolCallStream(chunks, tools.syntax(), tools.forced()) : null;
+        TokenListener target = calls != null ? calls : chunks != null ? chunks : TokenListener.NONE;
         ReasoningListener split = chunks != null && reasoning.isPresent()
-                ? new ReasoningListener(reasoning.get().splitter(), chunks) : null;
-        Generation generation;
+                ? new ReasoningListener(reasoning.get().splitter(), target) : null;
+        Generation generation = null;
         try {
-            generation = engine.generate(request, split != null ? split : listener);
+            generation = engine.generate(request, split != null ? split : target);
         } catch (GenerationAbandonedException e) {
             throw new Abandoned(e);
         } finally {
             if (split != null) {
                 split.finish();
+            }
+            if (calls != null && generation != null) {
+                calls.finish(tools.calls(generation.text()));
             }
             if (chunks != null) {
                 chunks.close();
@@ -285,12 +300,16 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
 
     /** Appends the turn with its reply; {@code null} when the history moved on and the turn is to be redone. */
     private Reply append(PendingTurn turn, long startNanos, HistoryTail tail, Generation generation,
-                         Optional<ReasoningStart> reasoning, TurnRetries retries) throws Abandoned {
+                         Optional<ReasoningStart> reasoning, ParsedAnswer calls, TurnRetries retries)
+            throws Abandoned {
         Prompt prompt = turn.prompt();
         // Numbered by the conversation's turn counter: older turns may be dropped from the store or not read.
+        // An answer that called tools is kept as its text and its calls, which the template renders its own way.
         HistoryEntry entry = new HistoryEntry(tail.turnCount() + 1, prompt.requestId(), prompt.system(),
-                prompt.messages(), generation.text(), clock.instant());
-        Reply reply = replies.ok(turn, entry.turn(), generation, reasoning, startNanos);
+                prompt.messages(), calls != null ? calls.content() : generation.text(), clock.instant(),
+                calls != null ? calls.calls() : null);
+        Reply reply = calls != null ? replies.toolCalls(turn, entry.turn(), generation, reasoning, startNanos, calls)
+                : replies.ok(turn, entry.turn(), generation, reasoning, startNanos);
         AppendOutcome outcome = writes.append(prompt, entry, reply);
         if (outcome instanceof AppendOutcome.Appended) {
             return reply;
@@ -315,10 +334,21 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
         return replies.error(turn, startNanos, code, message);
     }
 
+    /** The prompt's own template variables, and the tools when the turn offers them (the tools win a clash). */
+    private static Map<String, Object> templateVariables(Prompt prompt, OutputFormat format) {
+        Map<String, Object> tools = format.tools().templateVariables();
+        if (tools.isEmpty()) {
+            return prompt.templateVariables();
+        }
+        Map<String, Object> merged = new HashMap<>(prompt.templateVariables());
+        merged.putAll(tools);
+        return merged;
+    }
+
     private GenerationRequest request(Prompt prompt, HistoryTail tail, OutputFormat format) {
         String system = prompt.system() != null ? prompt.system() : tail.system();
         Transcript transcript = new Transcript(system, tail.entries().stream().map(HistoryEntry::toExchange).toList(),
-                prompt.messages(), tail.earlierTurns(), prompt.templateVariables());
+                prompt.messages(), tail.earlierTurns(), templateVariables(prompt, format));
         GenerationParams p = prompt.paramsOrDefaults();
         Sampling sampling = new Sampling(p.maxTokens() != null ? p.maxTokens() : settings.defaultMaxTokens(),
                 p.temperature(), p.topP(), p.topK(), p.seed(), p.stop(), format.grammar(), p.minP(),

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.schemas.validation.PromptDecoder;
 import dev.parley.worker.dispatch.PendingTurn;
+import dev.parley.worker.engine.EngineInfo;
+import dev.parley.worker.engine.tools.ToolSyntax;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -17,13 +19,14 @@ class OutputFormatTest {
             + "\"required\":[\"n\"]}}}}}").getBytes(StandardCharsets.UTF_8);
 
     private static final TopicPartition PARTITION = new TopicPartition("prompts", 0);
+    private static final EngineInfo ENGINE = new EngineInfo("m", 1, 512, ToolSyntax.GENERIC);
 
     @Test
     void theTurnUsesTheGrammarTheDecoderBuilt() {
         var accepted = (PromptDecoder.Accepted) new PromptDecoder().decode("c1", PROMPT);
         PendingTurn turn = new PendingTurn(PARTITION, 0, accepted.prompt(), 0, null, accepted.grammar());
 
-        OutputFormat format = OutputFormat.of(turn);
+        OutputFormat format = OutputFormat.of(turn, ENGINE);
 
         assertThat(format.constrained()).isTrue();
         assertThat(format.name()).isEqualTo("json_schema");
@@ -37,7 +40,7 @@ class OutputFormatTest {
         var accepted = (PromptDecoder.Accepted) new PromptDecoder().decode("c1", PROMPT);
         PendingTurn turn = new PendingTurn(PARTITION, 0, accepted.prompt(), 0);
 
-        OutputFormat format = OutputFormat.of(turn);
+        OutputFormat format = OutputFormat.of(turn, ENGINE);
 
         assertThat(format.grammar()).isEqualTo(accepted.grammar().gbnf()).isNotSameAs(accepted.grammar().gbnf());
     }
@@ -49,7 +52,7 @@ class OutputFormatTest {
         var accepted = (PromptDecoder.Accepted) new PromptDecoder().decode("c1", plain);
 
         OutputFormat format = OutputFormat.of(new PendingTurn(PARTITION, 0, accepted.prompt(), 0, null,
-                accepted.grammar()));
+                accepted.grammar()), ENGINE);
 
         assertThat(format.constrained()).isFalse();
         assertThat(format.grammar()).isNull();

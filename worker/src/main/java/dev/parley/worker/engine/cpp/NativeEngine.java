@@ -96,7 +96,7 @@ public final class NativeEngine implements InferenceEngine {
         this.llama = llama;
         this.model = model;
         this.context = context;
-        this.info = new EngineInfo(model.name(), config.slots(), perSequence);
+        this.info = new EngineInfo(model.name(), config.slots(), perSequence, model.toolSyntax());
         this.window = new ContextWindow(perSequence, HEADROOM);
         this.tier = new SnapshotTier(llama, context, config.snapshotBytes(), listeners);
         this.prefixes = new PrefixTier(llama, context, sharing.budgetBytes(), KvPrefix.layout(

@@ -11,6 +11,7 @@ import dev.parley.worker.engine.template.ReasoningMarkers;
 import dev.parley.worker.engine.template.ReasoningStart;
 import dev.parley.worker.engine.template.TemplateException;
 import dev.parley.worker.engine.template.TranscriptTemplate;
+import dev.parley.worker.engine.tools.ToolSyntax;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -85,6 +86,14 @@ final class NativeModel implements AutoCloseable {
     /** The token's text as the vocabulary holds it, {@code ""} for none ({@code -1}). */
     private String tokenText(int token) {
         return token < 0 ? "" : Optional.ofNullable(llama.llama_vocab_get_text(vocab, token)).orElse("");
+    }
+
+    /**
+     * How the model writes tool calls, as its own template shows; {@code null} (no tools) for a model without a
+     * template Jinjava renders, because llama.cpp's built-in templates cannot show tools or tool messages.
+     */
+    ToolSyntax toolSyntax() {
+        return jinja != null ? jinja.toolSyntax() : null;
     }
 
     /** Whether prompts come from the model's own Jinja template (else llama.cpp's built-in one). */
@@ -171,7 +180,8 @@ final class NativeModel implements AutoCloseable {
     int[] tokenizeTranscript(Transcript transcript) {
         // A NUL would end the C string early; it means nothing to a model, so it is left out.
         List<ChatMessage> messages = transcript.messages().stream()
-                .map(m -> m.content().indexOf('\0') < 0 ? m : new ChatMessage(m.role(), m.content().replace("\0", "")))
+                .map(m -> m.content() == null || m.content().indexOf('\0') < 0 ? m
+                        : new ChatMessage(m.role(), m.content().replace("\0", ""), m.toolCalls(), m.toolCallId()))
                 .toList();
         TranscriptTemplate.Rendered rendered = jinja != null ? renderJinja(messages, transcript.templateVariables())
                 : new TranscriptTemplate.Rendered(render(messages), messages.stream().map(ChatMessage::content).toList());

@@ -1,6 +1,8 @@
 package dev.parley.worker.engine.template;
 
 import dev.parley.schemas.ChatMessage;
+import dev.parley.worker.engine.tools.ToolRendering;
+import dev.parley.worker.engine.tools.ToolSyntax;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,11 +33,16 @@ public final class TranscriptTemplate {
     private final ChatTemplate template;
     private final boolean tokenizerAddsBos;
     private final Optional<ReasoningMarkers> reasoning;
+    private final ToolRendering tools;
+    private final ToolSyntax toolSyntax;
 
-    private TranscriptTemplate(ChatTemplate template, boolean tokenizerAddsBos, Optional<ReasoningMarkers> reasoning) {
+    private TranscriptTemplate(ChatTemplate template, boolean tokenizerAddsBos, Optional<ReasoningMarkers> reasoning,
+                               String source) {
         this.template = template;
         this.tokenizerAddsBos = tokenizerAddsBos;
         this.reasoning = reasoning;
+        this.tools = ToolRendering.of(source);
+        this.toolSyntax = ToolSyntax.of(source);
     }
 
     /**
@@ -56,12 +63,18 @@ public final class TranscriptTemplate {
             log.info("{}: prompts are rendered with the model's own chat template (Jinja{})", model,
                     template.supportsSystemRole() ? "" : "; it takes no system message, which goes to the first "
                             + "user message");
-            return Optional.of(new TranscriptTemplate(template, tokenizerAddsBos, ReasoningMarkers.of(source)));
+            return Optional.of(new TranscriptTemplate(template, tokenizerAddsBos, ReasoningMarkers.of(source),
+                    source));
         } catch (TemplateException e) {
             log.warn("{}: its chat template cannot be rendered ({}); prompts use llama.cpp's built-in template "
                     + "that matches it", model, e.getMessage());
             return Optional.empty();
         }
+    }
+
+    /** How the model writes tool calls, as its template shows. */
+    public ToolSyntax toolSyntax() {
+        return toolSyntax;
     }
 
     /** How the model marks its reasoning, if its template shows it reasons aloud. */
@@ -75,6 +88,9 @@ public final class TranscriptTemplate {
      * where the tokenizer looks for it.
      */
     private String shown(ChatMessage message) {
+        if (message.content() == null) {
+            return ""; // an assistant message with only tool calls
+        }
         if (reasoning.isEmpty() || !"assistant".equals(message.role().wireName())) {
             return message.content();
         }
@@ -82,15 +98,15 @@ public final class TranscriptTemplate {
     }
 
     /**
-     * @param variables more template variables ({@code enable_thinking}, {@code reasoning_effort}, ...)
+     * @param variables more template variables ({@code tools}, {@code enable_thinking}, {@code reasoning_effort}, ...)
      * @throws TemplateException when the template refuses the messages
      */
     public Rendered render(List<ChatMessage> messages, Map<String, Object> variables) {
         List<Map<String, Object>> dicts = new ArrayList<>(messages.size());
         for (ChatMessage message : messages) {
-            dicts.add(ChatTemplate.message(message.role().wireName(), shown(message)));
+            dicts.add(tools.message(message, ChatTemplate.message(message.role().wireName(), shown(message))));
         }
-        List<Map<String, Object>> prepared = template.prepare(dicts);
+        List<Map<String, Object>> prepared = template.prepare(tools.withTools(dicts, variables.get("tools")));
         String text = template.render(prepared, true, new HashMap<>(variables));
         String bos = template.bosToken();
         if (tokenizerAddsBos && !bos.isEmpty() && text.startsWith(bos)) {
