@@ -11,7 +11,6 @@ import dev.parley.testkit.ParleyInfra;
 import dev.parley.testkit.junit.ParleyInfraExtension;
 import dev.parley.worker.engine.cpp.NativeEngine;
 import dev.parley.worker.engine.cpp.NativeEngineConfig;
-import dev.parley.worker.engine.cpp.PrefixSharing;
 import dev.parley.worker.metrics.ParleyMeter;
 import java.time.Duration;
 import java.util.List;
@@ -39,7 +38,7 @@ class SharedPrefixEndToEndTest {
                                                                       ParleyInfraExtension.TestModels models)
             throws Exception {
         try (NativeEngine engine = NativeEngine.load(NativeEngineConfig.forModel(models.real(),
-                EngineExtension.libraries()).withSlots(2).withContextPerSlot(1024), PrefixSharing.DEFAULT);
+                EngineExtension.libraries()).withSlots(2).withContextPerSlot(1024));
              WorkerHarness harness = new WorkerHarness(infra, 2)) {
             harness.startWorker("worker-prefix", engine);
             ParleyClient client = harness.client();

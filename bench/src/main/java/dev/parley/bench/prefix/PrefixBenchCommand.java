@@ -6,7 +6,9 @@ import dev.parley.worker.engine.Generation;
 import dev.parley.worker.engine.PrefixCacheStats;
 import dev.parley.worker.engine.cpp.NativeEngine;
 import dev.parley.worker.engine.cpp.NativeEngineConfig;
+import dev.parley.worker.engine.cpp.NativeLanes;
 import dev.parley.worker.engine.cpp.PrefixSharing;
+import dev.parley.worker.engine.disk.DiskTierConfig;
 import dev.parley.worker.engine.gpu.LibrarySelection;
 import dev.parley.worker.engine.llama.KvCacheType;
 import java.io.PrintStream;
@@ -101,7 +103,7 @@ public final class PrefixBenchCommand implements Callable<Integer> {
 
     private PrefixRun run(NativeEngineConfig config, PrefixSharing sharing, String label, int count)
             throws Exception {
-        try (NativeEngine engine = NativeEngine.load(config, sharing)) {
+        try (NativeEngine engine = NativeEngine.load(config, sharing, DiskTierConfig.OFF, NativeLanes.DEFAULT)) {
             String system = SharedPrefixWorkload.systemPrompt(systemTokens, text -> engine.tokenize(text).length);
             // A warm-up with another system prompt, so first-call costs are paid before anything is timed.
             new SharedPrefixWorkload("You are a warm-up.", Math.min(slots, 2), slots, 2, 16).run(engine, "warmup");

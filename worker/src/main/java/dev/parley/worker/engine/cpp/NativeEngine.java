@@ -13,7 +13,6 @@ import dev.parley.worker.engine.KvCacheStats;
 import dev.parley.worker.engine.PrefixCacheStats;
 import dev.parley.worker.engine.TokenListener;
 import dev.parley.worker.engine.Transcript;
-import dev.parley.worker.engine.UnsupportedRequestException;
 import dev.parley.worker.engine.disk.DiskKvStore;
 import dev.parley.worker.engine.disk.DiskTierConfig;
 import dev.parley.worker.engine.template.ReasoningStart;
@@ -129,11 +128,6 @@ public final class NativeEngine implements InferenceEngine {
     /** As {@link #load(NativeEngineConfig)}, with the lanes (batch aging, preemption) as given. */
     public static NativeEngine load(NativeEngineConfig config, NativeLanes lanes) {
         return load(config, PrefixSharing.DEFAULT, DiskTierConfig.OFF, lanes);
-    }
-
-    /** As {@link #load(NativeEngineConfig)}, sharing prompt prefixes as {@code sharing} says. */
-    public static NativeEngine load(NativeEngineConfig config, PrefixSharing sharing) {
-        return load(config, sharing, DiskTierConfig.OFF, NativeLanes.DEFAULT);
     }
 
     /** As {@link #load(NativeEngineConfig)}, with the disk tier (if {@code disk} is enabled). */
@@ -290,15 +284,10 @@ public final class NativeEngine implements InferenceEngine {
     public Generation generate(GenerationRequest request, TokenListener listener) {
         Objects.requireNonNull(listener, "listener");
         long start = System.nanoTime();
-        String grammar = request.sampling().grammar();
-        if (grammar != null && !withModel(() -> model.acceptsGrammar(grammar))) {
-            // Checked here, on the turn's thread, so the engine thread never meets a grammar it cannot build.
-            throw new UnsupportedRequestException("invalid_grammar",
-                    "llama.cpp refused the grammar of the response format (see the worker log for why)");
-        }
-        if (!request.sampling().logitBias().isEmpty()) {
-            SamplerChain.checkLogitBias(request.sampling(), withModel(model::vocabularySize));
-        }
+        withModel(() -> {
+            model.checkSampling(request.sampling());
+            return null;
+        });
         ContextWindow.Fitted fitted = withModel(() -> window.fit(request.conversationId(), request.transcript(),
                 request.sampling().maxTokens(), model::tokenizeTranscript));
         NativeJob job = new NativeJob(request, fitted.tokens(), fitted.droppedTurns(), listener, start);

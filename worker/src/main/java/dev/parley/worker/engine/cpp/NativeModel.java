@@ -4,6 +4,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import dev.parley.schemas.ChatMessage;
 import dev.parley.worker.engine.EngineException;
+import dev.parley.worker.engine.Sampling;
 import dev.parley.worker.engine.Transcript;
 import dev.parley.worker.engine.TranscriptSplitter;
 import dev.parley.worker.engine.UnsupportedRequestException;
@@ -122,10 +123,23 @@ final class NativeModel implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Refuses a request whose grammar llama.cpp cannot build for this vocabulary, or whose logit biases name tokens
+     * outside it. Only reads the vocabulary, so the turn's thread asks: the engine thread never meets either.
+     */
+    void checkSampling(Sampling sampling) {
+        if (sampling.grammar() != null && !acceptsGrammar(sampling.grammar())) {
+            throw new UnsupportedRequestException("invalid_grammar",
+                    "llama.cpp refused the grammar of the response format (see the worker log for why)");
+        }
+        if (!sampling.logitBias().isEmpty()) {
+            SamplerChain.checkLogitBias(sampling, vocabularySize());
+        }
+    }
+
     String name() {
         return name;
     }
-
 
     /** Tokens in the vocabulary: the length of a row of logits. */
     int vocabularySize() {

@@ -14,6 +14,7 @@ import dev.parley.worker.engine.PrefixCacheStats;
 import dev.parley.worker.engine.Sampling;
 import dev.parley.worker.engine.TokenListener;
 import dev.parley.worker.engine.Transcript;
+import dev.parley.worker.engine.disk.DiskTierConfig;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -35,7 +36,8 @@ class SharedPrefixTest {
 
     private static NativeEngine engine(TestModels models, PrefixSharing sharing) {
         return NativeEngine.load(NativeEngineConfig.forModel(models.real(), EngineExtension.libraries())
-                .withSlots(2).withContextPerSlot(1024).withSnapshotBytes(256L << 20), sharing);
+                .withSlots(2).withContextPerSlot(1024).withSnapshotBytes(256L << 20), sharing,
+                DiskTierConfig.OFF, NativeLanes.DEFAULT);
     }
 
     private static Transcript transcript(String system, List<Exchange> history, String message) {
