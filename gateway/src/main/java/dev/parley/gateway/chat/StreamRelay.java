@@ -13,18 +13,14 @@ import dev.parley.schemas.Reply;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Relays one streamed request as server-sent {@code chat.completion.chunk} events: a first chunk with the role, one
  * per Parley chunk record, one with the finish reason, the usage chunk when asked for, then {@code data: [DONE]}.
  *
- * <p>Chunks arrive on the SDK's reply thread, which every request shares; they are queued and written from the
- * request's own thread, so a slow client never holds up other requests' replies. A write that fails means the
- * client went away: the request is cancelled so the worker stops generating for nobody.
+ * <p>Chunks are read on the request's own thread ({@link StreamedAnswer}), so a slow client never holds up other
+ * requests' replies. A write that fails means the client went away: the request is cancelled so the worker stops
+ * generating for nobody.
  */
 final class StreamRelay {
 
@@ -41,45 +37,30 @@ final class StreamRelay {
     /** Streams the answer; returns the final reply, or {@code null} when the client left or the request failed. */
     Reply relay(HttpExchange exchange, Prompt prompt, String model, boolean includeUsage, Duration timeout)
             throws InterruptedException {
-        BlockingQueue<Object> events = new LinkedBlockingQueue<>();
-        CompletableFuture<Reply> reply = client.sendStreamed(prompt, timeout, events::add);
-        reply.whenComplete((done, error) -> events.add(done != null ? done : error));
-
+        StreamedAnswer answer = StreamedAnswer.send(client, prompt, timeout, pingInterval);
         long created = System.currentTimeMillis() / 1000;
-        // The response starts with the first event or the first ping, whichever comes first: a request refused for
-        // its tenant's quota before then is answered with a real 429 and its Retry-After, not an event in a 200 stream.
-        Object first = events.poll(pingInterval.toMillis(), TimeUnit.MILLISECONDS);
-        if (ReplyOutcome.rateLimited(first)) {
-            throw ReplyOutcome.failure((Throwable) first);
-        }
         metrics.streamOpened();
-        int attempt = 1;
         try {
             SseWriter sse = exchange.sse();
             sse.event(CompletionJson.chunk(prompt.requestId(), model, created,
                     Json.object("role", "assistant", "content", ""), null));
-            Object event = first;
             while (true) {
+                Object event = answer.next();
                 if (event == null) {
                     sse.ping();
                 } else if (event instanceof Chunk chunk) {
-                    // A retried generation restarts its text; what was already sent cannot be taken back, so only
-                    // the newest attempt's chunks are relayed from then on.
-                    if (chunk.attempt() >= attempt) {
-                        attempt = chunk.attempt();
-                        if (chunk.reasoningContent() != null) {
-                            // a reasoning model's thinking, as llama-server and vLLM stream it
-                            sse.event(CompletionJson.chunk(prompt.requestId(), model, created,
-                                    Json.object("reasoning_content", chunk.reasoningContent()), null));
-                        }
-                        if (!chunk.delta().isEmpty()) {
-                            sse.event(CompletionJson.chunk(prompt.requestId(), model, created,
-                                    Json.object("content", chunk.delta()), null));
-                        }
-                        if (chunk.toolCalls() != null) {
-                            sse.event(CompletionJson.chunk(prompt.requestId(), model, created,
-                                    CompletionJson.toolCallsDelta(chunk.toolCalls()), null));
-                        }
+                    if (chunk.reasoningContent() != null) {
+                        // a reasoning model's thinking, as llama-server and vLLM stream it
+                        sse.event(CompletionJson.chunk(prompt.requestId(), model, created,
+                                Json.object("reasoning_content", chunk.reasoningContent()), null));
+                    }
+                    if (!chunk.delta().isEmpty()) {
+                        sse.event(CompletionJson.chunk(prompt.requestId(), model, created,
+                                Json.object("content", chunk.delta()), null));
+                    }
+                    if (chunk.toolCalls() != null) {
+                        sse.event(CompletionJson.chunk(prompt.requestId(), model, created,
+                                CompletionJson.toolCallsDelta(chunk.toolCalls()), null));
                     }
                 } else if (event instanceof Reply done) {
                     return finish(sse, done, model, created, includeUsage);
@@ -88,7 +69,6 @@ final class StreamRelay {
                     sse.done();
                     return null;
                 }
-                event = events.poll(pingInterval.toMillis(), TimeUnit.MILLISECONDS);
             }
         } catch (IOException clientGone) {
             metrics.streamAbandoned();

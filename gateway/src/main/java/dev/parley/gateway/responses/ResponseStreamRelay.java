@@ -2,6 +2,7 @@ package dev.parley.gateway.responses;
 
 import dev.parley.client.ParleyClient;
 import dev.parley.gateway.chat.ReplyOutcome;
+import dev.parley.gateway.chat.StreamedAnswer;
 import dev.parley.gateway.http.HttpExchange;
 import dev.parley.gateway.openai.OpenAiException;
 import dev.parley.gateway.ops.GatewayMetrics;
@@ -11,10 +12,6 @@ import dev.parley.schemas.Reply;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -41,18 +38,12 @@ final class ResponseStreamRelay {
      */
     Reply relay(HttpExchange exchange, Prompt prompt, Map<String, Object> inProgress,
                 Function<Reply, Map<String, Object>> finish, Duration timeout) throws InterruptedException {
-        BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
-        CompletableFuture<Reply> reply = client.sendStreamed(prompt, timeout, queue::add);
-        reply.whenComplete((done, error) -> queue.add(done != null ? done : error));
-        Object first = queue.poll(pingInterval.toMillis(), TimeUnit.MILLISECONDS);
-        if (ReplyOutcome.rateLimited(first)) {
-            throw ReplyOutcome.failure((Throwable) first);
-        }
+        StreamedAnswer answer = StreamedAnswer.send(client, prompt, timeout, pingInterval);
         metrics.streamOpened();
         try {
             ResponseEvents events = new ResponseEvents(exchange.sse(), prompt.requestId());
             events.start(inProgress, prompt.requestId());
-            return relayEvents(events, first, queue, finish);
+            return relayEvents(events, answer, finish);
         } catch (IOException clientGone) {
             metrics.streamAbandoned();
             client.cancel(prompt.conversationId(), prompt.requestId());
@@ -62,20 +53,15 @@ final class ResponseStreamRelay {
         }
     }
 
-    private Reply relayEvents(ResponseEvents events, Object first, BlockingQueue<Object> queue,
+    private Reply relayEvents(ResponseEvents events, StreamedAnswer answer,
                               Function<Reply, Map<String, Object>> finish) throws IOException, InterruptedException {
-        int attempt = 1;
-        Object event = first;
         while (true) {
+            Object event = answer.next();
             if (event == null) {
                 events.ping();
             } else if (event instanceof Chunk chunk) {
-                // What was already sent cannot be taken back: only the newest attempt's text is relayed.
-                if (chunk.attempt() >= attempt) {
-                    attempt = chunk.attempt();
-                    if (!chunk.delta().isEmpty()) {
-                        events.delta(chunk.delta());
-                    }
+                if (!chunk.delta().isEmpty()) {
+                    events.delta(chunk.delta());
                 }
             } else if (event instanceof Reply done) {
                 try {
@@ -91,7 +77,6 @@ final class ResponseStreamRelay {
                 events.error(e.code() == null ? e.type() : e.code(), e.getMessage());
                 return null;
             }
-            event = queue.poll(pingInterval.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 }
