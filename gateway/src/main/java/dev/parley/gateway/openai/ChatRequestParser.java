@@ -82,7 +82,7 @@ public final class ChatRequestParser {
             // without stream there is nothing to apply it to: ignored, as llama-server does (OpenAI answers 400)
             includeUsage = stream && options.path("include_usage").asBoolean(false);
         }
-        String user = optionalString(body, "user");
+        String user = Json.optionalString(body, "user");
         return new ChatRequest(model, system == null ? null : system.toString(), rest, params(body), stream,
                 includeUsage, user, metadata(body.get("metadata")), ToolsParam.parse(body), TemplateParams.parse(body));
     }
@@ -252,17 +252,6 @@ public final class ChatRequestParser {
         JsonNode node = body.get(name);
         if (node == null || !node.isString() || node.stringValue().isBlank()) {
             throw OpenAiException.invalidParam(name, "'" + name + "' is required and must be a string");
-        }
-        return node.stringValue();
-    }
-
-    private static String optionalString(JsonNode body, String name) {
-        JsonNode node = body.get(name);
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isString()) {
-            throw OpenAiException.invalidParam(name, "'" + name + "' must be a string");
         }
         return node.stringValue();
     }

@@ -58,6 +58,18 @@ public final class Json {
         return map;
     }
 
+    /** The string parameter {@code name} of a request body, {@code null} when absent; a 400 naming it otherwise. */
+    public static String optionalString(JsonNode body, String name) {
+        JsonNode node = body.get(name);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isString()) {
+            throw OpenAiException.invalidParam(name, "'" + name + "' must be a string");
+        }
+        return node.stringValue();
+    }
+
     /** OpenAI's error body. */
     public static Map<String, Object> error(OpenAiException e) {
         return object("error", object("message", e.getMessage(), "type", e.type(), "param", e.param(),

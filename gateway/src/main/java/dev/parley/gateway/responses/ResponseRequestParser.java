@@ -62,10 +62,10 @@ public final class ResponseRequestParser {
         requireNeutral(body, "service_tier", node -> node.isString() && Set.of("auto", "default").contains(node.stringValue()),
                 "service_tier other than auto or default is not supported by Parley");
 
-        String instructions = optionalString(body, "instructions");
-        String previous = optionalString(body, "previous_response_id");
-        String cacheKey = optionalString(body, "prompt_cache_key");
-        optionalString(body, "safety_identifier");
+        String instructions = Json.optionalString(body, "instructions");
+        String previous = Json.optionalString(body, "previous_response_id");
+        String cacheKey = Json.optionalString(body, "prompt_cache_key");
+        Json.optionalString(body, "safety_identifier");
         JsonNode store = body.get("store");
         if (store != null && !store.isNull() && !store.isBoolean()) {
             throw OpenAiException.invalidParam("store", "'store' must be a boolean, got " + store);
@@ -180,16 +180,5 @@ public final class ResponseRequestParser {
         if (node != null && !node.isNull() && !neutral.test(node)) {
             throw OpenAiException.unsupportedParam(name, message + ", got " + name + "=" + node);
         }
-    }
-
-    private static String optionalString(JsonNode body, String name) {
-        JsonNode node = body.get(name);
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isString()) {
-            throw OpenAiException.invalidParam(name, "'" + name + "' must be a string");
-        }
-        return node.stringValue();
     }
 }
