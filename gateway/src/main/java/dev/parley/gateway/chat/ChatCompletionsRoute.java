@@ -4,6 +4,7 @@ import dev.parley.client.ParleyClient;
 import dev.parley.client.UnknownModelException;
 import dev.parley.gateway.admission.Admission;
 import dev.parley.gateway.auth.Tenant;
+import dev.parley.gateway.conversation.ConversationKeys;
 import dev.parley.gateway.conversation.ConversationResolver;
 import dev.parley.gateway.conversation.ResolvedTurn;
 import dev.parley.gateway.http.HttpExchange;
@@ -78,7 +79,7 @@ public final class ChatCompletionsRoute implements Route {
             ChatRequest request = parse(exchange);
             try (TenantPermits.Permit stream = request.stream() ? tenantPermits.stream(tenant) : null;
                  Admission.Ticket admitted = admit(request, tenant)) {
-                ResolvedTurn turn = conversations.resolve(tenant, request, exchange.header(ConversationResolver.HEADER));
+                ResolvedTurn turn = conversations.resolve(tenant, request, ConversationKeys.of(exchange));
                 Role last = turn.messages().get(turn.messages().size() - 1).role();
                 if (last != Role.USER && last != Role.TOOL) { // a tool's result is answered like a user message
                     throw OpenAiException.invalidParam("messages", "the last message must have role user or tool");

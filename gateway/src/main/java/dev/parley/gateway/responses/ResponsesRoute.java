@@ -6,6 +6,7 @@ import dev.parley.gateway.auth.Tenant;
 import dev.parley.gateway.admission.Admission;
 import dev.parley.gateway.chat.ChatCompletionsRoute;
 import dev.parley.gateway.chat.ReplyOutcome;
+import dev.parley.gateway.conversation.ConversationKeys;
 import dev.parley.gateway.conversation.ConversationResolver;
 import dev.parley.gateway.conversation.ResolvedTurn;
 import dev.parley.gateway.http.HttpExchange;
@@ -78,8 +79,7 @@ public final class ResponsesRoute implements Route {
             try (TenantPermits.Permit stream = request.chat().stream() ? tenantPermits.stream(tenant) : null;
                  Admission.Ticket admitted = admission.admit(models.promptModel(request.chat().model()), tenant.name(),
                          timeout)) {
-                ResolvedTurn turn = conversations.resolve(tenant, request,
-                        exchange.header(ConversationResolver.HEADER));
+                ResolvedTurn turn = conversations.resolve(tenant, request, ConversationKeys.of(exchange));
                 if (turn.messages().isEmpty() || turn.messages().get(turn.messages().size() - 1).role() != Role.USER) {
                     throw OpenAiException.invalidParam("input", "the last input item must be a message with role user");
                 }
