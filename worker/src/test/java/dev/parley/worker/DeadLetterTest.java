@@ -58,7 +58,7 @@ class DeadLetterTest {
             SendOptions patient = SendOptions.builder().params(shortAnswer).timeout(Duration.ofHours(1)).build();
             for (TestVectors.Invalid vector : vectors) {
                 harness.sendRaw(vector.key(), vector.bytes());
-                valid.add(client.send("conv-" + valid.size(), "still here?", patient));
+                valid.add(client.send(harness.prefix + "-conv-" + valid.size(), "still here?", patient));
             }
 
             assertThat(Progress.awaitAll(valid, Duration.ofSeconds(90), () -> "valid prompts between the vectors"))

@@ -2,6 +2,7 @@ package dev.parley.worker.intake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.schemas.retry.Backoff;
 import dev.parley.worker.dispatch.Dispatcher;
 import dev.parley.worker.metrics.WorkerMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -19,9 +20,9 @@ class PartitionLedgerTest {
     private static final TopicPartition P1 = new TopicPartition("prompts", 1);
 
     private final MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest");
-    /** No commit is made here, so it never backs off: no backoff is given. */
+    /** No commit is made here, so it never backs off; its failure streak still needs a backoff. */
     private final CommitKeeper commits = new CommitKeeper(consumer, new WorkerMetrics(new SimpleMeterRegistry()),
-            Duration.ZERO, null, System::nanoTime);
+            Duration.ZERO, Backoff.DEFAULT, System::nanoTime);
     private final CompletionChannel completions = new CompletionChannel();
     private final PartitionLedger ledger = new PartitionLedger(completions, commits,
             new Dispatcher(4, Runnable::run, turn -> { }));

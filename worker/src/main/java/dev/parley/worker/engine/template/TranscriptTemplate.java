@@ -91,10 +91,32 @@ public final class TranscriptTemplate {
         if (message.content() == null) {
             return ""; // an assistant message with only tool calls
         }
+        String content = withoutControls(message.content());
         if (reasoning.isEmpty() || !"assistant".equals(message.role().wireName())) {
-            return message.content();
+            return content;
         }
-        return reasoning.get().answerOf(message.content());
+        return reasoning.get().answerOf(content);
+    }
+
+    /**
+     * The text without the C0 control characters Jinjava does not carry through a render unchanged (U+0001 and
+     * U+000B came out rewritten): the engine would then refuse the transcript, and since a conversation's history is
+     * rendered again on every turn, one such message would fail all its later turns. They mean nothing to a model;
+     * tab, line feed, form feed and carriage return stay.
+     */
+    static String withoutControls(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (isDropped(text.charAt(i))) {
+                StringBuilder kept = new StringBuilder(text.length());
+                text.chars().filter(c -> !isDropped((char) c)).forEach(c -> kept.append((char) c));
+                return kept.toString();
+            }
+        }
+        return text;
+    }
+
+    private static boolean isDropped(char c) {
+        return c < 0x20 && c != '\t' && c != '\n' && c != '\f' && c != '\r';
     }
 
     /**
