@@ -192,11 +192,7 @@ final class NativeModel implements AutoCloseable {
      * holding {@code <|im_start|>system} stays text and cannot open a turn of its own.
      */
     int[] tokenizeTranscript(Transcript transcript) {
-        // A NUL would end the C string early; it means nothing to a model, so it is left out.
-        List<ChatMessage> messages = transcript.messages().stream()
-                .map(m -> m.content() == null || m.content().indexOf('\0') < 0 ? m
-                        : new ChatMessage(m.role(), m.content().replace("\0", ""), m.toolCalls(), m.toolCallId()))
-                .toList();
+        List<ChatMessage> messages = transcript.messages().stream().map(NativeModel::asLlamaSeesIt).toList();
         TranscriptTemplate.Rendered rendered = jinja != null ? renderJinja(messages, transcript.templateVariables())
                 : new TranscriptTemplate.Rendered(render(messages), messages.stream().map(ChatMessage::content).toList());
         return TranscriptSplitter.tokenizeContents(rendered.text(), rendered.contents(), new TranscriptSplitter.Tokenizer() {
@@ -210,6 +206,22 @@ final class NativeModel implements AutoCloseable {
                 return tokenize(text, false, false);
             }
         }, name);
+    }
+
+    /**
+     * The message as llama.cpp will read its text: without NUL, which would end the C string early and means
+     * nothing to a model, and with what UTF-8 cannot carry (an unpaired surrogate from a JSON escape) as UTF-8
+     * writes it. Rendered any other way, the template's output and the message would differ, the split would refuse
+     * the transcript, and the conversation's later turns with it.
+     */
+    private static ChatMessage asLlamaSeesIt(ChatMessage message) {
+        String content = message.content();
+        if (content == null) {
+            return message;
+        }
+        String seen = new String(content.replace("\0", "").getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
+        return seen.equals(content) ? message
+                : new ChatMessage(message.role(), seen, message.toolCalls(), message.toolCallId());
     }
 
     private TranscriptTemplate.Rendered renderJinja(List<ChatMessage> messages, Map<String, Object> variables) {
