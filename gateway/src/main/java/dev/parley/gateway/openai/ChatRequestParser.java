@@ -23,14 +23,13 @@ public final class ChatRequestParser {
             "temperature", "top_p", "seed", "stop", "stream", "stream_options", "user", "metadata", "n", "logprobs",
             "top_logprobs", "frequency_penalty", "presence_penalty", "response_format", "store", "top_k", "min_p",
             "repeat_penalty", "logit_bias", "tools", "tool_choice", "parallel_tool_calls", "chat_template_kwargs",
-            "reasoning_effort");
+            "reasoning_effort", "prompt_cache_key"); // prompt_cache_key names the conversation: ConversationKeys
 
     /**
      * Sent by real clients and harmless to drop, so accepted whatever their value, as llama-server does: a service
-     * tier or cache key for OpenAI's own routing, an end-user id for its abuse checks.
+     * tier for OpenAI's own routing, an end-user id for its abuse checks.
      */
-    private static final Set<String> IGNORED = Set.of("service_tier", "safety_identifier", "prompt_cache_key",
-            "verbosity");
+    private static final Set<String> IGNORED = Set.of("service_tier", "safety_identifier", "verbosity");
 
     /** OpenAI parameters Parley does not implement: any value but the neutral one is a 400. */
     private static final Set<String> UNSUPPORTED = Set.of("functions", "function_call", "audio", "modalities",

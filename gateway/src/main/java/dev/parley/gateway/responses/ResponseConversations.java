@@ -40,10 +40,10 @@ final class ResponseConversations {
         this.random = random;
     }
 
-    ResolvedTurn resolve(Tenant tenant, ResponseRequest request, String headerId) {
+    /** @param named the conversation the request names ({@code ConversationKeys}: header, prompt_cache_key, ...) */
+    ResolvedTurn resolve(Tenant tenant, ResponseRequest request, String named) {
         if (request.previousResponseId() == null) {
-            String name = headerId != null ? headerId : usableKey(request.promptCacheKey());
-            return chat.resolve(tenant, request.chat(), name);
+            return chat.resolve(tenant, request.chat(), named);
         }
         StoredResponse previous = store.require(tenant.name(), request.previousResponseId(), "previous_response_id");
         String status = previous.response().path("status").asString();
@@ -82,10 +82,6 @@ final class ResponseConversations {
     }
 
     /** A prompt cache key that can name a conversation; another is only a cache hint and is left alone. */
-    private static String usableKey(String key) {
-        return key != null && key.matches(ConversationResolver.HEADER_PATTERN) ? key : null;
-    }
-
     private String fork(String conversationId) {
         int tilde = conversationId.indexOf('~');
         String base = tilde < 0 ? conversationId : conversationId.substring(0, tilde);
