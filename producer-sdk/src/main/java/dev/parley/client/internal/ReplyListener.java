@@ -146,11 +146,7 @@ public final class ReplyListener implements AutoCloseable {
 
     /** Takes every partition of the topic, positioned at its end. */
     void assignFromEnd(Duration timeout) {
-        List<PartitionInfo> partitions = consumer.partitionsFor(topic, timeout);
-        if (partitions == null || partitions.isEmpty()) {
-            throw new IllegalStateException("reply topic '" + topic + "' does not exist; start a worker (it creates "
-                    + "its topics) or create it");
-        }
+        List<PartitionInfo> partitions = TopicPartitions.await(consumer, topic, timeout);
         Set<TopicPartition> assignment = partitions.stream()
                 .map(p -> new TopicPartition(topic, p.partition())).collect(Collectors.toSet());
         consumer.assign(assignment);
