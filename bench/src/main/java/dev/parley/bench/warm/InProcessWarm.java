@@ -144,7 +144,7 @@ public final class InProcessWarm {
             Generation g = engine.generate(new GenerationRequest(id, new Transcript(WarmWorkload.SYSTEM, history,
                     List.of(question)), Sampling.greedy(workload.maxTokens()), null), TokenListener.NONE);
             samples.add(new WarmSample(conversation, turn, g.promptTokens(), g.cachedTokens(), g.restoredTokens(),
-                    g.completionTokens(), g.queuedNanos() / 1_000_000, g.firstTokenNanos() / 1_000_000,
+                    g.completionTokens(), g.queuedNanos() / 1_000_000, g.startedToFirstTokenNanos() / 1_000_000,
                     g.totalNanos() / 1_000_000, (System.nanoTime() - sent) / 1e6));
             history.add(new Exchange(List.of(question, ChatMessage.assistant(g.text()))));
         }

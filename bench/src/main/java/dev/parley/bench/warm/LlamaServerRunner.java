@@ -159,8 +159,11 @@ final class LlamaServerRunner {
         int computed = timings.path("prompt_n").asInt();
         double promptMs = timings.path("prompt_ms").asDouble();
         double predictedMs = timings.path("predicted_ms").asDouble();
+        // The server does not say how long the request waited for a slot: what the round trip took beyond its
+        // own prompt and generation times (HTTP and JSON included) counts as queued.
+        long queuedMs = Math.max(0, Math.round(endToEndMs - promptMs - predictedMs));
         return new WarmSample(conversation, turn, cached + computed, cached, 0,
-                root.path("usage").path("completion_tokens").asInt(timings.path("predicted_n").asInt()), 0,
-                Math.round(promptMs), Math.round(promptMs + predictedMs), endToEndMs);
+                root.path("usage").path("completion_tokens").asInt(timings.path("predicted_n").asInt()), queuedMs,
+                Math.round(promptMs), queuedMs + Math.round(promptMs + predictedMs), endToEndMs);
     }
 }

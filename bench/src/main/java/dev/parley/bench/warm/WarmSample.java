@@ -5,8 +5,12 @@ import dev.parley.schemas.Reply;
 /**
  * One answered turn as its reply reports it.
  *
- * @param queuedMs       from the worker reading the prompt to a slot starting it
+ * One reading for every engine, so the report compares like with like:
+ *
+ * @param queuedMs       from the engine taking the prompt to a slot starting it
  * @param firstTokenMs   from the slot starting it to its first token: restoring or computing the context included
+ *                       (llama-server's {@code timings.prompt_ms})
+ * @param totalMs        from the engine taking the prompt to the answer being complete
  * @param endToEndMs     from the client sending it to the reply arriving
  */
 record WarmSample(int conversation, int turn, int promptTokens, int cachedTokens, int restoredTokens,
@@ -19,6 +23,14 @@ record WarmSample(int conversation, int turn, int promptTokens, int cachedTokens
         return new WarmSample(conversation, turn, reply.usage().promptTokens(), reply.usage().cachedTokens(),
                 reply.usage().restoredTokens(), reply.usage().completionTokens(), reply.timings().queuedMs(),
                 reply.timings().firstTokenMs(), reply.timings().totalMs(), (System.nanoTime() - sentNanos) / 1e6);
+    }
+
+    /**
+     * Time to first token as the client sees it, queueing included: the reply's arrival less the time the engine
+     * spent generating after the first token.
+     */
+    double clientFirstTokenMs() {
+        return Math.max(0, endToEndMs - (totalMs - queuedMs - firstTokenMs));
     }
 
     /** A turn after the conversation's first: its earlier context is somewhere, or must be computed again. */

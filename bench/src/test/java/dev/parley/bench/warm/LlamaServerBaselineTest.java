@@ -50,6 +50,23 @@ class LlamaServerBaselineTest {
     }
 
     @Test
+    void theRoundTripBeyondTheServersOwnTimesCountsAsQueuedAndTheClientsFirstTokenIncludesIt() {
+        String body = """
+                {"choices":[{"index":0,"finish_reason":"length","message":{"role":"assistant","content":"x"}}],
+                 "timings":{"cache_n":0,"prompt_n":100,"prompt_ms":800.0,"predicted_n":24,"predicted_ms":1200.0}}
+                """;
+        long sentFiveSecondsAgo = System.nanoTime() - 5_000_000_000L;
+
+        WarmSample sample = LlamaServerRunner.sample(0, 1, 200, body, JsonMapper.builder().build().createArrayNode(),
+                sentFiveSecondsAgo);
+
+        assertThat(sample.queuedMs()).isBetween(3000L, 3100L);
+        assertThat(sample.firstTokenMs()).isEqualTo(800);
+        assertThat(sample.totalMs()).isEqualTo(sample.queuedMs() + 2000);
+        assertThat(sample.clientFirstTokenMs()).isBetween(3800.0, 3900.0);
+    }
+
+    @Test
     void aFailedOrMalformedAnswerStopsTheRunWithWhatTheServerSaid() {
         ArrayNode transcript = JsonMapper.builder().build().createArrayNode();
         assertThatThrownBy(() -> LlamaServerRunner.sample(0, 0, 500, "{\"error\":\"context full\"}", transcript, 0))
