@@ -118,13 +118,14 @@ final class DecodeStep {
 
     /**
      * Gives each prefilling job its chunk of the step's prompt budget: the interactive lane's prompts first, then the
-     * batch lane's, each lane's share split max-min fairly ({@link PromptBudget}).
+     * batch lane's, each lane's share split max-min fairly ({@link PromptBudget}); then evened out so that they make
+     * few micro-batches ({@link ChunkLevels}).
      */
     private void shareBudget() {
+        java.util.Arrays.fill(chunkOf, 0);
         int generating = 0;
         for (NativeJob job : running) {
             job.outputIndex = -1;
-            chunkOf[job.sequence.id] = 0;
             bySequence[job.sequence.id] = job;
             if (!job.prefilling()) {
                 generating++;
@@ -132,6 +133,7 @@ final class DecodeStep {
         }
         int budget = Math.min(batch.capacity() - generating, prefillChunk);
         sharePrompts(sharePrompts(budget, false), true);
+        microBatchCounter.even(chunkOf);
     }
 
     /** Shares {@code budget} among the prefilling jobs of one lane; returns what they left. */
@@ -194,7 +196,7 @@ final class DecodeStep {
         if (job.outputIndex >= 0 && !takeToken(job, argmax)) {
             return;
         }
-        if (!job.done()) {
+        if (sequence.job == job) { // not finished by its token (its outcome is handed over with the next step)
             if (job.abandoned()) {
                 release(job);
                 job.dropAbandoned();
