@@ -106,7 +106,9 @@ final class Admission {
     /** Ends a job cancelled or past its deadline before it got (back) a sequence. */
     private void endWaiting(NativeJob job, FinishReason reason) {
         if (job.paused()) {
-            // a paused job already streamed text: the rest of what it held back goes out, as at any other stop
+            // a paused job already streamed text: the rest of what it held back goes out, as at any other stop,
+            // after what its last step decided
+            state.handOver.deliver();
             job.releaseWaiting();
             try {
                 String rest = job.text.finish();

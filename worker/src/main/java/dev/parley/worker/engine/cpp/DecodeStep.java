@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One decode step over the running jobs: a token for each generating job plus bounded prompt chunks in one batch,
- * then sampling, text, stop strings and finishing. Engine thread only.
+ * then sampling, stop strings and finishing. What the turns are told (text, outcomes) goes out during the next step,
+ * while the device computes it ({@link HandOver}). Engine thread only.
  */
 final class DecodeStep {
 
@@ -37,6 +38,7 @@ final class DecodeStep {
     private final MicroBatches microBatchCounter;
     private final StepProfile profile;
     private final Runnable publishStats;
+    private final HandOver handOver;
     private final int vocabulary;
     /** Below this many sequences the argmaxes run on the engine thread: a fork costs more than it saves. */
     private static final int PARALLEL_SAMPLING = 8;
@@ -60,6 +62,7 @@ final class DecodeStep {
         this.microBatchCounter = microBatchCounter;
         this.profile = profile;
         this.publishStats = publishStats;
+        this.handOver = state.handOver;
         this.vocabulary = model.vocabularySize();
     }
 
@@ -72,19 +75,31 @@ final class DecodeStep {
      * dozens of graph runs, each reading all the weights. Each prompt chunk's first token joins that run, so a
      * prefilling sequence leaves no gap in it; the rest of the chunk goes last. Outputs then come out of llama.cpp in
      * batch order, which spares it reordering whole rows of logits.
+     *
+     * <p>Between the submission and the wait for the device, the previous step's text and outcomes are handed over
+     * and {@code whileComputing} runs (the engine's own work that needs no token of this step). On a GPU the device
+     * would otherwise idle through all of it, as the next step cannot start before this one's tokens are sampled.
      */
-    void step() {
+    void step(Runnable whileComputing) {
+        long planStart = System.nanoTime();
         batch.clear();
         shareBudget();
         fillBatch();
         int tokens = batch.size();
         int microBatches = batch.microBatches(microBatchCounter);
-        long decodeStart = System.nanoTime();
+        long submitStart = System.nanoTime();
         int result = batch.decode(context);
+        // On an asynchronous backend (CUDA) llama_decode returns once the graph is submitted: while the device
+        // computes, the host does what needs none of this step's tokens. On the CPU the decode is done by now.
+        long overlapStart = System.nanoTime();
+        handOver.deliver();
+        whileComputing.run();
+        long waitStart = System.nanoTime();
         if (result != 0) {
             failStep("llama_decode returned " + result + " for a batch of " + batch.size() + " tokens");
             return;
         }
+        llama.llama_synchronize(context);
         long sampleStart = System.nanoTime();
         int[] sampled = sampleGreedy();
         long finishStart = System.nanoTime();
@@ -92,20 +107,25 @@ final class DecodeStep {
         for (int j = 0; j < stepped.size(); j++) {
             advance(stepped.get(j), sampled[j]);
         }
+        if (running.isEmpty()) {
+            handOver.deliver(); // no next step to hide it behind
+        }
         long end = System.nanoTime();
-        profile.record(tokens, microBatches, sampleStart - decodeStart, finishStart - sampleStart,
-                end - finishStart);
+        profile.record(tokens, microBatches, new StepProfile.Phases(submitStart - planStart,
+                overlapStart - submitStart, waitStart - overlapStart, sampleStart - waitStart,
+                finishStart - sampleStart, end - finishStart));
     }
 
     /**
      * Gives each prefilling job its chunk of the step's prompt budget: the interactive lane's prompts first, then the
-     * batch lane's, each lane's share split max-min fairly ({@link PromptBudget}).
+     * batch lane's, each lane's share split max-min fairly ({@link PromptBudget}); then evened out so that they make
+     * few micro-batches ({@link ChunkLevels}).
      */
     private void shareBudget() {
+        java.util.Arrays.fill(chunkOf, 0);
         int generating = 0;
         for (NativeJob job : running) {
             job.outputIndex = -1;
-            chunkOf[job.sequence.id] = 0;
             bySequence[job.sequence.id] = job;
             if (!job.prefilling()) {
                 generating++;
@@ -113,6 +133,7 @@ final class DecodeStep {
         }
         int budget = Math.min(batch.capacity() - generating, prefillChunk);
         sharePrompts(sharePrompts(budget, false), true);
+        microBatchCounter.even(chunkOf);
     }
 
     /** Shares {@code budget} among the prefilling jobs of one lane; returns what they left. */
@@ -167,10 +188,15 @@ final class DecodeStep {
         } else if (job.outputIndex >= 0 && job.pending >= 0) {
             sequence.tokens.add(job.pending);
         }
+        if (job.handOverFailure != null) { // its listener threw while this step was computed
+            release(job);
+            job.fail(job.handOverFailure);
+            return;
+        }
         if (job.outputIndex >= 0 && !takeToken(job, argmax)) {
             return;
         }
-        if (!job.done()) {
+        if (sequence.job == job) { // not finished by its token (its outcome is handed over with the next step)
             if (job.abandoned()) {
                 release(job);
                 job.dropAbandoned();
@@ -245,8 +271,10 @@ final class DecodeStep {
             return;
         }
         job.generated++;
-        if (!emit(job, job.text.push(model.piece(token)))) {
-            return;
+        if (job.text.watchesStops()) {
+            handOver.text(job, job.text.push(model.piece(token))); // a stop string ends the turn at this token
+        } else {
+            handOver.token(job, token);
         }
         if (job.text.stopped()) {
             finish(job, FinishReason.STOP);
@@ -257,27 +285,10 @@ final class DecodeStep {
         }
     }
 
-    /** Passes text to the job's listener; a listener that throws fails its job only. */
-    private boolean emit(NativeJob job, String delta) {
-        if (delta.isEmpty()) {
-            return true;
-        }
-        try {
-            job.listener.onText(delta);
-            return true;
-        } catch (RuntimeException e) {
-            release(job);
-            job.fail(new EngineException("the token listener failed: " + e.getMessage(), e));
-            return false;
-        }
-    }
-
+    /** Ends the job: its sequence goes back now, its listener hears the rest and the outcome with the next step. */
     private void finish(NativeJob job, FinishReason reason) {
-        if (!emit(job, job.text.finish())) {
-            return;
-        }
         release(job);
-        job.complete(reason);
+        handOver.finish(job, reason);
     }
 
     private void release(NativeJob job) {

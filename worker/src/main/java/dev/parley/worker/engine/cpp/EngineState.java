@@ -30,6 +30,8 @@ final class EngineState {
     final ArrayDeque<NativeJob> waiting = new ArrayDeque<>();
     /** Jobs holding a sequence; interactive ones first, which is the order the prompt budget is shared in. */
     final List<NativeJob> running = new ArrayList<>();
+    /** Text and outcomes decided by the last step and not yet delivered to the turns. */
+    final HandOver handOver;
 
     EngineState(LlamaLib llama, NativeModel model, Pointer context, Sequence[] sequences, BatchBuffer batch,
                 SnapshotTier snapshots, PrefixTier prefixes, LaneOrder order, Clock clock) {
@@ -43,6 +45,7 @@ final class EngineState {
         this.prefixes = prefixes;
         this.order = order;
         this.clock = clock;
+        this.handOver = new HandOver(model);
     }
 
     /** Fails every job the engine holds (the engine thread is ending) and frees what they hold. */

@@ -175,6 +175,12 @@ public interface LlamaLib extends Library {
 
     int llama_decode(Pointer ctx, Batch batch);
 
+    /**
+     * Waits until the device has finished the work queued by the last {@code llama_decode}: on an asynchronous backend
+     * (CUDA) {@code llama_decode} returns once the graph is submitted, and the first logits read would wait here.
+     */
+    void llama_synchronize(Pointer ctx);
+
     int llama_tokenize(Pointer vocab, byte[] text, int textLen, int[] tokens, int nTokensMax, byte addSpecial,
                        byte parseSpecial);
 

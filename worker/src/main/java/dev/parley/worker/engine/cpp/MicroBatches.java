@@ -26,6 +26,16 @@ final class MicroBatches {
         this.unusedOf = new int[sequences];
     }
 
+    /**
+     * Evens out a step's prompt chunks, indexed by sequence id, so they make few micro-batches ({@link ChunkLevels});
+     * a unified cache cuts any batch plainly, so there they stay as shared.
+     */
+    void even(int[] chunks) {
+        if (!unified) {
+            ChunkLevels.even(chunks, microBatchTokens);
+        }
+    }
+
     /** Micro-batches for {@code size} tokens whose sequence ids are {@code sequences[0..size)}, in batch order. */
     int count(int[] sequences, int size) {
         if (unified) {

@@ -79,13 +79,9 @@ public final class NativeEngine implements InferenceEngine {
     private final DecodeStep decode;
 
     // published by the engine thread after each step, for metrics
-    private volatile int busy;
     private volatile int waitingCount;
-    private volatile int warm;
+    private final PublishedStats published = new PublishedStats();
     private final StepProfile stepProfile = new StepProfile();
-    private volatile KvCacheStats stats = KvCacheStats.NONE;
-    private volatile long preemptions;
-    private volatile PrefixCacheStats prefixStats = PrefixCacheStats.NONE;
 
     NativeEngine(LlamaLib llama, NativeModel model, Pointer context, CpuThreadPool threadPool,
                          NativeEngineConfig config, NativeLanes lanes, int perSequence, PrefixSharing sharing,
@@ -169,13 +165,13 @@ public final class NativeEngine implements InferenceEngine {
 
     @Override
     public int busySlots() {
-        return busy;
+        return published.busy;
     }
 
     /** Conversations in a sequence or a snapshot. */
     @Override
     public int warmConversations() {
-        return warm;
+        return published.warm;
     }
 
     @Override
@@ -186,17 +182,17 @@ public final class NativeEngine implements InferenceEngine {
     /** Batch generations paused for interactive ones so far. */
     @Override
     public long preemptions() {
-        return preemptions;
+        return published.preemptions;
     }
 
     @Override
     public KvCacheStats kvCacheStats() {
-        return stats;
+        return published.stats;
     }
 
     @Override
     public PrefixCacheStats prefixCacheStats() {
-        return prefixStats;
+        return published.prefixStats;
     }
 
     @Override
@@ -277,7 +273,7 @@ public final class NativeEngine implements InferenceEngine {
     /** Whether generations are running or waiting. */
     @Override
     public boolean hasWork() {
-        return busy > 0 || !submitted.isEmpty() || waitingCount > 0;
+        return published.busy > 0 || !submitted.isEmpty() || waitingCount > 0;
     }
 
     @Override
@@ -321,12 +317,13 @@ public final class NativeEngine implements InferenceEngine {
                 }
                 waitingCount = state.waiting.size();
                 if (state.running.isEmpty()) {
+                    state.handOver.deliver(); // what the last step decided, if preemption left nothing to run
                     if (!state.waiting.isEmpty()) {
                         disk.awaitLoad(DISK_READ_WAIT_MS); // only jobs whose snapshot file is being read wait
                     }
                     continue; // nothing was admitted: back to waiting for a job
                 }
-                decode.step();
+                decode.step(this::whileComputing);
                 publishStats();
             }
         } catch (InterruptedException e) {
@@ -335,26 +332,30 @@ public final class NativeEngine implements InferenceEngine {
             log.error("The native engine thread died; every generation of this worker fails until it restarts", e);
         } finally {
             closing = true;
+            deliverLast();
             EngineException closed = new EngineException("engine closed");
             state.failAll(closed);
             submitted.forEach(job -> job.fail(closed));
         }
     }
 
-    private void publishStats() {
-        int busyNow = 0;
-        int inSequences = 0;
-        for (Sequence sequence : sequences) {
-            busyNow += sequence.idle() ? 0 : 1;
-            inSequences += sequence.empty() ? 0 : 1;
+    /** The engine thread's own work while the device computes a step: turns handed in meanwhile join the queue. */
+    private void whileComputing() {
+        submitted.drainTo(state.waiting);
+        waitingCount = state.waiting.size();
+    }
+
+    /** On the way out: the outcomes the last step decided reach their turns before the rest is failed. */
+    private void deliverLast() {
+        try {
+            state.handOver.deliver();
+        } catch (RuntimeException e) {
+            log.warn("Handing over the last step's text failed", e);
         }
-        busy = busyNow;
-        warm = inSequences + tier.count();
-        preemptions = preemption.count();
-        SnapshotStore store = tier.store();
-        stats = new KvCacheStats(tier.evictions(), tier.saved(), tier.restored(), store.dropped(),
-                store.count(), store.bytes(), store.budgetBytes());
-        prefixStats = prefixes.stats();
+    }
+
+    private void publishStats() {
+        published.publish(sequences, tier, preemption.count(), prefixes);
     }
 
     /** Stops the engine thread (failing what still waits) and frees the context, the model and the snapshots. */

@@ -59,6 +59,8 @@ final class NativeJob {
     /** Position in the current batch whose logits this job samples from, or -1. */
     int outputIndex = -1;
     long firstTokenNanos = -1;
+    /** Set when the listener threw while a step was being computed ({@link HandOver}); the job fails after it. */
+    EngineException handOverFailure;
     /** While paused for an interactive job: the copy of its sequence's state, to resume from; else null. */
     KvSnapshot parked;
     /** Times this job was paused. */

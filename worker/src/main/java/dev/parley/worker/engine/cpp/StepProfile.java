@@ -4,49 +4,79 @@ import java.util.Locale;
 
 /**
  * Where the engine thread's steps go: how many, how many tokens, how many micro-batches llama.cpp split them into,
- * and the time in {@code llama_decode}, in sampling and in handing results on. Written by the engine thread only,
- * read by anyone ({@link #snapshot()}); the counts of one read may be a step apart, which a profile can bear.
+ * and the time of each phase of a step ({@link Phases}). Written by the engine thread only, read by anyone
+ * ({@link #snapshot()}); the counts of one read may be a step apart, which a profile can bear.
  */
 public final class StepProfile {
 
+    /**
+     * One step's phases, in nanoseconds: filling the batch; {@code llama_decode} (on a GPU the graph's submission,
+     * on the CPU the whole computation); the host's work done while the device computes (handing over the previous
+     * step's text, taking in new turns); the wait for the device ({@code llama_synchronize}); sampling; and
+     * finishing (stop strings, lengths, releasing sequences).
+     */
+    record Phases(long plan, long submit, long overlapped, long deviceWait, long sample, long finish) {
+    }
+
     /** A reading of the counters since the engine started. */
-    public record Totals(long steps, long tokens, long microBatches, long decodeNanos,
-                         long sampleNanos, long finishNanos) {
+    public record Totals(long steps, long tokens, long microBatches, long planNanos, long submitNanos,
+                         long overlappedNanos, long waitNanos, long sampleNanos, long finishNanos) {
 
         /** The counters accumulated between {@code earlier} and this reading. */
         public Totals since(Totals earlier) {
             return new Totals(steps - earlier.steps, tokens - earlier.tokens,
-                    microBatches - earlier.microBatches, decodeNanos - earlier.decodeNanos,
-                    sampleNanos - earlier.sampleNanos, finishNanos - earlier.finishNanos);
+                    microBatches - earlier.microBatches, planNanos - earlier.planNanos,
+                    submitNanos - earlier.submitNanos, overlappedNanos - earlier.overlappedNanos,
+                    waitNanos - earlier.waitNanos, sampleNanos - earlier.sampleNanos,
+                    finishNanos - earlier.finishNanos);
+        }
+
+        /**
+         * The engine thread's time per step outside the wait for the device. On a GPU, where {@code llama_decode}
+         * returns once the graph is submitted, a step whose host time is below the device's time keeps the device
+         * busy: the wait is then the part of the device's time the host had nothing left to do in.
+         */
+        public double hostMillisPerStep() {
+            return (planNanos + submitNanos + overlappedNanos + sampleNanos + finishNanos) / Math.max(1, steps) / 1e6;
         }
 
         /** One line: per step averages and the split of the step's time. */
         public String line() {
             double n = Math.max(1, steps);
             return String.format(Locale.ROOT, "%d steps, %.1f tokens and %.2f micro-batches per step; per step "
-                            + "decode %.2f ms, sampling %.2f ms, text and hand-over %.2f ms", steps, tokens / n,
-                    microBatches / n, decodeNanos / n / 1e6, sampleNanos / n / 1e6, finishNanos / n / 1e6);
+                            + "batch %.2f ms, llama_decode %.2f ms, host work overlapped %.2f ms, waiting for the "
+                            + "device %.2f ms, sampling %.2f ms, stops and finishing %.2f ms (host %.2f ms)",
+                    steps, tokens / n, microBatches / n, planNanos / n / 1e6, submitNanos / n / 1e6,
+                    overlappedNanos / n / 1e6, waitNanos / n / 1e6, sampleNanos / n / 1e6, finishNanos / n / 1e6,
+                    hostMillisPerStep());
         }
     }
 
     private volatile long steps;
     private volatile long tokens;
     private volatile long microBatches;
-    private volatile long decodeNanos;
+    private volatile long planNanos;
+    private volatile long submitNanos;
+    private volatile long overlappedNanos;
+    private volatile long waitNanos;
     private volatile long sampleNanos;
     private volatile long finishNanos;
 
-    void record(int tokenCount, int microBatchCount, long decode, long sample, long finish) {
+    void record(int tokenCount, int microBatchCount, Phases phases) {
         // single writer (the engine thread): plain read-modify-write of volatiles is safe here
         steps++;
         tokens += tokenCount;
         microBatches += microBatchCount;
-        decodeNanos += decode;
-        sampleNanos += sample;
-        finishNanos += finish;
+        planNanos += phases.plan();
+        submitNanos += phases.submit();
+        overlappedNanos += phases.overlapped();
+        waitNanos += phases.deviceWait();
+        sampleNanos += phases.sample();
+        finishNanos += phases.finish();
     }
 
     public Totals snapshot() {
-        return new Totals(steps, tokens, microBatches, decodeNanos, sampleNanos, finishNanos);
+        return new Totals(steps, tokens, microBatches, planNanos, submitNanos, overlappedNanos, waitNanos,
+                sampleNanos, finishNanos);
     }
 }

@@ -57,6 +57,11 @@ final class TextStream {
         return release();
     }
 
+    /** Whether a stop string can end the text: only then must each token's text be known before the next step. */
+    boolean watchesStops() {
+        return !stops.isEmpty();
+    }
+
     /** True once a stop string appeared: generation should end. */
     boolean stopped() {
         return stopped;

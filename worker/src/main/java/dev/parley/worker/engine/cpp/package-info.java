@@ -23,12 +23,14 @@
  *                                            running (EngineState)
  *                                                |
  *                                  DecodeStep.step: the prompt budget shared in running order, the
- *                                  batch filled in sequence order, llama_decode, sampling, text
+ *                                  batch filled in sequence order, llama_decode; while the device
+ *                                  computes, the last step's text and outcomes go to the turns
+ *                                  (HandOver); the wait for the device, sampling, stop strings
  *                                                |
  *                                  finish: stop, length, cancelled, deadline, failure or abandoned;
  *                                  the sequence is released and keeps the conversation's KV
  *      ^                                         |
- *      +------ the job's future completes -------+
+ *      +-- the job's future completes (HandOver) +
  *  outcome(): the Generation, or the error
  * </pre>
  *
@@ -44,7 +46,7 @@
  *       {@code admittedNanos}): {@code Admission} when the job starts; {@code cursor} then advances in
  *       {@code DecodeStep}, {@code captureAt} is set by {@code PrefixTier}.</li>
  *   <li>Per step ({@code outputIndex}, {@code pending}, {@code generated}, {@code firstTokenNanos}):
- *       {@code DecodeStep}.</li>
+ *       {@code DecodeStep}; {@code handOverFailure}: {@code HandOver}, when the listener throws.</li>
  *   <li>Pausing ({@code parked}, {@code preemptions}, and clearing {@code sequence}): {@code Preemption}.</li>
  * </ul>
  * All but the first three lines are engine thread only: no lock guards them, and nothing else may touch them.

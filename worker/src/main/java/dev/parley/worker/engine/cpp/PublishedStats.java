@@ -1,0 +1,33 @@
+package dev.parley.worker.engine.cpp;
+
+import dev.parley.worker.engine.KvCacheStats;
+import dev.parley.worker.engine.PrefixCacheStats;
+
+/**
+ * The engine's figures for metrics and tests: written by the engine thread after each step and whenever a job ends
+ * (before its caller hears of it), read by anyone.
+ */
+final class PublishedStats {
+
+    volatile int busy;
+    volatile int warm;
+    volatile long preemptions;
+    volatile KvCacheStats stats = KvCacheStats.NONE;
+    volatile PrefixCacheStats prefixStats = PrefixCacheStats.NONE;
+
+    void publish(Sequence[] sequences, SnapshotTier tier, long preemptionCount, PrefixTier prefixes) {
+        int busyNow = 0;
+        int inSequences = 0;
+        for (Sequence sequence : sequences) {
+            busyNow += sequence.idle() ? 0 : 1;
+            inSequences += sequence.empty() ? 0 : 1;
+        }
+        busy = busyNow;
+        warm = inSequences + tier.count();
+        preemptions = preemptionCount;
+        SnapshotStore store = tier.store();
+        stats = new KvCacheStats(tier.evictions(), tier.saved(), tier.restored(), store.dropped(),
+                store.count(), store.bytes(), store.budgetBytes());
+        prefixStats = prefixes.stats();
+    }
+}
