@@ -172,7 +172,7 @@ public final class ConversationResolver {
         List<ChatMessage> flat = new ArrayList<>();
         for (StoredTurn turn : turns) {
             flat.addAll(turn.messages());
-            flat.add(ChatMessage.assistant(turn.answer()));
+            flat.add(turn.answerMessage());
         }
         return flat;
     }

@@ -2,7 +2,8 @@ package dev.parley.gateway.conversation;
 
 import dev.parley.gateway.openai.OpenAiException;
 import dev.parley.schemas.ChatMessage;
-import dev.parley.schemas.Role;
+import dev.parley.schemas.ToolCall;
+import dev.parley.schemas.codec.WireJson;
 import java.util.ArrayList;
 import java.util.List;
 import redis.clients.jedis.RedisClient;
@@ -13,7 +14,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The worker's history in Redis, read only. The key layout is the worker's ({@code RedisHistoryStore}):
  * {@code parley:{<conversation>}:turns}, a list of JSON entries {@code {turn, request_id, system, messages, answer}}.
- * Parsed field by field so the gateway does not depend on the worker module.
+ * Parsed with the wire's own types (the schemas module), so the gateway does not depend on the worker module.
  */
 public final class RedisHistoryReader implements HistoryReader {
 
@@ -51,12 +52,14 @@ public final class RedisHistoryReader implements HistoryReader {
             JsonNode entry = MAPPER.readTree(json);
             List<ChatMessage> messages = new ArrayList<>();
             for (JsonNode message : entry.path("messages")) {
-                messages.add(new ChatMessage(Role.fromWire(message.path("role").asString()),
-                        message.path("content").asString("")));
+                // as the wire carries it: a tool result keeps its tool_call_id, an assistant's calls their ids
+                messages.add(WireJson.mapper().treeToValue(message, ChatMessage.class));
             }
             JsonNode system = entry.get("system");
+            JsonNode calls = entry.get("tool_calls");
             turns.add(new StoredTurn(entry.path("turn").asInt(), system == null || system.isNull() ? null
-                    : system.asString(), messages, entry.path("answer").asString("")));
+                    : system.asString(), messages, entry.path("answer").asString(""), calls == null || calls.isNull()
+                    ? null : List.of(WireJson.mapper().treeToValue(calls, ToolCall[].class))));
         }
         return turns;
     }

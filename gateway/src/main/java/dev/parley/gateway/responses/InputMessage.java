@@ -9,7 +9,7 @@ import dev.parley.schemas.Role;
  * @param role the role as the client named it ({@code user}, {@code assistant}, {@code system}, {@code developer})
  * @param text its text parts joined
  */
-public record InputMessage(String role, String text) {
+public record InputMessage(String role, String text) implements InputItem {
 
     /** The chat message it becomes ({@code developer} is a system message, as in chat completions). */
     public ChatMessage toChat() {
@@ -20,6 +20,7 @@ public record InputMessage(String role, String text) {
         }, text);
     }
 
+    @Override
     public boolean isSystem() {
         return role.equals("system") || role.equals("developer");
     }

@@ -62,8 +62,8 @@ final class ResponseConversations {
         List<StoredResponse> chain = store.chain(tenant.name(), previous, 2 * ConversationResolver.MAX_SEED);
         List<ChatMessage> messages = new ArrayList<>();
         for (StoredResponse earlier : chain) {
-            earlier.input().stream().filter(m -> !m.isSystem()).map(InputMessage::toChat).forEach(messages::add);
-            messages.add(ChatMessage.assistant(earlier.outputText()));
+            messages.addAll(ItemMessages.toChat(earlier.input().stream().filter(item -> !item.isSystem()).toList()));
+            messages.add(ItemMessages.answer(earlier));
         }
         messages.addAll(request.chat().messages());
         String system = request.chat().system() != null ? request.chat().system() : previous.system();

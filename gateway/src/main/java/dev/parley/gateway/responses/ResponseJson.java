@@ -4,7 +4,9 @@ import dev.parley.gateway.openai.Json;
 import dev.parley.schemas.FinishReason;
 import dev.parley.schemas.Reply;
 import dev.parley.schemas.ReplyStatus;
+import dev.parley.schemas.ToolCall;
 import dev.parley.schemas.Usage;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
@@ -62,11 +64,25 @@ public final class ResponseJson {
         String status = status(reply);
         Map<String, Object> incomplete = status.equals("incomplete") ? Json.object("reason", "max_output_tokens") : null;
         Map<String, Object> response = response(request, reply.requestId(), createdAt, status,
-                List.of(message(reply.requestId(), status.equals("completed") ? "completed" : "incomplete",
-                        reply.content() == null ? "" : reply.content())), usage(reply.usage()), incomplete);
+                output(reply, status.equals("completed") ? "completed" : "incomplete"), usage(reply.usage()),
+                incomplete);
         response.put("parley", Json.object("request_id", reply.requestId(), "conversation_id", reply.conversationId(),
                 "turn", reply.turn(), "worker", reply.worker(), "model", reply.model()));
         return response;
+    }
+
+    /** The answer's message (left out when the reply only calls functions), then a function_call per call. */
+    private static List<Object> output(Reply reply, String status) {
+        String text = reply.content() == null ? "" : reply.content();
+        List<Object> output = new ArrayList<>();
+        if (reply.toolCalls() == null || !text.isEmpty()) {
+            output.add(message(reply.requestId(), status, text));
+        }
+        List<ToolCall> calls = reply.toolCalls() == null ? List.of() : reply.toolCalls();
+        for (int i = 0; i < calls.size(); i++) {
+            output.add(FunctionCallJson.item(reply.requestId(), i, calls.get(i)));
+        }
+        return output;
     }
 
     static String status(Reply reply) {
@@ -89,7 +105,7 @@ public final class ResponseJson {
                 "reasoning", echo(body, "reasoning", Json.object("effort", null, "summary", null)),
                 "service_tier", "default", "store", request.store(), "temperature", echo(body, "temperature", 1.0),
                 "text", echo(body, "text", Json.object("format", Json.object("type", "text"))),
-                "tool_choice", echo(body, "tool_choice", "auto"), "tools", List.of(),
+                "tool_choice", echo(body, "tool_choice", "auto"), "tools", echo(body, "tools", List.of()),
                 "top_p", echo(body, "top_p", 1.0), "truncation", echo(body, "truncation", "disabled"),
                 "usage", usage, "user", echo(body, "user", null), "metadata", echo(body, "metadata", Map.of()));
     }
@@ -114,8 +130,11 @@ public final class ResponseJson {
                 "total_tokens", u.promptTokens() + u.completionTokens());
     }
 
-    /** An input message as {@code input_items} lists it. */
-    public static Map<String, Object> inputItem(String responseId, int index, InputMessage message) {
+    /** An input item as {@code input_items} lists it. */
+    public static Map<String, Object> inputItem(String responseId, int index, InputItem item) {
+        if (!(item instanceof InputMessage message)) {
+            return FunctionCallJson.inputItem(responseId, index, item);
+        }
         String type = message.role().equals("assistant") ? "output_text" : "input_text";
         return Json.object("id", "msg_" + responseId.substring(responseId.indexOf('_') + 1) + "_" + index,
                 "type", "message", "role", message.role(), "status", "completed",

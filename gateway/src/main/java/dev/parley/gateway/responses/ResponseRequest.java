@@ -9,7 +9,7 @@ import tools.jackson.databind.JsonNode;
  *
  * @param chat               the same request as a chat completion (model, system, messages, sampling, format,
  *                           metadata, stream): what is validated and sent the chat route's way
- * @param input              the input's message items, as given (what {@code input_items} lists)
+ * @param input              the input's items, as given (what {@code input_items} lists)
  * @param instructions       {@code instructions}, or {@code null}
  * @param previousResponseId the response this one continues, or {@code null}
  * @param store              whether the response is kept (OpenAI's default: yes)
@@ -17,7 +17,7 @@ import tools.jackson.databind.JsonNode;
  * @param body               the request as sent, for the fields a response echoes ({@code text}, {@code reasoning},
  *                           {@code truncation}, ...)
  */
-public record ResponseRequest(ChatRequest chat, List<InputMessage> input, String instructions,
+public record ResponseRequest(ChatRequest chat, List<InputItem> input, String instructions,
                               String previousResponseId, boolean store, String promptCacheKey, JsonNode body) {
 
     public ResponseRequest {

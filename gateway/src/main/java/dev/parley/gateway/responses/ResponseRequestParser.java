@@ -4,9 +4,12 @@ import dev.parley.gateway.openai.ChatRequest;
 import dev.parley.gateway.openai.ChatRequestParser;
 import dev.parley.gateway.openai.Json;
 import dev.parley.gateway.openai.OpenAiException;
+import dev.parley.schemas.ChatMessage;
+import dev.parley.schemas.ToolCall;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -40,6 +43,13 @@ public final class ResponseRequestParser {
     private final ChatRequestParser chat = new ChatRequestParser();
 
     public ResponseRequest parse(JsonNode body) {
+        return parse(body, id -> null);
+    }
+
+    /**
+     * @param references the stored output item an {@code item_reference} in the input names ({@code null}: none)
+     */
+    public ResponseRequest parse(JsonNode body, Function<String, InputItem> references) {
         for (String name : body.propertyNames()) {
             if (UNSUPPORTED.contains(name) && !body.get(name).isNull()) {
                 throw OpenAiException.unsupportedParam(name, "'" + name + "' is not supported by Parley yet");
@@ -48,9 +58,6 @@ public final class ResponseRequestParser {
                 throw OpenAiException.invalidParam(name, "Unrecognized request argument supplied: " + name);
             }
         }
-        requireNeutral(body, "tools", node -> node.isArray() && node.isEmpty(), "tools are not supported by Parley yet");
-        requireNeutral(body, "tool_choice", node -> node.isString() && Set.of("auto", "none").contains(node.stringValue()),
-                "tool_choice other than auto or none is not supported by Parley yet");
         requireNeutral(body, "include", node -> node.isArray() && node.isEmpty(), "include is not supported by Parley yet");
         requireNeutral(body, "top_logprobs", node -> node.isIntegralNumber() && node.intValue() == 0,
                 "top_logprobs are not supported by Parley yet");
@@ -70,7 +77,7 @@ public final class ResponseRequestParser {
         if (store != null && !store.isNull() && !store.isBoolean()) {
             throw OpenAiException.invalidParam("store", "'store' must be a boolean, got " + store);
         }
-        List<InputMessage> input = InputItems.parse(body.get("input"));
+        List<InputItem> input = InputItems.parse(body.get("input"), references);
         ChatRequest request = asChat(body, instructions, input);
         ResponseRequest parsed = new ResponseRequest(request, input, instructions, previous,
                 store == null || store.isNull() || store.booleanValue(), cacheKey, body);
@@ -82,16 +89,15 @@ public final class ResponseRequestParser {
     }
 
     /** The chat completion this request amounts to, read by the chat parser. */
-    private ChatRequest asChat(JsonNode body, String instructions, List<InputMessage> input) {
+    private ChatRequest asChat(JsonNode body, String instructions, List<InputItem> input) {
         ObjectNode chatBody = Json.mapper().createObjectNode();
         copy(body, "model", chatBody, "model");
         ArrayNode messages = chatBody.putArray("messages");
         if (instructions != null) {
             messages.addObject().put("role", "system").put("content", instructions);
         }
-        for (InputMessage message : input) {
-            messages.addObject().put("role", message.isSystem() ? "system" : message.toChat().role().wireName())
-                    .put("content", message.text());
+        for (ChatMessage message : ItemMessages.toChat(input)) {
+            addMessage(messages, message);
         }
         copy(body, "max_output_tokens", chatBody, "max_completion_tokens");
         copy(body, "temperature", chatBody, "temperature");
@@ -99,6 +105,7 @@ public final class ResponseRequestParser {
         copy(body, "metadata", chatBody, "metadata");
         copy(body, "stream", chatBody, "stream");
         copy(body, "user", chatBody, "user");
+        ResponseTools.copyTo(body, chatBody);
         JsonNode format = textFormat(body.get("text"));
         if (format != null) {
             chatBody.set("response_format", format);
@@ -153,9 +160,30 @@ public final class ResponseRequestParser {
         return responseFormat;
     }
 
+    /** A chat message as chat completions' JSON: what the chat parser reads. */
+    private static void addMessage(ArrayNode messages, ChatMessage message) {
+        ObjectNode json = messages.addObject().put("role", message.role().wireName()).put("content", message.content());
+        if (message.toolCalls() != null) {
+            ArrayNode calls = json.putArray("tool_calls");
+            for (ToolCall call : message.toolCalls()) {
+                ObjectNode function = calls.addObject().put("id", call.id()).put("type", call.type())
+                        .putObject("function");
+                function.put("name", call.name()).put("arguments", call.arguments());
+            }
+        }
+        if (message.toolCallId() != null) {
+            json.put("tool_call_id", message.toolCallId());
+        }
+    }
+
     private static OpenAiException renamed(OpenAiException e) {
         if (e.param() == null) {
             return e;
+        }
+        String tools = ResponseTools.paramName(e.param());
+        if (!tools.equals(e.param())) {
+            return new OpenAiException(e.status(), e.type(), tools, e.code(),
+                    e.getMessage().replace(e.param(), tools));
         }
         for (Map.Entry<String, String> name : PARAM_NAMES) {
             if (e.param().equals(name.getKey()) || e.param().startsWith(name.getKey() + ".")

@@ -42,7 +42,7 @@ final class ResponseStreamRelay {
         metrics.streamOpened();
         try {
             ResponseEvents events = new ResponseEvents(exchange.sse(), prompt.requestId());
-            events.start(inProgress, prompt.requestId());
+            events.start(inProgress);
             return relayEvents(events, answer, finish);
         } catch (IOException clientGone) {
             metrics.streamAbandoned();
@@ -62,6 +62,9 @@ final class ResponseStreamRelay {
             } else if (event instanceof Chunk chunk) {
                 if (!chunk.delta().isEmpty()) {
                     events.delta(chunk.delta());
+                }
+                if (chunk.toolCalls() != null) {
+                    events.toolCalls(chunk.toolCalls());
                 }
             } else if (event instanceof Reply done) {
                 try {

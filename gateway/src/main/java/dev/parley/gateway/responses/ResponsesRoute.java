@@ -74,14 +74,16 @@ public final class ResponsesRoute implements Route {
         Tenant tenant = exchange.attachment();
         inFlight.acquire();
         try {
-            ResponseRequest request = parse(exchange);
+            ResponseRequest request = parse(exchange, tenant);
             models.require(request.chat().model(), "model");
             try (TenantPermits.Permit stream = request.chat().stream() ? tenantPermits.stream(tenant) : null;
                  Admission.Ticket admitted = admission.admit(models.promptModel(request.chat().model()), tenant.name(),
                          timeout)) {
                 ResolvedTurn turn = conversations.resolve(tenant, request, ConversationKeys.of(exchange));
-                if (turn.messages().isEmpty() || turn.messages().get(turn.messages().size() - 1).role() != Role.USER) {
-                    throw OpenAiException.invalidParam("input", "the last input item must be a message with role user");
+                Role last = turn.messages().isEmpty() ? null : turn.messages().get(turn.messages().size() - 1).role();
+                if (last != Role.USER && last != Role.TOOL) { // a function's output is answered like a user message
+                    throw OpenAiException.invalidParam("input", "the last input item must be a message with role user"
+                            + " or a function_call_output");
                 }
                 metrics.conversation(turn.kind());
                 Prompt prompt = prompt(request, turn, tenant);
@@ -98,9 +100,9 @@ public final class ResponsesRoute implements Route {
         }
     }
 
-    private ResponseRequest parse(HttpExchange exchange) throws IOException {
+    private ResponseRequest parse(HttpExchange exchange, Tenant tenant) throws IOException {
         try {
-            return parser.parse(exchange.jsonBody());
+            return parser.parse(exchange.jsonBody(), id -> ItemReferences.find(store, tenant.name(), id));
         } catch (JacksonException e) {
             throw OpenAiException.badRequest("a parameter has a value out of range: "
                     + e.getOriginalMessage().lines().findFirst().orElse(""));
@@ -142,7 +144,7 @@ public final class ResponsesRoute implements Route {
         }
         if (request.previousResponseId() == null && reply.isOk()) {
             // A client that resends the whole history next time (store: false) finds this conversation warm.
-            chatConversations.remember(tenant, request.chat(), ChatMessage.assistant(answer), turn.conversationId());
+            chatConversations.remember(tenant, request.chat(), ItemMessages.answer(reply), turn.conversationId());
         }
         return response;
     }
@@ -167,15 +169,16 @@ public final class ResponsesRoute implements Route {
             metadata.put("openai.user", request.chat().user());
         }
         for (ChatMessage message : turn.messages()) {
-            if (message.content() == null || message.content().isEmpty()) {
+            if (message.content() != null && message.content().isEmpty()) { // null: an assistant's function calls
                 throw OpenAiException.invalidParam("input", "Parley needs non-empty message content (a "
                         + message.role().wireName() + " message is empty)");
             }
         }
-        return Prompt.builder().requestId(UUID.randomUUID().toString()).conversationId(turn.conversationId())
-                .messages(turn.messages()).system(turn.system()).params(request.chat().params())
-                .stream(request.chat().stream()).deadline(clock.instant().plus(timeout))
-                .metadata(metadata.isEmpty() ? null : metadata).tenant(tenant.name())
-                .model(models.promptModel(request.chat().model())).build();
+        Prompt.Builder prompt = Prompt.builder().requestId(UUID.randomUUID().toString())
+                .conversationId(turn.conversationId()).messages(turn.messages()).system(turn.system())
+                .params(request.chat().params()).stream(request.chat().stream())
+                .deadline(clock.instant().plus(timeout)).metadata(metadata.isEmpty() ? null : metadata)
+                .tenant(tenant.name()).model(models.promptModel(request.chat().model()));
+        return request.chat().applyTo(prompt).build(); // its tools, as the chat route sends them
     }
 }

@@ -1,9 +1,7 @@
 package dev.parley.gateway.responses;
 
 import dev.parley.gateway.openai.Json;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -15,33 +13,26 @@ import tools.jackson.databind.JsonNode;
  * @param turn               the turn of that conversation it is (the worker numbers them)
  * @param previousResponseId the response it continued, or {@code null}
  * @param system             the system prompt in force for it (instructions and system items), or {@code null}
- * @param input              its input's message items
+ * @param input              its input's items
  * @param outputText         its answer
  * @param response           the response object as answered
  */
 public record StoredResponse(String id, String conversationId, int turn, String previousResponseId, String system,
-                             List<InputMessage> input, String outputText, JsonNode response) {
+                             List<InputItem> input, String outputText, JsonNode response) {
 
     public StoredResponse {
         input = List.copyOf(input);
     }
 
     String toJson() {
-        List<Map<String, Object>> items = new ArrayList<>();
-        for (InputMessage message : input) {
-            items.add(Json.object("role", message.role(), "text", message.text()));
-        }
         return Json.write(Json.object("id", id, "conversation_id", conversationId, "turn", turn,
-                "previous_response_id", previousResponseId, "system", system, "input", items,
+                "previous_response_id", previousResponseId, "system", system, "input", StoredItems.toJson(input),
                 "output_text", outputText, "response", response));
     }
 
     static StoredResponse fromJson(String json) {
         JsonNode node = Json.mapper().readTree(json);
-        List<InputMessage> input = new ArrayList<>();
-        for (JsonNode item : node.path("input")) {
-            input.add(new InputMessage(item.path("role").asString(), item.path("text").asString("")));
-        }
+        List<InputItem> input = StoredItems.fromJson(node.path("input"));
         return new StoredResponse(node.path("id").asString(), node.path("conversation_id").asString(),
                 node.path("turn").asInt(), textOrNull(node.get("previous_response_id")), textOrNull(node.get("system")),
                 input, node.path("output_text").asString(""), node.get("response"));

@@ -6,6 +6,7 @@ import dev.parley.gateway.auth.Tenant;
 import dev.parley.gateway.openai.ChatRequest;
 import dev.parley.schemas.ChatMessage;
 import dev.parley.schemas.GenerationParams;
+import dev.parley.schemas.ToolCall;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -45,6 +46,27 @@ class ConversationResolverTest {
         assertThat(second.conversationId()).isEqualTo(first.conversationId());
         assertThat(second.messages()).containsExactly(ChatMessage.user("u2"));
         assertThat(second.system()).as("the stored system prompt stays").isNull();
+    }
+
+    @Test
+    void aToolRoundResentWithItsCallsAndResultsContinuesTheConversation() {
+        ToolCall call = ToolCall.of("call_1", "get_weather", "{\"city\": \"Paris\"}");
+        ResolvedTurn first = resolver.resolve(alpha, request("sys", ChatMessage.user("u1")), null);
+        List<StoredTurn> turns = new ArrayList<>();
+        turns.add(new StoredTurn(1, "sys", first.messages(), "", List.of(call)));
+        histories.put(first.conversationId(), turns);
+
+        ResolvedTurn result = resolver.resolve(alpha, request("sys", ChatMessage.user("u1"),
+                ChatMessage.assistant(null, List.of(call)), ChatMessage.tool("call_1", "sunny")), null);
+        assertThat(result.kind()).isEqualTo(ResolvedTurn.Kind.CONTINUED);
+        assertThat(result.messages()).containsExactly(ChatMessage.tool("call_1", "sunny"));
+        turns.add(new StoredTurn(2, null, result.messages(), "It is sunny."));
+
+        ResolvedTurn next = resolver.resolve(alpha, request("sys", ChatMessage.user("u1"),
+                ChatMessage.assistant(null, List.of(call)), ChatMessage.tool("call_1", "sunny"),
+                ChatMessage.assistant("It is sunny."), ChatMessage.user("u2")), null);
+        assertThat(next.kind()).isEqualTo(ResolvedTurn.Kind.CONTINUED);
+        assertThat(next.messages()).containsExactly(ChatMessage.user("u2"));
     }
 
     @Test
