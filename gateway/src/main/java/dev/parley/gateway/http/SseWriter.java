@@ -31,6 +31,16 @@ public final class SseWriter {
         exchange.write(false, ("event: " + name + "\ndata: " + Json.write(json) + "\n\n").getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * An event with an SSE {@code id} (what a client sends back as {@code Last-Event-ID} to resume after it) and,
+     * unless {@code null}, a name.
+     */
+    public void event(String id, String name, Object json) throws IOException {
+        String frame = "id: " + id + "\n" + (name == null ? "" : "event: " + name + "\n") + "data: " + Json.write(json)
+                + "\n\n";
+        exchange.write(false, frame.getBytes(StandardCharsets.UTF_8));
+    }
+
     /** Ends a stream that has no closing frame (the Responses API's ends with its last event). */
     public void end() throws IOException {
         exchange.write(true, new byte[0]);

@@ -1,6 +1,7 @@
 package dev.parley.gateway.responses;
 
 import dev.parley.gateway.http.SseWriter;
+import dev.parley.gateway.resume.EventId;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,15 +18,25 @@ final class ResponseEvents {
 
     private final SseWriter sse;
     private final String itemId;
+    private final String responseId;
+    private final long after;
     private int sequence;
 
-    ResponseEvents(SseWriter sse, String requestId) {
+    /**
+     * Events with SSE ids {@code <response id>:<sequence_number>}, by which a client resumes the stream.
+     *
+     * @param after the {@code sequence_number} of the last event the client read ({@code -1}: none); only later ones
+     *              are written, so a resumed stream continues its events exactly where its client left them
+     */
+    ResponseEvents(SseWriter sse, String requestId, long after) {
         this.sse = sse;
         this.itemId = ResponseJson.messageId(requestId);
+        this.responseId = ResponseJson.responseId(requestId);
+        this.after = after;
     }
 
     /** From {@code response.created} to the empty text part the deltas fill. */
-    void start(Map<String, Object> inProgress, String requestId) throws IOException {
+    void start(Object inProgress, String requestId) throws IOException {
         send("response.created", "response", inProgress);
         send("response.in_progress", "response", inProgress);
         send("response.output_item.added", "output_index", 0, "item",
@@ -65,12 +76,16 @@ final class ResponseEvents {
     }
 
     private void send(String type, Object... fields) throws IOException {
+        int number = sequence++;
+        if (number <= after) {
+            return;
+        }
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("type", type);
-        event.put("sequence_number", sequence++);
+        event.put("sequence_number", number);
         for (int i = 0; i < fields.length; i += 2) {
             event.put((String) fields[i], fields[i + 1]);
         }
-        sse.event(type, event);
+        sse.event(EventId.of(responseId, number), type, event);
     }
 }
