@@ -79,7 +79,6 @@ class ResponseRequestParserTest {
             {"model": "m", "input": [{"type": "function_call_output", "output": "x"}]} | input[0].type
             {"model": "m", "input": [{"role": "user", "content": [{"type": "input_image", "image_url": "u"}]}]} | input[0].content
             {"model": "m", "input": "x", "tools": [{"type": "function", "name": "f"}]} | tools
-            {"model": "m", "input": "x", "background": true, "stream": true}          | background
             {"model": "m", "input": "x", "background": true, "store": false}          | background
             {"model": "m", "input": "x", "conversation": "c"}                         | conversation
             {"model": "m", "input": "x", "frequency_penalty": 1}                      | frequency_penalty
