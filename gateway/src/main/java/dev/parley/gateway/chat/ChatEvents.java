@@ -61,7 +61,11 @@ final class ChatEvents {
     }
 
     void ping() throws IOException {
-        sse.ping();
+        if (withIds) {
+            sse.pingLine();
+        } else {
+            sse.ping();
+        }
     }
 
     void done() throws IOException {

@@ -26,6 +26,15 @@ public final class SseWriter {
         exchange.write(false, ": ping\n\n".getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * A comment line without the blank line that ends an event, for streams whose events carry ids: once a client of
+     * the {@code openai} Python package has seen an id, it takes every blank line for an event, and fails on its
+     * empty data (the SSE spec dispatches nothing there). A closed connection fails it as {@link #ping()} does.
+     */
+    public void pingLine() throws IOException {
+        exchange.write(false, ": ping\n".getBytes(StandardCharsets.UTF_8));
+    }
+
     /** A named event ({@code event: <name>}), as the Responses API streams them. */
     public void event(String name, Object json) throws IOException {
         exchange.write(false, ("event: " + name + "\ndata: " + Json.write(json) + "\n\n").getBytes(StandardCharsets.UTF_8));

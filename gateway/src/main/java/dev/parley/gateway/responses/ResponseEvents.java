@@ -72,7 +72,7 @@ final class ResponseEvents {
     }
 
     void ping() throws IOException {
-        sse.ping();
+        sse.pingLine();
     }
 
     private void send(String type, Object... fields) throws IOException {
