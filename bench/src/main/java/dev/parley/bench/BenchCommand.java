@@ -32,7 +32,8 @@ import dev.parley.schemas.codec.WireJson;
                 EngineBenchCommand.class, dev.parley.bench.lanes.LanesBenchCommand.class,
                 dev.parley.bench.grammar.GrammarBenchCommand.class, dev.parley.bench.prefix.PrefixBenchCommand.class,
                 dev.parley.bench.warm.RestartBenchCommand.class, dev.parley.bench.kv.KvBenchCommand.class,
-                dev.parley.bench.decode.DecodeBenchCommand.class},
+                dev.parley.bench.decode.DecodeBenchCommand.class,
+                dev.parley.bench.responses.ResponsesBenchCommand.class},
         description = "Benchmark: (a) java-llama.cpp, 1 slot, conversations one after another; (b) java-llama.cpp, "
                 + "N slots and N callers; (c) Parley end to end with N slots. Plus hot vs cold time to first token "
                 + "and resident memory per KV cache type. Takes a few minutes.")

@@ -8,6 +8,7 @@ import dev.parley.gateway.auth.Tenant;
 import dev.parley.gateway.batch.StorageLimits;
 import dev.parley.gateway.http.LoopbackScreen;
 import dev.parley.gateway.responses.ResponsesSettings;
+import dev.parley.gateway.resume.ResumeSettings;
 import dev.parley.worker.cli.ShutdownOnSignal;
 import dev.parley.worker.config.RedisOption;
 import dev.parley.worker.history.RedisConnector;
@@ -180,6 +181,16 @@ public final class GatewayCommand implements Callable<Integer> {
             + "answers with its first answer (default ${DEFAULT-VALUE})")
     int idempotencyWindowHours;
 
+    @Option(names = "--stream-retention-hours", defaultValue = "24", description = "Hours a stream can be resumed "
+            + "(Last-Event-ID, starting_after) from any gateway; the reply topic must keep its records as long "
+            + "(default ${DEFAULT-VALUE})")
+    long streamRetentionHours;
+
+    @Option(names = "--stream-resume-grace-seconds", defaultValue = "5", description = "Seconds a stream whose client "
+            + "hung up goes on generating, waiting for a resume, before it is cancelled; 0 cancels at once "
+            + "(default ${DEFAULT-VALUE})")
+    long streamResumeGraceSeconds;
+
     @Override
     public Integer call() throws Exception {
         Gateway gateway = Gateway.start(config(System.getenv()));
@@ -211,6 +222,8 @@ public final class GatewayCommand implements Callable<Integer> {
                 .responses(new ResponsesSettings(Duration.ofDays(responseRetentionDays), tenantResponses,
                         Duration.ofHours(idempotencyWindowHours), ResponsesSettings.DEFAULT_IDEMPOTENCY_MAX_BYTES,
                         ResponsesSettings.DEFAULT_MAX_BACKGROUND))
+                .resume(new ResumeSettings(Duration.ofHours(streamRetentionHours),
+                        Duration.ofSeconds(streamResumeGraceSeconds)))
                 .build();
     }
 

@@ -29,7 +29,8 @@ class GatewayCommandTest {
                 "--bootstrap", "b:9093", "--no-auth", "--kafka", "sasl.mechanism=SCRAM-SHA-512",
                 "--kafka", "ssl.truststore.location=/etc/ca.p12", "--files-redis", "redis://files:6379",
                 "--max-upload-mb", "8", "--tenant-files", "5", "--file-ttl-days", "2",
-                "--response-retention-days", "3", "--tenant-responses", "10", "--idempotency-window-hours", "6");
+                "--response-retention-days", "3", "--tenant-responses", "10", "--idempotency-window-hours", "6",
+                "--stream-retention-hours", "48", "--stream-resume-grace-seconds", "0");
 
         assertThat(config.kafkaProperties()).containsEntry("security.protocol", "SASL_SSL")
                 .as("a flag wins over the environment").containsEntry("sasl.mechanism", "SCRAM-SHA-512")
@@ -44,6 +45,8 @@ class GatewayCommandTest {
         assertThat(config.responses().retention().toDays()).isEqualTo(3);
         assertThat(config.responses().maxStoredPerTenant()).isEqualTo(10);
         assertThat(config.responses().idempotencyWindow().toHours()).isEqualTo(6);
+        assertThat(config.resume().retention().toHours()).isEqualTo(48);
+        assertThat(config.resume().grace()).isZero();
     }
 
     @Test

@@ -20,6 +20,8 @@ import dev.parley.gateway.ops.GatewayHealth;
 import dev.parley.gateway.ops.GatewayMetrics;
 import dev.parley.gateway.ops.OpsRoutes;
 import dev.parley.gateway.responses.ResponsesApi;
+import dev.parley.gateway.resume.StreamJournal;
+import dev.parley.gateway.resume.StreamResumer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -59,6 +61,7 @@ public final class Gateway implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final BatchApi batches;
     private final ResponsesApi responses;
+    private final StreamResumer resumer;
     private final GatewayMetrics metrics;
     private final GatewayHealth health;
 
@@ -89,8 +92,11 @@ public final class Gateway implements AutoCloseable {
         InFlightLimit inFlight = new InFlightLimit(config.maxInFlight(), metrics);
         Admission admission = new Admission(config.admission(), client::modelLoad,
                 new AdmissionMetrics(registry, metrics::refused), Clock.systemUTC());
+        this.resumer = redis == null ? null : new StreamResumer(new StreamJournal(redis, config.resume().retention()),
+                client, StreamResumer.consumers(config.bootstrapServers(), config.kafkaProperties(), config.instanceId()),
+                config.repliesTopic(), config.resume().grace(), config.pingInterval(), Clock.systemUTC());
         ChatCompletionsRoute chat = new ChatCompletionsRoute(client, models, resolver, metrics, config.requestTimeout(),
-                inFlight, config.pingInterval(), tenantPermits, admission, Clock.systemUTC());
+                inFlight, config.pingInterval(), tenantPermits, admission, Clock.systemUTC(), resumer);
         this.health = new GatewayHealth(() -> client.health().healthy(), redis == null ? null : this::redisReachable,
                 config.healthCheckInterval());
         OpsRoutes ops = new OpsRoutes(registry, health);
@@ -113,7 +119,8 @@ public final class Gateway implements AutoCloseable {
         this.responses = redis == null ? null : new ResponsesApi(redis, new ResponsesApi.Shared(client, models,
                 resolver, history, metrics, inFlight, tenantPermits, admission, config.requestTimeout(),
                 config.pingInterval()),
-                config.responses());
+                config.responses(), resumer, new ResponsesApi.ReplyTopic(config.bootstrapServers(),
+                config.kafkaProperties(), config.instanceId(), config.repliesTopic()));
         if (responses != null) {
             responses.addRoutes(router, route -> idempotency.wrap("/v1/responses", route));
         }
@@ -176,6 +183,9 @@ public final class Gateway implements AutoCloseable {
             gateway.server.start();
             if (gateway.batches != null) {
                 gateway.batches.start();
+            }
+            if (gateway.responses != null) {
+                gateway.responses.start();
             }
             log.info("Gateway {} serving {} and the models announced on {} on {} (auth {})", config.instanceId(),
                     config.models(), config.modelsTopic(), gateway.baseUrl(),
@@ -242,6 +252,9 @@ public final class Gateway implements AutoCloseable {
             server.stop();
             if (responses != null) {
                 responses.close();
+            }
+            if (resumer != null) {
+                resumer.close();
             }
             health.close();
         } catch (Exception e) {

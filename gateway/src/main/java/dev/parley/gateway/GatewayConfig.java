@@ -5,6 +5,7 @@ import dev.parley.client.ParleyClient;
 import dev.parley.gateway.auth.ApiKeys;
 import dev.parley.gateway.batch.StorageLimits;
 import dev.parley.gateway.responses.ResponsesSettings;
+import dev.parley.gateway.resume.ResumeSettings;
 import java.net.URI;
 import dev.parley.gateway.http.BodyLimits;
 import dev.parley.gateway.http.LoopbackScreen;
@@ -89,6 +90,7 @@ public final class GatewayConfig {
     private final AdmissionPolicy admission;
     private final Duration healthCheckInterval;
     private final ResponsesSettings responses;
+    private final ResumeSettings resume;
 
     private GatewayConfig(Builder b) {
         this.host = b.host;
@@ -125,6 +127,7 @@ public final class GatewayConfig {
         this.admission = b.admission;
         this.healthCheckInterval = b.healthCheckInterval;
         this.responses = b.responses;
+        this.resume = b.resume;
         if (!keys.required() && !LoopbackScreen.isLoopback(host)) {
             throw new IllegalArgumentException("a gateway without API keys (--no-auth) may only listen on a loopback "
                     + "host (127.0.0.1, ::1 or localhost), not '" + host + "': give API keys to listen there");
@@ -190,6 +193,8 @@ public final class GatewayConfig {
     public Duration healthCheckInterval() { return healthCheckInterval; }
     /** Retention and bounds of stored responses and idempotency keys. */
     public ResponsesSettings responses() { return responses; }
+    /** How long streams can be resumed, and how long a hung-up one waits for its client to resume it. */
+    public ResumeSettings resume() { return resume; }
 
     public static final class Builder {
         private String host = DEFAULT_HOST;
@@ -230,6 +235,7 @@ public final class GatewayConfig {
         private AdmissionPolicy admission = DEFAULT_ADMISSION;
         private Duration healthCheckInterval = DEFAULT_HEALTH_CHECK_INTERVAL;
         private ResponsesSettings responses = ResponsesSettings.DEFAULTS;
+        private ResumeSettings resume = ResumeSettings.DEFAULTS;
 
         private Builder() {
         }
@@ -250,6 +256,8 @@ public final class GatewayConfig {
             this.responses = Objects.requireNonNull(settings, "responses");
             return this;
         }
+
+        public Builder resume(ResumeSettings settings) { this.resume = Objects.requireNonNull(settings, "resume"); return this; }
 
         public Builder batchMaxFailedRuns(int runs) {
             this.batchMaxFailedRuns = atLeast("batchMaxFailedRuns", runs, 1);

@@ -73,9 +73,15 @@ class StreamOverHttpTest {
         assertThat(lines.get(lines.size() - 1)).isEqualTo("data: [DONE]");
         StringBuilder text = new StringBuilder();
         String finish = null;
+        int events = 0;
         for (String line : lines.subList(0, lines.size() - 1)) {
             if (line.startsWith(":")) {
                 continue; // a ping comment
+            }
+            if (line.startsWith("id: ")) {
+                // what a client resumes after: <request id>:<n>, counting the events from 0
+                assertThat(line).endsWith(":" + events++);
+                continue;
             }
             assertThat(line).startsWith("data: ");
             JsonNode chunk = Json.mapper().readTree(line.substring(6));
@@ -90,6 +96,8 @@ class StreamOverHttpTest {
         }
         assertThat(text.toString()).isNotBlank();
         assertThat(finish).isIn("stop", "length");
+        assertThat(events).as("every event has an id").isEqualTo(lines.stream().filter(l -> l.startsWith("data: ")
+                && !l.equals("data: [DONE]")).count());
     }
 
     @Test

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * A {@code parley worker} in a child JVM, so that each engine is measured alone: its resident memory (sampled every
  * 200 ms, the peak kept) and its Prometheus metrics, read over its ops port.
  */
-final class WorkerProcess implements AutoCloseable {
+public final class WorkerProcess implements AutoCloseable {
 
     private final Process process;
     private final int httpPort;
@@ -41,7 +41,7 @@ final class WorkerProcess implements AutoCloseable {
     }
 
     /** Starts {@code parley worker} with these flags (plus {@code --http-port}), its output going to {@code log}. */
-    static WorkerProcess start(List<String> flags, Path log) throws IOException {
+    public static WorkerProcess start(List<String> flags, Path log) throws IOException {
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"), "-Xmx1g", "-XX:+UseSerialGC",
@@ -54,7 +54,7 @@ final class WorkerProcess implements AutoCloseable {
     }
 
     /** Waits until {@code /ready} answers 200: model loaded, group joined, Redis and broker reachable. */
-    void awaitReady(Duration timeout) throws InterruptedException {
+    public void awaitReady(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -116,7 +116,7 @@ final class WorkerProcess implements AutoCloseable {
     }
 
     /** SIGKILL, and waits for the process to be gone: nothing of it runs any more (a crash, an OOM kill). */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         sampler.shutdownNow();
         process.destroyForcibly().waitFor();
     }

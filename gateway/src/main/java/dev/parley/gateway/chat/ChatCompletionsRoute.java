@@ -17,6 +17,7 @@ import dev.parley.gateway.limits.InFlightLimit;
 import dev.parley.gateway.limits.TenantPermits;
 import dev.parley.gateway.openai.OpenAiException;
 import dev.parley.gateway.ops.GatewayMetrics;
+import dev.parley.gateway.resume.StreamResumer;
 import dev.parley.schemas.ChatMessage;
 import dev.parley.schemas.Prompt;
 import dev.parley.schemas.Reply;
@@ -42,6 +43,8 @@ public final class ChatCompletionsRoute implements Route {
 
     /** Response headers telling the client where its request went. */
     public static final String REQUEST_ID_HEADER = "X-Parley-Request-Id";
+    /** A request with it resumes the stream it names instead of starting one (docs/gateway.md). */
+    public static final String LAST_EVENT_ID = "Last-Event-ID";
 
     private final ParleyClient client;
     private final ModelCatalog models;
@@ -57,7 +60,8 @@ public final class ChatCompletionsRoute implements Route {
 
     public ChatCompletionsRoute(ParleyClient client, ModelCatalog models, ConversationResolver conversations,
                                 GatewayMetrics metrics, Duration timeout, InFlightLimit inFlight, Duration pingInterval,
-                                TenantPermits tenantPermits, Admission admission, Clock clock) {
+                                TenantPermits tenantPermits, Admission admission, Clock clock,
+                                StreamResumer resumer) {
         this.client = client;
         this.admission = admission;
         this.models = models;
@@ -67,7 +71,7 @@ public final class ChatCompletionsRoute implements Route {
         this.inFlight = inFlight;
         this.clock = clock;
         this.tenantPermits = tenantPermits;
-        this.relay = new StreamRelay(client, metrics, pingInterval);
+        this.relay = new StreamRelay(client, metrics, pingInterval, resumer);
     }
 
     @Override
@@ -76,6 +80,13 @@ public final class ChatCompletionsRoute implements Route {
         Tenant tenant = exchange.attachment();
         inFlight.acquire();
         try {
+            String lastEventId = exchange.header(LAST_EVENT_ID);
+            if (lastEventId != null && relay.resumable()) {
+                try (TenantPermits.Permit stream = tenantPermits.stream(tenant)) {
+                    relay.resume(exchange, lastEventId);
+                }
+                return;
+            }
             ChatRequest request = parse(exchange);
             try (TenantPermits.Permit stream = request.stream() ? tenantPermits.stream(tenant) : null;
                  Admission.Ticket admitted = admit(request, tenant)) {

@@ -1,12 +1,18 @@
 package dev.parley.gateway.chat;
 
 import dev.parley.client.ParleyClient;
+import dev.parley.gateway.auth.Tenant;
+import dev.parley.gateway.conversation.ConversationResolver;
 import dev.parley.gateway.http.HttpExchange;
-import dev.parley.gateway.http.SseWriter;
 import dev.parley.gateway.openai.CompletionJson;
 import dev.parley.gateway.openai.Json;
 import dev.parley.gateway.openai.OpenAiException;
 import dev.parley.gateway.ops.GatewayMetrics;
+import dev.parley.gateway.resume.AnswerSource;
+import dev.parley.gateway.resume.EventId;
+import dev.parley.gateway.resume.KafkaReplay;
+import dev.parley.gateway.resume.StreamRecord;
+import dev.parley.gateway.resume.StreamResumer;
 import dev.parley.schemas.Chunk;
 import dev.parley.schemas.Prompt;
 import dev.parley.schemas.Reply;
@@ -20,81 +26,124 @@ import java.util.Map;
  *
  * <p>Chunks are read on the request's own thread ({@link StreamedAnswer}), so a slow client never holds up other
  * requests' replies. A write that fails means the client went away: the request is cancelled so the worker stops
- * generating for nobody.
+ * generating for nobody, at once without a {@link StreamResumer} (no Redis), else after its grace unless the client
+ * resumed ({@code Last-Event-ID}), on this gateway or another, which replays the same events from the reply topic.
  */
 final class StreamRelay {
 
     private final ParleyClient client;
     private final GatewayMetrics metrics;
     private final Duration pingInterval;
+    private final StreamResumer resumer;
 
-    StreamRelay(ParleyClient client, GatewayMetrics metrics, Duration pingInterval) {
+    /** @param resumer makes streams resumable, or {@code null}: they are not (no Redis) */
+    StreamRelay(ParleyClient client, GatewayMetrics metrics, Duration pingInterval, StreamResumer resumer) {
         this.client = client;
         this.metrics = metrics;
         this.pingInterval = pingInterval;
+        this.resumer = resumer;
+    }
+
+    boolean resumable() {
+        return resumer != null;
     }
 
     /** Streams the answer; returns the final reply, or {@code null} when the client left or the request failed. */
     Reply relay(HttpExchange exchange, Prompt prompt, String model, boolean includeUsage, Duration timeout)
             throws InterruptedException {
-        StreamedAnswer answer = StreamedAnswer.send(client, prompt, timeout, pingInterval);
+        Tenant tenant = exchange.attachment();
         long created = System.currentTimeMillis() / 1000;
+        if (resumer != null) {
+            resumer.record(tenant.name(), prompt.requestId(), prompt, false, Json.mapper().valueToTree(
+                    Json.object("model", model, "created", created, "include_usage", includeUsage)));
+        }
+        StreamedAnswer answer = StreamedAnswer.send(client, prompt, timeout, pingInterval);
         metrics.streamOpened();
         try {
-            SseWriter sse = exchange.sse();
-            sse.event(CompletionJson.chunk(prompt.requestId(), model, created,
-                    Json.object("role", "assistant", "content", ""), null));
-            while (true) {
-                Object event = answer.next();
-                if (event == null) {
-                    sse.ping();
-                } else if (event instanceof Chunk chunk) {
-                    if (chunk.reasoningContent() != null) {
-                        // a reasoning model's thinking, as llama-server and vLLM stream it
-                        sse.event(CompletionJson.chunk(prompt.requestId(), model, created,
-                                Json.object("reasoning_content", chunk.reasoningContent()), null));
-                    }
-                    if (!chunk.delta().isEmpty()) {
-                        sse.event(CompletionJson.chunk(prompt.requestId(), model, created,
-                                Json.object("content", chunk.delta()), null));
-                    }
-                    if (chunk.toolCalls() != null) {
-                        sse.event(CompletionJson.chunk(prompt.requestId(), model, created,
-                                CompletionJson.toolCallsDelta(chunk.toolCalls()), null));
-                    }
-                } else if (event instanceof Reply done) {
-                    return finish(sse, done, model, created, includeUsage);
-                } else {
-                    sse.event(Json.error(ReplyOutcome.failure((Throwable) event)));
-                    sse.done();
-                    return null;
-                }
-            }
+            return relayAnswer(new ChatEvents(exchange.sse(), prompt.requestId(), model, created, resumer != null, -1),
+                    answer, includeUsage);
         } catch (IOException clientGone) {
             metrics.streamAbandoned();
-            client.cancel(prompt.conversationId(), prompt.requestId());
+            if (resumer == null) {
+                client.cancel(prompt.conversationId(), prompt.requestId());
+            } else {
+                resumer.abandoned(tenant.name(), prompt.requestId(), prompt, false);
+            }
             return null;
         } finally {
             metrics.streamClosed();
         }
     }
 
-    private static Reply finish(SseWriter sse, Reply done, String model, long created, boolean includeUsage)
-            throws IOException {
+    /**
+     * {@code Last-Event-ID: <request id>:<n>}: the stream's events after the n-th, replayed from the reply topic
+     * until its end (it may still be generating); as the stream was, on any gateway.
+     */
+    void resume(HttpExchange exchange, String lastEventId) throws InterruptedException {
+        Tenant tenant = exchange.attachment();
+        EventId after = EventId.parse(lastEventId, null, "Last-Event-ID");
+        StreamRecord stream = resumer.find(tenant.name(), after.streamId(), "Last-Event-ID");
+        if (!stream.details().has("include_usage")) {
+            throw OpenAiException.invalidParam("Last-Event-ID", "'" + after.streamId() + "' is not a chat stream");
+        }
+        exchange.header(ConversationResolver.HEADER, stream.conversationId());
+        exchange.header(ChatCompletionsRoute.REQUEST_ID_HEADER, stream.requestId());
+        try (KafkaReplay replay = resumer.replay(stream)) {
+            metrics.streamOpened();
+            try {
+                relayAnswer(new ChatEvents(exchange.sse(), stream.requestId(), stream.details().path("model").asString(),
+                        stream.details().path("created").asLong(), true, after.number()), replay,
+                        stream.details().path("include_usage").asBoolean());
+            } catch (IOException clientGone) {
+                metrics.streamAbandoned(); // a resumed stream can be resumed again; its request goes on
+            } finally {
+                metrics.streamClosed();
+            }
+        }
+    }
+
+    private static Reply relayAnswer(ChatEvents events, AnswerSource answer, boolean includeUsage)
+            throws IOException, InterruptedException {
+        events.chunk(Json.object("role", "assistant", "content", ""), null);
+        while (true) {
+            Object event = answer.next();
+            if (event == null) {
+                events.ping();
+            } else if (event instanceof Chunk chunk) {
+                if (chunk.reasoningContent() != null) {
+                    // a reasoning model's thinking, as llama-server and vLLM stream it
+                    events.chunk(Json.object("reasoning_content", chunk.reasoningContent()), null);
+                }
+                if (!chunk.delta().isEmpty()) {
+                    events.chunk(Json.object("content", chunk.delta()), null);
+                }
+                if (chunk.toolCalls() != null) {
+                    events.chunk(CompletionJson.toolCallsDelta(chunk.toolCalls()), null);
+                }
+            } else if (event instanceof Reply done) {
+                return finish(events, done, includeUsage);
+            } else {
+                events.event(Json.error(ReplyOutcome.failure((Throwable) event)));
+                events.done();
+                return null;
+            }
+        }
+    }
+
+    private static Reply finish(ChatEvents events, Reply done, boolean includeUsage) throws IOException {
         Reply checked;
         try {
             checked = ReplyOutcome.check(done);
         } catch (OpenAiException e) {
-            sse.event(Json.error(e));
-            sse.done();
+            events.event(Json.error(e));
+            events.done();
             return null;
         }
-        sse.event(CompletionJson.chunk(done.requestId(), model, created, Map.of(),
-                CompletionJson.finishReason(done.finishReason())));
+        events.chunk(Map.of(), CompletionJson.finishReason(done.finishReason()));
         if (includeUsage) {
-            sse.event(CompletionJson.usageChunk(done, model, created));
+            events.event(CompletionJson.usageChunk(done, events.model(), events.created()));
         }
-        sse.done();
+        events.done();
         return checked;
     }
 }

@@ -1,9 +1,9 @@
 package dev.parley.gateway.chat;
 
 import dev.parley.client.ParleyClient;
+import dev.parley.gateway.resume.AnswerSource;
 import dev.parley.schemas.Chunk;
 import dev.parley.schemas.Prompt;
-import dev.parley.schemas.Reply;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * slow client never holds up other requests' replies. A retried generation restarts its text, and what was already
  * sent cannot be taken back, so only the newest attempt's chunks come out.
  */
-public final class StreamedAnswer {
+public final class StreamedAnswer implements AnswerSource {
 
     private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
     private final Duration pingInterval;
@@ -44,10 +44,7 @@ public final class StreamedAnswer {
         return answer;
     }
 
-    /**
-     * The next event: a {@link Chunk} of the newest attempt, the final {@link Reply}, the {@link Throwable} the
-     * request failed with, or {@code null} when a ping interval passed without any (time to send a ping).
-     */
+    @Override
     public Object next() throws InterruptedException {
         while (true) {
             Object event;

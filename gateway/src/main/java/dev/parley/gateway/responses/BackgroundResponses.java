@@ -25,8 +25,9 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * {@code background: true}: the response is stored {@code queued} and answered at once; the prompt goes through
  * Kafka as any other, and its reply, whenever it comes, is stored over it ({@code completed}, {@code incomplete},
- * {@code cancelled} or {@code failed}) for {@code GET /v1/responses/{id}} to find. At most {@code max} wait on one
- * gateway at once (429 past it); their replies are stored from one thread of their own, never the SDK's.
+ * {@code cancelled} or {@code failed}) for {@code GET /v1/responses/{id}} to find, by this gateway (from one thread of
+ * its own, never the SDK's) or by whichever gateway's {@link BackgroundCompletions} reads it first, so a response
+ * completes when the gateway that sent it is gone. At most {@code max} wait on one gateway at once (429 past it).
  * {@code POST /v1/responses/{id}/cancel} asks the workers to stop one.
  */
 final class BackgroundResponses implements AutoCloseable {
@@ -36,19 +37,22 @@ final class BackgroundResponses implements AutoCloseable {
 
     private final ParleyClient client;
     private final ResponseStore store;
+    private final BackgroundCompletions completions;
     private final GatewayMetrics metrics;
     private final Duration timeout;
     private final Semaphore slots;
     private final int max;
-    private final ExecutorService completions = Executors.newSingleThreadExecutor(r -> {
+    private final ExecutorService replies = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "gateway-background-responses");
         thread.setDaemon(true);
         return thread;
     });
 
-    BackgroundResponses(ParleyClient client, ResponseStore store, GatewayMetrics metrics, Duration timeout, int max) {
+    BackgroundResponses(ParleyClient client, ResponseStore store, BackgroundCompletions completions,
+                        GatewayMetrics metrics, Duration timeout, int max) {
         this.client = client;
         this.store = store;
+        this.completions = completions;
         this.metrics = metrics;
         this.timeout = timeout;
         this.max = max;
@@ -65,11 +69,9 @@ final class BackgroundResponses implements AutoCloseable {
         }
         boolean sent = false;
         try {
-            Map<String, Object> queued = ResponseJson.queued(request, prompt.requestId(), createdAt);
-            store.save(tenant.name(), new StoredResponse((String) queued.get("id"), turn.conversationId(), 0,
-                    request.previousResponseId(), turn.system(), request.input(), "", Json.mapper().valueToTree(queued)));
+            Map<String, Object> queued = hold(tenant, request, turn, prompt, createdAt);
             client.send(prompt, timeout).whenCompleteAsync((reply, error) -> complete(tenant, request, prompt,
-                    createdAt, reply, error, finish), completions);
+                    createdAt, reply, error, finish), replies);
             sent = true;
             return queued;
         } finally {
@@ -77,6 +79,18 @@ final class BackgroundResponses implements AutoCloseable {
                 slots.release();
             }
         }
+    }
+
+    /**
+     * Stores the response queued and awaits its reply in the {@link BackgroundCompletions} (so any gateway stores it);
+     * returns the queued response. A background stream sends its prompt itself.
+     */
+    Map<String, Object> hold(Tenant tenant, ResponseRequest request, ResolvedTurn turn, Prompt prompt, long createdAt) {
+        Map<String, Object> queued = ResponseJson.queued(request, prompt.requestId(), createdAt);
+        store.save(tenant.name(), new StoredResponse((String) queued.get("id"), turn.conversationId(), 0,
+                request.previousResponseId(), turn.system(), request.input(), "", Json.mapper().valueToTree(queued)));
+        completions.expect(tenant.name(), prompt.requestId());
+        return queued;
     }
 
     private void complete(Tenant tenant, ResponseRequest request, Prompt prompt, long createdAt, Reply reply,
@@ -135,6 +149,6 @@ final class BackgroundResponses implements AutoCloseable {
 
     @Override
     public void close() {
-        completions.shutdownNow();
+        replies.shutdownNow();
     }
 }

@@ -1,6 +1,7 @@
 package dev.parley.gateway.responses;
 
 import dev.parley.gateway.http.SseWriter;
+import dev.parley.gateway.resume.EventId;
 import dev.parley.schemas.ToolCallDelta;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -27,20 +28,30 @@ final class ResponseEvents {
     private final SseWriter sse;
     private final String requestId;
     private final String messageId;
+    private final String responseId;
+    private final long after;
     /** Output index of each item opened so far, by item id. */
     private final Map<String, Integer> opened = new LinkedHashMap<>();
     /** Arguments streamed so far, by the call's item id. */
     private final Map<String, StringBuilder> arguments = new HashMap<>();
     private int sequence;
 
-    ResponseEvents(SseWriter sse, String requestId) {
+    /**
+     * Events with SSE ids {@code <response id>:<sequence_number>}, by which a client resumes the stream.
+     *
+     * @param after the {@code sequence_number} of the last event the client read ({@code -1}: none); only later ones
+     *              are written, so a resumed stream continues its events exactly where its client left them
+     */
+    ResponseEvents(SseWriter sse, String requestId, long after) {
         this.sse = sse;
         this.requestId = requestId;
         this.messageId = ResponseJson.messageId(requestId);
+        this.responseId = ResponseJson.responseId(requestId);
+        this.after = after;
     }
 
     /** {@code response.created} and {@code response.in_progress}. */
-    void start(Map<String, Object> inProgress) throws IOException {
+    void start(Object inProgress) throws IOException {
         send("response.created", "response", inProgress);
         send("response.in_progress", "response", inProgress);
     }
@@ -97,7 +108,7 @@ final class ResponseEvents {
     }
 
     void ping() throws IOException {
-        sse.ping();
+        sse.pingLine();
     }
 
     private void open(Map<String, Object> item) throws IOException {
@@ -174,12 +185,16 @@ final class ResponseEvents {
     }
 
     private void send(String type, Object... fields) throws IOException {
+        int number = sequence++;
+        if (number <= after) {
+            return;
+        }
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("type", type);
-        event.put("sequence_number", sequence++);
+        event.put("sequence_number", number);
         for (int i = 0; i < fields.length; i += 2) {
             event.put((String) fields[i], fields[i + 1]);
         }
-        sse.event(type, event);
+        sse.event(EventId.of(responseId, number), type, event);
     }
 }

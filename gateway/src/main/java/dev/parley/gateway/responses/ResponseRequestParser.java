@@ -81,9 +81,8 @@ public final class ResponseRequestParser {
         ChatRequest request = asChat(body, instructions, input);
         ResponseRequest parsed = new ResponseRequest(request, input, instructions, previous,
                 store == null || store.isNull() || store.booleanValue(), cacheKey, body);
-        if (parsed.background() && (!parsed.store() || request.stream())) {
-            throw OpenAiException.unsupportedParam("background", "background responses must be stored and are not "
-                    + "streamed in Parley (store: true, stream: false)");
+        if (parsed.background() && !parsed.store()) {
+            throw OpenAiException.unsupportedParam("background", "background responses must be stored (store: true)");
         }
         return parsed;
     }

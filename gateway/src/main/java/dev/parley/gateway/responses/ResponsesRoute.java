@@ -17,6 +17,7 @@ import dev.parley.gateway.models.ModelCatalog;
 import dev.parley.gateway.openai.Json;
 import dev.parley.gateway.openai.OpenAiException;
 import dev.parley.gateway.ops.GatewayMetrics;
+import dev.parley.gateway.resume.StreamResumer;
 import dev.parley.schemas.ChatMessage;
 import dev.parley.schemas.Prompt;
 import dev.parley.schemas.Reply;
@@ -47,13 +48,14 @@ public final class ResponsesRoute implements Route {
     private final TenantPermits tenantPermits;
     private final Admission admission;
     private final ResponseStreamRelay relay;
+    private final ResponseStreamResume resume;
     private final BackgroundResponses background;
     private final Duration timeout;
     private final Clock clock;
     private final ResponseRequestParser parser = new ResponseRequestParser();
 
     ResponsesRoute(ResponsesApi.Shared shared, ResponseConversations conversations, ResponseStore store,
-                   BackgroundResponses background, Clock clock) {
+                   BackgroundResponses background, Clock clock, StreamResumer resumer, ResponseStreamResume resume) {
         this.client = shared.client();
         this.models = shared.models();
         this.conversations = conversations;
@@ -63,7 +65,8 @@ public final class ResponsesRoute implements Route {
         this.inFlight = shared.inFlight();
         this.tenantPermits = shared.tenantPermits();
         this.admission = shared.admission();
-        this.relay = new ResponseStreamRelay(client, metrics, shared.pingInterval());
+        this.relay = new ResponseStreamRelay(client, metrics, shared.pingInterval(), resumer);
+        this.resume = resume;
         this.background = background;
         this.timeout = shared.timeout();
         this.clock = clock;
@@ -74,6 +77,11 @@ public final class ResponsesRoute implements Route {
         Tenant tenant = exchange.attachment();
         inFlight.acquire();
         try {
+            String lastEventId = exchange.header(ChatCompletionsRoute.LAST_EVENT_ID);
+            if (lastEventId != null) {
+                resume.post(exchange, lastEventId);
+                return;
+            }
             ResponseRequest request = parse(exchange, tenant);
             models.require(request.chat().model(), "model");
             try (TenantPermits.Permit stream = request.chat().stream() ? tenantPermits.stream(tenant) : null;
@@ -112,6 +120,13 @@ public final class ResponsesRoute implements Route {
     private void answer(HttpExchange exchange, Tenant tenant, ResponseRequest request, ResolvedTurn turn,
                         Prompt prompt) throws Exception {
         long createdAt = clock.instant().getEpochSecond();
+        if (request.background() && request.chat().stream()) {
+            // Stored queued first, so that any gateway completes it if this one goes; a hang-up leaves it running.
+            background.hold(tenant, request, turn, prompt, createdAt);
+            relay.relay(exchange, prompt, ResponseJson.inProgress(request, prompt.requestId(), createdAt),
+                    reply -> finish(tenant, request, turn, reply, createdAt), timeout, true);
+            return;
+        }
         if (request.background()) {
             exchange.json(200, background.start(tenant, request, turn, prompt, createdAt,
                     reply -> finish(tenant, request, turn, reply, createdAt)));
@@ -119,7 +134,7 @@ public final class ResponsesRoute implements Route {
         }
         if (request.chat().stream()) {
             relay.relay(exchange, prompt, ResponseJson.inProgress(request, prompt.requestId(), createdAt),
-                    reply -> finish(tenant, request, turn, reply, createdAt), timeout);
+                    reply -> finish(tenant, request, turn, reply, createdAt), timeout, false);
             return;
         }
         Reply reply;

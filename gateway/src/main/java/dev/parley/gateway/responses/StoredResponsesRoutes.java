@@ -28,7 +28,7 @@ final class StoredResponsesRoutes {
 
     /**
      * @param lostAfter how long after its creation a background response still queued is reported lost: its prompt's
-     *                  deadline has passed, so only a gateway that stopped holding it leaves it queued that long
+     *                  deadline has passed, and no gateway of the pool read a reply for it
      */
     StoredResponsesRoutes(ResponseStore store, Clock clock, Duration lostAfter) {
         this.store = store;
@@ -44,7 +44,7 @@ final class StoredResponsesRoutes {
             ObjectNode lost = (ObjectNode) response.deepCopy();
             lost.put("status", "failed");
             lost.set("error", Json.mapper().valueToTree(Json.object("code", "background_lost", "message",
-                    "the gateway that sent this background response stopped before its reply came; create it again")));
+                    "no reply came for this background response by its deadline; create it again")));
             response = lost;
         }
         exchange.json(200, response);

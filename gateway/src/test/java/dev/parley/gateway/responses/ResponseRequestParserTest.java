@@ -91,7 +91,6 @@ class ResponseRequestParserTest {
             {"model": "m", "input": "x", "tools": [{"type": "function", "name": "f", "extra": 1}]} | tools[0].extra
             {"model": "m", "input": "x", "tools": [{"type": "function", "name": "f"}], "tool_choice": {"type": "function", "name": "g"}} | tool_choice
             {"model": "m", "input": "x", "tool_choice": "required"}                   | tool_choice
-            {"model": "m", "input": "x", "background": true, "stream": true}          | background
             {"model": "m", "input": "x", "background": true, "store": false}          | background
             {"model": "m", "input": "x", "conversation": "c"}                         | conversation
             {"model": "m", "input": "x", "frequency_penalty": 1}                      | frequency_penalty
