@@ -73,7 +73,8 @@ final class DeviceDefaults {
             List<GpuDevice> used = placement.device() >= 0 ? List.of(gpus.get(placement.device())) : gpus;
             long free = used.stream().mapToLong(GpuDevice::freeBytes).sum();
             long total = used.stream().mapToLong(GpuDevice::totalBytes).sum();
-            return new Device(placement.gpuName(), free, total, ram, config.model().toFile().length(),
+            String names = String.join(" + ", used.stream().map(g -> g.name() + " " + g.description()).toList());
+            return new Device(names, free, total, ram, config.model().toFile().length(),
                     config.deviceSized().contains(DeviceSized.SLOTS) ? kvBytesPerToken(config) : 0);
         }
 

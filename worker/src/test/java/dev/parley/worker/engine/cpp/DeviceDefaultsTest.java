@@ -123,6 +123,7 @@ class DeviceDefaultsTest {
         GpuPlacement all = GpuPlacement.of(ALL_OPEN, oneGpu);
         DeviceDefaults.Device device = DeviceDefaults.Device.of(ALL_OPEN, oneGpu.gpus(), all);
         assertThat(device.gpu()).isTrue();
+        assertThat(device.gpuName()).isEqualTo("CUDA0 NVIDIA H100");
         assertThat(device.gpuFreeBytes()).isEqualTo(79 * GIB);
         assertThat(device.kvBytesPerToken()).as("m.gguf does not exist").isZero();
     }
