@@ -6,6 +6,7 @@ import dev.parley.schemas.GenerationParams;
 import dev.parley.testkit.ParleyInfra;
 import dev.parley.worker.engine.EngineLimits;
 import dev.parley.worker.engine.Sampling;
+import dev.parley.worker.engine.cpp.DeviceSized;
 import dev.parley.worker.engine.cpp.KvLayout;
 import dev.parley.worker.engine.cpp.NativeEngine;
 import dev.parley.worker.engine.cpp.NativeEngineConfig;
@@ -17,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -157,8 +159,11 @@ public final class EngineBenchCommand implements Callable<Integer> {
             // one short warm-up so CUDA graphs and kernels are ready before anything is timed
             new ClosedLoopEngine(engine, Math.min(slots, 2), 1, 8, 16, "warmup").run();
             if (warmConversations > 0) {
+                // the budget the device chose (a share of host RAM on a GPU), published by the warm-up's steps
+                long snapshotBytes = engine.kvCacheStats().budgetBytes() > 0
+                        ? engine.kvCacheStats().budgetBytes() : config.snapshotBytes();
                 new InProcessWarm(model, warmConversations, warmTurns, warmTokens, slots, contextPerSlot, out, console)
-                        .run(engine, config.threads(), cacheType, config.snapshotBytes() >> 20,
+                        .run(engine, config.threads(), cacheType, snapshotBytes >> 20,
                                 config.ignoreEndOfGeneration(), llamaServer, llamaServerArgs);
                 return 0;
             }
@@ -177,7 +182,8 @@ public final class EngineBenchCommand implements Callable<Integer> {
                 .withGpu(libraries.gpuAllowed() ? gpuLayers : 0, gpuDevice, libraries.gpuRequired())
                 .withIgnoreEndOfGeneration(true)
                 .withKvLayout(KvLayout.parse(kvLayout))
-                .withThreadPool(!noThreadPool);
+                .withThreadPool(!noThreadPool)
+                .withDeviceSized(EnumSet.of(DeviceSized.SNAPSHOT_BYTES)); // as a worker's: a share of RAM on a GPU
         if (config.gpuLayers() < EngineLimits.ALL_GPU_LAYERS) {
             throw new IllegalArgumentException("--gpu-layers must be >= -1");
         }
@@ -210,7 +216,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
                 console.println("    engine steps: " + engine.stepProfile().since(before).line());
                 if (infra != null) {
                     KafkaClosedLoop.Result kafka = new KafkaClosedLoop(infra, engine)
-                            .run(n, turns, tokens, promptChars, "k" + n);
+                            .run(n, turns, kafkaParams(), promptChars, "k" + n);
                     kafkaRuns.add(kafka);
                     console.println("  " + kafka.line(run));
                 }
@@ -221,6 +227,14 @@ public final class EngineBenchCommand implements Callable<Integer> {
                 + KafkaClosedLoop.markdown(runs, kafkaRuns);
         Files.createDirectories(out);
         Files.writeString(out.resolve("engine-bench.md"), report, StandardCharsets.UTF_8);
+    }
+
+    /** What each prompt sent through Kafka asks for: the in-process run's sampling and penalties (not its bias). */
+    private GenerationParams kafkaParams() {
+        GenerationParams params = GenerationParams.DEFAULTS.withMaxTokens(tokens).withTemperature(temperature)
+                .withRepeatPenalty(repeatPenalty).withPresencePenalty(presencePenalty)
+                .withFrequencyPenalty(frequencyPenalty);
+        return temperature > 0 ? params.withTopP(topP) : params;
     }
 
     private Sampling.Penalties penalties() {

@@ -30,8 +30,12 @@ final class KafkaClosedLoop {
         this.engine = engine;
     }
 
-    /** One concurrency level end to end; {@code label} keeps its conversations (and history) apart from the others. */
-    Result run(int conversations, int turns, int tokens, int promptChars, String label) {
+    /**
+     * One concurrency level end to end; {@code label} keeps its conversations (and history) apart from the others.
+     * {@code params} must ask for what the in-process run did (its penalties above all: a prompt that names none
+     * gets the worker's repeat penalty of 1.1, which the in-process greedy run does not pay).
+     */
+    Result run(int conversations, int turns, GenerationParams params, int promptChars, String label) {
         String prefix = "enginebench" + ProcessHandle.current().pid() + label;
         WorkerConfig config = WorkerConfig.builder().bootstrapServers(infra.bootstrapServers())
                 .redisUri(infra.redisUri()).promptsTopic(prefix + ".prompts").repliesTopic(prefix + ".replies")
@@ -43,8 +47,7 @@ final class KafkaClosedLoop {
                      .promptsTopic(config.promptsTopic()).repliesTopic(config.repliesTopic())
                      .replyTimeout(Duration.ofMinutes(10)).build()) {
             ParleyRunner.awaitAssignment(worker);
-            SendOptions options = SendOptions.builder()
-                    .params(GenerationParams.DEFAULTS.withMaxTokens(tokens).withTemperature(0)).build();
+            SendOptions options = SendOptions.builder().params(params).build();
             long started = System.nanoTime();
             List<Reply> replies = ClosedLoop.run(client, options, conversations, turns,
                     c -> label + "-" + c, (c, t) -> ClosedLoopEngine.question(c, t, promptChars),

@@ -14,6 +14,7 @@ import dev.parley.worker.config.SettingsException;
 import dev.parley.worker.config.WorkerConfig;
 import dev.parley.worker.engine.EngineException;
 import dev.parley.worker.engine.InferenceEngine;
+import dev.parley.worker.engine.cpp.DeviceSized;
 import dev.parley.worker.engine.cpp.NativeEngine;
 import dev.parley.worker.engine.cpp.KvLayout;
 import dev.parley.worker.engine.cpp.NativeEngineConfig;
@@ -28,7 +29,9 @@ import dev.parley.worker.ops.OpsServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
@@ -142,27 +145,53 @@ public final class WorkerRuntime implements AutoCloseable {
                     + "native): java-llama.cpp manages its own threads"));
         }
         int threads = settings.has(Setting.THREADS) ? settings.integer(Setting.THREADS) : LlamaEngineConfig.defaultThreads();
-        return new LlamaEngineConfig(model, settings.integer(Setting.SLOTS), settings.integer(Setting.CONTEXT_PER_SLOT),
+        return new LlamaEngineConfig(model, integer(settings, Setting.SLOTS, LlamaEngineConfig.DEFAULT_SLOTS),
+                settings.integer(Setting.CONTEXT_PER_SLOT),
                 threads, KvCacheType.parse(settings.text(Setting.KV_CACHE_TYPE)), settings.integer(Setting.GPU_LAYERS));
     }
 
     /** The native engine's configuration the settings describe; fetches the llama.cpp libraries if needed. */
     public static NativeEngineConfig nativeEngineConfig(Settings settings, Path model) {
-        int threads = settings.has(Setting.THREADS) ? settings.integer(Setting.THREADS) : NativeEngineConfig.defaultThreads();
         LlamaLibraryStore store = LlamaLibraryStore.standard(System.getenv());
         String configuredDir = settings.text(Setting.LLAMA_LIB_DIR); // also PARLEY_LLAMA_LIB_DIR
         LibrarySelection libraries = new LibrarySelector(new HostGpuRuntime(), store::fetch)
                 .select(GpuChoice.parse(settings.text(Setting.GPU)), configuredDir);
-        int batch = settings.integer(Setting.BATCH_SIZE);
-        int microBatch = settings.has(Setting.MICRO_BATCH_SIZE) ? settings.integer(Setting.MICRO_BATCH_SIZE) : batch;
+        return nativeEngineConfig(settings, model, libraries);
+    }
+
+    /**
+     * As {@link #nativeEngineConfig(Settings, Path)}, with the libraries chosen. The sizes not set hold the CPU
+     * defaults and are left open for the device to choose at load ({@link NativeEngineConfig#deviceSized()}).
+     */
+    static NativeEngineConfig nativeEngineConfig(Settings settings, Path model, LibrarySelection libraries) {
+        int threads = settings.has(Setting.THREADS) ? settings.integer(Setting.THREADS) : NativeEngineConfig.defaultThreads();
+        int batch = integer(settings, Setting.BATCH_SIZE, NativeEngineConfig.DEFAULT_BATCH_TOKENS);
+        int microBatch = integer(settings, Setting.MICRO_BATCH_SIZE, batch);
         int gpuLayers = libraries.gpuAllowed() ? settings.integer(Setting.GPU_LAYERS) : 0;
         int gpuDevice = settings.has(Setting.GPU_DEVICE) ? settings.integer(Setting.GPU_DEVICE) : NativeEngineConfig.ALL_GPUS;
-        return new NativeEngineConfig(model, libraries.dir(), settings.integer(Setting.SLOTS),
+        long snapshots = settings.has(Setting.KV_SNAPSHOT_BYTES) ? settings.bytes(Setting.KV_SNAPSHOT_BYTES)
+                : NativeEngineConfig.DEFAULT_SNAPSHOT_BYTES;
+        return new NativeEngineConfig(model, libraries.dir(), integer(settings, Setting.SLOTS, LlamaEngineConfig.DEFAULT_SLOTS),
                 settings.integer(Setting.CONTEXT_PER_SLOT), threads, KvCacheType.parse(settings.text(Setting.KV_CACHE_TYPE)),
-                gpuLayers, settings.bytes(Setting.KV_SNAPSHOT_BYTES), batch, NativeEngineConfig.DEFAULT_PREFILL_CHUNK,
+                gpuLayers, snapshots, batch, integer(settings, Setting.PREFILL_CHUNK, NativeEngineConfig.DEFAULT_PREFILL_CHUNK),
                 gpuDevice, libraries.gpuRequired(), microBatch, false, settings.has(Setting.KV_LAYOUT)
                 ? KvLayout.parse(settings.text(Setting.KV_LAYOUT)) : KvLayout.PER_SEQUENCE,
-                !settings.has(Setting.THREAD_POOL) || settings.bool(Setting.THREAD_POOL));
+                !settings.has(Setting.THREAD_POOL) || settings.bool(Setting.THREAD_POOL), deviceSized(settings));
+    }
+
+    /** The engine sizes the settings leave open, for the device to choose ({@code DeviceDefaults}). */
+    static Set<DeviceSized> deviceSized(Settings settings) {
+        Set<DeviceSized> open = EnumSet.noneOf(DeviceSized.class);
+        for (DeviceSized size : DeviceSized.values()) {
+            if (!settings.has(Setting.byKey(size.setting()))) {
+                open.add(size);
+            }
+        }
+        return open;
+    }
+
+    private static int integer(Settings settings, Setting setting, int otherwise) {
+        return settings.has(setting) ? settings.integer(setting) : otherwise;
     }
 
     public Worker worker() {

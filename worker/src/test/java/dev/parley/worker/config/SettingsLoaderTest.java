@@ -21,7 +21,7 @@ class SettingsLoaderTest {
     void defaultsApplyWhenNothingIsGiven() {
         Settings settings = new SettingsLoader().flags(REQUIRED).load();
 
-        assertThat(settings.integer(Setting.SLOTS)).isEqualTo(4);
+        assertThat(settings.has(Setting.SLOTS)).as("chosen by the device at load").isFalse();
         assertThat(settings.duration(Setting.HISTORY_TTL)).isEqualTo(Duration.ofDays(7));
         assertThat(settings.text(Setting.MODEL)).isEqualTo("smollm2-135m");
         assertThat(settings.has(Setting.THREADS)).isFalse();

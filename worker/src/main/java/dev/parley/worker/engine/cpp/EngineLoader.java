@@ -22,16 +22,20 @@ final class EngineLoader {
     private EngineLoader() {
     }
 
-    static NativeEngine load(NativeEngineConfig config, PrefixSharing sharing, DiskTierConfig disk, NativeLanes lanes,
+    static NativeEngine load(NativeEngineConfig given, PrefixSharing sharing, DiskTierConfig disk, NativeLanes lanes,
                              Clock clock) {
         Objects.requireNonNull(sharing, "sharing");
         Objects.requireNonNull(disk, "disk");
         Objects.requireNonNull(lanes, "lanes");
-        config.cacheType().requireFits(config.model());
+        given.cacheType().requireFits(given.model());
         long started = System.nanoTime();
-        LoadedLlama loaded = NativeLibrary.load(config.libraryDir());
+        LoadedLlama loaded = NativeLibrary.load(given.libraryDir());
         LlamaLib llama = loaded.llama();
-        GpuPlacement placement = GpuPlacement.of(config, loaded);
+        GpuPlacement placement = GpuPlacement.of(given, loaded);
+        DeviceDefaults.Choice sized = DeviceDefaults.choose(given,
+                DeviceDefaults.Device.of(given, loaded.gpus(), placement));
+        log.info("Engine sizes: {}", sized.reason()); // once per engine, before anything is allocated
+        NativeEngineConfig config = sized.config();
         NativeModel model = NativeModel.load(llama, config.model(), placement, config.ignoreEndOfGeneration());
         LlamaLib.ContextParams params = ContextSetup.params(llama, config);
         Pointer context = ContextSetup.create(llama, model, params, config.slots());

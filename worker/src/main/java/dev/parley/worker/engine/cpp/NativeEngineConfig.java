@@ -5,6 +5,7 @@ import dev.parley.worker.engine.llama.KvCacheType;
 import dev.parley.worker.engine.llama.LlamaEngineConfig;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * How to set up the native engine.
@@ -26,11 +27,14 @@ import java.util.Objects;
  * @param kvLayout       cells per sequence or one pool ({@link KvLayout})
  * @param threadPool     keep llama.cpp's CPU threads for the context's life ({@link CpuThreadPool}); off, ggml
  *                       starts and joins {@code threads - 1} threads for every graph run (the comparison)
+ * @param deviceSized    the sizes the settings left open: {@link DeviceDefaults} sets them for a GPU at load; the
+ *                       values above are what the CPU gets (empty: every size as given)
  */
 public record NativeEngineConfig(Path model, Path libraryDir, int slots, int contextPerSlot, int threads,
                                  KvCacheType cacheType, int gpuLayers, long snapshotBytes, int batchTokens,
                                  int prefillChunk, int gpuDevice, boolean gpuRequired, int microBatchTokens,
-                                 boolean ignoreEndOfGeneration, KvLayout kvLayout, boolean threadPool) {
+                                 boolean ignoreEndOfGeneration, KvLayout kvLayout, boolean threadPool,
+                                 Set<DeviceSized> deviceSized) {
 
     /** Split layers over every visible GPU (llama.cpp's default). */
     public static final int ALL_GPUS = -1;
@@ -44,6 +48,8 @@ public record NativeEngineConfig(Path model, Path libraryDir, int slots, int con
         Objects.requireNonNull(libraryDir, "libraryDir");
         Objects.requireNonNull(cacheType, "cacheType");
         Objects.requireNonNull(kvLayout, "kvLayout");
+        Objects.requireNonNull(deviceSized, "deviceSized");
+        deviceSized = Set.copyOf(deviceSized);
         EngineLimits.check(slots, contextPerSlot, threads, gpuLayers);
         if (snapshotBytes < 0) {
             throw new IllegalArgumentException("kv-snapshot-bytes must be >= 0, got " + snapshotBytes);
@@ -68,7 +74,7 @@ public record NativeEngineConfig(Path model, Path libraryDir, int slots, int con
                               KvCacheType cacheType, int gpuLayers, long snapshotBytes, int batchTokens,
                               int prefillChunk, int gpuDevice, boolean gpuRequired, int microBatchTokens) {
         this(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers, snapshotBytes, batchTokens,
-                prefillChunk, gpuDevice, gpuRequired, microBatchTokens, false, KvLayout.PER_SEQUENCE, true);
+                prefillChunk, gpuDevice, gpuRequired, microBatchTokens, false, KvLayout.PER_SEQUENCE, true, Set.of());
     }
 
     /** A CPU-style configuration: no device pinned, no GPU required, micro-batch as large as the batch. */
@@ -76,7 +82,7 @@ public record NativeEngineConfig(Path model, Path libraryDir, int slots, int con
                               KvCacheType cacheType, int gpuLayers, long snapshotBytes, int batchTokens,
                               int prefillChunk) {
         this(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers, snapshotBytes, batchTokens,
-                prefillChunk, ALL_GPUS, false, batchTokens, false, KvLayout.PER_SEQUENCE, true);
+                prefillChunk, ALL_GPUS, false, batchTokens, false, KvLayout.PER_SEQUENCE, true, Set.of());
     }
 
     /** Defaults for a model: 4 slots of 2048 tokens, F16 cache, all cores, 2 GiB of snapshots. */
@@ -98,71 +104,78 @@ public record NativeEngineConfig(Path model, Path libraryDir, int slots, int con
     public NativeEngineConfig withSlots(int value) {
         return new NativeEngineConfig(model, libraryDir, value, contextPerSlot, threads, cacheType, gpuLayers,
                 snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
-                ignoreEndOfGeneration, kvLayout, threadPool);
+                ignoreEndOfGeneration, kvLayout, threadPool, deviceSized);
     }
 
     public NativeEngineConfig withContextPerSlot(int value) {
         return new NativeEngineConfig(model, libraryDir, slots, value, threads, cacheType, gpuLayers, snapshotBytes,
                 batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
-                ignoreEndOfGeneration, kvLayout, threadPool);
+                ignoreEndOfGeneration, kvLayout, threadPool, deviceSized);
     }
 
     public NativeEngineConfig withSnapshotBytes(long value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers, value,
                 batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
-                ignoreEndOfGeneration, kvLayout, threadPool);
+                ignoreEndOfGeneration, kvLayout, threadPool, deviceSized);
     }
 
     public NativeEngineConfig withCacheType(KvCacheType value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, value, gpuLayers,
                 snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
-                ignoreEndOfGeneration, kvLayout, threadPool);
+                ignoreEndOfGeneration, kvLayout, threadPool, deviceSized);
     }
 
     /** Where the layers go: {@code layers} ({@link EngineLimits#ALL_GPU_LAYERS} for all) on {@code device}. */
     public NativeEngineConfig withGpu(int layers, int device, boolean required) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, layers,
                 snapshotBytes, batchTokens, prefillChunk, device, required, microBatchTokens,
-                ignoreEndOfGeneration, kvLayout, threadPool);
+                ignoreEndOfGeneration, kvLayout, threadPool, deviceSized);
     }
 
     /** {@code n_batch} and {@code n_ubatch}. */
     public NativeEngineConfig withBatch(int batch, int microBatch) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers,
                 snapshotBytes, batch, prefillChunk, gpuDevice, gpuRequired, microBatch,
-                ignoreEndOfGeneration, kvLayout, threadPool);
+                ignoreEndOfGeneration, kvLayout, threadPool, deviceSized);
     }
 
     /** The most prompt tokens one step computes; a GPU takes far more than the CPU default. */
     public NativeEngineConfig withPrefillChunk(int value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers,
                 snapshotBytes, batchTokens, value, gpuDevice, gpuRequired, microBatchTokens, ignoreEndOfGeneration,
-                kvLayout, threadPool);
+                kvLayout, threadPool, deviceSized);
     }
 
     /** Every turn generates its max_tokens, end of generation or not (benchmarks). */
     public NativeEngineConfig withIgnoreEndOfGeneration(boolean value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers,
                 snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens, value, kvLayout,
-                threadPool);
+                threadPool, deviceSized);
     }
 
     public NativeEngineConfig withKvLayout(KvLayout value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers,
                 snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
-                ignoreEndOfGeneration, value, threadPool);
+                ignoreEndOfGeneration, value, threadPool, deviceSized);
     }
 
     public NativeEngineConfig withThreads(int value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, value, cacheType, gpuLayers,
                 snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
-                ignoreEndOfGeneration, kvLayout, threadPool);
+                ignoreEndOfGeneration, kvLayout, threadPool, deviceSized);
     }
 
     /** With or without a persistent CPU thread pool (on by default; off only to measure what it saves). */
     public NativeEngineConfig withThreadPool(boolean value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers,
                 snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
-                ignoreEndOfGeneration, kvLayout, value);
+                ignoreEndOfGeneration, kvLayout, value, deviceSized);
+    }
+
+    /** The sizes left for the device to choose at load ({@link DeviceDefaults}); empty keeps every size as given. */
+    public NativeEngineConfig withDeviceSized(Set<DeviceSized> value) {
+        return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers,
+                snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
+                ignoreEndOfGeneration, kvLayout, threadPool, value);
     }
 }
