@@ -3,8 +3,11 @@ package dev.parley.worker.engine.cpp;
 import com.sun.jna.Pointer;
 import dev.parley.schemas.FinishReason;
 import dev.parley.schemas.Priority;
+import dev.parley.schemas.TokenLogprob;
 import dev.parley.worker.engine.EngineException;
 import dev.parley.worker.engine.UnsupportedRequestException;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -245,7 +248,12 @@ final class DecodeStep {
             return;
         }
         job.generated++;
-        if (!emit(job, job.text.push(model.piece(token)))) {
+        int start = job.text.decoded();
+        String delta = job.text.push(model.piece(token));
+        if (job.scorer != null) {
+            job.logprobs.add(score(job, token), start, job.text.decoded());
+        }
+        if (!emit(job, delta)) {
             return;
         }
         if (job.text.stopped()) {
@@ -257,13 +265,31 @@ final class DecodeStep {
         }
     }
 
-    /** Passes text to the job's listener; a listener that throws fails its job only. */
+    /**
+     * The log probabilities of the job's sampled token, from the host's row of logits for its batch position (which
+     * the sampler read and left as it was).
+     */
+    private TokenLogprob score(NativeJob job, int token) {
+        FloatBuffer row = llama.llama_get_logits_ith(context, job.outputIndex)
+                .getByteBuffer(0, 4L * vocabulary).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        return job.scorer.entry(row, vocabulary, token, model::piece);
+    }
+
+    /**
+     * Passes text to the job's listener, then the log probabilities of the tokens now shown; a listener that throws
+     * fails its job only.
+     */
     private boolean emit(NativeJob job, String delta) {
-        if (delta.isEmpty()) {
-            return true;
-        }
         try {
-            job.listener.onText(delta);
+            if (!delta.isEmpty()) {
+                job.listener.onText(delta);
+            }
+            if (job.logprobs != null) {
+                List<TokenLogprob> shown = job.logprobs.release(job.text.shownLength());
+                if (!shown.isEmpty()) {
+                    job.listener.onLogprobs(shown);
+                }
+            }
             return true;
         } catch (RuntimeException e) {
             release(job);
@@ -273,7 +299,11 @@ final class DecodeStep {
     }
 
     private void finish(NativeJob job, FinishReason reason) {
-        if (!emit(job, job.text.finish())) {
+        try {
+            job.flushOutput();
+        } catch (RuntimeException e) {
+            release(job);
+            job.fail(new EngineException("the token listener failed: " + e.getMessage(), e));
             return;
         }
         release(job);
