@@ -12,6 +12,8 @@ import dev.parley.schemas.Prompt;
 import dev.parley.schemas.Reply;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -49,18 +51,10 @@ final class StreamRelay {
                 if (event == null) {
                     sse.ping();
                 } else if (event instanceof Chunk chunk) {
-                    if (chunk.reasoningContent() != null) {
-                        // a reasoning model's thinking, as llama-server and vLLM stream it
-                        sse.event(CompletionJson.chunk(prompt.requestId(), model, created,
-                                Json.object("reasoning_content", chunk.reasoningContent()), null));
-                    }
-                    if (!chunk.delta().isEmpty()) {
-                        sse.event(CompletionJson.chunk(prompt.requestId(), model, created,
-                                Json.object("content", chunk.delta()), null));
-                    }
-                    if (chunk.toolCalls() != null) {
-                        sse.event(CompletionJson.chunk(prompt.requestId(), model, created,
-                                CompletionJson.toolCallsDelta(chunk.toolCalls()), null));
+                    List<Map<String, Object>> deltas = deltas(chunk);
+                    for (int i = 0; i < deltas.size(); i++) {
+                        sse.event(CompletionJson.chunk(prompt.requestId(), model, created, deltas.get(i), null,
+                                i == deltas.size() - 1 ? chunk.logprobs() : null));
                     }
                 } else if (event instanceof Reply done) {
                     return finish(sse, done, model, created, includeUsage);
@@ -77,6 +71,25 @@ final class StreamRelay {
         } finally {
             metrics.streamClosed();
         }
+    }
+
+    /**
+     * The events' deltas of one chunk: a reasoning model's thinking (as llama-server and vLLM stream it), the text,
+     * the tool-call pieces; the last carries the chunk's log probabilities, which get an empty content delta of
+     * their own when the chunk has nothing else.
+     */
+    private static List<Map<String, Object>> deltas(Chunk chunk) {
+        List<Map<String, Object>> deltas = new ArrayList<>(1);
+        if (chunk.reasoningContent() != null) {
+            deltas.add(Json.object("reasoning_content", chunk.reasoningContent()));
+        }
+        if (!chunk.delta().isEmpty() || (deltas.isEmpty() && chunk.toolCalls() == null && chunk.logprobs() != null)) {
+            deltas.add(Json.object("content", chunk.delta()));
+        }
+        if (chunk.toolCalls() != null) {
+            deltas.add(CompletionJson.toolCallsDelta(chunk.toolCalls()));
+        }
+        return deltas;
     }
 
     private static Reply finish(SseWriter sse, Reply done, String model, long created, boolean includeUsage)
