@@ -149,8 +149,34 @@ def sampling():
                             extra_body={"repeat_penalty": 1.2, "min_p": 0.1, "top_k": 20}),
         "seeded": [content(temperature=1.2, seed=11) for _ in range(2)],
         "bias_outside_vocabulary": error_of(lambda: content(temperature=0, logit_bias={"999999999": -100})),
-        "logprobs": error_of(lambda: content(temperature=0, logprobs=True, top_logprobs=2)),
+        "top_logprobs_alone": error_of(lambda: content(temperature=0, top_logprobs=2)),
     }
+
+
+def logprob_entries(content):
+    return [{"token": e.token, "logprob": e.logprob, "bytes": e.bytes,
+             "top": [{"token": t.token, "logprob": t.logprob} for t in e.top_logprobs]} for e in content]
+
+
+def logprobs():
+    """logprobs with top_logprobs through the openai client: a completion and a stream of the same question."""
+    user = [{"role": "user", "content": "What is the capital of France? " + RUN}]
+    options = dict(model=MODEL, messages=user, max_tokens=12, temperature=0, logprobs=True, top_logprobs=3,
+                   extra_body={"repeat_penalty": 1.0})
+    whole = client.chat.completions.create(**options)
+    stream = client.chat.completions.create(stream=True, stream_options={"include_usage": True}, **options)
+    streamed, text, tokens = [], [], None
+    for chunk in stream:
+        if chunk.usage is not None:
+            tokens = chunk.usage.completion_tokens
+        for choice in chunk.choices:
+            if choice.delta.content:
+                text.append(choice.delta.content)
+            if choice.logprobs is not None and choice.logprobs.content:
+                streamed.extend(logprob_entries(choice.logprobs.content))
+    return {"content": whole.choices[0].message.content, "completion_tokens": whole.usage.completion_tokens,
+            "entries": logprob_entries(whole.choices[0].logprobs.content),
+            "streamed": streamed, "streamed_text": "".join(text), "streamed_tokens": tokens}
 
 
 def tenants():

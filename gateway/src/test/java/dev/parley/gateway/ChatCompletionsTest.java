@@ -228,7 +228,41 @@ class ChatCompletionsTest {
         assertError(outside, 400, "logit_bias");
         assertThat(outside.get("code").asString()).isEqualTo("invalid_logit_bias");
         assertThat(outside.get("message").asString()).contains("999999999");
-        assertError(result.get("logprobs"), 400, "logprobs");
+        assertError(result.get("top_logprobs_alone"), 400, "top_logprobs");
+    }
+
+    @Test
+    void logprobsWithTopLogprobsComeInOpenAisShapeWholeAndStreamed() throws Exception {
+        JsonNode result = scenario("logprobs");
+
+        JsonNode entries = result.get("entries");
+        assertThat(entries.size()).isEqualTo(result.get("completion_tokens").asInt()).isPositive();
+        assertThat(joinedBytes(entries)).isEqualTo(result.get("content").asString());
+        for (JsonNode entry : entries) {
+            assertThat(entry.get("logprob").asDouble()).isLessThanOrEqualTo(0);
+            JsonNode top = entry.get("top");
+            assertThat(top.size()).isEqualTo(3);
+            // greedy without a penalty: the token chosen is the position's most likely
+            assertThat(top.get(0).get("token").asString()).isEqualTo(entry.get("token").asString());
+            assertThat(top.get(0).get("logprob").asDouble()).isGreaterThanOrEqualTo(top.get(1).get("logprob").asDouble());
+            assertThat(top.get(1).get("logprob").asDouble()).isGreaterThanOrEqualTo(top.get(2).get("logprob").asDouble());
+        }
+        JsonNode streamed = result.get("streamed");
+        assertThat(streamed.size()).isEqualTo(result.get("streamed_tokens").asInt());
+        assertThat(joinedBytes(streamed)).isEqualTo(result.get("streamed_text").asString())
+                .isEqualTo(result.get("content").asString());
+        for (int i = 0; i < streamed.size(); i++) {
+            assertThat(streamed.get(i).get("top").size()).isEqualTo(3);
+        }
+    }
+
+    /** The text the entries' bytes spell, as OpenAI's clients put a token's pieces together. */
+    private static String joinedBytes(JsonNode entries) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (JsonNode entry : entries) {
+            entry.get("bytes").forEach(b -> bytes.write(b.asInt()));
+        }
+        return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Test

@@ -16,9 +16,12 @@ import java.util.Objects;
  * @param worker         the worker generating
  * @param toolCalls      pieces of tool calls generated since the previous chunk, or {@code null}: none
  * @param reasoningContent a reasoning model's thinking generated since the previous chunk, or {@code null}: none
+ * @param logprobs       the log probabilities of the tokens generated since the previous chunk, or {@code null}: none
+ *                       (not asked for, or no token)
  */
 public record Chunk(String type, String requestId, String conversationId, int seq, int attempt, String delta,
-                    String worker, List<ToolCallDelta> toolCalls, String reasoningContent) {
+                    String worker, List<ToolCallDelta> toolCalls, String reasoningContent,
+                    List<TokenLogprob> logprobs) {
 
     public static final String TYPE = "chunk";
 
@@ -32,20 +35,34 @@ public record Chunk(String type, String requestId, String conversationId, int se
         }
         attempt = Math.max(1, attempt);
         toolCalls = toolCalls == null || toolCalls.isEmpty() ? null : List.copyOf(toolCalls);
+        logprobs = logprobs == null || logprobs.isEmpty() ? null : List.copyOf(logprobs);
+    }
+
+    /** A chunk without log probabilities. */
+    public Chunk(String type, String requestId, String conversationId, int seq, int attempt, String delta,
+                 String worker, List<ToolCallDelta> toolCalls, String reasoningContent) {
+        this(type, requestId, conversationId, seq, attempt, delta, worker, toolCalls, reasoningContent, null);
     }
 
     public static Chunk of(String requestId, String conversationId, int seq, int attempt, String delta, String worker) {
-        return new Chunk(TYPE, requestId, conversationId, seq, attempt, delta, worker, null, null);
+        return new Chunk(TYPE, requestId, conversationId, seq, attempt, delta, worker, null, null, null);
     }
 
     /** This chunk carrying pieces of tool calls as well. */
     public Chunk withToolCalls(List<ToolCallDelta> deltas) {
-        return new Chunk(type, requestId, conversationId, seq, attempt, delta, worker, deltas, reasoningContent);
+        return new Chunk(type, requestId, conversationId, seq, attempt, delta, worker, deltas, reasoningContent,
+                logprobs);
     }
 
     /** This chunk carrying a piece of reasoning as well ({@code null} or empty: none). */
     public Chunk withReasoning(String reasoning) {
         return new Chunk(type, requestId, conversationId, seq, attempt, delta, worker, toolCalls,
-                reasoning == null || reasoning.isEmpty() ? null : reasoning);
+                reasoning == null || reasoning.isEmpty() ? null : reasoning, logprobs);
+    }
+
+    /** This chunk carrying the log probabilities of its tokens as well ({@code null} or empty: none). */
+    public Chunk withLogprobs(List<TokenLogprob> entries) {
+        return new Chunk(type, requestId, conversationId, seq, attempt, delta, worker, toolCalls, reasoningContent,
+                entries);
     }
 }

@@ -15,6 +15,9 @@ import java.util.TreeMap;
  * @param frequencyPenalty subtracted from a token's logit per time it was generated, in [-2, 2] (OpenAI's)
  * @param logitBias        token id to a bias added to its logit, in [-100, 100] (-100 bans it, OpenAI's); at most
  *                         {@value #MAX_LOGIT_BIAS} entries; ids past the model's vocabulary are refused by the worker
+ * @param logprobs         whether the reply carries the log probability of each generated token (OpenAI's)
+ * @param topLogprobs      how many of the most likely tokens each position lists besides the chosen one, 0 to
+ *                         {@value #MAX_TOP_LOGPROBS}; more than 0 needs {@code logprobs} (OpenAI's)
  */
 public record GenerationParams(
         Integer maxTokens,
@@ -28,10 +31,14 @@ public record GenerationParams(
         Double repeatPenalty,
         Double presencePenalty,
         Double frequencyPenalty,
-        Map<Integer, Double> logitBias) {
+        Map<Integer, Double> logitBias,
+        Boolean logprobs,
+        Integer topLogprobs) {
 
     /** The most entries {@link #logitBias} may hold (OpenAI's limit). */
     public static final int MAX_LOGIT_BIAS = 300;
+    /** The most alternatives {@link #topLogprobs} may ask for (OpenAI's limit). */
+    public static final int MAX_TOP_LOGPROBS = 20;
 
     /** No overrides: the worker's defaults apply. */
     public static final GenerationParams DEFAULTS = new GenerationParams(null, null, null, null, null, null, null);
@@ -49,8 +56,20 @@ public record GenerationParams(
                 "presence_penalty must be in [-2, 2], got " + presencePenalty);
         require(frequencyPenalty == null || Math.abs(frequencyPenalty) <= 2,
                 "frequency_penalty must be in [-2, 2], got " + frequencyPenalty);
+        require(topLogprobs == null || (topLogprobs >= 0 && topLogprobs <= MAX_TOP_LOGPROBS),
+                "top_logprobs must be in [0, " + MAX_TOP_LOGPROBS + "], got " + topLogprobs);
+        require(topLogprobs == null || topLogprobs == 0 || Boolean.TRUE.equals(logprobs),
+                "top_logprobs needs logprobs: true");
         stop = stop == null ? null : List.copyOf(stop);
         logitBias = logitBias == null ? null : checkedBias(logitBias);
+    }
+
+    /** Parameters without log probabilities. */
+    public GenerationParams(Integer maxTokens, Double temperature, Double topP, Integer topK, Long seed,
+                            List<String> stop, ResponseFormat responseFormat, Double minP, Double repeatPenalty,
+                            Double presencePenalty, Double frequencyPenalty, Map<Integer, Double> logitBias) {
+        this(maxTokens, temperature, topP, topK, seed, stop, responseFormat, minP, repeatPenalty, presencePenalty,
+                frequencyPenalty, logitBias, null, null);
     }
 
     /** Parameters without the penalties, minimum probability and biases (the worker's defaults apply). */
@@ -72,43 +91,43 @@ public record GenerationParams(
 
     public GenerationParams withMaxTokens(int value) {
         return new GenerationParams(value, temperature, topP, topK, seed, stop, responseFormat, minP, repeatPenalty,
-                presencePenalty, frequencyPenalty, logitBias);
+                presencePenalty, frequencyPenalty, logitBias, logprobs, topLogprobs);
     }
 
     public GenerationParams withTemperature(double value) {
         return new GenerationParams(maxTokens, value, topP, topK, seed, stop, responseFormat, minP, repeatPenalty,
-                presencePenalty, frequencyPenalty, logitBias);
+                presencePenalty, frequencyPenalty, logitBias, logprobs, topLogprobs);
     }
 
     public GenerationParams withTopP(double value) {
         return new GenerationParams(maxTokens, temperature, value, topK, seed, stop, responseFormat, minP,
-                repeatPenalty, presencePenalty, frequencyPenalty, logitBias);
+                repeatPenalty, presencePenalty, frequencyPenalty, logitBias, logprobs, topLogprobs);
     }
 
     public GenerationParams withTopK(int value) {
         return new GenerationParams(maxTokens, temperature, topP, value, seed, stop, responseFormat, minP,
-                repeatPenalty, presencePenalty, frequencyPenalty, logitBias);
+                repeatPenalty, presencePenalty, frequencyPenalty, logitBias, logprobs, topLogprobs);
     }
 
     public GenerationParams withSeed(long value) {
         return new GenerationParams(maxTokens, temperature, topP, topK, value, stop, responseFormat, minP,
-                repeatPenalty, presencePenalty, frequencyPenalty, logitBias);
+                repeatPenalty, presencePenalty, frequencyPenalty, logitBias, logprobs, topLogprobs);
     }
 
     public GenerationParams withStop(List<String> value) {
         return new GenerationParams(maxTokens, temperature, topP, topK, seed, value, responseFormat, minP,
-                repeatPenalty, presencePenalty, frequencyPenalty, logitBias);
+                repeatPenalty, presencePenalty, frequencyPenalty, logitBias, logprobs, topLogprobs);
     }
 
     public GenerationParams withResponseFormat(ResponseFormat value) {
         return new GenerationParams(maxTokens, temperature, topP, topK, seed, stop, value, minP, repeatPenalty,
-                presencePenalty, frequencyPenalty, logitBias);
+                presencePenalty, frequencyPenalty, logitBias, logprobs, topLogprobs);
     }
 
     /** A copy with {@code min_p}: tokens less likely than {@code value} times the most likely one are dropped (0-1). */
     public GenerationParams withMinP(double value) {
         return new GenerationParams(maxTokens, temperature, topP, topK, seed, stop, responseFormat, value,
-                repeatPenalty, presencePenalty, frequencyPenalty, logitBias);
+                repeatPenalty, presencePenalty, frequencyPenalty, logitBias, logprobs, topLogprobs);
     }
 
     /**
@@ -117,19 +136,19 @@ public record GenerationParams(
      */
     public GenerationParams withRepeatPenalty(double value) {
         return new GenerationParams(maxTokens, temperature, topP, topK, seed, stop, responseFormat, minP, value,
-                presencePenalty, frequencyPenalty, logitBias);
+                presencePenalty, frequencyPenalty, logitBias, logprobs, topLogprobs);
     }
 
     /** A copy with OpenAI's {@code presence_penalty} (-2 to 2): subtracted once from each token already generated. */
     public GenerationParams withPresencePenalty(double value) {
         return new GenerationParams(maxTokens, temperature, topP, topK, seed, stop, responseFormat, minP,
-                repeatPenalty, value, frequencyPenalty, logitBias);
+                repeatPenalty, value, frequencyPenalty, logitBias, logprobs, topLogprobs);
     }
 
     /** A copy with OpenAI's {@code frequency_penalty} (-2 to 2): subtracted per time a token was generated. */
     public GenerationParams withFrequencyPenalty(double value) {
         return new GenerationParams(maxTokens, temperature, topP, topK, seed, stop, responseFormat, minP,
-                repeatPenalty, presencePenalty, value, logitBias);
+                repeatPenalty, presencePenalty, value, logitBias, logprobs, topLogprobs);
     }
 
     /**
@@ -141,7 +160,25 @@ public record GenerationParams(
      */
     public GenerationParams withLogitBias(Map<Integer, Double> value) {
         return new GenerationParams(maxTokens, temperature, topP, topK, seed, stop, responseFormat, minP,
-                repeatPenalty, presencePenalty, frequencyPenalty, value);
+                repeatPenalty, presencePenalty, frequencyPenalty, value, logprobs, topLogprobs);
+    }
+
+    /**
+     * A copy whose reply carries the log probability of each generated token, with the {@code top} most likely
+     * tokens of each position (0 to {@value #MAX_TOP_LOGPROBS}), in {@link Reply#logprobs()} and each streamed
+     * {@link Chunk#logprobs()}. Served by the native engine; a worker on the java engine answers with an error
+     * reply ({@code unsupported_feature}).
+     *
+     * @throws IllegalArgumentException for {@code top} out of range
+     */
+    public GenerationParams withLogprobs(int top) {
+        return new GenerationParams(maxTokens, temperature, topP, topK, seed, stop, responseFormat, minP,
+                repeatPenalty, presencePenalty, frequencyPenalty, logitBias, true, top);
+    }
+
+    /** Whether the reply is to carry log probabilities. */
+    public boolean wantsLogprobs() {
+        return Boolean.TRUE.equals(logprobs);
     }
 
     private static Map<Integer, Double> checkedBias(Map<Integer, Double> bias) {

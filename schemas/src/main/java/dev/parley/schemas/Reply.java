@@ -25,6 +25,8 @@ import java.util.Objects;
  * @param toolCalls      the tools the model called (finish reason {@code tool_calls}), or {@code null}: none
  * @param reasoningContent what a reasoning model thought before its answer ({@code content} holds only the answer),
  *                       or {@code null}: the model did not reason aloud
+ * @param logprobs       the log probability of each generated token, in order ({@link GenerationParams#logprobs()}),
+ *                       or {@code null}: not asked for
  */
 public record Reply(
         String requestId,
@@ -41,7 +43,8 @@ public record Reply(
         ErrorInfo error,
         Map<String, String> metadata,
         List<ToolCall> toolCalls,
-        String reasoningContent) {
+        String reasoningContent,
+        List<TokenLogprob> logprobs) {
 
     public Reply {
         Objects.requireNonNull(requestId, "request_id");
@@ -49,6 +52,16 @@ public record Reply(
         Objects.requireNonNull(status, "status");
         metadata = metadata == null ? null : Map.copyOf(metadata);
         toolCalls = toolCalls == null || toolCalls.isEmpty() ? null : List.copyOf(toolCalls);
+        logprobs = logprobs == null ? null : List.copyOf(logprobs);
+    }
+
+    /** A reply without log probabilities. */
+    public Reply(String requestId, String conversationId, ReplyStatus status, String content,
+                 FinishReason finishReason, Usage usage, Timings timings, Integer turn, Integer droppedTurns,
+                 String model, String worker, ErrorInfo error, Map<String, String> metadata, List<ToolCall> toolCalls,
+                 String reasoningContent) {
+        this(requestId, conversationId, status, content, finishReason, usage, timings, turn, droppedTurns, model,
+                worker, error, metadata, toolCalls, reasoningContent, null);
     }
 
     /** Whether the status is {@link ReplyStatus#OK}. */
@@ -92,6 +105,7 @@ public record Reply(
         private Map<String, String> metadata;
         private List<ToolCall> toolCalls;
         private String reasoningContent;
+        private List<TokenLogprob> logprobs;
 
         private Builder() {
         }
@@ -112,6 +126,7 @@ public record Reply(
             metadata = reply.metadata;
             toolCalls = reply.toolCalls;
             reasoningContent = reply.reasoningContent;
+            logprobs = reply.logprobs;
         }
 
         public Builder requestId(String value) {
@@ -189,10 +204,15 @@ public record Reply(
             return this;
         }
 
+        public Builder logprobs(List<TokenLogprob> value) {
+            logprobs = value;
+            return this;
+        }
+
         /** The reply; throws as the record's constructor does on a missing id or status. */
         public Reply build() {
             return new Reply(requestId, conversationId, status, content, finishReason, usage, timings, turn,
-                    droppedTurns, model, worker, error, metadata, toolCalls, reasoningContent);
+                    droppedTurns, model, worker, error, metadata, toolCalls, reasoningContent, logprobs);
         }
     }
 }

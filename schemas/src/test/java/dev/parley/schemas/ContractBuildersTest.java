@@ -70,13 +70,14 @@ class ContractBuildersTest {
         var timings = new Timings(1, 2, 3);
         var error = new ErrorInfo("e", "m");
         var calls = List.of(ToolCall.of("call_1", "f", "{}"));
+        var logprobs = List.of(new TokenLogprob("text", -0.5, TokenLogprob.bytesOf(new byte[] {116}), List.of()));
         Reply expected = new Reply("r", "c", ReplyStatus.ERROR, "text", FinishReason.LENGTH, usage, timings, 2, 1,
-                "m", "w", error, Map.of("k", "v"), calls, "thought");
+                "m", "w", error, Map.of("k", "v"), calls, "thought", logprobs);
 
         Reply built = Reply.builder().requestId("r").conversationId("c").status(ReplyStatus.ERROR).content("text")
                 .finishReason(FinishReason.LENGTH).usage(usage).timings(timings).turn(2).droppedTurns(1).model("m")
                 .worker("w").error(error).metadata(Map.of("k", "v")).toolCalls(calls)
-                .reasoningContent("thought").build();
+                .reasoningContent("thought").logprobs(logprobs).build();
 
         assertThat(built).isEqualTo(expected);
     }

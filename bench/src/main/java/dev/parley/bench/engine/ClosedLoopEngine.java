@@ -32,6 +32,8 @@ final class ClosedLoopEngine {
     private double topP = 1.0;
     private Sampling.Penalties penalties = Sampling.Penalties.OFF;
     private Map<Integer, Double> logitBias = Map.of();
+    /** Alternatives of the log probabilities asked for every token, or {@code null}: none. */
+    private Integer logprobs;
 
     ClosedLoopEngine(InferenceEngine engine, int conversations, int turns, int tokens, int promptChars, String label) {
         this.engine = engine;
@@ -53,6 +55,12 @@ final class ClosedLoopEngine {
     ClosedLoopEngine shaped(Sampling.Penalties penalties, Map<Integer, Double> logitBias) {
         this.penalties = penalties;
         this.logitBias = logitBias;
+        return this;
+    }
+
+    /** Asks for log probabilities with {@code top} alternatives of every token ({@code null}: none, the default). */
+    ClosedLoopEngine withLogprobs(Integer top) {
+        this.logprobs = top;
         return this;
     }
 
@@ -93,7 +101,7 @@ final class ClosedLoopEngine {
     private Sampling sampling(int conversation, int turn) {
         Sampling sampling = temperature <= 0 ? Sampling.greedy(tokens)
                 : new Sampling(tokens, temperature, topP, null, conversation * 1000L + turn, List.of());
-        return sampling.withPenalties(penalties).withLogitBias(logitBias);
+        return sampling.withPenalties(penalties).withLogitBias(logitBias).withLogprobs(logprobs);
     }
 
     /** Distinct text per conversation and turn, so no two prompts share more than the template. */

@@ -113,6 +113,10 @@ public final class EngineBenchCommand implements Callable<Integer> {
             + "-1 in every answer, to time llama.cpp's logit-bias sampler (default ${DEFAULT-VALUE}, at most 300)")
     int logitBiasTokens;
 
+    @Option(names = "--logprobs", description = "ask for the log probability of every token with this many of the "
+            + "most likely tokens besides (0-20), to time what reporting them adds to a step (default: none)")
+    Integer logprobs;
+
     @Option(names = "--through-kafka", description = "also run each level end to end (SDK, in-process broker, Redis, "
             + "a worker over the same engine) and report its aggregate as a ratio to the in-process run")
     private boolean throughKafka;
@@ -196,7 +200,8 @@ public final class EngineBenchCommand implements Callable<Integer> {
                 model.getFileName(), libraries.dir(), libraries.source(), slots, contextPerSlot, batch, microBatch,
                 prefillChunk, cacheType, kvLayout, config.threads(), noThreadPool ? "per graph run" : "pooled",
                 (temperature > 0 ? "temperature " + temperature + " top-p " + topP : "greedy") + " " + penalties()
-                        + (logitBiasTokens > 0 ? " logit bias on " + logitBiasTokens + " tokens" : ""),
+                        + (logitBiasTokens > 0 ? " logit bias on " + logitBiasTokens + " tokens" : "")
+                        + (logprobs != null ? " logprobs with " + logprobs + " alternatives" : ""),
                 CpuModel.name(),
                 loadSeconds);
     }
@@ -210,7 +215,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
             for (int n : concurrency) {
                 StepProfile.Totals before = engine.stepProfile();
                 EngineRun run = new ClosedLoopEngine(engine, n, turns, tokens, promptChars, "c" + n)
-                        .sampled(temperature, topP).shaped(penalties(), logitBias()).run();
+                        .sampled(temperature, topP).shaped(penalties(), logitBias()).withLogprobs(logprobs).run();
                 runs.add(run);
                 console.println("  " + run.line());
                 console.println("    engine steps: " + engine.stepProfile().since(before).line());

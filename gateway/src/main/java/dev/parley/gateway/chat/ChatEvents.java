@@ -3,7 +3,9 @@ package dev.parley.gateway.chat;
 import dev.parley.gateway.http.SseWriter;
 import dev.parley.gateway.openai.CompletionJson;
 import dev.parley.gateway.resume.EventId;
+import dev.parley.schemas.TokenLogprob;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -36,7 +38,12 @@ final class ChatEvents {
 
     /** A chunk with this delta and finish reason ({@code null} while generating). */
     void chunk(Map<String, Object> delta, String finishReason) throws IOException {
-        event(CompletionJson.chunk(requestId, model, created, delta, finishReason));
+        chunk(delta, finishReason, null);
+    }
+
+    /** A chunk with this delta, finish reason and the log probabilities of its tokens ({@code null}: none asked). */
+    void chunk(Map<String, Object> delta, String finishReason, List<TokenLogprob> logprobs) throws IOException {
+        event(CompletionJson.chunk(requestId, model, created, delta, finishReason, logprobs));
     }
 
     /** An event of its own shape (the usage chunk, an error). */

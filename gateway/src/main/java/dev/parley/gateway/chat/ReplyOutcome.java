@@ -54,6 +54,8 @@ public final class ReplyOutcome {
                     "chat_template_kwargs", code, message);
             case "chat_template_refused" -> new OpenAiException(400, "invalid_request_error", "messages", code,
                     message);
+            // what the worker's engine cannot do (the java engine's logprobs): asking again cannot help
+            case "unsupported_feature" -> new OpenAiException(400, "invalid_request_error", null, code, message);
             default -> OpenAiException.internal("the worker failed request " + reply.requestId() + " (" + code + ")");
         };
     }

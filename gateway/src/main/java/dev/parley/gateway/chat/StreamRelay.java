@@ -18,6 +18,8 @@ import dev.parley.schemas.Prompt;
 import dev.parley.schemas.Reply;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -110,15 +112,9 @@ final class StreamRelay {
             if (event == null) {
                 events.ping();
             } else if (event instanceof Chunk chunk) {
-                if (chunk.reasoningContent() != null) {
-                    // a reasoning model's thinking, as llama-server and vLLM stream it
-                    events.chunk(Json.object("reasoning_content", chunk.reasoningContent()), null);
-                }
-                if (!chunk.delta().isEmpty()) {
-                    events.chunk(Json.object("content", chunk.delta()), null);
-                }
-                if (chunk.toolCalls() != null) {
-                    events.chunk(CompletionJson.toolCallsDelta(chunk.toolCalls()), null);
+                List<Map<String, Object>> deltas = deltas(chunk);
+                for (int i = 0; i < deltas.size(); i++) {
+                    events.chunk(deltas.get(i), null, i == deltas.size() - 1 ? chunk.logprobs() : null);
                 }
             } else if (event instanceof Reply done) {
                 return finish(events, done, includeUsage);
@@ -128,6 +124,25 @@ final class StreamRelay {
                 return null;
             }
         }
+    }
+
+    /**
+     * The events' deltas of one chunk: a reasoning model's thinking (as llama-server and vLLM stream it), the text,
+     * the tool-call pieces; the last carries the chunk's log probabilities, which get an empty content delta of
+     * their own when the chunk has nothing else.
+     */
+    private static List<Map<String, Object>> deltas(Chunk chunk) {
+        List<Map<String, Object>> deltas = new ArrayList<>(1);
+        if (chunk.reasoningContent() != null) {
+            deltas.add(Json.object("reasoning_content", chunk.reasoningContent()));
+        }
+        if (!chunk.delta().isEmpty() || (deltas.isEmpty() && chunk.toolCalls() == null && chunk.logprobs() != null)) {
+            deltas.add(Json.object("content", chunk.delta()));
+        }
+        if (chunk.toolCalls() != null) {
+            deltas.add(CompletionJson.toolCallsDelta(chunk.toolCalls()));
+        }
+        return deltas;
     }
 
     private static Reply finish(ChatEvents events, Reply done, boolean includeUsage) throws IOException {

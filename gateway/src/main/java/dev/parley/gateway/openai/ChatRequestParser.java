@@ -53,10 +53,6 @@ public final class ChatRequestParser {
         }
         requireNeutral(body, "n", node -> node.isIntegralNumber() && node.canConvertToInt() && node.intValue() == 1,
                 "only n=1 is supported (one choice per request; send the request again for another answer)");
-        requireNeutral(body, "logprobs", node -> node.isBoolean() && !node.booleanValue(),
-                "logprobs are not supported by Parley yet");
-        requireNeutral(body, "top_logprobs", node -> node.isIntegralNumber() && node.canConvertToInt()
-                && node.intValue() == 0, "top_logprobs are not supported by Parley yet (only 0)");
 
         String model = requiredString(body, "model");
         List<ChatMessage> all = messages(body.get("messages"));
@@ -102,11 +98,12 @@ public final class ChatRequestParser {
         if (repeatPenalty != null && repeatPenalty == 0) {
             throw OpenAiException.invalidParam("repeat_penalty", "repeat_penalty must be greater than 0 (1 is off), got 0");
         }
-        return new GenerationParams(maxTokens == null ? null : maxTokens.intValue(), temperature, topP,
+        return LogprobsParam.apply(body, new GenerationParams(maxTokens == null ? null : maxTokens.intValue(),
+                temperature, topP,
                 topK == null ? null : topK.intValue(), seed, stop(body.get("stop")),
                 ResponseFormatParam.parse(body.get("response_format")), number(body, "min_p", 0, 1), repeatPenalty,
                 number(body, "presence_penalty", -2, 2), number(body, "frequency_penalty", -2, 2),
-                LogitBiasParam.parse(body.get("logit_bias")));
+                LogitBiasParam.parse(body.get("logit_bias"))));
     }
 
     private static List<String> stop(JsonNode node) {

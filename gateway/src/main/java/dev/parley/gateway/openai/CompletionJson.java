@@ -2,6 +2,7 @@ package dev.parley.gateway.openai;
 
 import dev.parley.schemas.FinishReason;
 import dev.parley.schemas.Reply;
+import dev.parley.schemas.TokenLogprob;
 import dev.parley.schemas.ToolCall;
 import dev.parley.schemas.ToolCallDelta;
 import dev.parley.schemas.Usage;
@@ -29,7 +30,8 @@ public final class CompletionJson {
         if (reply.toolCalls() != null) {
             message.put("tool_calls", reply.toolCalls().stream().map(CompletionJson::toolCall).toList());
         }
-        Map<String, Object> choice = Json.object("index", 0, "message", message, "logprobs", null,
+        Map<String, Object> choice = Json.object("index", 0, "message", message,
+                "logprobs", LogprobsParam.choice(reply.logprobs()),
                 "finish_reason", finishReason(reply.finishReason()));
         return Json.object("id", completionId(reply.requestId()), "object", "chat.completion", "created", created,
                 "model", model, "choices", List.of(choice), "usage", usage(reply.usage()),
@@ -39,8 +41,14 @@ public final class CompletionJson {
     /** A chunk carrying {@code delta} (role on the first chunk, content later, finish reason on the last). */
     public static Map<String, Object> chunk(String requestId, String model, long created, Map<String, Object> delta,
                                             String finishReason) {
-        Map<String, Object> choice = Json.object("index", 0, "delta", delta, "logprobs", null,
-                "finish_reason", finishReason);
+        return chunk(requestId, model, created, delta, finishReason, null);
+    }
+
+    /** A chunk carrying {@code delta} and the log probabilities of its tokens ({@code null}: none asked). */
+    public static Map<String, Object> chunk(String requestId, String model, long created, Map<String, Object> delta,
+                                            String finishReason, List<TokenLogprob> logprobs) {
+        Map<String, Object> choice = Json.object("index", 0, "delta", delta,
+                "logprobs", LogprobsParam.choice(logprobs), "finish_reason", finishReason);
         return Json.object("id", completionId(requestId), "object", "chat.completion.chunk", "created", created,
                 "model", model, "system_fingerprint", null, "choices", List.of(choice));
     }

@@ -29,4 +29,17 @@ class ReplyOutcomeTest {
             assertThat(e.code()).isEqualTo(code);
         });
     }
+
+    @org.junit.jupiter.api.Test
+    void whatTheWorkersEngineCannotDoIsABadRequestWithTheWorkersWords() {
+        Reply reply = Reply.builder().requestId("r1").conversationId("c").status(ReplyStatus.ERROR)
+                .finishReason(FinishReason.ERROR).error(new ErrorInfo("unsupported_feature",
+                        "the java engine (java-llama.cpp) does not report logprobs")).build();
+
+        assertThatThrownBy(() -> ReplyOutcome.check(reply)).isInstanceOfSatisfying(OpenAiException.class, e -> {
+            assertThat(e.status()).isEqualTo(400);
+            assertThat(e.code()).isEqualTo("unsupported_feature");
+            assertThat(e.getMessage()).contains("logprobs");
+        });
+    }
 }

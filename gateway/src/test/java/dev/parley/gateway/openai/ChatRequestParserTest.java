@@ -68,6 +68,26 @@ class ChatRequestParserTest {
     }
 
     @Test
+    void readsLogprobsAndTheirAlternatives() {
+        ChatRequest asked = parse("""
+                {"model": "m", "messages": [{"role": "user", "content": "x"}], "logprobs": true, "top_logprobs": 20}
+                """);
+        ChatRequest bare = parse("""
+                {"model": "m", "messages": [{"role": "user", "content": "x"}], "logprobs": true}
+                """);
+        ChatRequest off = parse("""
+                {"model": "m", "messages": [{"role": "user", "content": "x"}], "logprobs": false, "top_logprobs": 0}
+                """);
+
+        assertThat(asked.params().wantsLogprobs()).isTrue();
+        assertThat(asked.params().topLogprobs()).isEqualTo(20);
+        assertThat(bare.params().wantsLogprobs()).isTrue();
+        assertThat(bare.params().topLogprobs()).isZero();
+        assertThat(off.params().wantsLogprobs()).isFalse();
+        assertThat(off.params().logprobs()).isNull();
+    }
+
+    @Test
     void logitBiasIsBoundedBeforeItReachesTheWire() {
         String many = java.util.stream.IntStream.range(0, 301).mapToObj(i -> "\"" + i + "\": 1")
                 .collect(java.util.stream.Collectors.joining(", ", "{", "}"));
@@ -116,7 +136,10 @@ class ChatRequestParserTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "\"n\": 2                                  | n             | unsupported_parameter",
-            "\"logprobs\": true                        | logprobs      | unsupported_parameter",
+            "\"logprobs\": \"yes\"                       | logprobs      | invalid_value",
+            "\"logprobs\": true, \"top_logprobs\": 21    | top_logprobs  | invalid_value",
+            "\"logprobs\": true, \"top_logprobs\": -1    | top_logprobs  | invalid_value",
+            "\"logprobs\": false, \"top_logprobs\": 2    | top_logprobs  | invalid_value",
             "\"functions\": [{\"name\": \"f\"}]          | functions     | unsupported_parameter",
             "\"tools\": {}                             | tools         | invalid_value",
             "\"tools\": [{\"type\": \"retrieval\"}]      | tools[0].type | invalid_value",
@@ -129,7 +152,7 @@ class ChatRequestParserTest {
             "\"tool_choice\": \"sometimes\"              | tool_choice   | invalid_value",
             "\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"f\"}}], \"tool_choice\": {\"type\": \"function\", \"function\": {\"name\": \"g\"}} | tool_choice | invalid_value",
             "\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"f\"}}], \"parallel_tool_calls\": \"no\" | parallel_tool_calls | invalid_value",
-            "\"top_logprobs\": 3                      | top_logprobs  | unsupported_parameter",
+            "\"top_logprobs\": 3                      | top_logprobs  | invalid_value",
             "\"frequency_penalty\": 2.5                | frequency_penalty | invalid_value",
             "\"presence_penalty\": -3                  | presence_penalty | invalid_value",
             "\"repeat_penalty\": 0                     | repeat_penalty | invalid_value",

@@ -50,7 +50,8 @@ public record BatchLine(String customId, String conversationId, String system, L
 
     /** The {@code body} fields of an OpenAI batch line that Parley reads or accepts. */
     private static final java.util.Set<String> BODY_FIELDS = java.util.Set.of("messages", "model", "max_tokens",
-            "max_completion_tokens", "temperature", "top_p", "top_k", "seed", "stop", "user", "metadata");
+            "max_completion_tokens", "temperature", "top_p", "top_k", "seed", "stop", "user", "metadata", "logprobs",
+            "top_logprobs");
 
     /**
      * Reads one line; an unreadable or unsupported one throws {@link InvalidLineException} saying why, whatever it
@@ -151,7 +152,7 @@ public record BatchLine(String customId, String conversationId, String system, L
 
     private static GenerationParams params(JsonNode body, String customId) {
         try {
-            return new GenerationParams(
+            return withLogprobs(body, new GenerationParams(
                     body.has("max_tokens") ? Integer.valueOf(body.get("max_tokens").asInt())
                             : body.has("max_completion_tokens") ? Integer.valueOf(body.get("max_completion_tokens").asInt())
                             : null,
@@ -159,10 +160,28 @@ public record BatchLine(String customId, String conversationId, String system, L
                     body.has("top_p") ? body.get("top_p").asDouble() : null,
                     body.has("top_k") ? body.get("top_k").asInt() : null,
                     body.has("seed") ? body.get("seed").asLong() : null,
-                    stop(body.get("stop")));
+                    stop(body.get("stop"))));
         } catch (IllegalArgumentException e) {
             throw new InvalidLineException(customId, e.getMessage());
         }
+    }
+
+    /** {@code params} asking for log probabilities when the line does ({@code logprobs}, {@code top_logprobs}). */
+    private static GenerationParams withLogprobs(JsonNode body, GenerationParams params) {
+        JsonNode logprobs = body.get("logprobs");
+        JsonNode top = body.get("top_logprobs");
+        if ((logprobs != null && !logprobs.isNull() && !logprobs.isBoolean())
+                || (top != null && !top.isNull() && !top.isIntegralNumber())) {
+            throw new IllegalArgumentException("logprobs must be a boolean and top_logprobs an integer");
+        }
+        int count = top == null || top.isNull() ? 0 : top.asInt();
+        if (logprobs != null && logprobs.asBoolean(false)) {
+            return params.withLogprobs(count);
+        }
+        if (count != 0) {
+            throw new IllegalArgumentException("top_logprobs needs logprobs: true");
+        }
+        return params;
     }
 
     private static String model(JsonNode body, String customId) {

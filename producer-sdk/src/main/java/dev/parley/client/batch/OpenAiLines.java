@@ -30,7 +30,14 @@ final class OpenAiLines {
         message.put("role", "assistant");
         message.put("content", reply.content() == null ? "" : reply.content());
         message.putNull("refusal");
-        choice.putNull("logprobs");
+        if (reply.logprobs() == null) {
+            choice.putNull("logprobs");
+        } else {
+            // the wire's entries are OpenAI's content entries already: token, logprob, bytes, top_logprobs
+            ObjectNode logprobs = choice.putObject("logprobs");
+            logprobs.set("content", WireJson.mapper().valueToTree(reply.logprobs()));
+            logprobs.putNull("refusal");
+        }
         choice.put("finish_reason", reply.finishReason() == FinishReason.LENGTH ? "length" : "stop");
         Usage usage = reply.usage() == null ? Usage.NONE : reply.usage();
         ObjectNode u = body.putObject("usage");

@@ -34,6 +34,23 @@ class BatchLineTest {
     }
 
     @Test
+    void readsLogprobsAndRefusesTopLogprobsWithoutThem() {
+        BatchLine line = BatchLine.parse("{\"custom_id\":\"l1\",\"body\":{\"logprobs\":true,\"top_logprobs\":5,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}}");
+        BatchLine plain = BatchLine.parse("{\"custom_id\":\"l2\",\"body\":{\"logprobs\":false,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}}");
+
+        assertThat(line.params().wantsLogprobs()).isTrue();
+        assertThat(line.params().topLogprobs()).isEqualTo(5);
+        assertThat(plain.params().wantsLogprobs()).isFalse();
+        assertThatThrownBy(() -> BatchLine.parse("{\"custom_id\":\"l3\",\"body\":{\"top_logprobs\":2,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}}")).hasMessageContaining("logprobs: true");
+        assertThatThrownBy(() -> BatchLine.parse("{\"custom_id\":\"l4\",\"body\":{\"logprobs\":true,"
+                + "\"top_logprobs\":21,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}}"))
+                .hasMessageContaining("top_logprobs");
+    }
+
+    @Test
     void theLinesModelPicksTheModelAndANonStringOneIsAnError() {
         assertThat(BatchLine.parse("{\"custom_id\":\"m1\",\"body\":{\"model\":\"tiny\","
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}}").model()).isEqualTo("tiny");

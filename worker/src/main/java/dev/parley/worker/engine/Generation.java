@@ -1,6 +1,8 @@
 package dev.parley.worker.engine;
 
 import dev.parley.schemas.FinishReason;
+import dev.parley.schemas.TokenLogprob;
+import java.util.List;
 
 /**
  * The outcome of one generation.
@@ -19,10 +21,25 @@ import dev.parley.schemas.FinishReason;
  * @param prefixTokens     the part of {@code cachedTokens} restored from a prompt prefix shared between conversations
  * @param diskTokens       the part of {@code cachedTokens} restored from a disk snapshot
  * @param queuedNanos      the part of {@code firstTokenNanos} the request waited in the engine for a free sequence
+ * @param logprobs         the log probability of each token of {@code text}, in order, when the request asked for
+ *                         them ({@link Sampling#logprobs()}); else {@code null}
  */
 public record Generation(String text, FinishReason finishReason, int promptTokens, int cachedTokens,
                          int restoredTokens, int completionTokens, int droppedTurns, long firstTokenNanos,
-                         long totalNanos, KvTier tier, int prefixTokens, int diskTokens, long queuedNanos) {
+                         long totalNanos, KvTier tier, int prefixTokens, int diskTokens, long queuedNanos,
+                         List<TokenLogprob> logprobs) {
+
+    public Generation {
+        logprobs = logprobs == null ? null : List.copyOf(logprobs);
+    }
+
+    /** A generation without log probabilities. */
+    public Generation(String text, FinishReason finishReason, int promptTokens, int cachedTokens,
+                      int restoredTokens, int completionTokens, int droppedTurns, long firstTokenNanos,
+                      long totalNanos, KvTier tier, int prefixTokens, int diskTokens, long queuedNanos) {
+        this(text, finishReason, promptTokens, cachedTokens, restoredTokens, completionTokens, droppedTurns,
+                firstTokenNanos, totalNanos, tier, prefixTokens, diskTokens, queuedNanos, null);
+    }
 
     /** A generation that restored nothing from a shared prefix or from disk, and started at once. */
     public Generation(String text, FinishReason finishReason, int promptTokens, int cachedTokens, int restoredTokens,

@@ -11,9 +11,13 @@ import java.util.Map;
  * @param minP      drop tokens less likely than this share of the most likely one
  * @param penalties repeat, presence and frequency penalties over the last tokens generated
  * @param logitBias token id to a bias added to its logit (-100 bans it); empty for none
+ * @param logprobs  how many of the most likely tokens to report beside each generated token's log probability
+ *                  (0-20), or {@code null}: no log probabilities. An engine that reports them reads the whole row of
+ *                  logits on the host at every step of the job
  */
 public record Sampling(int maxTokens, Double temperature, Double topP, Integer topK, Long seed, List<String> stop,
-                       String grammar, Double minP, Penalties penalties, Map<Integer, Double> logitBias) {
+                       String grammar, Double minP, Penalties penalties, Map<Integer, Double> logitBias,
+                       Integer logprobs) {
 
     /**
      * Penalties on tokens among the last ones generated, as llama.cpp applies them; {@code null}: the engine's
@@ -44,6 +48,15 @@ public record Sampling(int maxTokens, Double temperature, Double topP, Integer t
         stop = stop == null ? List.of() : List.copyOf(stop);
         penalties = penalties == null ? Penalties.DEFAULT : penalties;
         logitBias = logitBias == null ? Map.of() : Map.copyOf(logitBias);
+        if (logprobs != null && (logprobs < 0 || logprobs > 20)) {
+            throw new IllegalArgumentException("logprobs must be in [0, 20], got " + logprobs);
+        }
+    }
+
+    /** Sampling without log probabilities. */
+    public Sampling(int maxTokens, Double temperature, Double topP, Integer topK, Long seed, List<String> stop,
+                    String grammar, Double minP, Penalties penalties, Map<Integer, Double> logitBias) {
+        this(maxTokens, temperature, topP, topK, seed, stop, grammar, minP, penalties, logitBias, null);
     }
 
     /** Sampling with the engine's default penalties and no biases. */
@@ -67,16 +80,21 @@ public record Sampling(int maxTokens, Double temperature, Double topP, Integer t
 
     /** The same sampling, constrained by {@code gbnf} ({@code null}: unconstrained). */
     public Sampling withGrammar(String gbnf) {
-        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, gbnf, minP, penalties, logitBias);
+        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, gbnf, minP, penalties, logitBias, logprobs);
     }
 
     /** The same sampling with these penalties ({@code null}: the engine's defaults). */
     public Sampling withPenalties(Penalties value) {
-        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, grammar, minP, value, logitBias);
+        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, grammar, minP, value, logitBias, logprobs);
+    }
+
+    /** The same sampling, reporting log probabilities with {@code top} alternatives ({@code null}: none). */
+    public Sampling withLogprobs(Integer top) {
+        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, grammar, minP, penalties, logitBias, top);
     }
 
     /** The same sampling with these logit biases. */
     public Sampling withLogitBias(Map<Integer, Double> value) {
-        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, grammar, minP, penalties, value);
+        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, grammar, minP, penalties, value, logprobs);
     }
 }

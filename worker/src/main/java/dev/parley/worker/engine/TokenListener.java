@@ -1,5 +1,8 @@
 package dev.parley.worker.engine;
 
+import dev.parley.schemas.TokenLogprob;
+import java.util.List;
+
 /** Receives generated text as it comes, token by token (streaming replies). */
 @FunctionalInterface
 public interface TokenListener {
@@ -15,5 +18,13 @@ public interface TokenListener {
      * its output ({@code ReasoningStart}); ignored unless overridden.
      */
     default void onReasoning(String delta) {
+    }
+
+    /**
+     * Called with the log probabilities of generated tokens when the request asked for them
+     * ({@link Sampling#logprobs()}), right after the text they produced was passed to {@link #onText} (or held back
+     * by the engine); ignored unless overridden.
+     */
+    default void onLogprobs(List<TokenLogprob> entries) {
     }
 }

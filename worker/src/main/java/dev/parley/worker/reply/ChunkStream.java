@@ -1,6 +1,7 @@
 package dev.parley.worker.reply;
 
 import dev.parley.schemas.Chunk;
+import dev.parley.schemas.TokenLogprob;
 import dev.parley.schemas.ToolCallDelta;
 import dev.parley.worker.engine.TokenListener;
 import java.time.Duration;
@@ -52,6 +53,8 @@ public final class ChunkStream implements TokenListener, AutoCloseable {
     private final StringBuilder pending = new StringBuilder();
     /** A reasoning model's thinking not sent yet; it goes out before {@link #pending}, which follows it. */
     private final StringBuilder pendingReasoning = new StringBuilder();
+    /** Log probabilities of tokens not sent yet; they ride on the next chunk, or on chunks of their own. */
+    private final List<TokenLogprob> pendingLogprobs = new ArrayList<>();
     private int pendingTokens;
     private long lastDueNanos = System.nanoTime();
     private boolean scheduled;
@@ -83,6 +86,16 @@ public final class ChunkStream implements TokenListener, AutoCloseable {
     @Override
     public void onReasoning(String delta) {
         append(pendingReasoning, delta);
+    }
+
+    /** Kept for the next chunk; text, which comes with them, decides when that is due. */
+    @Override
+    public void onLogprobs(List<TokenLogprob> entries) {
+        synchronized (this) {
+            if (!closed) {
+                pendingLogprobs.addAll(entries);
+            }
+        }
     }
 
     private void append(StringBuilder part, String delta) {
@@ -160,7 +173,7 @@ public final class ChunkStream implements TokenListener, AutoCloseable {
 
     /** The pending text as the next chunks (none when there is none); under this stream's lock, never while sending. */
     private List<Chunk> take() {
-        if (pending.length() == 0 && pendingReasoning.length() == 0) {
+        if (pending.length() == 0 && pendingReasoning.length() == 0 && pendingLogprobs.isEmpty()) {
             return List.of();
         }
         List<Chunk> chunks = new ArrayList<>(1);
@@ -177,7 +190,50 @@ public final class ChunkStream implements TokenListener, AutoCloseable {
         }
         pending.setLength(0);
         pendingTokens = 0;
+        addLogprobs(chunks);
         return chunks;
+    }
+
+    /**
+     * Puts the pending log probabilities on the last of {@code chunks}, and what does not fit one chunk (a record
+     * holds {@link ReplyPublisher#maxChunkTextBytes()} of them besides its text) on chunks of their own with no text.
+     */
+    private void addLogprobs(List<Chunk> chunks) {
+        if (pendingLogprobs.isEmpty()) {
+            return;
+        }
+        List<List<TokenLogprob>> groups = new ArrayList<>(1);
+        List<TokenLogprob> group = new ArrayList<>();
+        long bytes = 0;
+        for (TokenLogprob entry : pendingLogprobs) {
+            long size = jsonBytesAtMost(entry);
+            if (!group.isEmpty() && bytes + size > publisher.maxChunkTextBytes()) {
+                groups.add(group);
+                group = new ArrayList<>();
+                bytes = 0;
+            }
+            group.add(entry);
+            bytes += size;
+        }
+        groups.add(group);
+        pendingLogprobs.clear();
+        int next = 0;
+        if (!chunks.isEmpty()) {
+            int last = chunks.size() - 1;
+            chunks.set(last, chunks.get(last).withLogprobs(groups.get(next++)));
+        }
+        for (; next < groups.size(); next++) {
+            chunks.add(Chunk.of(requestId, conversationId, seq++, attempt, "", worker).withLogprobs(groups.get(next)));
+        }
+    }
+
+    /** A bound on an entry's JSON size: each char escaped as six bytes at worst, each byte as four ("255,"). */
+    static long jsonBytesAtMost(TokenLogprob entry) {
+        long size = 96 + 6L * entry.token().length() + 4L * entry.bytes().size();
+        for (TokenLogprob.Alternative alternative : entry.topLogprobs()) {
+            size += 80 + 6L * alternative.token().length() + 4L * alternative.bytes().size();
+        }
+        return size;
     }
 
     /** {@code text} in pieces of at most {@code maxBytes} bytes of UTF-8 each, cut between code points. */

@@ -5,7 +5,9 @@ import dev.parley.schemas.ErrorInfo;
 import dev.parley.schemas.FinishReason;
 import dev.parley.schemas.Reply;
 import dev.parley.schemas.ReplyStatus;
+import dev.parley.schemas.TokenLogprob;
 import dev.parley.schemas.codec.WireJson;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.Producer;
@@ -106,10 +108,35 @@ public final class ReplyPublisher {
         if (bytes.length <= maxValueBytes) {
             return bytes;
         }
+        if (reply.logprobs() != null) {
+            return withFittingLogprobs(reply, bytes.length);
+        }
         return WireJson.toBytes(reply.newBuilder().status(ReplyStatus.ERROR).content(null)
                 .finishReason(FinishReason.ERROR).metadata(null)
                 .error(new ErrorInfo("reply_too_large", "the reply is " + bytes.length + " bytes, over the "
                         + maxValueBytes + " a reply record may have; its content and metadata are left out"))
                 .build());
+    }
+
+    /**
+     * A reply too large only for its log probabilities (twenty alternatives per token over a long answer, say)
+     * keeps its answer and the entries of its first tokens that fit; a streamed reply's chunks carried them all.
+     */
+    private byte[] withFittingLogprobs(Reply reply, int size) {
+        List<TokenLogprob> entries = reply.logprobs();
+        int keep = entries.size();
+        byte[] bytes;
+        do {
+            // shrink in proportion to the excess, by at least one entry per round
+            keep = (int) Math.min(keep - 1L, (long) keep * maxValueBytes / size);
+            bytes = WireJson.toBytes(reply.newBuilder().logprobs(entries.subList(0, Math.max(0, keep))).build());
+            size = bytes.length;
+        } while (size > maxValueBytes && keep > 0);
+        if (size > maxValueBytes) {
+            return bounded(reply.newBuilder().logprobs(null).build());
+        }
+        log.warn("Reply of request {} keeps the logprobs of its first {} of {} tokens to fit a record",
+                reply.requestId(), keep, entries.size());
+        return bytes;
     }
 }

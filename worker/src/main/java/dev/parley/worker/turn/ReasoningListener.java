@@ -1,7 +1,9 @@
 package dev.parley.worker.turn;
 
+import dev.parley.schemas.TokenLogprob;
 import dev.parley.worker.engine.TokenListener;
 import dev.parley.worker.engine.template.ReasoningSplitter;
+import java.util.List;
 
 /**
  * Splits a reasoning model's streamed output before it reaches {@code target}: thinking goes to
@@ -21,6 +23,12 @@ final class ReasoningListener implements TokenListener {
     @Override
     public void onText(String delta) {
         forward(splitter.accept(delta));
+    }
+
+    /** Log probabilities go on as they come: the thinking's tokens are generated tokens too. */
+    @Override
+    public void onLogprobs(List<TokenLogprob> entries) {
+        target.onLogprobs(entries);
     }
 
     /** The output ended: what was held back goes to the part it was in. */

@@ -35,7 +35,7 @@ final class ReplyFactory {
                 millis(generation.startedToFirstTokenNanos()), millis(System.nanoTime() - turn.arrivedNanos()));
         return withText(reply(prompt, ReplyStatus.OK), generation.text(), reasoning)
                 .finishReason(generation.finishReason()).usage(usage(generation)).timings(timings).turn(turnNumber)
-                .droppedTurns(generation.droppedTurns()).build();
+                .droppedTurns(generation.droppedTurns()).logprobs(generation.logprobs()).build();
     }
 
     /**
@@ -71,6 +71,7 @@ final class ReplyFactory {
         Reply.Builder reply = reply(prompt, ReplyStatus.CANCELLED);
         return (generation == null ? reply : withText(reply, generation.text(), reasoning))
                 .finishReason(FinishReason.CANCELLED).usage(generation == null ? Usage.NONE : usage(generation))
+                .logprobs(generation == null ? null : generation.logprobs())
                 .timings(timings(turn, startNanos))
                 .error(new ErrorInfo("cancelled", generation == null
                         ? "cancelled before the turn started" : "cancelled while generating"))
@@ -88,7 +89,7 @@ final class ReplyFactory {
                 millis(System.nanoTime() - turn.arrivedNanos()));
         return reply(prompt, ReplyStatus.ERROR).content(generation.text()).finishReason(generation.finishReason())
                 .usage(usage(generation)).timings(timings).droppedTurns(generation.droppedTurns())
-                .error(new ErrorInfo("invalid_output", problem)).build();
+                .logprobs(generation.logprobs()).error(new ErrorInfo("invalid_output", problem)).build();
     }
 
     Reply error(PendingTurn turn, long startNanos, String code, String message) {

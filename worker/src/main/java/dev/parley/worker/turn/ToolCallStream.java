@@ -1,5 +1,6 @@
 package dev.parley.worker.turn;
 
+import dev.parley.schemas.TokenLogprob;
 import dev.parley.schemas.ToolCall;
 import dev.parley.schemas.ToolCallDelta;
 import dev.parley.worker.engine.TokenListener;
@@ -64,6 +65,12 @@ final class ToolCallStream implements TokenListener {
             holding = at >= 0;
             release(at >= 0 ? at : text.length() - partialMarker(text));
         }
+    }
+
+    /** Log probabilities go on as they come: a call's tokens are tokens of the answer too. */
+    @Override
+    public void onLogprobs(List<TokenLogprob> entries) {
+        chunks.onLogprobs(entries);
     }
 
     /** Ends the stream with the answer's calls as deltas, or with the held text when it called none. */

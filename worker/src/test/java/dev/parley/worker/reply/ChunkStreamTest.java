@@ -3,6 +3,7 @@ package dev.parley.worker.reply;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.schemas.Chunk;
+import dev.parley.schemas.TokenLogprob;
 import dev.parley.schemas.codec.WireJson;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -77,6 +78,38 @@ class ChunkStreamTest {
                 .map(Chunk::reasoningContent).toList())).isEqualTo(thought);
         assertThat(chunks.get(chunks.size() - 1).delta()).isEqualTo("Yes.");
         assertThat(chunks.get(chunks.size() - 1).reasoningContent()).isNull();
+    }
+
+    @Test
+    void piledUpLogprobsRideOnTheLastTextChunkAndTheRestOnChunksOfTheirOwnThatFitARecord() {
+        MockProducer<String, byte[]> producer = new MockProducer<>(true, null, new StringSerializer(),
+                new ByteArraySerializer());
+        int record = ReplyPublisher.FRAMING_BYTES + 8192; // chunks of at most 1024 bytes of text, and of entries
+        ReplyPublisher publisher = new ReplyPublisher(producer, "replies", record);
+        ChunkStream stream = stream(publisher, full -> false);
+        List<TokenLogprob> generated = new java.util.ArrayList<>();
+        for (int token = 0; token < 100; token++) {
+            String text = token % 2 == 0 ? "日本" : " w";
+            TokenLogprob entry = new TokenLogprob(text, -0.25 * token, TokenLogprob.bytesOf(
+                    text.getBytes(StandardCharsets.UTF_8)), List.of(new TokenLogprob.Alternative("x", -0.1,
+                    List.of((int) 'x'))));
+            generated.add(entry);
+            stream.onText(text);
+            stream.onLogprobs(List.of(entry));
+        }
+
+        stream.close();
+
+        List<Chunk> chunks = sent(producer);
+        assertThat(chunks.stream().filter(c -> c.logprobs() != null).count()).isGreaterThan(1);
+        assertThat(chunks.stream().filter(c -> c.logprobs() != null).flatMap(c -> c.logprobs().stream()).toList())
+                .isEqualTo(generated);
+        assertThat(producer.history()).allSatisfy(r -> assertThat(r.value().length)
+                .isLessThanOrEqualTo(record - ReplyPublisher.FRAMING_BYTES));
+        assertThat(chunks).filteredOn(c -> c.logprobs() != null).allSatisfy(c -> assertThat(c.logprobs().stream()
+                .mapToLong(ChunkStream::jsonBytesAtMost).sum()).isLessThanOrEqualTo(publisher.maxChunkTextBytes()));
+        assertThat(String.join("", chunks.stream().map(Chunk::delta).toList()))
+                .isEqualTo(String.join("", generated.stream().map(TokenLogprob::token).toList()));
     }
 
     @Test

@@ -6,8 +6,11 @@ import dev.parley.schemas.FinishReason;
 import dev.parley.schemas.Reply;
 import dev.parley.schemas.ReplyStatus;
 import dev.parley.schemas.Timings;
+import dev.parley.schemas.TokenLogprob;
 import dev.parley.schemas.Usage;
 import dev.parley.schemas.codec.WireJson;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -37,5 +40,29 @@ class ReplyTooLargeTest {
         assertThat(sent.metadata()).isNull();
         assertThat(sent).usingRecursiveComparison().comparingOnlyFields("requestId", "conversationId", "usage",
                 "timings", "turn", "droppedTurns", "model", "worker").isEqualTo(huge);
+    }
+
+    @Test
+    void aReplyTooLargeOnlyForItsLogprobsKeepsItsAnswerAndTheFirstTokensEntriesThatFit() {
+        MockProducer<String, byte[]> producer = new MockProducer<>(true, null, new StringSerializer(),
+                new ByteArraySerializer());
+        ReplyPublisher publisher = new ReplyPublisher(producer, "replies", ReplyPublisher.FRAMING_BYTES + 4096);
+        List<TokenLogprob> entries = new ArrayList<>();
+        for (int token = 0; token < 200; token++) {
+            entries.add(new TokenLogprob("ab", -0.5, List.of(97, 98), List.of(
+                    new TokenLogprob.Alternative("ab", -0.5, List.of(97, 98)))));
+        }
+        Reply reply = Reply.builder().requestId("r1").conversationId("c1").status(ReplyStatus.OK)
+                .content("ab".repeat(200)).finishReason(FinishReason.STOP).turn(1).logprobs(entries).build();
+
+        publisher.publish(null, reply);
+
+        byte[] value = producer.history().get(0).value();
+        Reply sent = WireJson.fromBytes(value, Reply.class);
+        assertThat(value.length).isLessThanOrEqualTo(4096);
+        assertThat(sent.status()).isEqualTo(ReplyStatus.OK);
+        assertThat(sent.content()).isEqualTo(reply.content());
+        assertThat(sent.logprobs()).isNotEmpty().hasSizeLessThan(entries.size())
+                .isEqualTo(entries.subList(0, sent.logprobs().size()));
     }
 }

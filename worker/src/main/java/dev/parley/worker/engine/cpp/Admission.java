@@ -111,10 +111,7 @@ final class Admission {
             state.handOver.deliver();
             job.releaseWaiting();
             try {
-                String rest = job.text.finish();
-                if (!rest.isEmpty()) {
-                    job.listener.onText(rest);
-                }
+                job.flushOutput();
             } catch (RuntimeException e) {
                 job.fail(new EngineException("the token listener failed: " + e.getMessage(), e));
                 return;
@@ -214,6 +211,9 @@ final class Admission {
         job.sequence = sequence;
         job.sampler = SamplerChain.create(llama, state.model.vocab(), job.request.sampling());
         job.text = new TextStream(job.request.sampling().stop());
+        Integer top = job.request.sampling().logprobs();
+        job.scorer = top == null ? null : new TokenLogprobs(top);
+        job.logprobs = top == null ? null : new LogprobTrail();
         sequence.job = job;
     }
 

@@ -3,8 +3,11 @@ package dev.parley.worker.engine.cpp;
 import com.sun.jna.Pointer;
 import dev.parley.schemas.FinishReason;
 import dev.parley.schemas.Priority;
+import dev.parley.schemas.TokenLogprob;
 import dev.parley.worker.engine.EngineException;
 import dev.parley.worker.engine.UnsupportedRequestException;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -271,7 +274,13 @@ final class DecodeStep {
             return;
         }
         job.generated++;
-        if (job.text.watchesStops()) {
+        if (job.scorer != null) {
+            // its log probabilities are read from this step's logits, beside the text they belong to
+            int start = job.text.decoded();
+            String delta = job.text.push(model.piece(token));
+            job.logprobs.add(score(job, token), start, job.text.decoded());
+            handOver.text(job, delta, job.logprobs.release(job.text.shownLength()));
+        } else if (job.text.watchesStops()) {
             handOver.text(job, job.text.push(model.piece(token))); // a stop string ends the turn at this token
         } else {
             handOver.token(job, token);
@@ -283,6 +292,16 @@ final class DecodeStep {
         } else {
             job.pending = token;
         }
+    }
+
+    /**
+     * The log probabilities of the job's sampled token, from the host's row of logits for its batch position (which
+     * the sampler read and left as it was).
+     */
+    private TokenLogprob score(NativeJob job, int token) {
+        FloatBuffer row = llama.llama_get_logits_ith(context, job.outputIndex)
+                .getByteBuffer(0, 4L * vocabulary).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        return job.scorer.entry(row, vocabulary, token, model::piece);
     }
 
     /** Ends the job: its sequence goes back now, its listener hears the rest and the outcome with the next step. */

@@ -1,6 +1,7 @@
 package dev.parley.worker.engine.cpp;
 
 import dev.parley.schemas.FinishReason;
+import dev.parley.schemas.TokenLogprob;
 import dev.parley.worker.engine.EngineException;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,7 @@ import java.util.List;
  */
 final class HandOver {
 
-    private record Entry(NativeJob job, int token, String text, FinishReason finish) {
+    private record Entry(NativeJob job, int token, String text, List<TokenLogprob> logprobs, FinishReason finish) {
     }
 
     private final NativeModel model;
@@ -30,19 +31,24 @@ final class HandOver {
 
     /** A sampled token whose text the step did not need: it is turned into text when delivered. */
     void token(NativeJob job, int token) {
-        entries.add(new Entry(job, token, null, null));
+        entries.add(new Entry(job, token, null, List.of(), null));
     }
 
     /** Text the step already took out of the job's stream. */
     void text(NativeJob job, String text) {
-        if (!text.isEmpty()) {
-            entries.add(new Entry(job, -1, text, null));
+        text(job, text, List.of());
+    }
+
+    /** Text the step already took out of the job's stream, and the log probabilities of the tokens it shows. */
+    void text(NativeJob job, String text, List<TokenLogprob> logprobs) {
+        if (!text.isEmpty() || !logprobs.isEmpty()) {
+            entries.add(new Entry(job, -1, text, logprobs, null));
         }
     }
 
     /** The job's end: the rest of its text, then its outcome (its sequence is already released). */
     void finish(NativeJob job, FinishReason reason) {
-        entries.add(new Entry(job, -1, null, reason));
+        entries.add(new Entry(job, -1, null, List.of(), reason));
     }
 
     boolean isEmpty() {
@@ -68,11 +74,17 @@ final class HandOver {
         if (job.done() || job.handOverFailure != null) {
             return; // abandoned or failed: nothing more reaches its listener
         }
-        String text = entry.text() != null ? entry.text()
-                : entry.token() >= 0 ? job.text.push(model.piece(entry.token())) : job.text.finish();
         try {
-            if (!text.isEmpty()) {
-                job.listener.onText(text);
+            if (entry.finish() != null) {
+                job.flushOutput(); // the text a stop string held back, and its log probabilities
+            } else {
+                String text = entry.text() != null ? entry.text() : job.text.push(model.piece(entry.token()));
+                if (!text.isEmpty()) {
+                    job.listener.onText(text);
+                }
+                if (!entry.logprobs().isEmpty()) {
+                    job.listener.onLogprobs(entry.logprobs());
+                }
             }
         } catch (RuntimeException e) {
             EngineException failure = new EngineException("the token listener failed: " + e.getMessage(), e);

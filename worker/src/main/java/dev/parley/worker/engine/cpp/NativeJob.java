@@ -2,6 +2,7 @@ package dev.parley.worker.engine.cpp;
 
 import dev.parley.schemas.FinishReason;
 import dev.parley.schemas.Priority;
+import dev.parley.schemas.TokenLogprob;
 import dev.parley.worker.engine.EngineException;
 import dev.parley.worker.engine.Generation;
 import dev.parley.worker.engine.GenerationAbandonedException;
@@ -11,6 +12,7 @@ import dev.parley.worker.engine.TokenListener;
 import dev.parley.worker.engine.UnsupportedRequestException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +55,10 @@ final class NativeJob {
     int cursor;
     SamplerChain sampler;
     TextStream text;
+    /** Scores each sampled token when the request asked for log probabilities ({@code null}: not asked). */
+    TokenLogprobs scorer;
+    /** The scored tokens' entries, passed on with their text; {@code null} when not asked. */
+    LogprobTrail logprobs;
     int generated;
     /** The last sampled token, to be decoded in the next step. */
     int pending = -1;
@@ -154,7 +160,25 @@ final class NativeJob {
         long queued = (admittedNanos < 0 ? now : admittedNanos) - startNanos;
         result.complete(new Generation(text == null ? "" : text.shown(), finishReason, prompt.length, cachedTokens,
                 restoredTokens, generated, droppedTurns, firstTokenNanos < 0 ? total : firstTokenNanos, total, tier,
-                prefixTokens, diskTokens, queued));
+                prefixTokens, diskTokens, queued, logprobs == null ? null : logprobs.all()));
+    }
+
+    /**
+     * At the end of generation: passes on the text held back and the log probabilities still waiting for it.
+     *
+     * @throws RuntimeException what the listener threw
+     */
+    void flushOutput() {
+        String rest = text.finish();
+        if (!rest.isEmpty()) {
+            listener.onText(rest);
+        }
+        if (logprobs != null) {
+            List<TokenLogprob> last = logprobs.finish(text.shownLength(), text.stopped());
+            if (!last.isEmpty()) {
+                listener.onLogprobs(last);
+            }
+        }
     }
 
     /** Fails the job: with an {@link EngineException} (may work again) or an {@link UnsupportedRequestException}. */

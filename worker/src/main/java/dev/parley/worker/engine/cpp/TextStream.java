@@ -84,6 +84,16 @@ final class TextStream {
         return rest;
     }
 
+    /** How many chars were decoded so far, shown or held back (after a stop string: up to it). */
+    int decoded() {
+        return text.length();
+    }
+
+    /** How many chars were shown so far. */
+    int shownLength() {
+        return emitted;
+    }
+
     /** The text shown so far. */
     String shown() {
         return text.substring(0, emitted);

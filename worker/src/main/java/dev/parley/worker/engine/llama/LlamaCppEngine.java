@@ -231,6 +231,10 @@ public final class LlamaCppEngine implements InferenceEngine {
             throw new UnsupportedRequestException("unsupported_logit_bias", "the java engine (java-llama.cpp) does "
                     + "not support logit_bias; run the worker with the native engine (the default)");
         }
+        if (request.sampling().logprobs() != null) {
+            throw new UnsupportedRequestException("unsupported_feature", "the java engine (java-llama.cpp) does not "
+                    + "report logprobs; run the worker with the native engine (the default)");
+        }
         SlotAffinity.Lease lease;
         try {
             lease = slots.acquire(request.conversationId());
