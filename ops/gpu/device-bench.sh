@@ -9,7 +9,8 @@
 #   CARRY holds llama-src.tar.xz (the release's source tree), jre.tar.xz (a jlink-ed JVM, folder jre/), jars/ or
 #   jars.tar.xz (the bench's runtime class path, jars stored uncompressed so xz packs them), redis-server.xz and
 #   these scripts; ops/gpu/pack-carry.sh makes them. BUDGET_S (default 540) bounds the whole run. Other knobs, as
-#   environment: MODELS (shape:type list, or paths of GGUF files), NPL (concurrency list), LAYOUTS (Parley's KV
+#   environment: MODELS (shape:type list, or paths of GGUF files), NPL (concurrency list), TOKENS (per answer,
+#   default 128), LAYOUTS (Parley's KV
 #   layouts, default per-sequence), PREFILL (prefill chunk, default 2048: the worker's default on a GPU), KAFKA=N
 #   (default 64, 0 skips it: after the first model's first layout, N conversations in-process and then through
 #   Kafka, an in-JVM broker and the carried redis-server, with a worker over the same engine, in one JVM: the
@@ -68,7 +69,7 @@ if command -v nvidia-smi >/dev/null; then
   nvidia-smi --query-gpu=timestamp,memory.used --format=csv -lms 1000 > "$OUT/vram.csv" & SMI=$!
 fi
 
-NPL="${NPL:-1,8,32,64,128}"; SLOTS=128; CTX_PER_SLOT=1024; TG=128
+NPL="${NPL:-1,8,32,64,128}"; SLOTS=128; CTX_PER_SLOT=1024; TG="${TOKENS:-128}"
 # peak resident memory of a command, polled (no /usr/bin/time there)
 peak() { "$@" & local pid=$! hwm=0; while kill -0 $pid 2>/dev/null; do
     h=$(for p in $pid $(pgrep -P $pid); do awk '/VmHWM/ {print $2}' /proc/$p/status 2>/dev/null; done | sort -n | tail -1)

@@ -235,7 +235,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
     }
 
     /** What each prompt sent through Kafka asks for: the in-process run's sampling and penalties (not its bias). */
-    private GenerationParams kafkaParams() {
+    GenerationParams kafkaParams() {
         GenerationParams params = GenerationParams.DEFAULTS.withMaxTokens(tokens).withTemperature(temperature)
                 .withRepeatPenalty(repeatPenalty).withPresencePenalty(presencePenalty)
                 .withFrequencyPenalty(frequencyPenalty);

@@ -35,4 +35,30 @@ class EngineBenchCommandTest {
         assertThat(Pattern.compile("(?m)^\\| 1 \\|.*\\| 2 \\| [0-9.]+ \\|$").matcher(report).find()).as(report).isTrue();
         assertThat(Pattern.compile("(?m)^\\| 2 \\|.*\\| 4 \\| [0-9.]+ \\|$").matcher(report).find()).as(report).isTrue();
     }
+
+    /**
+     * The same conversations through a real broker, Redis and a worker over the same engine: the report gets the
+     * ratio, and the prompts ask for what the in-process run did (no repeat penalty: a prompt naming none would get
+     * the worker's 1.1 and a slower sampling path than the in-process greedy run).
+     */
+    @Test
+    void throughKafkaReportsTheRatioOfTheSameSampling() throws Exception {
+        Path model = TinyLlamaModel.write(tmp.resolve("tiny.gguf"), 3);
+        Path out = tmp.resolve("kafka");
+        EngineBenchCommand command = new EngineBenchCommand();
+
+        int exit = new CommandLine(command).execute("--model", model.toString(), "--gpu", "none",
+                "--concurrency", "2", "--turns", "2", "--tokens", "4", "--prompt-chars", "32",
+                "--context-per-slot", "256", "--batch-size", "256", "--threads", "1", "--through-kafka",
+                "--out", out.toString());
+
+        assertThat(exit).isZero();
+        String report = Files.readString(out.resolve("engine-bench.md"));
+        assertThat(report).contains("## Through Kafka (`--through-kafka`)");
+        assertThat(Pattern.compile("(?m)^\\| 2 \\| [0-9.]+ \\| [0-9.]+ \\| [0-9.]+ \\| [0-9]+ \\| [0-9]+ \\|$")
+                .matcher(report).find()).as(report).isTrue();
+        assertThat(command.kafkaParams().repeatPenalty()).isEqualTo(1.0);
+        assertThat(command.kafkaParams().temperature()).isZero();
+        assertThat(command.kafkaParams().maxTokens()).isEqualTo(4);
+    }
 }
