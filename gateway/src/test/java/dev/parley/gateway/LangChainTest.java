@@ -27,7 +27,7 @@ import tools.jackson.databind.JsonNode;
 class LangChainTest {
 
     private static final String[] PINS = {"langchain-openai==1.8.1", "langchain-core==1.8.3", "openai==3.63.0"};
-    /** What LangChain makes of {@code get_weather(city: str)}. */
+    /** The arguments {@code get_weather(city: str)} takes: a city and nothing else. */
     private static final String CITY_ARGUMENT = "{\"type\": \"object\", \"required\": [\"city\"], "
             + "\"additionalProperties\": false, \"properties\": {\"city\": {\"type\": \"string\"}}}";
 
