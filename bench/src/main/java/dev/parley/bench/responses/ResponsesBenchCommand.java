@@ -79,7 +79,8 @@ public final class ResponsesBenchCommand implements Callable<Integer> {
         try (ParleyInfra infra = ParleyInfra.start()) {
             Path kvDir = out.resolve(run + "-kv");
             List<String> flags = workerFlags(infra, model, run, kvDir);
-            GatewayConfig config = gatewayConfig(infra, run, key);
+            GatewayConfig config = gatewayConfig(infra, run, key, Duration.ofMinutes(10));
+            GatewayConfig flooded = gatewayConfig(infra, run, key, Duration.ofSeconds(deadlineSeconds));
             WarmChainRun chain = new WarmChainRun(http, MODEL, turns, maxTokens);
             WorkerProcess worker = WorkerProcess.start(flags, out.resolve(run + "-worker-1.log"));
             try {
@@ -96,7 +97,8 @@ public final class ResponsesBenchCommand implements Callable<Integer> {
                 console.println("  gateway restarted, worker SIGKILLed; restarting it");
                 worker = WorkerProcess.start(flags, out.resolve(run + "-worker-2.log"));
                 worker.awaitReady(Duration.ofMinutes(5));
-                try (Gateway a = Gateway.start(config); Gateway b = Gateway.start(config)) {
+                try (Gateway a = Gateway.start(config); Gateway b = Gateway.start(config);
+                     Gateway c = Gateway.start(flooded)) {
                     awaitModel(http, a.baseUrl());
                     awaitModel(http, b.baseUrl());
                     pairs = chain.nextTurns(a.baseUrl(), run);
@@ -104,7 +106,8 @@ public final class ResponsesBenchCommand implements Callable<Integer> {
                     ResumeCountRun.Counts resumed = new ResumeCountRun(http, MODEL).run(a.baseUrl(), b.baseUrl(),
                             resumes, 48);
                     console.println("  flooding");
-                    FloodRun.Counts flood = new FloodRun(http, MODEL).run(a.baseUrl(), 4 * slots, maxTokens,
+                    awaitModel(http, c.baseUrl());
+                    FloodRun.Counts flood = new FloodRun(http, MODEL).run(c.baseUrl(), 4 * slots, maxTokens,
                             Duration.ofSeconds(deadlineSeconds));
                     String report = ResponsesReport.markdown(setting, pairs, resumed, flood);
                     Files.writeString(out.resolve("responses.md"), report, StandardCharsets.UTF_8);
@@ -128,11 +131,12 @@ public final class ResponsesBenchCommand implements Callable<Integer> {
                 "--kv-disk-dir", kvDir.toString(), "--kv-disk-bytes", "4GiB"));
     }
 
-    private GatewayConfig gatewayConfig(ParleyInfra infra, String run, String key) {
+    /** A gateway of the pool; {@code timeout} is its requests' deadline (the flood's gateway has the short one). */
+    private GatewayConfig gatewayConfig(ParleyInfra infra, String run, String key, Duration timeout) {
         return GatewayConfig.builder().port(0).bootstrapServers(infra.bootstrapServers()).redisUri(infra.redisUri())
                 .promptsTopic(run + ".prompts").repliesTopic(run + ".replies").controlTopic(run + ".control")
                 .modelsTopic(run + ".models").models(List.of()).keys(ApiKeys.parse(List.of("bench=" + key)))
-                .requestTimeout(Duration.ofSeconds(deadlineSeconds))
+                .requestTimeout(timeout)
                 .admission(new AdmissionPolicy(slots, 0, 0, true, Duration.ofSeconds(30))).build();
     }
 

@@ -127,6 +127,8 @@ final class ResponsesHttp {
                 } else if (type.equals("response.completed") || type.equals("response.incomplete")) {
                     response = event.path("response");
                     id = response.path("id").asString();
+                } else if (type.equals("error")) {
+                    return new Streamed(id, sequence, event, ttft, 200); // no response: the caller reports the event
                 }
             }
         }

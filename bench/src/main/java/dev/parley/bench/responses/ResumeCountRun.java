@@ -48,7 +48,7 @@ final class ResumeCountRun {
             events += all.size();
             duplicates += (int) seen.values().stream().filter(count -> count > 1).count();
             missing += highest + 1 - seen.size();
-            if (rest.response() == null) {
+            if (rest.response() == null || !rest.response().path("object").asString("").equals("response")) {
                 mismatches++; // the resumed half never reached the end
             }
         }

@@ -87,7 +87,8 @@ final class WarmChainRun {
     }
 
     private static ResponsesHttp.Streamed check(ResponsesHttp.Streamed streamed) {
-        if (streamed.status() != 200 || streamed.response() == null) {
+        if (streamed.status() != 200 || streamed.response() == null
+                || !streamed.response().path("object").asString("").equals("response")) {
             throw new IllegalStateException("bench turn failed (" + streamed.status() + "): " + streamed.response());
         }
         return streamed;

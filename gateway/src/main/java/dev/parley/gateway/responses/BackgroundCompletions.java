@@ -8,10 +8,13 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -48,6 +51,7 @@ final class BackgroundCompletions implements AutoCloseable {
     private final String topic;
     private final Duration awaitFor;
     private final Thread thread;
+    private final CountDownLatch closing = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile Consumer<String, byte[]> consumer;
     private long failures;
@@ -100,13 +104,16 @@ final class BackgroundCompletions implements AutoCloseable {
                 consumer = reader;
                 reader.subscribe(List.of(topic));
                 while (running) {
-                    for (ConsumerRecord<String, byte[]> record : reader.poll(POLL)) {
+                    ConsumerRecords<String, byte[]> records = reader.poll(POLL);
+                    for (ConsumerRecord<String, byte[]> record : records) {
                         handle(record.value());
                     }
-                    reader.commitSync();
+                    if (!records.isEmpty()) {
+                        reader.commitSync(); // after the replies were stored: a gateway that dies redoes them
+                    }
                     failures = 0;
                 }
-            } catch (WakeupException closing) {
+            } catch (WakeupException woken) {
                 return;
             } catch (RuntimeException e) {
                 // Redis or the broker away: read again from the last commit, after a growing pause.
@@ -115,7 +122,9 @@ final class BackgroundCompletions implements AutoCloseable {
                 log.warn("background completions failed ({} in a row), reading again in {} ms: {}", failures, pause,
                         e.toString());
                 try {
-                    Thread.sleep(pause);
+                    if (closing.await(pause, TimeUnit.MILLISECONDS)) {
+                        return;
+                    }
                 } catch (InterruptedException interrupted) {
                     return;
                 }
@@ -187,10 +196,10 @@ final class BackgroundCompletions implements AutoCloseable {
     public void close() {
         running = false;
         Consumer<String, byte[]> reading = consumer;
+        closing.countDown(); // ends a pause after a failure; an interrupt would fail the consumer's own close
         if (reading != null) {
             reading.wakeup();
         }
-        thread.interrupt(); // it may be pausing after a failure
         try {
             thread.join(Duration.ofSeconds(10).toMillis());
         } catch (InterruptedException e) {

@@ -36,6 +36,7 @@ public final class KafkaReplay implements AnswerSource, AutoCloseable {
     private static final Duration METADATA_TIMEOUT = Duration.ofSeconds(15);
 
     private final Consumer<String, byte[]> consumer;
+    private final String topic;
     private final StreamRecord stream;
     private final Duration pingInterval;
     private final Clock clock;
@@ -44,8 +45,10 @@ public final class KafkaReplay implements AnswerSource, AutoCloseable {
     private int nextSeq;
     private boolean replied;
 
-    private KafkaReplay(Consumer<String, byte[]> consumer, StreamRecord stream, Duration pingInterval, Clock clock) {
+    private KafkaReplay(Consumer<String, byte[]> consumer, String topic, StreamRecord stream, Duration pingInterval,
+                        Clock clock) {
         this.consumer = consumer;
+        this.topic = topic;
         this.stream = stream;
         this.pingInterval = pingInterval;
         this.clock = clock;
@@ -73,7 +76,7 @@ public final class KafkaReplay implements AnswerSource, AutoCloseable {
             } else {
                 consumer.seek(partition, start.offset());
             }
-            return new KafkaReplay(consumer, stream, pingInterval, clock);
+            return new KafkaReplay(consumer, topic, stream, pingInterval, clock);
         } catch (RuntimeException e) {
             consumer.close();
             throw e;
@@ -113,7 +116,7 @@ public final class KafkaReplay implements AnswerSource, AutoCloseable {
                     }
                 }
             } catch (InvalidOffsetException e) {
-                return expired(stream.requestId());
+                return expired(topic); // deleted while it was read: an error event, the stream is cut there
             }
         }
         if (!ready.isEmpty()) {

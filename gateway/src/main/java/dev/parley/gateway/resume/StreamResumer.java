@@ -18,6 +18,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Resumable streams for every streaming route: each stream is recorded in the {@link StreamJournal} before its prompt
@@ -68,7 +69,7 @@ public final class StreamResumer implements AutoCloseable {
 
     /** The stream record for a prompt about to be sent; the route adds its own {@code details}. */
     public StreamRecord record(String tenant, String streamId, Prompt prompt, boolean background,
-                               tools.jackson.databind.JsonNode details) {
+                               JsonNode details) {
         long now = clock.millis();
         long deadline = prompt.deadline() == null ? now : prompt.deadline().toEpochMilli();
         StreamRecord stream = new StreamRecord(streamId, prompt.requestId(), prompt.conversationId(), now, deadline,
