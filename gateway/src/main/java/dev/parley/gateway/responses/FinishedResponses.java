@@ -34,8 +34,8 @@ final class FinishedResponses {
         response.put("status", status);
         response.set("incomplete_details", status.equals("incomplete")
                 ? Json.mapper().valueToTree(Json.object("reason", "max_output_tokens")) : null);
-        response.set("output", Json.mapper().valueToTree(List.of(ResponseJson.message(checked.requestId(),
-                status.equals("completed") ? "completed" : "incomplete", text(checked)))));
+        response.set("output", Json.mapper().valueToTree(ResponseJson.output(checked,
+                status.equals("completed") ? "completed" : "incomplete")));
         response.set("usage", Json.mapper().valueToTree(ResponseJson.usage(checked.usage())));
         response.remove("parley");
         response.set("parley", Json.mapper().valueToTree(Json.object("request_id", checked.requestId(),

@@ -72,7 +72,7 @@ public final class ResponseJson {
     }
 
     /** The answer's message (left out when the reply only calls functions), then a function_call per call. */
-    private static List<Object> output(Reply reply, String status) {
+    static List<Object> output(Reply reply, String status) {
         String text = reply.content() == null ? "" : reply.content();
         List<Object> output = new ArrayList<>();
         if (reply.toolCalls() == null || !text.isEmpty()) {

@@ -7,8 +7,10 @@ import dev.parley.schemas.ErrorInfo;
 import dev.parley.schemas.FinishReason;
 import dev.parley.schemas.Reply;
 import dev.parley.schemas.ReplyStatus;
+import dev.parley.schemas.ToolCall;
 import dev.parley.schemas.Usage;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -37,7 +39,9 @@ class FinishedResponsesTest {
 
     @Test
     void aCompletedOrCutOffResponseIsTheOneTheTakingGatewayMakes() {
-        for (Reply answered : new Reply[] {reply().build(), reply().finishReason(FinishReason.LENGTH).build()}) {
+        Reply calling = reply().content(null).finishReason(FinishReason.TOOL_CALLS)
+                .toolCalls(List.of(ToolCall.of("call_1", "weather", "{\"city\":\"Oslo\"}"))).build();
+        for (Reply answered : new Reply[] {reply().build(), reply().finishReason(FinishReason.LENGTH).build(), calling}) {
             String expected = Json.write(ResponseJson.finished(request, answered, 1700000000));
 
             assertThat(Json.write(FinishedResponses.from(before(false), answered))).isEqualTo(expected);
