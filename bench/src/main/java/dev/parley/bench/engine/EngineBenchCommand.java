@@ -6,6 +6,7 @@ import dev.parley.schemas.GenerationParams;
 import dev.parley.testkit.ParleyInfra;
 import dev.parley.worker.engine.EngineLimits;
 import dev.parley.worker.engine.Sampling;
+import dev.parley.worker.engine.cpp.DeviceSamplingMode;
 import dev.parley.worker.engine.cpp.KvLayout;
 import dev.parley.worker.engine.cpp.NativeEngine;
 import dev.parley.worker.engine.cpp.NativeEngineConfig;
@@ -89,6 +90,11 @@ public final class EngineBenchCommand implements Callable<Integer> {
     @Option(names = "--no-thread-pool", description = "let ggml start and join its threads for every graph run "
             + "instead of keeping a pool for the engine's life (to measure what the pool saves)")
     boolean noThreadPool;
+
+    @Option(names = "--device-sampling", defaultValue = "auto", description = "on: sample on the device inside the "
+            + "decode (llama.cpp's backend samplers), off: on the host from the copied logits, auto (default): on "
+            + "when the model is on a GPU; run the bench once with each to compare")
+    String deviceSampling;
 
     @Option(names = "--temperature", defaultValue = "0", description = "0 greedy (default); else sampled at this "
             + "temperature with --top-p, seeded per conversation and turn (the levels, not --warm-conversations)")
@@ -177,7 +183,8 @@ public final class EngineBenchCommand implements Callable<Integer> {
                 .withGpu(libraries.gpuAllowed() ? gpuLayers : 0, gpuDevice, libraries.gpuRequired())
                 .withIgnoreEndOfGeneration(true)
                 .withKvLayout(KvLayout.parse(kvLayout))
-                .withThreadPool(!noThreadPool);
+                .withThreadPool(!noThreadPool)
+                .withDeviceSampling(DeviceSamplingMode.parse(deviceSampling));
         if (config.gpuLayers() < EngineLimits.ALL_GPU_LAYERS) {
             throw new IllegalArgumentException("--gpu-layers must be >= -1");
         }
@@ -186,12 +193,12 @@ public final class EngineBenchCommand implements Callable<Integer> {
 
     private void printSetup(NativeEngineConfig config, LibrarySelection libraries, int slots, double loadSeconds) {
         console.printf(Locale.ROOT, "engine bench: %s, %s (%s), %d slots x %d, batch %d/%d, prefill chunk %d, KV %s %s, "
-                        + "%d threads %s, %s, CPU %s, loaded in %.1f s%n",
+                        + "%d threads %s, %s, device sampling %s, CPU %s, loaded in %.1f s%n",
                 model.getFileName(), libraries.dir(), libraries.source(), slots, contextPerSlot, batch, microBatch,
                 prefillChunk, cacheType, kvLayout, config.threads(), noThreadPool ? "per graph run" : "pooled",
                 (temperature > 0 ? "temperature " + temperature + " top-p " + topP : "greedy") + " " + penalties()
                         + (logitBiasTokens > 0 ? " logit bias on " + logitBiasTokens + " tokens" : ""),
-                CpuModel.name(),
+                deviceSampling, CpuModel.name(),
                 loadSeconds);
     }
 

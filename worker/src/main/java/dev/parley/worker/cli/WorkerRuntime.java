@@ -14,8 +14,9 @@ import dev.parley.worker.config.SettingsException;
 import dev.parley.worker.config.WorkerConfig;
 import dev.parley.worker.engine.EngineException;
 import dev.parley.worker.engine.InferenceEngine;
-import dev.parley.worker.engine.cpp.NativeEngine;
+import dev.parley.worker.engine.cpp.DeviceSamplingMode;
 import dev.parley.worker.engine.cpp.KvLayout;
+import dev.parley.worker.engine.cpp.NativeEngine;
 import dev.parley.worker.engine.cpp.NativeEngineConfig;
 import dev.parley.worker.engine.cpp.NativeLanes;
 import dev.parley.worker.engine.disk.DiskTierConfig;
@@ -141,6 +142,10 @@ public final class WorkerRuntime implements AutoCloseable {
             throw new SettingsException(List.of(Setting.THREAD_POOL.flag() + " needs the native engine (--engine "
                     + "native): java-llama.cpp manages its own threads"));
         }
+        if (settings.has(Setting.DEVICE_SAMPLING)) {
+            throw new SettingsException(List.of(Setting.DEVICE_SAMPLING.flag() + " needs the native engine (--engine "
+                    + "native): java-llama.cpp samples on the host"));
+        }
         int threads = settings.has(Setting.THREADS) ? settings.integer(Setting.THREADS) : LlamaEngineConfig.defaultThreads();
         return new LlamaEngineConfig(model, settings.integer(Setting.SLOTS), settings.integer(Setting.CONTEXT_PER_SLOT),
                 threads, KvCacheType.parse(settings.text(Setting.KV_CACHE_TYPE)), settings.integer(Setting.GPU_LAYERS));
@@ -162,7 +167,9 @@ public final class WorkerRuntime implements AutoCloseable {
                 gpuLayers, settings.bytes(Setting.KV_SNAPSHOT_BYTES), batch, NativeEngineConfig.DEFAULT_PREFILL_CHUNK,
                 gpuDevice, libraries.gpuRequired(), microBatch, false, settings.has(Setting.KV_LAYOUT)
                 ? KvLayout.parse(settings.text(Setting.KV_LAYOUT)) : KvLayout.PER_SEQUENCE,
-                !settings.has(Setting.THREAD_POOL) || settings.bool(Setting.THREAD_POOL));
+                !settings.has(Setting.THREAD_POOL) || settings.bool(Setting.THREAD_POOL),
+                settings.has(Setting.DEVICE_SAMPLING) ? DeviceSamplingMode.parse(settings.text(Setting.DEVICE_SAMPLING))
+                        : DeviceSamplingMode.AUTO);
     }
 
     public Worker worker() {

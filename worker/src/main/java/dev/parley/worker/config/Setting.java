@@ -42,6 +42,8 @@ public enum Setting {
             "Native engine: tokens per graph run (n_ubatch), at most batch-size; default: batch-size."),
     KV_LAYOUT("kv-layout", Kind.oneOf("per-sequence", "unified"), null,
             "Native engine: per-sequence (each sequence its own KV cells; default) or unified (one pool, llama-server's default: any mix of sequences is one graph run, but attention spans all used cells; measured slower on CPU and GPU). See docs/gpu.md."),
+    DEVICE_SAMPLING("device-sampling", Kind.oneOf("auto", "on", "off"), null,
+            "Native engine: where turns without a grammar are sampled: on the device inside the decode (llama.cpp's backend samplers, experimental; the host reads one token per turn instead of its row of logits), off on the host, auto on when the model is on a GPU; default: auto. Grammar turns are sampled on the host either way. The java engine refuses it."),
     KV_SNAPSHOT_BYTES("kv-snapshot-bytes", Kind.BYTES, "2GiB",
             "Native engine: host RAM for KV snapshots of conversations without a slot (least recently used go first); 0 turns them off."),
     KV_PREFIX_BYTES("kv-prefix-bytes", Kind.BYTES, null,

@@ -36,6 +36,7 @@ final class DecodeStep {
     private final int[] shares;
     private final MicroBatches microBatchCounter;
     private final StepProfile profile;
+    private final DeviceSampling deviceSampling;
     private final Runnable publishStats;
     private final int vocabulary;
     /** Below this many sequences the argmaxes run on the engine thread: a fork costs more than it saves. */
@@ -43,7 +44,7 @@ final class DecodeStep {
     private long clock;
 
     DecodeStep(EngineState state, int prefillChunk, MicroBatches microBatchCounter, StepProfile profile,
-               Runnable publishStats) {
+               Runnable publishStats, DeviceSampling deviceSampling) {
         this.state = state;
         this.llama = state.llama;
         this.model = state.model;
@@ -60,6 +61,7 @@ final class DecodeStep {
         this.microBatchCounter = microBatchCounter;
         this.profile = profile;
         this.publishStats = publishStats;
+        this.deviceSampling = deviceSampling;
         this.vocabulary = model.vocabularySize();
     }
 
@@ -79,6 +81,7 @@ final class DecodeStep {
         fillBatch();
         int tokens = batch.size();
         int microBatches = batch.microBatches(microBatchCounter);
+        deviceSampling.prepare(state.sequences);
         long decodeStart = System.nanoTime();
         int result = batch.decode(context);
         if (result != 0) {
@@ -216,6 +219,7 @@ final class DecodeStep {
      * fills a candidate array of the whole vocabulary per call on this one thread, which at 64 sequences of a
      * 128k vocabulary took longer than the GPU's decode; an argmax over the logits in place, spread over cores,
      * takes a fraction of it. The rows are fetched here, on the engine thread (the first fetch waits for the GPU).
+     * Jobs sampled on the device ({@link DeviceSampling}) get their token here, read rather than computed.
      */
     private int[] sampleGreedy() {
         int[] tokens = new int[running.size()];
@@ -223,7 +227,9 @@ final class DecodeStep {
         for (int j = 0; j < tokens.length; j++) {
             NativeJob job = running.get(j);
             tokens[j] = -1;
-            if (job.outputIndex >= 0 && job.sampler.greedy()) {
+            if (job.outputIndex >= 0 && job.sampler.onDevice()) {
+                tokens[j] = job.sampler.takeDeviceToken(context, job.outputIndex);
+            } else if (job.outputIndex >= 0 && job.sampler.greedy()) {
                 rows[j] = llama.llama_get_logits_ith(context, job.outputIndex);
             }
         }

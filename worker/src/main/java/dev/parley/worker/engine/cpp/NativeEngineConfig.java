@@ -26,11 +26,13 @@ import java.util.Objects;
  * @param kvLayout       cells per sequence or one pool ({@link KvLayout})
  * @param threadPool     keep llama.cpp's CPU threads for the context's life ({@link CpuThreadPool}); off, ggml
  *                       starts and joins {@code threads - 1} threads for every graph run (the comparison)
+ * @param deviceSampling sample on the device where llama.cpp can ({@link DeviceSamplingMode})
  */
 public record NativeEngineConfig(Path model, Path libraryDir, int slots, int contextPerSlot, int threads,
                                  KvCacheType cacheType, int gpuLayers, long snapshotBytes, int batchTokens,
                                  int prefillChunk, int gpuDevice, boolean gpuRequired, int microBatchTokens,
-                                 boolean ignoreEndOfGeneration, KvLayout kvLayout, boolean threadPool) {
+                                 boolean ignoreEndOfGeneration, KvLayout kvLayout, boolean threadPool,
+                                 DeviceSamplingMode deviceSampling) {
 
     /** Split layers over every visible GPU (llama.cpp's default). */
     public static final int ALL_GPUS = -1;
@@ -44,6 +46,7 @@ public record NativeEngineConfig(Path model, Path libraryDir, int slots, int con
         Objects.requireNonNull(libraryDir, "libraryDir");
         Objects.requireNonNull(cacheType, "cacheType");
         Objects.requireNonNull(kvLayout, "kvLayout");
+        Objects.requireNonNull(deviceSampling, "deviceSampling");
         EngineLimits.check(slots, contextPerSlot, threads, gpuLayers);
         if (snapshotBytes < 0) {
             throw new IllegalArgumentException("kv-snapshot-bytes must be >= 0, got " + snapshotBytes);
@@ -68,7 +71,8 @@ public record NativeEngineConfig(Path model, Path libraryDir, int slots, int con
                               KvCacheType cacheType, int gpuLayers, long snapshotBytes, int batchTokens,
                               int prefillChunk, int gpuDevice, boolean gpuRequired, int microBatchTokens) {
         this(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers, snapshotBytes, batchTokens,
-                prefillChunk, gpuDevice, gpuRequired, microBatchTokens, false, KvLayout.PER_SEQUENCE, true);
+                prefillChunk, gpuDevice, gpuRequired, microBatchTokens, false, KvLayout.PER_SEQUENCE, true,
+                DeviceSamplingMode.AUTO);
     }
 
     /** A CPU-style configuration: no device pinned, no GPU required, micro-batch as large as the batch. */
@@ -76,7 +80,8 @@ public record NativeEngineConfig(Path model, Path libraryDir, int slots, int con
                               KvCacheType cacheType, int gpuLayers, long snapshotBytes, int batchTokens,
                               int prefillChunk) {
         this(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers, snapshotBytes, batchTokens,
-                prefillChunk, ALL_GPUS, false, batchTokens, false, KvLayout.PER_SEQUENCE, true);
+                prefillChunk, ALL_GPUS, false, batchTokens, false, KvLayout.PER_SEQUENCE, true,
+                DeviceSamplingMode.AUTO);
     }
 
     /** Defaults for a model: 4 slots of 2048 tokens, F16 cache, all cores, 2 GiB of snapshots. */
@@ -98,71 +103,78 @@ public record NativeEngineConfig(Path model, Path libraryDir, int slots, int con
     public NativeEngineConfig withSlots(int value) {
         return new NativeEngineConfig(model, libraryDir, value, contextPerSlot, threads, cacheType, gpuLayers,
                 snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
-                ignoreEndOfGeneration, kvLayout, threadPool);
+                ignoreEndOfGeneration, kvLayout, threadPool, deviceSampling);
     }
 
     public NativeEngineConfig withContextPerSlot(int value) {
         return new NativeEngineConfig(model, libraryDir, slots, value, threads, cacheType, gpuLayers, snapshotBytes,
                 batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
-                ignoreEndOfGeneration, kvLayout, threadPool);
+                ignoreEndOfGeneration, kvLayout, threadPool, deviceSampling);
     }
 
     public NativeEngineConfig withSnapshotBytes(long value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers, value,
                 batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
-                ignoreEndOfGeneration, kvLayout, threadPool);
+                ignoreEndOfGeneration, kvLayout, threadPool, deviceSampling);
     }
 
     public NativeEngineConfig withCacheType(KvCacheType value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, value, gpuLayers,
                 snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
-                ignoreEndOfGeneration, kvLayout, threadPool);
+                ignoreEndOfGeneration, kvLayout, threadPool, deviceSampling);
     }
 
     /** Where the layers go: {@code layers} ({@link EngineLimits#ALL_GPU_LAYERS} for all) on {@code device}. */
     public NativeEngineConfig withGpu(int layers, int device, boolean required) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, layers,
                 snapshotBytes, batchTokens, prefillChunk, device, required, microBatchTokens,
-                ignoreEndOfGeneration, kvLayout, threadPool);
+                ignoreEndOfGeneration, kvLayout, threadPool, deviceSampling);
     }
 
     /** {@code n_batch} and {@code n_ubatch}. */
     public NativeEngineConfig withBatch(int batch, int microBatch) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers,
                 snapshotBytes, batch, prefillChunk, gpuDevice, gpuRequired, microBatch,
-                ignoreEndOfGeneration, kvLayout, threadPool);
+                ignoreEndOfGeneration, kvLayout, threadPool, deviceSampling);
     }
 
     /** The most prompt tokens one step computes; a GPU takes far more than the CPU default. */
     public NativeEngineConfig withPrefillChunk(int value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers,
                 snapshotBytes, batchTokens, value, gpuDevice, gpuRequired, microBatchTokens, ignoreEndOfGeneration,
-                kvLayout, threadPool);
+                kvLayout, threadPool, deviceSampling);
     }
 
     /** Every turn generates its max_tokens, end of generation or not (benchmarks). */
     public NativeEngineConfig withIgnoreEndOfGeneration(boolean value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers,
                 snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens, value, kvLayout,
-                threadPool);
+                threadPool, deviceSampling);
     }
 
     public NativeEngineConfig withKvLayout(KvLayout value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers,
                 snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
-                ignoreEndOfGeneration, value, threadPool);
+                ignoreEndOfGeneration, value, threadPool, deviceSampling);
     }
 
     public NativeEngineConfig withThreads(int value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, value, cacheType, gpuLayers,
                 snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
-                ignoreEndOfGeneration, kvLayout, threadPool);
+                ignoreEndOfGeneration, kvLayout, threadPool, deviceSampling);
+    }
+
+    /** Where the jobs llama.cpp's backend samplers can sample are sampled ({@link DeviceSamplingMode}). */
+    public NativeEngineConfig withDeviceSampling(DeviceSamplingMode value) {
+        return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers,
+                snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
+                ignoreEndOfGeneration, kvLayout, threadPool, value);
     }
 
     /** With or without a persistent CPU thread pool (on by default; off only to measure what it saves). */
     public NativeEngineConfig withThreadPool(boolean value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers,
                 snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
-                ignoreEndOfGeneration, kvLayout, value);
+                ignoreEndOfGeneration, kvLayout, value, deviceSampling);
     }
 }
