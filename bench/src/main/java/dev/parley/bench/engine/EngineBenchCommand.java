@@ -7,6 +7,7 @@ import dev.parley.testkit.ParleyInfra;
 import dev.parley.worker.engine.EngineLimits;
 import dev.parley.worker.engine.Sampling;
 import dev.parley.worker.engine.cpp.DeviceSized;
+import dev.parley.worker.engine.cpp.DeviceSamplingMode;
 import dev.parley.worker.engine.cpp.KvLayout;
 import dev.parley.worker.engine.cpp.NativeEngine;
 import dev.parley.worker.engine.cpp.NativeEngineConfig;
@@ -91,6 +92,11 @@ public final class EngineBenchCommand implements Callable<Integer> {
     @Option(names = "--no-thread-pool", description = "let ggml start and join its threads for every graph run "
             + "instead of keeping a pool for the engine's life (to measure what the pool saves)")
     boolean noThreadPool;
+
+    @Option(names = "--device-sampling", defaultValue = "auto", description = "on: sample on the device inside the "
+            + "decode (llama.cpp's backend samplers), off: on the host from the copied logits, auto (default): on "
+            + "when the model is on a GPU; run the bench once with each to compare")
+    String deviceSampling;
 
     @Option(names = "--temperature", defaultValue = "0", description = "0 greedy (default); else sampled at this "
             + "temperature with --top-p, seeded per conversation and turn (the levels, not --warm-conversations)")
@@ -187,7 +193,8 @@ public final class EngineBenchCommand implements Callable<Integer> {
                 .withIgnoreEndOfGeneration(true)
                 .withKvLayout(KvLayout.parse(kvLayout))
                 .withThreadPool(!noThreadPool)
-                .withDeviceSized(EnumSet.of(DeviceSized.SNAPSHOT_BYTES)); // as a worker's: a share of RAM on a GPU
+                .withDeviceSized(EnumSet.of(DeviceSized.SNAPSHOT_BYTES)) // as a worker's: a share of RAM on a GPU
+                .withDeviceSampling(DeviceSamplingMode.parse(deviceSampling));
         if (config.gpuLayers() < EngineLimits.ALL_GPU_LAYERS) {
             throw new IllegalArgumentException("--gpu-layers must be >= -1");
         }
@@ -196,13 +203,13 @@ public final class EngineBenchCommand implements Callable<Integer> {
 
     private void printSetup(NativeEngineConfig config, LibrarySelection libraries, int slots, double loadSeconds) {
         console.printf(Locale.ROOT, "engine bench: %s, %s (%s), %d slots x %d, batch %d/%d, prefill chunk %d, KV %s %s, "
-                        + "%d threads %s, %s, CPU %s, loaded in %.1f s%n",
+                        + "%d threads %s, %s, device sampling %s, CPU %s, loaded in %.1f s%n",
                 model.getFileName(), libraries.dir(), libraries.source(), slots, contextPerSlot, batch, microBatch,
                 prefillChunk, cacheType, kvLayout, config.threads(), noThreadPool ? "per graph run" : "pooled",
                 (temperature > 0 ? "temperature " + temperature + " top-p " + topP : "greedy") + " " + penalties()
                         + (logitBiasTokens > 0 ? " logit bias on " + logitBiasTokens + " tokens" : "")
                         + (logprobs != null ? " logprobs with " + logprobs + " alternatives" : ""),
-                CpuModel.name(),
+                deviceSampling, CpuModel.name(),
                 loadSeconds);
     }
 

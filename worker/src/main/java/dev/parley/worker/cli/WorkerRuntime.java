@@ -16,7 +16,9 @@ import dev.parley.worker.engine.EngineException;
 import dev.parley.worker.engine.InferenceEngine;
 import dev.parley.worker.engine.cpp.DeviceSized;
 import dev.parley.worker.engine.cpp.NativeEngine;
+import dev.parley.worker.engine.cpp.DeviceSamplingMode;
 import dev.parley.worker.engine.cpp.KvLayout;
+import dev.parley.worker.engine.cpp.NativeEngine;
 import dev.parley.worker.engine.cpp.NativeEngineConfig;
 import dev.parley.worker.engine.cpp.NativeLanes;
 import dev.parley.worker.engine.disk.DiskTierConfig;
@@ -144,6 +146,10 @@ public final class WorkerRuntime implements AutoCloseable {
             throw new SettingsException(List.of(Setting.THREAD_POOL.flag() + " needs the native engine (--engine "
                     + "native): java-llama.cpp manages its own threads"));
         }
+        if (settings.has(Setting.DEVICE_SAMPLING)) {
+            throw new SettingsException(List.of(Setting.DEVICE_SAMPLING.flag() + " needs the native engine (--engine "
+                    + "native): java-llama.cpp samples on the host"));
+        }
         int threads = settings.has(Setting.THREADS) ? settings.integer(Setting.THREADS) : LlamaEngineConfig.defaultThreads();
         return new LlamaEngineConfig(model, integer(settings, Setting.SLOTS, LlamaEngineConfig.DEFAULT_SLOTS),
                 settings.integer(Setting.CONTEXT_PER_SLOT),
@@ -176,7 +182,9 @@ public final class WorkerRuntime implements AutoCloseable {
                 gpuLayers, snapshots, batch, integer(settings, Setting.PREFILL_CHUNK, NativeEngineConfig.DEFAULT_PREFILL_CHUNK),
                 gpuDevice, libraries.gpuRequired(), microBatch, false, settings.has(Setting.KV_LAYOUT)
                 ? KvLayout.parse(settings.text(Setting.KV_LAYOUT)) : KvLayout.PER_SEQUENCE,
-                !settings.has(Setting.THREAD_POOL) || settings.bool(Setting.THREAD_POOL), deviceSized(settings));
+                !settings.has(Setting.THREAD_POOL) || settings.bool(Setting.THREAD_POOL), deviceSized(settings),
+                settings.has(Setting.DEVICE_SAMPLING) ? DeviceSamplingMode.parse(settings.text(Setting.DEVICE_SAMPLING))
+                        : DeviceSamplingMode.AUTO);
     }
 
     /** The engine sizes the settings leave open, for the device to choose ({@code DeviceDefaults}). */

@@ -45,6 +45,8 @@ public enum Setting {
             "Native engine: most prompt tokens one decode step computes, so generating conversations keep moving (at most batch-size - slots); default: 256, on a GPU 2048."),
     KV_LAYOUT("kv-layout", Kind.oneOf("per-sequence", "unified"), null,
             "Native engine: per-sequence (each sequence its own KV cells; default) or unified (one pool, llama-server's default: any mix of sequences is one graph run, but attention spans all used cells; measured slower on CPU and GPU). See docs/gpu.md."),
+    DEVICE_SAMPLING("device-sampling", Kind.oneOf("auto", "on", "off"), null,
+            "Native engine: where turns without a grammar are sampled: on the device inside the decode (llama.cpp's backend samplers, experimental; the host reads one token per turn instead of its row of logits), off on the host, auto on when the model is on a GPU; default: auto. Grammar turns are sampled on the host either way. The java engine refuses it."),
     KV_SNAPSHOT_BYTES("kv-snapshot-bytes", Kind.BYTES, null,
             "Native engine: host RAM for KV snapshots of conversations without a slot (least recently used go first); 0 turns them off; default: 2GiB, on a GPU a quarter of host RAM (at least 2GiB)."),
     KV_PREFIX_BYTES("kv-prefix-bytes", Kind.BYTES, null,

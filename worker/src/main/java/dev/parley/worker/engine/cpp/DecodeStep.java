@@ -40,6 +40,7 @@ final class DecodeStep {
     private final int[] shares;
     private final MicroBatches microBatchCounter;
     private final StepProfile profile;
+    private final DeviceSampling deviceSampling;
     private final Runnable publishStats;
     private final HandOver handOver;
     private final int vocabulary;
@@ -48,7 +49,7 @@ final class DecodeStep {
     private long clock;
 
     DecodeStep(EngineState state, int prefillChunk, MicroBatches microBatchCounter, StepProfile profile,
-               Runnable publishStats) {
+               Runnable publishStats, DeviceSampling deviceSampling) {
         this.state = state;
         this.llama = state.llama;
         this.model = state.model;
@@ -66,6 +67,7 @@ final class DecodeStep {
         this.profile = profile;
         this.publishStats = publishStats;
         this.handOver = state.handOver;
+        this.deviceSampling = deviceSampling;
         this.vocabulary = model.vocabularySize();
     }
 
@@ -90,6 +92,7 @@ final class DecodeStep {
         fillBatch();
         int tokens = batch.size();
         int microBatches = batch.microBatches(microBatchCounter);
+        deviceSampling.prepare(state.sequences);
         long submitStart = System.nanoTime();
         int result = batch.decode(context);
         // On an asynchronous backend (CUDA) llama_decode returns once the graph is submitted: while the device
@@ -245,6 +248,7 @@ final class DecodeStep {
      * fills a candidate array of the whole vocabulary per call on this one thread, which at 64 sequences of a
      * 128k vocabulary took longer than the GPU's decode; an argmax over the logits in place, spread over cores,
      * takes a fraction of it. The rows are fetched here, on the engine thread (the first fetch waits for the GPU).
+     * Jobs sampled on the device ({@link DeviceSampling}) get their token here, read rather than computed.
      */
     private int[] sampleGreedy() {
         int[] tokens = new int[running.size()];
@@ -252,7 +256,9 @@ final class DecodeStep {
         for (int j = 0; j < tokens.length; j++) {
             NativeJob job = running.get(j);
             tokens[j] = -1;
-            if (job.outputIndex >= 0 && job.sampler.greedy()) {
+            if (job.outputIndex >= 0 && job.sampler.onDevice()) {
+                tokens[j] = job.sampler.takeDeviceToken(context, job.outputIndex);
+            } else if (job.outputIndex >= 0 && job.sampler.greedy()) {
                 rows[j] = llama.llama_get_logits_ith(context, job.outputIndex);
             }
         }

@@ -232,7 +232,35 @@ public interface LlamaLib extends Library {
 
     void llama_sampler_accept(Pointer sampler, int token);
 
+    /**
+     * The logits of batch output {@code idx}; for a sequence with a backend sampler, what that sampler left of them
+     * (after a top-k of 1, one value), not the whole row.
+     */
     Pointer llama_get_logits_ith(Pointer ctx, int idx);
+
+    /** llama.cpp's {@code LLAMA_TOKEN_NULL}: no token. */
+    int TOKEN_NULL = -1;
+
+    /**
+     * Attaches a sampler chain to a sequence so each decode samples that sequence's outputs on the device (backend
+     * sampling, experimental in v0.5.0), or detaches it ({@code sampler} null). The context keeps the pointer: the
+     * chain must outlive the attachment. A chain can be attached once ({@code backend_init} twice aborts).
+     */
+    byte llama_set_sampler(Pointer ctx, int seqId, Pointer sampler);
+
+    /** The token a backend sampler sampled for batch output {@code idx}, or {@link #TOKEN_NULL}. */
+    int llama_get_sampled_token_ith(Pointer ctx, int idx);
+
+    int llama_sampler_chain_n(Pointer chain);
+
+    /** The chain's {@code i}-th sampler (still owned by the chain). */
+    Pointer llama_sampler_chain_get(Pointer chain, int i);
+
+    /** The sampler's name; once a chain was attached, {@code +name} runs on the device and {@code -name} cannot. */
+    String llama_sampler_name(Pointer sampler);
+
+    /** Copies {@code src}'s state (penalty history, random generator) into {@code dst} of the same kind. */
+    void llama_sampler_copy(Pointer src, Pointer dst);
 
     int llama_vocab_n_tokens(Pointer vocab);
 

@@ -29,6 +29,20 @@ class DeviceOptionsTest {
     }
 
     @Test
+    void deviceSamplingIsOnWithAModelOnAGpuUnlessSetOtherwise() {
+        assertThat(BASE.deviceSampling()).isEqualTo(DeviceSamplingMode.AUTO);
+        assertThat(Setting.DEVICE_SAMPLING.parse("ON")).isEqualTo("on");
+        assertThatThrownBy(() -> Setting.DEVICE_SAMPLING.parse("gpu")).hasMessageContaining("must be one of");
+        assertThat(DeviceSamplingMode.parse("auto").resolve(true)).isTrue();
+        assertThat(DeviceSamplingMode.parse("auto").resolve(false)).isFalse();
+        assertThat(DeviceSamplingMode.parse("on").resolve(false)).isTrue();
+        assertThat(DeviceSamplingMode.parse("off").resolve(true)).isFalse();
+        assertThat(BASE.withDeviceSampling(DeviceSamplingMode.OFF).withSlots(8).deviceSampling())
+                .isEqualTo(DeviceSamplingMode.OFF);
+        assertThatThrownBy(() -> DeviceSamplingMode.parse("maybe")).hasMessageContaining("auto, on or off");
+    }
+
+    @Test
     void batchAndMicroBatchAreChecked() {
         NativeEngineConfig gpu = BASE.withSlots(64).withBatch(2048, 512);
         assertThat(gpu.batchTokens()).isEqualTo(2048);
