@@ -312,6 +312,7 @@ final class DecodeStep {
 
     /** Ends the job: its sequence goes back now, its listener hears the rest and the outcome with the next step. */
     private void finish(NativeJob job, FinishReason reason) {
+        job.finishedNanos = System.nanoTime(); // its times end here, not when the next step hands the outcome over
         release(job);
         handOver.finish(job, reason);
     }

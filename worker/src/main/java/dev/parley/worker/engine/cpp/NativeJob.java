@@ -65,6 +65,8 @@ final class NativeJob {
     /** Position in the current batch whose logits this job samples from, or -1. */
     int outputIndex = -1;
     long firstTokenNanos = -1;
+    /** When the engine finished the job (its outcome reaches the caller with the next step), or -1. */
+    long finishedNanos = -1;
     /** Set when the listener threw while a step was being computed ({@link HandOver}); the job fails after it. */
     EngineException handOverFailure;
     /** While paused for an interactive job: the copy of its sequence's state, to resume from; else null. */
@@ -155,7 +157,7 @@ final class NativeJob {
     }
 
     void complete(FinishReason finishReason) {
-        long now = System.nanoTime();
+        long now = finishedNanos >= 0 ? finishedNanos : System.nanoTime();
         long total = now - startNanos;
         long queued = (admittedNanos < 0 ? now : admittedNanos) - startNanos;
         result.complete(new Generation(text == null ? "" : text.shown(), finishReason, prompt.length, cachedTokens,
