@@ -18,7 +18,8 @@
 #   SKIP_BASELINE=1 and MODELS=a GGUF file, a dry run on a machine without a GPU), SERVER=1 (also build
 #   llama-server, copied to OUT when it fits), WORK_DIR (scratch, default /tmp/parley-gpu), WARM=N (after the first
 #   model's first layout: N conversations x 6 turns on WARM_SLOTS slots, in-process engine against llama-server),
-#   SAMPLED=1 (each layout also sampled: temperature 0.7, top-p 0.95), NO_POOL=1 (each layout also with ggml's
+#   SAMPLED=1 (each layout also sampled: temperature 0.7, top-p 0.95), HOST_SAMPLING=1 (each variant also sampled
+#   on the host, --device-sampling off, beside the default: on the device on a GPU), NO_POOL=1 (each layout also with ggml's
 #   per-graph threads, --no-thread-pool, against the persistent pool).
 set -uo pipefail
 CARRY="$(cd "$1" && pwd)"; OUT="$2"; BUDGET="${BUDGET_S:-540}"; ARCH="${ARCH:-90}"
@@ -102,9 +103,12 @@ for spec in $MODELS; do
   fi
   for layout in ${LAYOUTS:-per-sequence}; do
     if (( $(left) < 40 )); then echo "skipped parley $spec $layout: $(left) s left"; continue; fi
-    for variant in greedy ${SAMPLED:+sampled} ${NO_POOL:+no-pool}; do
+    for variant in greedy ${HOST_SAMPLING:+greedy-host} ${SAMPLED:+sampled} ${SAMPLED:+${HOST_SAMPLING:+sampled-host}} \
+        ${NO_POOL:+no-pool}; do
     if (( $(left) < 40 )); then echo "skipped parley $spec $layout $variant: $(left) s left"; continue; fi
-    case $variant in sampled) extra="--temperature 0.7 --top-p 0.95";; no-pool) extra="--no-thread-pool";; *) extra="";; esac
+    case $variant in sampled) extra="--temperature 0.7 --top-p 0.95";; no-pool) extra="--no-thread-pool";;
+      greedy-host) extra="--device-sampling off";; sampled-host) extra="--temperature 0.7 --top-p 0.95 --device-sampling off";;
+      *) extra="";; esac
     echo "=== $spec: parley bench engine, KV $layout, $variant ($(left) s left)"
     peak timeout $(( $(left) - 10 )) "$W/jre/bin/java" -Xmx2g -cp "$W/jars/*" dev.parley.bench.engine.EngineBenchCommand \
       --model "$m" --gpu "${GPU:-cuda}" --llama-lib-dir "$LIB" --concurrency "$NPL" --turns 2 --tokens $TG \
