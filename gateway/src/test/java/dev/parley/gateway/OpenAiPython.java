@@ -2,7 +2,6 @@ package dev.parley.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.gateway.openai.Json;
 import dev.parley.testkit.ProjectFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -47,22 +46,6 @@ final class OpenAiPython {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(false);
         builder.environment().put("PYTHONPATH", TARGET.toString());
         builder.environment().putAll(env);
-        Process process = builder.start();
-        // stderr is read on the side so a chatty library cannot block the script on a full pipe.
-        StringBuilder errors = new StringBuilder();
-        Thread drain = new Thread(() -> {
-            try {
-                errors.append(new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
-            } catch (IOException ignored) {
-                // the process is gone; what was read is reported
-            }
-        });
-        drain.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(10, TimeUnit.MINUTES)).as(scenario + " finished").isTrue();
-        drain.join();
-        assertThat(process.exitValue()).as(scenario + " failed:\n" + output + errors).isZero();
-        String last = output.strip().lines().reduce((a, b) -> b).orElse("");
-        return Json.mapper().readTree(last);
+        return ScenarioProcess.run(builder, scenario);
     }
 }
