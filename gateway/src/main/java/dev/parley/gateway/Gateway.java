@@ -75,9 +75,7 @@ public final class Gateway implements AutoCloseable {
         GatewayMetrics metrics = new GatewayMetrics(registry);
         this.metrics = metrics;
 
-        QueuedThreadPool threads = new QueuedThreadPool(Math.max(16, config.maxInFlight() + 16), 4);
-        threads.setName("gateway-http");
-        this.server = new Server(threads);
+        this.server = server(config);
         this.connector = connector(server, config);
         server.addConnector(connector);
         server.addBean(new NetworkConnectionLimit(config.maxConnections(), server));
@@ -92,9 +90,7 @@ public final class Gateway implements AutoCloseable {
         InFlightLimit inFlight = new InFlightLimit(config.maxInFlight(), metrics);
         Admission admission = new Admission(config.admission(), client::modelLoad,
                 new AdmissionMetrics(registry, metrics::refused), Clock.systemUTC());
-        this.resumer = redis == null ? null : new StreamResumer(new StreamJournal(redis, config.resume().retention()),
-                client, StreamResumer.consumers(config.bootstrapServers(), config.kafkaProperties(), config.instanceId()),
-                config.repliesTopic(), config.resume().grace(), config.pingInterval(), Clock.systemUTC());
+        this.resumer = redis == null ? null : resumer(config, client, redis);
         ChatCompletionsRoute chat = new ChatCompletionsRoute(client, models, resolver, metrics, config.requestTimeout(),
                 inFlight, config.pingInterval(), tenantPermits, admission, Clock.systemUTC(), resumer);
         this.health = new GatewayHealth(() -> client.health().healthy(), redis == null ? null : this::redisReachable,
@@ -126,6 +122,19 @@ public final class Gateway implements AutoCloseable {
         }
         server.setHandler(router);
         server.setErrorHandler(new JsonErrorHandler());
+    }
+
+    private static Server server(GatewayConfig config) {
+        QueuedThreadPool threads = new QueuedThreadPool(Math.max(16, config.maxInFlight() + 16), 4);
+        threads.setName("gateway-http");
+        return new Server(threads);
+    }
+
+    /** Streams resumable on any gateway: recorded in Redis, replayed from the reply topic. */
+    private static StreamResumer resumer(GatewayConfig config, ParleyClient client, RedisClient redis) {
+        return new StreamResumer(new StreamJournal(redis, config.resume().retention()), client,
+                StreamResumer.consumers(config.bootstrapServers(), config.kafkaProperties(), config.instanceId()),
+                config.repliesTopic(), config.resume().grace(), config.pingInterval(), Clock.systemUTC());
     }
 
     private static ServerConnector connector(Server server, GatewayConfig config) {
