@@ -24,9 +24,8 @@ final class DeviceSampling {
     private final boolean enabled;
     /** The chain attached to each sequence, by id, as this class attached it; null for none. */
     private final SamplerChain[] attached;
+    private boolean attachLogged;
     private boolean refusalLogged;
-    private long attachments;
-    private long refusals;
 
     DeviceSampling(Pointer context, int sequences, boolean enabled) {
         this.context = context;
@@ -67,7 +66,8 @@ final class DeviceSampling {
             StringBuilder samplers = new StringBuilder();
             if (job.sampler.attach(context, sequence.id, samplers)) {
                 attached[sequence.id] = job.sampler;
-                if (attachments++ == 0) {
+                if (!attachLogged) {
+                    attachLogged = true;
                     log.info("Sampling on the device: the first sampler chain is attached ({})", samplers);
                 }
             } else {
@@ -77,26 +77,10 @@ final class DeviceSampling {
     }
 
     private void refused(CharSequence samplers) {
-        refusals++;
         if (!refusalLogged) {
             refusalLogged = true;
             log.warn("llama.cpp cannot run a sampler chain wholly on the device ({}: '-' marks what it refused, none "
                     + "marked: it refused the chain); such jobs sample on the host, this is logged once", samplers);
         }
-    }
-
-    /** Whether this engine samples on the device at all. */
-    boolean enabled() {
-        return enabled;
-    }
-
-    /** Chains attached so far. */
-    long attachments() {
-        return attachments;
-    }
-
-    /** Chains llama.cpp would not run wholly on the device, sampled on the host instead. */
-    long refusals() {
-        return refusals;
     }
 }
