@@ -78,7 +78,7 @@ public final class TopicProvisioner {
      * retries it past NOT_LEADER_OR_FOLLOWER, so once it answers for every partition, writes land in order. (A topic
      * another worker created at the same moment is that worker's to wait for.)
      */
-    private static void awaitServed(Admin admin, Collection<String> created, int partitions)
+    public static void awaitServed(Admin admin, Collection<String> created, int partitions)
             throws ExecutionException, TimeoutException, InterruptedException {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         for (String topic : created) {
