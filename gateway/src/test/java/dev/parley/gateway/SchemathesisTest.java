@@ -85,8 +85,9 @@ class SchemathesisTest {
 
     /**
      * The served document with generation kept to what this pool answers quickly: its one model, at most 8 tokens,
-     * short conversations (chat and responses alike), no {@code json_schema} format (a generated schema is the
-     * structured-output tests' subject, not this one's) and no tool calling (see {@link #withoutToolRequests}).
+     * short conversations (chat and responses alike), and no {@code json_schema} format (a generated schema is the
+     * structured-output tests' subject, not this one's). Requests using tools are generated: this pool's workers
+     * announce that their engine calls none, so the gateway answers them at once with a 400 (unsupported_feature).
      */
     private static JsonNode forThisPool(JsonNode document) {
         ObjectNode request = (ObjectNode) document.at("/components/schemas/CreateChatCompletionRequest/properties");
@@ -97,7 +98,6 @@ class SchemathesisTest {
         ArrayNode content = (ArrayNode) document.at("/components/schemas/ChatMessage/properties/content/oneOf");
         ((ObjectNode) content.get(0)).put("maxLength", 200);
         ((ObjectNode) content.get(1)).put("maxItems", 3);
-        withoutToolRequests(document);
         ArrayNode formats = (ArrayNode) document.at("/components/schemas/ResponseFormat/oneOf");
         formats.remove(1);
         ObjectNode response = (ObjectNode) document.at("/components/schemas/CreateResponseRequest/properties");
@@ -108,24 +108,5 @@ class SchemathesisTest {
         ((ObjectNode) input.get(1)).put("maxItems", 4);
         ((ArrayNode) document.at("/components/schemas/ResponseTextFormat/oneOf")).remove(1);
         return document;
-    }
-
-    /**
-     * No request that would make the model call tools or read tool results: this pool's engine (the tiny model,
-     * without a chat template that writes tool calls) cannot, and its workers dead-letter such prompts
-     * ({@code unsupported_feature}), so the gateway would wait for a reply until the request's timeout. Requests with
-     * {@code tool_choice} and {@code parallel_tool_calls} (which alone use no tools) and Responses item references
-     * are still generated.
-     */
-    private static void withoutToolRequests(JsonNode document) {
-        ((ObjectNode) document.at("/components/schemas/CreateChatCompletionRequest/properties")).remove("tools");
-        ((ObjectNode) document.at("/components/schemas/CreateResponseRequest/properties")).remove("tools");
-        ArrayNode messages = (ArrayNode) document.at(
-                "/components/schemas/CreateChatCompletionRequest/properties/messages/items/anyOf");
-        messages.remove(2);
-        messages.remove(1);
-        ArrayNode items = (ArrayNode) document.at("/components/schemas/ResponseInputItem/oneOf");
-        items.remove(2);
-        items.remove(1);
     }
 }
