@@ -86,7 +86,8 @@ class SchemathesisTest {
     /**
      * The served document with generation kept to what this pool answers quickly: its one model, at most 8 tokens,
      * short conversations (chat and responses alike), and no {@code json_schema} format (a generated schema is the
-     * structured-output tests' subject, not this one's).
+     * structured-output tests' subject, not this one's). Requests using tools are generated: this pool's workers
+     * announce that their engine calls none, so the gateway answers them at once with a 400 (unsupported_feature).
      */
     private static JsonNode forThisPool(JsonNode document) {
         ObjectNode request = (ObjectNode) document.at("/components/schemas/CreateChatCompletionRequest/properties");

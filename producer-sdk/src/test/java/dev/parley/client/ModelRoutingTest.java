@@ -79,6 +79,34 @@ class ModelRoutingTest {
         writer.send(new ProducerRecord<>(models, announcement.key(), WireJson.toBytes(announcement))).get();
     }
 
+    private void announce(String model, String worker, Boolean callsTools) throws Exception {
+        ModelAnnouncement announcement = new ModelAnnouncement(model, prompts + "." + model, prefix + "-" + model,
+                worker, null, 2, Instant.now(), inMinutes(5), null, callsTools);
+        writer.send(new ProducerRecord<>(models, announcement.key(), WireJson.toBytes(announcement))).get();
+    }
+
+    @Test
+    void aPromptUsingToolsIsRefusedBeforeItIsSentWhenNoWorkerOfItsModelCallsTools() throws Exception {
+        announce("a", "w-1", false);
+        announce("a", "w-2", false);
+        ParleyClient client = client(models);
+        SendOptions withTools = SendOptions.builder().model("a")
+                .tools(List.of(dev.parley.schemas.Tool.function("get_time", null, null))).build();
+
+        assertThatThrownBy(() -> client.send("c-1", "what time is it?", withTools))
+                .isInstanceOf(UnsupportedFeatureException.class).hasMessageContaining("calls no tools");
+        client.publish("c-2", "no tools here", SendOptions.builder().model("a").build());
+        assertThat(promptsOn(prompts + ".a", 1)).singleElement()
+                .satisfies(p -> assertThat(p.conversationId()).isEqualTo("c-2"));
+
+        // One worker that calls tools (or says nothing, as workers from before) is enough for the prompt to go.
+        announce("a", "w-3", true);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(client.servedModel("a"))
+                .hasValueSatisfying(m -> assertThat(m.callsTools()).isTrue()));
+        client.publish("c-3", "what time is it?", withTools);
+        assertThat(promptsOn(prompts + ".a", 2)).extracting(Prompt::conversationId).contains("c-3");
+    }
+
     private List<Prompt> promptsOn(String topic, int expected) {
         return promptsOn(topic, expected, Duration.ofSeconds(20));
     }

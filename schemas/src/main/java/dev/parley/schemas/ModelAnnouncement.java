@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param expiresAt    when it stops counting unless renewed
  * @param load         the work waiting at the worker as of {@code announcedAt}, or {@code null} (a worker that does
  *                     not report load, or one from before load was reported)
+ * @param callsTools   whether the worker's engine calls tools, or {@code null} (a worker from before this was
+ *                     announced); one that does not dead-letters prompts using tools ({@code unsupported_feature})
  */
 public record ModelAnnouncement(
         String model,
@@ -28,7 +30,8 @@ public record ModelAnnouncement(
         Integer slots,
         Instant announcedAt,
         Instant expiresAt,
-        WorkerLoad load) {
+        WorkerLoad load,
+        Boolean callsTools) {
 
     public ModelAnnouncement {
         Objects.requireNonNull(model, "model");
@@ -39,10 +42,16 @@ public record ModelAnnouncement(
         Objects.requireNonNull(expiresAt, "expires_at");
     }
 
+    /** An announcement that does not say whether the worker calls tools. */
+    public ModelAnnouncement(String model, String promptsTopic, String groupId, String worker, String modelFile,
+                             Integer slots, Instant announcedAt, Instant expiresAt, WorkerLoad load) {
+        this(model, promptsTopic, groupId, worker, modelFile, slots, announcedAt, expiresAt, load, null);
+    }
+
     /** An announcement without load figures. */
     public ModelAnnouncement(String model, String promptsTopic, String groupId, String worker, String modelFile,
                              Integer slots, Instant announcedAt, Instant expiresAt) {
-        this(model, promptsTopic, groupId, worker, modelFile, slots, announcedAt, expiresAt, null);
+        this(model, promptsTopic, groupId, worker, modelFile, slots, announcedAt, expiresAt, null, null);
     }
 
     /** The record key: one per worker and model, so compaction keeps each worker's latest announcement. */

@@ -303,7 +303,7 @@ public final class Worker implements AutoCloseable {
                         () -> ConsumerLag.unread(consumer),
                         MeterTotals.of(registry, ParleyMeter.COMPLETION_TOKENS.meterName()),
                         MeterTotals.of(registry, ParleyMeter.TURNS.meterName()), System::nanoTime),
-                served.loadInterval());
+                served.loadInterval()).announcingTools(engine.callsTools());
     }
 
     /** Reads cancel requests from the control topic into the history and the running turns' cancellations. */

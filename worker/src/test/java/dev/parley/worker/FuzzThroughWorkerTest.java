@@ -7,6 +7,7 @@ import dev.parley.schemas.TestVectors;
 import dev.parley.schemas.validation.PromptDecoder;
 import dev.parley.testkit.ParleyInfra;
 import dev.parley.testkit.junit.ParleyInfraExtension;
+import dev.parley.testkit.kafka.ProducerAcks;
 import dev.parley.worker.engine.cpp.NativeEngine;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,6 +48,7 @@ class FuzzThroughWorkerTest {
             List<Future<RecordMetadata>> acks = new ArrayList<>();
             List<String> expectedRequest = new ArrayList<>();
             long started = System.nanoTime();
+            List<RecordMetadata> metadata;
             try (var producer = harness.rawProducer()) {
                 for (int i = 0; i < MUTANTS; i++) {
                     // Many conversations, so histories stay short: the drill is about intake, not prefill speed.
@@ -63,11 +65,13 @@ class FuzzThroughWorkerTest {
                     // A record without a key is spread over partitions; the worker must dead-letter it wherever.
                     acks.add(producer.send(new ProducerRecord<>(harness.promptsTopic(), mutant.key(), mutant.value())));
                 }
+                // Progress, not a total: the sends fail the drill when none was acknowledged for a minute.
+                metadata = ProducerAcks.await(producer, acks, Duration.ofMinutes(1),
+                        () -> "worker health: " + worker.health().problems());
             }
             List<Sent> sent = new ArrayList<>();
             for (int i = 0; i < MUTANTS; i++) {
-                RecordMetadata metadata = acks.get(i).get();
-                sent.add(new Sent(metadata.partition(), metadata.offset(), expectedRequest.get(i)));
+                sent.add(new Sent(metadata.get(i).partition(), metadata.get(i).offset(), expectedRequest.get(i)));
             }
             Set<String> wantedReplies = sent.stream().map(Sent::requestId).filter(r -> r != null).collect(Collectors.toSet());
             Set<String> wantedDeadLetters = sent.stream().filter(s -> s.requestId() == null)

@@ -125,8 +125,9 @@ final class WorkerHarness implements AutoCloseable {
     /**
      * A producer of raw records for drills that send thousands of them. Its sends may wait up to ten minutes: a loaded
      * 2-core machine can keep a batch from the broker (which lives in this JVM) longer than the client's default two
-     * minutes, and a send that expires fails the drill for the machine's speed, not for what it tests. The drills
-     * still fail when nothing arrives, through their progress waits.
+     * minutes, and a send that expires fails the drill for the machine's speed, not for what it tests. The drills wait
+     * for the sends with {@link dev.parley.testkit.kafka.ProducerAcks}, which fails when none was acknowledged for a
+     * quiet period, and for the outcomes through their progress waits.
      */
     KafkaProducer<String, byte[]> rawProducer() {
         return new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", infra.bootstrapServers(),

@@ -2,6 +2,7 @@ package dev.parley.gateway.chat;
 
 import dev.parley.client.ParleyClient;
 import dev.parley.client.UnknownModelException;
+import dev.parley.client.UnsupportedFeatureException;
 import dev.parley.gateway.admission.Admission;
 import dev.parley.gateway.auth.Tenant;
 import dev.parley.gateway.conversation.ConversationKeys;
@@ -105,6 +106,10 @@ public final class ChatCompletionsRoute implements Route {
         } catch (UnknownModelException gone) {
             // Its last announcement expired between the check above and the send.
             throw ModelCatalog.notFound(gone.model(), "model", gone.servedModels());
+        } catch (UnsupportedFeatureException unable) {
+            // The model's workers would dead-letter it: no reply would ever come.
+            throw new OpenAiException(400, "invalid_request_error", null, "unsupported_feature",
+                    unable.getMessage());
         } finally {
             inFlight.release();
         }

@@ -2,6 +2,7 @@ package dev.parley.gateway.responses;
 
 import dev.parley.client.ParleyClient;
 import dev.parley.client.UnknownModelException;
+import dev.parley.client.UnsupportedFeatureException;
 import dev.parley.gateway.auth.Tenant;
 import dev.parley.gateway.admission.Admission;
 import dev.parley.gateway.chat.ChatCompletionsRoute;
@@ -103,6 +104,9 @@ public final class ResponsesRoute implements Route {
             throw OpenAiException.badRequest(refused.getMessage());
         } catch (UnknownModelException gone) {
             throw ModelCatalog.notFound(gone.model(), "model", gone.servedModels());
+        } catch (UnsupportedFeatureException unable) {
+            throw new OpenAiException(400, "invalid_request_error", null, "unsupported_feature",
+                    unable.getMessage());
         } finally {
             inFlight.release();
         }

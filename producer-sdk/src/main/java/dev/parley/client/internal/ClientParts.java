@@ -1,5 +1,7 @@
 package dev.parley.client.internal;
 
+import dev.parley.client.ServedModel;
+import dev.parley.client.UnsupportedFeatureException;
 import dev.parley.schemas.Prompt;
 import java.time.Clock;
 import java.time.Duration;
@@ -67,10 +69,21 @@ public final class ClientParts {
 
     /**
      * The topic a prompt goes to: the one its model's workers announce, or the client's prompts topic when it names
-     * none. Throws {@code UnknownModelException} when no worker announces the prompt's model.
+     * none. Throws {@code UnknownModelException} when no worker announces the prompt's model, and
+     * {@code UnsupportedFeatureException} when the prompt uses tools and every worker of its model announces that its
+     * engine calls none (they would dead-letter it, and its reply would never come).
      */
     public String topicFor(Prompt prompt) {
-        return prompt.model() == null ? promptsTopic : models.topicFor(prompt.model());
+        if (prompt.model() == null) {
+            return promptsTopic;
+        }
+        ServedModel served = models.served(prompt.model());
+        if (prompt.usesTools() && Boolean.FALSE.equals(served.callsTools())) {
+            throw new UnsupportedFeatureException(prompt.model(), "model '" + prompt.model() + "' is served by "
+                    + "workers whose engine calls no tools: send the prompt without tools, tool calls and tool "
+                    + "messages, or to a model whose workers call tools");
+        }
+        return served.promptsTopic();
     }
 
     /** The threads that deliver streamed chunks. */

@@ -79,8 +79,12 @@ public final class ModelDirectory implements AutoCloseable {
 
     /** The prompts topic of {@code model}, or an {@link UnknownModelException} listing the served ones. */
     public synchronized String topicFor(String model) {
-        return find(model).orElseThrow(() -> new UnknownModelException(model, List.copyOf(served().keySet()), topic))
-                .promptsTopic();
+        return served(model).promptsTopic();
+    }
+
+    /** The served model of that name, or an {@link UnknownModelException} listing the served ones. */
+    public synchronized ServedModel served(String model) {
+        return find(model).orElseThrow(() -> new UnknownModelException(model, List.copyOf(served().keySet()), topic));
     }
 
     /** The served model of that name, reading the topic again first when the name is not known yet. */
@@ -121,9 +125,18 @@ public final class ModelDirectory implements AutoCloseable {
             List<String> workers = announcements.stream().map(ModelAnnouncement::worker).sorted().toList();
             Instant expires = announcements.stream().map(ModelAnnouncement::expiresAt).max(Comparator.naturalOrder())
                     .orElseThrow();
-            models.put(name, new ServedModel(name, latest.promptsTopic(), workers, expires));
+            models.put(name, new ServedModel(name, latest.promptsTopic(), workers, expires,
+                    callsTools(announcements)));
         });
         return models;
+    }
+
+    /** False when every announcement says its worker calls no tools, true when one says it does, else unknown. */
+    private static Boolean callsTools(List<ModelAnnouncement> announcements) {
+        if (announcements.stream().anyMatch(a -> Boolean.TRUE.equals(a.callsTools()))) {
+            return true;
+        }
+        return announcements.stream().allMatch(a -> Boolean.FALSE.equals(a.callsTools())) ? false : null;
     }
 
     private void refreshIfOlderThan(Duration age) {

@@ -2,7 +2,9 @@ package dev.parley.worker.intake;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -10,11 +12,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Creates the worker's topics when they are missing; several workers starting at once is fine. */
+/**
+ * Creates the worker's topics when they are missing, and returns once their partitions take writes; several workers
+ * starting at once is fine.
+ */
 public final class TopicProvisioner {
 
     private static final Logger log = LoggerFactory.getLogger(TopicProvisioner.class);
@@ -23,7 +30,10 @@ public final class TopicProvisioner {
     private TopicProvisioner() {
     }
 
-    /** Creates each missing topic with {@code partitions} partitions and replication {@code replication} (-1: default). */
+    /**
+     * Creates each missing topic with {@code partitions} partitions and replication {@code replication} (-1: default),
+     * and waits until their leaders serve them.
+     */
     public static void ensure(Admin admin, Collection<String> topics, int partitions, short replication) {
         try {
             Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -37,9 +47,11 @@ public final class TopicProvisioner {
             if (missing.isEmpty()) {
                 return;
             }
+            List<String> created = new ArrayList<>();
             for (var entry : admin.createTopics(missing).values().entrySet()) {
                 try {
                     entry.getValue().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                    created.add(entry.getKey());
                     log.info("Created topic {} with {} partitions", entry.getKey(), partitions);
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
@@ -47,11 +59,33 @@ public final class TopicProvisioner {
                     }
                 }
             }
+            awaitServed(admin, created, partitions);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("could not create topics " + topics + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
         }
+    }
+
+    /**
+     * Waits until the leader of every partition of the topics just {@code created} serves it. A broker (Kafka 4.4)
+     * publishes a new partition's leader in its metadata before its replica manager serves the partition, so a producer
+     * can see the leader and be refused (NOT_LEADER_OR_FOLLOWER). An idempotent producer with several requests in
+     * flight can then have a later batch written first; the broker, which has no state for the producer yet, takes it,
+     * and every retry of the refused batch fails with OUT_OF_ORDER_SEQUENCE_NUMBER until delivery.timeout.ms drops it
+     * (KAFKA-15591, fixed in Kafka 4.5). ListOffsets goes to the same leader's replica manager, and the admin client
+     * retries it past NOT_LEADER_OR_FOLLOWER, so once it answers for every partition, writes land in order. (A topic
+     * another worker created at the same moment is that worker's to wait for.)
+     */
+    public static void awaitServed(Admin admin, Collection<String> created, int partitions)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (String topic : created) {
+            for (int partition = 0; partition < partitions; partition++) {
+                latest.put(new TopicPartition(topic, partition), OffsetSpec.latest());
+            }
+        }
+        admin.listOffsets(latest).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 }

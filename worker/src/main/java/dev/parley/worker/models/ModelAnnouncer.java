@@ -50,6 +50,7 @@ public final class ModelAnnouncer implements AutoCloseable {
     private final FailureStreak failures = FailureStreak.of(RETRY);
     private Supplier<WorkerLoad> load;
     private Duration loadInterval;
+    private Boolean callsTools;
 
     public ModelAnnouncer(Producer<String, byte[]> producer, ServedModel served, String workerId, int slots,
                           WorkerMetrics metrics, Clock clock) {
@@ -64,6 +65,15 @@ public final class ModelAnnouncer implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
+    }
+
+    /**
+     * Makes announcements say whether this worker's engine calls tools, so senders refuse prompts using tools for a
+     * model none of whose workers does (this worker would dead-letter them). Call before {@link #start}.
+     */
+    public ModelAnnouncer announcingTools(boolean callsTools) {
+        this.callsTools = callsTools;
+        return this;
     }
 
     /**
@@ -103,7 +113,8 @@ public final class ModelAnnouncer implements AutoCloseable {
     public ModelAnnouncement current() {
         Instant now = clock.instant();
         return new ModelAnnouncement(served.name(), served.promptsTopic(), served.groupId(), workerId,
-                served.modelFile(), slots, now, now.plus(served.announcementLifetime()), load == null ? null : load.get());
+                served.modelFile(), slots, now, now.plus(served.announcementLifetime()), load == null ? null : load.get(),
+                callsTools);
     }
 
     /** The announcement with fresh load figures, between renewals; runs on the timer thread only. */

@@ -1,5 +1,6 @@
 package dev.parley.worker.models;
 
+import dev.parley.worker.intake.TopicProvisioner;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -41,7 +42,10 @@ public final class ModelsTopic {
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw e;
                 }
+                return;
             }
+            // The announcer writes at once: wait until the leader serves the partition (see awaitServed).
+            TopicProvisioner.awaitServed(admin, java.util.List.of(topic), 1);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("could not create the models topic " + topic + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {

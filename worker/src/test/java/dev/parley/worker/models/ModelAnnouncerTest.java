@@ -49,6 +49,19 @@ class ModelAnnouncerTest {
     }
 
     @Test
+    void anAnnouncementSaysWhetherTheEngineCallsTools() {
+        MockProducer<String, byte[]> producer = new MockProducer<>(true, null, new StringSerializer(),
+                new ByteArraySerializer());
+        try (ModelAnnouncer announcer = new ModelAnnouncer(producer, SERVED, "w-1", 2, new WorkerMetrics(registry),
+                Clock.fixed(NOW, ZoneOffset.UTC)).announcingTools(false)) {
+            announcer.start(Duration.ofSeconds(30));
+
+            assertThat(producer.history()).singleElement().satisfies(record -> assertThat(
+                    WireJson.fromBytes(record.value(), ModelAnnouncement.class).callsTools()).isFalse());
+        }
+    }
+
+    @Test
     void aFailedAnnouncementIsCountedAndTriedAgainAfterAPause() {
         MockProducer<String, byte[]> producer = new MockProducer<>(false, null, new StringSerializer(),
                 new ByteArraySerializer());
