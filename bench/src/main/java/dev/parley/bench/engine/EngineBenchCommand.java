@@ -94,8 +94,9 @@ public final class EngineBenchCommand implements Callable<Integer> {
     boolean noThreadPool;
 
     @Option(names = "--device-sampling", defaultValue = "auto", description = "on: sample on the device inside the "
-            + "decode (llama.cpp's backend samplers), off: on the host from the copied logits, auto (default): on "
-            + "when the model is on a GPU; run the bench once with each to compare")
+            + "decode (llama.cpp's backend samplers), off: on the host from the copied logits, sampled: on the device "
+            + "but plain greedy turns on the host, auto (default): sampled when the model is on a GPU, else off; run "
+            + "the bench once with each to compare")
     String deviceSampling;
 
     @Option(names = "--temperature", defaultValue = "0", description = "0 greedy (default); else sampled at this "

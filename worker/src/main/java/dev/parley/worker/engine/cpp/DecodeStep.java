@@ -117,7 +117,7 @@ final class DecodeStep {
             handOver.deliver(); // no next step to hide it behind
         }
         long end = System.nanoTime();
-        profile.record(tokens, microBatches, new StepProfile.Phases(submitStart - planStart,
+        profile.record(tokens, microBatches, llama.llama_perf_context(context).n_reused, new StepProfile.Phases(submitStart - planStart,
                 overlapStart - submitStart, waitStart - overlapStart, sampleStart - waitStart,
                 finishStart - sampleStart, end - finishStart));
     }
