@@ -120,7 +120,8 @@ class DeviceSamplingTest {
 
     @Test
     void inSampledModePlainGreedyTurnsStayOnTheHostAndDrawsGoToTheDevice() {
-        Sampling greedy = new Sampling(24, 0.0, null, null, 0L, List.of());
+        // plain greedy: no penalty either (a repeat penalty is sampled on the device in this mode)
+        Sampling greedy = new Sampling(16, 0.0, null, null, 0L, List.of()).withPenalties(Penalties.OFF);
         List<Generation> host = answerAll(onHost, greedy);
         assertThat(answerAll(sampledOnly, greedy)).extracting(Generation::text)
                 .isEqualTo(host.stream().map(Generation::text).toList());
@@ -128,7 +129,7 @@ class DeviceSamplingTest {
                 .noneMatch(line -> line.startsWith("Sampling on the device (sampled)"));
         List<Sampling> seeded = new ArrayList<>();
         for (int i = 0; i < QUESTIONS.size(); i++) {
-            seeded.add(new Sampling(24, 0.9, 0.95, null, 2000L + i, List.of()));
+            seeded.add(new Sampling(16, 0.9, 0.95, null, 2000L + i, List.of()));
         }
         List<Generation> device = answerAll(onDevice, seeded);
         List<Generation> sampled = answerAll(sampledOnly, seeded);
