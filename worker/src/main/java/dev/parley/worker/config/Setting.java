@@ -47,6 +47,8 @@ public enum Setting {
             "Native engine: per-sequence (each sequence its own KV cells; default) or unified (one pool, llama-server's default: any mix of sequences is one graph run, but attention spans all used cells; measured slower on CPU and GPU). See docs/gpu.md."),
     DEVICE_SAMPLING("device-sampling", Kind.oneOf("auto", "on", "sampled", "off"), null,
             "Native engine: where turns without a grammar are sampled: on: on the device inside the decode (llama.cpp's backend samplers; the host reads one token per turn instead of its row of logits); sampled: on the device for turns that draw or use penalties or a bias, plain greedy turns on the host (its argmax over the copied logits is faster there); off: on the host; auto: sampled when the model is on a GPU, off on the CPU; default: auto. Grammar and logprob turns are sampled on the host either way. The java engine refuses it."),
+    GAP_PADDING("gap-padding", Kind.oneOf("auto", "on", "off"), null,
+            "Native engine: fill the gaps between a step's sequences (idle sequences between generating ones) with a token dropped after the step, so the step is one graph run that llama.cpp can reuse from the step before (on CUDA: replay its CUDA graph); off leaves the gaps (the step splits there); auto: on when the model is on a GPU with the per-sequence KV layout; default: auto. The java engine refuses it."),
     KV_SNAPSHOT_BYTES("kv-snapshot-bytes", Kind.BYTES, null,
             "Native engine: host RAM for KV snapshots of conversations without a slot (least recently used go first); 0 turns them off; default: 2GiB, on a GPU a quarter of host RAM (at least 2GiB)."),
     KV_PREFIX_BYTES("kv-prefix-bytes", Kind.BYTES, null,

@@ -44,6 +44,8 @@ final class EngineLoader {
             default -> "on the host";
         }, config.deviceSampling(), placement);
         config = config.withDeviceSampling(sampling);
+        boolean padding = config.gapPadding().resolve(placement.layers() != 0, config.kvLayout());
+        config = config.withGapPadding(padding ? GapPadding.ON : GapPadding.OFF);
         LlamaLib.ContextParams params = ContextSetup.params(llama, config);
         Pointer context = ContextSetup.create(llama, model, params, config.slots());
         int perSequence = Math.min(config.contextPerSlot(), llama.llama_n_ctx(context) / config.slots());
