@@ -20,7 +20,8 @@
 #   model's first layout: N conversations x 6 turns on WARM_SLOTS slots, in-process engine against llama-server),
 #   SAMPLED=1 (each layout also sampled: temperature 0.7, top-p 0.95), HOST_SAMPLING=1 (each variant also sampled
 #   on the host, --device-sampling off, beside the default: on the device on a GPU), NO_POOL=1 (each layout also with ggml's
-#   per-graph threads, --no-thread-pool, against the persistent pool).
+#   per-graph threads, --no-thread-pool, against the persistent pool), NO_PAD=1 (greedy also with --gap-padding off:
+#   the gaps between a step's sequences left unfilled). HOST_SAMPLING's greedy-host is `--device-sampling off`.
 set -uo pipefail
 CARRY="$(cd "$1" && pwd)"; OUT="$2"; BUDGET="${BUDGET_S:-540}"; ARCH="${ARCH:-90}"
 START=$SECONDS
@@ -104,9 +105,10 @@ for spec in $MODELS; do
   for layout in ${LAYOUTS:-per-sequence}; do
     if (( $(left) < 40 )); then echo "skipped parley $spec $layout: $(left) s left"; continue; fi
     for variant in greedy ${HOST_SAMPLING:+greedy-host} ${SAMPLED:+sampled} ${SAMPLED:+${HOST_SAMPLING:+sampled-host}} \
-        ${NO_POOL:+no-pool}; do
+        ${NO_POOL:+no-pool} ${NO_PAD:+no-pad}; do
     if (( $(left) < 40 )); then echo "skipped parley $spec $layout $variant: $(left) s left"; continue; fi
     case $variant in sampled) extra="--temperature 0.7 --top-p 0.95";; no-pool) extra="--no-thread-pool";;
+      no-pad) extra="--gap-padding off";;
       greedy-host) extra="--device-sampling off";; sampled-host) extra="--temperature 0.7 --top-p 0.95 --device-sampling off";;
       *) extra="";; esac
     echo "=== $spec: parley bench engine, KV $layout, $variant ($(left) s left)"

@@ -8,6 +8,7 @@ import dev.parley.worker.engine.EngineLimits;
 import dev.parley.worker.engine.Sampling;
 import dev.parley.worker.engine.cpp.DeviceSized;
 import dev.parley.worker.engine.cpp.DeviceSamplingMode;
+import dev.parley.worker.engine.cpp.GapPadding;
 import dev.parley.worker.engine.cpp.KvLayout;
 import dev.parley.worker.engine.cpp.NativeEngine;
 import dev.parley.worker.engine.cpp.NativeEngineConfig;
@@ -94,9 +95,14 @@ public final class EngineBenchCommand implements Callable<Integer> {
     boolean noThreadPool;
 
     @Option(names = "--device-sampling", defaultValue = "auto", description = "on: sample on the device inside the "
-            + "decode (llama.cpp's backend samplers), off: on the host from the copied logits, auto (default): on "
-            + "when the model is on a GPU; run the bench once with each to compare")
+            + "decode (llama.cpp's backend samplers), off: on the host from the copied logits, sampled: on the device "
+            + "but plain greedy turns on the host, auto (default): sampled when the model is on a GPU, else off; run "
+            + "the bench once with each to compare")
     String deviceSampling;
+
+    @Option(names = "--gap-padding", defaultValue = "auto", description = "on: fill the gaps between a step's "
+            + "sequences so the step is one graph run, off: leave them, auto (default): on when the model is on a GPU")
+    String gapPadding;
 
     @Option(names = "--temperature", defaultValue = "0", description = "0 greedy (default); else sampled at this "
             + "temperature with --top-p, seeded per conversation and turn (the levels, not --warm-conversations)")
@@ -194,7 +200,8 @@ public final class EngineBenchCommand implements Callable<Integer> {
                 .withKvLayout(KvLayout.parse(kvLayout))
                 .withThreadPool(!noThreadPool)
                 .withDeviceSized(EnumSet.of(DeviceSized.SNAPSHOT_BYTES)) // as a worker's: a share of RAM on a GPU
-                .withDeviceSampling(DeviceSamplingMode.parse(deviceSampling));
+                .withDeviceSampling(DeviceSamplingMode.parse(deviceSampling))
+                .withGapPadding(GapPadding.parse(gapPadding));
         if (config.gpuLayers() < EngineLimits.ALL_GPU_LAYERS) {
             throw new IllegalArgumentException("--gpu-layers must be >= -1");
         }

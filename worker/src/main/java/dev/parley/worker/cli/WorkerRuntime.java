@@ -17,6 +17,7 @@ import dev.parley.worker.engine.InferenceEngine;
 import dev.parley.worker.engine.cpp.DeviceSized;
 import dev.parley.worker.engine.cpp.NativeEngine;
 import dev.parley.worker.engine.cpp.DeviceSamplingMode;
+import dev.parley.worker.engine.cpp.GapPadding;
 import dev.parley.worker.engine.cpp.KvLayout;
 import dev.parley.worker.engine.cpp.NativeEngine;
 import dev.parley.worker.engine.cpp.NativeEngineConfig;
@@ -150,6 +151,10 @@ public final class WorkerRuntime implements AutoCloseable {
             throw new SettingsException(List.of(Setting.DEVICE_SAMPLING.flag() + " needs the native engine (--engine "
                     + "native): java-llama.cpp samples on the host"));
         }
+        if (settings.has(Setting.GAP_PADDING)) {
+            throw new SettingsException(List.of(Setting.GAP_PADDING.flag() + " needs the native engine (--engine "
+                    + "native): java-llama.cpp makes its own batches"));
+        }
         int threads = settings.has(Setting.THREADS) ? settings.integer(Setting.THREADS) : LlamaEngineConfig.defaultThreads();
         return new LlamaEngineConfig(model, integer(settings, Setting.SLOTS, LlamaEngineConfig.DEFAULT_SLOTS),
                 settings.integer(Setting.CONTEXT_PER_SLOT),
@@ -184,7 +189,9 @@ public final class WorkerRuntime implements AutoCloseable {
                 ? KvLayout.parse(settings.text(Setting.KV_LAYOUT)) : KvLayout.PER_SEQUENCE,
                 !settings.has(Setting.THREAD_POOL) || settings.bool(Setting.THREAD_POOL), deviceSized(settings),
                 settings.has(Setting.DEVICE_SAMPLING) ? DeviceSamplingMode.parse(settings.text(Setting.DEVICE_SAMPLING))
-                        : DeviceSamplingMode.AUTO);
+                        : DeviceSamplingMode.AUTO,
+                settings.has(Setting.GAP_PADDING) ? GapPadding.parse(settings.text(Setting.GAP_PADDING))
+                        : GapPadding.AUTO);
     }
 
     /** The engine sizes the settings leave open, for the device to choose ({@code DeviceDefaults}). */

@@ -43,13 +43,14 @@ final class DecodeStep {
     private final DeviceSampling deviceSampling;
     private final Runnable publishStats;
     private final HandOver handOver;
+    private final GapPads gapPads;
     private final int vocabulary;
     /** Below this many sequences the argmaxes run on the engine thread: a fork costs more than it saves. */
     private static final int PARALLEL_SAMPLING = 8;
     private long clock;
 
     DecodeStep(EngineState state, int prefillChunk, MicroBatches microBatchCounter, StepProfile profile,
-               Runnable publishStats, DeviceSampling deviceSampling) {
+               Runnable publishStats, DeviceSampling deviceSampling, GapPads gapPads) {
         this.state = state;
         this.llama = state.llama;
         this.model = state.model;
@@ -68,6 +69,7 @@ final class DecodeStep {
         this.publishStats = publishStats;
         this.handOver = state.handOver;
         this.deviceSampling = deviceSampling;
+        this.gapPads = gapPads;
         this.vocabulary = model.vocabularySize();
     }
 
@@ -102,10 +104,12 @@ final class DecodeStep {
         whileComputing.run();
         long waitStart = System.nanoTime();
         if (result != 0) {
+            gapPads.drop();
             failStep("llama_decode returned " + result + " for a batch of " + batch.size() + " tokens");
             return;
         }
         llama.llama_synchronize(context);
+        int padding = gapPads.drop();
         long sampleStart = System.nanoTime();
         int[] sampled = sampleGreedy();
         long finishStart = System.nanoTime();
@@ -117,7 +121,8 @@ final class DecodeStep {
             handOver.deliver(); // no next step to hide it behind
         }
         long end = System.nanoTime();
-        profile.record(tokens, microBatches, new StepProfile.Phases(submitStart - planStart,
+        profile.record(tokens - padding, padding, microBatches, llama.llama_perf_context(context).n_reused,
+                new StepProfile.Phases(submitStart - planStart,
                 overlapStart - submitStart, waitStart - overlapStart, sampleStart - waitStart,
                 finishStart - sampleStart, end - finishStart));
     }
@@ -160,15 +165,21 @@ final class DecodeStep {
         return left;
     }
 
-    /** Puts the step's tokens into the batch in sequence order: one per sequence first, then the chunks' rest. */
+    /**
+     * Puts the step's tokens into the batch in sequence order: one per sequence first (idle sequences between them
+     * padded, {@link GapPads}), then the chunks' rest.
+     */
     private void fillBatch() {
+        int previous = -1;
         for (NativeJob job : bySequence) {
-            if (job == null) {
+            if (job == null || (job.prefilling() && chunkOf[job.sequence.id] == 0)) {
                 continue;
             }
+            gapPads.fill(batch, previous, job.sequence.id); // idle sequences in between: one micro-batch still
+            previous = job.sequence.id;
             if (!job.prefilling()) {
                 job.outputIndex = batch.add(job.pending, job.sequence.tokens.size(), job.sequence.id, true);
-            } else if (chunkOf[job.sequence.id] > 0) {
+            } else {
                 addPrompt(job, job.cursor);
             }
         }

@@ -14,22 +14,24 @@ import org.slf4j.LoggerFactory;
  * detaches a chain it frees, and {@link #prepare} detaches one whose job the sequence no longer holds). Each attach
  * and detach makes llama.cpp reserve its graph again at the next decode, once per job rather than per step. Grammar
  * jobs stay on the host, beside device-sampled ones in the same batch: llama.cpp then copies that micro-batch's
- * logits as before.
+ * logits as before. In {@link DeviceSamplingMode#SAMPLED} (what {@code auto} means on a GPU) plain greedy jobs stay on
+ * the host too: their argmax over the copied logits costs less than the sampler ops in the graph.
  */
 final class DeviceSampling {
 
     private static final Logger log = LoggerFactory.getLogger(DeviceSampling.class);
 
     private final Pointer context;
-    private final boolean enabled;
+    private final DeviceSamplingMode mode;
     /** The chain attached to each sequence, by id, as this class attached it; null for none. */
     private final SamplerChain[] attached;
     private boolean attachLogged;
     private boolean refusalLogged;
 
-    DeviceSampling(Pointer context, int sequences, boolean enabled) {
+    /** {@code mode} as resolved for the engine's device: {@link DeviceSamplingMode#ON}, {@code SAMPLED} or {@code OFF}. */
+    DeviceSampling(Pointer context, int sequences, DeviceSamplingMode mode) {
         this.context = context;
-        this.enabled = enabled;
+        this.mode = mode;
         this.attached = new SamplerChain[sequences];
     }
 
@@ -47,7 +49,7 @@ final class DeviceSampling {
      * stays on the host for the job's life (logged once per engine).
      */
     void prepare(Sequence[] sequences) {
-        if (!enabled) {
+        if (mode == DeviceSamplingMode.OFF) {
             return;
         }
         for (Sequence sequence : sequences) {
@@ -60,7 +62,7 @@ final class DeviceSampling {
         for (Sequence sequence : sequences) {
             NativeJob job = sequence.job;
             if (job == null || job.outputIndex < 0 || attached[sequence.id] != null || job.sampler.deviceRefused()
-                    || !capable(job)) {
+                    || !capable(job) || (mode == DeviceSamplingMode.SAMPLED && job.sampler.plainGreedy())) {
                 continue;
             }
             StringBuilder samplers = new StringBuilder();
@@ -68,7 +70,7 @@ final class DeviceSampling {
                 attached[sequence.id] = job.sampler;
                 if (!attachLogged) {
                     attachLogged = true;
-                    log.info("Sampling on the device: the first sampler chain is attached ({})", samplers);
+                    log.info("Sampling on the device ({}): the first sampler chain is attached ({})", mode, samplers);
                 }
             } else {
                 refused(samplers);

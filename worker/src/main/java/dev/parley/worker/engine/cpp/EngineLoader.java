@@ -37,10 +37,15 @@ final class EngineLoader {
         log.info("Engine sizes: {}", sized.reason()); // once per engine, before anything is allocated
         NativeEngineConfig config = sized.config();
         NativeModel model = NativeModel.load(llama, config.model(), placement, config.ignoreEndOfGeneration());
-        boolean onDevice = config.deviceSampling().resolve(placement.layers() != 0);
-        log.info("Sampling on the {} (device-sampling {}, {})", onDevice ? "device where llama.cpp can" : "host",
-                config.deviceSampling(), placement);
-        config = config.withDeviceSampling(onDevice ? DeviceSamplingMode.ON : DeviceSamplingMode.OFF);
+        DeviceSamplingMode sampling = config.deviceSampling().resolve(placement.layers() != 0);
+        log.info("Sampling {} (device-sampling {}, {})", switch (sampling) {
+            case ON -> "on the device where llama.cpp can";
+            case SAMPLED -> "on the device where llama.cpp can, plain greedy turns on the host";
+            default -> "on the host";
+        }, config.deviceSampling(), placement);
+        config = config.withDeviceSampling(sampling);
+        boolean padding = config.gapPadding().resolve(placement.layers() != 0, config.kvLayout());
+        config = config.withGapPadding(padding ? GapPadding.ON : GapPadding.OFF);
         LlamaLib.ContextParams params = ContextSetup.params(llama, config);
         Pointer context = ContextSetup.create(llama, model, params, config.slots());
         int perSequence = Math.min(config.contextPerSlot(), llama.llama_n_ctx(context) / config.slots());

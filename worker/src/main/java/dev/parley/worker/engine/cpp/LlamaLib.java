@@ -118,6 +118,19 @@ public interface LlamaLib extends Library {
         public byte sorted;
     }
 
+    /** {@code struct llama_perf_context_data}: the context's own counters since it was made. */
+    @Structure.FieldOrder({"t_start_ms", "t_load_ms", "t_p_eval_ms", "t_eval_ms", "n_p_eval", "n_eval", "n_reused"})
+    class PerfContextData extends Structure implements Structure.ByValue {
+        public double t_start_ms;
+        public double t_load_ms;
+        public double t_p_eval_ms;
+        public double t_eval_ms;
+        public int n_p_eval;
+        public int n_eval;
+        /** Graph runs that reused the previous run's graph instead of building one (and on CUDA, its CUDA graph). */
+        public int n_reused;
+    }
+
     /** {@code ggml_log_callback}. */
     interface LogCallback extends Callback {
         void invoke(int level, String text, Pointer userData);
@@ -180,6 +193,8 @@ public interface LlamaLib extends Library {
      * (CUDA) {@code llama_decode} returns once the graph is submitted, and the first logits read would wait here.
      */
     void llama_synchronize(Pointer ctx);
+
+    PerfContextData llama_perf_context(Pointer ctx);
 
     int llama_tokenize(Pointer vocab, byte[] text, int textLen, int[] tokens, int nTokensMax, byte addSpecial,
                        byte parseSpecial);

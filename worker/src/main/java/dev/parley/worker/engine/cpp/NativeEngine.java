@@ -112,7 +112,8 @@ public final class NativeEngine implements InferenceEngine {
         int prefillChunk = Math.min(config.prefillChunk(), config.batchTokens() - config.slots());
         this.decode = new DecodeStep(state, prefillChunk, new MicroBatches(config.batchTokens(), config.slots(),
                 config.microBatchTokens(), config.kvLayout() == KvLayout.UNIFIED), stepProfile, this::publishStats,
-                new DeviceSampling(context, config.slots(), config.deviceSampling() == DeviceSamplingMode.ON));
+                new DeviceSampling(context, config.slots(), config.deviceSampling()),
+                new GapPads(state, config.gapPadding() == GapPadding.ON, perSequence));
         this.loop = new Thread(this::run, "parley-native-engine");
         this.loop.setDaemon(true);
     }

@@ -30,12 +30,14 @@ import java.util.Set;
  * @param deviceSized    the sizes the settings left open: {@link DeviceDefaults} sets them for a GPU at load; the
  *                       values above are what the CPU gets (empty: every size as given)
  * @param deviceSampling sample on the device where llama.cpp can ({@link DeviceSamplingMode})
+ * @param gapPadding     fill the gaps between a step's sequences so it is one graph run ({@link GapPadding})
  */
 public record NativeEngineConfig(Path model, Path libraryDir, int slots, int contextPerSlot, int threads,
                                  KvCacheType cacheType, int gpuLayers, long snapshotBytes, int batchTokens,
                                  int prefillChunk, int gpuDevice, boolean gpuRequired, int microBatchTokens,
                                  boolean ignoreEndOfGeneration, KvLayout kvLayout, boolean threadPool,
-                                 Set<DeviceSized> deviceSized, DeviceSamplingMode deviceSampling) {
+                                 Set<DeviceSized> deviceSized, DeviceSamplingMode deviceSampling,
+                                 GapPadding gapPadding) {
 
     /** Split layers over every visible GPU (llama.cpp's default). */
     public static final int ALL_GPUS = -1;
@@ -52,6 +54,7 @@ public record NativeEngineConfig(Path model, Path libraryDir, int slots, int con
         Objects.requireNonNull(deviceSized, "deviceSized");
         deviceSized = Set.copyOf(deviceSized);
         Objects.requireNonNull(deviceSampling, "deviceSampling");
+        Objects.requireNonNull(gapPadding, "gapPadding");
         EngineLimits.check(slots, contextPerSlot, threads, gpuLayers);
         if (snapshotBytes < 0) {
             throw new IllegalArgumentException("kv-snapshot-bytes must be >= 0, got " + snapshotBytes);
@@ -77,7 +80,7 @@ public record NativeEngineConfig(Path model, Path libraryDir, int slots, int con
                               int prefillChunk, int gpuDevice, boolean gpuRequired, int microBatchTokens) {
         this(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers, snapshotBytes, batchTokens,
                 prefillChunk, gpuDevice, gpuRequired, microBatchTokens, false, KvLayout.PER_SEQUENCE, true, Set.of(),
-                DeviceSamplingMode.AUTO);
+                DeviceSamplingMode.AUTO, GapPadding.AUTO);
     }
 
     /** A CPU-style configuration: no device pinned, no GPU required, micro-batch as large as the batch. */
@@ -86,7 +89,7 @@ public record NativeEngineConfig(Path model, Path libraryDir, int slots, int con
                               int prefillChunk) {
         this(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers, snapshotBytes, batchTokens,
                 prefillChunk, ALL_GPUS, false, batchTokens, false, KvLayout.PER_SEQUENCE, true, Set.of(),
-                DeviceSamplingMode.AUTO);
+                DeviceSamplingMode.AUTO, GapPadding.AUTO);
     }
 
     /** Defaults for a model: 4 slots of 2048 tokens, F16 cache, all cores, 2 GiB of snapshots. */
@@ -108,85 +111,92 @@ public record NativeEngineConfig(Path model, Path libraryDir, int slots, int con
     public NativeEngineConfig withSlots(int value) {
         return new NativeEngineConfig(model, libraryDir, value, contextPerSlot, threads, cacheType, gpuLayers,
                 snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
-                ignoreEndOfGeneration, kvLayout, threadPool, deviceSized, deviceSampling);
+                ignoreEndOfGeneration, kvLayout, threadPool, deviceSized, deviceSampling, gapPadding);
     }
 
     public NativeEngineConfig withContextPerSlot(int value) {
         return new NativeEngineConfig(model, libraryDir, slots, value, threads, cacheType, gpuLayers, snapshotBytes,
                 batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
-                ignoreEndOfGeneration, kvLayout, threadPool, deviceSized, deviceSampling);
+                ignoreEndOfGeneration, kvLayout, threadPool, deviceSized, deviceSampling, gapPadding);
     }
 
     public NativeEngineConfig withSnapshotBytes(long value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers, value,
                 batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
-                ignoreEndOfGeneration, kvLayout, threadPool, deviceSized, deviceSampling);
+                ignoreEndOfGeneration, kvLayout, threadPool, deviceSized, deviceSampling, gapPadding);
     }
 
     public NativeEngineConfig withCacheType(KvCacheType value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, value, gpuLayers,
                 snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
-                ignoreEndOfGeneration, kvLayout, threadPool, deviceSized, deviceSampling);
+                ignoreEndOfGeneration, kvLayout, threadPool, deviceSized, deviceSampling, gapPadding);
     }
 
     /** Where the layers go: {@code layers} ({@link EngineLimits#ALL_GPU_LAYERS} for all) on {@code device}. */
     public NativeEngineConfig withGpu(int layers, int device, boolean required) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, layers,
                 snapshotBytes, batchTokens, prefillChunk, device, required, microBatchTokens,
-                ignoreEndOfGeneration, kvLayout, threadPool, deviceSized, deviceSampling);
+                ignoreEndOfGeneration, kvLayout, threadPool, deviceSized, deviceSampling, gapPadding);
     }
 
     /** {@code n_batch} and {@code n_ubatch}. */
     public NativeEngineConfig withBatch(int batch, int microBatch) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers,
                 snapshotBytes, batch, prefillChunk, gpuDevice, gpuRequired, microBatch,
-                ignoreEndOfGeneration, kvLayout, threadPool, deviceSized, deviceSampling);
+                ignoreEndOfGeneration, kvLayout, threadPool, deviceSized, deviceSampling, gapPadding);
     }
 
     /** The most prompt tokens one step computes; a GPU takes far more than the CPU default. */
     public NativeEngineConfig withPrefillChunk(int value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers,
                 snapshotBytes, batchTokens, value, gpuDevice, gpuRequired, microBatchTokens, ignoreEndOfGeneration,
-                kvLayout, threadPool, deviceSized, deviceSampling);
+                kvLayout, threadPool, deviceSized, deviceSampling, gapPadding);
     }
 
     /** Every turn generates its max_tokens, end of generation or not (benchmarks). */
     public NativeEngineConfig withIgnoreEndOfGeneration(boolean value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers,
                 snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens, value, kvLayout,
-                threadPool, deviceSized, deviceSampling);
+                threadPool, deviceSized, deviceSampling, gapPadding);
     }
 
     public NativeEngineConfig withKvLayout(KvLayout value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers,
                 snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
-                ignoreEndOfGeneration, value, threadPool, deviceSized, deviceSampling);
+                ignoreEndOfGeneration, value, threadPool, deviceSized, deviceSampling, gapPadding);
     }
 
     public NativeEngineConfig withThreads(int value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, value, cacheType, gpuLayers,
                 snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
-                ignoreEndOfGeneration, kvLayout, threadPool, deviceSized, deviceSampling);
+                ignoreEndOfGeneration, kvLayout, threadPool, deviceSized, deviceSampling, gapPadding);
     }
 
     /** Where the jobs llama.cpp's backend samplers can sample are sampled ({@link DeviceSamplingMode}). */
     public NativeEngineConfig withDeviceSampling(DeviceSamplingMode value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers,
                 snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
-                ignoreEndOfGeneration, kvLayout, threadPool, deviceSized, value);
+                ignoreEndOfGeneration, kvLayout, threadPool, deviceSized, value, gapPadding);
     }
 
     /** With or without a persistent CPU thread pool (on by default; off only to measure what it saves). */
     public NativeEngineConfig withThreadPool(boolean value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers,
                 snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
-                ignoreEndOfGeneration, kvLayout, value, deviceSized, deviceSampling);
+                ignoreEndOfGeneration, kvLayout, value, deviceSized, deviceSampling, gapPadding);
     }
 
     /** The sizes left for the device to choose at load ({@link DeviceDefaults}); empty keeps every size as given. */
     public NativeEngineConfig withDeviceSized(Set<DeviceSized> value) {
         return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers,
                 snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
-                ignoreEndOfGeneration, kvLayout, threadPool, value, deviceSampling);
+                ignoreEndOfGeneration, kvLayout, threadPool, value, deviceSampling, gapPadding);
+    }
+
+    /** Whether the gaps between a step's sequences are filled ({@link GapPadding}). */
+    public NativeEngineConfig withGapPadding(GapPadding value) {
+        return new NativeEngineConfig(model, libraryDir, slots, contextPerSlot, threads, cacheType, gpuLayers,
+                snapshotBytes, batchTokens, prefillChunk, gpuDevice, gpuRequired, microBatchTokens,
+                ignoreEndOfGeneration, kvLayout, threadPool, deviceSized, deviceSampling, value);
     }
 }

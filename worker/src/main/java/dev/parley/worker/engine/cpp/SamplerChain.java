@@ -61,6 +61,11 @@ final class SamplerChain implements AutoCloseable {
         return greedy && !onDevice();
     }
 
+    /** Whether the chain is a plain argmax (no temperature, bias or penalty), wherever it runs. */
+    boolean plainGreedy() {
+        return greedy;
+    }
+
     /**
      * The most likely token of a row of {@code vocabulary} logits, read in place (no copy). Safe from any thread
      * once the engine thread has fetched the row: the logits stay put until the next decode.

@@ -19,13 +19,14 @@ public final class StepProfile {
     }
 
     /** A reading of the counters since the engine started. */
-    public record Totals(long steps, long tokens, long microBatches, long planNanos, long submitNanos,
-                         long overlappedNanos, long waitNanos, long sampleNanos, long finishNanos) {
+    public record Totals(long steps, long tokens, long padding, long microBatches, long graphsReused, long planNanos,
+                         long submitNanos, long overlappedNanos, long waitNanos, long sampleNanos, long finishNanos) {
 
         /** The counters accumulated between {@code earlier} and this reading. */
         public Totals since(Totals earlier) {
-            return new Totals(steps - earlier.steps, tokens - earlier.tokens,
-                    microBatches - earlier.microBatches, planNanos - earlier.planNanos,
+            return new Totals(steps - earlier.steps, tokens - earlier.tokens, padding - earlier.padding,
+                    microBatches - earlier.microBatches, graphsReused - earlier.graphsReused,
+                    planNanos - earlier.planNanos,
                     submitNanos - earlier.submitNanos, overlappedNanos - earlier.overlappedNanos,
                     waitNanos - earlier.waitNanos, sampleNanos - earlier.sampleNanos,
                     finishNanos - earlier.finishNanos);
@@ -43,10 +44,12 @@ public final class StepProfile {
         /** One line: per step averages and the split of the step's time. */
         public String line() {
             double n = Math.max(1, steps);
-            return String.format(Locale.ROOT, "%d steps, %.1f tokens and %.2f micro-batches per step; per step "
+            return String.format(Locale.ROOT, "%d steps, %.1f tokens (+%.1f padding) and %.2f micro-batches per step, %.0f %% of "
+                            + "graph runs reusing the previous graph; per step "
                             + "batch %.2f ms, llama_decode %.2f ms, host work overlapped %.2f ms, waiting for the "
                             + "device %.2f ms, sampling %.2f ms, stops and finishing %.2f ms (host %.2f ms)",
-                    steps, tokens / n, microBatches / n, planNanos / n / 1e6, submitNanos / n / 1e6,
+                    steps, tokens / n, padding / n, microBatches / n, 100.0 * graphsReused / Math.max(1, microBatches),
+                    planNanos / n / 1e6, submitNanos / n / 1e6,
                     overlappedNanos / n / 1e6, waitNanos / n / 1e6, sampleNanos / n / 1e6, finishNanos / n / 1e6,
                     hostMillisPerStep());
         }
@@ -54,7 +57,9 @@ public final class StepProfile {
 
     private volatile long steps;
     private volatile long tokens;
+    private volatile long padding;
     private volatile long microBatches;
+    private volatile long graphsReused;
     private volatile long planNanos;
     private volatile long submitNanos;
     private volatile long overlappedNanos;
@@ -62,11 +67,19 @@ public final class StepProfile {
     private volatile long sampleNanos;
     private volatile long finishNanos;
 
-    void record(int tokenCount, int microBatchCount, Phases phases) {
+    /**
+     * One step: its tokens, the padding tokens that filled its gaps ({@link GapPads}), the micro-batches (graph runs) llama.cpp made of them, and llama.cpp's count of graph runs
+     * that reused the previous graph since the context was made ({@code llama_perf_context}'s {@code n_reused}).
+     * A reused graph skips building and allocating it on the host, and on CUDA replays its CUDA graph instead of
+     * launching every kernel: the submission the step profile books under {@code llama_decode}.
+     */
+    void record(int tokenCount, int paddingCount, int microBatchCount, int reusedSoFar, Phases phases) {
         // single writer (the engine thread): plain read-modify-write of volatiles is safe here
         steps++;
         tokens += tokenCount;
+        padding += paddingCount;
         microBatches += microBatchCount;
+        graphsReused = reusedSoFar;
         planNanos += phases.plan();
         submitNanos += phases.submit();
         overlappedNanos += phases.overlapped();
@@ -76,7 +89,7 @@ public final class StepProfile {
     }
 
     public Totals snapshot() {
-        return new Totals(steps, tokens, microBatches, planNanos, submitNanos, overlappedNanos, waitNanos,
+        return new Totals(steps, tokens, padding, microBatches, graphsReused, planNanos, submitNanos, overlappedNanos, waitNanos,
                 sampleNanos, finishNanos);
     }
 }

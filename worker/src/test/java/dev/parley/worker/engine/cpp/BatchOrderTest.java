@@ -79,4 +79,67 @@ class BatchOrderTest {
                     .isLessThanOrEqualTo(steps.steps() + conversations);
         }
     }
+
+    /**
+     * Conversations a, b and c take sequences 0, 1 and 2; then a and c generate while b waits between them. Padded,
+     * each step is one graph run and b's cells are as they were (its next turn reuses them in place and answers as
+     * without padding); unpadded, the gap splits the steps.
+     */
+    @Test
+    void anIdleSequenceBetweenGeneratingOnesIsPaddedIntoOneRun(TestModels models) throws Exception {
+        Gap padded = gapRun(models, GapPadding.ON);
+        Gap unpadded = gapRun(models, GapPadding.OFF);
+        assertThat(padded.answers()).isEqualTo(unpadded.answers());
+        assertThat(padded.bCached()).as("b's next turn reused its cells in place").isPositive()
+                .isEqualTo(unpadded.bCached());
+        assertThat(unpadded.steps().padding()).isZero();
+        assertThat(padded.steps().padding()).as("%s", padded.steps().line()).isPositive();
+        // a's and c's prompt chunks each add a run for their rest; every other step is one run padded, two unpadded
+        assertThat(padded.steps().microBatches()).as("%s", padded.steps().line())
+                .isLessThanOrEqualTo(padded.steps().steps() + 2);
+        assertThat(unpadded.steps().microBatches()).as("%s", unpadded.steps().line())
+                .isGreaterThan(padded.steps().microBatches());
+    }
+
+    private record Gap(List<String> answers, int bCached, StepProfile.Totals steps) {
+    }
+
+    private static Gap gapRun(TestModels models, GapPadding padding) throws Exception {
+        try (NativeEngine engine = NativeEngine.load(NativeEngineConfig.forModel(models.real(),
+                EngineExtension.libraries()).withSlots(3).withContextPerSlot(512).withSnapshotBytes(0)
+                .withIgnoreEndOfGeneration(true).withGapPadding(padding))) {
+            List<String> answers = new ArrayList<>();
+            for (String id : List.of("a", "b", "c")) { // one after the other: sequences 0, 1, 2
+                answers.add(turn(engine, id, List.of(ChatMessage.user("Name a fruit, " + id + ".")), 8).text());
+            }
+            StepProfile.Totals before = engine.stepProfile();
+            ExecutorService threads = Executors.newFixedThreadPool(2);
+            try {
+                List<Future<Generation>> both = new ArrayList<>();
+                for (String id : List.of("a", "c")) {
+                    both.add(threads.submit(() -> turn(engine, id, secondTurn(answers, id), 24)));
+                }
+                for (Future<Generation> answer : both) {
+                    answers.add(answer.get().text());
+                }
+            } finally {
+                threads.shutdownNow();
+            }
+            StepProfile.Totals steps = engine.stepProfile().since(before);
+            Generation b = turn(engine, "b", secondTurn(answers, "b"), 16);
+            answers.add(b.text());
+            return new Gap(answers, b.cachedTokens(), steps);
+        }
+    }
+
+    private static List<ChatMessage> secondTurn(List<String> firstAnswers, String id) {
+        int index = List.of("a", "b", "c").indexOf(id);
+        return List.of(ChatMessage.user("Name a fruit, " + id + "."), ChatMessage.assistant(firstAnswers.get(index)),
+                ChatMessage.user("And a colour?"));
+    }
+
+    private static Generation turn(NativeEngine engine, String id, List<ChatMessage> messages, int tokens) {
+        return engine.generate(new GenerationRequest("gap-" + id, new Transcript(null, List.of(), messages),
+                Sampling.greedy(tokens), null), TokenListener.NONE);
+    }
 }

@@ -29,17 +29,19 @@ class DeviceOptionsTest {
     }
 
     @Test
-    void deviceSamplingIsOnWithAModelOnAGpuUnlessSetOtherwise() {
+    void deviceSamplingIsOnForSampledTurnsWithAModelOnAGpuUnlessSetOtherwise() {
         assertThat(BASE.deviceSampling()).isEqualTo(DeviceSamplingMode.AUTO);
         assertThat(Setting.DEVICE_SAMPLING.parse("ON")).isEqualTo("on");
+        assertThat(Setting.DEVICE_SAMPLING.parse("sampled")).isEqualTo("sampled");
         assertThatThrownBy(() -> Setting.DEVICE_SAMPLING.parse("gpu")).hasMessageContaining("must be one of");
-        assertThat(DeviceSamplingMode.parse("auto").resolve(true)).isTrue();
-        assertThat(DeviceSamplingMode.parse("auto").resolve(false)).isFalse();
-        assertThat(DeviceSamplingMode.parse("on").resolve(false)).isTrue();
-        assertThat(DeviceSamplingMode.parse("off").resolve(true)).isFalse();
+        assertThat(DeviceSamplingMode.parse("auto").resolve(true)).isEqualTo(DeviceSamplingMode.SAMPLED);
+        assertThat(DeviceSamplingMode.parse("auto").resolve(false)).isEqualTo(DeviceSamplingMode.OFF);
+        assertThat(DeviceSamplingMode.parse("on").resolve(false)).isEqualTo(DeviceSamplingMode.ON);
+        assertThat(DeviceSamplingMode.parse("sampled").resolve(true)).isEqualTo(DeviceSamplingMode.SAMPLED);
+        assertThat(DeviceSamplingMode.parse("off").resolve(true)).isEqualTo(DeviceSamplingMode.OFF);
         assertThat(BASE.withDeviceSampling(DeviceSamplingMode.OFF).withSlots(8).deviceSampling())
                 .isEqualTo(DeviceSamplingMode.OFF);
-        assertThatThrownBy(() -> DeviceSamplingMode.parse("maybe")).hasMessageContaining("auto, on or off");
+        assertThatThrownBy(() -> DeviceSamplingMode.parse("maybe")).hasMessageContaining("auto, on, sampled or off");
     }
 
     @Test

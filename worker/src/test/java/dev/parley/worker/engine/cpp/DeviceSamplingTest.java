@@ -52,6 +52,7 @@ class DeviceSamplingTest {
     private static final AtomicInteger conversations = new AtomicInteger();
     private static NativeEngine onDevice;
     private static NativeEngine onHost;
+    private static NativeEngine sampledOnly;
 
     @BeforeAll
     static void load(TestModels models) {
@@ -59,6 +60,7 @@ class DeviceSamplingTest {
         deviceLog.addAppender(logs);
         onHost = NativeEngine.load(config(models, DeviceSamplingMode.OFF));
         onDevice = NativeEngine.load(config(models, DeviceSamplingMode.ON));
+        sampledOnly = NativeEngine.load(config(models, DeviceSamplingMode.SAMPLED));
     }
 
     @AfterAll
@@ -70,6 +72,9 @@ class DeviceSamplingTest {
         }
         if (onHost != null) {
             onHost.close();
+        }
+        if (sampledOnly != null) {
+            sampledOnly.close();
         }
     }
 
@@ -92,7 +97,7 @@ class DeviceSamplingTest {
             }
         }
         assertThat(lines()).as("the device engine attached chains; the host engine none")
-                .filteredOn(line -> line.startsWith("Sampling on the device")).hasSize(1);
+                .filteredOn(line -> line.startsWith("Sampling on the device (on)")).hasSize(1);
         assertThat(lines()).as("llama.cpp ran every chain wholly on the device")
                 .noneMatch(line -> line.contains("cannot run a sampler chain"));
     }
@@ -111,6 +116,27 @@ class DeviceSamplingTest {
         }
         assertThat(first).as("a draw, not the argmax").extracting(Generation::text)
                 .isNotEqualTo(greedy.stream().map(Generation::text).toList());
+    }
+
+    @Test
+    void inSampledModePlainGreedyTurnsStayOnTheHostAndDrawsGoToTheDevice() {
+        // plain greedy: no penalty either (a repeat penalty is sampled on the device in this mode)
+        Sampling greedy = new Sampling(16, 0.0, null, null, 0L, List.of()).withPenalties(Penalties.OFF);
+        List<Generation> host = answerAll(onHost, greedy);
+        assertThat(answerAll(sampledOnly, greedy)).extracting(Generation::text)
+                .isEqualTo(host.stream().map(Generation::text).toList());
+        assertThat(lines()).as("no chain attached for plain greedy turns")
+                .noneMatch(line -> line.startsWith("Sampling on the device (sampled)"));
+        List<Sampling> seeded = new ArrayList<>();
+        for (int i = 0; i < QUESTIONS.size(); i++) {
+            seeded.add(new Sampling(16, 0.9, 0.95, null, 2000L + i, List.of()));
+        }
+        List<Generation> device = answerAll(onDevice, seeded);
+        List<Generation> sampled = answerAll(sampledOnly, seeded);
+        assertThat(lines()).as("the seeded draws attached their chains")
+                .filteredOn(line -> line.startsWith("Sampling on the device (sampled)")).hasSize(1);
+        assertThat(sampled).as("the same device chains draw the same tokens").extracting(Generation::text)
+                .isEqualTo(device.stream().map(Generation::text).toList());
     }
 
     @Test

@@ -18,6 +18,7 @@ class LlamaStructsTest {
         assertThat(new LlamaLib.ModelParams().size()).isEqualTo(80);
         assertThat(new LlamaLib.ContextParams().size()).isEqualTo(160);
         assertThat(new LlamaLib.Batch().size()).isEqualTo(56);
+        assertThat(new LlamaLib.PerfContextData().size()).isEqualTo(48); // 4 doubles, 3 int32, padded to 8
     }
 
     @Test
