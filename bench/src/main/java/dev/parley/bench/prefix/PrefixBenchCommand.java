@@ -164,13 +164,15 @@ public final class PrefixBenchCommand implements Callable<Integer> {
          */
         String workLine() {
             return String.format(Locale.ROOT, "per first turn (p50): %.0f prompt tokens computed, %.0f llama_decode "
-                            + "calls and %.0f tokens (all turns') from request to first text, %.0f micro-batches; queued "
-                            + "%.1f ms; %d sequence snapshots taken over the run", Stats.median(generations().stream()
+                            + "calls and %.0f tokens (all turns') from request to first text, %.0f micro-batches; of the "
+                            + "TTFT, %.1f ms before a sequence took the turn and %.1f ms from there; %d sequence snapshots "
+                            + "taken over the run", Stats.median(generations().stream()
                             .mapToDouble(Generation::computedTokens).toArray()),
                     medianUntilFirstText(StepProfile.Totals::steps), medianUntilFirstText(StepProfile.Totals::tokens),
                     medianUntilFirstText(StepProfile.Totals::microBatches),
                     Stats.median(generations().stream().mapToDouble(g -> g.queuedNanos() / 1e6).toArray()),
-                    snapshotsSaved);
+                    Stats.median(generations().stream().mapToDouble(g -> g.startedToFirstTokenNanos() / 1e6)
+                            .toArray()), snapshotsSaved);
         }
 
         double ttftMillis(double percentile) {
