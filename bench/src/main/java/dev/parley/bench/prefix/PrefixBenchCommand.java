@@ -3,11 +3,13 @@ package dev.parley.bench.prefix;
 import dev.parley.bench.Stats;
 import dev.parley.bench.LlamaLibraryOptions;
 import dev.parley.worker.engine.Generation;
+import dev.parley.worker.engine.KvCacheStats;
 import dev.parley.worker.engine.PrefixCacheStats;
 import dev.parley.worker.engine.cpp.NativeEngine;
 import dev.parley.worker.engine.cpp.NativeEngineConfig;
 import dev.parley.worker.engine.cpp.NativeLanes;
 import dev.parley.worker.engine.cpp.PrefixSharing;
+import dev.parley.worker.engine.cpp.StepProfile;
 import dev.parley.worker.engine.disk.DiskTierConfig;
 import dev.parley.worker.engine.gpu.LibrarySelection;
 import dev.parley.worker.engine.llama.KvCacheType;
@@ -107,10 +109,15 @@ public final class PrefixBenchCommand implements Callable<Integer> {
             String system = SharedPrefixWorkload.systemPrompt(systemTokens, text -> engine.tokenize(text).length);
             // A warm-up with another system prompt, so first-call costs are paid before anything is timed.
             new SharedPrefixWorkload("You are a warm-up.", Math.min(slots, 2), slots, 2, 16).run(engine, "warmup");
-            List<Generation> generations = new SharedPrefixWorkload(system, count, slots, tokens, questionChars)
-                    .run(engine, label.replace(' ', '-'));
-            PrefixRun run = new PrefixRun(label, generations, engine.prefixCacheStats(), engine.tokenize(system).length);
+            StepProfile.Totals before = engine.stepProfile();
+            KvCacheStats kvBefore = engine.kvCacheStats();
+            List<SharedPrefixWorkload.FirstTurn> turns = new SharedPrefixWorkload(system, count, slots, tokens,
+                    questionChars).run(engine, engine::stepProfile, label.replace(' ', '-'));
+            PrefixRun run = new PrefixRun(label, turns, engine.prefixCacheStats(), engine.tokenize(system).length,
+                    engine.stepProfile().since(before), engine.kvCacheStats().snapshotsSaved() - kvBefore.snapshotsSaved());
             console.println(run.line());
+            console.println("    " + run.workLine());
+            console.println("    engine steps: " + run.steps().line());
             return run;
         }
     }
@@ -126,23 +133,59 @@ public final class PrefixBenchCommand implements Callable<Integer> {
         for (PrefixRun run : List.of(without, with)) {
             md.append(run.row()).append('\n');
         }
-        return md.append('\n').append(ratios).append('\n').toString();
+        md.append('\n').append(ratios).append("\n\n");
+        for (PrefixRun run : List.of(without, with)) {
+            md.append("- ").append(run.label()).append(": ").append(run.workLine()).append("; engine steps: ")
+                    .append(run.steps().line()).append('\n');
+        }
+        return md.toString();
     }
 
-    /** One run's first turns and prefix counters. */
-    record PrefixRun(String label, List<Generation> generations, PrefixCacheStats stats, int systemTokens) {
+    /**
+     * One run's first turns, its prefix counters, the engine's steps over the run and the snapshots it took of
+     * sequences handed to another conversation.
+     */
+    record PrefixRun(String label, List<SharedPrefixWorkload.FirstTurn> turns, PrefixCacheStats stats,
+                     int systemTokens, StepProfile.Totals steps, long snapshotsSaved) {
+
+        List<Generation> generations() {
+            return turns.stream().map(SharedPrefixWorkload.FirstTurn::generation).toList();
+        }
+
+        /** The median over the turns of a count of the engine's work from a request to its first text. */
+        private double medianUntilFirstText(java.util.function.ToLongFunction<StepProfile.Totals> count) {
+            return Stats.median(turns.stream().mapToDouble(t -> count.applyAsLong(t.untilFirstText())).toArray());
+        }
+
+        /**
+         * The engine's work behind a first turn's time to first token, in counts rather than time: the turn's own
+         * prompt tokens, and the steps and tokens (all turns') the engine computed from its request to its first
+         * text; the queue; the snapshots taken.
+         */
+        String workLine() {
+            return String.format(Locale.ROOT, "per first turn (p50): %.0f prompt tokens computed, %.0f llama_decode "
+                            + "calls and %.0f tokens (all turns') from request to first text, %.0f micro-batches; of the "
+                            + "TTFT, %.1f ms before a sequence took the turn and %.1f ms from there; %d sequence snapshots "
+                            + "taken over the run", Stats.median(generations().stream()
+                            .mapToDouble(Generation::computedTokens).toArray()),
+                    medianUntilFirstText(StepProfile.Totals::steps), medianUntilFirstText(StepProfile.Totals::tokens),
+                    medianUntilFirstText(StepProfile.Totals::microBatches),
+                    Stats.median(generations().stream().mapToDouble(g -> g.queuedNanos() / 1e6).toArray()),
+                    Stats.median(generations().stream().mapToDouble(g -> g.startedToFirstTokenNanos() / 1e6)
+                            .toArray()), snapshotsSaved);
+        }
 
         double ttftMillis(double percentile) {
-            return Stats.percentile(generations.stream().mapToDouble(g -> g.firstTokenNanos() / 1e6).toArray(),
+            return Stats.percentile(generations().stream().mapToDouble(g -> g.firstTokenNanos() / 1e6).toArray(),
                     percentile);
         }
 
         double meanTtftMillis() {
-            return generations.stream().mapToDouble(g -> g.firstTokenNanos() / 1e6).average().orElse(Double.NaN);
+            return generations().stream().mapToDouble(g -> g.firstTokenNanos() / 1e6).average().orElse(Double.NaN);
         }
 
         private long sum(java.util.function.ToLongFunction<Generation> field) {
-            return generations.stream().mapToLong(field).sum();
+            return generations().stream().mapToLong(field).sum();
         }
 
         String line() {
@@ -154,7 +197,7 @@ public final class PrefixBenchCommand implements Callable<Integer> {
 
         String row() {
             return String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f | %d | %d | %d | %d | %d | %d |", label,
-                    generations.size(), ttftMillis(50), ttftMillis(95), meanTtftMillis(), sum(Generation::promptTokens),
+                    turns.size(), ttftMillis(50), ttftMillis(95), meanTtftMillis(), sum(Generation::promptTokens),
                     sum(Generation::computedTokens), sum(Generation::prefixTokens), stats.hits(), stats.misses(),
                     stats.bytes());
         }

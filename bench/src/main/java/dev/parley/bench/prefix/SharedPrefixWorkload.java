@@ -7,12 +7,14 @@ import dev.parley.worker.engine.InferenceEngine;
 import dev.parley.worker.engine.Sampling;
 import dev.parley.worker.engine.TokenListener;
 import dev.parley.worker.engine.Transcript;
+import dev.parley.worker.engine.cpp.StepProfile;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * New conversations that all begin with the same system prompt, each sending one first turn with its own question:
@@ -37,7 +39,17 @@ final class SharedPrefixWorkload {
 
     /** Every conversation's first-turn generation, in conversation order. */
     List<Generation> run(InferenceEngine engine, String label) throws Exception {
-        Generation[] results = new Generation[conversations];
+        StepProfile.Totals none = new StepProfile.Totals(0, 0, 0, 0, 0, 0, 0, 0, 0);
+        return run(engine, () -> none, label).stream().map(FirstTurn::generation).toList();
+    }
+
+    /**
+     * Every conversation's first turn, in conversation order, with the engine's work from its request to its first
+     * text: {@code profile} is read when the request is made and when its first text arrives (the engine hands a
+     * step's text over while it computes the next, so that reading counts the step that made it, not the next).
+     */
+    List<FirstTurn> run(InferenceEngine engine, Supplier<StepProfile.Totals> profile, String label) throws Exception {
+        FirstTurn[] results = new FirstTurn[conversations];
         AtomicInteger next = new AtomicInteger();
         ExecutorService threads = Executors.newFixedThreadPool(callers);
         try {
@@ -47,8 +59,17 @@ final class SharedPrefixWorkload {
                     for (int i = next.getAndIncrement(); i < conversations; i = next.getAndIncrement()) {
                         Transcript transcript = new Transcript(system, List.of(),
                                 List.of(ChatMessage.user(question(i))));
-                        results[i] = engine.generate(new GenerationRequest(label + "-" + i, transcript,
-                                Sampling.greedy(tokens), null), TokenListener.NONE);
+                        StepProfile.Totals before = profile.get();
+                        StepProfile.Totals[] atFirstText = new StepProfile.Totals[1];
+                        TokenListener firstText = delta -> {
+                            if (atFirstText[0] == null && !delta.isEmpty()) {
+                                atFirstText[0] = profile.get();
+                            }
+                        };
+                        Generation generation = engine.generate(new GenerationRequest(label + "-" + i, transcript,
+                                Sampling.greedy(tokens), null), firstText);
+                        StepProfile.Totals until = atFirstText[0] != null ? atFirstText[0] : profile.get();
+                        results[i] = new FirstTurn(generation, until.since(before));
                     }
                     return null;
                 }));
@@ -60,6 +81,13 @@ final class SharedPrefixWorkload {
             threads.shutdownNow();
         }
         return List.of(results);
+    }
+
+    /**
+     * One first turn and the engine's steps from its request to its first text: how many {@code llama_decode} calls
+     * it waited through and how many tokens (its own and other turns') they computed.
+     */
+    record FirstTurn(Generation generation, StepProfile.Totals untilFirstText) {
     }
 
     /** Distinct text per conversation, so that conversations share the system prompt and nothing after it. */

@@ -14,6 +14,13 @@ package dev.parley.worker.engine.cpp;
  * run's tokens, every member gets that (one micro-batch; the tokens cut are computed in a later step); otherwise that
  * layer stays one micro-batch and what is above it is evened out the same way, run by run. A short prompt beside a long
  * one therefore keeps its whole share, at the price of one micro-batch more, as fairness asks.
+ *
+ * <p>A chunk that ends what its turn can compute now (its prompt's last token, whose logits give the first answer
+ * token, or a shared prefix's end, where the prefix is kept) is cut to what one micro-batch holds at most, never down
+ * to its run's smallest rest. That cut saved a micro-batch in this step only to spend one on the tokens cut in the
+ * next, and cost the turn a whole step before its first token: first turns admitted together after a shared prefix,
+ * with own prompts of 48 to 51 tokens, were evened to 48 each, so three of the four waited a step for their last one
+ * to three tokens.
  */
 final class ChunkLevels {
 
@@ -26,11 +33,20 @@ final class ChunkLevels {
      * @param microBatchTokens llama.cpp's {@code n_ubatch}
      */
     static void even(int[] chunks, int microBatchTokens) {
-        evenRuns(chunks, 0, chunks.length, 0, microBatchTokens);
+        even(chunks, new boolean[chunks.length], microBatchTokens);
+    }
+
+    /**
+     * As {@link #even(int[], int)}, never levelling down the chunks that end what their turn can compute now.
+     *
+     * @param ends by sequence id: whether its chunk reaches the end of its prompt or of its shared prefix
+     */
+    static void even(int[] chunks, boolean[] ends, int microBatchTokens) {
+        evenRuns(chunks, ends, 0, chunks.length, 0, microBatchTokens);
     }
 
     /** Evens every run in {@code [from, to)} of sequences whose rest above {@code base} is positive. */
-    private static void evenRuns(int[] chunks, int from, int to, int base, int microBatchTokens) {
+    private static void evenRuns(int[] chunks, boolean[] ends, int from, int to, int base, int microBatchTokens) {
         int s = from;
         while (s < to) {
             if (rest(chunks, s, base) <= 0) {
@@ -41,13 +57,13 @@ final class ChunkLevels {
             while (end < to && rest(chunks, end, base) > 0) {
                 end++;
             }
-            evenRun(chunks, s, end, base, microBatchTokens);
+            evenRun(chunks, ends, s, end, base, microBatchTokens);
             s = end;
         }
     }
 
     /** One run {@code [from, to)}, every rest above {@code base} positive. */
-    private static void evenRun(int[] chunks, int from, int to, int base, int microBatchTokens) {
+    private static void evenRun(int[] chunks, boolean[] ends, int from, int to, int base, int microBatchTokens) {
         int length = to - from;
         // what one micro-batch holds, less the first tokens (they share it where no generating sequence is in the run)
         int most = Math.max(1, microBatchTokens / length - 1);
@@ -61,11 +77,13 @@ final class ChunkLevels {
         }
         if (2L * smallest * length >= total) {
             for (int s = from; s < to; s++) {
-                chunks[s] = base + 1 + smallest;
+                if (!ends[s]) { // levelled down, an ending chunk would end a step later
+                    chunks[s] = base + 1 + smallest;
+                }
             }
             return;
         }
-        evenRuns(chunks, from, to, base + smallest, microBatchTokens);
+        evenRuns(chunks, ends, from, to, base + smallest, microBatchTokens);
     }
 
     /** The chunk's tokens after its first (which joins the first micro-batch) and above {@code base}. */

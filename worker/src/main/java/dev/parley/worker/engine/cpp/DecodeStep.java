@@ -32,6 +32,8 @@ final class DecodeStep {
     private final List<NativeJob> running;
     /** Prompt tokens each sequence computes this step (its chunk), 0 for none. */
     private final int[] chunkOf;
+    /** Whether each sequence's chunk, as shared, ends its prompt or its shared prefix (never cut then). */
+    private final boolean[] endsOf;
     /** The running jobs by sequence id, for the batch's order; empty between steps. */
     private final NativeJob[] bySequence;
     /** Scratch for one lane's prefilling jobs, their demands and shares (no allocation per step). */
@@ -60,6 +62,7 @@ final class DecodeStep {
         this.running = state.running;
         this.prefillChunk = prefillChunk;
         this.chunkOf = new int[state.sequences.length];
+        this.endsOf = new boolean[state.sequences.length];
         this.bySequence = new NativeJob[state.sequences.length];
         this.lane = new NativeJob[state.sequences.length];
         this.demands = new int[state.sequences.length];
@@ -134,6 +137,7 @@ final class DecodeStep {
      */
     private void shareBudget() {
         java.util.Arrays.fill(chunkOf, 0);
+        java.util.Arrays.fill(endsOf, false);
         int generating = 0;
         for (NativeJob job : running) {
             job.outputIndex = -1;
@@ -144,7 +148,7 @@ final class DecodeStep {
         }
         int budget = Math.min(batch.capacity() - generating, prefillChunk);
         sharePrompts(sharePrompts(budget, false), true);
-        microBatchCounter.even(chunkOf);
+        microBatchCounter.even(chunkOf, endsOf);
     }
 
     /** Shares {@code budget} among the prefilling jobs of one lane; returns what they left. */
@@ -160,6 +164,7 @@ final class DecodeStep {
         int left = PromptBudget.share(budget, demands, shares, count);
         for (int i = 0; i < count; i++) {
             chunkOf[lane[i].sequence.id] = shares[i];
+            endsOf[lane[i].sequence.id] = shares[i] == demands[i];
             lane[i] = null;
         }
         return left;

@@ -27,12 +27,13 @@ final class MicroBatches {
     }
 
     /**
-     * Evens out a step's prompt chunks, indexed by sequence id, so they make few micro-batches ({@link ChunkLevels});
-     * a unified cache cuts any batch plainly, so there they stay as shared.
+     * Evens out a step's prompt chunks, indexed by sequence id, so they make few micro-batches ({@link ChunkLevels}),
+     * leaving whole those that end their prompt or shared prefix ({@code ends}); a unified cache cuts any batch
+     * plainly, so there they stay as shared.
      */
-    void even(int[] chunks) {
+    void even(int[] chunks, boolean[] ends) {
         if (!unified) {
-            ChunkLevels.even(chunks, microBatchTokens);
+            ChunkLevels.even(chunks, ends, microBatchTokens);
         }
     }
 

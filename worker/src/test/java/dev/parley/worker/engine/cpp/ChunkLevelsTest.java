@@ -73,6 +73,33 @@ class ChunkLevelsTest {
     }
 
     @Test
+    void firstTurnsThatEndTheirPromptsInTheStepAreNotCutShortOfTheirFirstToken() {
+        // four first turns admitted together after a shared prefix, own prompts of 49, 50, 48 and 51 tokens
+        int[] chunks = {49, 50, 48, 51};
+        assertThat(even(chunks)).as("evened, not knowing they end").containsExactly(48, 48, 48, 48);
+        boolean[] ends = {true, true, true, true};
+        int[] evened = chunks.clone();
+        ChunkLevels.even(evened, ends, MICRO_BATCH);
+        assertThat(evened).as("each computes its last token, whose logits give its first answer token")
+                .containsExactly(49, 50, 48, 51);
+    }
+
+    @Test
+    void anEndingChunkIsCutToWhatOneMicroBatchHoldsButNeverLevelledDown() {
+        int[] evened = {40, 40, 37, 40};
+        ChunkLevels.even(evened, new boolean[] {false, true, false, false}, MICRO_BATCH);
+        // sequence 1 ends its prompt and keeps its 40; the others are levelled to 37 as before
+        assertThat(evened).containsExactly(37, 40, 37, 37);
+        // 64 ending chunks of 16 tokens: still cut to the 8 that one micro-batch holds for each
+        int[] many = new int[64];
+        java.util.Arrays.fill(many, 16);
+        boolean[] allEnd = new boolean[64];
+        java.util.Arrays.fill(allEnd, true);
+        ChunkLevels.even(many, allEnd, MICRO_BATCH);
+        assertThat(many).containsOnly(8);
+    }
+
+    @Test
     void aShortPromptBesideALongOneKeepsItsWholeShare() {
         // the long prompt's 216 tokens and a returning turn's 40: evening them out would halve the long one
         boolean[] generating = {false, false, true, true};

@@ -100,6 +100,66 @@ class SharedPrefixTest {
         }
     }
 
+    /**
+     * The work behind first turns that start together, counted where it happens: every token the engine gave
+     * {@code llama_decode} ({@link StepProfile}) is the shared prefix once, each turn's own prompt tokens, and each
+     * answer token fed back. Nothing is computed twice, however the four arrive: in the same admission pass, while
+     * the first computes the prefix (they wait for it), or after it was kept (they copy it). Prompt chunks of 16
+     * tokens make the prefix take several steps, as a system prompt of a thousand tokens does with the default chunk,
+     * so the others come while it is being computed.
+     */
+    @Test
+    void fourFirstTurnsStartingTogetherDecodeThePrefixOnceAndEachOnlyItsOwnTokens(TestModels models)
+            throws Exception {
+        List<String> messages = List.of("Hello.", "Is the service down?", "How do I see my bill?",
+                "Can Parley translate text?");
+        int answerTokens = 4;
+        try (NativeEngine engine = NativeEngine.load(NativeEngineConfig.forModel(models.real(),
+                        EngineExtension.libraries()).withSlots(messages.size()).withContextPerSlot(1024)
+                        .withPrefillChunk(16).withIgnoreEndOfGeneration(true), PrefixSharing.DEFAULT, DiskTierConfig.OFF,
+                NativeLanes.DEFAULT)) {
+            StepProfile.Totals before = engine.stepProfile();
+            var together = java.util.concurrent.Executors.newFixedThreadPool(messages.size());
+            var go = new java.util.concurrent.CountDownLatch(1);
+            List<Generation> turns;
+            try {
+                List<java.util.concurrent.Future<Generation>> futures = new java.util.ArrayList<>();
+                for (int i = 0; i < messages.size(); i++) {
+                    String message = messages.get(i);
+                    String conversation = "together-" + i;
+                    futures.add(together.submit(() -> {
+                        go.await();
+                        return engine.generate(new GenerationRequest(conversation, transcript(SYSTEM, List.of(),
+                                message), Sampling.greedy(answerTokens), null), TokenListener.NONE);
+                    }));
+                }
+                go.countDown();
+                turns = new java.util.ArrayList<>();
+                for (var future : futures) {
+                    turns.add(future.get());
+                }
+            } finally {
+                together.shutdownNow();
+            }
+            StepProfile.Totals work = engine.stepProfile().since(before);
+
+            Transcript first = transcript(SYSTEM, List.of(), messages.get(0));
+            int shared = PrefixBoundary.of(first, engine.tokenizeTranscript(first), engine::tokenizeTranscript,
+                    PrefixSharing.DEFAULT_MIN_TOKENS);
+            assertThat(shared).isGreaterThan(engine.tokenize(SYSTEM).length);
+            int own = turns.stream().mapToInt(g -> g.promptTokens() - shared).sum();
+            int fedBack = turns.stream().mapToInt(g -> g.completionTokens() - 1).sum();
+            assertThat(turns).allSatisfy(g -> assertThat(g.completionTokens()).isEqualTo(answerTokens));
+            assertThat(work.tokens()).as("tokens given to llama_decode").isEqualTo(shared + own + fedBack);
+            assertThat(turns.stream().mapToInt(Generation::computedTokens).sum()).isEqualTo(shared + own);
+            assertThat(turns).extracting(Generation::tier).containsOnlyOnce(KvTier.PREFILL);
+            PrefixCacheStats stats = engine.prefixCacheStats();
+            assertThat(stats.misses()).as("prefixes computed").isEqualTo(1);
+            assertThat(stats.hits()).as("prefixes copied in").isEqualTo(messages.size() - 1);
+            assertThat(stats.prefixes()).isEqualTo(1);
+        }
+    }
+
     @Test
     void aPromptThatDiffersFromTheSharedPrefixAnywhereGetsNone(TestModels models) {
         try (NativeEngine engine = engine(models, PrefixSharing.DEFAULT)) {
