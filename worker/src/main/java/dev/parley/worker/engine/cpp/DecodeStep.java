@@ -43,13 +43,14 @@ final class DecodeStep {
     private final DeviceSampling deviceSampling;
     private final Runnable publishStats;
     private final HandOver handOver;
+    private final Forks forks;
     private final int vocabulary;
     /** Below this many sequences the argmaxes run on the engine thread: a fork costs more than it saves. */
     private static final int PARALLEL_SAMPLING = 8;
     private long clock;
 
     DecodeStep(EngineState state, int prefillChunk, MicroBatches microBatchCounter, StepProfile profile,
-               Runnable publishStats, DeviceSampling deviceSampling) {
+               Runnable publishStats, DeviceSampling deviceSampling, Forks forks) {
         this.state = state;
         this.llama = state.llama;
         this.model = state.model;
@@ -68,6 +69,7 @@ final class DecodeStep {
         this.publishStats = publishStats;
         this.handOver = state.handOver;
         this.deviceSampling = deviceSampling;
+        this.forks = forks;
         this.vocabulary = model.vocabularySize();
     }
 
@@ -199,6 +201,12 @@ final class DecodeStep {
             job.fail(job.handOverFailure);
             return;
         }
+        if (chunk > 0 && !job.prefilling() && !job.forks.isEmpty()) {
+            for (NativeJob fork : forks.branch(job)) { // the prompt computed once: each further answer starts here
+                takeToken(fork, fork.sampler.greedy() ? SamplerChain.argmax(
+                        llama.llama_get_logits_ith(context, fork.outputIndex), vocabulary) : -1);
+            }
+        }
         if (job.outputIndex >= 0 && !takeToken(job, argmax)) {
             return;
         }
@@ -322,6 +330,10 @@ final class DecodeStep {
         job.sequence.job = null;
         job.sequence.lastUsed = ++clock;
         running.remove(job);
+        if (job.fork) {
+            state.clear(job.sequence); // a further answer's KV is no conversation's: the sequence is free again
+        }
+        forks.endUnbranched(job);
         publishStats.run(); // before the job completes, so its caller sees them
     }
 
