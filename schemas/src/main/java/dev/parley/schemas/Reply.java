@@ -28,7 +28,8 @@ import java.util.Objects;
  * @param logprobs       the log probability of each generated token, in order ({@link GenerationParams#logprobs()}),
  *                       or {@code null}: not asked for
  * @param choices        every answer when the prompt asked for several ({@link GenerationParams#n()}), choice 0 being
- *                       the one above, or {@code null}: one answer
+ *                       the one above (its log probabilities are {@code logprobs}, not repeated there), or
+ *                       {@code null}: one answer
  */
 public record Reply(
         String requestId,

@@ -49,8 +49,8 @@ final class ReplyFactory {
      */
     private static List<Choice> choices(Reply first, Generation generation, Optional<ReasoningStart> reasoning) {
         List<Choice> choices = new ArrayList<>();
-        choices.add(new Choice(0, first.content(), first.finishReason(), generation.completionTokens(),
-                first.logprobs()));
+        // choice 0's log probabilities are the reply's own, not repeated
+        choices.add(new Choice(0, first.content(), first.finishReason(), generation.completionTokens(), null));
         for (Generation.Choice other : generation.otherChoices()) {
             String content = reasoning.map(r -> r.split(other.text()).content()).orElse(other.text());
             choices.add(new Choice(choices.size(), content, other.finishReason(), other.completionTokens(),
