@@ -123,6 +123,25 @@ class ForkedChoicesTest {
                 .isLessThanOrEqualTo(generation.computedTokens() + generation.allCompletionTokens());
     }
 
+    /** In the unified layout the copy shares the prompt's cells instead of copying a stream: the same answers. */
+    @Test
+    void theUnifiedLayoutForksThePromptToo(TestModels models) {
+        Sampling greedy = new Sampling(8, 0.0, null, null, 0L, List.of()).withPenalties(Penalties.OFF).withN(2);
+        Transcript transcript = new Transcript(SYSTEM, List.of(), List.of(ChatMessage.user("Name a big animal.")));
+        try (NativeEngine unified = NativeEngine.load(NativeEngineConfig.forModel(models.real(),
+                EngineExtension.libraries()).withSlots(2).withContextPerSlot(1024).withKvLayout(KvLayout.UNIFIED))) {
+            Generation generation = unified.generate(new GenerationRequest("c-unified", transcript, greedy, null),
+                    TokenListener.NONE);
+            Generation again = unified.generate(new GenerationRequest("c-unified-2", transcript, greedy, null),
+                    TokenListener.NONE);
+
+            assertThat(generation.otherChoices()).singleElement()
+                    .satisfies(choice -> assertThat(choice.text()).isEqualTo(generation.text()));
+            assertThat(again.text()).isEqualTo(generation.text());
+            assertThat(unified.published.forkCopies).isEqualTo(2);
+        }
+    }
+
     @Test
     void theForksSequencesAreFreeWhenTheTurnEndsEvenCancelled() {
         Sampling all = new Sampling(6, 0.8, null, null, 7L, List.of()).withN(SLOTS);
