@@ -251,6 +251,7 @@ final class NativeJob {
     /** Fails the job: with an {@link EngineException} (may work again) or an {@link UnsupportedRequestException}. */
     void fail(RuntimeException error) {
         result.completeExceptionally(error);
+        forks.forEach(NativeJob::abandon); // the turn fails with its first answer: the others are dropped
     }
 
     boolean done() {
