@@ -113,7 +113,9 @@ def errors():
     user = [{"role": "user", "content": "hi"}]
     anonymous = openai.OpenAI(api_key="sk-wrong", max_retries=0)
     return {
-        "n": error_of(lambda: client.chat.completions.create(model=MODEL, messages=user, n=2)),
+        "n": error_of(lambda: client.chat.completions.create(model=MODEL, messages=user, n=9)),
+        "n_with_tools": error_of(lambda: client.chat.completions.create(model=MODEL, messages=user, n=2, tools=[
+            {"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}])),
         "tools": error_of(lambda: client.chat.completions.create(model=MODEL, messages=user, tools=[
             {"type": "function", "function": {"name": "get weather", "parameters": {"type": "object"}}}])),
         "tool_choice": error_of(lambda: client.chat.completions.create(model=MODEL, messages=user, tools=[
@@ -151,6 +153,32 @@ def sampling():
         "bias_outside_vocabulary": error_of(lambda: content(temperature=0, logit_bias={"999999999": -100})),
         "top_logprobs_alone": error_of(lambda: content(temperature=0, top_logprobs=2)),
     }
+
+
+def choices():
+    """n=3 through the openai client: a completion, then a stream of the same seeded request."""
+    options = dict(model=MODEL, messages=[{"role": "user", "content": "Tell me a short story. " + RUN}],
+                   max_tokens=10, temperature=1.0, seed=5, n=3)
+    raw = client.chat.completions.with_raw_response.create(**options)
+    whole = raw.parse()
+    stream = client.chat.completions.create(stream=True, stream_options={"include_usage": True}, **options)
+    texts, finishes, roles, tokens = {}, {}, [], None
+    for chunk in stream:
+        if chunk.usage is not None:
+            tokens = chunk.usage.completion_tokens
+        for choice in chunk.choices:
+            if choice.delta.role:
+                roles.append(choice.index)
+            texts[choice.index] = texts.get(choice.index, "") + (choice.delta.content or "")
+            if choice.finish_reason:
+                finishes[choice.index] = choice.finish_reason
+    return {"whole": {"indexes": [c.index for c in whole.choices],
+                      "contents": [c.message.content for c in whole.choices],
+                      "finish_reasons": [c.finish_reason for c in whole.choices],
+                      "completion_tokens": whole.usage.completion_tokens, "conversation": raw.headers.get(HEADER)},
+            "streamed": {"contents": [texts.get(i, "") for i in range(3)],
+                         "finish_reasons": [finishes.get(i) for i in range(3)],
+                         "roles": sorted(roles), "completion_tokens": tokens}}
 
 
 def logprob_entries(content):

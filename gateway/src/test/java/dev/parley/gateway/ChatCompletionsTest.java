@@ -35,7 +35,7 @@ class ChatCompletionsTest {
     @BeforeAll
     void start(ParleyInfra infra, ParleyInfraExtension.TestModels models) throws Exception {
         OpenAiPython.install();
-        pool = new PoolFixture(infra, models);
+        pool = new PoolFixture(infra, models, 3); // n=3 takes three sequences
         gateway = Gateway.start(pool.gatewayConfig().build());
         history = RedisHistoryStore.connect(infra.redisUri(), Duration.ZERO);
     }
@@ -167,6 +167,8 @@ class ChatCompletionsTest {
         JsonNode result = scenario("errors");
 
         assertError(result.get("n"), 400, "n");
+        assertThat(result.get("n").get("message").asString()).contains("[1, 8]");
+        assertError(result.get("n_with_tools"), 400, "n");
         assertError(result.get("tools"), 400, "tools[0].function.name");
         assertError(result.get("tool_choice"), 400, "tool_choice");
         assertError(result.get("temperature"), 400, "temperature");
@@ -254,6 +256,32 @@ class ChatCompletionsTest {
         for (int i = 0; i < streamed.size(); i++) {
             assertThat(streamed.get(i).get("top").size()).isEqualTo(3);
         }
+    }
+
+    /**
+     * OpenAI's {@code n}: three answers from one prompt, whole and streamed, seeded so both requests give the same
+     * three; the streamed deltas of each index add up to that answer, and the usage counts every answer's tokens.
+     */
+    @Test
+    void nGivesThreeChoicesWholeAndStreamedThatAddUp() throws Exception {
+        JsonNode result = scenario("choices");
+
+        JsonNode whole = result.get("whole");
+        assertThat(whole.get("indexes").toString()).isEqualTo("[0,1,2]");
+        assertThat(whole.get("contents")).hasSize(3).allSatisfy(text -> assertThat(text.asString()).isNotBlank());
+        // seed + i for answer i: they differ (fixed by the seed, so on every run)
+        assertThat(java.util.stream.StreamSupport.stream(whole.get("contents").spliterator(), false).distinct())
+                .hasSizeGreaterThan(1);
+        assertThat(whole.get("finish_reasons")).allSatisfy(r -> assertThat(r.asString()).isIn("stop", "length"));
+        JsonNode streamed = result.get("streamed");
+        assertThat(streamed.get("contents")).isEqualTo(whole.get("contents"));
+        assertThat(streamed.get("finish_reasons")).isEqualTo(whole.get("finish_reasons"));
+        assertThat(streamed.get("roles").toString()).isEqualTo("[0,1,2]");
+        assertThat(streamed.get("completion_tokens").asInt()).isEqualTo(whole.get("completion_tokens").asInt())
+                .isGreaterThanOrEqualTo(3);
+        // the history keeps the first answer only
+        assertThat(history.load(whole.get("conversation").asString())).singleElement().satisfies(entry ->
+                assertThat(entry.answer()).isEqualTo(whole.get("contents").get(0).asString()));
     }
 
     /** The text the entries' bytes spell, as OpenAI's clients put a token's pieces together. */

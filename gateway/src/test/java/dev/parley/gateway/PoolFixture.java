@@ -46,9 +46,20 @@ final class PoolFixture implements AutoCloseable {
      * {@code defaultMaxTokens} tokens when a request names no max_tokens.
      */
     PoolFixture(ParleyInfra infra, Path model, int context, int defaultMaxTokens, QuotaSettings quotas) {
+        this(infra, model, context, defaultMaxTokens, quotas, 2);
+    }
+
+    /** A pool of the real model whose engine has {@code slots} sequences (a request's n may ask for as many). */
+    PoolFixture(ParleyInfra infra, ParleyInfraExtension.TestModels models, int slots) {
+        this(infra, models.real(), 2048, (Integer) Setting.DEFAULT_MAX_TOKENS.typedDefault(), QuotaSettings.NONE,
+                slots);
+    }
+
+    private PoolFixture(ParleyInfra infra, Path model, int context, int defaultMaxTokens, QuotaSettings quotas,
+                        int slots) {
         this.infra = infra;
         Path libraries = LlamaLibraryStore.standard(System.getenv()).resolve(System.getenv(LlamaLibraryStore.DIR_ENV));
-        this.engine = NativeEngine.load(NativeEngineConfig.forModel(model, libraries).withSlots(2)
+        this.engine = NativeEngine.load(NativeEngineConfig.forModel(model, libraries).withSlots(slots)
                 .withContextPerSlot(context).withSnapshotBytes(256L << 20));
         this.workerConfig = WorkerConfig.builder().bootstrapServers(infra.bootstrapServers()).redisUri(infra.redisUri())
                 .promptsTopic(prefix + ".prompts").repliesTopic(prefix + ".replies").deadLetterTopic(prefix + ".dlq")

@@ -18,10 +18,12 @@ import java.util.Objects;
  * @param reasoningContent a reasoning model's thinking generated since the previous chunk, or {@code null}: none
  * @param logprobs       the log probabilities of the tokens generated since the previous chunk, or {@code null}: none
  *                       (not asked for, or no token)
+ * @param index          the answer the delta and logprobs belong to, when the prompt asked for several
+ *                       ({@link GenerationParams#n()}); {@code null}: choice 0
  */
 public record Chunk(String type, String requestId, String conversationId, int seq, int attempt, String delta,
                     String worker, List<ToolCallDelta> toolCalls, String reasoningContent,
-                    List<TokenLogprob> logprobs) {
+                    List<TokenLogprob> logprobs, Integer index) {
 
     public static final String TYPE = "chunk";
 
@@ -36,6 +38,14 @@ public record Chunk(String type, String requestId, String conversationId, int se
         attempt = Math.max(1, attempt);
         toolCalls = toolCalls == null || toolCalls.isEmpty() ? null : List.copyOf(toolCalls);
         logprobs = logprobs == null || logprobs.isEmpty() ? null : List.copyOf(logprobs);
+        index = index == null || index == 0 ? null : index;
+    }
+
+    /** A chunk of choice 0. */
+    public Chunk(String type, String requestId, String conversationId, int seq, int attempt, String delta,
+                 String worker, List<ToolCallDelta> toolCalls, String reasoningContent, List<TokenLogprob> logprobs) {
+        this(type, requestId, conversationId, seq, attempt, delta, worker, toolCalls, reasoningContent, logprobs,
+                null);
     }
 
     /** A chunk without log probabilities. */
@@ -51,18 +61,29 @@ public record Chunk(String type, String requestId, String conversationId, int se
     /** This chunk carrying pieces of tool calls as well. */
     public Chunk withToolCalls(List<ToolCallDelta> deltas) {
         return new Chunk(type, requestId, conversationId, seq, attempt, delta, worker, deltas, reasoningContent,
-                logprobs);
+                logprobs, index);
     }
 
     /** This chunk carrying a piece of reasoning as well ({@code null} or empty: none). */
     public Chunk withReasoning(String reasoning) {
         return new Chunk(type, requestId, conversationId, seq, attempt, delta, worker, toolCalls,
-                reasoning == null || reasoning.isEmpty() ? null : reasoning, logprobs);
+                reasoning == null || reasoning.isEmpty() ? null : reasoning, logprobs, index);
     }
 
     /** This chunk carrying the log probabilities of its tokens as well ({@code null} or empty: none). */
     public Chunk withLogprobs(List<TokenLogprob> entries) {
         return new Chunk(type, requestId, conversationId, seq, attempt, delta, worker, toolCalls, reasoningContent,
-                entries);
+                entries, index);
+    }
+
+    /** This chunk as a piece of choice {@code choice} (0: the first). */
+    public Chunk withIndex(int choice) {
+        return new Chunk(type, requestId, conversationId, seq, attempt, delta, worker, toolCalls, reasoningContent,
+                logprobs, choice);
+    }
+
+    /** The choice this chunk belongs to: {@link #index()}, or 0. */
+    public int choice() {
+        return index == null ? 0 : index;
     }
 }

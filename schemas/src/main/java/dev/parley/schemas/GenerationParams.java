@@ -18,6 +18,8 @@ import java.util.TreeMap;
  * @param logprobs         whether the reply carries the log probability of each generated token (OpenAI's)
  * @param topLogprobs      how many of the most likely tokens each position lists besides the chosen one, 0 to
  *                         {@value #MAX_TOP_LOGPROBS}; more than 0 needs {@code logprobs} (OpenAI's)
+ * @param n                how many answers (choices) to generate for the prompt, 1 to {@value #MAX_N} (OpenAI's);
+ *                         {@code null}: 1. Only the first choice enters the conversation's history
  */
 public record GenerationParams(
         Integer maxTokens,
@@ -33,8 +35,11 @@ public record GenerationParams(
         Double frequencyPenalty,
         Map<Integer, Double> logitBias,
         Boolean logprobs,
-        Integer topLogprobs) {
+        Integer topLogprobs,
+        Integer n) {
 
+    /** The most choices {@link #n} may ask for: each is a sequence of the worker's engine for the whole turn. */
+    public static final int MAX_N = 8;
     /** The most entries {@link #logitBias} may hold (OpenAI's limit). */
     public static final int MAX_LOGIT_BIAS = 300;
     /** The most alternatives {@link #topLogprobs} may ask for (OpenAI's limit). */
@@ -60,8 +65,18 @@ public record GenerationParams(
                 "top_logprobs must be in [0, " + MAX_TOP_LOGPROBS + "], got " + topLogprobs);
         require(topLogprobs == null || topLogprobs == 0 || Boolean.TRUE.equals(logprobs),
                 "top_logprobs needs logprobs: true");
+        require(n == null || (n >= 1 && n <= MAX_N), "n must be in [1, " + MAX_N + "], got " + n);
         stop = stop == null ? null : List.copyOf(stop);
         logitBias = logitBias == null ? null : checkedBias(logitBias);
+    }
+
+    /** Parameters for one choice. */
+    public GenerationParams(Integer maxTokens, Double temperature, Double topP, Integer topK, Long seed,
+                            List<String> stop, ResponseFormat responseFormat, Double minP, Double repeatPenalty,
+                            Double presencePenalty, Double frequencyPenalty, Map<Integer, Double> logitBias,
+                            Boolean logprobs, Integer topLogprobs) {
+        this(maxTokens, temperature, topP, topK, seed, stop, responseFormat, minP, repeatPenalty, presencePenalty,
+                frequencyPenalty, logitBias, logprobs, topLogprobs, null);
     }
 
     /** Parameters without log probabilities. */
@@ -91,43 +106,43 @@ public record GenerationParams(
 
     public GenerationParams withMaxTokens(int value) {
         return new GenerationParams(value, temperature, topP, topK, seed, stop, responseFormat, minP, repeatPenalty,
-                presencePenalty, frequencyPenalty, logitBias, logprobs, topLogprobs);
+                presencePenalty, frequencyPenalty, logitBias, logprobs, topLogprobs, n);
     }
 
     public GenerationParams withTemperature(double value) {
         return new GenerationParams(maxTokens, value, topP, topK, seed, stop, responseFormat, minP, repeatPenalty,
-                presencePenalty, frequencyPenalty, logitBias, logprobs, topLogprobs);
+                presencePenalty, frequencyPenalty, logitBias, logprobs, topLogprobs, n);
     }
 
     public GenerationParams withTopP(double value) {
         return new GenerationParams(maxTokens, temperature, value, topK, seed, stop, responseFormat, minP,
-                repeatPenalty, presencePenalty, frequencyPenalty, logitBias, logprobs, topLogprobs);
+                repeatPenalty, presencePenalty, frequencyPenalty, logitBias, logprobs, topLogprobs, n);
     }
 
     public GenerationParams withTopK(int value) {
         return new GenerationParams(maxTokens, temperature, topP, value, seed, stop, responseFormat, minP,
-                repeatPenalty, presencePenalty, frequencyPenalty, logitBias, logprobs, topLogprobs);
+                repeatPenalty, presencePenalty, frequencyPenalty, logitBias, logprobs, topLogprobs, n);
     }
 
     public GenerationParams withSeed(long value) {
         return new GenerationParams(maxTokens, temperature, topP, topK, value, stop, responseFormat, minP,
-                repeatPenalty, presencePenalty, frequencyPenalty, logitBias, logprobs, topLogprobs);
+                repeatPenalty, presencePenalty, frequencyPenalty, logitBias, logprobs, topLogprobs, n);
     }
 
     public GenerationParams withStop(List<String> value) {
         return new GenerationParams(maxTokens, temperature, topP, topK, seed, value, responseFormat, minP,
-                repeatPenalty, presencePenalty, frequencyPenalty, logitBias, logprobs, topLogprobs);
+                repeatPenalty, presencePenalty, frequencyPenalty, logitBias, logprobs, topLogprobs, n);
     }
 
     public GenerationParams withResponseFormat(ResponseFormat value) {
         return new GenerationParams(maxTokens, temperature, topP, topK, seed, stop, value, minP, repeatPenalty,
-                presencePenalty, frequencyPenalty, logitBias, logprobs, topLogprobs);
+                presencePenalty, frequencyPenalty, logitBias, logprobs, topLogprobs, n);
     }
 
     /** A copy with {@code min_p}: tokens less likely than {@code value} times the most likely one are dropped (0-1). */
     public GenerationParams withMinP(double value) {
         return new GenerationParams(maxTokens, temperature, topP, topK, seed, stop, responseFormat, value,
-                repeatPenalty, presencePenalty, frequencyPenalty, logitBias, logprobs, topLogprobs);
+                repeatPenalty, presencePenalty, frequencyPenalty, logitBias, logprobs, topLogprobs, n);
     }
 
     /**
@@ -136,19 +151,19 @@ public record GenerationParams(
      */
     public GenerationParams withRepeatPenalty(double value) {
         return new GenerationParams(maxTokens, temperature, topP, topK, seed, stop, responseFormat, minP, value,
-                presencePenalty, frequencyPenalty, logitBias, logprobs, topLogprobs);
+                presencePenalty, frequencyPenalty, logitBias, logprobs, topLogprobs, n);
     }
 
     /** A copy with OpenAI's {@code presence_penalty} (-2 to 2): subtracted once from each token already generated. */
     public GenerationParams withPresencePenalty(double value) {
         return new GenerationParams(maxTokens, temperature, topP, topK, seed, stop, responseFormat, minP,
-                repeatPenalty, value, frequencyPenalty, logitBias, logprobs, topLogprobs);
+                repeatPenalty, value, frequencyPenalty, logitBias, logprobs, topLogprobs, n);
     }
 
     /** A copy with OpenAI's {@code frequency_penalty} (-2 to 2): subtracted per time a token was generated. */
     public GenerationParams withFrequencyPenalty(double value) {
         return new GenerationParams(maxTokens, temperature, topP, topK, seed, stop, responseFormat, minP,
-                repeatPenalty, presencePenalty, value, logitBias, logprobs, topLogprobs);
+                repeatPenalty, presencePenalty, value, logitBias, logprobs, topLogprobs, n);
     }
 
     /**
@@ -160,7 +175,7 @@ public record GenerationParams(
      */
     public GenerationParams withLogitBias(Map<Integer, Double> value) {
         return new GenerationParams(maxTokens, temperature, topP, topK, seed, stop, responseFormat, minP,
-                repeatPenalty, presencePenalty, frequencyPenalty, value, logprobs, topLogprobs);
+                repeatPenalty, presencePenalty, frequencyPenalty, value, logprobs, topLogprobs, n);
     }
 
     /**
@@ -173,7 +188,26 @@ public record GenerationParams(
      */
     public GenerationParams withLogprobs(int top) {
         return new GenerationParams(maxTokens, temperature, topP, topK, seed, stop, responseFormat, minP,
-                repeatPenalty, presencePenalty, frequencyPenalty, logitBias, true, top);
+                repeatPenalty, presencePenalty, frequencyPenalty, logitBias, true, top, n);
+    }
+
+    /**
+     * A copy asking for {@code value} answers (1 to {@value #MAX_N}): the reply's {@link Reply#choices()} holds them
+     * all, its content the first, which alone enters the conversation's history; streamed chunks say which choice
+     * they belong to ({@link Chunk#index()}). Served by the native engine, which computes the prompt once and copies
+     * its KV cache to a sequence per further choice; with a {@code seed}, choice {@code i} samples with
+     * {@code seed + i}. A worker on the java engine answers with an error reply ({@code unsupported_feature}).
+     *
+     * @throws IllegalArgumentException for {@code value} out of range
+     */
+    public GenerationParams withN(int value) {
+        return new GenerationParams(maxTokens, temperature, topP, topK, seed, stop, responseFormat, minP,
+                repeatPenalty, presencePenalty, frequencyPenalty, logitBias, logprobs, topLogprobs, value);
+    }
+
+    /** How many choices to generate: {@link #n()}, or 1. */
+    public int choices() {
+        return n == null ? 1 : n;
     }
 
     /** Whether the reply is to carry log probabilities. */

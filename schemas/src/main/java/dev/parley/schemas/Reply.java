@@ -27,6 +27,9 @@ import java.util.Objects;
  *                       or {@code null}: the model did not reason aloud
  * @param logprobs       the log probability of each generated token, in order ({@link GenerationParams#logprobs()}),
  *                       or {@code null}: not asked for
+ * @param choices        every answer when the prompt asked for several ({@link GenerationParams#n()}), choice 0 being
+ *                       the one above (its log probabilities are {@code logprobs}, not repeated there), or
+ *                       {@code null}: one answer
  */
 public record Reply(
         String requestId,
@@ -44,7 +47,8 @@ public record Reply(
         Map<String, String> metadata,
         List<ToolCall> toolCalls,
         String reasoningContent,
-        List<TokenLogprob> logprobs) {
+        List<TokenLogprob> logprobs,
+        List<Choice> choices) {
 
     public Reply {
         Objects.requireNonNull(requestId, "request_id");
@@ -53,6 +57,16 @@ public record Reply(
         metadata = metadata == null ? null : Map.copyOf(metadata);
         toolCalls = toolCalls == null || toolCalls.isEmpty() ? null : List.copyOf(toolCalls);
         logprobs = logprobs == null ? null : List.copyOf(logprobs);
+        choices = choices == null || choices.isEmpty() ? null : List.copyOf(choices);
+    }
+
+    /** A reply with one answer. */
+    public Reply(String requestId, String conversationId, ReplyStatus status, String content,
+                 FinishReason finishReason, Usage usage, Timings timings, Integer turn, Integer droppedTurns,
+                 String model, String worker, ErrorInfo error, Map<String, String> metadata, List<ToolCall> toolCalls,
+                 String reasoningContent, List<TokenLogprob> logprobs) {
+        this(requestId, conversationId, status, content, finishReason, usage, timings, turn, droppedTurns, model,
+                worker, error, metadata, toolCalls, reasoningContent, logprobs, null);
     }
 
     /** A reply without log probabilities. */
@@ -106,6 +120,7 @@ public record Reply(
         private List<ToolCall> toolCalls;
         private String reasoningContent;
         private List<TokenLogprob> logprobs;
+        private List<Choice> choices;
 
         private Builder() {
         }
@@ -127,6 +142,7 @@ public record Reply(
             toolCalls = reply.toolCalls;
             reasoningContent = reply.reasoningContent;
             logprobs = reply.logprobs;
+            choices = reply.choices;
         }
 
         public Builder requestId(String value) {
@@ -209,10 +225,15 @@ public record Reply(
             return this;
         }
 
+        public Builder choices(List<Choice> value) {
+            choices = value;
+            return this;
+        }
+
         /** The reply; throws as the record's constructor does on a missing id or status. */
         public Reply build() {
             return new Reply(requestId, conversationId, status, content, finishReason, usage, timings, turn,
-                    droppedTurns, model, worker, error, metadata, toolCalls, reasoningContent, logprobs);
+                    droppedTurns, model, worker, error, metadata, toolCalls, reasoningContent, logprobs, choices);
         }
     }
 }

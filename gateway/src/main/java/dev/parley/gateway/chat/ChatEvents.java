@@ -43,7 +43,13 @@ final class ChatEvents {
 
     /** A chunk with this delta, finish reason and the log probabilities of its tokens ({@code null}: none asked). */
     void chunk(Map<String, Object> delta, String finishReason, List<TokenLogprob> logprobs) throws IOException {
-        event(CompletionJson.chunk(requestId, model, created, delta, finishReason, logprobs));
+        chunk(0, delta, finishReason, logprobs);
+    }
+
+    /** A chunk of answer {@code index} (n > 1) with this delta, finish reason and log probabilities. */
+    void chunk(int index, Map<String, Object> delta, String finishReason, List<TokenLogprob> logprobs)
+            throws IOException {
+        event(CompletionJson.chunk(requestId, model, created, index, delta, finishReason, logprobs));
     }
 
     /** An event of its own shape (the usage chunk, an error). */

@@ -13,14 +13,17 @@ import dev.parley.gateway.resume.EventId;
 import dev.parley.gateway.resume.KafkaReplay;
 import dev.parley.gateway.resume.StreamRecord;
 import dev.parley.gateway.resume.StreamResumer;
+import dev.parley.schemas.Choice;
 import dev.parley.schemas.Chunk;
 import dev.parley.schemas.Prompt;
 import dev.parley.schemas.Reply;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Relays one streamed request as server-sent {@code chat.completion.chunk} events: a first chunk with the role, one
@@ -106,18 +109,21 @@ final class StreamRelay {
 
     private static Reply relayAnswer(ChatEvents events, AnswerSource answer, boolean includeUsage)
             throws IOException, InterruptedException {
-        events.chunk(Json.object("role", "assistant", "content", ""), null);
+        Set<Integer> opened = new HashSet<>(); // answers whose role chunk went out (several when n > 1)
+        open(events, opened, 0);
         while (true) {
             Object event = answer.next();
             if (event == null) {
                 events.ping();
             } else if (event instanceof Chunk chunk) {
+                open(events, opened, chunk.choice());
                 List<Map<String, Object>> deltas = deltas(chunk);
                 for (int i = 0; i < deltas.size(); i++) {
-                    events.chunk(deltas.get(i), null, i == deltas.size() - 1 ? chunk.logprobs() : null);
+                    events.chunk(chunk.choice(), deltas.get(i), null,
+                            i == deltas.size() - 1 ? chunk.logprobs() : null);
                 }
             } else if (event instanceof Reply done) {
-                return finish(events, done, includeUsage);
+                return finish(events, done, includeUsage, opened);
             } else {
                 events.event(Json.error(ReplyOutcome.failure((Throwable) event)));
                 events.done();
@@ -145,7 +151,15 @@ final class StreamRelay {
         return deltas;
     }
 
-    private static Reply finish(ChatEvents events, Reply done, boolean includeUsage) throws IOException {
+    /** The first chunk of an answer, with its role, unless it went out already. */
+    private static void open(ChatEvents events, Set<Integer> opened, int index) throws IOException {
+        if (opened.add(index)) {
+            events.chunk(index, Json.object("role", "assistant", "content", ""), null, null);
+        }
+    }
+
+    private static Reply finish(ChatEvents events, Reply done, boolean includeUsage, Set<Integer> opened)
+            throws IOException {
         Reply checked;
         try {
             checked = ReplyOutcome.check(done);
@@ -155,6 +169,12 @@ final class StreamRelay {
             return null;
         }
         events.chunk(Map.of(), CompletionJson.finishReason(done.finishReason()));
+        if (done.choices() != null) { // n > 1: each further answer ends with its own finish reason
+            for (Choice choice : done.choices().subList(1, done.choices().size())) {
+                open(events, opened, choice.index());
+                events.chunk(choice.index(), Map.of(), CompletionJson.finishReason(choice.finishReason()), null);
+            }
+        }
         if (includeUsage) {
             events.event(CompletionJson.usageChunk(done, events.model(), events.created()));
         }

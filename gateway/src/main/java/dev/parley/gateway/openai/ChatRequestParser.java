@@ -51,9 +51,6 @@ public final class ChatRequestParser {
                 throw OpenAiException.invalidParam(name, "Unrecognized request argument supplied: " + name);
             }
         }
-        requireNeutral(body, "n", node -> node.isIntegralNumber() && node.canConvertToInt() && node.intValue() == 1,
-                "only n=1 is supported (one choice per request; send the request again for another answer)");
-
         String model = requiredString(body, "model");
         List<ChatMessage> all = messages(body.get("messages"));
         StringBuilder system = null;
@@ -78,8 +75,25 @@ public final class ChatRequestParser {
             includeUsage = stream && options.path("include_usage").asBoolean(false);
         }
         String user = Json.optionalString(body, "user");
-        return new ChatRequest(model, system == null ? null : system.toString(), rest, params(body), stream,
-                includeUsage, user, metadata(body.get("metadata")), ToolsParam.parse(body), TemplateParams.parse(body));
+        ChatRequest.Tools tools = ToolsParam.parse(body);
+        return new ChatRequest(model, system == null ? null : system.toString(), rest, choices(body, params(body),
+                tools), stream, includeUsage, user, metadata(body.get("metadata")), tools, TemplateParams.parse(body));
+    }
+
+    /**
+     * OpenAI's {@code n}: several answers from one prompt (the first enters the conversation's history). Tool calls
+     * are parsed from one answer only, so several answers with tools are refused.
+     */
+    private static GenerationParams choices(JsonNode body, GenerationParams params, ChatRequest.Tools tools) {
+        Long n = integer(body, "n", 1, GenerationParams.MAX_N);
+        if (n == null || n == 1) {
+            return params;
+        }
+        if (!tools.definitions().isEmpty()) {
+            throw OpenAiException.unsupportedParam("n", "n > 1 with tools is not supported (tool calls are read "
+                    + "from one answer); send n=1, or the request once per answer");
+        }
+        return params.withN(n.intValue());
     }
 
     private static GenerationParams params(JsonNode body) {
@@ -231,17 +245,6 @@ public final class ChatRequestParser {
             metadata.put(entry.getKey(), entry.getValue().stringValue());
         }
         return metadata;
-    }
-
-    private interface Check {
-        boolean ok(JsonNode node);
-    }
-
-    private static void requireNeutral(JsonNode body, String name, Check neutral, String message) {
-        JsonNode node = body.get(name);
-        if (node != null && !node.isNull() && !neutral.ok(node)) {
-            throw OpenAiException.unsupportedParam(name, message + ", got " + name + "=" + node);
-        }
     }
 
     private static String requiredString(JsonNode body, String name) {

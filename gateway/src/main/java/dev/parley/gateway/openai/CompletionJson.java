@@ -6,6 +6,7 @@ import dev.parley.schemas.TokenLogprob;
 import dev.parley.schemas.ToolCall;
 import dev.parley.schemas.ToolCallDelta;
 import dev.parley.schemas.Usage;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -33,8 +34,15 @@ public final class CompletionJson {
         Map<String, Object> choice = Json.object("index", 0, "message", message,
                 "logprobs", LogprobsParam.choice(reply.logprobs()),
                 "finish_reason", finishReason(reply.finishReason()));
+        List<Map<String, Object>> choices = new ArrayList<>(List.of(choice));
+        if (reply.choices() != null) { // n > 1: the first is the one above; the others carry text only
+            reply.choices().stream().skip(1).forEach(other -> choices.add(Json.object("index", other.index(),
+                    "message", Json.object("role", "assistant", "content", other.content(), "refusal", null),
+                    "logprobs", LogprobsParam.choice(other.logprobs()),
+                    "finish_reason", finishReason(other.finishReason()))));
+        }
         return Json.object("id", completionId(reply.requestId()), "object", "chat.completion", "created", created,
-                "model", model, "choices", List.of(choice), "usage", usage(reply.usage()),
+                "model", model, "choices", choices, "usage", usage(reply.usage()),
                 "system_fingerprint", null, "parley", parley(reply));
     }
 
@@ -47,7 +55,14 @@ public final class CompletionJson {
     /** A chunk carrying {@code delta} and the log probabilities of its tokens ({@code null}: none asked). */
     public static Map<String, Object> chunk(String requestId, String model, long created, Map<String, Object> delta,
                                             String finishReason, List<TokenLogprob> logprobs) {
-        Map<String, Object> choice = Json.object("index", 0, "delta", delta,
+        return chunk(requestId, model, created, 0, delta, finishReason, logprobs);
+    }
+
+    /** A chunk of answer {@code index} (n > 1) carrying {@code delta} and the log probabilities of its tokens. */
+    public static Map<String, Object> chunk(String requestId, String model, long created, int index,
+                                            Map<String, Object> delta, String finishReason,
+                                            List<TokenLogprob> logprobs) {
+        Map<String, Object> choice = Json.object("index", index, "delta", delta,
                 "logprobs", LogprobsParam.choice(logprobs), "finish_reason", finishReason);
         return Json.object("id", completionId(requestId), "object", "chat.completion.chunk", "created", created,
                 "model", model, "system_fingerprint", null, "choices", List.of(choice));

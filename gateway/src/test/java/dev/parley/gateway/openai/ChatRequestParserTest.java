@@ -88,6 +88,26 @@ class ChatRequestParserTest {
     }
 
     @Test
+    void nAsksForSeveralAnswersWithinItsBoundsAndNotWithTools() {
+        String user = "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}], ";
+        assertThat(parse(user + "\"n\": 3}").params().n()).isEqualTo(3);
+        assertThat(parse(user + "\"n\": 1}").params().n()).isNull();
+        for (String n : new String[] {"0", "9", "2.5", "\"2\""}) {
+            assertThatThrownBy(() -> parse(user + "\"n\": " + n + "}")).as("n=%s", n)
+                    .isInstanceOfSatisfying(OpenAiException.class, e -> {
+                        assertThat(e.param()).isEqualTo("n");
+                        assertThat(e.getMessage()).contains("[1, 8]");
+                    });
+        }
+        assertThatThrownBy(() -> parse(user + "\"n\": 2, \"tools\": [{\"type\": \"function\", \"function\": "
+                + "{\"name\": \"f\", \"parameters\": {\"type\": \"object\"}}}]}"))
+                .isInstanceOfSatisfying(OpenAiException.class, e -> {
+                    assertThat(e.param()).isEqualTo("n");
+                    assertThat(e.getMessage()).contains("tools");
+                });
+    }
+
+    @Test
     void logitBiasIsBoundedBeforeItReachesTheWire() {
         String many = java.util.stream.IntStream.range(0, 301).mapToObj(i -> "\"" + i + "\": 1")
                 .collect(java.util.stream.Collectors.joining(", ", "{", "}"));
@@ -135,7 +155,8 @@ class ChatRequestParserTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "\"n\": 2                                  | n             | unsupported_parameter",
+            "\"n\": 9                                  | n             | invalid_value",
+            "\"n\": 2, \"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"f\"}}] | n | unsupported_parameter",
             "\"logprobs\": \"yes\"                       | logprobs      | invalid_value",
             "\"logprobs\": true, \"top_logprobs\": 21    | top_logprobs  | invalid_value",
             "\"logprobs\": true, \"top_logprobs\": -1    | top_logprobs  | invalid_value",
@@ -181,7 +202,7 @@ class ChatRequestParserTest {
             "\"top_k\": 2147483648                     | top_k         | invalid_value",
             "\"max_tokens\": 100000000000000000000     | max_tokens    | invalid_value",
             "\"max_completion_tokens\": 1e400          | max_completion_tokens | invalid_value",
-            "\"n\": 100000000000000000000              | n             | unsupported_parameter",
+            "\"n\": 100000000000000000000              | n             | invalid_value",
             "\"stop\": [\"a\",\"b\",\"c\",\"d\",\"e\"] | stop          | invalid_value",
             "\"stream\": \"yes\"                       | stream        | invalid_value",
             "\"frobnicate\": 1                         | frobnicate    | invalid_value",

@@ -2,9 +2,11 @@ package dev.parley.gateway.openai;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.schemas.Choice;
 import dev.parley.schemas.FinishReason;
 import dev.parley.schemas.Reply;
 import dev.parley.schemas.ReplyStatus;
+import dev.parley.schemas.TokenLogprob;
 import dev.parley.schemas.ToolCall;
 import dev.parley.schemas.ToolCallDelta;
 import java.util.List;
@@ -31,6 +33,28 @@ class CompletionJsonTest {
         assertThat(choice.get("message").get("tool_calls")).isEqualTo(Json.mapper().readTree("""
                 [{"id": "call_1", "type": "function",
                   "function": {"name": "get_weather", "arguments": "{\\"city\\": \\"Paris\\"}"}}]"""));
+    }
+
+    @Test
+    void aReplyOfSeveralAnswersIsOneChoicePerAnswerInIndexOrder() {
+        TokenLogprob entry = new TokenLogprob("B", -0.25, List.of(66), List.of());
+        Reply reply = Reply.builder().requestId("r1").conversationId("c").status(ReplyStatus.OK).content("Blue")
+                .finishReason(FinishReason.STOP).turn(1).choices(List.of(
+                        new Choice(0, "Blue", FinishReason.STOP, 1, null),
+                        new Choice(1, "Red and", FinishReason.LENGTH, 2, List.of(entry)))).build();
+
+        JsonNode choices = json(CompletionJson.completion(reply, "m", 1)).get("choices");
+
+        assertThat(choices).hasSize(2);
+        assertThat(choices.get(0).get("index").asInt()).isZero();
+        assertThat(choices.get(0).get("message").get("content").asString()).isEqualTo("Blue");
+        assertThat(choices.get(1).get("index").asInt()).isEqualTo(1);
+        assertThat(choices.get(1).get("message").get("role").asString()).isEqualTo("assistant");
+        assertThat(choices.get(1).get("message").get("content").asString()).isEqualTo("Red and");
+        assertThat(choices.get(1).get("finish_reason").asString()).isEqualTo("length");
+        assertThat(choices.get(1).get("logprobs").get("content").get(0).get("token").asString()).isEqualTo("B");
+        assertThat(json(CompletionJson.chunk("r1", "m", 1, 1, java.util.Map.of("content", "x"), null, null))
+                .get("choices").get(0).get("index").asInt()).isEqualTo(1);
     }
 
     @Test

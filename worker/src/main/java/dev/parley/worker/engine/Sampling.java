@@ -14,10 +14,12 @@ import java.util.Map;
  * @param logprobs  how many of the most likely tokens to report beside each generated token's log probability
  *                  (0-20), or {@code null}: no log probabilities. An engine that reports them reads the whole row of
  *                  logits on the host at every step of the job
+ * @param n         how many answers (choices) to generate from the one prompt, 1 to 8; with a seed, choice
+ *                  {@code i} samples with {@code seed + i} ({@link #forChoice})
  */
 public record Sampling(int maxTokens, Double temperature, Double topP, Integer topK, Long seed, List<String> stop,
                        String grammar, Double minP, Penalties penalties, Map<Integer, Double> logitBias,
-                       Integer logprobs) {
+                       Integer logprobs, int n) {
 
     /**
      * Penalties on tokens among the last ones generated, as llama.cpp applies them; {@code null}: the engine's
@@ -51,6 +53,16 @@ public record Sampling(int maxTokens, Double temperature, Double topP, Integer t
         if (logprobs != null && (logprobs < 0 || logprobs > 20)) {
             throw new IllegalArgumentException("logprobs must be in [0, 20], got " + logprobs);
         }
+        if (n < 1 || n > 8) {
+            throw new IllegalArgumentException("n must be in [1, 8], got " + n);
+        }
+    }
+
+    /** Sampling of one answer. */
+    public Sampling(int maxTokens, Double temperature, Double topP, Integer topK, Long seed, List<String> stop,
+                    String grammar, Double minP, Penalties penalties, Map<Integer, Double> logitBias,
+                    Integer logprobs) {
+        this(maxTokens, temperature, topP, topK, seed, stop, grammar, minP, penalties, logitBias, logprobs, 1);
     }
 
     /** Sampling without log probabilities. */
@@ -80,21 +92,36 @@ public record Sampling(int maxTokens, Double temperature, Double topP, Integer t
 
     /** The same sampling, constrained by {@code gbnf} ({@code null}: unconstrained). */
     public Sampling withGrammar(String gbnf) {
-        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, gbnf, minP, penalties, logitBias, logprobs);
+        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, gbnf, minP, penalties, logitBias, logprobs, n);
     }
 
     /** The same sampling with these penalties ({@code null}: the engine's defaults). */
     public Sampling withPenalties(Penalties value) {
-        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, grammar, minP, value, logitBias, logprobs);
+        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, grammar, minP, value, logitBias, logprobs, n);
     }
 
     /** The same sampling, reporting log probabilities with {@code top} alternatives ({@code null}: none). */
     public Sampling withLogprobs(Integer top) {
-        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, grammar, minP, penalties, logitBias, top);
+        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, grammar, minP, penalties, logitBias, top, n);
     }
 
     /** The same sampling with these logit biases. */
     public Sampling withLogitBias(Map<Integer, Double> value) {
-        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, grammar, minP, penalties, value, logprobs);
+        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, grammar, minP, penalties, value, logprobs, n);
+    }
+
+    /** The same sampling, generating {@code value} answers. */
+    public Sampling withN(int value) {
+        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, grammar, minP, penalties, logitBias,
+                logprobs, value);
+    }
+
+    /**
+     * The sampling of choice {@code index} of a turn that generates several: the seed moves on by the index, so each
+     * choice draws differently and the same seed gives the same choices again; without a seed each draws its own.
+     */
+    public Sampling forChoice(int index) {
+        return new Sampling(maxTokens, temperature, topP, topK, seed == null ? null : seed + index, stop, grammar,
+                minP, penalties, logitBias, logprobs, n);
     }
 }

@@ -27,4 +27,12 @@ public interface TokenListener {
      */
     default void onLogprobs(List<TokenLogprob> entries) {
     }
+
+    /**
+     * The listener of answer {@code index} (1 and up) of a request for several ({@link Sampling#n()}); this one
+     * hears answer 0. Ignores everything unless overridden.
+     */
+    default TokenListener choice(int index) {
+        return NONE;
+    }
 }

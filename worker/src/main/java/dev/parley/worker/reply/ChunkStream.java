@@ -7,6 +7,8 @@ import dev.parley.worker.engine.TokenListener;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Turns generated text into chunk records for a streamed prompt: a chunk is due every {@code maxTokens} tokens or
@@ -55,6 +57,8 @@ public final class ChunkStream implements TokenListener, AutoCloseable {
     private final StringBuilder pendingReasoning = new StringBuilder();
     /** Log probabilities of tokens not sent yet; they ride on the next chunk, or on chunks of their own. */
     private final List<TokenLogprob> pendingLogprobs = new ArrayList<>();
+    /** The text and log probabilities not sent yet of the answers after the first (n > 1), by index. */
+    private final Map<Integer, Pending> otherChoices = new TreeMap<>();
     private int pendingTokens;
     private long lastDueNanos = System.nanoTime();
     private boolean scheduled;
@@ -96,6 +100,36 @@ public final class ChunkStream implements TokenListener, AutoCloseable {
                 pendingLogprobs.addAll(entries);
             }
         }
+    }
+
+    /** Answer {@code index}'s text and log probabilities, sent in chunks carrying its index, in this stream's order. */
+    @Override
+    public TokenListener choice(int index) {
+        Pending pending;
+        synchronized (this) {
+            pending = otherChoices.computeIfAbsent(index, i -> new Pending());
+        }
+        return new TokenListener() {
+            @Override
+            public void onText(String delta) {
+                append(pending.text, delta);
+            }
+
+            @Override
+            public void onLogprobs(List<TokenLogprob> entries) {
+                synchronized (ChunkStream.this) {
+                    if (!closed) {
+                        pending.logprobs.addAll(entries);
+                    }
+                }
+            }
+        };
+    }
+
+    /** What one further answer has not sent yet. */
+    private static final class Pending {
+        final StringBuilder text = new StringBuilder();
+        final List<TokenLogprob> logprobs = new ArrayList<>();
     }
 
     private void append(StringBuilder part, String delta) {
@@ -173,10 +207,27 @@ public final class ChunkStream implements TokenListener, AutoCloseable {
 
     /** The pending text as the next chunks (none when there is none); under this stream's lock, never while sending. */
     private List<Chunk> take() {
-        if (pending.length() == 0 && pendingReasoning.length() == 0 && pendingLogprobs.isEmpty()) {
-            return List.of();
-        }
         List<Chunk> chunks = new ArrayList<>(1);
+        if (pending.length() > 0 || pendingReasoning.length() > 0 || !pendingLogprobs.isEmpty()) {
+            takeFirst(chunks);
+        }
+        otherChoices.forEach((index, other) -> {
+            if (other.text.length() > 0 || !other.logprobs.isEmpty()) {
+                List<Chunk> pieces = new ArrayList<>(1);
+                for (String piece : other.text.length() == 0 ? List.<String>of()
+                        : splitUtf8(other.text, publisher.maxChunkTextBytes())) {
+                    pieces.add(Chunk.of(requestId, conversationId, seq++, attempt, piece, worker).withIndex(index));
+                }
+                other.text.setLength(0);
+                addLogprobs(pieces, other.logprobs, index);
+                chunks.addAll(pieces);
+            }
+        });
+        return chunks;
+    }
+
+    /** The first answer's pending reasoning, text and log probabilities as chunks. */
+    private void takeFirst(List<Chunk> chunks) {
         if (pendingReasoning.length() > 0) {
             for (String piece : splitUtf8(pendingReasoning, publisher.maxChunkTextBytes())) {
                 chunks.add(Chunk.of(requestId, conversationId, seq++, attempt, "", worker).withReasoning(piece));
@@ -190,15 +241,14 @@ public final class ChunkStream implements TokenListener, AutoCloseable {
         }
         pending.setLength(0);
         pendingTokens = 0;
-        addLogprobs(chunks);
-        return chunks;
+        addLogprobs(chunks, pendingLogprobs, 0);
     }
 
     /**
      * Puts the pending log probabilities on the last of {@code chunks}, and what does not fit one chunk (a record
      * holds {@link ReplyPublisher#maxChunkTextBytes()} of them besides its text) on chunks of their own with no text.
      */
-    private void addLogprobs(List<Chunk> chunks) {
+    private void addLogprobs(List<Chunk> chunks, List<TokenLogprob> pendingLogprobs, int index) {
         if (pendingLogprobs.isEmpty()) {
             return;
         }
@@ -223,7 +273,8 @@ public final class ChunkStream implements TokenListener, AutoCloseable {
             chunks.set(last, chunks.get(last).withLogprobs(groups.get(next++)));
         }
         for (; next < groups.size(); next++) {
-            chunks.add(Chunk.of(requestId, conversationId, seq++, attempt, "", worker).withLogprobs(groups.get(next)));
+            chunks.add(Chunk.of(requestId, conversationId, seq++, attempt, "", worker).withLogprobs(groups.get(next))
+                    .withIndex(index));
         }
     }
 

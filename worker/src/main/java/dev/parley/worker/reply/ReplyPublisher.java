@@ -1,5 +1,6 @@
 package dev.parley.worker.reply;
 
+import dev.parley.schemas.Choice;
 import dev.parley.schemas.Chunk;
 import dev.parley.schemas.ErrorInfo;
 import dev.parley.schemas.FinishReason;
@@ -108,13 +109,19 @@ public final class ReplyPublisher {
         if (bytes.length <= maxValueBytes) {
             return bytes;
         }
+        if (reply.choices() != null && reply.choices().stream().anyMatch(choice -> choice.logprobs() != null)) {
+            // the further answers' log probabilities go first; the stream's chunks carried them all
+            return bounded(reply.newBuilder().choices(reply.choices().stream().map(choice -> new Choice(
+                    choice.index(), choice.content(), choice.finishReason(), choice.completionTokens(), null))
+                    .toList()).build());
+        }
         if (reply.logprobs() != null) {
             return withFittingLogprobs(reply, bytes.length);
         }
-        return WireJson.toBytes(reply.newBuilder().status(ReplyStatus.ERROR).content(null)
+        return WireJson.toBytes(reply.newBuilder().status(ReplyStatus.ERROR).content(null).choices(null)
                 .finishReason(FinishReason.ERROR).metadata(null)
                 .error(new ErrorInfo("reply_too_large", "the reply is " + bytes.length + " bytes, over the "
-                        + maxValueBytes + " a reply record may have; its content and metadata are left out"))
+                        + maxValueBytes + " a reply record may have; its content, choices and metadata are left out"))
                 .build());
     }
 

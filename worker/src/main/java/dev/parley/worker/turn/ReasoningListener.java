@@ -31,6 +31,12 @@ final class ReasoningListener implements TokenListener {
         target.onLogprobs(entries);
     }
 
+    /** A further answer streams its output as generated: only the first answer's thinking is split from its text. */
+    @Override
+    public TokenListener choice(int index) {
+        return target.choice(index);
+    }
+
     /** The output ended: what was held back goes to the part it was in. */
     void finish() {
         forward(splitter.finish());

@@ -1,5 +1,6 @@
 package dev.parley.worker.turn;
 
+import dev.parley.schemas.Choice;
 import dev.parley.schemas.ErrorInfo;
 import dev.parley.schemas.FinishReason;
 import dev.parley.schemas.Prompt;
@@ -13,6 +14,8 @@ import dev.parley.worker.engine.template.ReasoningSplitter;
 import dev.parley.worker.engine.template.ReasoningStart;
 import dev.parley.worker.engine.tools.ParsedAnswer;
 import dev.parley.worker.quota.QuotaRefusal;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** Builds the replies a turn can end with; one place for their shape. */
@@ -33,9 +36,27 @@ final class ReplyFactory {
         // queued: until a slot started the turn, the engine's own queue included; first token: from then on
         Timings timings = new Timings(millis(startNanos - turn.arrivedNanos() + generation.queuedNanos()),
                 millis(generation.startedToFirstTokenNanos()), millis(System.nanoTime() - turn.arrivedNanos()));
-        return withText(reply(prompt, ReplyStatus.OK), generation.text(), reasoning)
+        Reply reply = withText(reply(prompt, ReplyStatus.OK), generation.text(), reasoning)
                 .finishReason(generation.finishReason()).usage(usage(generation)).timings(timings).turn(turnNumber)
                 .droppedTurns(generation.droppedTurns()).logprobs(generation.logprobs()).build();
+        return generation.otherChoices().isEmpty() ? reply : reply.newBuilder().choices(choices(reply, generation,
+                reasoning)).build();
+    }
+
+    /**
+     * Every answer of a turn that asked for several: the reply's own first, then the others, each split as the first
+     * is when the model reasons aloud.
+     */
+    private static List<Choice> choices(Reply first, Generation generation, Optional<ReasoningStart> reasoning) {
+        List<Choice> choices = new ArrayList<>();
+        // choice 0's log probabilities are the reply's own, not repeated
+        choices.add(new Choice(0, first.content(), first.finishReason(), generation.completionTokens(), null));
+        for (Generation.Choice other : generation.otherChoices()) {
+            String content = reasoning.map(r -> r.split(other.text()).content()).orElse(other.text());
+            choices.add(new Choice(choices.size(), content, other.finishReason(), other.completionTokens(),
+                    other.logprobs()));
+        }
+        return choices;
     }
 
     /**
@@ -124,7 +145,7 @@ final class ReplyFactory {
 
     private static Usage usage(Generation generation) {
         return new Usage(generation.promptTokens(), generation.cachedTokens(), generation.restoredTokens(),
-                generation.completionTokens(), generation.prefixTokens(), generation.diskTokens());
+                generation.allCompletionTokens(), generation.prefixTokens(), generation.diskTokens());
     }
 
     private static Timings timings(PendingTurn turn, long startNanos) {

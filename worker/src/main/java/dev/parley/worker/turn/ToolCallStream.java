@@ -73,6 +73,12 @@ final class ToolCallStream implements TokenListener {
         chunks.onLogprobs(entries);
     }
 
+    /** A further answer (n > 1) streams as generated: tool calls are read from the first answer only. */
+    @Override
+    public TokenListener choice(int index) {
+        return chunks.choice(index);
+    }
+
     /** Ends the stream with the answer's calls as deltas, or with the held text when it called none. */
     synchronized void finish(Optional<ParsedAnswer> answer) {
         if (answer.isEmpty()) {

@@ -353,7 +353,7 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
         Sampling sampling = new Sampling(p.maxTokens() != null ? p.maxTokens() : settings.defaultMaxTokens(),
                 p.temperature(), p.topP(), p.topK(), p.seed(), p.stop(), format.grammar(), p.minP(),
                 new Sampling.Penalties(p.repeatPenalty(), p.presencePenalty(), p.frequencyPenalty()), p.logitBias(),
-                p.wantsLogprobs() ? (p.topLogprobs() == null ? 0 : p.topLogprobs()) : null);
+                p.wantsLogprobs() ? (p.topLogprobs() == null ? 0 : p.topLogprobs()) : null, p.choices());
         String requestId = prompt.requestId();
         return new GenerationRequest(prompt.conversationId(), transcript, sampling, prompt.deadline(),
                 () -> cancellations.isCancelled(prompt.conversationId(), requestId), prompt.priorityOrDefault());

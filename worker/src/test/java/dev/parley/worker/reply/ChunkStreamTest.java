@@ -55,6 +55,42 @@ class ChunkStreamTest {
         assertThat(stream.chunksSent()).isEqualTo(chunks.size());
     }
 
+    /** n > 1: each answer's text and log probabilities go out in chunks of its index, numbered in one sequence. */
+    @Test
+    void furtherAnswersGoOutInChunksCarryingTheirIndexNumberedWithTheFirst() {
+        MockProducer<String, byte[]> producer = new MockProducer<>(true, null, new StringSerializer(),
+                new ByteArraySerializer());
+        ReplyPublisher publisher = new ReplyPublisher(producer, "replies", SMALL_RECORD);
+        ChunkStream stream = stream(publisher, full -> false);
+        TokenLogprob entry = new TokenLogprob("b", -0.5, TokenLogprob.bytesOf(new byte[] {98}), List.of());
+        StringBuilder[] generated = {new StringBuilder(), new StringBuilder(), new StringBuilder()};
+        for (int token = 0; token < 120; token++) {
+            int answer = token % 3;
+            String delta = answer + "wörd ";
+            generated[answer].append(delta);
+            if (answer == 0) {
+                stream.onText(delta);
+            } else {
+                stream.choice(answer).onText(delta);
+            }
+        }
+        stream.choice(2).onLogprobs(List.of(entry));
+
+        stream.close();
+
+        List<Chunk> chunks = sent(producer);
+        assertThat(chunks.stream().map(Chunk::seq).toList())
+                .isEqualTo(java.util.stream.IntStream.range(0, chunks.size()).boxed().toList());
+        for (int answer = 0; answer < 3; answer++) {
+            int index = answer;
+            assertThat(String.join("", chunks.stream().filter(c -> c.choice() == index).map(Chunk::delta).toList()))
+                    .isEqualTo(generated[answer].toString());
+        }
+        assertThat(chunks).filteredOn(c -> c.logprobs() != null).singleElement()
+                .satisfies(c -> assertThat(c.index()).isEqualTo(2));
+        assertThat(chunks).filteredOn(c -> c.choice() == 0).allSatisfy(c -> assertThat(c.index()).isNull());
+    }
+
     @Test
     void piledUpReasoningGoesOutBeforeTheAnswerInChunksThatFitARecord() {
         MockProducer<String, byte[]> producer = new MockProducer<>(true, null, new StringSerializer(),

@@ -2,6 +2,7 @@ package dev.parley.worker.reply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.schemas.Choice;
 import dev.parley.schemas.FinishReason;
 import dev.parley.schemas.Reply;
 import dev.parley.schemas.ReplyStatus;
@@ -64,5 +65,34 @@ class ReplyTooLargeTest {
         assertThat(sent.content()).isEqualTo(reply.content());
         assertThat(sent.logprobs()).isNotEmpty().hasSizeLessThan(entries.size())
                 .isEqualTo(entries.subList(0, sent.logprobs().size()));
+    }
+
+    @Test
+    void aReplyOfSeveralAnswersTooLargeForTheirLogprobsKeepsEveryAnswerAndLeavesTheFurtherOnesEntriesOut() {
+        MockProducer<String, byte[]> producer = new MockProducer<>(true, null, new StringSerializer(),
+                new ByteArraySerializer());
+        ReplyPublisher publisher = new ReplyPublisher(producer, "replies", ReplyPublisher.FRAMING_BYTES + 4096);
+        List<TokenLogprob> entries = new ArrayList<>();
+        for (int token = 0; token < 40; token++) {
+            entries.add(new TokenLogprob("ab", -0.5, List.of(97, 98), List.of()));
+        }
+        List<Choice> choices = List.of(new Choice(0, "ab".repeat(40), FinishReason.STOP, 40, null),
+                new Choice(1, "cd".repeat(40), FinishReason.LENGTH, 40, entries),
+                new Choice(2, "ef".repeat(40), FinishReason.LENGTH, 40, entries));
+        Reply reply = Reply.builder().requestId("r1").conversationId("c1").status(ReplyStatus.OK)
+                .content("ab".repeat(40)).finishReason(FinishReason.STOP).turn(1).logprobs(entries)
+                .choices(choices).build();
+        assertThat(WireJson.toBytes(reply).length).isGreaterThan(4096);
+
+        publisher.publish(null, reply);
+
+        byte[] value = producer.history().get(0).value();
+        Reply sent = WireJson.fromBytes(value, Reply.class);
+        assertThat(value.length).isLessThanOrEqualTo(4096);
+        assertThat(sent.status()).isEqualTo(ReplyStatus.OK);
+        assertThat(sent.logprobs()).isEqualTo(entries);
+        assertThat(sent.choices()).extracting(Choice::content).containsExactly("ab".repeat(40), "cd".repeat(40),
+                "ef".repeat(40));
+        assertThat(sent.choices()).allSatisfy(choice -> assertThat(choice.logprobs()).isNull());
     }
 }

@@ -32,8 +32,9 @@ final class Admission {
     private final List<NativeJob> running;
     private final LaneOrder lanes;
     private final Preemption preemption;
+    private final Forks forks;
 
-    Admission(EngineState state, DiskTier disk, Preemption preemption) {
+    Admission(EngineState state, DiskTier disk, Preemption preemption, Forks forks) {
         this.state = state;
         this.llama = state.llama;
         this.sequences = state.sequences;
@@ -44,6 +45,7 @@ final class Admission {
         this.lanes = state.order;
         this.disk = disk;
         this.preemption = preemption;
+        this.forks = forks;
     }
 
     /**
@@ -60,6 +62,7 @@ final class Admission {
                 disk.discard(job);
                 job.releaseWaiting();
                 job.dropAbandoned();
+                forks.endUnbranched(job);
                 continue;
             }
             FinishReason early = job.interruption(state.clock);
@@ -74,7 +77,7 @@ final class Admission {
             }
             Sequence sequence = sequenceFor(job.conversationId(), waitingConversations);
             if (sequence == null || (!job.paused() && !warm(job.conversationId())
-                    && prefixes.beingComputed(job, running))) {
+                    && prefixes.beingComputed(job, running)) || !forks.available(job, sequence)) {
                 continue;
             }
             waiting.remove(job);
@@ -83,6 +86,7 @@ final class Admission {
                     preemption.resume(job, sequence, snapshots);
                 } else {
                     start(job, sequence);
+                    forks.reserve(job, waitingConversations);
                 }
             } catch (RuntimeException e) {
                 // Never leave a job that left the waiting list without an outcome: its caller would wait forever.
@@ -91,6 +95,7 @@ final class Admission {
                 sequence.job = null;
                 state.clear(sequence);
                 job.fail(new EngineException("starting the generation failed: " + e.getMessage(), e));
+                forks.endUnbranched(job);
                 continue;
             }
             job.admitted();
@@ -120,6 +125,7 @@ final class Admission {
             job.tier = KvTier.PREFILL;
         }
         job.complete(reason);
+        forks.endUnbranched(job);
     }
 
     /** Whether the conversation's context is in a sequence or a snapshot (so it needs no shared prefix). */
@@ -209,11 +215,7 @@ final class Admission {
         job.diskTokens = job.tier == KvTier.DISK ? reusable : 0;
         job.cursor = reusable;
         job.sequence = sequence;
-        job.sampler = SamplerChain.create(llama, state.model.vocab(), job.request.sampling());
-        job.text = new TextStream(job.request.sampling().stop());
-        Integer top = job.request.sampling().logprobs();
-        job.scorer = top == null ? null : new TokenLogprobs(top);
-        job.logprobs = top == null ? null : new LogprobTrail();
+        job.startOutput(llama, state.model);
         sequence.job = job;
     }
 

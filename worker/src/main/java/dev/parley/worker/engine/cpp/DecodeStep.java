@@ -46,13 +46,25 @@ final class DecodeStep {
     private final Runnable publishStats;
     private final HandOver handOver;
     private final GapPads gapPads;
+    private final Forks forks;
     private final int vocabulary;
     /** Below this many sequences the argmaxes run on the engine thread: a fork costs more than it saves. */
     private static final int PARALLEL_SAMPLING = 8;
     private long clock;
 
+    /** The step of an engine set up as {@code config}, whose sequences hold {@code perSequence} tokens each. */
+    static DecodeStep of(EngineState state, NativeEngineConfig config, int perSequence, StepProfile profile,
+                         Runnable publishStats, Forks forks) {
+        int prefillChunk = Math.min(config.prefillChunk(), config.batchTokens() - config.slots());
+        MicroBatches microBatches = new MicroBatches(config.batchTokens(), config.slots(), config.microBatchTokens(),
+                config.kvLayout() == KvLayout.UNIFIED);
+        return new DecodeStep(state, prefillChunk, microBatches, profile, publishStats,
+                new DeviceSampling(state.context, config.slots(), config.deviceSampling()),
+                new GapPads(state, config.gapPadding() == GapPadding.ON, perSequence), forks);
+    }
+
     DecodeStep(EngineState state, int prefillChunk, MicroBatches microBatchCounter, StepProfile profile,
-               Runnable publishStats, DeviceSampling deviceSampling, GapPads gapPads) {
+               Runnable publishStats, DeviceSampling deviceSampling, GapPads gapPads, Forks forks) {
         this.state = state;
         this.llama = state.llama;
         this.model = state.model;
@@ -73,6 +85,7 @@ final class DecodeStep {
         this.handOver = state.handOver;
         this.deviceSampling = deviceSampling;
         this.gapPads = gapPads;
+        this.forks = forks;
         this.vocabulary = model.vocabularySize();
     }
 
@@ -215,6 +228,12 @@ final class DecodeStep {
             job.fail(job.handOverFailure);
             return;
         }
+        if (chunk > 0 && !job.prefilling() && !job.forks.isEmpty()) {
+            for (NativeJob fork : forks.branch(job)) { // the prompt computed once: each further answer starts here
+                takeToken(fork, fork.sampler.greedy() ? SamplerChain.argmax(
+                        llama.llama_get_logits_ith(context, fork.outputIndex), vocabulary) : -1);
+            }
+        }
         if (job.outputIndex >= 0 && !takeToken(job, argmax)) {
             return;
         }
@@ -338,6 +357,10 @@ final class DecodeStep {
         job.sequence.job = null;
         job.sequence.lastUsed = ++clock;
         running.remove(job);
+        if (job.fork) {
+            state.clear(job.sequence); // a further answer's KV is no conversation's: the sequence is free again
+        }
+        forks.endUnbranched(job);
         publishStats.run(); // before the job completes, so its caller sees them
     }
 

@@ -37,10 +37,12 @@ final class DeviceSampling {
 
     /**
      * Whether the device can do all of the job's sampling: everything but a grammar, which llama.cpp runs on the host
-     * only, and log probabilities, which are read from the host's row of logits ({@link TokenLogprobs}).
+     * only, and log probabilities, which are read from the host's row of logits ({@link TokenLogprobs}); and not a
+     * turn of several answers, whose forks sample their first token from the host's row of the prompt ({@link Forks}).
      */
     static boolean capable(NativeJob job) {
-        return job.request.sampling().grammar() == null && !TokenLogprobs.needsHostLogits(job.request.sampling());
+        return job.request.sampling().grammar() == null && !TokenLogprobs.needsHostLogits(job.request.sampling())
+                && job.request.sampling().n() == 1;
     }
 
     /**

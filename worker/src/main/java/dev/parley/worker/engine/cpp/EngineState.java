@@ -55,10 +55,12 @@ final class EngineState {
                 job.sampler.close();
             }
             job.fail(error);
+            job.forks.forEach(fork -> fork.fail(error)); // those not running yet: no-op for the others
         });
         waiting.forEach(job -> {
             job.releaseWaiting();
             job.fail(error);
+            job.forks.forEach(fork -> fork.fail(error));
         });
         running.clear();
         waiting.clear();

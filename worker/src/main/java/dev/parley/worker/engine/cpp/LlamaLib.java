@@ -174,6 +174,13 @@ public interface LlamaLib extends Library {
 
     byte llama_memory_seq_rm(Pointer memory, int seqId, int p0, int p1);
 
+    /**
+     * Copies positions [p0, p1) of sequence {@code src} to {@code dst} (-1: to the end). In one stream it shares the
+     * cells; across streams (the per-sequence layout) only whole sequences are copied ({@code p0 = p1 = -1}): the
+     * destination stream is reset and the buffers are copied at the next decode.
+     */
+    void llama_memory_seq_cp(Pointer memory, int src, int dst, int p0, int p1);
+
     int llama_memory_seq_pos_max(Pointer memory, int seqId);
 
     long llama_state_seq_get_size(Pointer ctx, int seqId);

@@ -80,7 +80,7 @@ public final class NativeEngine implements InferenceEngine {
 
     // published by the engine thread after each step, for metrics
     private volatile int waitingCount;
-    private final PublishedStats published = new PublishedStats();
+    final PublishedStats published = new PublishedStats();
     private final StepProfile stepProfile = new StepProfile();
 
     NativeEngine(LlamaLib llama, NativeModel model, Pointer context, CpuThreadPool threadPool,
@@ -108,12 +108,9 @@ public final class NativeEngine implements InferenceEngine {
                 new LaneOrder(lanes.batchAging().toNanos(), lanes.maxPreemptions(), System::nanoTime), clock);
         this.disk = new DiskTier(state, diskStore);
         this.preemption = new Preemption(state, lanes);
-        this.admission = new Admission(state, disk, preemption);
-        int prefillChunk = Math.min(config.prefillChunk(), config.batchTokens() - config.slots());
-        this.decode = new DecodeStep(state, prefillChunk, new MicroBatches(config.batchTokens(), config.slots(),
-                config.microBatchTokens(), config.kvLayout() == KvLayout.UNIFIED), stepProfile, this::publishStats,
-                new DeviceSampling(context, config.slots(), config.deviceSampling()),
-                new GapPads(state, config.gapPadding() == GapPadding.ON, perSequence));
+        Forks forks = new Forks(state, disk, published);
+        this.admission = new Admission(state, disk, preemption, forks);
+        this.decode = DecodeStep.of(state, config, perSequence, stepProfile, this::publishStats, forks);
         this.loop = new Thread(this::run, "parley-native-engine");
         this.loop.setDaemon(true);
     }
@@ -292,12 +289,13 @@ public final class NativeEngine implements InferenceEngine {
         // Found even with sharing off: the prefill is cut there either way (see PrefixTier).
         job.sharedPrefix = withModel(() -> PrefixBoundary.of(request.transcript(), fitted.tokens(),
                 model::tokenizeTranscript, prefixMinTokens));
+        job.addForks(sequences.length);
         submitted.add(job);
         if (closing || !loop.isAlive()) {
             // the engine thread may have stopped (and failed what it had) while this job was being tokenized
             job.fail(new EngineException("engine is closed"));
         }
-        return job.outcome(loop);
+        return job.outcomeWithForks(loop);
     }
 
     private void run() {

@@ -39,6 +39,14 @@ final class NativeJob {
      * the caller before the job is submitted.
      */
     int sharedPrefix;
+    /**
+     * The jobs of this turn's further answers ({@link dev.parley.worker.engine.Sampling#n()} - 1 of them), set by the
+     * caller before submitting; each gets a sequence when this job does, and the prompt's KV once it is computed
+     * ({@link Forks}). Empty for a turn of one answer and for the forks themselves.
+     */
+    List<NativeJob> forks = List.of();
+    /** Whether this job is a further answer of another one's turn (its sequence is cleared when it ends). */
+    final boolean fork;
 
     // engine thread only, from here on
     Sequence sequence;
@@ -79,11 +87,67 @@ final class NativeJob {
     long admittedNanos = -1;
 
     NativeJob(GenerationRequest request, int[] prompt, int droppedTurns, TokenListener listener, long startNanos) {
+        this(request, prompt, droppedTurns, listener, startNanos, false);
+    }
+
+    private NativeJob(GenerationRequest request, int[] prompt, int droppedTurns, TokenListener listener,
+                      long startNanos, boolean fork) {
         this.request = request;
         this.prompt = prompt;
         this.droppedTurns = droppedTurns;
         this.listener = listener;
         this.startNanos = startNanos;
+        this.fork = fork;
+    }
+
+    /**
+     * The job of answer {@code index} (1 and up) of this job's turn: the same prompt, its own sampling seed
+     * ({@link dev.parley.worker.engine.Sampling#forChoice}) and its own listener.
+     */
+    NativeJob forkFor(int index) {
+        GenerationRequest choice = new GenerationRequest(request.conversationId(), request.transcript(),
+                request.sampling().forChoice(index), request.deadline(), request.cancelled(), request.priority());
+        return new NativeJob(choice, prompt, droppedTurns, listener.choice(index), startNanos, true);
+    }
+
+    /**
+     * Adds the jobs of the turn's further answers, {@code n - 1} of them.
+     *
+     * @throws UnsupportedRequestException when the turn asks for more answers than the engine has sequences
+     */
+    void addForks(int sequences) {
+        int n = request.sampling().n();
+        if (n > sequences) {
+            throw new UnsupportedRequestException("unsupported_feature", "n=" + n + " needs " + n + " sequences and "
+                    + "this worker's engine has " + sequences + " (--slots); ask for at most " + sequences);
+        }
+        forks = java.util.stream.IntStream.range(1, n).mapToObj(this::forkFor).toList();
+    }
+
+    /** The outcome with every answer: this job's, then each further one's ({@link #outcome}). */
+    Generation outcomeWithForks(Thread engineThread) {
+        Generation first = outcome(engineThread);
+        List<Generation.Choice> others = new java.util.ArrayList<>(forks.size());
+        for (NativeJob fork : forks) {
+            Generation answer = fork.outcome(engineThread);
+            others.add(new Generation.Choice(answer.text(), answer.finishReason(), answer.completionTokens(),
+                    answer.logprobs()));
+        }
+        return forks.isEmpty() ? first : first.withOtherChoices(others);
+    }
+
+    /** Sets up what the job generates with: its sampler chain, its text stream, its log probabilities if asked. */
+    void startOutput(LlamaLib llama, NativeModel model) {
+        sampler = SamplerChain.create(llama, model.vocab(), request.sampling());
+        text = new TextStream(request.sampling().stop());
+        Integer top = request.sampling().logprobs();
+        scorer = top == null ? null : new TokenLogprobs(top);
+        logprobs = top == null ? null : new LogprobTrail();
+    }
+
+    /** Whether this job or its turn is forked: such jobs are never paused for others ({@link Preemption}). */
+    boolean forked() {
+        return fork || !forks.isEmpty();
     }
 
     String conversationId() {
@@ -145,6 +209,7 @@ final class NativeJob {
     /** The caller stopped waiting (interrupted): drop the job at the next step, with no outcome to store. */
     void abandon() {
         abandoned = true;
+        forks.forEach(NativeJob::abandon);
     }
 
     boolean abandoned() {
@@ -186,6 +251,7 @@ final class NativeJob {
     /** Fails the job: with an {@link EngineException} (may work again) or an {@link UnsupportedRequestException}. */
     void fail(RuntimeException error) {
         result.completeExceptionally(error);
+        forks.forEach(NativeJob::abandon); // the turn fails with its first answer: the others are dropped
     }
 
     boolean done() {

@@ -79,7 +79,8 @@ final class Preemption {
     private NativeJob victim() {
         NativeJob best = null;
         for (NativeJob job : running) {
-            if (job.priority() != Priority.BATCH || job.done() || job.preemptions >= lanes.maxPreemptions()
+            if (job.priority() != Priority.BATCH || job.done() || job.forked() // forks share one prompt's KV
+                    || job.preemptions >= lanes.maxPreemptions()
                     || job.computedSinceAdmission() < lanes.minTokensBetween()) {
                 continue;
             }

@@ -14,6 +14,10 @@ final class PublishedStats {
     volatile long preemptions;
     volatile KvCacheStats stats = KvCacheStats.NONE;
     volatile PrefixCacheStats prefixStats = PrefixCacheStats.NONE;
+    /** Prompt KV copies made for further answers of a turn ({@link Forks}); written as they happen. */
+    volatile long forkCopies;
+    /** Admission passes in which a turn of several answers waited for idle sequences; written as they happen. */
+    volatile long forkWaits;
 
     void publish(Sequence[] sequences, SnapshotTier tier, long preemptionCount, PrefixTier prefixes) {
         int busyNow = 0;

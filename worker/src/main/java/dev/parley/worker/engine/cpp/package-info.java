@@ -36,8 +36,9 @@
  *
  * <h2>Who writes which {@link dev.parley.worker.engine.cpp.NativeJob} field</h2>
  * <ul>
- *   <li>Final fields ({@code request}, {@code prompt}, {@code droppedTurns}, {@code listener}, {@code startNanos})
- *       and {@code sharedPrefix}: the turn thread, before the job is submitted; read-only afterwards.</li>
+ *   <li>Final fields ({@code request}, {@code prompt}, {@code droppedTurns}, {@code listener}, {@code startNanos},
+ *       {@code fork}), {@code sharedPrefix} and {@code forks} (the jobs of a turn's further answers, {@link
+ *       dev.parley.worker.engine.cpp.Forks}): the turn thread, before the job is submitted; read-only afterwards.</li>
  *   <li>{@code abandoned}: the turn thread (volatile), read by the engine thread at the next step.</li>
  *   <li>The outcome (its future): the engine thread completes it; the turn thread only fails it when the engine
  *       thread has died or refused the job while closing.</li>

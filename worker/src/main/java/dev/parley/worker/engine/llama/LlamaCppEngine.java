@@ -231,6 +231,11 @@ public final class LlamaCppEngine implements InferenceEngine {
             throw new UnsupportedRequestException("unsupported_logit_bias", "the java engine (java-llama.cpp) does "
                     + "not support logit_bias; run the worker with the native engine (the default)");
         }
+        if (request.sampling().n() > 1) {
+            throw new UnsupportedRequestException("unsupported_feature", "the java engine (java-llama.cpp) does not "
+                    + "generate several answers (n=" + request.sampling().n() + "); run the worker with the native "
+                    + "engine (the default)");
+        }
         if (request.sampling().logprobs() != null) {
             throw new UnsupportedRequestException("unsupported_feature", "the java engine (java-llama.cpp) does not "
                     + "report logprobs; run the worker with the native engine (the default)");
