@@ -14,10 +14,13 @@ import java.util.Map;
  * @param logprobs  how many of the most likely tokens to report beside each generated token's log probability
  *                  (0-20), or {@code null}: no log probabilities. An engine that reports them reads the whole row of
  *                  logits on the host at every step of the job
+ * @param grammarTriggers where a lazy {@code grammar} starts: regular expressions (ECMAScript, as llama.cpp's lazy
+ *                  grammar takes them) over the text generated so far; the grammar holds the text from the first
+ *                  non-empty group of the first match on. Empty: the grammar holds the answer from its first token
  */
 public record Sampling(int maxTokens, Double temperature, Double topP, Integer topK, Long seed, List<String> stop,
                        String grammar, Double minP, Penalties penalties, Map<Integer, Double> logitBias,
-                       Integer logprobs) {
+                       Integer logprobs, List<String> grammarTriggers) {
 
     /**
      * Penalties on tokens among the last ones generated, as llama.cpp applies them; {@code null}: the engine's
@@ -51,6 +54,17 @@ public record Sampling(int maxTokens, Double temperature, Double topP, Integer t
         if (logprobs != null && (logprobs < 0 || logprobs > 20)) {
             throw new IllegalArgumentException("logprobs must be in [0, 20], got " + logprobs);
         }
+        grammarTriggers = grammarTriggers == null ? List.of() : List.copyOf(grammarTriggers);
+        if (grammar == null && !grammarTriggers.isEmpty()) {
+            throw new IllegalArgumentException("grammar triggers without a grammar: " + grammarTriggers);
+        }
+    }
+
+    /** Sampling whose grammar, if any, holds from the first token. */
+    public Sampling(int maxTokens, Double temperature, Double topP, Integer topK, Long seed, List<String> stop,
+                    String grammar, Double minP, Penalties penalties, Map<Integer, Double> logitBias,
+                    Integer logprobs) {
+        this(maxTokens, temperature, topP, topK, seed, stop, grammar, minP, penalties, logitBias, logprobs, List.of());
     }
 
     /** Sampling without log probabilities. */
@@ -78,23 +92,35 @@ public record Sampling(int maxTokens, Double temperature, Double topP, Integer t
         return new Sampling(maxTokens, 0.0, null, null, 0L, List.of(), null, null, Penalties.OFF, Map.of());
     }
 
-    /** The same sampling, constrained by {@code gbnf} ({@code null}: unconstrained). */
+    /** The same sampling, constrained by {@code gbnf} from the first token ({@code null}: unconstrained). */
     public Sampling withGrammar(String gbnf) {
-        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, gbnf, minP, penalties, logitBias, logprobs);
+        return withLazyGrammar(gbnf, List.of());
+    }
+
+    /**
+     * The same sampling, constrained by {@code gbnf} once the text matches one of {@code triggers} (see
+     * {@link #grammarTriggers()}; empty: from the first token).
+     */
+    public Sampling withLazyGrammar(String gbnf, List<String> triggers) {
+        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, gbnf, minP, penalties, logitBias, logprobs,
+                triggers);
     }
 
     /** The same sampling with these penalties ({@code null}: the engine's defaults). */
     public Sampling withPenalties(Penalties value) {
-        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, grammar, minP, value, logitBias, logprobs);
+        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, grammar, minP, value, logitBias, logprobs,
+                grammarTriggers);
     }
 
     /** The same sampling, reporting log probabilities with {@code top} alternatives ({@code null}: none). */
     public Sampling withLogprobs(Integer top) {
-        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, grammar, minP, penalties, logitBias, top);
+        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, grammar, minP, penalties, logitBias, top,
+                grammarTriggers);
     }
 
     /** The same sampling with these logit biases. */
     public Sampling withLogitBias(Map<Integer, Double> value) {
-        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, grammar, minP, penalties, value, logprobs);
+        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, grammar, minP, penalties, value, logprobs,
+                grammarTriggers);
     }
 }
