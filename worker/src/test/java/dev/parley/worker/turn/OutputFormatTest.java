@@ -2,11 +2,15 @@ package dev.parley.worker.turn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.schemas.Prompt;
+import dev.parley.schemas.Tool;
+import dev.parley.schemas.codec.WireJson;
 import dev.parley.schemas.validation.PromptDecoder;
 import dev.parley.worker.dispatch.PendingTurn;
 import dev.parley.worker.engine.EngineInfo;
 import dev.parley.worker.engine.tools.ToolSyntax;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
@@ -78,15 +82,17 @@ class OutputFormatTest {
 
     @Test
     void aToolTheConverterCannotHoldLeavesAutoUnconstrained() {
-        byte[] prompt = ("{\"request_id\":\"r1\",\"conversation_id\":\"c1\",\"messages\":[{\"role\":\"user\","
-                + "\"content\":\"hi\"}],\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"odd\","
-                + "\"parameters\":{\"type\":\"object\",\"properties\":{\"a\":{\"$ref\":\"https://example.com/a\"}}}}}]}")
-                .getBytes(StandardCharsets.UTF_8);
+        // the prompt decoder refuses such a tool; a prompt made in-process may still carry one
+        Prompt prompt = Prompt.of("r1", "c1", "hi").newBuilder().tools(List.of(Tool.function("odd", "x",
+                WireJson.mapper().readTree("{\"type\":\"object\",\"properties\":{\"a\":{\"$ref\":"
+                        + "\"https://example.com/a\"}}}")))).build();
 
-        OutputFormat format = format(prompt, ToolSyntax.GENERIC);
+        OutputFormat format = OutputFormat.of(new PendingTurn(PARTITION, 0, prompt, 0),
+                new EngineInfo("m", 1, 512, ToolSyntax.GENERIC));
 
         assertThat(format.grammar()).isNull();
         assertThat(format.grammarTriggers()).isEmpty();
+        assertThat(format.tools().active()).isTrue();
     }
 
     private static byte[] tools(String choice, String more) {
