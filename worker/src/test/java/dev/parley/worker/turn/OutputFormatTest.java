@@ -61,7 +61,7 @@ class OutputFormatTest {
         assertThat(format.startedHeldCall("Let me check.\n<tool_call>\n{\"name\": \"get_w")).isTrue();
         assertThat(format.startedHeldCall("It is sunny.")).isFalse();
         assertThat(format(tools("\"auto\"", ",\"parallel_tool_calls\":false"), ToolSyntax.HERMES).grammar())
-                .as("one call only").startsWith("root ::= \"<tool_call>\" ws tool-call ws \"</tool_call>\" ws\n");
+                .as("one call only").startsWith("root ::= \"<tool_call>\" ws tool-call ws \"</tool_call>\"\n");
     }
 
     @Test

@@ -122,7 +122,7 @@ class TurnProcessorTest {
 
         processor.run(new PendingTurn(new TopicPartition("prompts", 0), 7, prompt, 0));
 
-        assertThat(engine.requests.get(0).sampling().grammar()).startsWith("root ::= tool-call ws\n");
+        assertThat(engine.requests.get(0).sampling().grammar()).startsWith("root ::= tool-call\n");
         assertThat(engine.requests.get(0).sampling().grammarTriggers()).hasSize(1);
         assertThat(published()).singleElement().satisfies(reply -> {
             assertThat(reply.status()).isEqualTo(ReplyStatus.ERROR);

@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
  * The grammar of a call under {@code tool_choice: auto}, in the syntax of the model's family, that holds only from
  * the moment the model starts a call (llama.cpp's lazy grammar, as its {@code common/chat} sets one up per family):
  * the text before stays free, and a call once started can only end parsed, naming one of the tools with arguments
- * that match its schema. After the calls only the end of the answer may follow, so no text trails them.
+ * that match its schema. After the calls only the end of the answer may follow (not even whitespace, which a small
+ * model would spin out to the grammar's bound), so no text trails them.
  *
  * <p>Each trigger ends at the end of the text generated so far ({@code $}), so it fires on the very token that
  * completes it and the grammar is fed the trigger and at most the whitespace the grammar allows after it: llama.cpp
@@ -54,7 +55,7 @@ public record LazyToolGrammar(String gbnf, List<String> triggers) {
                     "\"<tool_call>\" ws tool-call ws \"</tool_call>\"", "ws", parallel) + rules,
                     List.of("(<tool_call>" + WS + ")$"));
             case MISTRAL -> new LazyToolGrammar("root ::= \"[TOOL_CALLS]\" ws \"[\" ws tool-call ws"
-                    + (parallel ? " ( \",\" ws tool-call ws )*" : "") + " \"]\" ws\n" + rules,
+                    + (parallel ? " ( \",\" ws tool-call ws )*" : "") + " \"]\"\n" + rules,
                     List.of("(\\[TOOL_CALLS\\]" + WS + ")$"));
             // <|python_tag|> may come first; the grammar starts at the brace
             case LLAMA3 -> new LazyToolGrammar(root("tool-call", "ws \";\" ws", parallel) + rules,
@@ -64,7 +65,7 @@ public record LazyToolGrammar(String gbnf, List<String> triggers) {
     }
 
     private static String root(String one, String separator, boolean parallel) {
-        return "root ::= " + one + (parallel ? " ( " + separator + " " + one + " )*" : "") + " ws\n";
+        return "root ::= " + one + (parallel ? " ( " + separator + " " + one + " )*" : "") + "\n";
     }
 
     /**

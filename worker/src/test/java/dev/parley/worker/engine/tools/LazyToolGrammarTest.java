@@ -31,7 +31,7 @@ class LazyToolGrammarTest {
         assertThat(fires(parallel, "I will check the weather.")).isFalse();
         assertThat(parallel.gbnf()).startsWith("root ::= \"<tool_call>\" ws tool-call ws \"</tool_call>\" ( ws ")
                 .contains("\ntool-call ::= ").contains("\"\\\"arguments\\\"\"");
-        assertThat(single.gbnf()).startsWith("root ::= \"<tool_call>\" ws tool-call ws \"</tool_call>\" ws\n");
+        assertThat(single.gbnf()).startsWith("root ::= \"<tool_call>\" ws tool-call ws \"</tool_call>\"\n");
     }
 
     @Test
@@ -41,7 +41,7 @@ class LazyToolGrammarTest {
         assertThat(fires(single, "[TOOL_CALLS]")).isTrue();
         assertThat(fires(single, "[TOOL_CALLS] ")).isTrue();
         assertThat(fires(single, "[TOOL_CALLS]  [{")).isFalse();
-        assertThat(single.gbnf()).startsWith("root ::= \"[TOOL_CALLS]\" ws \"[\" ws tool-call ws \"]\" ws\n");
+        assertThat(single.gbnf()).startsWith("root ::= \"[TOOL_CALLS]\" ws \"[\" ws tool-call ws \"]\"\n");
         assertThat(LazyToolGrammar.forFamily(TOOLS, ToolSyntax.MISTRAL, true).gbnf())
                 .startsWith("root ::= \"[TOOL_CALLS]\" ws \"[\" ws tool-call ws ( \",\" ws tool-call ws )* \"]\"");
     }
@@ -55,7 +55,7 @@ class LazyToolGrammarTest {
         assertThat(fires(parallel, "<|python_tag|>{\"name\":")).isTrue();
         assertThat(fires(parallel, "Sure: {\"name\":")).as("only at the start of the answer").isFalse();
         assertThat(fires(parallel, "{\"name\": \"get")).isFalse();
-        assertThat(parallel.gbnf()).startsWith("root ::= tool-call ( ws \";\" ws tool-call )* ws\n")
+        assertThat(parallel.gbnf()).startsWith("root ::= tool-call ( ws \";\" ws tool-call )*\n")
                 .contains("\"\\\"parameters\\\"\"").doesNotContain("\"\\\"arguments\\\"\"");
     }
 
@@ -63,7 +63,7 @@ class LazyToolGrammarTest {
     void theGenericFormIsOneObjectEvenWithParallelCalls() throws Exception {
         LazyToolGrammar generic = LazyToolGrammar.forFamily(TOOLS, ToolSyntax.GENERIC, true);
 
-        assertThat(generic.gbnf()).startsWith("root ::= tool-call ws\n");
+        assertThat(generic.gbnf()).startsWith("root ::= tool-call\n");
         assertThat(fires(generic, "\n{\"name\" : \"")).isTrue();
         assertThat(fires(generic, "<|python_tag|>{\"name\":")).isFalse();
         assertThat(fires(generic, "The answer is {\"name\":")).isFalse();
