@@ -16,10 +16,13 @@ import java.util.Map;
  *                  logits on the host at every step of the job
  * @param n         how many answers (choices) to generate from the one prompt, 1 to 8; with a seed, choice
  *                  {@code i} samples with {@code seed + i} ({@link #forChoice})
+ * @param grammarTriggers where a lazy {@code grammar} starts: regular expressions (ECMAScript, as llama.cpp's lazy
+ *                  grammar takes them) over the text generated so far; the grammar holds the text from the first
+ *                  non-empty group of the first match on. Empty: the grammar holds the answer from its first token
  */
 public record Sampling(int maxTokens, Double temperature, Double topP, Integer topK, Long seed, List<String> stop,
                        String grammar, Double minP, Penalties penalties, Map<Integer, Double> logitBias,
-                       Integer logprobs, int n) {
+                       Integer logprobs, int n, List<String> grammarTriggers) {
 
     /**
      * Penalties on tokens among the last ones generated, as llama.cpp applies them; {@code null}: the engine's
@@ -56,13 +59,18 @@ public record Sampling(int maxTokens, Double temperature, Double topP, Integer t
         if (n < 1 || n > 8) {
             throw new IllegalArgumentException("n must be in [1, 8], got " + n);
         }
+        grammarTriggers = grammarTriggers == null ? List.of() : List.copyOf(grammarTriggers);
+        if (grammar == null && !grammarTriggers.isEmpty()) {
+            throw new IllegalArgumentException("grammar triggers without a grammar: " + grammarTriggers);
+        }
     }
 
-    /** Sampling of one answer. */
+    /** Sampling of one answer whose grammar, if any, holds from the first token. */
     public Sampling(int maxTokens, Double temperature, Double topP, Integer topK, Long seed, List<String> stop,
                     String grammar, Double minP, Penalties penalties, Map<Integer, Double> logitBias,
                     Integer logprobs) {
-        this(maxTokens, temperature, topP, topK, seed, stop, grammar, minP, penalties, logitBias, logprobs, 1);
+        this(maxTokens, temperature, topP, topK, seed, stop, grammar, minP, penalties, logitBias, logprobs, 1,
+                List.of());
     }
 
     /** Sampling without log probabilities. */
@@ -90,30 +98,42 @@ public record Sampling(int maxTokens, Double temperature, Double topP, Integer t
         return new Sampling(maxTokens, 0.0, null, null, 0L, List.of(), null, null, Penalties.OFF, Map.of());
     }
 
-    /** The same sampling, constrained by {@code gbnf} ({@code null}: unconstrained). */
+    /** The same sampling, constrained by {@code gbnf} from the first token ({@code null}: unconstrained). */
     public Sampling withGrammar(String gbnf) {
-        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, gbnf, minP, penalties, logitBias, logprobs, n);
+        return withLazyGrammar(gbnf, List.of());
+    }
+
+    /**
+     * The same sampling, constrained by {@code gbnf} once the text matches one of {@code triggers} (see
+     * {@link #grammarTriggers()}; empty: from the first token).
+     */
+    public Sampling withLazyGrammar(String gbnf, List<String> triggers) {
+        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, gbnf, minP, penalties, logitBias, logprobs,
+                n, triggers);
     }
 
     /** The same sampling with these penalties ({@code null}: the engine's defaults). */
     public Sampling withPenalties(Penalties value) {
-        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, grammar, minP, value, logitBias, logprobs, n);
+        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, grammar, minP, value, logitBias, logprobs,
+                n, grammarTriggers);
     }
 
     /** The same sampling, reporting log probabilities with {@code top} alternatives ({@code null}: none). */
     public Sampling withLogprobs(Integer top) {
-        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, grammar, minP, penalties, logitBias, top, n);
+        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, grammar, minP, penalties, logitBias, top,
+                n, grammarTriggers);
     }
 
     /** The same sampling with these logit biases. */
     public Sampling withLogitBias(Map<Integer, Double> value) {
-        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, grammar, minP, penalties, value, logprobs, n);
+        return new Sampling(maxTokens, temperature, topP, topK, seed, stop, grammar, minP, penalties, value, logprobs,
+                n, grammarTriggers);
     }
 
     /** The same sampling, generating {@code value} answers. */
     public Sampling withN(int value) {
         return new Sampling(maxTokens, temperature, topP, topK, seed, stop, grammar, minP, penalties, logitBias,
-                logprobs, value);
+                logprobs, value, grammarTriggers);
     }
 
     /**
@@ -122,6 +142,6 @@ public record Sampling(int maxTokens, Double temperature, Double topP, Integer t
      */
     public Sampling forChoice(int index) {
         return new Sampling(maxTokens, temperature, topP, topK, seed == null ? null : seed + index, stop, grammar,
-                minP, penalties, logitBias, logprobs, n);
+                minP, penalties, logitBias, logprobs, n, grammarTriggers);
     }
 }

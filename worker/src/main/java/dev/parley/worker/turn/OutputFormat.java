@@ -7,12 +7,14 @@ import dev.parley.schemas.format.UnsupportedSchemaException;
 import dev.parley.worker.dispatch.PendingTurn;
 import dev.parley.worker.engine.EngineInfo;
 import dev.parley.worker.engine.UnsupportedRequestException;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * A turn's response format: the grammar the engine samples under and the check of the finished answer. The grammar
  * makes a valid answer likely; only the check makes it certain, because generation may stop before the JSON closes.
- * A turn whose tool choice forces a call is sampled under the call's grammar instead ({@link ToolTurn}).
+ * A turn whose tool choice forces a call is sampled under the call's grammar instead ({@link ToolTurn}); one whose
+ * tools are offered under {@code auto} and whose format is free text, under the lazy grammar of a call.
  */
 final class OutputFormat {
 
@@ -58,7 +60,21 @@ final class OutputFormat {
 
     /** The GBNF grammar to sample under, or {@code null} for free text. */
     String grammar() {
-        return tools.forced() ? tools.grammar() : grammar;
+        if (tools.forced()) {
+            return tools.grammar();
+        }
+        return grammar == null && tools.lazyGrammar() != null ? tools.lazyGrammar().gbnf() : grammar;
+    }
+
+    /** Where {@link #grammar()} starts to hold: empty for the first token, else the lazy grammar's triggers. */
+    List<String> grammarTriggers() {
+        return tools.forced() || grammar != null || tools.lazyGrammar() == null ? List.of()
+                : tools.lazyGrammar().triggers();
+    }
+
+    /** Whether the answer started a call that the lazy grammar held this turn (so it must parse unless cut off). */
+    boolean startedHeldCall(String text) {
+        return !grammarTriggers().isEmpty() && tools.startedCall(text);
     }
 
     /** The turn's tools. */

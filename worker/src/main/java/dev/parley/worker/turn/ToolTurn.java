@@ -6,6 +6,7 @@ import dev.parley.schemas.ToolChoice;
 import dev.parley.schemas.format.UnsupportedSchemaException;
 import dev.parley.worker.engine.EngineInfo;
 import dev.parley.worker.engine.UnsupportedRequestException;
+import dev.parley.worker.engine.tools.LazyToolGrammar;
 import dev.parley.worker.engine.tools.ParsedAnswer;
 import dev.parley.worker.engine.tools.ToolCallParser;
 import dev.parley.worker.engine.tools.ToolGrammar;
@@ -19,24 +20,27 @@ import java.util.stream.Collectors;
 
 /**
  * A turn's tools: what the template is given ({@code tools}, none under {@code tool_choice: none}), the grammar that
- * forces a call ({@code required} or a named function, written in the generic JSON form), and the calls found in the
- * answer. Built once per turn; the answer is parsed once, so the streamed calls and the reply carry the same ids.
+ * forces a call ({@code required} or a named function, written in the generic JSON form), the lazy grammar that holds
+ * a call the model starts under {@code auto} (in its family's syntax, from the trigger on), and the calls found in
+ * the answer. Built once per turn; the answer is parsed once, so the streamed calls and the reply carry the same ids.
  */
 final class ToolTurn {
 
-    static final ToolTurn NONE = new ToolTurn(List.of(), ToolSyntax.GENERIC, null, true);
+    static final ToolTurn NONE = new ToolTurn(List.of(), ToolSyntax.GENERIC, null, null, true);
 
     private final List<Tool> tools;
     private final ToolSyntax syntax;
     private final String grammar;
+    private final LazyToolGrammar lazy;
     private final boolean parallel;
     private String parsedText;
     private Optional<ParsedAnswer> parsed = Optional.empty();
 
-    private ToolTurn(List<Tool> tools, ToolSyntax syntax, String grammar, boolean parallel) {
+    private ToolTurn(List<Tool> tools, ToolSyntax syntax, String grammar, LazyToolGrammar lazy, boolean parallel) {
         this.tools = tools;
         this.syntax = syntax;
         this.grammar = grammar;
+        this.lazy = lazy;
         this.parallel = parallel;
     }
 
@@ -52,16 +56,30 @@ final class ToolTurn {
         if (prompt.toolsOrEmpty().isEmpty() || choice.mode() == ToolChoice.Mode.NONE || engine.toolSyntax() == null) {
             return NONE;
         }
-        String grammar = null;
+        boolean parallel = !Boolean.FALSE.equals(prompt.parallelToolCalls());
         if (choice.forcesCall()) {
             try {
-                grammar = ToolGrammar.forChoice(prompt.toolsOrEmpty(), choice);
+                return new ToolTurn(prompt.toolsOrEmpty(), engine.toolSyntax(),
+                        ToolGrammar.forChoice(prompt.toolsOrEmpty(), choice), null, parallel);
             } catch (UnsupportedSchemaException e) {
                 throw new UnsupportedRequestException("unsupported_schema", e.getMessage());
             }
         }
-        return new ToolTurn(prompt.toolsOrEmpty(), engine.toolSyntax(), grammar,
-                !Boolean.FALSE.equals(prompt.parallelToolCalls()));
+        return new ToolTurn(prompt.toolsOrEmpty(), engine.toolSyntax(), null,
+                lazyGrammar(prompt.toolsOrEmpty(), engine.toolSyntax(), parallel), parallel);
+    }
+
+    /**
+     * The lazy grammar of a call under {@code auto}; {@code null} when a tool's parameters fall outside the
+     * converter's subset: the model may still call, unconstrained, and its answer is parsed after (a prompt is not
+     * refused for what it did not force).
+     */
+    private static LazyToolGrammar lazyGrammar(List<Tool> tools, ToolSyntax syntax, boolean parallel) {
+        try {
+            return LazyToolGrammar.forFamily(tools, syntax, parallel);
+        } catch (UnsupportedSchemaException e) {
+            return null;
+        }
     }
 
     /** Whether the model is offered tools this turn. */
@@ -82,6 +100,16 @@ final class ToolTurn {
     /** The grammar of a forced call, or {@code null}. */
     String grammar() {
         return grammar;
+    }
+
+    /** The grammar that holds a call the model starts under {@code auto}, or {@code null}. */
+    LazyToolGrammar lazyGrammar() {
+        return lazy;
+    }
+
+    /** Whether the answer started a call that the lazy grammar held (so it must parse, unless it was cut off). */
+    boolean startedCall(String text) {
+        return lazy != null && lazy.startedIn(text);
     }
 
     /** The chat-template variables that show the tools. */

@@ -257,6 +257,11 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
             return writes.store(prompt, replies.invalidOutput(turn, startNanos, generation,
                     "the answer is not a complete tool call, which tool_choice requires"));
         }
+        if (calls.isEmpty() && format.startedHeldCall(generation.text())) {
+            // Cut off before the call it started closed: never passed on as text that half calls a tool.
+            return writes.store(prompt, replies.invalidOutput(turn, startNanos, generation,
+                    "the answer started a tool call that did not complete"));
+        }
         if (calls.isEmpty() && format.constrained()) {
             Optional<String> problem = format.problem(generation.text());
             metrics.structuredOutput(format.name(), problem.isEmpty());
@@ -353,7 +358,8 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
         Sampling sampling = new Sampling(p.maxTokens() != null ? p.maxTokens() : settings.defaultMaxTokens(),
                 p.temperature(), p.topP(), p.topK(), p.seed(), p.stop(), format.grammar(), p.minP(),
                 new Sampling.Penalties(p.repeatPenalty(), p.presencePenalty(), p.frequencyPenalty()), p.logitBias(),
-                p.wantsLogprobs() ? (p.topLogprobs() == null ? 0 : p.topLogprobs()) : null, p.choices());
+                p.wantsLogprobs() ? (p.topLogprobs() == null ? 0 : p.topLogprobs()) : null, p.choices(),
+                format.grammarTriggers());
         String requestId = prompt.requestId();
         return new GenerationRequest(prompt.conversationId(), transcript, sampling, prompt.deadline(),
                 () -> cancellations.isCancelled(prompt.conversationId(), requestId), prompt.priorityOrDefault());

@@ -31,9 +31,12 @@ final class ScriptedEngine implements InferenceEngine {
     /** When set, the engine's model reasons aloud with these markers. */
     ReasoningStart reasoning;
 
+    /** What the engine says of itself; a tool syntax makes it call tools. */
+    EngineInfo info = new EngineInfo("scripted", 2, 1024);
+
     @Override
     public EngineInfo info() {
-        return new EngineInfo("scripted", 2, 1024);
+        return info;
     }
 
     @Override

@@ -8,13 +8,16 @@ import dev.parley.schemas.FinishReason;
 import dev.parley.schemas.Prompt;
 import dev.parley.schemas.Reply;
 import dev.parley.schemas.ReplyStatus;
+import dev.parley.schemas.Tool;
 import dev.parley.schemas.Timings;
 import dev.parley.schemas.Usage;
 import dev.parley.schemas.codec.WireJson;
 import dev.parley.worker.dispatch.PendingTurn;
 import dev.parley.worker.engine.ContextOverflowException;
+import dev.parley.worker.engine.EngineInfo;
 import dev.parley.worker.engine.Generation;
 import dev.parley.worker.engine.KvTier;
+import dev.parley.worker.engine.tools.ToolSyntax;
 import dev.parley.worker.history.HistoryEntry;
 import dev.parley.worker.metrics.WorkerMetrics;
 import dev.parley.worker.reply.ChunkStream;
@@ -107,6 +110,32 @@ class TurnProcessorTest {
         assertThat(producer.history().get(0).key()).isEqualTo("c");
         assertThat(history.turns.get("c")).extracting(HistoryEntry::answer).containsExactly("answer 0");
         assertThat(done).containsExactly(turn);
+    }
+
+    @Test
+    void toolsUnderAutoAreSampledUnderTheLazyGrammarAndAHeldCallCutOffIsInvalidOutput() {
+        engine.info = new EngineInfo("scripted", 2, 1024, ToolSyntax.GENERIC);
+        Prompt prompt = Prompt.of("r1", "c", "weather in Paris?").newBuilder().tools(List.of(Tool.function(
+                "get_weather", "The weather", WireJson.mapper().readTree("{\"type\":\"object\"}")))).build();
+        engine.outcome = new Generation("{\"name\": \"get_weather\", \"argu", FinishReason.LENGTH, 10, 0, 0, 8, 0,
+                1_000_000, 2_000_000, KvTier.PREFILL);
+
+        processor.run(new PendingTurn(new TopicPartition("prompts", 0), 7, prompt, 0));
+
+        assertThat(engine.requests.get(0).sampling().grammar()).startsWith("root ::= tool-call\n");
+        assertThat(engine.requests.get(0).sampling().grammarTriggers()).hasSize(1);
+        assertThat(published()).singleElement().satisfies(reply -> {
+            assertThat(reply.status()).isEqualTo(ReplyStatus.ERROR);
+            assertThat(reply.error().code()).isEqualTo("invalid_output");
+            assertThat(reply.error().message()).contains("started a tool call");
+        });
+        assertThat(history.turns.get("c")).isNullOrEmpty();
+
+        // text that starts no call is an answer as before
+        engine.outcome = null;
+        processor.run(new PendingTurn(new TopicPartition("prompts", 0), 8, prompt.newBuilder().requestId("r2")
+                .build(), 0));
+        assertThat(published().get(1).status()).isEqualTo(ReplyStatus.OK);
     }
 
     @Test

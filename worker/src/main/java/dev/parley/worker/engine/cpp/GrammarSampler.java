@@ -6,6 +6,7 @@ import dev.parley.worker.engine.UnsupportedRequestException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.List;
 
 /**
  * Holds one sequence's tokens to a grammar (llama.cpp's grammar sampler, kept out of the sampler chain). Checking the
@@ -38,7 +39,22 @@ final class GrammarSampler implements AutoCloseable {
      * @throws IllegalArgumentException when llama.cpp refuses the grammar (GBNF, start rule {@code root})
      */
     static GrammarSampler create(LlamaLib llama, Pointer vocab, String gbnf) {
-        Pointer grammar = llama.llama_sampler_init_grammar(vocab, gbnf, "root");
+        return create(llama, vocab, gbnf, List.of());
+    }
+
+    /**
+     * A grammar that holds from the first token, or, with {@code triggers}, lazily: every token passes until the text
+     * generated so far matches a trigger (llama.cpp's lazy grammar), so checking a pick costs nothing before then.
+     * llama.cpp feeds the grammar the text from the match on when the token completing it is accepted and throws,
+     * across the C ABI, if the grammar refuses that text: each trigger must end at the end of the text
+     * ({@code ...$}) with nothing after the part the grammar starts with that it could refuse.
+     *
+     * @throws IllegalArgumentException when llama.cpp refuses the grammar (GBNF, start rule {@code root})
+     */
+    static GrammarSampler create(LlamaLib llama, Pointer vocab, String gbnf, List<String> triggers) {
+        Pointer grammar = triggers.isEmpty() ? llama.llama_sampler_init_grammar(vocab, gbnf, "root")
+                : llama.llama_sampler_init_grammar_lazy_patterns(vocab, gbnf, "root",
+                        triggers.toArray(String[]::new), triggers.size(), null, 0);
         if (grammar == null) {
             throw new IllegalArgumentException("llama.cpp refused the response format's grammar");
         }

@@ -248,6 +248,16 @@ public interface LlamaLib extends Library {
     /** A grammar sampler, or {@code null} when llama.cpp cannot parse {@code grammar} (it logs why). */
     Pointer llama_sampler_init_grammar(Pointer vocab, String grammar, String root);
 
+    /**
+     * A grammar sampler that lets every token through until the text generated so far matches one of
+     * {@code patterns} (ECMAScript regular expressions, searched anywhere unless anchored with {@code ^...$}) or one
+     * of {@code tokens} is accepted; from then on it holds the rest to {@code grammar}, which is first fed the text
+     * from the match's first non-empty group. {@code null} when llama.cpp cannot parse the grammar; a pattern
+     * {@code std::regex} cannot compile throws across the C ABI, so only fixed, tested patterns may be passed.
+     */
+    Pointer llama_sampler_init_grammar_lazy_patterns(Pointer vocab, String grammar, String root, String[] patterns,
+                                                     long patternCount, int[] tokens, long tokenCount);
+
     int llama_sampler_sample(Pointer sampler, Pointer ctx, int idx);
 
     void llama_sampler_apply(Pointer sampler, TokenDataArray candidates);

@@ -12,7 +12,8 @@ import java.util.Map;
  * leaves open (and a repeat penalty of {@value #DEFAULT_REPEAT_PENALTY}, which llama-server leaves off). Each sequence has its own chain, so a seed gives
  * the same answer whatever else is in the batch. A response format's grammar holds the chain's pick to it
  * ({@link GrammarSampler}): a refused pick is redrawn with every refused token masked before the chain narrows the
- * candidates, so the chain is never left with none. Without a grammar the chain can be attached to its sequence so the
+ * candidates, so the chain is never left with none; a lazy grammar (a tool call under {@code tool_choice: auto}) lets
+ * every pick through until its trigger. Without a grammar the chain can be attached to its sequence so the
  * device samples it inside the decode ({@link #attach}, {@link DeviceSampling}).
  */
 final class SamplerChain implements AutoCloseable {
@@ -99,7 +100,7 @@ final class SamplerChain implements AutoCloseable {
      */
     static SamplerChain create(LlamaLib llama, Pointer vocab, Sampling sampling) {
         GrammarSampler grammar = sampling.grammar() == null ? null
-                : GrammarSampler.create(llama, vocab, sampling.grammar());
+                : GrammarSampler.create(llama, vocab, sampling.grammar(), sampling.grammarTriggers());
         double temperature = sampling.temperature() == null ? DEFAULT_TEMPERATURE : sampling.temperature();
         // Only a chain that leaves the logits as they are may be replaced by the caller's argmax.
         boolean plainArgmax = temperature <= 0 && !shapesLogits(sampling);

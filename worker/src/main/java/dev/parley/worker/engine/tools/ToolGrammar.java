@@ -29,8 +29,16 @@ public final class ToolGrammar {
         return JsonSchemaGrammar.forSchema(schema(tools, choice), "$.tools");
     }
 
-    /** The schema of one call of the tools {@code choice} allows. */
+    /** The schema of one call of the tools {@code choice} allows, in the generic form. */
     static JsonNode schema(List<Tool> tools, ToolChoice choice) {
+        return schema(tools, choice, "arguments");
+    }
+
+    /**
+     * The schema of one call of the tools {@code choice} allows: {@code {"name": ..., <argumentsKey>: ...}}, the
+     * name first (the grammar keeps the schema's order of properties).
+     */
+    static JsonNode schema(List<Tool> tools, ToolChoice choice, String argumentsKey) {
         ArrayNode branches = WireJson.mapper().createArrayNode();
         for (Tool tool : tools) {
             if (choice.mode() == ToolChoice.Mode.FUNCTION && !tool.name().equals(choice.function())) {
@@ -39,14 +47,14 @@ public final class ToolGrammar {
             ObjectNode call = branches.addObject();
             call.put("type", "object");
             call.put("additionalProperties", false);
-            call.putArray("required").add("name").add("arguments");
+            call.putArray("required").add("name").add(argumentsKey);
             ObjectNode properties = call.putObject("properties");
             properties.putObject("name").put("const", tool.name());
             JsonNode parameters = tool.function().parameters();
             if (parameters == null || parameters.isEmpty()) {
-                properties.putObject("arguments").put("type", "object");
+                properties.putObject(argumentsKey).put("type", "object");
             } else {
-                properties.set("arguments", parameters);
+                properties.set(argumentsKey, parameters);
             }
         }
         if (branches.isEmpty()) {
