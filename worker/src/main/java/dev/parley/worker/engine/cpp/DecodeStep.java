@@ -48,6 +48,12 @@ final class DecodeStep {
     private final GapPads gapPads;
     private final Forks forks;
     private final int vocabulary;
+    /**
+     * Whether {@code llama_decode} returns before the device has computed (a GPU): the previous step's text is then
+     * handed over while it computes. On the CPU the decode has computed the step when it returns, so waiting for the
+     * next one would only make every token reach its turn a step late: the text goes at the end of its own step.
+     */
+    private final boolean asynchronous;
     /** Below this many sequences the argmaxes run on the engine thread: a fork costs more than it saves. */
     private static final int PARALLEL_SAMPLING = 8;
     private long clock;
@@ -87,6 +93,7 @@ final class DecodeStep {
         this.gapPads = gapPads;
         this.forks = forks;
         this.vocabulary = model.vocabularySize();
+        this.asynchronous = model.layersOnGpu();
     }
 
     /**
@@ -102,6 +109,7 @@ final class DecodeStep {
      * <p>Between the submission and the wait for the device, the previous step's text and outcomes are handed over
      * and {@code whileComputing} runs (the engine's own work that needs no token of this step). On a GPU the device
      * would otherwise idle through all of it, as the next step cannot start before this one's tokens are sampled.
+     * On the CPU the decode has computed the step by the time it returns: the text goes at the end of its own step.
      */
     void step(Runnable whileComputing) {
         long planStart = System.nanoTime();
@@ -116,7 +124,9 @@ final class DecodeStep {
         // On an asynchronous backend (CUDA) llama_decode returns once the graph is submitted: while the device
         // computes, the host does what needs none of this step's tokens. On the CPU the decode is done by now.
         long overlapStart = System.nanoTime();
-        handOver.deliver();
+        if (asynchronous) {
+            handOver.deliver();
+        }
         whileComputing.run();
         long waitStart = System.nanoTime();
         if (result != 0) {
@@ -133,8 +143,8 @@ final class DecodeStep {
         for (int j = 0; j < stepped.size(); j++) {
             advance(stepped.get(j), sampled[j]);
         }
-        if (running.isEmpty()) {
-            handOver.deliver(); // no next step to hide it behind
+        if (!asynchronous || running.isEmpty()) {
+            handOver.deliver(); // no device computing the next step to hide it behind
         }
         long end = System.nanoTime();
         profile.record(tokens - padding, padding, microBatches, llama.llama_perf_context(context).n_reused,

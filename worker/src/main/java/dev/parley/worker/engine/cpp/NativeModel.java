@@ -43,16 +43,25 @@ final class NativeModel implements AutoCloseable {
     private final String template;
     private final String name;
     private final boolean ignoreEndOfGeneration;
+    /** Whether any layer is on a GPU: then {@code llama_decode} returns once the graph is submitted. */
+    private final boolean layersOnGpu;
     /** The model's own template through Jinjava; {@code null}: {@link #template} through llama.cpp. */
     private TranscriptTemplate jinja;
 
-    private NativeModel(LlamaLib llama, Pointer model, String template, String name, boolean ignoreEndOfGeneration) {
+    private NativeModel(LlamaLib llama, Pointer model, String template, String name, boolean ignoreEndOfGeneration,
+                        boolean layersOnGpu) {
         this.ignoreEndOfGeneration = ignoreEndOfGeneration;
+        this.layersOnGpu = layersOnGpu;
         this.llama = llama;
         this.model = model;
         this.vocab = llama.llama_model_get_vocab(model);
         this.template = template;
         this.name = name;
+    }
+
+    /** Whether any of the model's layers is on a GPU (an asynchronous backend), not all on the CPU. */
+    boolean layersOnGpu() {
+        return layersOnGpu;
     }
 
     /** Loads the weights, as many layers onto the GPU as {@code placement} says. */
@@ -71,7 +80,7 @@ final class NativeModel implements AutoCloseable {
         }
         String source = template == null ? null : template.getString(0, StandardCharsets.UTF_8.name());
         NativeModel loaded = new NativeModel(llama, model, source == null ? FALLBACK_TEMPLATE : source, name,
-                ignoreEndOfGeneration);
+                ignoreEndOfGeneration, placement.layers() != 0);
         loaded.jinja = TranscriptTemplate.forModel(name, source, loaded.tokenText(llama.llama_vocab_bos(loaded.vocab)),
                 loaded.tokenText(llama.llama_vocab_eos(loaded.vocab)),
                 llama.llama_vocab_get_add_bos(loaded.vocab) != 0).orElse(null);
