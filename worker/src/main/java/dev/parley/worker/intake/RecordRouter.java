@@ -14,9 +14,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Takes one tracked record from the poll to where it goes: decoded, then queued on the {@link Dispatcher} (to be
- * answered, or, refused by a gate, to be told so), forwarded to its key's partition, or dead-lettered. Every step runs under a per-record guard: whatever one record makes any
- * of them throw (short of a {@linkplain FatalErrors fatal} error) becomes that record's {@code internal_error} dead
- * letter, naming the exception and the record's position, and the rest of the batch goes on. Poll thread only.
+ * answered, or, refused by a gate, to be told so), forwarded to its key's partition, or dead-lettered. Every step
+ * runs under a per-record guard: whatever one record makes any of them throw (short of a
+ * {@linkplain FatalErrors fatal} error) becomes that record's {@code internal_error} dead letter, naming the exception
+ * and the record's position, and the rest of the batch goes on. Poll thread only.
  */
 final class RecordRouter {
 
