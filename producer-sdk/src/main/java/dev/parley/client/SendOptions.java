@@ -310,9 +310,9 @@ public final class SendOptions {
          * {@link dev.parley.schemas.Prompt} with {@link ParleyClient#send(dev.parley.schemas.Prompt)}. At most
          * {@value dev.parley.schemas.Prompt#MAX_TOOLS} tools with unique names; each parameters schema must be in the
          * structured-output subset. A worker whose engine cannot call tools dead-letters the prompt with
-         * {@code unsupported_feature}; when every worker of the prompt's model announces that (see
-         * {@link ServedModel#callsTools()}), sending fails with {@link UnsupportedFeatureException} before anything
-         * is sent.
+         * {@code unsupported_feature} and answers it with an error reply of that code; when every worker of the
+         * prompt's model announces that (see {@link ServedModel#callsTools()}), sending fails with
+         * {@link UnsupportedFeatureException} before anything is sent.
          *
          * @param tools the tools; an empty list for none
          */

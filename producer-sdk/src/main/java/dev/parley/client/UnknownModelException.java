@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * A prompt named a model that no worker of the pool announces, so it was not sent (it would wait on no topic, or be
- * dead-lettered as {@code unknown_model}). {@link #servedModels()} lists the names that would have been accepted.
+ * dead-lettered and answered with an error reply {@code unknown_model}). {@link #servedModels()} lists the names that
+ * would have been accepted.
  */
 public class UnknownModelException extends ParleyException {
 

@@ -1,8 +1,8 @@
 package dev.parley.client;
 
 /**
- * A prompt asked for something no worker of its model can do, so it was not sent: its workers would dead-letter it
- * ({@code unsupported_feature}) and the request would wait for a reply until its timeout. Today that is tool calling
+ * A prompt asked for something no worker of its model can do, so it was not sent: its workers would only refuse it
+ * (an error reply and a dead letter {@code unsupported_feature}). Today that is tool calling
  * (tools, assistant tool calls or tool messages) for a model whose workers all announce that their engine calls no
  * tools ({@link ServedModel#callsTools()}).
  */

@@ -35,7 +35,8 @@ public final class ReplyOutcome {
 
     /**
      * A worker's error reply: a 400 when the request itself cannot be served (too long for the context, a schema or
-     * grammar outside what the engine takes), with the worker's message; else a 500 naming only the error code (its
+     * grammar outside what the engine takes), with the worker's message; a 404 for a model its worker does not serve;
+     * else a 500 naming only the error code (its
      * message may carry the worker's internals).
      */
     private static OpenAiException workerError(Reply reply) {
@@ -56,6 +57,11 @@ public final class ReplyOutcome {
                     message);
             // what the worker's engine cannot do (the java engine's logprobs): asking again cannot help
             case "unsupported_feature" -> new OpenAiException(400, "invalid_request_error", null, code, message);
+            // the prompt reached a worker of another model (a stale announcement, a shared topic): as OpenAI answers
+            // a model it does not serve; the worker's message names topics, which stay inside
+            case "unknown_model" -> OpenAiException.notFound("model", "model_not_found", "request "
+                    + reply.requestId() + " reached a worker that serves another model (" + reply.model()
+                    + "): the model is not served where its announcement says");
             default -> OpenAiException.internal("the worker failed request " + reply.requestId() + " (" + code + ")");
         };
     }

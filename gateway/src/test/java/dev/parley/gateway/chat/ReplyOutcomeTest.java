@@ -42,4 +42,18 @@ class ReplyOutcomeTest {
             assertThat(e.getMessage()).contains("logprobs");
         });
     }
+
+    @org.junit.jupiter.api.Test
+    void aPromptThatReachedAWorkerOfAnotherModelIsNotFoundWithoutTheWorkersTopics() {
+        Reply reply = Reply.builder().requestId("r1").conversationId("c").status(ReplyStatus.ERROR).model("tiny")
+                .finishReason(FinishReason.ERROR).error(new ErrorInfo("unknown_model", "$.model: the prompt asks for "
+                        + "model 'smollm2', but this worker serves 'tiny' on topic internal.prompts.tiny")).build();
+
+        assertThatThrownBy(() -> ReplyOutcome.check(reply)).isInstanceOfSatisfying(OpenAiException.class, e -> {
+            assertThat(e.status()).isEqualTo(404);
+            assertThat(e.param()).isEqualTo("model");
+            assertThat(e.code()).isEqualTo("model_not_found");
+            assertThat(e.getMessage()).contains("r1").contains("tiny").doesNotContain("internal.prompts");
+        });
+    }
 }

@@ -71,7 +71,7 @@ public final class ClientParts {
      * The topic a prompt goes to: the one its model's workers announce, or the client's prompts topic when it names
      * none. Throws {@code UnknownModelException} when no worker announces the prompt's model, and
      * {@code UnsupportedFeatureException} when the prompt uses tools and every worker of its model announces that its
-     * engine calls none (they would dead-letter it, and its reply would never come).
+     * engine calls none (they would only refuse it, with an error reply and a dead letter).
      */
     public String topicFor(Prompt prompt) {
         if (prompt.model() == null) {

@@ -91,7 +91,20 @@ public final class PromptDecoder {
         }
     }
 
-    public record Rejected(Rejection rejection) implements Result {
+    /**
+     * A record not to answer as asked.
+     *
+     * @param rejection why
+     * @param prompt    the decoded prompt when only a {@linkplain #checking(PromptCheck) consumer's own check} refused
+     *                  it: it passed every other check (its key is its conversation id), so its request id and reply_to
+     *                  can be trusted to tell the sender of the refusal; {@code null} for a record that did not decode
+     *                  or failed a check of every consumer
+     */
+    public record Rejected(Rejection rejection, Prompt prompt) implements Result {
+
+        public Rejected(Rejection rejection) {
+            this(rejection, null);
+        }
     }
 
     /**
@@ -183,7 +196,7 @@ public final class PromptDecoder {
             return new Rejected(wrongKey);
         }
         Rejection refused = check == null ? null : check.check(prompt);
-        return refused != null ? new Rejected(refused) : new Accepted(prompt, format.grammar());
+        return refused != null ? new Rejected(refused, prompt) : new Accepted(prompt, format.grammar());
     }
 
     /** Why the record key does not route this prompt to its conversation, or {@code null} when it does. */

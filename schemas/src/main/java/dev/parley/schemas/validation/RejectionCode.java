@@ -2,7 +2,10 @@ package dev.parley.schemas.validation;
 
 import java.util.Locale;
 
-/** Why a prompt record was rejected; the wire names appear in dead letters. */
+/**
+ * Why a prompt record was rejected; the wire names appear in dead letters, and those of a well-formed prompt a
+ * consumer's own check refused ({@code unknown_model}, {@code unsupported_feature}) in its error reply too.
+ */
 public enum RejectionCode {
     /** The record value exceeds the configured maximum size. */
     TOO_LARGE,

@@ -35,4 +35,22 @@ class PromptChecksTest {
         assertThat(asked).containsExactly("model", "tools");
         assertThat(((PromptDecoder.Rejected) result).rejection().code()).isEqualTo(RejectionCode.UNSUPPORTED_FEATURE);
     }
+
+    @Test
+    void aPromptOnlyAConsumersCheckRefusedComesWithTheRefusalSoItsSenderCanBeTold() {
+        PromptDecoder decoder = new PromptDecoder()
+                .checking(prompt -> new Rejection(RejectionCode.UNKNOWN_MODEL, "$.model", "$.model: not here"));
+
+        var refused = (PromptDecoder.Rejected) decoder.decode("c", PROMPT);
+        // a check every consumer makes (here the key) refuses it before: its reply_to is not to be trusted
+        var wrongKey = (PromptDecoder.Rejected) decoder.decode("other", PROMPT);
+        var notJson = (PromptDecoder.Rejected) decoder.decode("c", "{".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(refused.rejection().code()).isEqualTo(RejectionCode.UNKNOWN_MODEL);
+        assertThat(refused.prompt()).isNotNull();
+        assertThat(refused.prompt().requestId()).isEqualTo("r");
+        assertThat(wrongKey.rejection().code()).isEqualTo(RejectionCode.KEY_MISMATCH);
+        assertThat(wrongKey.prompt()).isNull();
+        assertThat(notJson.prompt()).isNull();
+    }
 }

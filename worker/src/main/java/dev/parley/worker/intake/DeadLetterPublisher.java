@@ -75,12 +75,20 @@ public final class DeadLetterPublisher {
      * original record when it is known, else the prompt as re-encoded.
      */
     public DeadLetter acceptedButFailed(PendingTurn turn, String code, String reason) {
+        return ofTurn(turn, code, reason, code.equals("reply_undeliverable") ? "$.reply_to" : null);
+    }
+
+    /** The dead letter of a well-formed prompt a gate refused ({@link PendingTurn#refusal()}), naming its field. */
+    public DeadLetter refused(PendingTurn turn, Rejection refusal) {
+        return ofTurn(turn, refusal.code().wireName(), refusal.reason(), refusal.field());
+    }
+
+    private DeadLetter ofTurn(PendingTurn turn, String code, String reason, String field) {
         ConsumerRecord<String, byte[]> record = turn.record();
         byte[] value = record != null && record.value() != null ? record.value() : WireJson.toBytes(turn.prompt());
         Instant timestamp = record == null || record.timestamp() < 0 ? null : Instant.ofEpochMilli(record.timestamp());
-        return letter(code, reason, code.equals("reply_undeliverable") ? "$.reply_to" : null,
-                turn.partition().topic(), turn.partition().partition(), turn.offset(), turn.conversationId(), timestamp,
-                value, maxPayloadBytes);
+        return letter(code, reason, field, turn.partition().topic(), turn.partition().partition(), turn.offset(),
+                turn.conversationId(), timestamp, value, maxPayloadBytes);
     }
 
     /**

@@ -13,10 +13,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes one tracked record from the poll to where it goes: decoded, then queued on the {@link Dispatcher}, forwarded
- * to its key's partition, or dead-lettered. Every step runs under a per-record guard: whatever one record makes any
- * of them throw (short of a {@linkplain FatalErrors fatal} error) becomes that record's {@code internal_error} dead
- * letter, naming the exception and the record's position, and the rest of the batch goes on. Poll thread only.
+ * Takes one tracked record from the poll to where it goes: decoded, then queued on the {@link Dispatcher} (to be
+ * answered, or, refused by a gate, to be told so), forwarded to its key's partition, or dead-lettered. Every step
+ * runs under a per-record guard: whatever one record makes any of them throw (short of a
+ * {@linkplain FatalErrors fatal} error) becomes that record's {@code internal_error} dead letter, naming the exception
+ * and the record's position, and the rest of the batch goes on. Poll thread only.
  */
 final class RecordRouter {
 
@@ -66,6 +67,10 @@ final class RecordRouter {
 
     private void decodeAndRoute(ConsumerRecord<String, byte[]> record, TopicPartition partition) {
         PromptDecoder.Result result = decoder.decode(record.key(), record.value());
+        if (result instanceof PromptDecoder.Rejected rejected && rejected.prompt() != null) {
+            refuse(record, partition, rejected);
+            return;
+        }
         if (!(result instanceof PromptDecoder.Accepted accepted)) {
             reject(record, partition, ((PromptDecoder.Rejected) result).rejection());
             return;
@@ -86,6 +91,20 @@ final class RecordRouter {
         }
         metrics.promptForwarded();
         relay.send(partition, record.offset(), forwarder.forward(record, home, () -> dispatcher.enqueue(turn)));
+    }
+
+    /**
+     * A well-formed prompt a gate refused: its turn tells its sender with an error reply of the refusal's code (to a
+     * reply_to it checks like any other) and dead-letters it, as it does a prompt of another tenant, so the sender
+     * does not wait for its timeout. Answered where it is, never forwarded: nothing is generated or stored for it.
+     */
+    private void refuse(ConsumerRecord<String, byte[]> record, TopicPartition partition,
+                        PromptDecoder.Rejected refused) {
+        log.info("Refusing {}@{}: {} at {}; answering with an error and dead-lettering it", partition,
+                record.offset(), refused.rejection().code().wireName(),
+                refused.rejection().field() == null ? "-" : refused.rejection().field());
+        dispatcher.enqueue(new PendingTurn(partition, record.offset(), refused.prompt(), System.nanoTime(), record,
+                null, refused.rejection()));
     }
 
     private void reject(ConsumerRecord<String, byte[]> record, TopicPartition partition, Rejection rejection) {

@@ -8,7 +8,8 @@ import dev.parley.schemas.validation.RejectionCode;
 /**
  * Refuses a prompt that names a model this worker does not serve: it reached the wrong topic (a sender that routed
  * without reading the announcements, or a topic shared by mistake). It is dead-lettered with {@code unknown_model}
- * instead of being answered by the wrong model; a prompt naming no model is answered by whatever model the topic has.
+ * and its sender gets an error reply of that code (the turn answers a refused prompt), instead of being answered by
+ * the wrong model; a prompt naming no model is answered by whatever model the topic has.
  */
 public final class ModelGate implements PromptCheck {
 

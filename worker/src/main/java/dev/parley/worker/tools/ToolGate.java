@@ -9,8 +9,9 @@ import dev.parley.worker.engine.InferenceEngine;
 /**
  * Refuses a prompt that asks for tool calling (tools, or messages that call tools or carry their results) when this
  * worker's engine cannot call tools: it is dead-lettered with {@code unsupported_feature} and a reason naming the
- * engine's model, rather than answered as if the tools were not there (an agent would take a made-up answer for the
- * model's) or failing mid-turn. A {@code tool_choice} or {@code parallel_tool_calls} without tools asks nothing.
+ * engine's model, and its sender gets an error reply of that code and reason, rather than answered as if the tools
+ * were not there (an agent would take a made-up answer for the model's) or failing mid-turn. A {@code tool_choice} or
+ * {@code parallel_tool_calls} without tools asks nothing.
  */
 public final class ToolGate implements PromptCheck {
 

@@ -1,5 +1,7 @@
 package dev.parley.worker.turn;
 
+import dev.parley.schemas.DeadLetter;
+import dev.parley.schemas.validation.Rejection;
 import dev.parley.worker.dispatch.PendingTurn;
 import dev.parley.worker.intake.DeadLetterPublisher;
 import dev.parley.worker.intake.DeadLetterSend;
@@ -28,11 +30,21 @@ final class TurnDeadLetters {
     }
 
     void send(PendingTurn turn, String code, String reason) throws TurnProcessor.Abandoned {
-        if (publisher == null) {
-            return;
+        if (publisher != null) {
+            send(turn, code, publisher.acceptedButFailed(turn, code, reason));
         }
+    }
+
+    /** The dead letter of a prompt a gate refused, with the refusal's code, field and reason. */
+    void refused(PendingTurn turn, Rejection refusal) throws TurnProcessor.Abandoned {
+        if (publisher != null) {
+            send(turn, refusal.code().wireName(), publisher.refused(turn, refusal));
+        }
+    }
+
+    private void send(PendingTurn turn, String code, DeadLetter letter) throws TurnProcessor.Abandoned {
         metrics.promptRejected(code);
-        DeadLetterSend send = publisher.send(turn.conversationId(), publisher.acceptedButFailed(turn, code, reason));
+        DeadLetterSend send = publisher.send(turn.conversationId(), letter);
         Throwable failure;
         do {
             failure = delivery.untilAcknowledged("dead_letter_publish", send.describe(), send::attempt);

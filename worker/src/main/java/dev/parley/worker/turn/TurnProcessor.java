@@ -143,6 +143,10 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
             try {
                 Optional<String> undeliverable = replyTopics == null ? Optional.empty()
                         : replyTopics.undeliverable(turn.prompt().replyTo());
+                if (turn.refusal() != null) {
+                    refuse(turn, startNanos, undeliverable.isEmpty());
+                    return;
+                }
                 if (undeliverable.isPresent()) {
                     // Nowhere to answer (or not allowed to): dead-letter the prompt, never block its conversation.
                     deadLetters.send(turn, "reply_undeliverable", undeliverable.get());
@@ -167,6 +171,18 @@ public final class TurnProcessor implements Dispatcher.TurnRunner {
             log.info("Turn {} abandoned: worker stopping; it stays uncommitted and the next owner generates it", turn);
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * A prompt a gate refused: dead-lettered with the refusal, and answered with an error reply of its code where its
+     * reply_to may be answered, as a prompt of another tenant is; nothing is generated or stored.
+     */
+    private void refuse(PendingTurn turn, long startNanos, boolean deliverable) throws Abandoned {
+        deadLetters.refused(turn, turn.refusal());
+        if (deliverable) {
+            publish(turn, replies.error(turn, startNanos, turn.refusal().code().wireName(), turn.refusal().reason()));
+        }
+        finished(turn, ReplyStatus.ERROR);
     }
 
     private void finished(PendingTurn turn, ReplyStatus status) {
