@@ -15,6 +15,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +27,8 @@ public final class TopicProvisioner {
 
     private static final Logger log = LoggerFactory.getLogger(TopicProvisioner.class);
     private static final long TIMEOUT_SECONDS = 60;
+    private static final long FIRST_BACKOFF_MILLIS = 20;
+    private static final long MAX_BACKOFF_MILLIS = 1_000;
 
     private TopicProvisioner() {
     }
@@ -86,6 +89,25 @@ public final class TopicProvisioner {
                 latest.put(new TopicPartition(topic, partition), OffsetSpec.latest());
             }
         }
-        admin.listOffsets(latest).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        long backoffMillis = FIRST_BACKOFF_MILLIS;
+        for (int refusals = 0; ; refusals++) {
+            try {
+                admin.listOffsets(latest).all().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (refusals > 0) {
+                    log.info("Topics {} served after {} answers of 'unknown topic'", created, refusals);
+                }
+                return;
+            } catch (ExecutionException e) {
+                // Right after CreateTopics the broker answering may not know the topic yet; the admin client does not
+                // retry that answer for ListOffsets. Asked again with a capped backoff, within the same deadline.
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+                        || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMillis) > deadline) {
+                    throw e;
+                }
+                Thread.sleep(backoffMillis);
+                backoffMillis = Math.min(2 * backoffMillis, MAX_BACKOFF_MILLIS);
+            }
+        }
     }
 }
