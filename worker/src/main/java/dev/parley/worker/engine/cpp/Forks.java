@@ -93,7 +93,9 @@ final class Forks {
      */
     void endUnbranched(NativeJob job) {
         for (NativeJob fork : job.forks) {
-            if (fork.done() || state.running.contains(fork)) {
+            // A branched fork has computed the prompt (copied): it may have finished in this very step, its
+            // outcome not handed over yet, so neither done nor running; its own release freed its sampler.
+            if (fork.done() || !fork.prefilling() || state.running.contains(fork)) {
                 continue;
             }
             if (fork.sequence != null) {

@@ -313,13 +313,18 @@ final class SamplerChain implements AutoCloseable {
         return grammar == null ? 0 : grammar.resamples();
     }
 
+    /** Frees the chain; a second call does nothing (a double free would end the process, not one turn). */
     @Override
     public void close() {
+        if (chain == null) {
+            return;
+        }
         if (onDevice()) {
             llama.llama_set_sampler(deviceContext, deviceSequence, null); // the context must not keep a freed chain
             deviceSequence = -1;
         }
         llama.llama_sampler_free(chain); // frees the samplers added to it too
+        chain = null;
         if (grammar != null) {
             grammar.close();
         }

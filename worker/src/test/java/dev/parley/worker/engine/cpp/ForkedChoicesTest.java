@@ -123,6 +123,24 @@ class ForkedChoicesTest {
                 .isLessThanOrEqualTo(generation.computedTokens() + generation.allCompletionTokens());
     }
 
+    /**
+     * One token per answer: the turn and its further answers all finish in the step that computed the prompt, before
+     * any outcome is handed over. Each sampler is freed once (freeing a branched answer's again crashed the JVM in
+     * the fuzz drill), and the engine answers the next turn.
+     */
+    @Test
+    void answersThatAllEndInTheStepThatBranchedThemAreFreedOnce() {
+        Sampling oneToken = new Sampling(1, 0.0, null, null, 0L, List.of()).withPenalties(Penalties.OFF).withN(3);
+
+        Generation generation = answer("Say one word.", oneToken, TokenListener.NONE);
+
+        assertThat(generation.otherChoices()).hasSize(2)
+                .allSatisfy(choice -> assertThat(choice.completionTokens()).isLessThanOrEqualTo(1));
+        Generation next = answer("Say another word.", Sampling.greedy(4), TokenListener.NONE);
+        assertThat(next.completionTokens()).isPositive();
+        assertThat(engine.busySlots()).isZero();
+    }
+
     /** In the unified layout the copy shares the prompt's cells instead of copying a stream: the same answers. */
     @Test
     void theUnifiedLayoutForksThePromptToo(TestModels models) {
