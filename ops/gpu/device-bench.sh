@@ -128,7 +128,7 @@ for spec in $MODELS; do
       echo "=== $spec: warm workload, in-process engine against llama-server ($(left) s left)"
       timeout $(( $(left) - 10 )) "$W/jre/bin/java" -Xmx4g -cp "$W/jars/*" dev.parley.bench.engine.EngineBenchCommand \
         --model "$m" --gpu "${GPU:-cuda}" --llama-lib-dir "$LIB" --concurrency "${WARM_SLOTS:-32}" \
-        --context-per-slot 2048 --batch-size 2048 --micro-batch-size 512 --prefill-chunk "$PREFILL" \
+        --context-per-slot "${WARM_CTX:-8192}" --batch-size 2048 --micro-batch-size 512 --prefill-chunk "$PREFILL" \
         --warm-conversations "$WARM" --warm-tokens "${WARM_TOKENS:-64}" --llama-server "$LIB/llama-server" \
         --llama-server-arg=-ngl --llama-server-arg=99 --out "$W/warm-$spec" 2>&1 \
         | grep -vE ' DEBUG ' | grep -E 'engine|llama-server|Parley|ERROR|Exception|turns answered' | cut -c1-400
