@@ -77,6 +77,11 @@ final class BatchLines {
             if (request.stream()) {
                 throw OpenAiException.invalidParam("stream", "stream is not allowed in a batch");
             }
+            if (request.params() != null && request.params().choices() > 1) {
+                // an output line carries one answer here; the others would be dropped without a word
+                throw OpenAiException.unsupportedParam("n", "n > 1 is not supported in a batch line; send the line "
+                        + "once per answer");
+            }
             models.require(request.model(), "model");
             return new Line(index, customId, request, null, null);
         } catch (OpenAiException e) {
