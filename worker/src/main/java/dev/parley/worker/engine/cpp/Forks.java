@@ -93,9 +93,9 @@ final class Forks {
      */
     void endUnbranched(NativeJob job) {
         for (NativeJob fork : job.forks) {
-            // A branched fork has computed the prompt (copied): it may have finished in this very step, its
-            // outcome not handed over yet, so neither done nor running; its own release freed its sampler.
-            if (fork.done() || !fork.prefilling() || state.running.contains(fork)) {
+            // A branched fork (running, or finished in this very step with its outcome not handed over yet) has
+            // the prompt copied; it gives back its own sequence and sampler when it ends.
+            if (fork.done() || !fork.prefilling()) {
                 continue;
             }
             if (fork.sequence != null) {
