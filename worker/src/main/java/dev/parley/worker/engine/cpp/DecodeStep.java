@@ -143,14 +143,15 @@ final class DecodeStep {
         for (int j = 0; j < stepped.size(); j++) {
             advance(stepped.get(j), sampled[j]);
         }
-        if (!asynchronous || running.isEmpty()) {
-            handOver.deliver(); // no device computing the next step to hide it behind
-        }
         long end = System.nanoTime();
+        // Recorded before the hand-over: a caller whose turn ends here may read the profile as soon as it is woken.
         profile.record(tokens - padding, padding, microBatches, llama.llama_perf_context(context).n_reused,
                 new StepProfile.Phases(submitStart - planStart,
                 overlapStart - submitStart, waitStart - overlapStart, sampleStart - waitStart,
                 finishStart - sampleStart, end - finishStart));
+        if (!asynchronous || running.isEmpty()) {
+            handOver.deliver(); // no device computing the next step to hide it behind
+        }
     }
 
     /**
