@@ -105,7 +105,8 @@ public final class InProcessWarm {
                     "parley_kv_snapshot_save_seconds_sum", times.saveNanos.get() / 1e9,
                     "parley_kv_snapshot_restore_seconds_count", (double) times.restores.get(),
                     "parley_kv_snapshot_restore_seconds_sum", times.restoreNanos.get() / 1e9,
-                    "parley_kv_snapshots_dropped_total", (double) (after.snapshotsDropped() - before.snapshotsDropped()));
+                    "parley_kv_snapshots_dropped_total", (double) (after.snapshotsDropped() - before.snapshotsDropped()),
+                    "parley_kv_snapshot_buffers_reused_total", (double) (after.buffersReused() - before.buffersReused()));
             return new WarmResult(ENGINE, threads, samples, wall, -1, loadedRss, ProcStats.rssBytes(pid), metrics);
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException("a conversation failed: " + e.getCause(), e.getCause());

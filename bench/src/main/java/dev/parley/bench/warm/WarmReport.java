@@ -77,10 +77,12 @@ final class WarmReport {
         }
         double saves = r.metric("parley_kv_snapshot_save_seconds_count");
         double restores = r.metric("parley_kv_snapshot_restore_seconds_count");
-        return String.format(Locale.ROOT, "- **%s**: %.0f evictions, %.0f snapshots taken (mean %.1f ms), "
-                        + "%.0f restored (mean %.2f ms), %.0f dropped for the budget; last-turn prompt %d tokens.%n",
+        return String.format(Locale.ROOT, "- **%s**: %.0f evictions, %.0f snapshots taken (mean %.1f ms, %.0f into "
+                        + "a reused buffer), %.0f restored (mean %.2f ms), %.0f dropped for the budget; last-turn prompt "
+                        + "%d tokens.%n",
                 r.engine(), r.metric("parley_kv_evictions_total"), saves,
-                saves == 0 ? 0 : 1000 * r.metric("parley_kv_snapshot_save_seconds_sum") / saves, restores,
+                saves == 0 ? 0 : 1000 * r.metric("parley_kv_snapshot_save_seconds_sum") / saves,
+                r.metric("parley_kv_snapshot_buffers_reused_total"), restores,
                 restores == 0 ? 0 : 1000 * r.metric("parley_kv_snapshot_restore_seconds_sum") / restores,
                 r.metric("parley_kv_snapshots_dropped_total"), r.lastTurnPromptTokens());
     }

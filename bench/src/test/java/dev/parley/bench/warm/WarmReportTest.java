@@ -55,8 +55,8 @@ class WarmReportTest {
             | native | 2 | 40 | 1 / 1 / 0 | 280 / 280 / 40 | 112 / 322 | 10 | 310 / 520 | 50.5 | 33 | 2 | 22.0 | 100 / 150 |
             | llama-server | 2 | n/a | 1 / n/a / 0 | 280 / n/a / 40 | 122 / 342 | 20 | 320 / 540 | 50.5 | 33 | 2 | 16.5 | 100 / 150 |
 
-            - **java**: 0 evictions, 0 snapshots taken (mean 0.0 ms), 0 restored (mean 0.00 ms), 0 dropped for the budget; last-turn prompt 300 tokens.
-            - **native**: 3 evictions, 2 snapshots taken (mean 5.0 ms), 4 restored (mean 0.50 ms), 1 dropped for the budget; last-turn prompt 300 tokens.
+            - **java**: 0 evictions, 0 snapshots taken (mean 0.0 ms, 0 into a reused buffer), 0 restored (mean 0.00 ms), 0 dropped for the budget; last-turn prompt 300 tokens.
+            - **native**: 3 evictions, 2 snapshots taken (mean 5.0 ms, 0 into a reused buffer), 4 restored (mean 0.50 ms), 1 dropped for the budget; last-turn prompt 300 tokens.
             - **llama-server**: its time to first token from the slot's start is its own timings.prompt_ms, as the client sees it the reply's arrival less timings.predicted_ms; it does not say whether cached tokens stayed in the slot or came back from its RAM cache, so both count as in place; last-turn prompt 300 tokens.
 
 

@@ -12,9 +12,11 @@ package dev.parley.worker.engine;
  * @param snapshots         snapshots held now
  * @param snapshotBytes     bytes they hold now
  * @param budgetBytes       the most bytes they may hold
+ * @param buffersReused     snapshots written into the buffer of one restored or dropped before, rather than into
+ *                          newly allocated memory
  */
 public record KvCacheStats(long evictions, long snapshotsSaved, long snapshotsRestored, long snapshotsDropped,
-                           int snapshots, long snapshotBytes, long budgetBytes) {
+                           int snapshots, long snapshotBytes, long budgetBytes, long buffersReused) {
 
-    public static final KvCacheStats NONE = new KvCacheStats(0, 0, 0, 0, 0, 0, 0);
+    public static final KvCacheStats NONE = new KvCacheStats(0, 0, 0, 0, 0, 0, 0, 0);
 }

@@ -29,6 +29,7 @@ public enum ParleyMeter {
     KV_SNAPSHOT_SAVE("parley.kv.snapshot.save", Type.TIMER, "seconds", "Taking a host-RAM snapshot of an evicted slot's KV cache (native engine)"),
     KV_SNAPSHOT_RESTORE("parley.kv.snapshot.restore", Type.TIMER, "seconds", "Copying a KV snapshot back into a slot (native engine)"),
     KV_SNAPSHOTS_DROPPED("parley.kv.snapshots.dropped", Type.COUNTER, null, "KV snapshots dropped to stay within the byte budget, least recently used first, or too large to keep"),
+    KV_SNAPSHOT_BUFFERS_REUSED("parley.kv.snapshot.buffers.reused", Type.COUNTER, null, "KV snapshots written into the buffer of one restored or dropped before, sparing a fresh allocation's page faults (native engine)"),
     KV_SNAPSHOTS("parley.kv.snapshots", Type.GAUGE, null, "KV snapshots held in host RAM"),
     KV_SNAPSHOT_BYTES("parley.kv.snapshot", Type.GAUGE, "bytes", "Bytes of KV snapshots held in host RAM"),
     KV_SNAPSHOT_BUDGET("parley.kv.snapshot.budget", Type.GAUGE, "bytes", "The most bytes KV snapshots may hold (kv-snapshot-bytes)"),

@@ -204,6 +204,7 @@ public final class WorkerMetrics {
         gauge(ParleyMeter.KV_SNAPSHOT_BUDGET, () -> engine.kvCacheStats().budgetBytes());
         functionCounter(ParleyMeter.KV_EVICTIONS, engine, e -> e.kvCacheStats().evictions());
         functionCounter(ParleyMeter.KV_SNAPSHOTS_DROPPED, engine, e -> e.kvCacheStats().snapshotsDropped());
+        functionCounter(ParleyMeter.KV_SNAPSHOT_BUFFERS_REUSED, engine, e -> e.kvCacheStats().buffersReused());
         functionCounter(ParleyMeter.PREEMPTIONS, engine, InferenceEngine::preemptions);
         PrefixCacheMetrics.bind(registry, engine);
         Timer save = fastTimer(ParleyMeter.KV_SNAPSHOT_SAVE);

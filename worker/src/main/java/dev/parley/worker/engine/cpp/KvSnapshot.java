@@ -2,14 +2,16 @@ package dev.parley.worker.engine.cpp;
 
 import com.sun.jna.Memory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * A copy of one conversation's sequence state (its KV cells), taken when the sequence went to another conversation.
  * Held in native memory, outside the Java heap. It carries the tokens it holds and a hash of the conversation id and
  * those tokens, checked before it is restored, so a snapshot can only continue the conversation it was taken from.
  *
- * <p>Its memory is freed when the last holder closes it: the host-RAM store and the disk tier's writer thread may
- * hold one snapshot at the same time ({@link #retain()}), and whichever lets go last frees it.
+ * <p>Its memory is released when the last holder closes it: the host-RAM store and the disk tier's writer thread may
+ * hold one snapshot at the same time ({@link #retain()}), and whichever lets go last releases it, to be freed or
+ * reused ({@link SnapshotBuffers}). The buffer may be larger than the state it holds ({@link #bytes()}).
  */
 final class KvSnapshot implements AutoCloseable {
 
@@ -17,23 +19,38 @@ final class KvSnapshot implements AutoCloseable {
     private final int[] tokens;
     private final long prefixHash;
     private final Memory data;
+    private final long bytes;
+    private final Consumer<Memory> release;
     private final AtomicInteger holders = new AtomicInteger(1);
 
     /**
      * @param conversationId the conversation it belongs to
      * @param tokens         the tokens whose KV cells it holds, from position 0
      * @param prefixHash     {@link #hash} of the conversation id and tokens, taken when it was saved
-     * @param data           the state as {@code llama_state_seq_get_data} wrote it
+     * @param data           the state as {@code llama_state_seq_get_data} wrote it, from its start
+     * @param bytes          how much of {@code data} the state fills
+     * @param release        what the last holder does with {@code data}: free it or hand it back for reuse
      */
-    KvSnapshot(String conversationId, int[] tokens, long prefixHash, Memory data) {
+    KvSnapshot(String conversationId, int[] tokens, long prefixHash, Memory data, long bytes,
+               Consumer<Memory> release) {
+        if (bytes > data.size()) {
+            throw new IllegalArgumentException("a state of " + bytes + " bytes in a buffer of " + data.size());
+        }
         this.conversationId = conversationId;
         this.tokens = tokens;
         this.prefixHash = prefixHash;
         this.data = data;
+        this.bytes = bytes;
+        this.release = release;
     }
 
+    /** A snapshot that fills its own buffer, freed by the last holder. */
     static KvSnapshot of(String conversationId, int[] tokens, Memory data) {
-        return new KvSnapshot(conversationId, tokens, hash(conversationId, tokens), data);
+        return of(conversationId, tokens, data, data.size(), Memory::close);
+    }
+
+    static KvSnapshot of(String conversationId, int[] tokens, Memory data, long bytes, Consumer<Memory> release) {
+        return new KvSnapshot(conversationId, tokens, hash(conversationId, tokens), data, bytes, release);
     }
 
     String conversationId() {
@@ -52,7 +69,13 @@ final class KvSnapshot implements AutoCloseable {
         return data;
     }
 
+    /** The state's size: what {@code llama_state_seq_set_data} reads back. */
     long bytes() {
+        return bytes;
+    }
+
+    /** The memory it holds: its buffer, which may be larger than its state. */
+    long footprint() {
         return data.size();
     }
 
@@ -82,11 +105,11 @@ final class KvSnapshot implements AutoCloseable {
         return h;
     }
 
-    /** Lets go of it; the last holder frees the native memory now rather than when the collector gets to it. */
+    /** Lets go of it; the last holder releases the native memory now rather than when the collector gets to it. */
     @Override
     public void close() {
         if (holders.decrementAndGet() == 0) {
-            data.close();
+            release.accept(data);
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.parley.worker.engine.cpp;
 
-import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import dev.parley.schemas.Priority;
 import dev.parley.worker.engine.EngineException;
@@ -95,17 +94,11 @@ final class Preemption {
     private boolean pause(NativeJob job) {
         Sequence sequence = job.sequence;
         long size = llama.llama_state_seq_get_size(context, sequence.id);
-        if (size <= 0) {
+        KvSnapshot parked = size > 0 ? state.snapshots.copyOut(sequence, size) : null;
+        if (parked == null) {
             return false;
         }
-        Memory data = new Memory(size);
-        long written = llama.llama_state_seq_get_data(context, data, size, sequence.id);
-        if (written != size) {
-            data.close();
-            log.warn("Pausing sequence {} wrote {} of {} bytes; the batch job is not paused", sequence.id, written, size);
-            return false;
-        }
-        job.parked = KvSnapshot.of(sequence.conversationId, sequence.tokens.toArray(), data);
+        job.parked = parked;
         state.clear(sequence);
         sequence.job = null;
         job.sequence = null;

@@ -31,7 +31,7 @@ final class PublishedStats {
         preemptions = preemptionCount;
         SnapshotStore store = tier.store();
         stats = new KvCacheStats(tier.evictions(), tier.saved(), tier.restored(), store.dropped(),
-                store.count(), store.bytes(), store.budgetBytes());
+                store.count(), store.bytes(), store.budgetBytes(), tier.buffers().reused());
         prefixStats = prefixes.stats();
     }
 }

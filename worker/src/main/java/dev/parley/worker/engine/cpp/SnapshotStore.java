@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Host-RAM snapshots of conversations' sequences, one per conversation, bounded in bytes: adding one drops the least
+ * Host-RAM snapshots of conversations' sequences, one per conversation, bounded in bytes (their buffers' sizes): adding one drops the least
  * recently used snapshots until the total fits the budget (and frees their memory). A snapshot larger than the whole
  * budget is not kept. Used by the engine thread only.
  */
@@ -13,7 +13,8 @@ final class SnapshotStore implements AutoCloseable {
 
     private final long budgetBytes;
     private final Map<String, KvSnapshot> byConversation = new LinkedHashMap<>(16, 0.75f, true);
-    private long bytes;
+    /** Read by the disk tier's writer thread too, when it hands a buffer back ({@link SnapshotBuffers}). */
+    private volatile long bytes;
     private long dropped;
 
     SnapshotStore(long budgetBytes) {
@@ -31,21 +32,21 @@ final class SnapshotStore implements AutoCloseable {
     /** Keeps a snapshot, replacing the conversation's earlier one; returns false (and frees it) if it cannot fit. */
     boolean put(KvSnapshot snapshot) {
         remove(snapshot.conversationId());
-        if (!fits(snapshot.bytes())) {
+        if (!fits(snapshot.footprint())) {
             snapshot.close();
             dropped++;
             return false;
         }
         Iterator<KvSnapshot> oldestFirst = byConversation.values().iterator();
-        while (bytes + snapshot.bytes() > budgetBytes && oldestFirst.hasNext()) {
+        while (bytes + snapshot.footprint() > budgetBytes && oldestFirst.hasNext()) {
             KvSnapshot oldest = oldestFirst.next();
             oldestFirst.remove();
-            bytes -= oldest.bytes();
+            bytes -= oldest.footprint();
             oldest.close();
             dropped++;
         }
         byConversation.put(snapshot.conversationId(), snapshot);
-        bytes += snapshot.bytes();
+        bytes += snapshot.footprint();
         return true;
     }
 
@@ -58,7 +59,7 @@ final class SnapshotStore implements AutoCloseable {
     KvSnapshot take(String conversationId) {
         KvSnapshot snapshot = byConversation.remove(conversationId);
         if (snapshot != null) {
-            bytes -= snapshot.bytes();
+            bytes -= snapshot.footprint();
         }
         return snapshot;
     }

@@ -20,6 +20,7 @@ final class SnapshotTier implements AutoCloseable {
     private final Pointer context;
     private final Pointer memory;
     private final SnapshotStore snapshots;
+    private final SnapshotBuffers buffers;
     private final List<KvCacheListener> listeners;
     private long evictions;
     private long saved;
@@ -30,6 +31,7 @@ final class SnapshotTier implements AutoCloseable {
         this.context = context;
         this.memory = llama.llama_get_memory(context);
         this.snapshots = new SnapshotStore(budgetBytes);
+        this.buffers = new SnapshotBuffers(() -> budgetBytes - snapshots.bytes());
         this.listeners = listeners;
     }
 
@@ -43,18 +45,13 @@ final class SnapshotTier implements AutoCloseable {
         if (sequence.tokens.size() > 0 && snapshots.budgetBytes() > 0) { // a zero budget turns snapshots off
             long begin = System.nanoTime();
             long size = llama.llama_state_seq_get_size(context, sequence.id);
-            if (size > 0 && snapshots.fits(size)) {
-                Memory data = new Memory(size);
-                long written = llama.llama_state_seq_get_data(context, data, size, sequence.id);
-                if (written == size) {
-                    KvSnapshot snapshot = KvSnapshot.of(sequence.conversationId, sequence.tokens.toArray(), data);
+            if (size > 0 && snapshots.fits(SnapshotBuffers.capacityFor(size))) {
+                KvSnapshot snapshot = copyOut(sequence, size);
+                if (snapshot != null) {
                     kept = snapshots.put(snapshot) ? snapshot : null;
                     long took = System.nanoTime() - begin;
                     saved++;
                     listeners.forEach(listener -> listener.snapshotSaved(took));
-                } else {
-                    data.close();
-                    log.warn("Snapshot of sequence {} wrote {} of {} bytes; not kept", sequence.id, written, size);
                 }
             } else {
                 snapshots.refuse();
@@ -63,6 +60,21 @@ final class SnapshotTier implements AutoCloseable {
         llama.llama_memory_seq_rm(memory, sequence.id, -1, -1);
         sequence.reset();
         return kept;
+    }
+
+    /**
+     * Copies a sequence's state of {@code size} bytes ({@code llama_state_seq_get_size}) into a buffer of the
+     * pool, leaving the sequence as it is; null (logged) if llama.cpp wrote less.
+     */
+    KvSnapshot copyOut(Sequence sequence, long size) {
+        Memory data = buffers.obtain(size);
+        long written = llama.llama_state_seq_get_data(context, data, size, sequence.id);
+        if (written != size) {
+            buffers.release(data);
+            log.warn("Snapshot of sequence {} wrote {} of {} bytes; not kept", sequence.id, written, size);
+            return null;
+        }
+        return KvSnapshot.of(sequence.conversationId, sequence.tokens.toArray(), data, size, buffers::release);
     }
 
     /** The conversation's snapshot, taken out of the store (the caller closes it), or null. */
@@ -118,8 +130,13 @@ final class SnapshotTier implements AutoCloseable {
         return snapshots;
     }
 
+    SnapshotBuffers buffers() {
+        return buffers;
+    }
+
     @Override
     public void close() {
         snapshots.close();
+        buffers.close();
     }
 }

@@ -114,7 +114,7 @@ public final class LlamaCppEngine implements InferenceEngine {
     /** Slot hand-overs; this engine keeps no snapshots. */
     @Override
     public KvCacheStats kvCacheStats() {
-        return new KvCacheStats(slots.evictions(), 0, 0, 0, 0, 0, 0);
+        return new KvCacheStats(slots.evictions(), 0, 0, 0, 0, 0, 0, 0);
     }
 
     /** How often a conversation lost its slot to another one. */

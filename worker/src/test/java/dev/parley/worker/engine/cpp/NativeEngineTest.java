@@ -90,6 +90,29 @@ class NativeEngineTest {
         }
     }
 
+    /**
+     * Two conversations take turns on one sequence, each turn retried as a redelivered prompt would be, so every
+     * snapshot has the size of the one restored just before it: from the second eviction on, each goes into the
+     * buffer the previous restore gave back, and a conversation restored from such a buffer answers as before.
+     */
+    @Test
+    void aSnapshotGoesIntoTheBufferOfOneRestoredBeforeAndRestoresExactly(TestModels models) {
+        try (NativeEngine engine = oneSequence(models, 256L << 20)) {
+            String message = "Name three colours of the rainbow.";
+            Generation a = turn(engine, "a", List.of(), message);
+            Generation b = turn(engine, "b", List.of(), message);            // evicts a: a new buffer
+            Generation aAgain = turn(engine, "a", List.of(), message);       // evicts b: a new buffer; a's comes back
+            Generation bAgain = turn(engine, "b", List.of(), message);       // evicts a into a's old buffer
+            Generation aThird = turn(engine, "a", List.of(), message);       // restored from that reused buffer
+
+            assertThat(List.of(aAgain, bAgain, aThird)).allSatisfy(g -> assertThat(g.tier()).isEqualTo(KvTier.SNAPSHOT));
+            assertThat(List.of(b, aAgain, bAgain, aThird)).extracting(Generation::text).containsOnly(a.text());
+            KvCacheStats stats = engine.kvCacheStats();
+            assertThat(stats.snapshotsSaved()).isEqualTo(4);
+            assertThat(stats.buffersReused()).as("snapshots into a buffer given back").isEqualTo(2);
+        }
+    }
+
     @Test
     void snapshotsStayWithinTheirByteBudgetAndTheLeastRecentlyUsedGoesFirst(TestModels models) {
         long budget;
