@@ -61,6 +61,18 @@ public interface GgmlLib extends Library {
         public byte paused;
     }
 
+    /** The device's page-locked host buffer type ({@code cudaMallocHost} on CUDA), or null. */
+    Pointer ggml_backend_dev_host_buffer_type(Pointer device);
+
+    String ggml_backend_buft_name(Pointer bufferType);
+
+    /** A buffer of the type, or null; on CUDA a refused page-locked allocation falls back to plain memory. */
+    Pointer ggml_backend_buft_alloc_buffer(Pointer bufferType, long size);
+
+    Pointer ggml_backend_buffer_get_base(Pointer buffer);
+
+    void ggml_backend_buffer_free(Pointer buffer);
+
     /** Fills {@code params} with ggml's defaults for {@code threads} threads (libggml-base). */
     void ggml_threadpool_params_init(ThreadpoolParams params, int threads);
 }

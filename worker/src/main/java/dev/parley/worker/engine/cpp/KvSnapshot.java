@@ -1,6 +1,7 @@
 package dev.parley.worker.engine.cpp;
 
 import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -18,9 +19,9 @@ final class KvSnapshot implements AutoCloseable {
     private final String conversationId;
     private final int[] tokens;
     private final long prefixHash;
-    private final Memory data;
+    private final SnapshotBuffer data;
     private final long bytes;
-    private final Consumer<Memory> release;
+    private final Consumer<SnapshotBuffer> release;
     private final AtomicInteger holders = new AtomicInteger(1);
 
     /**
@@ -31,10 +32,10 @@ final class KvSnapshot implements AutoCloseable {
      * @param bytes          how much of {@code data} the state fills
      * @param release        what the last holder does with {@code data}: free it or hand it back for reuse
      */
-    KvSnapshot(String conversationId, int[] tokens, long prefixHash, Memory data, long bytes,
-               Consumer<Memory> release) {
-        if (bytes > data.size()) {
-            throw new IllegalArgumentException("a state of " + bytes + " bytes in a buffer of " + data.size());
+    KvSnapshot(String conversationId, int[] tokens, long prefixHash, SnapshotBuffer data, long bytes,
+               Consumer<SnapshotBuffer> release) {
+        if (bytes > data.capacity()) {
+            throw new IllegalArgumentException("a state of " + bytes + " bytes in a buffer of " + data.capacity());
         }
         this.conversationId = conversationId;
         this.tokens = tokens;
@@ -44,12 +45,13 @@ final class KvSnapshot implements AutoCloseable {
         this.release = release;
     }
 
-    /** A snapshot that fills its own buffer, freed by the last holder. */
+    /** A snapshot that fills its own memory (read from a file), freed by the last holder. */
     static KvSnapshot of(String conversationId, int[] tokens, Memory data) {
-        return of(conversationId, tokens, data, data.size(), Memory::close);
+        return of(conversationId, tokens, SnapshotBuffer.of(data), data.size(), SnapshotBuffer::free);
     }
 
-    static KvSnapshot of(String conversationId, int[] tokens, Memory data, long bytes, Consumer<Memory> release) {
+    static KvSnapshot of(String conversationId, int[] tokens, SnapshotBuffer data, long bytes,
+                         Consumer<SnapshotBuffer> release) {
         return new KvSnapshot(conversationId, tokens, hash(conversationId, tokens), data, bytes, release);
     }
 
@@ -65,8 +67,14 @@ final class KvSnapshot implements AutoCloseable {
         return prefixHash;
     }
 
-    Memory data() {
-        return data;
+    /** Where the state starts. */
+    Pointer data() {
+        return data.pointer();
+    }
+
+    /** Whether its memory was freed (not handed back for reuse). */
+    boolean freed() {
+        return data.freed();
     }
 
     /** The state's size: what {@code llama_state_seq_set_data} reads back. */
@@ -76,7 +84,7 @@ final class KvSnapshot implements AutoCloseable {
 
     /** The memory it holds: its buffer, which may be larger than its state. */
     long footprint() {
-        return data.size();
+        return data.capacity();
     }
 
     /** One more holder; each holder closes it once. */

@@ -85,7 +85,8 @@ public final class NativeEngine implements InferenceEngine {
 
     NativeEngine(LlamaLib llama, NativeModel model, Pointer context, CpuThreadPool threadPool,
                          NativeEngineConfig config, NativeLanes lanes, int perSequence, PrefixSharing sharing,
-                         DiskKvStore diskStore, List<KvCacheListener> listeners, Clock clock) {
+                         DiskKvStore diskStore, SnapshotMemory snapshotMemory, List<KvCacheListener> listeners,
+                         Clock clock) {
         this.listeners = listeners;
         this.threadPool = threadPool;
         this.llama = llama;
@@ -93,7 +94,7 @@ public final class NativeEngine implements InferenceEngine {
         this.context = context;
         this.info = new EngineInfo(model.name(), config.slots(), perSequence, model.toolSyntax());
         this.window = new ContextWindow(perSequence, HEADROOM);
-        this.tier = new SnapshotTier(llama, context, config.snapshotBytes(), listeners);
+        this.tier = new SnapshotTier(llama, context, config.snapshotBytes(), snapshotMemory, listeners);
         this.prefixes = new PrefixTier(llama, context, sharing.budgetBytes(), KvPrefix.layout(
                 config.model().getFileName().toString(), config.model().toFile().length(), config.cacheType().name(),
                 perSequence));

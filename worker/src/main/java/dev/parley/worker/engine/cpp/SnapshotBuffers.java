@@ -1,6 +1,5 @@
 package dev.parley.worker.engine.cpp;
 
-import com.sun.jna.Memory;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.TreeMap;
@@ -23,15 +22,20 @@ final class SnapshotBuffers implements AutoCloseable {
     private static final int CLASSES_PER_DOUBLING = 8;
     private static final long PAGE = 4096;
 
+    private final SnapshotMemory memory;
     private final LongSupplier room;
-    private final TreeMap<Long, ArrayDeque<Memory>> idle = new TreeMap<>();
+    private final TreeMap<Long, ArrayDeque<SnapshotBuffer>> idle = new TreeMap<>();
     private long idleBytes;
     private long reused;
     private long allocated;
     private boolean closed;
 
-    /** @param room bytes the budget leaves beside the snapshots held: what idle buffers may use */
-    SnapshotBuffers(LongSupplier room) {
+    /**
+     * @param memory where new buffers are allocated
+     * @param room   bytes the budget leaves beside the snapshots held: what idle buffers may use
+     */
+    SnapshotBuffers(SnapshotMemory memory, LongSupplier room) {
+        this.memory = memory;
         this.room = room;
     }
 
@@ -45,11 +49,11 @@ final class SnapshotBuffers implements AutoCloseable {
     }
 
     /** A buffer of at least {@code size} bytes: an idle one of its class, or a new one. */
-    synchronized Memory obtain(long size) {
+    synchronized SnapshotBuffer obtain(long size) {
         long capacity = capacityFor(size);
-        ArrayDeque<Memory> same = idle.get(capacity);
+        ArrayDeque<SnapshotBuffer> same = idle.get(capacity);
         if (same != null) {
-            Memory buffer = same.pop();
+            SnapshotBuffer buffer = same.pop();
             if (same.isEmpty()) {
                 idle.remove(capacity);
             }
@@ -59,24 +63,24 @@ final class SnapshotBuffers implements AutoCloseable {
         }
         trimTo(room.getAsLong() - capacity); // the new buffer comes out of the same budget
         allocated++;
-        return new Memory(capacity);
+        return memory.allocate(capacity);
     }
 
     /** Takes a buffer back: kept for reuse while the budget has room for it, freed otherwise. */
-    synchronized void release(Memory buffer) {
-        if (closed || idleBytes + buffer.size() > room.getAsLong()) {
-            buffer.close();
+    synchronized void release(SnapshotBuffer buffer) {
+        if (closed || idleBytes + buffer.capacity() > room.getAsLong()) {
+            buffer.free();
             return;
         }
-        idle.computeIfAbsent(buffer.size(), size -> new ArrayDeque<>()).push(buffer);
-        idleBytes += buffer.size();
+        idle.computeIfAbsent(buffer.capacity(), size -> new ArrayDeque<>()).push(buffer);
+        idleBytes += buffer.capacity();
     }
 
     /** Frees idle buffers, the largest first, until they use at most {@code bytes}. */
     private void trimTo(long bytes) {
         while (idleBytes > Math.max(bytes, 0) && !idle.isEmpty()) {
-            Map.Entry<Long, ArrayDeque<Memory>> largest = idle.lastEntry();
-            largest.getValue().pop().close();
+            Map.Entry<Long, ArrayDeque<SnapshotBuffer>> largest = idle.lastEntry();
+            largest.getValue().pop().free();
             idleBytes -= largest.getKey();
             if (largest.getValue().isEmpty()) {
                 idle.remove(largest.getKey());

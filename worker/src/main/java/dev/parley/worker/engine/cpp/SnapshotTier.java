@@ -1,6 +1,5 @@
 package dev.parley.worker.engine.cpp;
 
-import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import dev.parley.worker.engine.KvCacheListener;
 import java.util.List;
@@ -26,12 +25,13 @@ final class SnapshotTier implements AutoCloseable {
     private long saved;
     private long restored;
 
-    SnapshotTier(LlamaLib llama, Pointer context, long budgetBytes, List<KvCacheListener> listeners) {
+    SnapshotTier(LlamaLib llama, Pointer context, long budgetBytes, SnapshotMemory memory,
+                 List<KvCacheListener> listeners) {
         this.llama = llama;
         this.context = context;
         this.memory = llama.llama_get_memory(context);
         this.snapshots = new SnapshotStore(budgetBytes);
-        this.buffers = new SnapshotBuffers(() -> budgetBytes - snapshots.bytes());
+        this.buffers = new SnapshotBuffers(memory, () -> budgetBytes - snapshots.bytes());
         this.listeners = listeners;
     }
 
@@ -67,8 +67,8 @@ final class SnapshotTier implements AutoCloseable {
      * pool, leaving the sequence as it is; null (logged) if llama.cpp wrote less.
      */
     KvSnapshot copyOut(Sequence sequence, long size) {
-        Memory data = buffers.obtain(size);
-        long written = llama.llama_state_seq_get_data(context, data, size, sequence.id);
+        SnapshotBuffer data = buffers.obtain(size);
+        long written = llama.llama_state_seq_get_data(context, data.pointer(), size, sequence.id);
         if (written != size) {
             buffers.release(data);
             log.warn("Snapshot of sequence {} wrote {} of {} bytes; not kept", sequence.id, written, size);

@@ -3,7 +3,6 @@ package dev.parley.worker.engine.cpp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.sun.jna.Memory;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -25,13 +24,13 @@ class SnapshotBuffersTest {
 
     @Test
     void aReleasedBufferIsHandedToTheNextStateOfItsClass() {
-        try (SnapshotBuffers buffers = new SnapshotBuffers(() -> 1L << 30)) {
-            Memory first = buffers.obtain(100_000);
+        try (SnapshotBuffers buffers = new SnapshotBuffers(SnapshotMemory.HOST, () -> 1L << 30)) {
+            SnapshotBuffer first = buffers.obtain(100_000);
             buffers.release(first);
-            assertThat(buffers.idleBytes()).isEqualTo(first.size());
+            assertThat(buffers.idleBytes()).isEqualTo(first.capacity());
 
-            Memory again = buffers.obtain(first.size() - 10);
-            Memory other = buffers.obtain(3 * first.size()); // another class: a new buffer
+            SnapshotBuffer again = buffers.obtain(first.capacity() - 10);
+            SnapshotBuffer other = buffers.obtain(3 * first.capacity()); // another class: a new buffer
 
             assertThat(again).isSameAs(first);
             assertThat(other).isNotSameAs(first);
@@ -44,36 +43,36 @@ class SnapshotBuffersTest {
     @Test
     void idleBuffersUseOnlyWhatTheBudgetLeavesAndAreFreedBeyondIt() {
         AtomicLong room = new AtomicLong(20_000);
-        try (SnapshotBuffers buffers = new SnapshotBuffers(room::get)) {
-            Memory a = buffers.obtain(8192);
-            Memory b = buffers.obtain(8192);
-            Memory c = buffers.obtain(8192);
+        try (SnapshotBuffers buffers = new SnapshotBuffers(SnapshotMemory.HOST, room::get)) {
+            SnapshotBuffer a = buffers.obtain(8192);
+            SnapshotBuffer b = buffers.obtain(8192);
+            SnapshotBuffer c = buffers.obtain(8192);
             buffers.release(a);
             buffers.release(b);
             buffers.release(c); // a third would pass the room left
 
             assertThat(buffers.idleBytes()).isEqualTo(16_384);
-            assertThat(c.valid()).isFalse();
+            assertThat(c.freed()).isTrue();
 
             room.set(10_000); // snapshots took more of the budget: a new buffer first frees idle ones
-            Memory big = buffers.obtain(9000);
-            assertThat(buffers.idleBytes()).isLessThanOrEqualTo(Math.max(0, 10_000 - big.size()));
-            assertThat(a.valid() && b.valid()).isFalse();
+            SnapshotBuffer big = buffers.obtain(9000);
+            assertThat(buffers.idleBytes()).isLessThanOrEqualTo(Math.max(0, 10_000 - big.capacity()));
+            assertThat(a.freed() || b.freed()).isTrue();
         }
     }
 
     @Test
     void closingFreesTheIdleBuffersAndThoseReleasedLater() {
-        SnapshotBuffers buffers = new SnapshotBuffers(() -> 1L << 30);
-        Memory idle = buffers.obtain(5000);
-        Memory held = buffers.obtain(50_000);
+        SnapshotBuffers buffers = new SnapshotBuffers(SnapshotMemory.HOST, () -> 1L << 30);
+        SnapshotBuffer idle = buffers.obtain(5000);
+        SnapshotBuffer held = buffers.obtain(50_000);
         buffers.release(idle);
 
         buffers.close();
         buffers.release(held); // the disk tier's writer may let go after the engine closed
 
-        assertThat(idle.valid()).isFalse();
-        assertThat(held.valid()).isFalse();
+        assertThat(idle.freed()).isTrue();
+        assertThat(held.freed()).isTrue();
         assertThat(buffers.idleBytes()).isZero();
     }
 }

@@ -20,7 +20,7 @@ class SnapshotStoreTest {
             store.put(b);
             store.put(c);
             KvSnapshot a = store.take("a"); // a is used (and comes back as the most recent)
-            store.put(KvSnapshot.of("a", a.tokens(), a.data()));
+            store.put(a);
 
             store.put(snapshot("d", 150));
 
@@ -31,9 +31,9 @@ class SnapshotStoreTest {
             assertThat(store.contains("d")).isTrue();
             assertThat(store.dropped()).isEqualTo(2);
             // dropped snapshots free their native memory
-            assertThat(b.data().valid()).isFalse();
-            assertThat(c.data().valid()).isFalse();
-            assertThat(a.data().valid()).isTrue();
+            assertThat(b.freed()).isTrue();
+            assertThat(c.freed()).isTrue();
+            assertThat(a.freed()).isFalse();
         }
     }
 
@@ -56,7 +56,7 @@ class SnapshotStoreTest {
             KvSnapshot old = snapshot("a", 100);
             store.put(old);
             store.put(snapshot("a", 200));
-            assertThat(old.data().valid()).as("the replaced snapshot's memory is freed").isFalse();
+            assertThat(old.freed()).as("the replaced snapshot's memory is freed").isTrue();
 
             assertThat(store.count()).isEqualTo(1);
             assertThat(store.bytes()).isEqualTo(200);

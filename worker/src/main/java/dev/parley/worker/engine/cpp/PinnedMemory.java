@@ -1,0 +1,67 @@
+package dev.parley.worker.engine.cpp;
+
+import com.sun.jna.Pointer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Page-locked host memory from the GPU backend's host buffer type ({@code cudaMallocHost} on CUDA), for snapshots of
+ * a context on a GPU. llama.cpp copies a sequence's cells with one {@code cudaMemcpy} per layer; into pageable memory
+ * the driver stages every copy through a bounce buffer, into page-locked memory the copy engine writes directly, at
+ * the link's speed. Page-locking is slow and the memory is the host's, so the buffers are allocated once and reused
+ * ({@link SnapshotBuffers}) within the snapshot budget. Where the backend has no such type, or refuses an
+ * allocation, plain host memory is used.
+ */
+final class PinnedMemory implements SnapshotMemory {
+
+    private static final Logger log = LoggerFactory.getLogger(PinnedMemory.class);
+
+    private final GgmlLib ggml;
+    private final Pointer bufferType;
+    private final String name;
+    private boolean refusedBefore;
+
+    private PinnedMemory(GgmlLib ggml, Pointer bufferType, String name) {
+        this.ggml = ggml;
+        this.bufferType = bufferType;
+        this.name = name;
+    }
+
+    /** Page-locked memory of the {@code index}-th GPU ({@link GpuDevice#index()}), or plain host memory. */
+    static SnapshotMemory forGpu(GgmlLib ggml, int index) {
+        int seen = 0;
+        for (long i = 0; i < ggml.ggml_backend_dev_count(); i++) {
+            Pointer device = ggml.ggml_backend_dev_get(i);
+            int type = ggml.ggml_backend_dev_type(device);
+            if (type != GgmlLib.DEVICE_GPU && type != GgmlLib.DEVICE_IGPU) {
+                continue;
+            }
+            if (seen++ == index) {
+                Pointer bufferType = ggml.ggml_backend_dev_host_buffer_type(device);
+                String name = ggml.ggml_backend_dev_name(device);
+                log.info("Snapshots in {} host memory: {}", name, bufferType == null ? "none, plain memory"
+                        : ggml.ggml_backend_buft_name(bufferType));
+                return bufferType == null ? HOST : new PinnedMemory(ggml, bufferType, name);
+            }
+        }
+        return HOST;
+    }
+
+    @Override
+    public SnapshotBuffer allocate(long capacity) {
+        Pointer buffer = ggml.ggml_backend_buft_alloc_buffer(bufferType, capacity);
+        Pointer base = buffer == null ? null : ggml.ggml_backend_buffer_get_base(buffer);
+        if (base == null) {
+            if (buffer != null) {
+                ggml.ggml_backend_buffer_free(buffer);
+            }
+            if (!refusedBefore) {
+                refusedBefore = true;
+                log.warn("{} refused {} MiB of page-locked memory; snapshots go to plain memory when it does",
+                        name, capacity >> 20);
+            }
+            return SnapshotBuffer.host(capacity);
+        }
+        return new SnapshotBuffer(base, capacity, () -> ggml.ggml_backend_buffer_free(buffer));
+    }
+}

@@ -1,0 +1,10 @@
+package dev.parley.worker.engine.cpp;
+
+/** Where snapshot buffers are allocated ({@link SnapshotBuffers} reuses them). */
+interface SnapshotMemory {
+
+    /** Plain host memory: what the CPU backend reads and writes in place. */
+    SnapshotMemory HOST = SnapshotBuffer::host;
+
+    SnapshotBuffer allocate(long capacity);
+}
