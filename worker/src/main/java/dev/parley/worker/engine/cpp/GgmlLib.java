@@ -64,6 +64,9 @@ public interface GgmlLib extends Library {
     /** The device's page-locked host buffer type ({@code cudaMallocHost} on CUDA), or null. */
     Pointer ggml_backend_dev_host_buffer_type(Pointer device);
 
+    /** The device's own buffer type (its memory). */
+    Pointer ggml_backend_dev_buffer_type(Pointer device);
+
     String ggml_backend_buft_name(Pointer bufferType);
 
     /** A buffer of the type, or null; on CUDA a refused page-locked allocation falls back to plain memory. */

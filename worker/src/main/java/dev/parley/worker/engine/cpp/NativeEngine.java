@@ -94,7 +94,8 @@ public final class NativeEngine implements InferenceEngine {
         this.context = context;
         this.info = new EngineInfo(model.name(), config.slots(), perSequence, model.toolSyntax());
         this.window = new ContextWindow(perSequence, HEADROOM);
-        this.tier = new SnapshotTier(llama, context, config.snapshotBytes(), snapshotMemory, listeners);
+        this.tier = new SnapshotTier(llama, context, config.snapshotBytes(), snapshotMemory, config.slots(),
+                listeners);
         this.prefixes = new PrefixTier(llama, context, sharing.budgetBytes(), KvPrefix.layout(
                 config.model().getFileName().toString(), config.model().toFile().length(), config.cacheType().name(),
                 perSequence));

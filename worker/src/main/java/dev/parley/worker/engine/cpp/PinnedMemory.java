@@ -41,10 +41,15 @@ final class PinnedMemory implements SnapshotMemory {
                 String name = ggml.ggml_backend_dev_name(device);
                 log.info("Snapshots in {} host memory: {}", name, bufferType == null ? "none, plain memory"
                         : ggml.ggml_backend_buft_name(bufferType));
-                return bufferType == null ? HOST : new PinnedMemory(ggml, bufferType, name);
+                return bufferType == null ? HOST : ofBufferType(ggml, bufferType, name);
             }
         }
         return HOST;
+    }
+
+    /** Buffers of any ggml buffer type: the GPU's host type, or in tests the CPU's own. */
+    static PinnedMemory ofBufferType(GgmlLib ggml, Pointer bufferType, String name) {
+        return new PinnedMemory(ggml, bufferType, name);
     }
 
     @Override

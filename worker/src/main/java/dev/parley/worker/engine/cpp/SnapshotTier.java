@@ -25,13 +25,13 @@ final class SnapshotTier implements AutoCloseable {
     private long saved;
     private long restored;
 
-    SnapshotTier(LlamaLib llama, Pointer context, long budgetBytes, SnapshotMemory memory,
+    SnapshotTier(LlamaLib llama, Pointer context, long budgetBytes, SnapshotMemory memory, int sequences,
                  List<KvCacheListener> listeners) {
         this.llama = llama;
         this.context = context;
         this.memory = llama.llama_get_memory(context);
         this.snapshots = new SnapshotStore(budgetBytes);
-        this.buffers = new SnapshotBuffers(memory, () -> budgetBytes - snapshots.bytes());
+        this.buffers = new SnapshotBuffers(memory, sequences, () -> budgetBytes - snapshots.bytes());
         this.listeners = listeners;
     }
 

@@ -8,6 +8,8 @@ import org.junit.jupiter.api.Test;
 
 class SnapshotBuffersTest {
 
+    private static final long PLENTY = 1L << 30;
+
     @Test
     void buffersComeInClassesOfAtMostAnEighthMoreThanTheState() {
         assertThat(SnapshotBuffers.capacityFor(1)).isEqualTo(4096);
@@ -23,17 +25,17 @@ class SnapshotBuffersTest {
     }
 
     @Test
-    void aReleasedBufferIsHandedToTheNextStateOfItsClass() {
-        try (SnapshotBuffers buffers = new SnapshotBuffers(SnapshotMemory.HOST, () -> 1L << 30)) {
-            SnapshotBuffer first = buffers.obtain(100_000);
+    void aReleasedBufferIsHandedToTheNextStateThatFitsItWithoutMuchToSpare() {
+        try (SnapshotBuffers buffers = new SnapshotBuffers(SnapshotMemory.HOST, 4, () -> PLENTY)) {
+            SnapshotBuffer first = buffers.obtain(1_000_000);
             buffers.release(first);
             assertThat(buffers.idleBytes()).isEqualTo(first.capacity());
 
-            SnapshotBuffer again = buffers.obtain(first.capacity() - 10);
-            SnapshotBuffer other = buffers.obtain(3 * first.capacity()); // another class: a new buffer
+            SnapshotBuffer tooLarge = buffers.obtain(first.capacity() * 3 / 4); // would waste a quarter: a new one
+            SnapshotBuffer again = buffers.obtain(first.capacity() * 9 / 10);
 
+            assertThat(tooLarge).isNotSameAs(first);
             assertThat(again).isSameAs(first);
-            assertThat(other).isNotSameAs(first);
             assertThat(buffers.reused()).isEqualTo(1);
             assertThat(buffers.allocated()).isEqualTo(2);
             assertThat(buffers.idleBytes()).isZero();
@@ -41,29 +43,57 @@ class SnapshotBuffersTest {
     }
 
     @Test
-    void idleBuffersUseOnlyWhatTheBudgetLeavesAndAreFreedBeyondIt() {
-        AtomicLong room = new AtomicLong(20_000);
-        try (SnapshotBuffers buffers = new SnapshotBuffers(SnapshotMemory.HOST, room::get)) {
+    void theSmallestIdleBufferThatFitsIsTaken() {
+        try (SnapshotBuffers buffers = new SnapshotBuffers(SnapshotMemory.HOST, 4, () -> PLENTY)) {
+            SnapshotBuffer larger = buffers.obtain(1_200_000);
+            SnapshotBuffer smaller = buffers.obtain(1_050_000);
+            buffers.release(larger);
+            buffers.release(smaller);
+
+            assertThat(buffers.obtain(1_040_000)).isSameAs(smaller);
+        }
+    }
+
+    @Test
+    void atMostMaxIdleBuffersAreKeptAndTheOnesGivenBackLongestAgoGoFirst() {
+        try (SnapshotBuffers buffers = new SnapshotBuffers(SnapshotMemory.HOST, 2, () -> PLENTY)) {
             SnapshotBuffer a = buffers.obtain(8192);
             SnapshotBuffer b = buffers.obtain(8192);
             SnapshotBuffer c = buffers.obtain(8192);
             buffers.release(a);
             buffers.release(b);
-            buffers.release(c); // a third would pass the room left
+            buffers.release(c);
+
+            assertThat(a.freed()).isTrue();
+            assertThat(b.freed() || c.freed()).isFalse();
+            assertThat(buffers.idleBytes()).isEqualTo(2 * 8192);
+        }
+    }
+
+    @Test
+    void idleBuffersUseOnlyWhatTheBudgetLeavesAndAreFreedBeyondIt() {
+        AtomicLong room = new AtomicLong(20_000);
+        try (SnapshotBuffers buffers = new SnapshotBuffers(SnapshotMemory.HOST, 8, room::get)) {
+            SnapshotBuffer a = buffers.obtain(8192);
+            SnapshotBuffer b = buffers.obtain(8192);
+            SnapshotBuffer c = buffers.obtain(8192);
+            buffers.release(a);
+            buffers.release(b);
+            buffers.release(c); // three would pass the room left: the oldest goes
 
             assertThat(buffers.idleBytes()).isEqualTo(16_384);
-            assertThat(c.freed()).isTrue();
+            assertThat(a.freed()).isTrue();
 
             room.set(10_000); // snapshots took more of the budget: a new buffer first frees idle ones
-            SnapshotBuffer big = buffers.obtain(9000);
-            assertThat(buffers.idleBytes()).isLessThanOrEqualTo(Math.max(0, 10_000 - big.capacity()));
-            assertThat(a.freed() || b.freed()).isTrue();
+            buffers.obtain(9000);
+            assertThat(buffers.idleBytes()).isZero();
+            assertThat(b.freed() && c.freed()).isTrue();
         }
     }
 
     @Test
     void closingFreesTheIdleBuffersAndThoseReleasedLater() {
-        SnapshotBuffers buffers = new SnapshotBuffers(SnapshotMemory.HOST, () -> 1L << 30);
+        SnapshotBuffers buffers = new SnapshotBuffers(SnapshotMemory.HOST, 4, () -> PLENTY);
         SnapshotBuffer idle = buffers.obtain(5000);
         SnapshotBuffer held = buffers.obtain(50_000);
         buffers.release(idle);
