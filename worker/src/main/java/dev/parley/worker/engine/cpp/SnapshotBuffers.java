@@ -15,8 +15,9 @@ import java.util.function.LongSupplier;
  * its class. In the steady state a turn takes one buffer (the evicted conversation's snapshot) and gives one back
  * (the returning conversation's), so a few idle buffers are enough: at most {@code maxIdle} are kept, the ones given
  * back longest ago freed first, and only in what the snapshot budget leaves beside the snapshots held
- * ({@code room}), so snapshots and idle buffers together stay within the budget. Thread-safe: the disk tier's
- * writer thread may be the last holder of a snapshot.
+ * ({@code room}, checked when a buffer comes back and before one is allocated), so snapshots and idle buffers
+ * together stay within the budget but for the buffers of one store change. Thread-safe: the disk tier's writer
+ * thread may be the last holder of a snapshot.
  */
 final class SnapshotBuffers implements AutoCloseable {
 
