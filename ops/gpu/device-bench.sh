@@ -22,6 +22,8 @@
 #   on the host, --device-sampling off, beside the default: on the device on a GPU), NO_POOL=1 (each layout also with ggml's
 #   per-graph threads, --no-thread-pool, against the persistent pool), NO_PAD=1 (greedy also with --gap-padding off:
 #   the gaps between a step's sequences left unfilled). HOST_SAMPLING's greedy-host is `--device-sampling off`.
+#   SNAPSHOT_COPY=1 first times a KV snapshot's copy into fresh, reused and page-locked host memory and back
+#   (snapshot-copy.cu, nvcc only, seconds), into snapshot-copy.md.
 set -uo pipefail
 CARRY="$(cd "$1" && pwd)"; OUT="$2"; BUDGET="${BUDGET_S:-540}"; ARCH="${ARCH:-90}"
 START=$SECONDS
@@ -29,6 +31,11 @@ left() { echo $(( BUDGET - (SECONDS - START) )); }
 mkdir -p "$OUT"
 exec > >(tee -a "$OUT/log.txt") 2>&1
 W="${WORK_DIR:-/tmp/parley-gpu}"; mkdir -p "$W/models" "$W/src"
+if [[ -n "${SNAPSHOT_COPY:-}" && -f "$CARRY/snapshot-copy.cu" ]]; then
+  { command -v nvcc >/dev/null || export PATH="/usr/local/cuda/bin:$PATH"; } && \
+    nvcc -O2 -o "$W/snapshot-copy" "$CARRY/snapshot-copy.cu" && \
+    { "$W/snapshot-copy" 86 16 9; "$W/snapshot-copy" 16 16 9; } | tee "$OUT/snapshot-copy.md"
+fi
 command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv
 command -v nvcc >/dev/null && nvcc --version | tail -2; nproc; free -g | head -2
 LIB="${LLAMA_LIB:-$W/llama-cuda}"; PREFILL="${PREFILL:-2048}"; KAFKA="${KAFKA:-64}"

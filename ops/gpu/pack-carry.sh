@@ -78,5 +78,5 @@ mkdir -p "$WORK/redis-libs"
 cp -L $(ldd "$WORK/redis-server" | awk '/libssl|libcrypto/ {print $3}') "$WORK/redis-libs/"
 tar -C "$WORK" -cf - redis-libs | xz -T0 -6 > "$DIR/redis-libs.tar.xz"
 fi
-cp "$ROOT"/ops/gpu/*.sh "$ROOT"/ops/gpu/*.py "$DIR/"
+cp "$ROOT"/ops/gpu/*.sh "$ROOT"/ops/gpu/*.py "$ROOT"/ops/gpu/*.cu "$DIR/"
 ls -la "$DIR" >&2
