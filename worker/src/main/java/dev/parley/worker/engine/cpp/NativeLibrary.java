@@ -107,19 +107,27 @@ final class NativeLibrary {
 
     private static List<GpuDevice> gpus(GgmlLib ggml) {
         List<GpuDevice> gpus = new ArrayList<>();
-        long count = ggml.ggml_backend_dev_count();
-        for (long i = 0; i < count; i++) {
+        for (Pointer device : gpuHandles(ggml)) {
+            LongByReference free = new LongByReference();
+            LongByReference total = new LongByReference();
+            ggml.ggml_backend_dev_memory(device, free, total);
+            gpus.add(new GpuDevice(gpus.size(), ggml.ggml_backend_dev_name(device),
+                    ggml.ggml_backend_dev_description(device), total.getValue(), free.getValue()));
+        }
+        return List.copyOf(gpus);
+    }
+
+    /** ggml's handles of the registered GPUs, in the order {@link GpuDevice#index()} counts them. */
+    static List<Pointer> gpuHandles(GgmlLib ggml) {
+        List<Pointer> handles = new ArrayList<>();
+        for (long i = 0; i < ggml.ggml_backend_dev_count(); i++) {
             Pointer device = ggml.ggml_backend_dev_get(i);
             int type = ggml.ggml_backend_dev_type(device);
             if (type == GgmlLib.DEVICE_GPU || type == GgmlLib.DEVICE_IGPU) {
-                LongByReference free = new LongByReference();
-                LongByReference total = new LongByReference();
-                ggml.ggml_backend_dev_memory(device, free, total);
-                gpus.add(new GpuDevice(gpus.size(), ggml.ggml_backend_dev_name(device),
-                        ggml.ggml_backend_dev_description(device), total.getValue(), free.getValue()));
+                handles.add(device);
             }
         }
-        return List.copyOf(gpus);
+        return handles;
     }
 
     private static void forward(int level, String text, Pointer userData) {

@@ -1,6 +1,7 @@
 package dev.parley.worker.engine.cpp;
 
 import com.sun.jna.Pointer;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,22 +30,16 @@ final class PinnedMemory implements SnapshotMemory {
 
     /** Page-locked memory of the {@code index}-th GPU ({@link GpuDevice#index()}), or plain host memory. */
     static SnapshotMemory forGpu(GgmlLib ggml, int index) {
-        int seen = 0;
-        for (long i = 0; i < ggml.ggml_backend_dev_count(); i++) {
-            Pointer device = ggml.ggml_backend_dev_get(i);
-            int type = ggml.ggml_backend_dev_type(device);
-            if (type != GgmlLib.DEVICE_GPU && type != GgmlLib.DEVICE_IGPU) {
-                continue;
-            }
-            if (seen++ == index) {
-                Pointer bufferType = ggml.ggml_backend_dev_host_buffer_type(device);
-                String name = ggml.ggml_backend_dev_name(device);
-                log.info("Snapshots in {} host memory: {}", name, bufferType == null ? "none, plain memory"
-                        : ggml.ggml_backend_buft_name(bufferType));
-                return bufferType == null ? HOST : ofBufferType(ggml, bufferType, name);
-            }
+        List<Pointer> gpus = NativeLibrary.gpuHandles(ggml);
+        if (index >= gpus.size()) {
+            return HOST;
         }
-        return HOST;
+        Pointer device = gpus.get(index);
+        Pointer bufferType = ggml.ggml_backend_dev_host_buffer_type(device);
+        String name = ggml.ggml_backend_dev_name(device);
+        log.info("Snapshots in {} host memory: {}", name, bufferType == null ? "none, plain memory"
+                : ggml.ggml_backend_buft_name(bufferType));
+        return bufferType == null ? HOST : ofBufferType(ggml, bufferType, name);
     }
 
     /** Buffers of any ggml buffer type: the GPU's host type, or in tests the CPU's own. */
