@@ -66,7 +66,7 @@ class GatewayCrashTest {
             try {
                 String secondBase = awaitBaseUrl(second);
                 awaitCompleted(secondBase, batchId, LINES);
-                JsonNode batch = get(secondBase + "/batches/" + batchId);
+                JsonNode batch = awaitFinalized(secondBase, batchId);
                 assertThat(batch.get("status").asString()).isEqualTo("completed");
                 String output = getText(secondBase + "/files/" + batch.get("output_file_id").asString() + "/content");
                 Set<String> ids = new HashSet<>();
@@ -151,6 +151,19 @@ class GatewayCrashTest {
             }
             // A takeover waits out the dead gateway's lease (15 s) before the counts move again.
             assertThat(System.nanoTime() - moved).as("batch progress").isLessThan(Duration.ofMinutes(3).toNanos());
+            Thread.sleep(200);
+        }
+    }
+
+    /** The batch once it left finalizing (its output file being written after the last line was answered). */
+    private JsonNode awaitFinalized(String base, String batchId) throws Exception {
+        long since = System.nanoTime();
+        while (true) {
+            JsonNode batch = get(base + "/batches/" + batchId);
+            if (!batch.get("status").asString().equals("finalizing")) {
+                return batch;
+            }
+            assertThat(System.nanoTime() - since).as("finalizing").isLessThan(Duration.ofMinutes(1).toNanos());
             Thread.sleep(200);
         }
     }
