@@ -23,7 +23,9 @@
 #   per-graph threads, --no-thread-pool, against the persistent pool), NO_PAD=1 (greedy also with --gap-padding off:
 #   the gaps between a step's sequences left unfilled). HOST_SAMPLING's greedy-host is `--device-sampling off`.
 #   SNAPSHOT_COPY=1 first times a KV snapshot's copy into fresh, reused and page-locked host memory and back
-#   (snapshot-copy.cu, nvcc only, seconds), into snapshot-copy.md.
+#   (snapshot-copy.cu, nvcc only, seconds), into snapshot-copy.md. VARIANTS="greedy b-greedy-host ..." runs those
+#   variants in that order instead; a b- variant runs with the Parley jars of jars-b.tar.xz (another commit's
+#   parley-*.jar, say) ahead of the class path, for an A/B of two builds in one call.
 set -uo pipefail
 CARRY="$(cd "$1" && pwd)"; OUT="$2"; BUDGET="${BUDGET_S:-540}"; ARCH="${ARCH:-90}"
 START=$SECONDS
@@ -42,6 +44,7 @@ LIB="${LLAMA_LIB:-$W/llama-cuda}"; PREFILL="${PREFILL:-2048}"; KAFKA="${KAFKA:-6
 
 tar -xf "$CARRY/llama-src.tar.xz" -C "$W/src"
 ( tar -xf "$CARRY/jre.tar.xz" -C "$W"
+  [[ -f "$CARRY/jars-b.tar.xz" ]] && mkdir -p "$W/jars-b" && tar -xf "$CARRY/jars-b.tar.xz" -C "$W/jars-b"
   if [[ -f "$CARRY/jars.tar.xz" ]]; then mkdir -p "$W/jars" && tar -xf "$CARRY/jars.tar.xz" -C "$W/jars"; else ln -sfn "$CARRY/jars" "$W/jars"; fi
   if [[ -f "$CARRY/redis-server.xz" ]]; then
     xz -dc "$CARRY/redis-server.xz" > "$W/redis-server.bin" && chmod +x "$W/redis-server.bin"
@@ -111,15 +114,16 @@ for spec in $MODELS; do
   fi
   for layout in ${LAYOUTS:-per-sequence}; do
     if (( $(left) < 40 )); then echo "skipped parley $spec $layout: $(left) s left"; continue; fi
-    for variant in greedy ${HOST_SAMPLING:+greedy-host} ${SAMPLED:+sampled} ${SAMPLED:+${HOST_SAMPLING:+sampled-host}} \
-        ${NO_POOL:+no-pool} ${NO_PAD:+no-pad}; do
+    for variant in ${VARIANTS:-greedy ${HOST_SAMPLING:+greedy-host} ${SAMPLED:+sampled} ${SAMPLED:+${HOST_SAMPLING:+sampled-host}} \
+        ${NO_POOL:+no-pool} ${NO_PAD:+no-pad}}; do
     if (( $(left) < 40 )); then echo "skipped parley $spec $layout $variant: $(left) s left"; continue; fi
-    case $variant in sampled) extra="--temperature 0.7 --top-p 0.95";; no-pool) extra="--no-thread-pool";;
+    cp="$W/jars/*"; [[ $variant == b-* ]] && cp="$W/jars-b/*:$W/jars/*"  # the other build's classes first
+    case ${variant#b-} in sampled) extra="--temperature 0.7 --top-p 0.95";; no-pool) extra="--no-thread-pool";;
       no-pad) extra="--gap-padding off";;
       greedy-host) extra="--device-sampling off";; sampled-host) extra="--temperature 0.7 --top-p 0.95 --device-sampling off";;
       *) extra="";; esac
     echo "=== $spec: parley bench engine, KV $layout, $variant ($(left) s left)"
-    peak timeout $(( $(left) - 10 )) "$W/jre/bin/java" -Xmx2g -cp "$W/jars/*" dev.parley.bench.engine.EngineBenchCommand \
+    peak timeout $(( $(left) - 10 )) "$W/jre/bin/java" -Xmx2g -cp "$cp" dev.parley.bench.engine.EngineBenchCommand \
       --model "$m" --gpu "${GPU:-cuda}" --llama-lib-dir "$LIB" --concurrency "$NPL" --turns 2 --tokens $TG \
       --prompt-chars 256 --context-per-slot $CTX_PER_SLOT --batch-size 2048 --micro-batch-size 512 \
       --prefill-chunk "$PREFILL" --kv-layout "$layout" $extra --out "$W/eb-$spec-$layout-$variant" \
