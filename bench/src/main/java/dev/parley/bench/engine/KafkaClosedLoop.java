@@ -49,10 +49,10 @@ final class KafkaClosedLoop {
             ParleyRunner.awaitAssignment(worker);
             SendOptions options = SendOptions.builder().params(params).build();
             long started = System.nanoTime();
-            List<Reply> replies = ClosedLoop.run(client, options, conversations, turns,
+            List<Turn> turnsDone = ClosedLoop.run(client, options, conversations, turns,
                     c -> label + "-" + c, (c, t) -> ClosedLoopEngine.question(c, t, promptChars),
-                    (c, t, reply, sent) -> requireOk(reply));
-            return new Result(conversations, replies, System.nanoTime() - started);
+                    (c, t, reply, sent) -> new Turn(requireOk(reply), (System.nanoTime() - sent) / 1_000_000));
+            return new Result(conversations, turnsDone, System.nanoTime() - started);
         }
     }
 
@@ -63,23 +63,35 @@ final class KafkaClosedLoop {
         return reply;
     }
 
-    /** One level's replies and wall time. */
-    record Result(int conversations, List<Reply> replies, long wallNanos) {
+    /** A reply and the time from sending its prompt to its arrival, as the client saw it. */
+    record Turn(Reply reply, long roundTripMs) {
+
+        /** What the worker's own timings do not cover: Kafka both ways, the SDK, the worker's consumer and producer. */
+        long outsideTheWorkerMs() {
+            return roundTripMs - reply.timings().totalMs();
+        }
+    }
+
+    /** One level's turns and wall time. */
+    record Result(int conversations, List<Turn> turns, long wallNanos) {
 
         double aggregateTokensPerSecond() {
-            return replies.stream().mapToLong(r -> r.usage().completionTokens()).sum() / (wallNanos / 1e9);
+            return turns.stream().mapToLong(t -> t.reply().usage().completionTokens()).sum() / (wallNanos / 1e9);
         }
 
         double replyMillis(double percentile) {
-            return dev.parley.bench.Stats.percentile(
-                    replies.stream().mapToDouble(r -> r.timings().totalMs()).toArray(),
-                    percentile);
+            return timing(t -> t.reply().timings().totalMs(), percentile);
+        }
+
+        /** A percentile of one part of the turns' time (the worker's queueing, its first token, Kafka's share). */
+        double timing(java.util.function.ToLongFunction<Turn> part, double percentile) {
+            return dev.parley.bench.Stats.percentile(turns.stream().mapToDouble(part::applyAsLong).toArray(), percentile);
         }
 
         String line(EngineRun inProcess) {
             return String.format(Locale.ROOT, "N=%3d  through Kafka %8.1f tok/s  = %.3f x in-process  (%d turns, %.1f s)",
                     conversations, aggregateTokensPerSecond(),
-                    aggregateTokensPerSecond() / inProcess.aggregateTokensPerSecond(), replies.size(), wallNanos / 1e9);
+                    aggregateTokensPerSecond() / inProcess.aggregateTokensPerSecond(), turns.size(), wallNanos / 1e9);
         }
     }
 
@@ -91,14 +103,20 @@ final class KafkaClosedLoop {
         StringBuilder md = new StringBuilder("\n## Through Kafka (`--through-kafka`)\n\n"
                 + "The same conversations sent with the SDK through an in-process broker to a worker over the same "
                 + "engine, history in Redis.\n\n"
-                + "| conversations | in-process tok/s | through Kafka tok/s | ratio | reply p50 ms | reply p95 ms |\n"
-                + "|---|---|---|---|---|---|\n");
+                + "| conversations | in-process tok/s | through Kafka tok/s | ratio | reply p50 ms | reply p95 ms "
+                + "| queued in the worker p50 / p95 ms | first token p50 / p95 ms | outside the worker p50 / p95 ms |\n"
+                + "|---|---|---|---|---|---|---|---|---|\n");
         for (int i = 0; i < kafka.size(); i++) {
             Result k = kafka.get(i);
             EngineRun e = inProcess.get(i);
-            md.append(String.format(Locale.ROOT, "| %d | %.1f | %.1f | %.3f | %.0f | %.0f |%n", k.conversations(),
-                    e.aggregateTokensPerSecond(), k.aggregateTokensPerSecond(),
-                    k.aggregateTokensPerSecond() / e.aggregateTokensPerSecond(), k.replyMillis(50), k.replyMillis(95)));
+            md.append(String.format(Locale.ROOT,
+                    "| %d | %.1f | %.1f | %.3f | %.0f | %.0f | %.0f / %.0f | %.0f / %.0f | %.0f / %.0f |%n",
+                    k.conversations(), e.aggregateTokensPerSecond(), k.aggregateTokensPerSecond(),
+                    k.aggregateTokensPerSecond() / e.aggregateTokensPerSecond(), k.replyMillis(50), k.replyMillis(95),
+                    k.timing(t -> t.reply().timings().queuedMs(), 50), k.timing(t -> t.reply().timings().queuedMs(), 95),
+                    k.timing(t -> t.reply().timings().firstTokenMs(), 50),
+                    k.timing(t -> t.reply().timings().firstTokenMs(), 95),
+                    k.timing(Turn::outsideTheWorkerMs, 50), k.timing(Turn::outsideTheWorkerMs, 95)));
         }
         return md.toString();
     }
