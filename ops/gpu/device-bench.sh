@@ -17,7 +17,8 @@
 #   ratio in kafka.md), LLAMA_LIB=DIR (a llama.cpp build to use instead of building one: with GPU=none,
 #   SKIP_BASELINE=1 and MODELS=a GGUF file, a dry run on a machine without a GPU), SERVER=1 (also build
 #   llama-server, copied to OUT when it fits), WORK_DIR (scratch, default /tmp/parley-gpu), WARM=N (after the first
-#   model's first layout: N conversations x 6 turns on WARM_SLOTS slots, in-process engine against llama-server),
+#   model's first layout: N conversations x 6 turns on WARM_SLOTS slots, in-process engine against llama-server;
+#   without SERVER=1, the engine's side alone),
 #   SAMPLED=1 (each layout also sampled: temperature 0.7, top-p 0.95), HOST_SAMPLING=1 (each variant also sampled
 #   on the host, --device-sampling off, beside the default: on the device on a GPU), NO_POOL=1 (each layout also with ggml's
 #   per-graph threads, --no-thread-pool, against the persistent pool), NO_PAD=1 (greedy also with --gap-padding off:
@@ -134,15 +135,15 @@ for spec in $MODELS; do
     if (( KAFKA > 0 )) && [[ -z "${KAFKA_DONE:-}" ]] && (( $(left) > 60 )); then
       KAFKA_DONE=1; kafka_run "$m" "$spec"
     fi
-    if [[ -n "${WARM:-}" && -f "$LIB/llama-server" && -z "${WARM_DONE:-}" ]] && (( $(left) > 60 )); then
-      WARM_DONE=1
-      echo "=== $spec: warm workload, in-process engine against llama-server ($(left) s left)"
+    if [[ -n "${WARM:-}" && -z "${WARM_DONE:-}" ]] && (( $(left) > 60 )); then
+      WARM_DONE=1; server=()  # without a llama-server build (no SERVER=1), the engine's side alone
+      [[ -f "$LIB/llama-server" ]] && server=(--llama-server "$LIB/llama-server" --llama-server-arg=-ngl --llama-server-arg=99)
+      echo "=== $spec: warm workload, in-process engine${server:+ against llama-server} ($(left) s left)"
       timeout $(( $(left) - 10 )) "$W/jre/bin/java" -Xmx4g -cp "$W/jars/*" dev.parley.bench.engine.EngineBenchCommand \
         --model "$m" --gpu "${GPU:-cuda}" --llama-lib-dir "$LIB" --concurrency "${WARM_SLOTS:-32}" \
         --context-per-slot "${WARM_CTX:-8192}" --batch-size 2048 --micro-batch-size 512 --prefill-chunk "$PREFILL" \
-        --warm-conversations "$WARM" --warm-tokens "${WARM_TOKENS:-64}" --llama-server "$LIB/llama-server" \
-        --llama-server-arg=-ngl --llama-server-arg=99 --out "$W/warm-$spec" 2>&1 \
-        | grep -vE ' DEBUG ' | grep -E 'engine|llama-server|Parley|ERROR|Exception|turns answered' | cut -c1-400
+        --warm-conversations "$WARM" --warm-tokens "${WARM_TOKENS:-64}" "${server[@]}" --out "$W/warm-$spec" 2>&1 \
+        | grep -vE ' DEBUG ' | grep -E 'engine|llama-server|Parley|Snapshots in|ERROR|Exception|turns answered' | cut -c1-400
       [[ -f "$W/warm-$spec/warm-report.md" ]] && cp "$W/warm-$spec/warm-report.md" "$OUT/warm-report.md"
       [[ -f "$W/warm-$spec/llama-server.log" ]] && tail -c 200000 "$W/warm-$spec/llama-server.log" > "$OUT/llama-server.log"
     fi
