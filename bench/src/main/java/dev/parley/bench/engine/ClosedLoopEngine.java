@@ -68,6 +68,7 @@ final class ClosedLoopEngine {
         ExecutorService threads = Executors.newFixedThreadPool(conversations);
         try {
             long start = System.nanoTime();
+            long evictionsBefore = engine.kvCacheStats().evictions();
             List<Future<List<Generation>>> results = new ArrayList<>();
             for (int c = 0; c < conversations; c++) {
                 int conversation = c;
@@ -77,7 +78,8 @@ final class ClosedLoopEngine {
             for (Future<List<Generation>> result : results) {
                 generations.addAll(result.get());
             }
-            return new EngineRun(conversations, generations, System.nanoTime() - start);
+            return new EngineRun(conversations, generations, System.nanoTime() - start,
+                    engine.kvCacheStats().evictions() - evictionsBefore);
         } finally {
             threads.shutdownNow();
         }

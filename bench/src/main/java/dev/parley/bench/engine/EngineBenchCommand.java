@@ -168,23 +168,20 @@ public final class EngineBenchCommand implements Callable<Integer> {
         int slots = concurrency.stream().mapToInt(Integer::intValue).max().orElse(1);
         LibrarySelection libraries = libraryOptions.select();
         NativeEngineConfig config = engineConfig(slots, libraries);
-        long loadStart = System.nanoTime();
-        try (NativeEngine engine = NativeEngine.load(config)) {
-            double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
-            printSetup(config, libraries, slots, loadSeconds);
-            // one short warm-up so CUDA graphs and kernels are ready before anything is timed
-            new ClosedLoopEngine(engine, Math.min(slots, 2), 1, 8, 16, "warmup").run();
-            if (warmConversations > 0) {
+        if (warmConversations > 0) {
+            try (WarmedEngine warmed = WarmedEngine.load(config, slots)) {
+                printSetup(config, libraries, slots, warmed.loadSeconds());
+                NativeEngine engine = warmed.engine();
                 // the budget the device chose (a share of host RAM on a GPU), published by the warm-up's steps
                 long snapshotBytes = engine.kvCacheStats().budgetBytes() > 0
                         ? engine.kvCacheStats().budgetBytes() : config.snapshotBytes();
                 new InProcessWarm(model, warmConversations, warmTurns, warmTokens, slots, contextPerSlot, out, console)
                         .run(engine, config.threads(), cacheType, snapshotBytes >> 20,
                                 config.ignoreEndOfGeneration(), llamaServer, llamaServerArgs);
-                return 0;
             }
-            runLevels(engine, libraries, slots, loadSeconds);
+            return 0;
         }
+        runLevels(config, libraries, slots);
         return 0;
     }
 
@@ -220,24 +217,31 @@ public final class EngineBenchCommand implements Callable<Integer> {
                 loadSeconds);
     }
 
-    /** One closed-loop run per concurrency level (and through Kafka when asked), then engine-bench.md. */
-    private void runLevels(NativeEngine engine, LibrarySelection libraries, int slots, double loadSeconds)
-            throws Exception {
+    /**
+     * One closed-loop run per concurrency level (and through Kafka when asked), then engine-bench.md. Each run gets an
+     * engine of its own, freshly loaded: on a shared one, the conversations an earlier run left warm would be evicted
+     * (and snapshotted) by the next run's, which would then pay for them (at 128 after 32 and 64, 98 snapshots).
+     */
+    private void runLevels(NativeEngineConfig config, LibrarySelection libraries, int slots) throws Exception {
         List<EngineRun> runs = new ArrayList<>();
         List<KafkaClosedLoop.Result> kafkaRuns = new ArrayList<>();
+        double loadSeconds = Double.NaN;
         try (ParleyInfra infra = throughKafka ? ParleyInfra.start() : null) {
             for (int n : concurrency) {
-                StepProfile.Totals before = engine.stepProfile();
-                EngineRun run = new ClosedLoopEngine(engine, n, turns, tokens, promptChars, "c" + n)
-                        .sampled(temperature, topP).shaped(penalties(), logitBias()).withLogprobs(logprobs).run();
-                runs.add(run);
-                console.println("  " + run.line());
-                console.println("    engine steps: " + engine.stepProfile().since(before).line());
+                try (WarmedEngine warmed = WarmedEngine.load(config, slots)) {
+                    if (runs.isEmpty()) {
+                        loadSeconds = warmed.loadSeconds();
+                        printSetup(config, libraries, slots, loadSeconds);
+                    }
+                    runs.add(runLevel(warmed.engine(), n));
+                }
                 if (infra != null) {
-                    KafkaClosedLoop.Result kafka = new KafkaClosedLoop(infra, engine)
-                            .run(n, turns, kafkaParams(), promptChars, "k" + n);
-                    kafkaRuns.add(kafka);
-                    console.println("  " + kafka.line(run));
+                    try (WarmedEngine warmed = WarmedEngine.load(config, slots)) {
+                        KafkaClosedLoop.Result kafka = new KafkaClosedLoop(infra, warmed.engine())
+                                .run(n, turns, kafkaParams(), promptChars, "k" + n);
+                        kafkaRuns.add(kafka);
+                        console.println("  " + kafka.line(runs.get(runs.size() - 1)));
+                    }
                 }
             }
         }
@@ -246,6 +250,16 @@ public final class EngineBenchCommand implements Callable<Integer> {
                 + KafkaClosedLoop.markdown(runs, kafkaRuns);
         Files.createDirectories(out);
         Files.writeString(out.resolve("engine-bench.md"), report, StandardCharsets.UTF_8);
+    }
+
+    private EngineRun runLevel(NativeEngine engine, int n) throws Exception {
+        StepProfile.Totals before = engine.stepProfile();
+        EngineRun run = new ClosedLoopEngine(engine, n, turns, tokens, promptChars, "c" + n)
+                .sampled(temperature, topP).shaped(penalties(), logitBias()).withLogprobs(logprobs).run();
+        console.println("  " + run.line());
+        console.println("    engine steps: " + engine.stepProfile().since(before).line() + "; evictions "
+                + run.evictions());
+        return run;
     }
 
     /** What each prompt sent through Kafka asks for: the in-process run's sampling and penalties (not its bias). */

@@ -12,7 +12,7 @@ import java.util.Locale;
  * @param generations   every turn's generation
  * @param wallNanos     from the first prompt to the last answer
  */
-record EngineRun(int conversations, List<Generation> generations, long wallNanos) {
+record EngineRun(int conversations, List<Generation> generations, long wallNanos, long evictions) {
 
     double aggregateTokensPerSecond() {
         return generations.stream().mapToLong(Generation::completionTokens).sum() / (wallNanos / 1e9);
@@ -61,13 +61,14 @@ record EngineRun(int conversations, List<Generation> generations, long wallNanos
                                 + "ignored), %d-character user messages; loaded in %.1f s.%n%n", model, libraries, slots,
                         contextPerSlot, batch, microBatch, cacheType, turns, tokens, promptChars, loadSeconds))
                 .append("| conversations | aggregate decode tok/s | per-sequence tok/s | prompt tok/s | TTFT p50 ms "
-                        + "| TTFT p95 ms | returning-turn TTFT p50 ms | p95 ms | turns | wall s |\n")
-                .append("|---|---|---|---|---|---|---|---|---|---|\n");
+                        + "| TTFT p95 ms | returning-turn TTFT p50 ms | p95 ms | evictions | turns | wall s |\n")
+                .append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (EngineRun run : runs) {
-            md.append(String.format(Locale.ROOT, "| %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %d | %.1f |%n",
+            md.append(String.format(Locale.ROOT, "| %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %d | %d | %.1f |%n",
                     run.conversations, run.aggregateTokensPerSecond(), run.perSequenceTokensPerSecond(),
                     run.promptTokensPerSecond(), run.ttftMillis(50), run.ttftMillis(95),
-                    run.returningTtftMillis(50, turns), run.returningTtftMillis(95, turns), run.generations.size(),
+                    run.returningTtftMillis(50, turns), run.returningTtftMillis(95, turns), run.evictions,
+                    run.generations.size(),
                     run.wallNanos / 1e9));
         }
         return md.toString();

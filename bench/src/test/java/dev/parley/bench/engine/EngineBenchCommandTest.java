@@ -37,6 +37,34 @@ class EngineBenchCommandTest {
     }
 
     /**
+     * Each level runs on an engine of its own: on one shared engine the conversations of the level of 2 (and the
+     * warm-up's) were still warm when the level of 4 began, and its turns evicted them, paying for their snapshots.
+     * Now the level of 4 evicts at most the warm-up's two (4 slots, 2 of them warm from the warm-up).
+     */
+    @Test
+    void aLevelDoesNotEvictTheConversationsOfAnEarlierLevel() throws Exception {
+        Path model = TinyLlamaModel.write(tmp.resolve("tiny.gguf"), 3);
+        Path out = tmp.resolve("levels");
+
+        int exit = new CommandLine(new EngineBenchCommand()).execute("--model", model.toString(), "--gpu", "none",
+                "--concurrency", "2,4", "--turns", "2", "--tokens", "4", "--prompt-chars", "32",
+                "--context-per-slot", "256", "--batch-size", "256", "--threads", "1", "--out", out.toString());
+
+        assertThat(exit).isZero();
+        String report = Files.readString(out.resolve("engine-bench.md"));
+        assertThat(evictions(report, 2)).as(report).isZero();
+        assertThat(evictions(report, 4)).as(report).isBetween(0L, 2L);
+    }
+
+    /** The evictions column of a level's row: the ninth, before its turns and wall time. */
+    private static long evictions(String report, int conversations) {
+        java.util.regex.Matcher row = Pattern.compile("(?m)^\\| " + conversations + " \\|(?:[^|]*\\|){7} ([0-9]+) \\| "
+                + conversations * 2 + " \\| [0-9.]+ \\|$").matcher(report);
+        assertThat(row.find()).as(report).isTrue();
+        return Long.parseLong(row.group(1));
+    }
+
+    /**
      * The same conversations through a real broker, Redis and a worker over the same engine: the report gets the
      * ratio, and the prompts ask for what the in-process run did (no repeat penalty: a prompt naming none would get
      * the worker's 1.1 and a slower sampling path than the in-process greedy run).
