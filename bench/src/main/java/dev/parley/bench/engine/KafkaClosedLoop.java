@@ -10,10 +10,13 @@ import dev.parley.testkit.ParleyInfra;
 import dev.parley.worker.Worker;
 import dev.parley.worker.config.WorkerConfig;
 import dev.parley.worker.engine.InferenceEngine;
+import dev.parley.worker.metrics.ParleyMeter;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The same closed-loop conversations as {@link ClosedLoopEngine}, sent through Kafka: SDK → prompts topic → a worker
@@ -42,7 +45,8 @@ final class KafkaClosedLoop {
                 .deadLetterTopic(prefix + ".dlq").controlTopic(prefix + ".control").groupId(prefix)
                 .workerId("engine-bench").partitions(Math.max(12, conversations))
                 .maxInFlight(conversations).build();
-        try (Worker worker = Worker.start(config, engine, new SimpleMeterRegistry());
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (Worker worker = Worker.start(config, engine, registry);
              ParleyClient client = ParleyClient.builder().bootstrapServers(infra.bootstrapServers())
                      .promptsTopic(config.promptsTopic()).repliesTopic(config.repliesTopic())
                      .replyTimeout(Duration.ofMinutes(10)).build()) {
@@ -52,8 +56,14 @@ final class KafkaClosedLoop {
             List<Turn> turnsDone = ClosedLoop.run(client, options, conversations, turns,
                     c -> label + "-" + c, (c, t) -> ClosedLoopEngine.question(c, t, promptChars),
                     (c, t, reply, sent) -> new Turn(requireOk(reply), (System.nanoTime() - sent) / 1_000_000));
-            return new Result(conversations, turnsDone, System.nanoTime() - started);
+            return new Result(conversations, turnsDone, System.nanoTime() - started, beforeTheEngineMs(registry));
         }
+    }
+
+    /** The worker's mean wait from a record's arrival to its turn's start, before the engine has it. */
+    private static double beforeTheEngineMs(SimpleMeterRegistry registry) {
+        Timer wait = registry.find(ParleyMeter.QUEUE_WAIT.meterName()).timer();
+        return wait == null ? Double.NaN : wait.mean(TimeUnit.MILLISECONDS);
     }
 
     private static Reply requireOk(Reply reply) {
@@ -73,7 +83,7 @@ final class KafkaClosedLoop {
     }
 
     /** One level's turns and wall time. */
-    record Result(int conversations, List<Turn> turns, long wallNanos) {
+    record Result(int conversations, List<Turn> turns, long wallNanos, double beforeTheEngineMs) {
 
         double aggregateTokensPerSecond() {
             return turns.stream().mapToLong(t -> t.reply().usage().completionTokens()).sum() / (wallNanos / 1e9);
@@ -104,16 +114,18 @@ final class KafkaClosedLoop {
                 + "The same conversations sent with the SDK through an in-process broker to a worker over the same "
                 + "engine, history in Redis.\n\n"
                 + "| conversations | in-process tok/s | through Kafka tok/s | ratio | reply p50 ms | reply p95 ms "
-                + "| queued in the worker p50 / p95 ms | first token p50 / p95 ms | outside the worker p50 / p95 ms |\n"
-                + "|---|---|---|---|---|---|---|---|---|\n");
+                + "| queued in the worker p50 / p95 ms | of which before the engine, mean ms "
+                + "| first token p50 / p95 ms | outside the worker p50 / p95 ms |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|\n");
         for (int i = 0; i < kafka.size(); i++) {
             Result k = kafka.get(i);
             EngineRun e = inProcess.get(i);
             md.append(String.format(Locale.ROOT,
-                    "| %d | %.1f | %.1f | %.3f | %.0f | %.0f | %.0f / %.0f | %.0f / %.0f | %.0f / %.0f |%n",
+                    "| %d | %.1f | %.1f | %.3f | %.0f | %.0f | %.0f / %.0f | %.0f | %.0f / %.0f | %.0f / %.0f |%n",
                     k.conversations(), e.aggregateTokensPerSecond(), k.aggregateTokensPerSecond(),
                     k.aggregateTokensPerSecond() / e.aggregateTokensPerSecond(), k.replyMillis(50), k.replyMillis(95),
                     k.timing(t -> t.reply().timings().queuedMs(), 50), k.timing(t -> t.reply().timings().queuedMs(), 95),
+                    k.beforeTheEngineMs(),
                     k.timing(t -> t.reply().timings().firstTokenMs(), 50),
                     k.timing(t -> t.reply().timings().firstTokenMs(), 95),
                     k.timing(Turn::outsideTheWorkerMs, 50), k.timing(Turn::outsideTheWorkerMs, 95)));
