@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.parley.testkit.gguf.TinyLlamaModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,15 +23,7 @@ class EngineBenchCommandTest {
 
     @Test
     void runsEachConcurrencyLevelAndWritesItsReport() throws Exception {
-        Path model = TinyLlamaModel.write(tmp.resolve("tiny.gguf"), 3);
-        Path out = tmp.resolve("results");
-
-        int exit = new CommandLine(new EngineBenchCommand()).execute("--model", model.toString(), "--gpu", "none",
-                "--concurrency", "1,2", "--turns", "2", "--tokens", "4", "--prompt-chars", "32",
-                "--context-per-slot", "256", "--batch-size", "256", "--threads", "1", "--out", out.toString());
-
-        assertThat(exit).isZero();
-        String report = Files.readString(out.resolve("engine-bench.md"));
+        String report = bench(new EngineBenchCommand(), "results", "1,2");
         assertThat(report).startsWith("# parley bench engine\n\nModel `tiny.gguf`");
         // One row per level: its conversations, then its turns (conversations x turns) and wall time at the end.
         assertThat(Pattern.compile("(?m)^\\| 1 \\|.*\\| 2 \\| [0-9.]+ \\|$").matcher(report).find()).as(report).isTrue();
@@ -43,15 +37,7 @@ class EngineBenchCommandTest {
      */
     @Test
     void aLevelDoesNotEvictTheConversationsOfAnEarlierLevel() throws Exception {
-        Path model = TinyLlamaModel.write(tmp.resolve("tiny.gguf"), 3);
-        Path out = tmp.resolve("levels");
-
-        int exit = new CommandLine(new EngineBenchCommand()).execute("--model", model.toString(), "--gpu", "none",
-                "--concurrency", "2,4", "--turns", "2", "--tokens", "4", "--prompt-chars", "32",
-                "--context-per-slot", "256", "--batch-size", "256", "--threads", "1", "--out", out.toString());
-
-        assertThat(exit).isZero();
-        String report = Files.readString(out.resolve("engine-bench.md"));
+        String report = bench(new EngineBenchCommand(), "levels", "2,4");
         assertThat(evictions(report, 2)).as(report).isZero();
         assertThat(evictions(report, 4)).as(report).isBetween(0L, 2L);
     }
@@ -71,17 +57,8 @@ class EngineBenchCommandTest {
      */
     @Test
     void throughKafkaReportsTheRatioOfTheSameSampling() throws Exception {
-        Path model = TinyLlamaModel.write(tmp.resolve("tiny.gguf"), 3);
-        Path out = tmp.resolve("kafka");
         EngineBenchCommand command = new EngineBenchCommand();
-
-        int exit = new CommandLine(command).execute("--model", model.toString(), "--gpu", "none",
-                "--concurrency", "2", "--turns", "2", "--tokens", "4", "--prompt-chars", "32",
-                "--context-per-slot", "256", "--batch-size", "256", "--threads", "1", "--through-kafka",
-                "--out", out.toString());
-
-        assertThat(exit).isZero();
-        String report = Files.readString(out.resolve("engine-bench.md"));
+        String report = bench(command, "kafka", "2", "--through-kafka");
         assertThat(report).contains("## Through Kafka (`--through-kafka`)");
         // the worker's queueing (and its mean before the engine), its first token, what lies outside it
         String pair = "-?[0-9]+ / -?[0-9]+";
@@ -90,5 +67,18 @@ class EngineBenchCommandTest {
         assertThat(command.kafkaParams().repeatPenalty()).isEqualTo(1.0);
         assertThat(command.kafkaParams().temperature()).isZero();
         assertThat(command.kafkaParams().maxTokens()).isEqualTo(4);
+    }
+
+    /** Runs the command on the tiny model, 2 turns of 4 tokens per conversation, and returns its report. */
+    private String bench(EngineBenchCommand command, String outName, String concurrency, String... extra)
+            throws Exception {
+        Path model = TinyLlamaModel.write(tmp.resolve("tiny.gguf"), 3);
+        Path out = tmp.resolve(outName);
+        List<String> args = new ArrayList<>(List.of("--model", model.toString(), "--gpu", "none",
+                "--concurrency", concurrency, "--turns", "2", "--tokens", "4", "--prompt-chars", "32",
+                "--context-per-slot", "256", "--batch-size", "256", "--threads", "1", "--out", out.toString()));
+        args.addAll(List.of(extra));
+        assertThat(new CommandLine(command).execute(args.toArray(String[]::new))).isZero();
+        return Files.readString(out.resolve("engine-bench.md"));
     }
 }
