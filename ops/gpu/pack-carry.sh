@@ -7,7 +7,8 @@
 # holds the class path.
 #
 # usage: [PARTS="src jre jars redis"] ops/gpu/pack-carry.sh [DIR]
-#   PARTS packs only those (e.g. PARTS=jars after a code change; the others take minutes and rarely change)
+#   PARTS packs only those (e.g. PARTS=jars after a code change; the others take minutes and rarely change);
+#   PARTS=jars-b B_REV=<commit> packs that commit's Parley jars for device-bench.sh's b- variants
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 DIR="$(mkdir -p "${1:-$ROOT/.gpu-carry}" && cd "${1:-$ROOT/.gpu-carry}" && pwd)"
@@ -65,6 +66,14 @@ for jar in glob.glob(sys.argv[1] + "/*.jar"):
     os.replace(stored, jar)
 PY
 tar -C "$WORK/jars" -cf - . | xz -T0 -6 > "$DIR/jars.tar.xz"
+fi
+# another commit's Parley jars for device-bench.sh's b- variants (an A/B of two builds in one call): B_REV names the
+# commit, built offline in a throw-away worktree; PARTS=jars-b packs only this
+if [[ "$PARTS" == *" jars-b "* ]]; then
+git -C "$ROOT" worktree add -q --detach "$WORK/b" "${B_REV:?B_REV=<commit> names the jars of the b- variants}"
+(cd "$WORK/b" && ./mvnw -o -q -DskipTests -pl cli -am package)
+(cd "$WORK/b/cli/target/lib" && tar -cf - $(ls parley-*.jar | grep -v -- -tests) | xz -6 > "$DIR/jars-b.tar.xz")
+git -C "$ROOT" worktree remove --force "$WORK/b"
 fi
 # redis-server for --through-kafka: the test kit's own fallback binary (embedded-redis, Linux x86-64; it needs
 # glibc and OpenSSL 3's libssl.so.3 and libcrypto.so.3), without its debug symbols; the bench finds it through

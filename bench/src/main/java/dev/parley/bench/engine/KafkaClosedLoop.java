@@ -2,6 +2,7 @@ package dev.parley.bench.engine;
 
 import dev.parley.bench.ClosedLoop;
 import dev.parley.bench.ParleyRunner;
+import dev.parley.bench.Stats;
 import dev.parley.client.ParleyClient;
 import dev.parley.client.SendOptions;
 import dev.parley.schemas.GenerationParams;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
 
 /**
  * The same closed-loop conversations as {@link ClosedLoopEngine}, sent through Kafka: SDK → prompts topic → a worker
@@ -94,8 +96,8 @@ final class KafkaClosedLoop {
         }
 
         /** A percentile of one part of the turns' time (the worker's queueing, its first token, Kafka's share). */
-        double timing(java.util.function.ToLongFunction<Turn> part, double percentile) {
-            return dev.parley.bench.Stats.percentile(turns.stream().mapToDouble(part::applyAsLong).toArray(), percentile);
+        double timing(ToLongFunction<Turn> part, double percentile) {
+            return Stats.percentile(turns.stream().mapToDouble(part::applyAsLong).toArray(), percentile);
         }
 
         String line(EngineRun inProcess) {
