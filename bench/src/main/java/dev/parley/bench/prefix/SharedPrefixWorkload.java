@@ -39,7 +39,7 @@ final class SharedPrefixWorkload {
 
     /** Every conversation's first-turn generation, in conversation order. */
     List<Generation> run(InferenceEngine engine, String label) throws Exception {
-        StepProfile.Totals none = new StepProfile.Totals(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        StepProfile.Totals none = StepProfile.Totals.NONE;
         return run(engine, () -> none, label).stream().map(FirstTurn::generation).toList();
     }
 

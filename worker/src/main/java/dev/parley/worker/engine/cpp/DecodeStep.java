@@ -115,7 +115,7 @@ final class DecodeStep {
         long planStart = System.nanoTime();
         batch.clear();
         shareBudget();
-        fillBatch();
+        boolean withPrompt = fillBatch() > 0;
         int tokens = batch.size();
         int microBatches = batch.microBatches(microBatchCounter);
         deviceSampling.prepare(state.sequences);
@@ -145,7 +145,7 @@ final class DecodeStep {
         }
         long end = System.nanoTime();
         // Recorded before the hand-over: a caller whose turn ends here may read the profile as soon as it is woken.
-        profile.record(tokens - padding, padding, microBatches, llama.llama_perf_context(context).n_reused,
+        profile.record(tokens - padding, padding, microBatches, llama.llama_perf_context(context).n_reused, withPrompt,
                 new StepProfile.Phases(submitStart - planStart,
                 overlapStart - submitStart, waitStart - overlapStart, sampleStart - waitStart,
                 finishStart - sampleStart, end - finishStart));
@@ -198,7 +198,9 @@ final class DecodeStep {
      * Puts the step's tokens into the batch in sequence order: one per sequence first (idle sequences between them
      * padded, {@link GapPads}), then the chunks' rest.
      */
-    private void fillBatch() {
+    /** Fills the batch; returns its prompt tokens. */
+    private int fillBatch() {
+        int promptTokens = 0;
         int previous = -1;
         for (NativeJob job : bySequence) {
             if (job == null || (job.prefilling() && chunkOf[job.sequence.id] == 0)) {
@@ -216,11 +218,13 @@ final class DecodeStep {
             NativeJob job = bySequence[s];
             bySequence[s] = null;
             if (job != null && job.prefilling()) {
+                promptTokens += chunkOf[s];
                 for (int i = job.cursor + 1; i < job.cursor + chunkOf[s]; i++) {
                     addPrompt(job, i);
                 }
             }
         }
+        return promptTokens;
     }
 
     /** After the decode: the job's computed tokens join its sequence, its next token is taken, it may finish. */

@@ -58,8 +58,9 @@ final class EngineLoader {
                 threadPool = CpuThreadPool.attach(loaded.ggml(), llama, context, config.threads());
             }
             diskStore = DiskTier.openStore(disk, config, llama, perSequence, params.flash_attn_type, listeners);
-            SnapshotMemory snapshotMemory = placement.layers() != 0
-                    ? PinnedMemory.forGpu(loaded.ggml(), Math.max(placement.device(), 0)) : SnapshotMemory.HOST;
+            SnapshotMemory snapshotMemory = new SlabMemory(placement.layers() != 0
+                    ? PinnedMemory.forGpu(loaded.ggml(), Math.max(placement.device(), 0)) : SnapshotMemory.HOST,
+                    SlabMemory.SLAB_BYTES, config.snapshotBytes());
             engine = new NativeEngine(llama, model, context, threadPool, config, lanes, perSequence, sharing,
                     diskStore, snapshotMemory, listeners, clock);
         } catch (RuntimeException e) {

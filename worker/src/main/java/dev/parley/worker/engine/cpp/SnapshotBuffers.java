@@ -109,10 +109,11 @@ final class SnapshotBuffers implements AutoCloseable {
         return allocated;
     }
 
-    /** Frees the idle buffers; buffers released later are freed at once. */
+    /** Frees the idle buffers and closes the memory; buffers released later are freed at once. */
     @Override
     public synchronized void close() {
         trimTo(0, 0);
         closed = true;
+        memory.close();
     }
 }

@@ -16,11 +16,19 @@ public final class StepProfile {
      * finishing (stop strings, lengths, releasing sequences).
      */
     record Phases(long plan, long submit, long overlapped, long deviceWait, long sample, long finish) {
+
+        long total() {
+            return plan + submit + overlapped + deviceWait + sample + finish;
+        }
     }
 
     /** A reading of the counters since the engine started. */
     public record Totals(long steps, long tokens, long padding, long microBatches, long graphsReused, long planNanos,
-                         long submitNanos, long overlappedNanos, long waitNanos, long sampleNanos, long finishNanos) {
+                         long submitNanos, long overlappedNanos, long waitNanos, long sampleNanos, long finishNanos,
+                         long decodeOnlySteps, long decodeOnlyNanos) {
+
+        /** Before the first step. */
+        public static final Totals NONE = new Totals(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
         /** The counters accumulated between {@code earlier} and this reading. */
         public Totals since(Totals earlier) {
@@ -29,7 +37,8 @@ public final class StepProfile {
                     planNanos - earlier.planNanos,
                     submitNanos - earlier.submitNanos, overlappedNanos - earlier.overlappedNanos,
                     waitNanos - earlier.waitNanos, sampleNanos - earlier.sampleNanos,
-                    finishNanos - earlier.finishNanos);
+                    finishNanos - earlier.finishNanos, decodeOnlySteps - earlier.decodeOnlySteps,
+                    decodeOnlyNanos - earlier.decodeOnlyNanos);
         }
 
         /**
@@ -41,17 +50,29 @@ public final class StepProfile {
             return (planNanos + submitNanos + overlappedNanos + sampleNanos + finishNanos) / Math.max(1, steps) / 1e6;
         }
 
-        /** One line: per step averages and the split of the step's time. */
+        /** The whole time of the steps, every phase. */
+        public long stepNanos() {
+            return planNanos + submitNanos + overlappedNanos + waitNanos + sampleNanos + finishNanos;
+        }
+
+        /**
+         * One line: per step averages and the split of the step's time, then the steps that only generated (one
+         * token per generating sequence, no prompt tokens: what {@code llama-batched-bench}'s text generation times)
+         * apart from those that carried prompt tokens too.
+         */
         public String line() {
             double n = Math.max(1, steps);
+            long promptSteps = steps - decodeOnlySteps;
             return String.format(Locale.ROOT, "%d steps, %.1f tokens (+%.1f padding) and %.2f micro-batches per step, %.0f %% of "
                             + "graph runs reusing the previous graph; per step "
                             + "batch %.2f ms, llama_decode %.2f ms, host work overlapped %.2f ms, waiting for the "
-                            + "device %.2f ms, sampling %.2f ms, stops and finishing %.2f ms (host %.2f ms)",
+                            + "device %.2f ms, sampling %.2f ms, stops and finishing %.2f ms (host %.2f ms); "
+                            + "%d generating-only steps of %.2f ms, %d with prompt tokens of %.2f ms",
                     steps, tokens / n, padding / n, microBatches / n, 100.0 * graphsReused / Math.max(1, microBatches),
                     planNanos / n / 1e6, submitNanos / n / 1e6,
                     overlappedNanos / n / 1e6, waitNanos / n / 1e6, sampleNanos / n / 1e6, finishNanos / n / 1e6,
-                    hostMillisPerStep());
+                    hostMillisPerStep(), decodeOnlySteps, decodeOnlyNanos / Math.max(1.0, decodeOnlySteps) / 1e6,
+                    promptSteps, (stepNanos() - decodeOnlyNanos) / Math.max(1.0, promptSteps) / 1e6);
         }
     }
 
@@ -66,6 +87,8 @@ public final class StepProfile {
     private volatile long waitNanos;
     private volatile long sampleNanos;
     private volatile long finishNanos;
+    private volatile long decodeOnlySteps;
+    private volatile long decodeOnlyNanos;
 
     /**
      * One step: its tokens, the padding tokens that filled its gaps ({@link GapPads}), the micro-batches (graph runs) llama.cpp made of them, and llama.cpp's count of graph runs
@@ -73,7 +96,8 @@ public final class StepProfile {
      * A reused graph skips building and allocating it on the host, and on CUDA replays its CUDA graph instead of
      * launching every kernel: the submission the step profile books under {@code llama_decode}.
      */
-    void record(int tokenCount, int paddingCount, int microBatchCount, int reusedSoFar, Phases phases) {
+    void record(int tokenCount, int paddingCount, int microBatchCount, int reusedSoFar, boolean withPrompt,
+                Phases phases) {
         // single writer (the engine thread): plain read-modify-write of volatiles is safe here
         steps++;
         tokens += tokenCount;
@@ -86,10 +110,14 @@ public final class StepProfile {
         waitNanos += phases.deviceWait();
         sampleNanos += phases.sample();
         finishNanos += phases.finish();
+        if (!withPrompt) {
+            decodeOnlySteps++;
+            decodeOnlyNanos += phases.total();
+        }
     }
 
     public Totals snapshot() {
         return new Totals(steps, tokens, padding, microBatches, graphsReused, planNanos, submitNanos, overlappedNanos, waitNanos,
-                sampleNanos, finishNanos);
+                sampleNanos, finishNanos, decodeOnlySteps, decodeOnlyNanos);
     }
 }

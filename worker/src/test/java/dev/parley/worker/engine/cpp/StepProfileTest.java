@@ -42,6 +42,10 @@ class StepProfileTest {
             assertThat(atEachText.get(0).tokens()).isGreaterThanOrEqualTo(answer.promptTokens());
             // Whole: the prompt once and each answer token but the last fed back, all counted when the turn ends.
             assertThat(after.tokens()).isEqualTo(answer.promptTokens() + answer.completionTokens() - 1);
+            // One step per answer token after the first, each a single generated token; the prompt's steps apart.
+            assertThat(after.decodeOnlySteps()).isEqualTo(answer.completionTokens() - 1);
+            assertThat(after.steps() - after.decodeOnlySteps()).isPositive();
+            assertThat(after.decodeOnlyNanos()).isPositive().isLessThan(after.stepNanos());
         }
     }
 }
