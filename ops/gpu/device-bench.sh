@@ -18,7 +18,8 @@
 #   SKIP_BASELINE=1 and MODELS=a GGUF file, a dry run on a machine without a GPU), SERVER=1 (also build
 #   llama-server, copied to OUT when it fits), WORK_DIR (scratch, default /tmp/parley-gpu), WARM=N (after the first
 #   model's first layout: N conversations x 6 turns on WARM_SLOTS slots, in-process engine against llama-server;
-#   without SERVER=1, the engine's side alone),
+#   without SERVER=1, the engine's side alone; WARM_B=1 then also the engine's side with jars-b's classes, into
+#   warm-report-b.md),
 #   SAMPLED=1 (each layout also sampled: temperature 0.7, top-p 0.95), HOST_SAMPLING=1 (each variant also sampled
 #   on the host, --device-sampling off, beside the default: on the device on a GPU), NO_POOL=1 (each layout also with ggml's
 #   per-graph threads, --no-thread-pool, against the persistent pool), NO_PAD=1 (greedy also with --gap-padding off:
@@ -102,6 +103,16 @@ kafka_run() {
   [[ -f "$W/kafka-$name/engine-bench.md" ]] && { echo; echo "## $name, $KAFKA conversations"; \
     sed 1d "$W/kafka-$name/engine-bench.md"; } >> "$OUT/kafka.md"
 }
+# The warm workload (WARM conversations x 6 turns on WARM_SLOTS slots) on class path $2 into folder $3; the rest of
+# the arguments (--llama-server ...) go to the command.
+warm_run() {
+  local m=$1 cp=$2 out=$3; shift 3
+  timeout $(( $(left) - 10 )) "$W/jre/bin/java" -Xmx4g -cp "$cp" dev.parley.bench.engine.EngineBenchCommand \
+    --model "$m" --gpu "${GPU:-cuda}" --llama-lib-dir "$LIB" --concurrency "${WARM_SLOTS:-32}" \
+    --context-per-slot "${WARM_CTX:-8192}" --batch-size 2048 --micro-batch-size 512 --prefill-chunk "$PREFILL" \
+    --warm-conversations "$WARM" --warm-tokens "${WARM_TOKENS:-64}" "$@" --out "$out" 2>&1 \
+    | grep -vE ' DEBUG ' | grep -E 'engine|llama-server|Parley|Snapshots in|ERROR|Exception|turns answered' | cut -c1-400
+}
 for spec in $MODELS; do
   if [[ "$spec" == *.gguf ]]; then m="$spec"; spec="$(basename "${spec%.gguf}")"; else m="$W/models/${spec%:*}-${spec#*:}.gguf"; fi
   [[ -f "$m" ]] || continue
@@ -139,13 +150,14 @@ for spec in $MODELS; do
       WARM_DONE=1; server=()  # without a llama-server build (no SERVER=1), the engine's side alone
       [[ -f "$LIB/llama-server" ]] && server=(--llama-server "$LIB/llama-server" --llama-server-arg=-ngl --llama-server-arg=99)
       echo "=== $spec: warm workload, in-process engine${server:+ against llama-server} ($(left) s left)"
-      timeout $(( $(left) - 10 )) "$W/jre/bin/java" -Xmx4g -cp "$W/jars/*" dev.parley.bench.engine.EngineBenchCommand \
-        --model "$m" --gpu "${GPU:-cuda}" --llama-lib-dir "$LIB" --concurrency "${WARM_SLOTS:-32}" \
-        --context-per-slot "${WARM_CTX:-8192}" --batch-size 2048 --micro-batch-size 512 --prefill-chunk "$PREFILL" \
-        --warm-conversations "$WARM" --warm-tokens "${WARM_TOKENS:-64}" "${server[@]}" --out "$W/warm-$spec" 2>&1 \
-        | grep -vE ' DEBUG ' | grep -E 'engine|llama-server|Parley|Snapshots in|ERROR|Exception|turns answered' | cut -c1-400
+      warm_run "$m" "$W/jars/*" "$W/warm-$spec" "${server[@]}"
       [[ -f "$W/warm-$spec/warm-report.md" ]] && cp "$W/warm-$spec/warm-report.md" "$OUT/warm-report.md"
       [[ -f "$W/warm-$spec/llama-server.log" ]] && tail -c 200000 "$W/warm-$spec/llama-server.log" > "$OUT/llama-server.log"
+      if [[ -n "${WARM_B:-}" && -d "$W/jars-b" ]] && (( $(left) > 60 )); then
+        echo "=== $spec: warm workload, engine side with the jars of jars-b.tar.xz ($(left) s left)"
+        warm_run "$m" "$W/jars-b/*:$W/jars/*" "$W/warm-b-$spec"
+        [[ -f "$W/warm-b-$spec/warm-report.md" ]] && cp "$W/warm-b-$spec/warm-report.md" "$OUT/warm-report-b.md"
+      fi
     fi
   done
 done
