@@ -24,6 +24,12 @@ final class EngineLoader {
 
     static NativeEngine load(NativeEngineConfig given, PrefixSharing sharing, DiskTierConfig disk, NativeLanes lanes,
                              Clock clock) {
+        return load(given, sharing, disk, lanes, clock, SnapshotMemoryChoice.DEFAULT);
+    }
+
+    /** As {@link #load(NativeEngineConfig, PrefixSharing, DiskTierConfig, NativeLanes, Clock)}, snapshots where chosen. */
+    static NativeEngine load(NativeEngineConfig given, PrefixSharing sharing, DiskTierConfig disk, NativeLanes lanes,
+                             Clock clock, SnapshotMemoryChoice memoryChoice) {
         Objects.requireNonNull(sharing, "sharing");
         Objects.requireNonNull(disk, "disk");
         Objects.requireNonNull(lanes, "lanes");
@@ -58,9 +64,7 @@ final class EngineLoader {
                 threadPool = CpuThreadPool.attach(loaded.ggml(), llama, context, config.threads());
             }
             diskStore = DiskTier.openStore(disk, config, llama, perSequence, params.flash_attn_type, listeners);
-            SnapshotMemory snapshotMemory = new SlabMemory(placement.layers() != 0
-                    ? PinnedMemory.forGpu(loaded.ggml(), Math.max(placement.device(), 0)) : SnapshotMemory.HOST,
-                    SlabMemory.SLAB_BYTES, config.snapshotBytes());
+            SnapshotMemory snapshotMemory = memoryChoice.choose(loaded.ggml(), placement, config.snapshotBytes());
             engine = new NativeEngine(llama, model, context, threadPool, config, lanes, perSequence, sharing,
                     diskStore, snapshotMemory, listeners, clock);
         } catch (RuntimeException e) {

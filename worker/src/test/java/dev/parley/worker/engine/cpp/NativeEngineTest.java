@@ -2,6 +2,7 @@ package dev.parley.worker.engine.cpp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.jna.Pointer;
 import dev.parley.schemas.ChatMessage;
 import dev.parley.testkit.junit.ParleyInfraExtension;
 import dev.parley.testkit.junit.ParleyInfraExtension.TestModels;
@@ -14,6 +15,8 @@ import dev.parley.worker.engine.KvTier;
 import dev.parley.worker.engine.Sampling;
 import dev.parley.worker.engine.TokenListener;
 import dev.parley.worker.engine.Transcript;
+import dev.parley.worker.engine.disk.DiskTierConfig;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,6 +113,37 @@ class NativeEngineTest {
             KvCacheStats stats = engine.kvCacheStats();
             assertThat(stats.snapshotsSaved()).isEqualTo(4);
             assertThat(stats.buffersReused()).as("snapshots into a buffer given back").isEqualTo(2);
+        }
+    }
+
+    /**
+     * The GPU's snapshot path on the CPU: snapshots carved out of slabs of a ggml buffer type (the CPU's own standing
+     * in for the GPU's page-locked one, as in {@link PinnedMemoryTest}), at offsets inside a slab, restore exactly.
+     */
+    @Test
+    void snapshotsCarvedOutOfSlabsRestoreExactly(TestModels models) {
+        List<SlabMemory> slabs = new ArrayList<>();
+        SnapshotMemoryChoice inSlabs = (ggml, placement, budget) -> {
+            Pointer cpu = ggml.ggml_backend_dev_buffer_type(ggml.ggml_backend_dev_by_type(GgmlLib.DEVICE_CPU));
+            slabs.add(new SlabMemory(PinnedMemory.ofBufferType(ggml, cpu, "CPU"), 8L << 20, budget));
+            return slabs.get(0);
+        };
+        NativeEngineConfig config = NativeEngineConfig.forModel(models.real(), EngineExtension.libraries())
+                .withSlots(1).withContextPerSlot(1024).withSnapshotBytes(256L << 20);
+        try (NativeEngine engine = EngineLoader.load(config, PrefixSharing.DEFAULT, DiskTierConfig.OFF,
+                NativeLanes.DEFAULT, Clock.systemUTC(), inSlabs)) {
+            String message = "Name three colours of the rainbow.";
+            Generation a = turn(engine, "a", List.of(), message);
+            Generation b = turn(engine, "b", List.of(), "Say something else entirely.");  // evicts a into a slab
+            Generation c = turn(engine, "c", List.of(), message);                         // evicts b beside it
+            Generation aAgain = turn(engine, "a", List.of(), message);                    // a restored from the slab
+            Generation bAgain = turn(engine, "b", List.of(), "Say something else entirely.");
+
+            assertThat(List.of(aAgain, bAgain)).allSatisfy(g -> assertThat(g.tier()).isEqualTo(KvTier.SNAPSHOT));
+            assertThat(aAgain.text()).isEqualTo(a.text()).isEqualTo(c.text());
+            assertThat(bAgain.text()).isEqualTo(b.text());
+            assertThat(slabs.get(0).slabsAllocated()).isEqualTo(1);
+            assertThat(slabs.get(0).carved()).isGreaterThanOrEqualTo(2);
         }
     }
 

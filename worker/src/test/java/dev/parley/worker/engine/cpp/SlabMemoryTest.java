@@ -4,8 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.jna.Pointer;
 import dev.parley.worker.EngineExtension;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class SlabMemoryTest {
@@ -119,6 +125,64 @@ class SlabMemoryTest {
 
             assertThat(source.allocated).extracting(SnapshotBuffer::capacity).containsExactly(10 * MIB);
         }
+    }
+
+    /**
+     * Run 9's warm workload on paper: 128 conversations take 6 turns in a shuffled order on 32 sequences, each turn
+     * adding 850 tokens of 32 KiB (the 1B model's KV in F16); a returning conversation's snapshot is freed, the
+     * sequence's last holder is snapshotted. Every snapshot is larger than the ones its turn frees, so a buffer given
+     * back rarely fits the next (SnapshotBuffers reuses about a quarter). Addresses only: no memory is touched.
+     */
+    @Test
+    void aWarmWorkloadsGrowingSnapshotsComeFromAFewSlabsHeldWithinTwiceTheirPeak() {
+        long budget = 32L << 30;
+        List<Long> sourceAllocations = new ArrayList<>();
+        SnapshotMemory addresses = capacity -> {
+            long address = (1L << 40) + sourceAllocations.stream().mapToLong(Long::longValue).sum();
+            sourceAllocations.add(capacity);
+            return new SnapshotBuffer(new Pointer(address), capacity, () -> { });
+        };
+        SlabMemory slabs = new SlabMemory(addresses, SlabMemory.SLAB_BYTES, budget);
+        long[] live = {0};
+        long peak = 0;
+        int evictions = 0;
+        SnapshotBuffers buffers = new SnapshotBuffers(slabs, 32, () -> budget - live[0]);
+        Map<Integer, SnapshotBuffer> snapshots = new HashMap<>();
+        Deque<Integer> sequences = new ArrayDeque<>();
+        int[] tokens = new int[128];
+        List<Integer> order = new ArrayList<>();
+        for (int c = 0; c < 128; c++) {
+            order.add(c);
+        }
+        Random random = new Random(9);
+        for (int turn = 1; turn <= 6; turn++) {
+            Collections.shuffle(order, random);
+            for (int c : order) {
+                SnapshotBuffer restored = snapshots.remove(c);
+                if (restored != null) {
+                    live[0] -= restored.capacity();
+                    buffers.release(restored);
+                }
+                if (!sequences.remove((Integer) c) && sequences.size() == 32) {
+                    int evicted = sequences.removeFirst();
+                    evictions++;
+                    SnapshotBuffer snapshot = buffers.obtain(SnapshotBuffers.capacityFor(tokens[evicted] * 32768L));
+                    live[0] += snapshot.capacity();
+                    peak = Math.max(peak, live[0]);
+                    snapshots.put(evicted, snapshot);
+                }
+                tokens[c] = turn * 850;
+                sequences.addLast(c);
+            }
+        }
+
+        long fromSlabs = slabs.carved();
+        assertThat(evictions).isGreaterThan(600);
+        assertThat(fromSlabs + buffers.reused()).isEqualTo(evictions);
+        assertThat(slabs.direct()).isZero();
+        assertThat(slabs.slabsAllocated()).as("allocations: one per slab, not one per snapshot")
+                .isLessThan(fromSlabs / 5);
+        assertThat(slabs.slabBytesHeld()).isLessThan(2 * peak);
     }
 
     @Test
