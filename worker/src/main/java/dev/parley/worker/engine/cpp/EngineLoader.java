@@ -27,7 +27,7 @@ final class EngineLoader {
         return load(given, sharing, disk, lanes, clock, SnapshotMemoryChoice.DEFAULT);
     }
 
-    /** As {@link #load(NativeEngineConfig, PrefixSharing, DiskTierConfig, NativeLanes, Clock)}, snapshots where chosen. */
+    /** As the load above, with the snapshots' memory chosen by {@code memoryChoice} (tests pass their own). */
     static NativeEngine load(NativeEngineConfig given, PrefixSharing sharing, DiskTierConfig disk, NativeLanes lanes,
                              Clock clock, SnapshotMemoryChoice memoryChoice) {
         Objects.requireNonNull(sharing, "sharing");

@@ -29,12 +29,13 @@ import org.slf4j.LoggerFactory;
  */
 final class SlabMemory implements SnapshotMemory {
 
+    private static final Logger log = LoggerFactory.getLogger(SlabMemory.class);
     /**
-     * The smallest slab, unless a quarter of the budget is less: page-locking costs about 0.55 ms per MiB on an H100 host, so a slab of 256 MiB
-     * holds a dozen snapshots of a 1B model's 600-token conversation for one 140 ms allocation.
+     * The smallest slab, unless a quarter of the budget is less: page-locking costs about 0.55 ms per MiB on an H100
+     * host, so a slab of 256 MiB holds a dozen snapshots of a 1B model's 600-token conversation for one 140 ms
+     * allocation.
      */
     static final long SLAB_BYTES = 256L << 20;
-    private static final Logger log = LoggerFactory.getLogger(SlabMemory.class);
     /** Ranges are aligned to pages: each starts where a copy engine writes well, and no two share a page. */
     static final long ALIGN = 4096;
     private static final int SLAB_PER_REQUEST = 4;
