@@ -130,7 +130,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
     Integer logprobs;
 
     @Option(names = "--through-kafka", description = "also run each level end to end (SDK, in-process broker, Redis, "
-            + "a worker over the same engine) and report its aggregate as a ratio to the in-process run")
+            + "a worker over an engine of the same settings) and report its aggregate as a ratio to the in-process run")
     private boolean throughKafka;
 
     @Option(names = "--warm-conversations", defaultValue = "0", description = "instead of the levels: the warm "

@@ -22,8 +22,9 @@ import java.util.function.ToLongFunction;
 
 /**
  * The same closed-loop conversations as {@link ClosedLoopEngine}, sent through Kafka: SDK → prompts topic → a worker
- * in this process over the very same engine → Redis history → reply topic → SDK. Same questions, same answer length,
- * so the ratio of the two aggregates is the share that Kafka, Redis and the worker's turn path cost.
+ * in this process over an engine of the in-process run's settings → Redis history → reply topic → SDK. Same
+ * questions, same answer length, so the ratio of the two aggregates is the share that Kafka, Redis and the worker's
+ * turn path cost.
  */
 final class KafkaClosedLoop {
 
@@ -113,8 +114,8 @@ final class KafkaClosedLoop {
             return "";
         }
         StringBuilder md = new StringBuilder("\n## Through Kafka (`--through-kafka`)\n\n"
-                + "The same conversations sent with the SDK through an in-process broker to a worker over the same "
-                + "engine, history in Redis.\n\n"
+                + "The same conversations sent with the SDK through an in-process broker to a worker over an engine "
+                + "of the same settings, history in Redis.\n\n"
                 + "| conversations | in-process tok/s | through Kafka tok/s | ratio | reply p50 ms | reply p95 ms "
                 + "| queued in the worker p50 / p95 ms | of which before the engine, mean ms "
                 + "| first token p50 / p95 ms | outside the worker p50 / p95 ms |\n"

@@ -53,9 +53,9 @@ class EngineBenchCommandTest {
     }
 
     /**
-     * The same conversations through a real broker, Redis and a worker over the same engine: the report gets the
-     * ratio, and the prompts ask for what the in-process run did (no repeat penalty: a prompt naming none would get
-     * the worker's 1.1 and a slower sampling path than the in-process greedy run).
+     * The same conversations through a real broker, Redis and a worker over an engine of the same settings: the
+     * report gets the ratio, and the prompts ask for what the in-process run did (no repeat penalty: a prompt naming
+     * none would get the worker's 1.1 and a slower sampling path than the in-process greedy run).
      */
     @Test
     void throughKafkaReportsTheRatioOfTheSameSampling() throws Exception {

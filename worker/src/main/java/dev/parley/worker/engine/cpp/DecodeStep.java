@@ -196,9 +196,8 @@ final class DecodeStep {
 
     /**
      * Puts the step's tokens into the batch in sequence order: one per sequence first (idle sequences between them
-     * padded, {@link GapPads}), then the chunks' rest.
+     * padded, {@link GapPads}), then the chunks' rest. Returns the prompt tokens it put in.
      */
-    /** Fills the batch; returns its prompt tokens. */
     private int fillBatch() {
         int promptTokens = 0;
         int previous = -1;

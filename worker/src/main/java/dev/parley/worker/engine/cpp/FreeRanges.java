@@ -60,9 +60,4 @@ final class FreeRanges {
         }
         free.put(start, length);
     }
-
-    /** The largest free range: a slab whose buffers all came back has one of its whole size. */
-    long largest() {
-        return free.values().stream().mapToLong(Long::longValue).max().orElse(0);
-    }
 }

@@ -17,11 +17,11 @@ import org.slf4j.LoggerFactory;
  * snapshots leave ranges a turn too small, so the slabs grow to about twice the snapshots held).
  *
  * <p>A slab is {@code slabBytes} (or a quarter of {@code maxBytes}, if less), and four times the request when that is
- * more, so large snapshots share slabs too. Slabs are held up to {@code maxBytes} together (the snapshot budget: the snapshots they hold are within
- * it, less what fragments); past it, an empty slab is freed first, and then a buffer comes straight from the source
- * (so at worst, slabs fragmented past use, twice the budget is held).
- * One empty slab is kept for the next snapshot; others are freed when they empty. Thread-safe: a buffer may be freed
- * on the disk tier's writer thread.
+ * more, so large snapshots share slabs too. Slabs are held up to {@code maxBytes} together (the snapshot budget: the
+ * snapshots they hold are within it, less what fragments); past it, an empty slab is freed first, and then a buffer
+ * comes straight from the source (so at worst, slabs fragmented past use, twice the budget is held). One empty slab
+ * is kept for the next snapshot; others are freed when they empty. Thread-safe: a buffer may be freed on the disk
+ * tier's writer thread.
  *
  * <p>The engine uses slabs on a GPU only. On the CPU (2-core AMD EPYC, 2026-12-07, the warm workload of 16
  * conversations, two runs each) slabs of plain memory took a snapshot from 11.0-11.5 to 8.0-8.8 ms, a sliver of a

@@ -47,7 +47,7 @@ public final class StepProfile {
          * busy: the wait is then the part of the device's time the host had nothing left to do in.
          */
         public double hostMillisPerStep() {
-            return (planNanos + submitNanos + overlappedNanos + sampleNanos + finishNanos) / Math.max(1, steps) / 1e6;
+            return (stepNanos() - waitNanos) / Math.max(1, steps) / 1e6;
         }
 
         /** The whole time of the steps, every phase. */

@@ -15,7 +15,7 @@ class FreeRangesTest {
         assertThat(ranges.take(30)).isEqualTo(30);
         assertThat(ranges.take(50)).isEqualTo(-1);
         assertThat(ranges.take(40)).isEqualTo(60);
-        assertThat(ranges.largest()).isZero();
+        assertThat(ranges.take(1)).as("nothing left").isEqualTo(-1);
     }
 
     @Test
@@ -27,13 +27,12 @@ class FreeRangesTest {
 
         ranges.put(a, 20);
         ranges.put(c, 50);
-        assertThat(ranges.largest()).isEqualTo(50);
+        assertThat(ranges.take(51)).as("the two holes are apart: 20 and 50").isEqualTo(-1);
         assertThat(ranges.take(25)).as("first fit: the hole after a is too small").isEqualTo(50);
         ranges.put(50, 25);
         ranges.put(b, 30); // joins the range before and the one after
 
-        assertThat(ranges.largest()).isEqualTo(100);
-        assertThat(ranges.take(100)).isZero();
+        assertThat(ranges.take(100)).as("one range again").isZero();
     }
 
     @Test
